@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+// Dance: segmentation-dataset preparation following DANCE (data-network co-optimization).
+// The target graph is described in README.md ("Repository organization").
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode plus the upcoming features that keep
+/// imports and existentials explicit.
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+
+let package = Package(
+  name: "Dance",
+  products: [
+    .executable(name: "dance", targets: ["dance"]),
+    .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
+    .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Tensors", targets: ["Tensors"]),
+    .library(name: "NN", targets: ["NN"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+  ],
+  targets: [
+    // MARK: - C libraries (each wrapped by exactly one Swift target)
+    .target(
+      name: "CPNG",
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]
+    ),
+    .target(
+      name: "CJPEG",
+      linkerSettings: [.linkedLibrary("jpeg")]
+    ),
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+
+    // MARK: - Libraries
+    .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
+    .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+    .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
+
+    // MARK: - Executables
+    .executableTarget(
+      name: "dance",
+      dependencies: ["ImageCodecs", "Datasets", "NN", argumentParser],
+      swiftSettings: swiftSettings
+    ),
+
+    .executableTarget(
+      name: "dance-bench",
+      dependencies: ["ImageCodecs", "Datasets", "NN", argumentParser],
+      swiftSettings: swiftSettings
+    ),
+
+    // MARK: - Tests
+    .target(name: "TestSupport", dependencies: ["ImageCodecs", "Tensors", crypto], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "ImageCodecsTests",
+      dependencies: ["ImageCodecs", "TestSupport"],
+      resources: [.copy("Fixtures")],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// The OpenBLAS C interface; only the Tensors target imports this module.
+#include <cblas.h>

@@ -1,0 +1,48 @@
+// A thin C shim over libjpeg (libjpeg-turbo's libjpeg 6.2 API). It owns the setjmp/longjmp error
+// manager, so no libjpeg error can end the process: every call returns a status and libjpeg's
+// message. Only the ImageCodecs target imports this module.
+#ifndef CJPEG_H
+#define CJPEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CJPEG_OK 0
+#define CJPEG_ERROR 1        // libjpeg rejected the data; the message says why
+#define CJPEG_TOO_LARGE 2    // width * height exceeds the caller's pixel limit
+#define CJPEG_UNSUPPORTED 3  // valid but not readable here (CMYK / YCCK)
+#define CJPEG_NO_MEMORY 4
+
+#define CJPEG_MESSAGE_CAPACITY 256
+
+typedef struct {
+  uint32_t image_width;    // as stored
+  uint32_t image_height;
+  uint32_t output_width;   // after scaled decoding
+  uint32_t output_height;
+  int channels;            // of the delivered samples: 1 (gray) or 3 (RGB)
+  int progressive;
+  int jpeg_color_space;    // libjpeg's J_COLOR_SPACE of the file
+} cjpeg_info;
+
+typedef struct cjpeg_decoder cjpeg_decoder;
+
+/// Reads the header of an in-memory JPEG and prepares a decode at scale 1/`scale_denominator`
+/// (1, 2, 4 or 8). On CJPEG_OK `*out` must be released with cjpeg_decoder_destroy.
+int cjpeg_decoder_create(const uint8_t *data, size_t size, int scale_denominator, uint64_t max_pixels,
+                         cjpeg_decoder **out, cjpeg_info *info, char *message);
+
+/// Decodes all scanlines into `pixels` (`output_width * output_height * channels` bytes).
+/// A file that ends before its last scanline is an error, not a gray-filled image.
+int cjpeg_decoder_read(cjpeg_decoder *decoder, uint8_t *pixels, size_t capacity, char *message);
+
+void cjpeg_decoder_destroy(cjpeg_decoder *decoder);
+
+/// Encodes 8-bit gray (1 channel) or RGB (3 channels). `subsampling` is 444, 422 or 420 (ignored
+/// for gray). On CJPEG_OK `*out` is a malloc'd buffer of `*out_size` bytes; free it with cjpeg_free.
+int cjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int quality,
+                 int subsampling, int progressive, uint8_t **out, size_t *out_size, char *message);
+
+void cjpeg_free(void *pointer);
+
+#endif

@@ -1,0 +1,58 @@
+// A thin C shim over libpng's progressive API. It owns libpng's setjmp/longjmp error handling,
+// so no libpng error can end the process: every call returns a status and a message instead.
+// Only the ImageCodecs target imports this module.
+#ifndef CPNG_H
+#define CPNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CPNG_OK 0
+#define CPNG_ERROR 1        // libpng rejected the data; the message says why
+#define CPNG_TOO_LARGE 2    // width * height exceeds the caller's pixel limit
+#define CPNG_NO_MEMORY 3
+
+#define CPNG_MESSAGE_CAPACITY 256
+
+/// How samples are delivered.
+typedef enum {
+  /// "As stored, expanded": palette -> RGB(A), gray < 8 bits scaled to 8, tRNS -> alpha,
+  /// 16-bit kept (native byte order). No gamma, no background compositing.
+  CPNG_MODE_EXPANDED = 0,
+  /// Label maps: palette images as their indices, gray < 8 bits as raw values (not scaled),
+  /// alpha and tRNS dropped, 16-bit kept (native byte order).
+  CPNG_MODE_LABEL = 1,
+} cpng_mode;
+
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  int channels;         // of the delivered samples
+  int bit_depth;        // of the delivered samples: 8 or 16
+  int png_color_type;   // IHDR colour type as stored
+  int png_bit_depth;    // IHDR bit depth as stored
+  int interlaced;       // 1 for Adam7
+  size_t row_bytes;     // bytes per delivered row
+} cpng_info;
+
+typedef struct cpng_decoder cpng_decoder;
+
+/// Reads the signature and header of an in-memory PNG and prepares decoding.
+/// On CPNG_OK `*out` must be released with cpng_decoder_destroy. `data` must stay valid until then.
+int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64_t max_pixels,
+                        cpng_decoder **out, cpng_info *info, char *message);
+
+/// Decodes all rows into `pixels` (`info.row_bytes * info.height` bytes).
+int cpng_decoder_read(cpng_decoder *decoder, uint8_t *pixels, size_t capacity, char *message);
+
+void cpng_decoder_destroy(cpng_decoder *decoder);
+
+/// Encodes 8- or 16-bit (native byte order) interleaved samples with 1-4 channels.
+/// `filter` is -1 for libpng's adaptive choice, else 0 none, 1 sub, 2 up, 3 average, 4 paeth.
+/// On CPNG_OK `*out` holds a malloc'd buffer of `*out_size` bytes; free it with cpng_free.
+int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                int compression_level, int filter, uint8_t **out, size_t *out_size, char *message);
+
+void cpng_free(void *pointer);
+
+#endif

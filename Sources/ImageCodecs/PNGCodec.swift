@@ -1,0 +1,139 @@
+internal import CPNG
+
+/// PNG encoding settings.
+public struct PNGEncoder: Sendable {
+  /// The per-row filter libpng applies before compression.
+  public enum Filter: Int32, Sendable, CaseIterable {
+    /// libpng chooses a filter per row (best size, slowest).
+    case adaptive = -1
+    /// No filtering: the fastest, and the best for label maps.
+    case none = 0
+    /// Difference to the left neighbour.
+    case sub = 1
+    /// Difference to the row above.
+    case up = 2
+    /// Difference to the average of left and above.
+    case average = 3
+    /// Paeth predictor.
+    case paeth = 4
+  }
+
+  /// zlib compression level, 0 (store) to 9 (smallest). Default 6.
+  public var compressionLevel: Int
+  /// Row filter. Default adaptive.
+  public var filter: Filter
+
+  /// Creates an encoder; `compressionLevel` is clamped to 0...9.
+  public init(compressionLevel: Int = 6, filter: Filter = .adaptive) {
+    self.compressionLevel = min(max(compressionLevel, 0), 9)
+    self.filter = filter
+  }
+
+  /// Encodes an 8-bit gray, gray + alpha, RGB or RGBA image as a non-interlaced PNG.
+  ///
+  /// The output depends only on the pixels and these settings (no time stamps), so equal input
+  /// gives equal bytes. The corresponding C function is `png_write_image`.
+  public func encode(_ image: Image8) throws(ImageCodecError) -> [UInt8] {
+    try image.samples.withUnsafeBytes { raw in
+      encode(raw, width: image.width, height: image.height, channels: image.channels, bitDepth: 8)
+    }.get()
+  }
+
+  /// Encodes a 16-bit image (1 to 4 channels) as a non-interlaced PNG.
+  public func encode(_ image: Image16) throws(ImageCodecError) -> [UInt8] {
+    try image.samples.withUnsafeBytes { raw in
+      encode(raw, width: image.width, height: image.height, channels: image.channels, bitDepth: 16)
+    }.get()
+  }
+
+  private func encode(_ raw: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int)
+    -> Result<[UInt8], ImageCodecError>
+  {
+    guard width <= Int(UInt32.max), height <= Int(UInt32.max) else {
+      return .failure(.encodeFailed(source: "<memory>", codec: .png, reason: "dimensions out of range"))
+    }
+    var output: UnsafeMutablePointer<UInt8>?
+    var outputSize = 0
+    var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
+    let status = cpng_encode(
+      raw.bindMemory(to: UInt8.self).baseAddress, UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth),
+      Int32(compressionLevel), filter.rawValue, &output, &outputSize, &message)
+    defer { cpng_free(output) }
+    guard status == CPNG_OK, let output else {
+      return .failure(.encodeFailed(source: "<memory>", codec: .png, reason: cMessage(message)))
+    }
+    return .success([UInt8](UnsafeBufferPointer(start: output, count: outputSize)))
+  }
+}
+
+/// The PNG half of ``ImageDecoder``: the only Swift code that talks to libpng.
+enum PNGCodec {
+  static func decode(_ bytes: [UInt8], source: String, label: Bool, maxPixels: Int) throws(ImageCodecError)
+    -> DecodedFile
+  {
+    var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
+    var info = cpng_info()
+    return try bytes.withUnsafeBufferPointer { (buffer) throws(ImageCodecError) -> DecodedFile in
+      var decoder: OpaquePointer?
+      let status = cpng_decoder_create(
+        buffer.baseAddress, buffer.count, label ? CPNG_MODE_LABEL : CPNG_MODE_EXPANDED, UInt64(maxPixels),
+        &decoder, &info, &message)
+      defer { cpng_decoder_destroy(decoder) }
+      try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
+      guard let decoder else { throw .corrupt(source: source, codec: .png, reason: "decoder not created") }
+
+      let header = ImageHeader(
+        codec: .png, width: Int(info.width), height: Int(info.height), channels: Int(info.channels),
+        bitDepth: Int(info.bit_depth), storage: storageDescription(info))
+      let width = Int(info.width)
+      let height = Int(info.height)
+      let channels = Int(info.channels)
+      let byteCount = info.row_bytes * Int(info.height)
+      var readStatus = CPNG_OK
+      if info.bit_depth == 16 {
+        let samples = [UInt16](unsafeUninitializedCapacity: byteCount / 2) { storage, count in
+          readStatus = cpng_decoder_read(
+            decoder, UnsafeMutableRawPointer(storage.baseAddress!).assumingMemoryBound(to: UInt8.self),
+            byteCount, &message)
+          count = readStatus == CPNG_OK ? byteCount / 2 : 0
+        }
+        try check(readStatus, message: message, info: info, source: source, maxPixels: maxPixels)
+        return DecodedFile(
+          header: header, image: .uint16(Image16(width: width, height: height, channels: channels, samples: samples)))
+      } else {
+        let samples = [UInt8](unsafeUninitializedCapacity: byteCount) { storage, count in
+          readStatus = cpng_decoder_read(decoder, storage.baseAddress, byteCount, &message)
+          count = readStatus == CPNG_OK ? byteCount : 0
+        }
+        try check(readStatus, message: message, info: info, source: source, maxPixels: maxPixels)
+        return DecodedFile(
+          header: header, image: .uint8(Image8(width: width, height: height, channels: channels, samples: samples)))
+      }
+    }
+  }
+
+  private static func check(_ status: Int32, message: [CChar], info: cpng_info, source: String, maxPixels: Int)
+    throws(ImageCodecError)
+  {
+    switch status {
+    case CPNG_OK: return
+    case CPNG_TOO_LARGE:
+      throw .tooLarge(source: source, width: Int(info.width), height: Int(info.height), limit: maxPixels)
+    default:
+      throw .corrupt(source: source, codec: .png, reason: cMessage(message))
+    }
+  }
+
+  private static func storageDescription(_ info: cpng_info) -> String {
+    let kind: String
+    switch info.png_color_type {
+    case 0: kind = "gray"
+    case 2: kind = "RGB"
+    case 3: kind = "palette"
+    case 4: kind = "gray+alpha"
+    case 6: kind = "RGBA"
+    default: kind = "colour type \(info.png_color_type)"
+    }
+    return "\(kind) \(info.png_bit_depth)-bit" + (info.interlaced != 0 ? " interlaced" : "")
+  }
+}

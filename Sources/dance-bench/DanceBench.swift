@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `dance-bench`: the measurements behind `make bench`. Each case is a subcommand that prints what
+/// it measured, on which data and with how many threads.
+@main
+struct DanceBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dance-bench",
+    abstract: "Benchmarks for Dance (run through `make bench`).",
+    subcommands: [DecodeBenchmark.self]
+  )
+}
