@@ -9,4 +9,14 @@ struct DanceBench: ParsableCommand {
     abstract: "Benchmarks for Dance (run through `make bench`).",
     subcommands: [DecodeBenchmark.self]
   )
+
+  @Flag(help: "Print the name of every benchmark case, one per line, and exit.")
+  var listCases = false
+
+  func run() throws {
+    guard listCases else { throw CleanExit.helpRequest(self) }
+    for command in Self.configuration.subcommands {
+      print(command.configuration.commandName ?? command._commandName)
+    }
+  }
 }
