@@ -49,6 +49,8 @@ public struct CamVidGrouping: Sendable, Equatable {
   public private(set) var targets: [String: String?]
   /// `standard`, or `custom-<hash>` once overridden.
   public private(set) var id: String
+  /// 32-class name → colour in the label files (from the dataset's `label_colors.txt` when it has one).
+  public private(set) var colors: [String: RGB] = Dictionary(uniqueKeysWithValues: camvid32Classes.map { ($0.name, $0.color) })
 
   /// The grouping documented above.
   public static let standard = CamVidGrouping(
@@ -98,10 +100,23 @@ public struct CamVidGrouping: Sendable, Equatable {
     self.init(targets: targets, id: targets == Self.standard.targets ? "standard" : "custom-" + stableHashHex(signature))
   }
 
+  /// The same grouping with class colours taken from a `label_colors.txt`; every name must be one
+  /// of the 32 CamVid classes.
+  public func withColors(_ fileColors: [(name: String, color: RGB)], source: String) throws(DatasetError) -> CamVidGrouping {
+    var grouping = self
+    for (name, color) in fileColors {
+      guard grouping.colors[name] != nil else {
+        throw .invalidConfiguration(path: source, reason: "'\(name)' is not one of the 32 CamVid classes")
+      }
+      grouping.colors[name] = color
+    }
+    return grouping
+  }
+
   /// Colour → SegNet train id (void → the ignore value).
   var colorLookup: [RGB: UInt8] {
     var lookup: [RGB: UInt8] = [:]
-    for (name, color) in camvid32Classes {
+    for (name, color) in colors {
       let target = targets[name] ?? nil
       lookup[color] = target.flatMap { name in camvidSegNetClasses.firstIndex { $0.name == name } }
         .map { UInt8($0) } ?? LabelSpace.ignoreValue
