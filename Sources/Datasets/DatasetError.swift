@@ -1,0 +1,33 @@
+/// Why a dataset could not be read or written; every case names the path it concerns.
+public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A configuration value is out of range; `path` is the output or dataset root it was meant for.
+  case invalidConfiguration(path: String, reason: String)
+  /// A directory could not be created (a file is in the way, no permission, read-only file system).
+  case cannotCreateDirectory(path: String, reason: String)
+  /// A file could not be written.
+  case cannotWriteFile(path: String, reason: String)
+  /// An image or label map could not be encoded; `reason` is the codec's message.
+  case encodeFailed(path: String, reason: String)
+
+  /// The path the error concerns.
+  public var path: String {
+    switch self {
+    case .invalidConfiguration(let path, _), .cannotCreateDirectory(let path, _),
+      .cannotWriteFile(let path, _), .encodeFailed(let path, _):
+      path
+    }
+  }
+
+  /// The reason alone, without the path.
+  public var reason: String {
+    switch self {
+    case .invalidConfiguration(_, let reason): "invalid configuration: \(reason)"
+    case .cannotCreateDirectory(_, let reason): "cannot create the directory: \(reason)"
+    case .cannotWriteFile(_, let reason): "cannot write the file: \(reason)"
+    case .encodeFailed(_, let reason): "cannot encode: \(reason)"
+    }
+  }
+
+  /// `"<path>: <reason>"`.
+  public var description: String { "\(path): \(reason)" }
+}

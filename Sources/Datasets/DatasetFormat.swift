@@ -1,0 +1,21 @@
+/// The on-disk dataset layouts Dance reads and writes.
+///
+/// The raw values are the names used on the command line (`--format cityscapes`). The layouts and
+/// label encodings are specified in `formats.md`, section A.
+public enum DatasetFormat: String, CaseIterable, Sendable, Codable {
+  /// Cityscapes: `leftImg8bit/` RGB PNGs with `gtFine/` label-id, instance-id and colour PNGs.
+  case cityscapes
+  /// CamVid in the SegNet release layout: `train/` + `trainannot/` and so on, 11 classes, 11 = void.
+  case camvid
+  /// ADE20K SceneParsing (`ADEChallengeData2016/`): JPEG images, 8-bit annotations 0…150.
+  case ade20k
+
+  /// A human-readable name for messages and reports.
+  public var displayName: String {
+    switch self {
+    case .cityscapes: "Cityscapes"
+    case .camvid: "CamVid"
+    case .ade20k: "ADE20K"
+    }
+  }
+}
