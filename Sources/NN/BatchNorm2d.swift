@@ -72,10 +72,9 @@ public final class BatchNorm2d: Layer {
           var sum = 0.0, sumSquares = 0.0
           for image in 0..<n {
             let p = x.baseAddress! + (image * channels + c) * plane
-            var s: Float = 0, s2: Float = 0
-            for i in 0..<plane { s += p[i] }
-            let m = s / Float(plane)
-            for i in 0..<plane { let d = p[i] - m; s2 += d * d }
+            let m = VectorKernels.sum(p, count: plane) / Float(plane)
+            let s = m * Float(plane)
+            let s2 = VectorKernels.sumOfSquaredDeviations(p, count: plane, mean: m)
             // Combine per-plane (mean, M2) pairs exactly: Σx² − (Σx)²/n per plane plus the offsets.
             sum += Double(s)
             sumSquares += Double(s2) + Double(m) * Double(m) * Double(plane)
@@ -104,7 +103,7 @@ public final class BatchNorm2d: Layer {
             let b = shift.value.storage[c] - mean[c] * a
             let offset = (image * channels + c) * plane
             let src = x.baseAddress! + offset, dst = y.baseAddress! + offset
-            for i in 0..<plane { dst[i] = src[i] * a + b }
+            VectorKernels.affine(src, dst, count: plane, scale: a, shift: b)
           }
         }
       }
@@ -125,11 +124,7 @@ public final class BatchNorm2d: Layer {
             for image in 0..<n {
               let offset = (image * channels + c) * plane
               let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset
-              var s: Float = 0, sx: Float = 0
-              for i in 0..<plane {
-                s += dyp[i]
-                sx += dyp[i] * (xp[i] - m)
-              }
+              let (s, sx) = VectorKernels.sumAndCenteredDot(dyp, xp, count: plane, mean: m)
               sumDy += Double(s)
               sumDyXhat += Double(sx) * Double(inv)
             }
@@ -139,13 +134,12 @@ public final class BatchNorm2d: Layer {
             let a = gamma * inv
             let meanDy = usedBatchStatistics ? Float(sumDy) / count : 0
             let meanDyXhat = usedBatchStatistics ? Float(sumDyXhat) / count : 0
+            // dx = a·dy − a·meanDy − a·inv·meanDyXhat·(x − m) = a·dy + c1·x + c0
+            let c1 = -a * inv * meanDyXhat, c0 = -a * meanDy - c1 * m
             for image in 0..<n {
               let offset = (image * channels + c) * plane
               let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset, dxp = dx.baseAddress! + offset
-              for i in 0..<plane {
-                let xhat = (xp[i] - m) * inv
-                dxp[i] = a * (dyp[i] - meanDy - xhat * meanDyXhat)
-              }
+              VectorKernels.linearCombination(dyp, xp, dxp, count: plane, a: a, b: c1, c: c0)
             }
           }
         }

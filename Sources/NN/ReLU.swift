@@ -13,7 +13,7 @@ public final class ReLU: StatelessLayer {
   public func forward(_ input: Tensor) -> Tensor {
     let y = Tensor(shape: input.shape) { y in
       input.withUnsafeBufferPointer { x in
-        for i in 0..<x.count { y[i] = max(x[i], 0) }
+        VectorKernels.relu(x.baseAddress!, y.baseAddress!, count: x.count)
       }
     }
     output = y
@@ -27,7 +27,7 @@ public final class ReLU: StatelessLayer {
     return Tensor(shape: output.shape) { dx in
       output.withUnsafeBufferPointer { y in
         gradOutput.withUnsafeBufferPointer { dy in
-          for i in 0..<y.count { dx[i] = y[i] > 0 ? dy[i] : 0 }
+          VectorKernels.reluBackward(y.baseAddress!, dy.baseAddress!, dx.baseAddress!, count: y.count)
         }
       }
     }

@@ -36,18 +36,13 @@ public struct SoftmaxCrossEntropy {
             for image in 0..<n {
               let xs = x.baseAddress! + image * classes * plane, gs = g.baseAddress! + image * classes * plane
               maxima.baseAddress!.update(from: xs, count: plane)
-              for k in 1..<max(1, classes) {
-                let row = xs + k * plane
-                for p in 0..<plane { maxima[p] = max(maxima[p], row[p]) }
-              }
+              for k in 1..<max(1, classes) { VectorKernels.maximum(xs + k * plane, into: maxima.baseAddress!, count: plane) }
               sums.update(repeating: 0)
               for k in 0..<classes {
-                let row = xs + k * plane, out = gs + k * plane
-                for p in 0..<plane {
-                  let e = fastExp(row[p] - maxima[p])
-                  out[p] = e
-                  sums[p] += e
-                }
+                let out = gs + k * plane
+                VectorKernels.linearCombination(xs + k * plane, maxima.baseAddress!, out, count: plane, a: 1, b: -1, c: 0)
+                VectorKernels.exp(out, out, count: plane)
+                VectorKernels.add(out, into: sums.baseAddress!, count: plane)
               }
               let weight = sampleWeights?[image] ?? 1
               let factor = valid > 0 ? weight / Float(valid) : 0
@@ -59,10 +54,7 @@ public struct SoftmaxCrossEntropy {
                 sums[p] = factor / sums[p]
               }
               loss += Double(factor) * imageLoss
-              for k in 0..<classes {
-                let out = gs + k * plane
-                for p in 0..<plane { out[p] *= sums[p] }
-              }
+              for k in 0..<classes { VectorKernels.multiply(sums.baseAddress!, into: gs + k * plane, count: plane) }
               for p in 0..<plane {
                 let label = labels[image * plane + p]
                 if label != ignore { gs[Int(label) * plane + p] -= factor }
@@ -84,20 +76,3 @@ public struct SoftmaxCrossEntropy {
 }
 
 @inline(__always) private func logf(_ x: Float) -> Float { Float(log(Double(x))) }
-
-/// `eˣ` to about 2 ulp for `x ≤ 88`, written so that loops over it vectorise (Cephes `expf`:
-/// `x = n·ln2 + r`, a degree-6 polynomial for `eʳ`, `2ⁿ` from the exponent bits).
-@inline(__always)
-func fastExp(_ x: Float) -> Float {
-  let clamped = min(max(x, -87.3), 88.3)
-  let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
-  let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
-  var p: Float = 1.987_569_15e-4
-  p = p * r + 1.398_199_95e-3
-  p = p * r + 8.333_451_9e-3
-  p = p * r + 4.166_579_59e-2
-  p = p * r + 1.666_666_55e-1
-  p = p * r + 5.000_000_12e-1
-  let y = p * r * r + r + 1
-  return y * Float(bitPattern: UInt32(bitPattern: Int32(n) &+ 127) << 23)
-}

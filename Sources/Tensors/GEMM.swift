@@ -61,6 +61,12 @@ public enum BLASThreads {
   /// The current thread count of OpenBLAS (`openblas_get_num_threads`).
   public static var count: Int { Int(openblas_get_num_threads()) }
 
+  /// The name of the kernel set OpenBLAS chose for this CPU (`openblas_get_corename`), e.g. `SkylakeX`.
+  ///
+  /// OpenBLAS picks it once, at load time, from the CPU model or from `OPENBLAS_CORETYPE`; CPUs newer
+  /// than the library fall back to old kernels such as `Prescott` (SSE3), several times slower.
+  public static var coreName: String { String(cString: openblas_get_corename()) }
+
   /// Sets the OpenBLAS thread count (`openblas_set_num_threads`); `count` must be at least 1.
   public static func set(_ count: Int) {
     precondition(count >= 1, "thread count must be at least 1, got \(count)")

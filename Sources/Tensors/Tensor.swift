@@ -100,7 +100,7 @@ public struct Tensor: Sendable, Equatable {
     precondition(shape == other.shape, "add: shape \(shape) vs \(other.shape)")
     storage.withUnsafeMutableBufferPointer { a in
       other.storage.withUnsafeBufferPointer { b in
-        for i in 0..<a.count { a[i] += b[i] }
+        VectorKernels.add(b.baseAddress!, into: a.baseAddress!, count: a.count)
       }
     }
   }
