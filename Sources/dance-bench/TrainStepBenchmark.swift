@@ -81,7 +81,7 @@ struct TrainStepBenchmark: ParsableCommand {
     else { return nil }
     print("OpenBLAS picked its Prescott (SSE3) kernels on this AVX-512 CPU; re-running with OPENBLAS_CORETYPE=SkylakeX "
           + "(pass --keep-coretype to measure the fallback)")
-    fflush(stdout)
+    fflush(nil)  // print() is buffered when stdout is a pipe; the child writes to the same descriptor
     let process = Process()
     guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
     process.executableURL = URL(fileURLWithPath: executable)
