@@ -1,0 +1,94 @@
+public import Tensors
+
+/// Atrous spatial pyramid pooling (DeepLabV3; torchvision `ASPP` names).
+///
+/// Parallel branches over the same `[N, C, H, W]` input, each giving `[N, A, H, W]`: an optional
+/// 1×1 conv-BN-ReLU, one 3×3 conv-BN-ReLU per dilation rate, and an optional image-pooling branch
+/// (global average, 1×1 conv-BN-ReLU, bilinear back to H×W). Their concatenation
+/// `[N, B·A, H, W]` is projected by a 1×1 conv-BN-ReLU to `[N, A, H, W]`, then dropout.
+/// Branches are `convs.0 …` in that order; the projection is `project.0/1`.
+public final class ASPP: Layer {
+  /// The branches in concatenation order.
+  let branches: [Sequential]
+  /// Whether the last branch is the image-pooling branch.
+  let hasImagePooling: Bool
+  let poolUpsample = BilinearUpsample()
+  let project: Sequential
+  let dropout: Dropout
+  private var inputSize = (height: 0, width: 0)
+
+  /// Creates an ASPP from `inChannels` to `channels` with the given branches.
+  public init<G: RandomNumberGenerator>(
+    _ inChannels: Int, _ channels: Int, rates: [Int], oneByOne: Bool, imagePooling: Bool, dropout: Float,
+    generator: inout G
+  ) {
+    var branches: [Sequential] = []
+    if oneByOne { branches.append(.convBNReLU(inChannels, channels, kernelSize: 1, generator: &generator)) }
+    for rate in rates { branches.append(.convBNReLU(inChannels, channels, dilation: rate, generator: &generator)) }
+    if imagePooling {
+      branches.append(Sequential([
+        GlobalAvgPool2d(), Conv2d(inChannels, channels, kernelSize: 1, generator: &generator), BatchNorm2d(channels), ReLU(),
+      ]))
+    }
+    precondition(!branches.isEmpty, "ASPP needs at least one branch")
+    self.branches = branches
+    hasImagePooling = imagePooling
+    project = .convBNReLU(branches.count * channels, channels, kernelSize: 1, generator: &generator)
+    self.dropout = Dropout(probability: dropout)
+  }
+
+  /// Training or evaluation mode of every branch, the projection and the dropout.
+  public var isTraining: Bool {
+    get { project.isTraining }
+    set { for branch in branches { branch.isTraining = newValue }; project.isTraining = newValue; dropout.isTraining = newValue }
+  }
+
+  /// The branches' parameters, then the projection's.
+  public var parameters: [Parameter] { branches.flatMap(\.parameters) + project.parameters }
+
+  /// `convs.i.*`, `project.*`.
+  public var state: [StateEntry] {
+    branches.enumerated().flatMap { index, branch in branch.state.prefixed("convs.\(index)") } + project.state.prefixed("project")
+  }
+
+  private func isPooling(_ index: Int) -> Bool { hasImagePooling && index == branches.count - 1 }
+
+  /// `[N, C, H, W]` → `[N, A, H, W]`.
+  public func forward(_ input: Tensor) -> Tensor {
+    inputSize = (input.shape[2], input.shape[3])
+    let outputs = branches.enumerated().map { index, branch in
+      let y = branch.forward(input)
+      return isPooling(index) ? poolUpsample.forward(y, height: inputSize.height, width: inputSize.width) : y
+    }
+    return dropout.forward(project.forward(concatChannels(outputs)))
+  }
+
+  /// Back-propagates through the projection and every branch; the input gradient is their sum.
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    let g = project.backward(dropout.backward(gradOutput))
+    let parts = splitChannels(g, sizes: Array(repeating: g.shape[1] / branches.count, count: branches.count))
+    var gradInput: Tensor?
+    for (index, branch) in branches.enumerated() {
+      let part = isPooling(index) ? poolUpsample.backward(parts[index]) : parts[index]
+      let gx = branch.backward(part)
+      if gradInput == nil { gradInput = gx } else { gradInput!.add(gx) }
+    }
+    return gradInput!
+  }
+
+  /// Rows for every branch, the concatenation, the projection and the dropout.
+  public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
+    var channels = 0
+    for (index, branch) in branches.enumerated() {
+      var shape = branch.summarize(inputShape, name: "\(name).convs.\(index)", into: &rows)
+      if isPooling(index) {
+        shape = poolUpsample.summarize(shape, height: inputShape[2], width: inputShape[3], name: "\(name).convs.\(index).upsample", into: &rows)
+      }
+      channels += shape[1]
+    }
+    let concat = [inputShape[0], channels, inputShape[2], inputShape[3]]
+    rows.append(SummaryRow(name: "\(name).concat", kind: "Concat", outputShape: concat, parameters: 0, flops: 0))
+    let shape = project.summarize(concat, name: "\(name).project", into: &rows)
+    return dropout.summarize(shape, name: "\(name).project.3", into: &rows)
+  }
+}

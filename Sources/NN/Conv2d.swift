@@ -1,0 +1,168 @@
+public import Tensors
+
+/// A 2-D convolution: `y[n, o] = b[o] + Σ_c w[o, c] ⋆ x[n, c]` with stride, zero padding and dilation.
+///
+/// Input `[N, C, H, W]`, weight `[O, C, kh, kw]` (PyTorch layout), bias `[O]`, output
+/// `[N, O, Ho, Wo]`. Each image is unfolded by `im2col` and multiplied by the weight with one
+/// `gemm`; 1×1 stride-1 convolutions skip the unfolding. Weights are initialised from
+/// `N(0, 2 / (C * kh * kw))` (He, fan-in), biases to zero.
+public final class Conv2d: Layer {
+  /// Input channels C and output channels O.
+  public let inChannels: Int, outChannels: Int
+  /// Square kernel size, stride, padding and dilation.
+  public let kernelSize: Int, stride: Int, padding: Int, dilation: Int
+  /// The weight `[O, C, kh, kw]`.
+  public let weight: Parameter
+  /// The bias `[O]`, if any.
+  public let bias: Parameter?
+  /// Whether ``backward(_:)`` computes the input gradient (false for a first layer saves time; it
+  /// then returns an empty tensor).
+  public var computesInputGradient = true
+  /// Unused: a convolution behaves the same in training and evaluation.
+  public var isTraining = true
+
+  private var input: Tensor?
+  private var columns: [Float] = []
+
+  /// Creates a convolution with He-initialised weights drawn from `generator`.
+  public init<G: RandomNumberGenerator>(
+    _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+    dilation: Int = 1, bias: Bool = false, generator: inout G
+  ) {
+    precondition(inChannels > 0 && outChannels > 0, "Conv2d channels must be positive")
+    self.inChannels = inChannels
+    self.outChannels = outChannels
+    self.kernelSize = kernelSize
+    self.stride = stride
+    self.padding = padding
+    self.dilation = dilation
+    let fanIn = Float(inChannels * kernelSize * kernelSize)
+    weight = Parameter(Tensor.randomNormal(
+      shape: [outChannels, inChannels, kernelSize, kernelSize], std: (2 / fanIn).squareRoot(), using: &generator))
+    self.bias = bias ? Parameter(Tensor(shape: [outChannels]), decays: false) : nil
+  }
+
+  /// The trainable parameters: weight, then bias.
+  public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+  /// `weight` and, if present, `bias`.
+  public var state: [StateEntry] {
+    [.parameter("weight", weight)] + (bias.map { [.parameter("bias", $0)] } ?? [])
+  }
+
+  private func geometry(_ shape: [Int]) -> ConvGeometry {
+    precondition(shape.count == 4 && shape[1] == inChannels, "Conv2d expects [N, \(inChannels), H, W], got \(shape)")
+    return ConvGeometry(channels: inChannels, height: shape[2], width: shape[3], kernel: kernelSize,
+                        stride: stride, padding: padding, dilation: dilation)
+  }
+
+  /// `[N, C, H, W]` → `[N, O, Ho, Wo]`.
+  public func forward(_ input: Tensor) -> Tensor {
+    let g = geometry(input.shape)
+    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount
+    self.input = input
+    if !g.isIdentity && columns.count < rows * cols { columns = [Float](repeating: 0, count: rows * cols) }
+    return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
+      input.withUnsafeBufferPointer { x in
+        weight.value.withUnsafeBufferPointer { w in
+          columns.withUnsafeMutableBufferPointer { col in
+            for image in 0..<n {
+              let xImage = x.baseAddress! + image * g.channels * g.height * g.width
+              let yImage = out.baseAddress! + image * outChannels * cols
+              var b = UnsafePointer(xImage)
+              if !g.isIdentity {
+                im2col(g, image: xImage, columns: col.baseAddress!)
+                b = UnsafePointer(col.baseAddress!)
+              }
+              gemm(transA: .none, transB: .none, m: outChannels, n: cols, k: rows, alpha: 1,
+                   a: w.baseAddress!, lda: rows, b: b, ldb: cols, beta: 0, c: yImage, ldc: cols)
+            }
+          }
+        }
+        if let bias {
+          bias.value.withUnsafeBufferPointer { b in
+            for image in 0..<n {
+              for o in 0..<outChannels {
+                let plane = out.baseAddress! + (image * outChannels + o) * cols
+                let value = b[o]
+                for i in 0..<cols { plane[i] += value }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds `dL/dw` (and `dL/db`) and returns `dL/dx` `[N, C, H, W]`.
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    guard let input else { preconditionFailure("Conv2d.backward before forward") }
+    let g = geometry(input.shape)
+    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount
+    precondition(gradOutput.shape == [n, outChannels, g.outputHeight, g.outputWidth],
+                 "Conv2d.backward: gradient shape \(gradOutput.shape)")
+    if let bias {
+      gradOutput.withUnsafeBufferPointer { dy in
+        bias.gradient.withUnsafeMutableBufferPointer { db in
+          for image in 0..<n {
+            for o in 0..<outChannels {
+              let plane = dy.baseAddress! + (image * outChannels + o) * cols
+              var sum: Float = 0
+              for i in 0..<cols { sum += plane[i] }
+              db[o] += sum
+            }
+          }
+        }
+      }
+    }
+    var gradInput = computesInputGradient ? Tensor(shape: input.shape) : Tensor(shape: [0])
+    let needInput = computesInputGradient
+    input.withUnsafeBufferPointer { x in
+      gradOutput.withUnsafeBufferPointer { dy in
+        weight.value.withUnsafeBufferPointer { w in
+          weight.gradient.withUnsafeMutableBufferPointer { dw in
+            gradInput.withUnsafeMutableBufferPointer { dx in
+              columns.withUnsafeMutableBufferPointer { col in
+                for image in 0..<n {
+                  let xImage = x.baseAddress! + image * g.channels * g.height * g.width
+                  let dyImage = dy.baseAddress! + image * outChannels * cols
+                  // dW += dY · colᵀ
+                  var b = UnsafePointer(xImage)
+                  if !g.isIdentity {
+                    im2col(g, image: xImage, columns: col.baseAddress!)
+                    b = UnsafePointer(col.baseAddress!)
+                  }
+                  gemm(transA: .none, transB: .transposed, m: outChannels, n: rows, k: cols, alpha: 1,
+                       a: dyImage, lda: cols, b: b, ldb: cols, beta: 1, c: dw.baseAddress!, ldc: rows)
+                  guard needInput else { continue }
+                  // dcol = Wᵀ · dY, folded back onto the image.
+                  let dxImage = dx.baseAddress! + image * g.channels * g.height * g.width
+                  if g.isIdentity {
+                    gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1,
+                         a: w.baseAddress!, lda: rows, b: dyImage, ldb: cols, beta: 1, c: dxImage, ldc: cols)
+                  } else {
+                    gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1,
+                         a: w.baseAddress!, lda: rows, b: dyImage, ldb: cols, beta: 0, c: col.baseAddress!, ldc: cols)
+                    col2im(g, columns: col.baseAddress!, image: dxImage)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return gradInput
+  }
+
+  /// One row: output shape, parameters and `2 · C·kh·kw · O · Ho · Wo · N` FLOPs (plus the bias adds).
+  public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
+    let g = geometry(inputShape)
+    let output = [inputShape[0], outChannels, g.outputHeight, g.outputWidth]
+    let positions = output.reduce(1, *)
+    let flops = 2 * g.columnRows * positions + (bias == nil ? 0 : positions)
+    let kind = "Conv2d(\(inChannels)→\(outChannels), k\(kernelSize) s\(stride) p\(padding) d\(dilation)\(bias == nil ? "" : ", bias"))"
+    rows.append(SummaryRow(name: name, kind: kind, outputShape: output, parameters: parameterCount, flops: flops))
+    return output
+  }
+}

@@ -1,0 +1,61 @@
+/// The hyper-parameters of ``DeepLab``; stored as JSON in checkpoint metadata.
+public struct DeepLabConfiguration: Codable, Sendable, Equatable {
+  /// Input channels (3 for RGB).
+  public var inputChannels = 3
+  /// Output classes K.
+  public var classes = 19
+  /// Multiplies every channel count (rounded to a multiple of 4, at least 4).
+  public var widthMultiplier = 1.0
+  /// Backbone output stride: 8 or 16.
+  public var outputStride = 16
+  /// Dilation rates of the ASPP 3×3 branches, one branch per rate; empty removes them all.
+  public var asppRates = [6, 12, 18]
+  /// Whether the ASPP has its 1×1 branch.
+  public var asppOneByOne = true
+  /// Whether the ASPP has its image-pooling branch.
+  public var asppImagePooling = true
+  /// Dropout probability after the ASPP projection.
+  public var dropout = 0.1
+
+  /// The default configuration: 19 classes, width 1, output stride 16, rates 6, 12, 18, all branches.
+  public init() {}
+
+  /// Creates a configuration; unspecified fields keep their defaults.
+  public init(classes: Int = 19, widthMultiplier: Double = 1, outputStride: Int = 16, asppRates: [Int] = [6, 12, 18],
+              asppOneByOne: Bool = true, asppImagePooling: Bool = true, inputChannels: Int = 3, dropout: Double = 0.1) {
+    self.classes = classes
+    self.widthMultiplier = widthMultiplier
+    self.outputStride = outputStride
+    self.asppRates = asppRates
+    self.asppOneByOne = asppOneByOne
+    self.asppImagePooling = asppImagePooling
+    self.inputChannels = inputChannels
+    self.dropout = dropout
+  }
+
+  /// Base channel counts before the width multiplier: stem, layer1…layer4, ASPP, low-level skip, decoder.
+  static let baseWidths = (stem: 32, layers: [64, 128, 256, 256], aspp: 128, skip: 32, decoder: 128)
+
+  /// `base · widthMultiplier` rounded to a multiple of 4, at least 4.
+  public func channels(_ base: Int) -> Int {
+    max(4, Int((Double(base) * widthMultiplier / 4).rounded()) * 4)
+  }
+
+  /// A problem with the configuration, or nil if it is usable.
+  public var problem: String? {
+    if outputStride != 8 && outputStride != 16 { return "output stride must be 8 or 16, got \(outputStride)" }
+    if classes < 1 { return "classes must be positive, got \(classes)" }
+    if inputChannels < 1 { return "input channels must be positive, got \(inputChannels)" }
+    if !(widthMultiplier > 0 && widthMultiplier <= 8) { return "width multiplier must be in (0, 8], got \(widthMultiplier)" }
+    if asppRates.contains(where: { $0 < 1 }) { return "ASPP rates must be positive, got \(asppRates)" }
+    if asppRates.isEmpty && !asppOneByOne && !asppImagePooling { return "the ASPP needs at least one branch" }
+    if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
+    return nil
+  }
+
+  /// A one-line description, e.g. `DeepLab(width 1.0, OS 16, ASPP 1x1+r6+r12+r18+pool, 19 classes)`.
+  public var description: String {
+    let branches = (asppOneByOne ? ["1x1"] : []) + asppRates.map { "r\($0)" } + (asppImagePooling ? ["pool"] : [])
+    return "DeepLab(width \(widthMultiplier), OS \(outputStride), ASPP \(branches.joined(separator: "+")), \(classes) classes)"
+  }
+}

@@ -1,0 +1,56 @@
+public import Tensors
+
+/// Layers applied one after another, named `0`, `1`, … like PyTorch's `nn.Sequential`.
+public final class Sequential: Layer {
+  /// The layers in order.
+  public let layers: [any Layer]
+
+  /// Creates a chain of `layers`.
+  public init(_ layers: [any Layer]) { self.layers = layers }
+
+  /// Conv 3×3 (or `kernelSize`, padding keeping the size at stride 1), batch norm, ReLU, without
+  /// conv bias: the `cbr` block of the reference benchmark.
+  public static func convBNReLU<G: RandomNumberGenerator>(
+    _ inChannels: Int, _ outChannels: Int, kernelSize: Int = 3, stride: Int = 1, dilation: Int = 1,
+    generator: inout G
+  ) -> Sequential {
+    Sequential([
+      Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: dilation * (kernelSize - 1) / 2,
+             dilation: dilation, generator: &generator),
+      BatchNorm2d(outChannels), ReLU(),
+    ])
+  }
+
+  /// Training or evaluation mode, passed down to every layer.
+  public var isTraining: Bool {
+    get { layers.first?.isTraining ?? true }
+    set { for layer in layers { layer.isTraining = newValue } }
+  }
+
+  /// The parameters of all layers, in order.
+  public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+  /// The state of layer `i` prefixed `i.`.
+  public var state: [StateEntry] {
+    layers.enumerated().flatMap { index, layer in layer.state.prefixed(String(index)) }
+  }
+
+  /// Applies the layers in order.
+  public func forward(_ input: Tensor) -> Tensor {
+    layers.reduce(input) { $1.forward($0) }
+  }
+
+  /// Back-propagates through the layers in reverse order.
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    layers.reversed().reduce(gradOutput) { $1.backward($0) }
+  }
+
+  /// One row per leaf layer, named `name.i`.
+  public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
+    var shape = inputShape
+    for (index, layer) in layers.enumerated() {
+      shape = layer.summarize(shape, name: name.isEmpty ? String(index) : "\(name).\(index)", into: &rows)
+    }
+    return shape
+  }
+}

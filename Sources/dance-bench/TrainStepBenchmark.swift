@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import NN
+import Tensors
+
+/// `dance-bench train-step`: milliseconds per training step (forward, loss, backward, SGD update) of
+/// the reference network of `bench/torch_reference_step.py`, per thread count, beside PyTorch when
+/// `torch` is importable.
+struct TrainStepBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train-step",
+    abstract: "Time one training step of the reference network (see bench/torch_reference_step.py).")
+
+  @Option(help: "Comma-separated OpenBLAS thread counts to measure (default 1,2).")
+  var threads = "1,2"
+
+  @Option(help: "Timed steps per thread count; the median is reported (default 10).")
+  var steps = 10
+
+  @Option(help: "Untimed warm-up steps per thread count (default 3).")
+  var warmup = 3
+
+  @Option(help: "Batch size N (default 8, as the PyTorch script).")
+  var batch = 8
+
+  @Flag(help: "Also print the median time of forward, backward and update.")
+  var breakdown = false
+
+  @Flag(help: "Do not run the PyTorch reference even if torch is importable.")
+  var noTorch = false
+
+  @Option(help: "The Python interpreter for the PyTorch reference (default python3).")
+  var python = "python3"
+
+  @Option(help: "The PyTorch reference script (default bench/torch_reference_step.py).")
+  var torchScript = "bench/torch_reference_step.py"
+
+  @Flag(help: "Measure with whatever kernels OpenBLAS picked, even the SSE3 fallback on a CPU it does not know.")
+  var keepCoretype = false
+
+  func run() throws {
+    if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
+    let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
+    let torch = noTorch ? nil : TorchReference(python: python, script: torchScript)
+    print("OpenBLAS kernels: \(BLASThreads.coreName)"
+          + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""))
+    print("train-step: reference network, input \(batch)x3x128x256, 19 classes, SGD momentum 0.9, "
+          + "median of \(steps) steps after \(warmup) warm-up, release build expected")
+    if torch == nil && !noTorch { print("torch: not importable with \(python); PyTorch comparison skipped") }
+    if torch != nil {
+      print("torch: running \(torchScript) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that command only")
+    }
+    for count in counts {
+      BLASThreads.set(count)
+      let timing = measure()
+      var line = String(format: "dance threads=%d (OpenBLAS reports %d): train step median %.1f ms (min %.1f), last loss %.3f",
+                        count, BLASThreads.count, timing.median, timing.min, timing.loss)
+      if breakdown {
+        line += String(format: "; forward %.1f, backward %.1f, update %.1f ms", timing.forward, timing.backward, timing.update)
+      }
+      print(line)
+      if let torch {
+        guard let output = torch.run(threads: count) else { print("torch threads=\(count): the script failed"); continue }
+        print(output.line)
+        if let torchMedian = output.trainMedian {
+          print(String(format: "ratio dance/torch at %d thread%@: %.2f", count, count == 1 ? "" : "s", timing.median / torchMedian))
+        }
+      }
+    }
+  }
+
+  /// OpenBLAS 0.3.21 does not know recent Xeons (e.g. model 207) and falls back to its SSE3
+  /// `Prescott` kernels. When that happened on a CPU with AVX-512 and `OPENBLAS_CORETYPE` is unset,
+  /// runs this benchmark again as a child with `OPENBLAS_CORETYPE=SkylakeX`, says so, and returns
+  /// its exit status; otherwise returns nil.
+  private func rerunWithKnownCoretype() -> Int32? {
+    let environment = ProcessInfo.processInfo.environment
+    guard environment["OPENBLAS_CORETYPE"] == nil, BLASThreads.coreName == "Prescott",
+          let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8), cpuinfo.contains(" avx512f ")
+    else { return nil }
+    print("OpenBLAS picked its Prescott (SSE3) kernels on this AVX-512 CPU; re-running with OPENBLAS_CORETYPE=SkylakeX "
+          + "(pass --keep-coretype to measure the fallback)")
+    fflush(nil)  // print() is buffered when stdout is a pipe; the child writes to the same descriptor
+    let process = Process()
+    guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = Array(CommandLine.arguments.dropFirst())
+    var child = environment
+    child["OPENBLAS_CORETYPE"] = "SkylakeX"
+    process.environment = child
+    do { try process.run() } catch { return nil }
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  /// Times the steps; all values in milliseconds.
+  private func measure() -> (median: Double, min: Double, forward: Double, backward: Double, update: Double, loss: Float) {
+    var generator = BenchGenerator(seed: 0)
+    let network = ReferenceNetwork(classes: 19, generator: &generator)
+    let input = Tensor.randomNormal(shape: [batch, 3, 128, 256], using: &generator)
+    let labels: [Int32] = (0..<batch * 128 * 256).map { index in
+      (index / 256) % 128 >= 118 ? 255 : Int32.random(in: 0..<19, using: &generator)
+    }
+    let optimizer = SGD(parameters: network.parameters, learningRate: 0.01, momentum: 0.9)
+    var loss = SoftmaxCrossEntropy(ignoreIndex: 255)
+    var totals: [Double] = [], forwards: [Double] = [], backwards: [Double] = [], updates: [Double] = []
+    var lastLoss: Float = 0
+    for step in 0..<(warmup + steps) {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      optimizer.zeroGrad()
+      let logits = network.forward(input)
+      lastLoss = loss.forward(logits: logits, labels: labels)
+      let t1 = DispatchTime.now().uptimeNanoseconds
+      _ = network.backward(loss.backward())
+      let t2 = DispatchTime.now().uptimeNanoseconds
+      optimizer.step()
+      let t3 = DispatchTime.now().uptimeNanoseconds
+      if step >= warmup {
+        totals.append(Double(t3 - t0) / 1e6)
+        forwards.append(Double(t1 - t0) / 1e6)
+        backwards.append(Double(t2 - t1) / 1e6)
+        updates.append(Double(t3 - t2) / 1e6)
+      }
+    }
+    return (median(totals), totals.min() ?? 0, median(forwards), median(backwards), median(updates), lastLoss)
+  }
+}
+
+private func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  guard !sorted.isEmpty else { return 0 }
+  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// The PyTorch reference script, run as a child process.
+private struct TorchReference {
+  let python: String
+  let script: String
+
+  /// Nil when `python -c 'import torch'` fails or the script is missing.
+  init?(python: String, script: String) {
+    self.python = python
+    self.script = script
+    guard FileManager.default.fileExists(atPath: script), Self.execute(python, ["-c", "import torch"]) != nil else { return nil }
+  }
+
+  /// Runs the script with `threads`; returns its last line and the parsed train-step median.
+  func run(threads: Int) -> (line: String, trainMedian: Double?)? {
+    guard let output = Self.execute(python, [script, String(threads)]) else { return nil }
+    let line = output.split(separator: "\n").last.map(String.init) ?? ""
+    var median: Double?
+    if let range = line.range(of: "train step median ") {
+      median = Double(line[range.upperBound...].prefix { $0.isNumber || $0 == "." })
+    }
+    return (line, median)
+  }
+
+  /// Runs `executable` found on PATH with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
+  /// environment; returns standard output, or nil if it could not start or exited non-zero.
+  static func execute(_ executable: String, _ arguments: [String]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENBLAS_CORETYPE"] = nil
+    environment["OPENBLAS_L2_SIZE"] = nil
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+/// SplitMix64 for the benchmark's weights, input and labels.
+private struct BenchGenerator: RandomNumberGenerator {
+  private var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+extension Dance {
+  /// `dance synth`: write a synthetic street-scene dataset in a real dataset's on-disk layout.
+  struct Synth: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write a synthetic segmentation dataset in the Cityscapes, CamVid or ADE20K layout.",
+      discussion: """
+        Street scenes (sky, buildings, road, sidewalk, vegetation, cars, people, poles, signs, …) whose \
+        spatial complexity varies strongly from image to image, with labels that match the pixels exactly. \
+        Equal arguments write byte-identical files. Cityscapes gets leftImg8bit/ and gtFine/ (labelIds, \
+        instanceIds, color; no polygons), CamVid the SegNet folders and list files, ADE20K \
+        ADEChallengeData2016/ with JPEG images of varying size.
+        """
+    )
+
+    @Option(
+      help: ArgumentHelp("Layout to write: cityscapes, camvid or ade20k.", valueName: "format"),
+      transform: { text in
+        guard let format = DatasetFormat(rawValue: text.lowercased()) else {
+          throw ValidationError("unknown format '\(text)'; use cityscapes, camvid or ade20k")
+        }
+        return format
+      })
+    var format: DatasetFormat
+
+    @Option(help: ArgumentHelp("Output directory (created if missing; files of the same name are replaced).",
+                               valueName: "dir"))
+    var out: String
+
+    @Option(help: "Number of training samples.")
+    var train = 16
+
+    @Option(help: "Number of validation samples.")
+    var val = 4
+
+    @Option(help: "Number of test samples, CamVid only. Default: the validation count.")
+    var test: Int?
+
+    @Option(help: ArgumentHelp(
+      """
+      Image size in pixels, width x height (e.g. 2048x1024). Default: cityscapes 256x128, camvid 240x180, \
+      ade20k 256x192 (ADE20K sizes vary ±25 % around it).
+      """, valueName: "WxH"))
+    var size: String?
+
+    @Option(help: "Seed of the scene generator (unsigned 64-bit integer).")
+    var seed: UInt64 = 0
+
+    @Option(help: "zlib level of the PNG files, 0 (store) to 9 (smallest).")
+    var pngLevel = 3
+
+    @Option(help: "JPEG quality of the ADE20K images, 1 to 100.")
+    var jpegQuality = 90
+
+    func validate() throws {
+      if let size, SyntheticDatasetConfiguration.ImageSize(parsing: size) == nil {
+        throw ValidationError("--size must be WIDTHxHEIGHT in pixels, e.g. 2048x1024; got '\(size)'")
+      }
+      do {
+        try makeConfiguration().validate()
+      } catch {
+        throw ValidationError(error.reason.replacingOccurrences(of: "invalid configuration: ", with: ""))
+      }
+    }
+
+    func run() async throws {
+      let writer = SyntheticDatasetWriter(configuration: makeConfiguration())
+      let progress = ProgressLine(label: "synth \(format.rawValue)")
+      let clock = ContinuousClock()
+      let start = clock.now
+      let summary: SyntheticDatasetSummary
+      do {
+        summary = try writer.write { written, total in progress.update(written, total) }
+      } catch {
+        progress.finish()
+        printError("\(error)")
+        throw ExitCode.failure
+      }
+      progress.finish()
+      let seconds = (clock.now - start) / .seconds(1)
+      let rows = [["split", "samples"]] + summary.splits.map { [$0.split.rawValue, "\($0.samples)"] }
+      print(formatTable(rows))
+      print("\(summary) in \(String(format: "%.2f", seconds)) s → \(out)")
+      print("label values: \(summary.labelValues.map(String.init).joined(separator: " "))")
+    }
+
+    private func makeConfiguration() -> SyntheticDatasetConfiguration {
+      SyntheticDatasetConfiguration(
+        format: format, outputDirectory: out, trainCount: train, valCount: val, testCount: test,
+        imageSize: size.flatMap(SyntheticDatasetConfiguration.ImageSize.init(parsing:)), seed: seed,
+        pngCompressionLevel: pngLevel, jpegQuality: jpegQuality)
+    }
+  }
+}
+
+/// A progress line on standard error, redrawn in place when standard error is a terminal.
+private final class ProgressLine {
+  private let label: String
+  private let interactive = isatty(STDERR_FILENO) != 0
+  private var drawn = false
+
+  init(label: String) { self.label = label }
+
+  func update(_ written: Int, _ total: Int) {
+    guard interactive else { return }
+    FileHandle.standardError.write(Data("\r\(label): \(written)/\(total) samples".utf8))
+    drawn = true
+  }
+
+  func finish() {
+    if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+  }
+}

@@ -1,0 +1,100 @@
+import Datasets
+import Foundation
+import ImageCodecs
+import Testing
+import TestSupport
+
+@Suite("Synthetic scenes")
+struct SyntheticSceneTests {
+  @Test("spatial complexity spreads strongly across images", arguments: DatasetFormat.allCases)
+  func complexitySpreads(format: DatasetFormat) {
+    let writer = SyntheticDatasetWriter(
+      configuration: .init(format: format, outputDirectory: "/unused", seed: 2026))
+    let samples = (0..<16).map { writer.render(split: .train, index: $0) }
+    let sobel = samples.map { Synthetic.sobelMean($0.image) }
+    let classes = samples.map { Set($0.label.samples).count }
+    let simplest = sobel.min() ?? 0
+    let busiest = sobel.max() ?? 0
+    #expect(simplest > 0)
+    #expect(busiest / simplest >= 3, "Sobel means \(sobel)")
+    #expect((classes.max() ?? 0) - (classes.min() ?? 0) >= 4, "classes per image \(classes)")
+    // The scene's complexity level and the measured Sobel mean go together.
+    let levelsBySobel: [Double] = zip(samples.map(\.complexity), sobel).sorted { $0.1 < $1.1 }.map(\.0)
+    let calmest: Double = levelsBySobel.prefix(4).reduce(0, +)
+    let busiest4: Double = levelsBySobel.suffix(4).reduce(0, +)
+    #expect(calmest < busiest4)
+  }
+
+  @Test("label boundaries spread too")
+  func boundaryFractionSpreads() {
+    let writer = SyntheticDatasetWriter(configuration: .init(format: .cityscapes, outputDirectory: "/unused", seed: 3))
+    let fractions = (0..<16).map { index -> Double in
+      let label = writer.render(split: .train, index: index).label
+      var boundary = 0
+      for y in 0..<(label.height - 1) {
+        for x in 0..<(label.width - 1) {
+          let value = label[x, y]
+          if value != label[x + 1, y] || value != label[x, y + 1] { boundary += 1 }
+        }
+      }
+      return Double(boundary) / Double(label.pixelCount)
+    }
+    #expect((fractions.max() ?? 0) / max(fractions.min() ?? 1, 1e-9) >= 3, "boundary fractions \(fractions)")
+  }
+
+  @Test("class colours are distinct on average")
+  func classColoursDistinct() {
+    let writer = SyntheticDatasetWriter(configuration: .init(format: .cityscapes, outputDirectory: "/unused", seed: 9))
+    var sums: [Int: (Double, Double, Double, Int)] = [:]
+    for index in 0..<12 {
+      let sample = writer.render(split: .train, index: index)
+      for pixel in 0..<sample.label.pixelCount {
+        let id = Int(sample.label.samples[pixel])
+        let current = sums[id] ?? (0, 0, 0, 0)
+        sums[id] = (
+          current.0 + Double(sample.image.samples[pixel * 3]), current.1 + Double(sample.image.samples[pixel * 3 + 1]),
+          current.2 + Double(sample.image.samples[pixel * 3 + 2]), current.3 + 1
+        )
+      }
+    }
+    let means = sums.filter { $0.value.3 >= 400 }.mapValues { ($0.0 / Double($0.3), $0.1 / Double($0.3), $0.2 / Double($0.3)) }
+    #expect(means.count >= 8)
+    for (a, ma) in means {
+      for (b, mb) in means where a < b {
+        let distance = ((ma.0 - mb.0) * (ma.0 - mb.0) + (ma.1 - mb.1) * (ma.1 - mb.1) + (ma.2 - mb.2) * (ma.2 - mb.2))
+          .squareRoot()
+        #expect(distance >= 15, "classes \(a) and \(b) have mean colours \(ma) and \(mb)")
+      }
+    }
+  }
+
+  @Test("every format maps scene classes into its label range")
+  func labelMappings() {
+    for sceneClass in SceneClass.allCases {
+      #expect(Synthetic.cityscapesIDs.contains(Int(sceneClass.labelValue(in: .cityscapes))))
+      #expect(sceneClass.labelValue(in: .camvid) <= 11)
+      #expect(sceneClass.labelValue(in: .ade20k) <= 150)
+      if sceneClass.hasInstances {
+        #expect(Synthetic.cityscapesInstanceIDs.contains(Int(sceneClass.labelValue(in: .cityscapes))))
+      }
+    }
+    #expect(SceneClass.road.labelValue(in: .cityscapes) == 7)
+    #expect(SceneClass.sky.labelValue(in: .camvid) == 0)
+    #expect(SceneClass.trafficLight.labelValue(in: .ade20k) == 137)
+  }
+
+  @Test("a 2048×1024 sample renders and encodes fast in release builds",
+        .enabled(if: ProcessInfo.processInfo.environment["DANCE_SYNTH_TIMING"] != nil))
+  func timing() throws {
+    let writer = SyntheticDatasetWriter(
+      configuration: .init(format: .cityscapes, outputDirectory: "/unused", imageSize: .init(width: 2048, height: 1024)))
+    let clock = ContinuousClock()
+    for index in 0..<6 {
+      var sample: SyntheticSample?
+      let render = clock.measure { sample = writer.render(split: .train, index: index) }
+      var bytes = 0
+      let encode = try clock.measure { bytes = try writer.encode(#require(sample)).reduce(0) { $0 + $1.bytes.count } }
+      print("sample \(index): complexity \(sample?.complexity ?? 0), render \(render), encode \(encode), \(bytes) bytes")
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import NN
+import Tensors
+import TestSupport
+import Testing
+
+/// Runs forward, then backward with upstream gradient `r`, from zeroed gradients; returns the
+/// output, the input gradient and each parameter's gradient.
+func analyticGradients(_ layer: any Layer, input: Tensor, upstream: (Tensor) -> Tensor) -> (output: Tensor, input: Tensor, parameters: [Tensor]) {
+  layer.zeroGrad()
+  let output = layer.forward(input)
+  let gradInput = layer.backward(upstream(output))
+  return (output, gradInput, layer.parameters.map(\.gradient))
+}
+
+/// Checks a layer's input and parameter gradients against central differences of its own Float
+/// forward pass under the scalar loss `⟨forward(x), r⟩` (accumulated in Double). Suited to layers
+/// that are linear or piecewise linear away from their kinks, where Float differences are exact up
+/// to rounding.
+func checkGradientsNumerically(
+  _ layer: any Layer, input: Tensor, seed: UInt64, epsilon: Double = 1e-2, rtol: Double = 1e-2, atol: Double = 1e-3,
+  sampleLimit: Int = .max, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  var generator = SeededGenerator(seed: seed)
+  let probe = layer.forward(input)
+  let r = randomFloats(probe.count, using: &generator)
+  let analytic = analyticGradients(layer, input: input) { Tensor(shape: $0.shape, storage: r) }
+  func loss() -> Double { dot(layer.forward(input).storage, r) }
+  // Input gradient.
+  if analytic.input.count == input.count {
+    let indices = sampled(input.count, limit: sampleLimit, using: &generator)
+    let numeric = numericalGradient(at: indices.map { Double(input.storage[$0]) }, epsilon: epsilon) { values in
+      var x = input
+      for (slot, index) in indices.enumerated() { x.storage[index] = Float(values[slot]) }
+      return dot(layer.forward(x).storage, r)
+    }
+    expectClose(indices.map { analytic.input.storage[$0] }, numeric, rtol: rtol, atol: atol, "input gradient", sourceLocation: sourceLocation)
+  }
+  // Parameter gradients.
+  for (number, parameter) in layer.parameters.enumerated() {
+    let original = parameter.value
+    let indices = sampled(original.count, limit: sampleLimit, using: &generator)
+    let numeric = numericalGradient(at: indices.map { Double(original.storage[$0]) }, epsilon: epsilon) { values in
+      for (slot, index) in indices.enumerated() { parameter.value.storage[index] = Float(values[slot]) }
+      defer { parameter.value = original }
+      return loss()
+    }
+    expectClose(indices.map { analytic.parameters[number].storage[$0] }, numeric, rtol: rtol, atol: atol,
+                "parameter \(number) gradient", sourceLocation: sourceLocation)
+  }
+}
+
+/// All indices below `count`, or `limit` of them chosen at random.
+func sampled(_ count: Int, limit: Int, using generator: inout SeededGenerator) -> [Int] {
+  guard count > limit else { return Array(0..<count) }
+  return (0..<limit).map { _ in Int.random(in: 0..<count, using: &generator) }
+}
+
+/// A tensor of `shape` with uniform values in [-1, 1].
+func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
+  var generator = SeededGenerator(seed: seed)
+  return Tensor(shape: shape, storage: randomFloats(shape.reduce(1, *), using: &generator))
+}
