@@ -31,6 +31,7 @@ public final class ProgressReporter: @unchecked Sendable {
     self.total = total
     self.unit = unit
     self.style = style
+    if case .lines = style { lastReport = start }  // the first line after one interval, not at once
   }
 
   /// Records `count` more finished items and redraws when due.

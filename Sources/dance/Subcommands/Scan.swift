@@ -41,7 +41,7 @@ extension Dance {
         root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(), verifiesImages: verifyImages,
         workers: workers, progress: json ? .silent : .automatic)
       let report: ScanReport
-      do {
+      do throws(PipelineError) {
         report = try DatasetScanner.scan(configuration)
       } catch {
         printError(error.description)
