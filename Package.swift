@@ -78,7 +78,7 @@ let package = Package(
     ),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),

@@ -77,7 +77,8 @@ extension Catalog {
     }
   }
 
-  static func problemOrder(_ a: ProblemRecord, _ b: ProblemRecord) -> Bool {
+  /// The order problems are stored and reported in: path, kind, detail, sample key.
+  public static func problemOrder(_ a: ProblemRecord, _ b: ProblemRecord) -> Bool {
     (a.path, a.kind, a.detail, a.sampleKey ?? "") < (b.path, b.kind, b.detail, b.sampleKey ?? "")
   }
 }

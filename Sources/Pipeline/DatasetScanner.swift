@@ -45,6 +45,13 @@ public struct ScanReport: Sendable, Codable {
     public var ok: Int
     /// Samples with problems.
     public var bad: Int
+
+    /// Creates a count.
+    public init(split: String, ok: Int, bad: Int) {
+      self.split = split
+      self.ok = ok
+      self.bad = bad
+    }
   }
 
   /// The detected or given format.
@@ -145,7 +152,7 @@ public enum DatasetScanner {
         counts[record.split, default: .init(split: record.split, ok: 0, bad: 0)].ok += record.status == .ok ? 1 : 0
         counts[record.split, default: .init(split: record.split, ok: 0, bad: 0)].bad += record.status == .bad ? 1 : 0
       }
-      let problems = (layoutProblems + sampleProblems.flatMap { $0 }).map { record in
+      let problems = (layoutProblems + sampleProblems.flatMap { $0 }).sorted(by: Catalog.problemOrder).map { record in
         LayoutProblem(
           LayoutProblem.Kind(rawValue: record.kind) ?? .strayFile, path: record.path,
           sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
