@@ -50,7 +50,8 @@ struct SyntheticLayoutTests {
       }
     case .ade20k:
       files.filter { $0.hasSuffix(".jpg") }.map {
-        ($0, $0.replacingOccurrences(of: "/images/", with: "/annotations/").replacingOccurrences(of: ".jpg", with: ".png"))
+        ($0, $0.replacingOccurrences(of: "/images/", with: "/annotations/")
+          .replacingOccurrences(of: ".jpg", with: ".png"))
       }
     }
   }
@@ -70,7 +71,9 @@ struct SyntheticLayoutTests {
       let files = Synthetic.files(under: root)
       #expect(files == Self.expectedFiles(format))
       #expect(summary.fileCount == files.count)
-      let sizes = try files.map { try FileManager.default.attributesOfItem(atPath: root + "/" + $0)[.size] as? Int ?? 0 }
+      let sizes = try files.map {
+        try FileManager.default.attributesOfItem(atPath: root + "/" + $0)[.size] as? Int ?? 0
+      }
       #expect(summary.bytesWritten == sizes.reduce(0, +))
       #expect(summary.splits.map(\.samples) == (format == .camvid ? [3, 2, 2] : [3, 2]))
     }

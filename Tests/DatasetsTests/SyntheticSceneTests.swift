@@ -57,7 +57,9 @@ struct SyntheticSceneTests {
         )
       }
     }
-    let means = sums.filter { $0.value.3 >= 400 }.mapValues { ($0.0 / Double($0.3), $0.1 / Double($0.3), $0.2 / Double($0.3)) }
+    let means = sums.filter { $0.value.3 >= 400 }.mapValues {
+      ($0.0 / Double($0.3), $0.1 / Double($0.3), $0.2 / Double($0.3))
+    }
     #expect(means.count >= 8)
     for (a, ma) in means {
       for (b, mb) in means where a < b {
@@ -87,13 +89,16 @@ struct SyntheticSceneTests {
         .enabled(if: ProcessInfo.processInfo.environment["DANCE_SYNTH_TIMING"] != nil))
   func timing() throws {
     let writer = SyntheticDatasetWriter(
-      configuration: .init(format: .cityscapes, outputDirectory: "/unused", imageSize: .init(width: 2048, height: 1024)))
+      configuration: .init(
+        format: .cityscapes, outputDirectory: "/unused", imageSize: .init(width: 2048, height: 1024)))
     let clock = ContinuousClock()
     for index in 0..<6 {
       var sample: SyntheticSample?
       let render = clock.measure { sample = writer.render(split: .train, index: index) }
       var bytes = 0
-      let encode = try clock.measure { bytes = try writer.encode(#require(sample)).reduce(0) { $0 + $1.bytes.count } }
+      let encode = try clock.measure {
+        bytes = try writer.encode(#require(sample)).reduce(0) { $0 + $1.bytes.count }
+      }
       print("sample \(index): complexity \(sample?.complexity ?? 0), render \(render), encode \(encode), \(bytes) bytes")
     }
   }

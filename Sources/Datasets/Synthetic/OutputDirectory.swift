@@ -34,8 +34,9 @@ struct OutputDirectory {
     defer { close(descriptor) }
     var offset = 0
     while offset < bytes.count {
-      let written = bytes.withUnsafeBytes { raw in
-        systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
+      let written = bytes.withUnsafeBytes { raw -> Int in
+        guard let start = raw.baseAddress else { return 0 }
+        return systemWrite(descriptor, start + offset, raw.count - offset)
       }
       if written < 0 {
         if errno == EINTR { continue }

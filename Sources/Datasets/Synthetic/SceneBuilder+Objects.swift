@@ -158,21 +158,28 @@ extension SceneBuilder {
     }
   }
 
-  private mutating func addPerson(x: Double, base: Double, height: Double, as sceneClass: SceneClass) {
+  /// A person standing on `base`, or, with `pedal`, sitting (hips at `base - 0.47 × height`) with
+  /// one leg reaching down to the pedal height.
+  private mutating func addPerson(x: Double, base: Double, height: Double, as sceneClass: SceneClass,
+                                  pedal: Double? = nil) {
     let instance = nextInstance(of: sceneClass)
     let tone = random.int(-40...40)
     let head = height * 0.085
     let shoulders = across(height * 0.13)
     let hip = base - height * 0.47
-    let legsVisible = sceneClass == .person
     add(.ellipse(centerX: x, centerY: base - height + head, radiusX: across(head * 0.8), radiusY: head),
         sceneClass, tone: tone / 2 - 20, instance: instance)
     add(.trapezoid(top: base - height + head * 1.9, bottom: hip, topLeft: x - shoulders, topRight: x + shoulders,
                    bottomLeft: x - shoulders * 0.8, bottomRight: x + shoulders * 0.8),
         sceneClass, tone: tone, instance: instance)
-    guard legsVisible else { return }
-    let stride = across(height * random.uniform(0.02, 0.12))
     let leg = across(height * 0.05)
+    if let pedal {
+      add(.trapezoid(top: hip - leg, bottom: pedal, topLeft: x - leg * 1.5, topRight: x + leg * 1.5,
+                     bottomLeft: x + shoulders * 0.4 - leg, bottomRight: x + shoulders * 0.4 + leg),
+          sceneClass, tone: tone - 30, instance: instance)
+      return
+    }
+    let stride = across(height * random.uniform(0.02, 0.12))
     for side in [-1.0, 1.0] {
       add(.trapezoid(top: hip, bottom: base, topLeft: x + side * shoulders * 0.7 - leg,
                      topRight: x + side * shoulders * 0.7 + leg,
@@ -181,6 +188,7 @@ extension SceneBuilder {
     }
   }
 
+  /// A bicycle (two rings, a top tube and a seat post) with its rider sitting on the saddle.
   private mutating func addCyclist(x: Double, base: Double, height: Double) {
     let instance = nextInstance(of: .bicycle)
     let wheel = height * 0.2
@@ -192,12 +200,14 @@ extension SceneBuilder {
           .bicycle, tone: tone, instance: instance)
     }
     let bar = max(0.003, wheel * 0.12)
-    add(.rectangle(x0: x - spread, y0: base - wheel * 1.6, x1: x + spread, y1: base - wheel * 1.6 + bar),
+    let saddle = base - wheel * 1.6
+    add(.rectangle(x0: x - spread, y0: saddle, x1: x + spread, y1: saddle + bar),
         .bicycle, tone: tone, instance: instance)
-    add(.trapezoid(top: base - wheel * 1.6, bottom: base - wheel, topLeft: x - across(bar), topRight: x + across(bar),
+    add(.trapezoid(top: saddle, bottom: base - wheel, topLeft: x - across(bar), topRight: x + across(bar),
                    bottomLeft: x - across(bar), bottomRight: x + across(bar)),
         .bicycle, tone: tone, instance: instance)
-    addPerson(x: x, base: base - wheel * 1.3, height: height * 0.75, as: .rider)
+    let riderHeight = height * 0.75
+    addPerson(x: x, base: saddle + riderHeight * 0.47, height: riderHeight, as: .rider, pedal: base - wheel * 0.8)
   }
 
   // MARK: - Ego vehicle

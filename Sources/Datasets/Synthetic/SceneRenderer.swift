@@ -62,7 +62,9 @@ struct SceneRenderer: Sendable {
     let gridWidth = width / cell + 2
     let gridHeight = height / cell + 2
     var generator = SplitMix64(seed: UInt64(scene.textureSeed) | 0xB10C_0000_0000)
-    let grid: [Int32] = (0..<(gridWidth * gridHeight)).map { _ in Int32(truncatingIfNeeded: generator.next() & 0xFF) - 128 }
+    let grid: [Int32] = (0..<(gridWidth * gridHeight)).map { _ in
+      Int32(truncatingIfNeeded: generator.next() & 0xFF) - 128
+    }
     let columnCell: [Int] = (0..<width).map { $0 / cell }
     let columnFraction: [Int32] = (0..<width).map { Int32(($0 % cell) * 256 / cell) }
 

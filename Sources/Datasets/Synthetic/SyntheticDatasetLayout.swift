@@ -12,7 +12,7 @@ enum SyntheticDatasetLayout {
   /// The 3 Cityscapes validation cities.
   static let cityscapesValCities = ["frankfurt", "lindau", "munster"]
 
-  /// A CamVid sequence: its prefix, the frame-number format, the first frame and the frame step.
+  /// A CamVid sequence: its name, the frame-number prefix and width, and its first frame.
   struct CamVidSequence {
     var name: String
     var framePrefix: String

@@ -55,7 +55,8 @@ enum SceneShape: Sendable {
   case ring(centerX: Double, centerY: Double, radiusX: Double, radiusY: Double, thickness: Double)
   /// A trapezoid with horizontal top and bottom edges: `[topLeft, topRight]` at `top`,
   /// `[bottomLeft, bottomRight]` at `bottom`, straight sides in between.
-  case trapezoid(top: Double, bottom: Double, topLeft: Double, topRight: Double, bottomLeft: Double, bottomRight: Double)
+  case trapezoid(
+    top: Double, bottom: Double, topLeft: Double, topRight: Double, bottomLeft: Double, bottomRight: Double)
 }
 
 /// Pseudo-random holes in a primitive: square cells of `cellShift` (log2 of the cell size in pixels)

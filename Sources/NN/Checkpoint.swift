@@ -1,0 +1,90 @@
+import Foundation
+import Tensors
+
+extension Layer {
+  /// This layer's ``state`` as a safetensors file: float tensors as `F32` in PyTorch layout,
+  /// `num_batches_tracked` as a scalar `I64`, plus `metadata` (`format: pt` is always set).
+  public func checkpoint(metadata: [String: String] = [:]) -> SafetensorsFile {
+    var file = SafetensorsFile(metadata: metadata.merging(["format": "pt"]) { current, _ in current })
+    for entry in state {
+      switch entry.get() {
+      case .float(let tensor): file.entries[entry.name] = SafetensorsFile.Entry(tensor)
+      case .int64(let value): file.entries[entry.name] = SafetensorsFile.Entry(scalar: value)
+      }
+    }
+    return file
+  }
+
+  /// Writes ``checkpoint(metadata:)`` to `path`.
+  public func saveCheckpoint(to path: String, metadata: [String: String] = [:]) throws(CheckpointError) {
+    try checkpoint(metadata: metadata).write(to: path)
+  }
+
+  /// Replaces this layer's state with the tensors of `file`; names, dtypes and shapes must match
+  /// exactly and the file may hold no other tensors. Nothing is changed when it throws.
+  public func load(_ file: SafetensorsFile, path: String) throws(CheckpointError) {
+    let entries = state
+    var updates: [(StateEntry, StateValue)] = []
+    for entry in entries {
+      guard let stored = file.entries[entry.name] else { throw .mismatch(path: path, reason: "missing tensor \(entry.name)") }
+      switch entry.get() {
+      case .float(let current):
+        guard let tensor = stored.tensor, tensor.shape == current.shape else {
+          throw .mismatch(path: path, reason: "\(entry.name) is \(stored.dtype.rawValue) \(stored.shape), expected F32 \(current.shape)")
+        }
+        updates.append((entry, .float(tensor)))
+      case .int64:
+        guard let value = stored.int64 else {
+          throw .mismatch(path: path, reason: "\(entry.name) is \(stored.dtype.rawValue) \(stored.shape), expected an I64 scalar")
+        }
+        updates.append((entry, .int64(value)))
+      }
+    }
+    let known = Set(entries.map(\.name))
+    if let extra = file.entries.keys.sorted().first(where: { !known.contains($0) }) {
+      throw .mismatch(path: path, reason: "unexpected tensor \(extra)")
+    }
+    for (entry, value) in updates { entry.set(value) }
+  }
+
+  /// Reads `path` and loads it (see ``load(_:path:)``); returns the file's metadata.
+  @discardableResult
+  public func loadCheckpoint(from path: String) throws(CheckpointError) -> [String: String] {
+    let file = try SafetensorsFile.read(from: path)
+    try load(file, path: path)
+    return file.metadata
+  }
+}
+
+extension DeepLab {
+  /// The metadata key holding the JSON ``DeepLabConfiguration``.
+  public static let configurationKey = "dance.deeplab.configuration"
+
+  /// Saves the weights with the configuration as JSON under ``configurationKey``.
+  public func save(to path: String) throws(CheckpointError) {
+    let json = (try? JSONEncoder.sorted.encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    try saveCheckpoint(to: path, metadata: [Self.configurationKey: json])
+  }
+
+  /// Rebuilds a network from a checkpoint written by ``save(to:)``.
+  public static func load(from path: String) throws(CheckpointError) -> DeepLab {
+    let file = try SafetensorsFile.read(from: path)
+    guard let json = file.metadata[configurationKey],
+          let configuration = try? JSONDecoder().decode(DeepLabConfiguration.self, from: Data(json.utf8))
+    else { throw .mismatch(path: path, reason: "no \(configurationKey) metadata") }
+    if let problem = configuration.problem { throw .mismatch(path: path, reason: problem) }
+    var generator = SplitMix(seed: 0)
+    let model = DeepLab(configuration, generator: &generator)
+    try model.load(file, path: path)
+    return model
+  }
+}
+
+extension JSONEncoder {
+  /// An encoder with sorted keys, so the same value always gives the same bytes.
+  static var sorted: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }
+}

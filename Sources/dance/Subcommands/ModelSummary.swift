@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import NN
+
+/// `dance model …`: inspect the bundled segmentation networks.
+struct ModelCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "model",
+    abstract: "Inspect the bundled segmentation networks.",
+    subcommands: [Summary.self]
+  )
+
+  /// `dance model summary`: every layer with output shape, parameters and forward FLOPs.
+  struct Summary: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print every layer of a network with its output shape, parameters and forward FLOPs, and the totals.",
+      discussion: """
+        FLOPs count a multiply-add as 2. Without --reference the network is the slimmable DeepLabV3+-style \
+        model of the trainer, built from the model options; with --reference it is the benchmark network of \
+        bench/torch_reference_step.py.
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Input shape NxCxHxW. Default 1x3x512x1024 (8x3x128x256 with --reference).")
+    var input: String?
+
+    @Flag(help: "Print the summary as JSON instead of a table.")
+    var json = false
+
+    @Flag(help: "Summarise the benchmark reference network instead of the DeepLab model.")
+    var reference = false
+
+    func run() async throws {
+      let shape = try parseShape(input ?? (reference ? "8x3x128x256" : "1x3x512x1024"))
+      let summary: NN.ModelSummary
+      if reference {
+        guard shape[1] == 3 else { throw ValidationError("the reference network takes 3 input channels, got \(shape[1])") }
+        var generator = SystemRandomNumberGenerator()
+        summary = NN.ModelSummary(ReferenceNetwork(generator: &generator), inputShape: shape, model: "reference network (bench/torch_reference_step.py)")
+      } else {
+        var configuration = try model.configuration()
+        configuration.inputChannels = shape[1]
+        var generator = SystemRandomNumberGenerator()
+        summary = NN.ModelSummary(DeepLab(configuration, generator: &generator), inputShape: shape, model: configuration.description)
+      }
+      if json { try printJSON(summary) } else { print(summary.table(), terminator: "") }
+    }
+
+    private func parseShape(_ text: String) throws -> [Int] {
+      let parts = text.lowercased().split(separator: "x").map { Int($0) }
+      guard parts.count == 4, let values = parts as? [Int], values.allSatisfy({ $0 > 0 }) else {
+        throw ValidationError("--input must be NxCxHxW with four positive integers, got \(text)")
+      }
+      return values
+    }
+  }
+}
+
+/// The DeepLab configuration options shared by the model commands.
+struct ModelOptions: ParsableArguments {
+  @Option(help: "Output classes (default 19).")
+  var classes = 19
+
+  @Option(help: "Width multiplier for every channel count (default 1.0).")
+  var width = 1.0
+
+  @Option(help: "Backbone output stride, 8 or 16 (default 16).")
+  var outputStride = 16
+
+  @Option(help: "Comma-separated dilation rates of the ASPP 3x3 branches; 'none' removes them (default 6,12,18).")
+  var asppRates = "6,12,18"
+
+  @Flag(help: "Remove the ASPP 1x1 branch.")
+  var noAspp1x1 = false
+
+  @Flag(help: "Remove the ASPP image-pooling branch.")
+  var noAsppPooling = false
+
+  /// The configuration these options describe; throws a usage error if it is invalid.
+  func configuration() throws -> DeepLabConfiguration {
+    let rates: [Int]
+    if asppRates.lowercased() == "none" || asppRates.isEmpty {
+      rates = []
+    } else {
+      let parsed = asppRates.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard let values = parsed as? [Int] else { throw ValidationError("--aspp-rates must be comma-separated integers or 'none', got \(asppRates)") }
+      rates = values
+    }
+    let configuration = DeepLabConfiguration(
+      classes: classes, widthMultiplier: width, outputStride: outputStride, asppRates: rates,
+      asppOneByOne: !noAspp1x1, asppImagePooling: !noAsppPooling)
+    if let problem = configuration.problem { throw ValidationError(problem) }
+    return configuration
+  }
+}
