@@ -23,6 +23,7 @@ let package = Package(
     .library(name: "Datasets", targets: ["Datasets"]),
     .library(name: "Catalog", targets: ["Catalog"]),
     .library(name: "Pipeline", targets: ["Pipeline"]),
+    .library(name: "Complexity", targets: ["Complexity"]),
     .library(name: "Tensors", targets: ["Tensors"]),
     .library(name: "NN", targets: ["NN"]),
   ],
@@ -50,15 +51,16 @@ let package = Package(
     // MARK: - Libraries
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog"], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity"], swiftSettings: swiftSettings),
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Pipeline", "NN", argumentParser],
+      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -77,6 +79,7 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ComplexityTests", dependencies: ["Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
