@@ -76,6 +76,22 @@ public final class Catalog: Sendable {
         table.column("detail", .text).notNull()
       }
     }
+    migrator.registerMigration("v2-scores") { db in
+      try db.alter(table: "dataset") { table in table.add(column: "camvidGrouping", .text) }
+      try db.create(table: "score") { table in
+        table.column("sampleKey", .text).notNull().references("sample", onDelete: .cascade)
+        table.column("indicator", .text).notNull()
+        table.column("variant", .text).notNull()
+        table.column("value", .double).notNull()
+        table.column("fileBytes", .integer).notNull()
+        table.column("fileModified", .integer).notNull()
+        table.primaryKey(["sampleKey", "indicator"])
+      }
+      try db.create(table: "scoreFailure") { table in
+        table.primaryKey("sampleKey", .text).references("sample", onDelete: .cascade)
+        table.column("reason", .text).notNull()
+      }
+    }
     return migrator
   }
 

@@ -14,14 +14,20 @@ public struct DatasetRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
   public var labelEncoding: String
   /// The training label space, e.g. `cityscapes-trainid-19`.
   public var labelSpace: String
+  /// CamVid 32-class release: the grouping overrides in effect (the text of `--camvid-grouping`).
+  public var camvidGrouping: String?
 
   /// Creates a record (the id is assigned on insert).
-  public init(id: Int64? = nil, root: String, format: String, labelEncoding: String, labelSpace: String) {
+  public init(
+    id: Int64? = nil, root: String, format: String, labelEncoding: String, labelSpace: String,
+    camvidGrouping: String? = nil
+  ) {
     self.id = id
     self.root = root
     self.format = format
     self.labelEncoding = labelEncoding
     self.labelSpace = labelSpace
+    self.camvidGrouping = camvidGrouping
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

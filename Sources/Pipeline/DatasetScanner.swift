@@ -97,7 +97,8 @@ public enum DatasetScanner {
       let encoding = discovery.samples.first?.labelEncoding
       let dataset = try catalog.registerDataset(DatasetRecord(
         root: discovery.root, format: discovery.format.rawValue,
-        labelEncoding: encoding?.id ?? "none", labelSpace: encoding?.space.id ?? "none"))
+        labelEncoding: encoding?.id ?? "none", labelSpace: encoding?.space.id ?? "none",
+        camvidGrouping: configuration.discovery.camvidGrouping.overrides))
       let datasetId = dataset.id!
       let previous = Dictionary(uniqueKeysWithValues: try catalog.samples(datasetId: datasetId).map { ($0.key, $0) })
       let previousProblems = Dictionary(grouping: try catalog.problems(datasetId: datasetId).filter { $0.sampleKey != nil }) {

@@ -7,12 +7,18 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   case dataset(DatasetError)
   /// The catalog could not be read or written.
   case catalog(CatalogError)
+  /// A sample failed and the run was asked to stop at the first failure (`--fail-fast`).
+  case sampleFailed(sample: String, reason: String)
+  /// Nothing to work on: `reason` says what is missing (e.g. the dataset was never scanned).
+  case nothingToDo(reason: String)
 
   /// The wrapped error's `"<path>: <reason>"`.
   public var description: String {
     switch self {
     case .dataset(let error): error.description
     case .catalog(let error): error.description
+    case .sampleFailed(let sample, let reason): "sample \(sample) failed (stopping, --fail-fast): \(reason)"
+    case .nothingToDo(let reason): reason
     }
   }
 }

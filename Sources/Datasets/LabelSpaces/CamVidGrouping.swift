@@ -49,6 +49,8 @@ public struct CamVidGrouping: Sendable, Equatable {
   public private(set) var targets: [String: String?]
   /// `standard`, or `custom-<hash>` once overridden.
   public private(set) var id: String
+  /// The override text this grouping was made from (`nil` for the standard grouping).
+  public private(set) var overrides: String?
   /// 32-class name → colour in the label files (from the dataset's `label_colors.txt` when it has one).
   public private(set) var colors: [String: RGB] = Dictionary(uniqueKeysWithValues: camvid32Classes.map { ($0.name, $0.color) })
 
@@ -98,6 +100,7 @@ public struct CamVidGrouping: Sendable, Equatable {
     }
     let signature = targets.keys.sorted().map { "\($0)=\(targets[$0]!.map { $0 } ?? "void")" }.joined(separator: ",")
     self.init(targets: targets, id: targets == Self.standard.targets ? "standard" : "custom-" + stableHashHex(signature))
+    if id != "standard" { overrides = text }
   }
 
   /// The same grouping with class colours taken from a `label_colors.txt`; every name must be one

@@ -17,6 +17,11 @@ extension LabelSpace {
   public static let ade20k = LabelSpace(
     id: "ade20k-150-reduced",
     classes: ade20kClasses.map { LabelClass(name: $0.name, color: $0.color, evaluated: true) })
+
+  /// The standard label space with the given ``id``, if any.
+  public static func named(_ id: String) -> LabelSpace? {
+    [LabelSpace.cityscapes, .camvid, .ade20k].first { $0.id == id }
+  }
 }
 
 extension LabelEncoding {

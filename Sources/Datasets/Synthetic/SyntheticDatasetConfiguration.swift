@@ -54,6 +54,9 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public var pngCompressionLevel: Int
   /// JPEG quality of the ADE20K images, 1…100. Default 90.
   public var jpegQuality: Int
+  /// Whether an output directory that already holds files is emptied first. Default false: such a
+  /// directory is refused, so a smaller second run never leaves stale samples behind.
+  public var overwrite = false
 
   /// Creates a configuration; see the properties for the defaults.
   public init(

@@ -1,3 +1,4 @@
+import Foundation
 import ImageCodecs
 
 /// Writes a synthetic street-scene dataset in the exact on-disk layout of Cityscapes, CamVid
@@ -38,6 +39,7 @@ public struct SyntheticDatasetWriter: Sendable {
     -> SyntheticDatasetSummary
   {
     try configuration.validate()
+    try prepareOutputDirectory()
     var output = try OutputDirectory(root: configuration.outputDirectory)
     let splitCounts = configuration.splitCounts
     let total = splitCounts.reduce(0) { $0 + $1.count }
@@ -77,6 +79,23 @@ public struct SyntheticDatasetWriter: Sendable {
       splits: splitCounts.map { .init(split: $0.split, samples: $0.count) }, fileCount: fileCount,
       bytesWritten: bytes, labelValues: present.indices.filter { present[$0] },
       complexityRange: total > 0 ? lowest...highest : nil)
+  }
+
+  /// Refuses a non-empty output directory, or empties it when ``SyntheticDatasetConfiguration/overwrite`` is set.
+  private func prepareOutputDirectory() throws(DatasetError) {
+    let path = configuration.outputDirectory
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), !entries.isEmpty else { return }
+    guard configuration.overwrite else {
+      throw .invalidConfiguration(
+        path: path, reason: "the output directory is not empty (\(entries.count) entries); choose another or pass --overwrite")
+    }
+    for entry in entries {
+      do {
+        try FileManager.default.removeItem(atPath: path + "/" + entry)
+      } catch {
+        throw .cannotWriteFile(path: path + "/" + entry, reason: "cannot remove it: \(error.localizedDescription)")
+      }
+    }
   }
 
   /// Renders sample `index` of `split`: the scene, its pixels and its label maps.

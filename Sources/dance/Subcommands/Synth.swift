@@ -26,9 +26,12 @@ extension Dance {
       })
     var format: DatasetFormat
 
-    @Option(help: ArgumentHelp("Output directory (created if missing; files of the same name are replaced).",
+    @Option(help: ArgumentHelp("Output directory (created if missing; refused if it holds files, unless --overwrite).",
                                valueName: "dir"))
     var out: String
+
+    @Flag(help: "Empty a non-empty output directory first.")
+    var overwrite = false
 
     @Option(help: "Number of training samples.")
     var train = 16
@@ -88,10 +91,12 @@ extension Dance {
     }
 
     private func makeConfiguration() -> SyntheticDatasetConfiguration {
-      SyntheticDatasetConfiguration(
+      var configuration = SyntheticDatasetConfiguration(
         format: format, outputDirectory: out, trainCount: train, valCount: val, testCount: test,
         imageSize: size.flatMap(SyntheticDatasetConfiguration.ImageSize.init(parsing:)), seed: seed,
         pngCompressionLevel: pngLevel, jpegQuality: jpegQuality)
+      configuration.overwrite = overwrite
+      return configuration
     }
   }
 }

@@ -1,0 +1,83 @@
+public import GRDB
+
+/// One indicator value of one sample, with the identity of the file it was computed from.
+///
+/// A score is valid while its file keeps the recorded size and modification time, and its
+/// `variant` (the exact definition of the indicator) matches; anything else is recomputed.
+public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+  public static let databaseTableName = "score"
+
+  /// The sample.
+  public var sampleKey: String
+  /// The indicator id, e.g. `si-mean`.
+  public var indicator: String
+  /// The exact definition the value was computed with.
+  public var variant: String
+  /// The value.
+  public var value: Double
+  /// Size of the file the indicator reads (image or label) when it was computed.
+  public var fileBytes: Int64
+  /// Modification time (ns) of that file when it was computed.
+  public var fileModified: Int64
+
+  /// Creates a record.
+  public init(sampleKey: String, indicator: String, variant: String, value: Double, file: FileIdentity) {
+    self.sampleKey = sampleKey
+    self.indicator = indicator
+    self.variant = variant
+    self.value = value
+    fileBytes = file.bytes
+    fileModified = file.modifiedNanoseconds
+  }
+
+  /// The identity of the file the value was computed from.
+  public var file: FileIdentity { FileIdentity(bytes: fileBytes, modifiedNanoseconds: fileModified) }
+}
+
+/// A sample that could not be scored, with the reason (the file and what was wrong with it).
+public struct ScoreFailureRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+  public static let databaseTableName = "scoreFailure"
+
+  /// The sample.
+  public var sampleKey: String
+  /// `"<path>: <reason>"`.
+  public var reason: String
+
+  /// Creates a record.
+  public init(sampleKey: String, reason: String) {
+    self.sampleKey = sampleKey
+    self.reason = reason
+  }
+}
+
+extension Catalog {
+  /// Scores, optionally of one indicator and of the given samples, ordered by sample and indicator.
+  public func scores(indicator: String? = nil, sampleKeys: [String]? = nil) throws(CatalogError) -> [ScoreRecord] {
+    try read { db in
+      var request = ScoreRecord.all()
+      if let indicator { request = request.filter(Column("indicator") == indicator) }
+      if let sampleKeys { request = request.filter(sampleKeys.contains(Column("sampleKey"))) }
+      return try request.order(Column("sampleKey"), Column("indicator")).fetchAll(db)
+    }
+  }
+
+  /// The samples that failed to score, with their reasons.
+  public func scoreFailures() throws(CatalogError) -> [ScoreFailureRecord] {
+    try read { db in try ScoreFailureRecord.order(Column("sampleKey")).fetchAll(db) }
+  }
+
+  /// Stores new scores (replacing older values of the same sample and indicator) and failures, and
+  /// clears the failures of samples that scored this time, in one transaction.
+  public func recordScores(_ scores: [ScoreRecord], failures: [ScoreFailureRecord], succeeded: [String])
+    throws(CatalogError)
+  {
+    try write { db in
+      for score in scores {
+        try ScoreRecord.filter(Column("sampleKey") == score.sampleKey && Column("indicator") == score.indicator).deleteAll(db)
+        try score.insert(db)
+      }
+      if !succeeded.isEmpty { try ScoreFailureRecord.filter(succeeded.contains(Column("sampleKey"))).deleteAll(db) }
+      for failure in failures { try failure.upsert(db) }
+    }
+  }
+}

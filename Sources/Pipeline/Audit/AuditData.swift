@@ -1,0 +1,180 @@
+public import Catalog
+public import Complexity
+import Foundation
+
+/// Statistics of one indicator over one split.
+public struct IndicatorDistribution: Sendable, Codable, Equatable {
+  /// The split.
+  public var split: String
+  /// The indicator id.
+  public var indicator: String
+  /// Number of samples with a value.
+  public var count: Int
+  /// Arithmetic mean.
+  public var mean: Double
+  /// Quantiles at 0, 5, 25, 50, 75, 95 and 100 % (linear interpolation between order statistics).
+  public var quantiles: [String: Double]
+  /// Histogram: `bins` equal-width bins from `minimum` to `maximum`.
+  public var histogram: [Int]
+  /// Lower edge of the first bin.
+  public var minimum: Double
+  /// Upper edge of the last bin.
+  public var maximum: Double
+  /// The sorted values (for the CDF).
+  public var sortedValues: [Double]
+}
+
+/// One sample picked for the extremes section.
+public struct AuditExtreme: Sendable, Codable, Equatable {
+  /// The sample key.
+  public var key: String
+  /// Its value of the ranking indicator.
+  public var value: Double
+  /// Absolute image path.
+  public var imagePath: String
+  /// Absolute label path.
+  public var labelPath: String?
+  /// The dataset's format and label-space id, to colour the label.
+  public var format: String
+  /// The label space id.
+  public var labelSpace: String
+}
+
+/// Everything `dance audit` reports, computed from the catalog alone.
+public struct AuditData: Sendable, Codable {
+  /// Pearson correlation between two indicators over the training samples that have both.
+  public struct Correlation: Sendable, Codable, Equatable {
+    /// First indicator.
+    public var a: String
+    /// Second indicator.
+    public var b: String
+    /// Pearson's r, `nil` when undefined (fewer than 3 samples or a constant indicator).
+    public var pearson: Double?
+  }
+
+  /// The catalog file.
+  public var catalog: String
+  /// Datasets covered, as `format: root`.
+  public var datasets: [String]
+  /// Samples per split (valid ones).
+  public var samplesPerSplit: [String: Int]
+  /// Per split and indicator.
+  public var distributions: [IndicatorDistribution]
+  /// Between every pair of indicators, on the training split.
+  public var correlations: [Correlation]
+  /// The indicator the extremes are ranked by.
+  public var rankingIndicator: String
+  /// The least complex training samples, least first.
+  public var leastComplex: [AuditExtreme]
+  /// The most complex training samples, most first.
+  public var mostComplex: [AuditExtreme]
+  /// Per sample and indicator, for CSV export: key → split and values.
+  public var table: [AuditRow]
+
+  /// One sample's values.
+  public struct AuditRow: Sendable, Codable, Equatable {
+    /// The sample key.
+    public var key: String
+    /// Its split.
+    public var split: String
+    /// Indicator id → value.
+    public var values: [String: Double]
+  }
+
+  /// Gathers the audit from a catalog.
+  /// - Parameters:
+  ///   - ranking: the indicator that orders the extremes (default `si-mean`).
+  ///   - extremes: how many least and most complex training samples to show.
+  ///   - bins: histogram bins.
+  public static func gather(catalog: Catalog, ranking: Indicator = .siMean, extremes: Int = 12, bins: Int = 20)
+    throws(CatalogError) -> AuditData
+  {
+    let datasets = try catalog.datasets()
+    let datasetById = Dictionary(uniqueKeysWithValues: datasets.compactMap { dataset in dataset.id.map { ($0, dataset) } })
+    let samples = try catalog.samples(status: .ok)
+    let sampleByKey = Dictionary(uniqueKeysWithValues: samples.map { ($0.key, $0) })
+    let scores = try catalog.scores()
+    var valuesByKey: [String: [String: Double]] = [:]
+    for score in scores where sampleByKey[score.sampleKey] != nil {
+      valuesByKey[score.sampleKey, default: [:]][score.indicator] = score.value
+    }
+    let table = samples.compactMap { sample in
+      valuesByKey[sample.key].map { AuditRow(key: sample.key, split: sample.split, values: $0) }
+    }
+    let indicators = Indicator.allCases.map(\.rawValue).filter { id in table.contains { $0.values[id] != nil } }
+    let splits = ["train", "val", "test"].filter { split in samples.contains { $0.split == split } }
+    var distributions: [IndicatorDistribution] = []
+    for split in splits {
+      for indicator in indicators {
+        let values = table.filter { $0.split == split }.compactMap { $0.values[indicator] }
+        if !values.isEmpty {
+          distributions.append(distribution(values, split: split, indicator: indicator, bins: bins))
+        }
+      }
+    }
+    var correlations: [Correlation] = []
+    let training = table.filter { $0.split == "train" }
+    for (i, a) in indicators.enumerated() {
+      for b in indicators[(i + 1)...] {
+        let pairs = training.compactMap { row in row.values[a].flatMap { x in row.values[b].map { (x, $0) } } }
+        correlations.append(Correlation(a: a, b: b, pearson: pearson(pairs)))
+      }
+    }
+    let ranked = training.compactMap { row in row.values[ranking.rawValue].map { (row.key, $0) } }
+      .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    func extreme(_ entry: (String, Double)) -> AuditExtreme? {
+      guard let sample = sampleByKey[entry.0], let dataset = datasetById[sample.datasetId] else { return nil }
+      return AuditExtreme(
+        key: entry.0, value: entry.1, imagePath: dataset.root + "/" + sample.imagePath,
+        labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format, labelSpace: dataset.labelSpace)
+    }
+    return AuditData(
+      catalog: catalog.path, datasets: datasets.map { "\($0.format): \($0.root)" },
+      samplesPerSplit: Dictionary(grouping: samples, by: \.split).mapValues(\.count), distributions: distributions,
+      correlations: correlations, rankingIndicator: ranking.rawValue,
+      leastComplex: ranked.prefix(extremes).compactMap(extreme),
+      mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table)
+  }
+
+  static func distribution(_ values: [Double], split: String, indicator: String, bins: Int) -> IndicatorDistribution {
+    let sorted = values.sorted()
+    let minimum = sorted.first ?? 0
+    let maximum = sorted.last ?? 0
+    var histogram = [Int](repeating: 0, count: bins)
+    let width = maximum > minimum ? (maximum - minimum) / Double(bins) : 1
+    for value in sorted {
+      histogram[min(bins - 1, max(0, Int((value - minimum) / width)))] += 1
+    }
+    var quantiles: [String: Double] = [:]
+    for percent in [0, 5, 25, 50, 75, 95, 100] {
+      quantiles["p\(percent)"] = quantile(sorted, Double(percent) / 100)
+    }
+    return IndicatorDistribution(
+      split: split, indicator: indicator, count: sorted.count, mean: sorted.reduce(0, +) / Double(sorted.count),
+      quantiles: quantiles, histogram: histogram, minimum: minimum, maximum: maximum, sortedValues: sorted)
+  }
+
+  /// Linear interpolation between order statistics (numpy's default method).
+  static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let position = q * Double(sorted.count - 1)
+    let lower = Int(position.rounded(.down))
+    let upper = min(lower + 1, sorted.count - 1)
+    return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+  }
+
+  static func pearson(_ pairs: [(Double, Double)]) -> Double? {
+    guard pairs.count >= 3 else { return nil }
+    let n = Double(pairs.count)
+    let meanX = pairs.map(\.0).reduce(0, +) / n
+    let meanY = pairs.map(\.1).reduce(0, +) / n
+    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    for (x, y) in pairs {
+      sxy += (x - meanX) * (y - meanY)
+      sxx += (x - meanX) * (x - meanX)
+      syy += (y - meanY) * (y - meanY)
+    }
+    guard sxx > 0, syy > 0 else { return nil }
+    return sxy / (sxx * syy).squareRoot()
+  }
+}

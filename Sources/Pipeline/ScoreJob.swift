@@ -1,0 +1,242 @@
+public import Catalog
+public import Complexity
+public import Datasets
+import Foundation
+public import ImageCodecs
+
+/// What `dance score` does: options.
+public struct ScoreConfiguration: Sendable {
+  /// A dataset root to scan (cheaply, from the catalog's cache) and score; `nil` scores every
+  /// dataset already in the catalog.
+  public var root: String?
+  /// The catalog file.
+  public var catalogPath: String
+  /// Format and CamVid grouping, used when `root` is scanned.
+  public var discovery: DiscoveryOptions
+  /// The indicators to compute.
+  public var indicators: [Indicator]
+  /// Only these splits (`nil`: all).
+  public var splits: [String]?
+  /// Limits for every decode.
+  public var decodeOptions: DecodeOptions
+  /// Worker threads (default: all cores).
+  public var workers: Int?
+  /// Stop at the first sample that fails instead of recording it and going on.
+  public var failFast: Bool
+  /// How progress is shown.
+  public var progress: ProgressReporter.Style
+
+  /// Creates a configuration; by default the cheap default indicator set on every split.
+  public init(
+    root: String?, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(),
+    indicators: [Indicator] = Indicator.defaultSet, splits: [String]? = nil, decodeOptions: DecodeOptions = DecodeOptions(),
+    workers: Int? = nil, failFast: Bool = false, progress: ProgressReporter.Style = .automatic
+  ) {
+    self.root = root
+    self.catalogPath = catalogPath
+    self.discovery = discovery
+    self.indicators = indicators
+    self.splits = splits
+    self.decodeOptions = decodeOptions
+    self.workers = workers
+    self.failFast = failFast
+    self.progress = progress
+  }
+}
+
+/// The outcome of a scoring run.
+public struct ScoreReport: Sendable, Codable {
+  /// Valid samples considered.
+  public var samples: Int
+  /// Samples whose scores were (re)computed.
+  public var computed: Int
+  /// Samples whose every requested score was cached for unchanged files.
+  public var cached: Int
+  /// Samples that failed; each is in the catalog's `scoreFailure` table with its reason.
+  public var failures: [String]
+  /// Images decoded in this run.
+  public var decodedImages: Int
+  /// Label files decoded in this run.
+  public var decodedLabels: Int
+  /// The indicators requested.
+  public var indicators: [String]
+  /// Wall time in seconds.
+  public var seconds: Double
+}
+
+/// Streams every valid sample through decode → indicators on all cores with a fixed number of
+/// samples in flight, and caches the values in the catalog keyed by file identity and indicator
+/// variant, so a rerun over unchanged files decodes nothing.
+public enum ScoreJob {
+  /// Runs the job.
+  public static func run(_ configuration: ScoreConfiguration) throws(PipelineError) -> ScoreReport {
+    let start = Date()
+    var datasetRoot: String?
+    if let root = configuration.root {
+      let scan = try DatasetScanner.scan(ScanConfiguration(
+        root: root, catalogPath: configuration.catalogPath, discovery: configuration.discovery,
+        decodeOptions: configuration.decodeOptions, workers: configuration.workers, progress: configuration.progress))
+      datasetRoot = scan.root
+    }
+    do {
+      let catalog = try Catalog(path: configuration.catalogPath)
+      let datasets = try catalog.datasets().filter { datasetRoot == nil || $0.root == datasetRoot }
+      if datasets.isEmpty {
+        throw PipelineError.nothingToDo(
+          reason: "\(configuration.catalogPath): no dataset in the catalog; run `dance scan ROOT` or give ROOT")
+      }
+      let cache = Dictionary(grouping: try catalog.scores(), by: \.sampleKey)
+      var work: [ScoreWorkItem] = []
+      var considered = 0
+      for dataset in datasets {
+        let grouping = try dataset.camvidGrouping.map { text in
+          try CamVidGrouping(overrides: text, source: "catalog grouping of \(dataset.root)")
+        } ?? .standard
+        let format = DatasetFormat(rawValue: dataset.format) ?? .cityscapes
+        for sample in try catalog.samples(datasetId: dataset.id, status: .ok)
+        where configuration.splits?.contains(sample.split) ?? true {
+          considered += 1
+          let item = ScoreWorkItem(
+            sample: sample, root: dataset.root, format: format, grouping: grouping,
+            image: fileIdentity(dataset.root + "/" + sample.imagePath),
+            label: sample.labelPath.flatMap { fileIdentity(dataset.root + "/" + $0) },
+            missing: [])
+          let cached = cache[sample.key] ?? []
+          let missing = configuration.indicators.filter { indicator in
+            let file = indicator.needsImage ? item.image : item.label
+            return !cached.contains { $0.indicator == indicator.rawValue && $0.variant == indicator.variant && $0.file == file }
+          }
+          if !missing.isEmpty {
+            var pending = item
+            pending.missing = missing
+            work.append(pending)
+          }
+        }
+      }
+
+      var report = ScoreReport(
+        samples: considered, computed: 0, cached: considered - work.count, failures: [], decodedImages: 0, decodedLabels: 0,
+        indicators: configuration.indicators.map(\.rawValue), seconds: 0)
+      let progress = ProgressReporter(label: "score", total: work.count, unit: "images", style: configuration.progress)
+      let decoder = ImageDecoder(options: configuration.decodeOptions)
+      var batch: [ScoreRecord] = []
+      var failed: [ScoreFailureRecord] = []
+      var succeeded: [String] = []
+      func flush() throws(CatalogError) {
+        try catalog.recordScores(batch, failures: failed, succeeded: succeeded)
+        batch.removeAll(keepingCapacity: true)
+        failed.removeAll()
+        succeeded.removeAll()
+      }
+      do {
+        try OrderedParallelMap(workers: configuration.workers).run(work) { item in
+          item.score(decoder: decoder)
+        } consume: { _, outcome in
+          report.decodedImages += outcome.decodedImage ? 1 : 0
+          report.decodedLabels += outcome.decodedLabel ? 1 : 0
+          switch outcome.result {
+          case .success(let scores):
+            batch += scores
+            succeeded.append(outcome.sampleKey)
+            report.computed += 1
+          case .failure(let failure):
+            let reason = failure.reason
+            if configuration.failFast { throw PipelineError.sampleFailed(sample: outcome.sampleKey, reason: reason) }
+            failed.append(ScoreFailureRecord(sampleKey: outcome.sampleKey, reason: reason))
+            report.failures.append("\(outcome.sampleKey): \(reason)")
+          }
+          progress.advance()
+          if succeeded.count + failed.count >= 64 { try flush() }
+        }
+        try flush()
+      } catch {
+        try? flush()  // keep what was computed before the stop
+        throw error
+      }
+      if !work.isEmpty { progress.finish() }
+      report.seconds = Date().timeIntervalSince(start)
+      return report
+    } catch let error as PipelineError {
+      throw error
+    } catch let error as CatalogError {
+      throw .catalog(error)
+    } catch let error as DatasetError {
+      throw .dataset(error)
+    } catch {
+      throw .nothingToDo(reason: "unexpected error: \(error)")
+    }
+  }
+}
+
+/// One sample to score and the indicators it lacks.
+struct ScoreWorkItem: Sendable {
+  var sample: SampleRecord
+  var root: String
+  var format: DatasetFormat
+  var grouping: CamVidGrouping
+  var image: FileIdentity?
+  var label: FileIdentity?
+  var missing: [Indicator]
+
+  /// Why a sample could not be scored: `"<path>: <reason>"`.
+  struct Failure: Error, Sendable {
+    var reason: String
+  }
+
+  struct Outcome: Sendable {
+    var sampleKey: String
+    var result: Result<[ScoreRecord], Failure>
+    var decodedImage = false
+    var decodedLabel = false
+  }
+
+  /// Decodes what the missing indicators need (nothing else) and computes them.
+  func score(decoder: ImageDecoder) -> Outcome {
+    var outcome = Outcome(sampleKey: sample.key, result: .success([]))
+    guard let imageIdentity = image else {
+      outcome.result = .failure(Failure(reason: "\(root)/\(sample.imagePath): the image disappeared since the scan"))
+      return outcome
+    }
+    var rgb: Image8?
+    if missing.contains(where: \.needsImage) {
+      do throws(ImageCodecError) {
+        let decoded = try decoder.decode(contentsOf: root + "/" + sample.imagePath)
+        outcome.decodedImage = true
+        guard case .uint8(let image) = decoded.image else {
+          outcome.result = .failure(Failure(reason: "\(root)/\(sample.imagePath): 16-bit images are not scored (convert to 8-bit)"))
+          return outcome
+        }
+        rgb = image
+      } catch {
+        outcome.result = .failure(Failure(reason: error.description))
+        return outcome
+      }
+    }
+    var trainIds: Image8?
+    if missing.contains(where: \.needsLabel) {
+      guard let labelPath = sample.labelPath, label != nil else {
+        outcome.result = .failure(Failure(reason: "\(root)/\(sample.imagePath): the label disappeared since the scan"))
+        return outcome
+      }
+      do throws(DatasetError) {
+        trainIds = try LabelFiles.convert(
+          contentsOf: root + "/" + labelPath, format: format, decoder: decoder, camvidGrouping: grouping
+        ).labels.image
+        outcome.decodedLabel = true
+      } catch {
+        outcome.result = .failure(Failure(reason: error.description))
+        return outcome
+      }
+    }
+    if let rgb, let trainIds, rgb.width != trainIds.width || rgb.height != trainIds.height {
+      outcome.result = .failure(Failure(reason: "\(root)/\(sample.labelPath ?? ""): label size differs from the image (changed since the scan)"))
+      return outcome
+    }
+    let values = ComplexityScorer(indicators: missing).score(image: rgb, trainIds: trainIds)
+    outcome.result = .success(missing.compactMap { indicator in
+      guard let value = values[indicator], let file = indicator.needsImage ? imageIdentity : label else { return nil }
+      return ScoreRecord(sampleKey: sample.key, indicator: indicator.rawValue, variant: indicator.variant, value: value, file: file)
+    })
+    return outcome
+  }
+}

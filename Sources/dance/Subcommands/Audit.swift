@@ -1,0 +1,69 @@
+import ArgumentParser
+import Catalog
+import Complexity
+import Foundation
+import Pipeline
+
+extension Dance {
+  /// `dance audit`: the complexity distribution of the cataloged datasets.
+  struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Report the complexity distribution: one self-contained HTML page, or JSON / CSV.",
+      discussion: """
+        Reads the scores of `dance score` from the catalog: per split and indicator the histogram, \
+        the CDF and quantiles, the correlation between indicators, and the least and most complex \
+        training images beside their label's colour overlay. The HTML needs no network access.
+        """
+    )
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Option(help: ArgumentHelp("Write the HTML report to this file.", valueName: "file"))
+    var html: String?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Flag(help: "Print one CSV row per sample (key, split, one column per indicator).")
+    var csv = false
+
+    @Option(help: "The indicator that ranks the least and most complex images.")
+    var rankBy = "si-mean"
+
+    @Option(help: "How many least and how many most complex training images to show.")
+    var extremes = 12
+
+    func validate() throws {
+      if [html != nil, json, csv].filter({ $0 }).count != 1 { throw ValidationError("give exactly one of --html FILE, --json, --csv") }
+      if Indicator(rawValue: rankBy) == nil { throw ValidationError("unknown indicator '\(rankBy)'") }
+    }
+
+    func run() async throws {
+      let data: AuditData
+      do throws(CatalogError) {
+        data = try AuditData.gather(
+          catalog: try Catalog(path: catalog.path), ranking: Indicator(rawValue: rankBy) ?? .siMean, extremes: extremes)
+      } catch {
+        printError(error.description)
+        throw ExitCode(ExitStatus.failure)
+      }
+      if data.table.isEmpty {
+        printError("\(catalog.path): no scores yet; run `dance score ROOT` first")
+        throw ExitCode(ExitStatus.failure)
+      }
+      if let html {
+        do {
+          try Data(AuditHTML.render(data).utf8).write(to: URL(fileURLWithPath: html))
+        } catch {
+          printError("\(html): cannot write the report: \(error.localizedDescription)")
+          throw ExitCode(ExitStatus.failure)
+        }
+        print("audit of \(data.table.count) samples written to \(html)")
+      } else if json {
+        try printJSON(data)
+      } else {
+        print(data.csv, terminator: "")
+      }
+    }
+  }
+}

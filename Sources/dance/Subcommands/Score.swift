@@ -1,0 +1,87 @@
+import ArgumentParser
+import Complexity
+import Foundation
+import ImageCodecs
+import Pipeline
+
+extension Dance {
+  /// `dance score [ROOT]`: compute complexity indicators for every valid sample, cached in the catalog.
+  struct Score: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Score every valid sample's spatial complexity (streaming, all cores, cached in the catalog).",
+      discussion: """
+        With ROOT the dataset is scanned first (unchanged files are not read again); without it every \
+        dataset already in the catalog is scored. Values are cached by file identity (size and \
+        modification time) and indicator variant, so a rerun over unchanged files decodes nothing. \
+        A sample that fails is recorded in the catalog with its reason and the run goes on (exit \
+        code 3) unless --fail-fast.
+        Indicators: \(Indicator.allCases.map(\.rawValue).joined(separator: ", ")). The default set \
+        leaves out the slower edge-density and jpeg-bpp; --indicators all computes everything.
+        """
+    )
+
+    @Argument(help: "The dataset root (optional: without it, every dataset in the catalog).")
+    var root: String?
+
+    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var layout: LayoutOptions
+
+    @Option(help: "Comma-separated indicator ids, 'default' or 'all'.")
+    var indicators = "default"
+
+    @Option(help: "Comma-separated splits to score (train, val, test). Default: all.")
+    var splits: String?
+
+    @Option(help: "Worker threads. Default: all cores.")
+    var workers: Int?
+
+    @Flag(help: "Stop at the first sample that fails (exit 1) instead of recording it and going on.")
+    var failFast = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+      let configuration = ScoreConfiguration(
+        root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(),
+        indicators: try Indicator.parseList(indicators), splits: splits?.split(separator: ",").map(String.init),
+        workers: workers, failFast: failFast, progress: json ? .silent : .automatic)
+      let report: ScoreReport
+      do throws(PipelineError) {
+        report = try ScoreJob.run(configuration)
+      } catch {
+        printError(error.description)
+        throw ExitCode(ExitStatus.failure)
+      }
+      if json {
+        try printJSON(report)
+      } else {
+        for failure in report.failures.prefix(20) { printError(failure) }
+        print(
+          "\(report.samples) samples: \(report.computed) scored, \(report.cached) already cached, "
+            + "\(report.failures.count) failed; decoded \(report.decodedImages) images and \(report.decodedLabels) labels; "
+            + String(format: "%.2f s", report.seconds))
+        print("indicators: " + report.indicators.joined(separator: ", "))
+      }
+      if !report.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
+    }
+  }
+}
+
+extension Indicator {
+  /// Parses `default`, `all` or a comma-separated list of ids.
+  static func parseList(_ text: String) throws -> [Indicator] {
+    switch text {
+    case "default": return Indicator.defaultSet
+    case "all": return Indicator.allCases
+    default:
+      return try text.split(separator: ",").map { id in
+        guard let indicator = Indicator(rawValue: String(id).trimmingCharacters(in: .whitespaces)) else {
+          throw ValidationError(
+            "unknown indicator '\(id)'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return indicator
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+@testable import Pipeline
+import Catalog
+import Complexity
+import Datasets
+import Foundation
+import ImageCodecs
+import TestSupport
+import Testing
+
+@Suite struct AuditTests {
+  /// A scored synthetic dataset's catalog.
+  static func scoredCatalog(in directory: String) throws -> Catalog {
+    _ = try SyntheticDatasetWriter(configuration: SyntheticDatasetConfiguration(
+      format: .cityscapes, outputDirectory: directory + "/data", trainCount: 14, valCount: 3, seed: 9)).write()
+    _ = try ScoreJob.run(ScoreConfiguration(
+      root: directory + "/data", catalogPath: directory + "/c.sqlite", workers: 2, progress: .silent))
+    return try Catalog(path: directory + "/c.sqlite")
+  }
+
+  /// The inner HTML of `<section id="id">`.
+  static func section(_ id: String, in html: String) -> String? {
+    guard let start = html.range(of: "<section id=\"\(id)\">"),
+      let end = html.range(of: "</section>", range: start.upperBound..<html.endIndex)
+    else { return nil }
+    return String(html[start.upperBound..<end.lowerBound])
+  }
+
+  @Test func theReportHasEverySectionWithData() throws {
+    try withTemporaryDirectory { directory in
+      let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
+      let html = AuditHTML.render(data)
+      #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+      #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
+
+      let summary = try #require(Self.section("summary", in: html))
+      #expect(summary.contains("<td>train</td><td>14</td>") && summary.contains("<td>val</td><td>3</td>"))
+
+      let distributions = try #require(Self.section("distributions", in: html))
+      for indicator in Indicator.defaultSet {
+        #expect(distributions.contains("data-indicator=\"\(indicator.rawValue)\""), "\(indicator)")
+      }
+      #expect(distributions.components(separatedBy: "<rect").count > 20)
+      #expect(distributions.components(separatedBy: "<polyline").count - 1 == data.distributions.count)
+
+      let quantiles = try #require(Self.section("quantiles", in: html))
+      #expect(quantiles.components(separatedBy: "<tr>").count - 2 == data.distributions.count)
+
+      let correlation = try #require(Self.section("correlation", in: html))
+      let rValues = correlation.components(separatedBy: "<tr>").dropFirst(2).compactMap { row in
+        row.components(separatedBy: "<td>").last.flatMap { Double($0.components(separatedBy: "<").first ?? "") }
+      }
+      #expect(!rValues.isEmpty && rValues.allSatisfy { (-1.0001...1.0001).contains($0) })
+
+      let extremes = try #require(Self.section("extremes", in: html))
+      let images = extremes.components(separatedBy: "src=\"data:image/png;base64,").dropFirst()
+      #expect(images.count == 2 * 24)  // 12 least + 12 most, each image and overlay
+      for encoded in images {
+        let base64 = String(encoded.prefix { $0 != "\"" })
+        let bytes = try #require(Data(base64Encoded: base64))
+        let thumbnail = try ImageDecoder().decode([UInt8](bytes), source: "thumbnail")
+        #expect(thumbnail.image.width <= 192 && thumbnail.image.channels == 3)
+      }
+      #expect(Self.section("policy-preview", in: html) != nil)
+    }
+  }
+
+  @Test func extremesAreOrderedAndDistinct() throws {
+    try withTemporaryDirectory { directory in
+      let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory), extremes: 5)
+      #expect(data.leastComplex.count == 5 && data.mostComplex.count == 5)
+      #expect(data.leastComplex.map(\.value) == data.leastComplex.map(\.value).sorted())
+      #expect(data.mostComplex.map(\.value) == data.mostComplex.map(\.value).sorted(by: >))
+      #expect(data.leastComplex[0].value <= data.mostComplex[0].value)
+    }
+  }
+
+  @Test func quantilesInterpolateLikeNumpy() {
+    #expect(AuditData.quantile([1, 2, 3, 4], 0.5) == 2.5)
+    #expect(AuditData.quantile([1, 2, 3, 4], 0.25) == 1.75)
+    #expect(AuditData.quantile([5], 0.95) == 5)
+  }
+
+  @Test func csvHasOneRowPerScoredSample() throws {
+    try withTemporaryDirectory { directory in
+      let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
+      let lines = data.csv.split(separator: "\n")
+      #expect(lines.count == 1 + 17)
+      #expect(lines[0].hasPrefix("key,split,"))
+    }
+  }
+}
