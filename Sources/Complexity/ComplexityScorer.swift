@@ -1,17 +1,90 @@
 public import ImageCodecs
 
 /// Computes a chosen set of complexity indicators for one sample, sharing work between them.
+///
+/// A scorer is a plain `Sendable` value: build it once with the indicators you want and call
+/// ``score(image:trainIds:)`` from any number of tasks. Each requested indicator is computed once
+/// per call, and indicators share their intermediate results: one luma conversion for all image
+/// indicators, one Sobel pass for ``Indicator/si`` and ``Indicator/siMean``, one histogram and
+/// boundary pass for the label statistics, and one round trip per fidelity scale for both
+/// ``Indicator/fidelity50`` and ``Indicator/worstClass50`` (and likewise at 0.75 and 0.25).
+///
+/// ```swift
+/// let scorer = ComplexityScorer(indicators: Indicator.defaultSet)
+/// let scores = scorer.score(image: rgb, trainIds: labels)
+/// let spatialComplexity = scores[.siMean]
+/// ```
 public struct ComplexityScorer: Sendable {
-  /// The indicators ``score(image:trainIds:)`` computes.
+  /// The train-id value of ignored pixels: they are excluded from every label indicator.
+  public static let ignoreLabel: UInt8 = 255
+
+  /// The indicators ``score(image:trainIds:)`` computes, in request order.
   public var indicators: [Indicator]
 
-  /// Creates a scorer for `indicators` (duplicates are computed once).
+  /// Creates a scorer for `indicators`; duplicates are computed once.
   public init(indicators: [Indicator] = Indicator.defaultSet) {
     self.indicators = indicators
   }
 
-  /// Scores one sample; indicators whose input is `nil` are absent from the result.
+  /// Scores one sample.
+  ///
+  /// Image indicators read `image` (8-bit, 1 to 4 channels; its luma), label indicators read
+  /// `trainIds` (one channel, 255 = ignore). An indicator whose input is `nil` is absent from the
+  /// result, and so is ``Indicator/jpegBitsPerPixel`` in the unexpected case that libjpeg fails.
+  ///
+  /// - Parameters:
+  ///   - image: The sample's image at its stored resolution, or `nil` to skip image indicators.
+  ///   - trainIds: The sample's train-id map, or `nil` to skip label indicators.
+  /// - Returns: One value per requested indicator that could be computed.
+  /// - Precondition: `trainIds` has one channel, and when both are given they have the same size.
   public func score(image: Image8?, trainIds: Image8?) -> [Indicator: Double] {
-    [:]
+    let wanted = Set(indicators)
+    var scores: [Indicator: Double] = [:]
+    if let image, let trainIds {
+      precondition(
+        image.width == trainIds.width && image.height == trainIds.height,
+        "image \(image.width)×\(image.height) and label \(trainIds.width)×\(trainIds.height) differ in size")
+    }
+    if let image, wanted.contains(where: \.needsImage) {
+      scoreImage(image, wanted, into: &scores)
+    }
+    if let trainIds, wanted.contains(where: \.needsLabel) {
+      precondition(trainIds.channels == 1, "a train-id map has one channel, not \(trainIds.channels)")
+      scoreLabel(trainIds, wanted, into: &scores)
+    }
+    return scores
+  }
+
+  private func scoreImage(_ image: Image8, _ wanted: Set<Indicator>, into scores: inout [Indicator: Double]) {
+    let luma = LumaPlane(image)
+    if wanted.contains(.si) || wanted.contains(.siMean) {
+      let sobel = SobelStatistics(luma)
+      if wanted.contains(.si) { scores[.si] = sobel.standardDeviation }
+      if wanted.contains(.siMean) { scores[.siMean] = sobel.mean }
+    }
+    if wanted.contains(.edgeDensity) {
+      scores[.edgeDensity] = Double(CannyEdgeDetector.edgeCount(luma)) / Double(image.pixelCount)
+    }
+    if wanted.contains(.jpegBitsPerPixel),
+      let bytes = try? JPEGEncoder(quality: 75, progressive: false).encode(luma.roundedImage())
+    {
+      scores[.jpegBitsPerPixel] = 8 * Double(bytes.count) / Double(image.pixelCount)
+    }
+  }
+
+  private func scoreLabel(_ trainIds: Image8, _ wanted: Set<Indicator>, into scores: inout [Indicator: Double]) {
+    let statistics = LabelStatistics(trainIds)
+    if wanted.contains(.labelBoundary) { scores[.labelBoundary] = statistics.boundaryFraction }
+    if wanted.contains(.labelEntropy) { scores[.labelEntropy] = statistics.entropy }
+    if wanted.contains(.classCount) { scores[.classCount] = Double(statistics.classCount) }
+    let scales: [(fidelity: Indicator, worst: Indicator)] = [
+      (.fidelity75, .worstClass75), (.fidelity50, .worstClass50), (.fidelity25, .worstClass25),
+    ]
+    for (fidelity, worst) in scales where wanted.contains(fidelity) || wanted.contains(worst) {
+      guard let scale = fidelity.scale else { continue }
+      let result = LabelFidelity(trainIds, scale: scale, counts: statistics.counts)
+      if wanted.contains(fidelity) { scores[fidelity] = result.overall }
+      if wanted.contains(worst) { scores[worst] = result.worstClass }
+    }
   }
 }

@@ -1,0 +1,89 @@
+/// Mean and population standard deviation of the 3×3 Sobel gradient magnitude over the pixels away
+/// from the 1-pixel border: `si-mean` and `si` (ITU-T P.910, legacy, full range).
+///
+/// `Gx = [[-1,0,1],[-2,0,2],[-1,0,1]] * Y`, `Gy` its transpose, unnormalised, on the 8-bit luma
+/// scale; magnitude `sqrt(Gx² + Gy²)`; statistics over the `(H − 2)(W − 2)` pixels whose 3×3
+/// neighbourhood lies inside the image (both are 0 for images narrower or shorter than 3 pixels).
+/// The gradients are exact integers on `1000 · Y`; magnitudes and sums are `Double`, and the
+/// variance is accumulated per row and merged across rows with Chan's
+/// formula, so `si` keeps far better than 1e-9 relative accuracy.
+struct SobelStatistics: Sendable, Equatable {
+  /// Mean magnitude (`si-mean`).
+  var mean: Double
+  /// Population standard deviation of the magnitude (`si`).
+  var standardDeviation: Double
+
+  init(_ luma: LumaPlane) {
+    let width = luma.width
+    let height = luma.height
+    guard width >= 3 && height >= 3 else {
+      self.mean = 0
+      self.standardDeviation = 0
+      return
+    }
+    let inner = width - 2
+    var smooth = [Int32](repeating: 0, count: width)  // a + 2b + c down each column
+    var difference = [Int32](repeating: 0, count: width)  // c − a down each column
+    var magnitudes = [Double](repeating: 0, count: inner)
+    var total = 0.0  // pixels merged so far
+    var mean = 0.0
+    var sumOfSquares = 0.0  // Σ (g − mean)² over the merged pixels
+    let count = Double(inner)
+    luma.milli.withUnsafeBufferPointer { plane in
+      smooth.withUnsafeMutableBufferPointer { smooth in
+        difference.withUnsafeMutableBufferPointer { difference in
+            magnitudes.withUnsafeMutableBufferPointer { magnitudes in
+              for y in 1..<(height - 1) {
+                let above = (y - 1) * width
+                let row = y * width
+                let below = (y + 1) * width
+                for x in 0..<width {
+                  let a = plane[above + x]
+                  let c = plane[below + x]
+                  smooth[x] = a &+ 2 &* plane[row + x] &+ c
+                  difference[x] = c &- a
+                }
+                // No reductions here, so the loop vectorises.
+                for i in 0..<inner {
+                  let gx = Double(smooth[i + 2] &- smooth[i])
+                  let gy = Double(difference[i] &+ 2 &* difference[i + 1] &+ difference[i + 2])
+                  magnitudes[i] = (gx * gx + gy * gy).squareRoot()
+                }
+                let (rowSum, rowSquares) = Self.sums(magnitudes)
+                // Σ (g − rowMean)² = Σ g² − (Σ g)² / n within the row, then Chan's merge across rows.
+                let rowMean = rowSum / count
+                let rowDeviation = max(0, rowSquares - rowSum * rowMean)
+                let merged = total + count
+                let delta = rowMean - mean
+                mean += delta * count / merged
+                sumOfSquares += rowDeviation + delta * delta * total * count / merged
+                total = merged
+              }
+            }
+          }
+        }
+      }
+    // Magnitudes were on the 1000 · Y scale.
+    self.mean = mean / 1000
+    self.standardDeviation = (sumOfSquares / total).squareRoot() / 1000
+  }
+
+  /// `(Σ a, Σ a²)` with four independent accumulators each, so the additions pipeline.
+  private static func sums(_ a: UnsafeMutableBufferPointer<Double>) -> (Double, Double) {
+    var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+    var b0 = 0.0, b1 = 0.0, b2 = 0.0, b3 = 0.0
+    var i = 0
+    let n = a.count
+    while i + 4 <= n {
+      a0 += a[i]; a1 += a[i + 1]; a2 += a[i + 2]; a3 += a[i + 3]
+      b0 += a[i] * a[i]; b1 += a[i + 1] * a[i + 1]; b2 += a[i + 2] * a[i + 2]; b3 += a[i + 3] * a[i + 3]
+      i += 4
+    }
+    while i < n {
+      a0 += a[i]
+      b0 += a[i] * a[i]
+      i += 1
+    }
+    return ((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3))
+  }
+}
