@@ -26,6 +26,7 @@ let package = Package(
     .library(name: "Complexity", targets: ["Complexity"]),
     .library(name: "Tensors", targets: ["Tensors"]),
     .library(name: "NN", targets: ["NN"]),
+    .library(name: "Shards", targets: ["Shards"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,20 +54,21 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity"], swiftSettings: swiftSettings),
+    .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Shards"], swiftSettings: swiftSettings),
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
+      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "Shards", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
     .executableTarget(
       name: "dance-bench",
-      dependencies: ["ImageCodecs", "Datasets", "NN", argumentParser],
+      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -85,6 +87,7 @@ let package = Package(
     .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]
 )
