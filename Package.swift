@@ -24,6 +24,7 @@ let package = Package(
     .library(name: "Catalog", targets: ["Catalog"]),
     .library(name: "Pipeline", targets: ["Pipeline"]),
     .library(name: "Complexity", targets: ["Complexity"]),
+    .library(name: "Slimming", targets: ["Slimming"]),
     .library(name: "Tensors", targets: ["Tensors"]),
     .library(name: "NN", targets: ["NN"]),
     .library(name: "Shards", targets: ["Shards"]),
@@ -53,16 +54,17 @@ let package = Package(
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Slimming", swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Shards"], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards"], swiftSettings: swiftSettings),
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "Shards", "NN", argumentParser],
+      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -82,6 +84,7 @@ let package = Package(
     ),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ComplexityTests", dependencies: ["Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
