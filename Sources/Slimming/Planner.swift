@@ -1,0 +1,95 @@
+import Foundation
+
+/// Turns scores into decisions (design.md §2): deterministic for a given set of inputs and policy.
+public enum Planner {
+  /// Plans one split.
+  /// - Parameters:
+  ///   - inputs: every sample of the split (the plan is made over the whole split, never a partition).
+  ///   - align: output sizes are rounded to a multiple of this (1 = no alignment).
+  public static func plan(_ inputs: [PlanInput], policy: SlimmingPolicy, weights: WeightScheme = .standard, align: Int = 1)
+    throws(SlimmingError) -> Plan
+  {
+    try policy.validate()
+    guard align >= 1 else { throw .invalidPolicy("align must be at least 1") }
+    for input in inputs where input.width < 1 || input.height < 1 || !input.score.isFinite {
+      throw .missingInput(key: input.key, reason: "needs a positive size and a finite score")
+    }
+    let ordered = inputs.sorted { ($0.score, $0.key) < ($1.score, $1.key) }
+    let ranks = percentileRanks(ordered)
+    var decisions: [Decision] = []
+    var lambda: Double?
+    switch policy {
+    case .none, .fixed:
+      let scale: Double
+      if case .fixed(let fixed) = policy { scale = fixed } else { scale = 1 }
+      decisions = ordered.enumerated().map { index, input in
+        keep(input, scale: scale, rank: ranks[index], align: align, reason: policy.description)
+      }
+    case .quantile(let drop, let bands):
+      let dropCount = Int((drop * Double(ordered.count)).rounded(.down))
+      decisions = ordered.enumerated().map { index, input in
+        let rank = ranks[index]
+        if index < dropCount {
+          return dropped(input, rank: rank, reason: String(format: "lowest %.0f%% (r=%.3f)", drop * 100, rank))
+        }
+        let band = bands.first { rank < $0.upTo }
+        return keep(
+          input, scale: band?.scale ?? 1, rank: rank, align: align,
+          reason: band.map { String(format: "r=%.3f < %g", rank, $0.upTo) } ?? String(format: "r=%.3f, top band", rank))
+      }
+    case .budget(let budget, let scales):
+      let solution = BudgetSolver(inputs: ordered, ranks: ranks, scales: scales, align: align).solve(budget: budget)
+      lambda = solution.lambda
+      decisions = ordered.enumerated().map { index, input in
+        let scale = solution.scales[index]
+        let reason = String(format: "budget λ=%.6g, r=%.3f", solution.lambda, ranks[index])
+        return scale > 0 ? keep(input, scale: scale, rank: ranks[index], align: align, reason: reason)
+          : dropped(input, rank: ranks[index], reason: reason)
+      }
+    }
+    assignWeights(&decisions, scheme: weights)
+    return Plan(policy: policy, weights: weights, decisions: decisions.sorted { $0.key < $1.key }, lambda: lambda)
+  }
+
+  /// Percentile ranks in [0, 1] of inputs sorted by (score, key); equal scores share their mean rank.
+  static func percentileRanks(_ ordered: [PlanInput]) -> [Double] {
+    guard ordered.count > 1 else { return ordered.map { _ in 1 } }
+    var ranks = [Double](repeating: 0, count: ordered.count)
+    var start = 0
+    while start < ordered.count {
+      var end = start
+      while end + 1 < ordered.count && ordered[end + 1].score == ordered[start].score { end += 1 }
+      let rank = Double(start + end) / 2 / Double(ordered.count - 1)
+      for index in start...end { ranks[index] = rank }
+      start = end + 1
+    }
+    return ranks
+  }
+
+  /// `round(length · scale)` rounded to a multiple of `align`, never below 1 (or `align`).
+  public static func outputLength(_ length: Int, scale: Double, align: Int = 1) -> Int {
+    let scaled = max(1, Int((Double(length) * scale).rounded()))
+    guard align > 1 else { return scaled }
+    return max(align, Int((Double(scaled) / Double(align)).rounded()) * align)
+  }
+
+  static func keep(_ input: PlanInput, scale: Double, rank: Double, align: Int, reason: String) -> Decision {
+    Decision(
+      key: input.key, keep: true, scale: scale, outputWidth: outputLength(input.width, scale: scale, align: align),
+      outputHeight: outputLength(input.height, scale: scale, align: align), weight: 1, rank: rank, reason: reason)
+  }
+
+  static func dropped(_ input: PlanInput, rank: Double, reason: String) -> Decision {
+    Decision(key: input.key, keep: false, scale: 0, outputWidth: 0, outputHeight: 0, weight: 0, rank: rank, reason: reason)
+  }
+
+  /// `w = min + (max − min) · r` over kept samples, renormalised to mean 1.
+  static func assignWeights(_ decisions: inout [Decision], scheme: WeightScheme) {
+    guard case .linear(let minimum, let maximum) = scheme else { return }
+    let kept = decisions.indices.filter { decisions[$0].keep }
+    guard !kept.isEmpty else { return }
+    let raw = kept.map { minimum + (maximum - minimum) * decisions[$0].rank }
+    let mean = raw.reduce(0, +) / Double(raw.count)
+    for (position, index) in kept.enumerated() { decisions[index].weight = mean > 0 ? raw[position] / mean : 1 }
+  }
+}
