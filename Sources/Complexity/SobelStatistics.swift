@@ -5,7 +5,7 @@
 /// scale; magnitude `sqrt(Gx² + Gy²)`; statistics over the `(H − 2)(W − 2)` pixels whose 3×3
 /// neighbourhood lies inside the image (both are 0 for images narrower or shorter than 3 pixels).
 /// The gradients are exact integers on `1000 · Y`; magnitudes and sums are `Double`, and the
-/// variance is accumulated per row and merged across rows with Chan's
+/// variance is accumulated per row in two passes and merged across rows with Chan's
 /// formula, so `si` keeps far better than 1e-9 relative accuracy.
 struct SobelStatistics: Sendable, Equatable {
   /// Mean magnitude (`si-mean`).
@@ -49,10 +49,9 @@ struct SobelStatistics: Sendable, Equatable {
                   let gy = Double(difference[i] &+ 2 &* difference[i + 1] &+ difference[i + 2])
                   magnitudes[i] = (gx * gx + gy * gy).squareRoot()
                 }
-                let (rowSum, rowSquares) = Self.sums(magnitudes)
-                // Σ (g − rowMean)² = Σ g² − (Σ g)² / n within the row, then Chan's merge across rows.
-                let rowMean = rowSum / count
-                let rowDeviation = max(0, rowSquares - rowSum * rowMean)
+                // Two passes within the row (it is in L1), then Chan's merge across rows.
+                let rowMean = Self.sum(magnitudes) { $0 } / count
+                let rowDeviation = Self.sum(magnitudes) { ($0 - rowMean) * ($0 - rowMean) }
                 let merged = total + count
                 let delta = rowMean - mean
                 mean += delta * count / merged
@@ -68,22 +67,20 @@ struct SobelStatistics: Sendable, Equatable {
     self.standardDeviation = (sumOfSquares / total).squareRoot() / 1000
   }
 
-  /// `(Σ a, Σ a²)` with four independent accumulators each, so the additions pipeline.
-  private static func sums(_ a: UnsafeMutableBufferPointer<Double>) -> (Double, Double) {
-    var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-    var b0 = 0.0, b1 = 0.0, b2 = 0.0, b3 = 0.0
+  /// `Σ f(aᵢ)` with four independent accumulators, so the additions pipeline.
+  @inline(__always)
+  private static func sum(_ a: UnsafeMutableBufferPointer<Double>, _ f: (Double) -> Double) -> Double {
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
     var i = 0
     let n = a.count
     while i + 4 <= n {
-      a0 += a[i]; a1 += a[i + 1]; a2 += a[i + 2]; a3 += a[i + 3]
-      b0 += a[i] * a[i]; b1 += a[i + 1] * a[i + 1]; b2 += a[i + 2] * a[i + 2]; b3 += a[i + 3] * a[i + 3]
+      s0 += f(a[i]); s1 += f(a[i + 1]); s2 += f(a[i + 2]); s3 += f(a[i + 3])
       i += 4
     }
     while i < n {
-      a0 += a[i]
-      b0 += a[i] * a[i]
+      s0 += f(a[i])
       i += 1
     }
-    return ((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3))
+    return (s0 + s1) + (s2 + s3)
   }
 }

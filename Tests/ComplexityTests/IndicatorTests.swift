@@ -34,3 +34,29 @@ import Testing
     #expect(Indicator.fidelity50.scale == 0.5 && Indicator.worstClass25.scale == 0.25 && Indicator.si.scale == nil)
   }
 }
+
+/// What the scorer returns: exactly the requested indicators whose input is present.
+@Suite struct ScorerTests {
+  @Test func onlyRequestedIndicatorsWithInputsArePresent() {
+    let image = Fixtures.noise(12, 10, channels: 3, seed: 1)
+    let labels = Fixtures.gray(12, 10) { x, _ in UInt8(x / 4) }
+    let all = ComplexityScorer(indicators: Indicator.allCases)
+    #expect(Set(all.score(image: image, trainIds: labels).keys) == Set(Indicator.allCases))
+    #expect(Set(all.score(image: image, trainIds: nil).keys) == Set(Indicator.allCases.filter(\.needsImage)))
+    #expect(Set(all.score(image: nil, trainIds: labels).keys) == Set(Indicator.allCases.filter(\.needsLabel)))
+    #expect(all.score(image: nil, trainIds: nil).isEmpty)
+    let some = ComplexityScorer(indicators: [.classCount, .si, .classCount])
+    #expect(Set(some.score(image: image, trainIds: labels).keys) == [.classCount, .si])
+    #expect(ComplexityScorer().indicators == Indicator.defaultSet)
+  }
+
+  @Test func sharedWorkGivesTheSameValuesAsSeparateRequests() {
+    let image = Fixtures.noise(30, 20, channels: 3, seed: 4)
+    let labels = Fixtures.gray(30, 20) { x, y in UInt8((x / 5 + y / 3) % 3) }
+    let together = ComplexityScorer(indicators: Indicator.allCases).score(image: image, trainIds: labels)
+    for indicator in Indicator.allCases {
+      let alone = ComplexityScorer(indicators: [indicator]).score(image: image, trainIds: labels)
+      #expect(alone == [indicator: together[indicator] ?? -1], "\(indicator)")
+    }
+  }
+}
