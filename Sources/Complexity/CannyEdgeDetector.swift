@@ -52,7 +52,8 @@ enum CannyEdgeDetector {
         padded.withUnsafeMutableBufferPointer { padded in
           for y in 0..<height {
             let row = y * width
-            for x in -2..<(width + 2) { padded[x + 2] = Float(plane[row + reflect101(x, width)]) * 0.001 }
+            for x in 0..<width { padded[x + 2] = Float(plane[row + x]) * 0.001 }
+            for x in [-2, -1, width, width + 1] { padded[x + 2] = padded[reflect101(x, width) + 2] }
             for x in 0..<width {
               rows[row + x] = k0 * (padded[x] + padded[x + 4]) + k1 * (padded[x + 1] + padded[x + 3]) + k2 * padded[x + 2]
             }
@@ -89,7 +90,7 @@ enum CannyEdgeDetector {
       magnitude.withUnsafeMutableBufferPointer { magnitude in
         for y in 1...height {
           let row = y * stride
-          for i in (row + 1)...(row + width) {
+          for i in (row + 1)..<(row + width + 1) {
             let (gx, gy) = gradient(b, i, stride)
             magnitude[i] = gx * gx + gy * gy
           }
@@ -109,7 +110,7 @@ enum CannyEdgeDetector {
         map.withUnsafeMutableBufferPointer { map in
           for y in 1...height {
             let row = y * stride
-            for i in (row + 1)...(row + width) {
+            for i in (row + 1)..<(row + width + 1) {
               let m = mag[i]
               guard m > low else { continue }
               let (gx, gy) = gradient(b, i, stride)
