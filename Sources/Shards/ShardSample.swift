@@ -6,10 +6,12 @@
 ///
 /// Naming rules, checked by ``validate(archive:)`` before anything is written:
 /// - the key is non-empty, has no `.` (WebDataset splits the key at the first dot of the
-///   basename), no leading or trailing `/`, no empty path component, no control character, and
-///   no component that starts and ends with `__` (readers skip such metadata entries);
-/// - a field is non-empty, has no `/`, no control character, no ASCII upper-case letter
-///   (readers lower-case fields) and does not start with `_` (the reference writer drops those);
+///   basename), no leading or trailing `/`, no empty path component, no space or control
+///   character (DALI index lines are space-separated), and no component that starts and ends
+///   with `__` (readers skip such metadata entries);
+/// - a field is non-empty, has no `/`, no space or control character, no ASCII upper-case
+///   letter (readers lower-case fields), does not start with `_` (the reference writer drops
+///   those) and does not start or end with a dot;
 /// - every member name `<key>.<field>` is at most 100 bytes of UTF-8, the USTAR `name` field.
 public struct ShardSample: Equatable, Sendable {
   /// The sample key, e.g. `cityscapes/train/aachen/aachen_000000_000019`.
@@ -77,6 +79,7 @@ public struct ShardSample: Equatable, Sendable {
     }
     if key.hasPrefix("/") || key.hasSuffix("/") { throw invalid("starts or ends with \"/\"") }
     if key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { throw invalid("contains a control character") }
+    if key.utf8.contains(0x20) { throw invalid("contains a space; DALI index lines are space-separated") }
     for component in key.split(separator: "/", omittingEmptySubsequences: false) {
       if component.isEmpty { throw invalid("has an empty path component") }
       if component.count >= 4 && component.hasPrefix("__") && component.hasSuffix("__") {
@@ -89,7 +92,7 @@ public struct ShardSample: Equatable, Sendable {
   private static func problem(field: String) -> String? {
     if field.isEmpty { return "is empty" }
     if field.utf8.contains(UInt8(ascii: "/")) { return "contains \"/\"" }
-    if field.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "contains a control character" }
+    if field.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "contains a space or control character" }
     if field.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
       return "has upper-case letters; WebDataset readers lower-case field names"
     }
