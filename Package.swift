@@ -86,7 +86,7 @@ let package = Package(
     .testTarget(name: "ComplexityTests", dependencies: ["Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),

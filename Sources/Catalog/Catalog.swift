@@ -92,6 +92,57 @@ public final class Catalog: Sendable {
         table.column("reason", .text).notNull()
       }
     }
+    migrator.registerMigration("v3-plans-shards") { db in
+      try db.create(table: "plan") { table in
+        table.autoIncrementedPrimaryKey("id")
+        table.column("output", .text).notNull().indexed()
+        table.column("split", .text).notNull()
+        table.column("policy", .text).notNull()
+        table.column("indicator", .text).notNull()
+        table.column("weights", .text).notNull()
+        table.column("lambda", .double)
+        table.column("samples", .integer).notNull()
+        table.column("kept", .integer).notNull()
+        table.column("pixelFraction", .double).notNull()
+      }
+      try db.create(table: "decision") { table in
+        table.column("planId", .integer).notNull().references("plan", onDelete: .cascade)
+        table.column("sampleKey", .text).notNull().references("sample", onDelete: .cascade)
+        table.column("keep", .boolean).notNull()
+        table.column("scale", .double).notNull()
+        table.column("outputWidth", .integer).notNull()
+        table.column("outputHeight", .integer).notNull()
+        table.column("weight", .double).notNull()
+        table.column("rank", .double).notNull()
+        table.column("reason", .text).notNull()
+        table.primaryKey(["planId", "sampleKey"])
+      }
+      try db.create(table: "shard") { table in
+        table.autoIncrementedPrimaryKey("id")
+        table.column("output", .text).notNull().indexed()
+        table.column("split", .text).notNull()
+        table.column("path", .text).notNull()
+        table.column("bytes", .integer).notNull()
+        table.column("samples", .integer).notNull()
+        table.column("sha256", .text).notNull()
+        table.column("md5", .text).notNull()
+        table.uniqueKey(["output", "path"])
+      }
+      try db.create(table: "member") { table in
+        table.column("shardId", .integer).notNull().indexed().references("shard", onDelete: .cascade)
+        table.column("sampleKey", .text).notNull().indexed()
+        table.column("field", .text).notNull()
+        table.column("dataOffset", .integer).notNull()
+        table.column("size", .integer).notNull()
+        table.primaryKey(["shardId", "sampleKey", "field"])
+      }
+      try db.create(table: "slimFailure") { table in
+        table.column("output", .text).notNull()
+        table.column("sampleKey", .text).notNull()
+        table.column("reason", .text).notNull()
+        table.primaryKey(["output", "sampleKey"])
+      }
+    }
     return migrator
   }
 

@@ -9,6 +9,8 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   case catalog(CatalogError)
   /// A sample failed and the run was asked to stop at the first failure (`--fail-fast`).
   case sampleFailed(sample: String, reason: String)
+  /// The output (shards, sidecars) could not be written.
+  case output(path: String, reason: String)
   /// Nothing to work on: `reason` says what is missing (e.g. the dataset was never scanned).
   case nothingToDo(reason: String)
 
@@ -19,6 +21,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     case .catalog(let error): error.description
     case .sampleFailed(let sample, let reason): "sample \(sample) failed (stopping, --fail-fast): \(reason)"
     case .nothingToDo(let reason): reason
+    case .output(let path, let reason): "\(path): \(reason)"
     }
   }
 }

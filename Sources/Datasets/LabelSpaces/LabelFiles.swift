@@ -22,6 +22,15 @@ public enum LabelFiles {
     }
   }
 
+  /// The training label space of a format.
+  public static func space(of format: DatasetFormat) -> LabelSpace {
+    switch format {
+    case .cityscapes: .cityscapes
+    case .camvid: .camvid
+    case .ade20k: .ade20k
+    }
+  }
+
   /// Where the train-id version of a label file goes: cityscapesScripts' naming for Cityscapes
   /// (`…_gtFine_labelIds.png` → `…_gtFine_labelTrainIds.png`), `<stem>_labelTrainIds.png` otherwise.
   public static func trainIdPath(forLabelAt path: String) -> String {

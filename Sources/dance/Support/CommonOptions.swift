@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import Datasets
+public import Pipeline
 import Foundation
 
 /// `--catalog PATH`, shared by every command that reads or writes the catalog.
@@ -48,3 +49,5 @@ struct LayoutOptions: ParsableArguments {
 }
 
 extension DatasetFormat: ExpressibleByArgument {}
+extension SlimOutputOptions.Codec: ExpressibleByArgument {}
+extension SlimOutputOptions.LabelResampling: ExpressibleByArgument {}
