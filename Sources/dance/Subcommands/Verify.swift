@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+extension Dance {
+  /// `dance verify DIR`: check a slimmed dataset's shards against the catalog.
+  struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Re-read every shard of an output directory and check it against the catalog.",
+      discussion: """
+        Checks each shard's size and SHA-256, every member's offset and size, that every member \
+        decodes (image, 8-bit one-channel label, JSON), and that shardindex.json and the DALI .idx \
+        files describe the shards. Prints one line per mismatch and exits with 1 if there is any.
+        """
+    )
+
+    @Argument(help: "The output directory of `dance slim`.")
+    var directory: String
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Option(help: "Worker threads. Default: all cores.")
+    var workers: Int?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+      let report: VerifyReport
+      do throws(PipelineError) {
+        report = try ShardVerifier.verify(output: directory, catalogPath: catalog.path, workers: workers)
+      } catch {
+        printError(error.description)
+        throw ExitCode(ExitStatus.failure)
+      }
+      if json {
+        try printJSON(report)
+      } else {
+        for problem in report.problems { print("\(problem.path): \(problem.reason)") }
+        print(
+          "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
+            + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))
+      }
+      if !report.problems.isEmpty { throw ExitCode(ExitStatus.failure) }
+    }
+  }
+}
