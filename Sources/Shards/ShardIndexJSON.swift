@@ -11,7 +11,7 @@
 ///   "shardlist": [
 ///     {
 ///       "filesize": 10240,
-///       "md5sum": "0f343b0931126a20f133d67c2b018a3b",
+///       "md5sum": "fd5589ea52ee344efbd9a7c7036af0cd",
 ///       "nsamples": 1,
 ///       "url": "train-000000.tar"
 ///     }
