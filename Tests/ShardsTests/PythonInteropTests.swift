@@ -112,4 +112,27 @@ struct PythonInteropTests {
       """
     #expect(try Self.runPython(script, [index.rendered()]) == "True\n")
   }
+
+  @Test(arguments: ["GNU_FORMAT", "PAX_FORMAT"])
+  func longNameExtensionsFromPythonAreRejected(format: String) throws {
+    try withTemporaryDirectory { directory in
+      let path = directory + "/long.tar"
+      let script = """
+        import io, sys, tarfile
+        with tarfile.open(sys.argv[1], "w", format=getattr(tarfile, sys.argv[2])) as archive:
+            info = tarfile.TarInfo("d/" + "k" * 120 + ".png")
+            info.size = 3
+            archive.addfile(info, io.BytesIO(b"abc"))
+        """
+      _ = try Self.runPython(script, [path, format])
+      do throws(ShardError) {
+        _ = try TarReader(path: path).members()
+        Issue.record("a \(format) long-name archive was accepted")
+      } catch {
+        guard case .unsupportedMember(let errorPath, let reason) = error else { Issue.record("\(error)"); return }
+        #expect(errorPath == path)
+        #expect(reason.contains("at offset 0 has typeflag"))
+      }
+    }
+  }
 }

@@ -101,6 +101,22 @@ import TestSupport
     }
   }
 
+  @Test func resumedRunOverwritesAStalePartialShard() throws {
+    try withTemporaryDirectory { directory in
+      try writeFile([UInt8](repeating: 0xAB, count: 50_000), to: directory + "/.train-000004.tar.partial")
+      var finished: [FinishedShard] = []
+      let configuration = ShardWriterConfiguration(directory: directory, prefix: "train", firstShardIndex: 4)
+      try ShardWriter.withShardWriter(configuration: configuration, onShardFinished: { finished.append($0) }) {
+        writer in
+        try writer.write(Fixtures.sample(7))
+      }
+      let listing = try Self.directoryListing(directory)
+      #expect(listing == ["train-000004.tar"])
+      #expect(try TarReader(path: directory + "/train-000004.tar").samples() == [Fixtures.sample(7)])
+      #expect(finished.map(\.index) == [4])
+    }
+  }
+
   @Test func noSamplesWriteNoShard() throws {
     try withTemporaryDirectory { directory in
       let shards = try Self.write([], to: directory, maxSamples: 3)

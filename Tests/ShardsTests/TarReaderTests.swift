@@ -39,6 +39,25 @@ import TestSupport
     }
   }
 
+  @Test func fileOutputMatchesMemoryOutputForLargeMembers() throws {
+    try withTemporaryDirectory { directory in
+      // Members around the 1 MiB write-buffer threshold exercise buffered and direct writes.
+      let sizes = [10, 1 << 20, 3, (1 << 20) + 513, 700_000, 600_000, 0, 2_500_000]
+      let contents = sizes.enumerated().map { index, size in (0..<size).map { UInt8(($0 &* 31 &+ index) % 251) } }
+      let memory = try TarWriter()
+      let file = try TarWriter(path: directory + "/big.tar")
+      for (index, data) in contents.enumerated() {
+        #expect(try memory.append(name: "m\(index).bin", contents: data) == file.append(name: "m\(index).bin", contents: data))
+      }
+      let memorySummary = try memory.finish()
+      #expect(try file.finish() == memorySummary)
+      let reader = try TarReader(path: directory + "/big.tar")
+      #expect(try reader.read(dataOffset: 0, size: reader.byteCount) == memory.bytes)
+      #expect(sha256Hex(memory.bytes) == memorySummary.sha256)
+      #expect(try reader.members().map(\.size) == sizes)
+    }
+  }
+
   @Test func readPastTheEndIsTruncated() throws {
     let reader = TarReader(bytes: try Fixtures.archive([Fixtures.vectorSample]), path: "x.tar")
     #expect(
