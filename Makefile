@@ -18,6 +18,7 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@scripts/interop.sh
 
 bench: deps
 	$(SWIFT) build -c release --product dance-bench
