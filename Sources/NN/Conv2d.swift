@@ -56,26 +56,39 @@ public final class Conv2d: Layer {
                         stride: stride, padding: padding, dilation: dilation)
   }
 
+  /// How many images share one batch-parallel im2col pass (one per thread), and the column
+  /// scratch for them: `[chunk, C·kh·kw, Ho·Wo]`.
+  private func prepareColumns(_ g: ConvGeometry, images: Int) -> Int {
+    let chunk = max(1, min(images, BLASThreads.count))
+    let needed = g.isIdentity ? 0 : chunk * g.columnRows * g.columnCount
+    if columns.count < needed { columns = [Float](repeating: 0, count: needed) }
+    return chunk
+  }
+
   /// `[N, C, H, W]` → `[N, O, Ho, Wo]`.
   public func forward(_ input: Tensor) -> Tensor {
     let g = geometry(input.shape)
     let n = input.shape[0], rows = g.columnRows, cols = g.columnCount
+    let imageSize = g.channels * g.height * g.width
     self.input = input
-    if !g.isIdentity && columns.count < rows * cols { columns = [Float](repeating: 0, count: rows * cols) }
+    let chunk = prepareColumns(g, images: n)
     return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
       input.withUnsafeBufferPointer { x in
         weight.value.withUnsafeBufferPointer { w in
           columns.withUnsafeMutableBufferPointer { col in
-            for image in 0..<n {
-              let xImage = x.baseAddress! + image * g.channels * g.height * g.width
-              let yImage = out.baseAddress! + image * outChannels * cols
-              var b = UnsafePointer(xImage)
+            for first in Swift.stride(from: 0, to: n, by: chunk) {
+              let count = min(chunk, n - first)
               if !g.isIdentity {
-                im2col(g, image: xImage, columns: col.baseAddress!)
-                b = UnsafePointer(col.baseAddress!)
+                BatchParallel.forEach(count) { j in
+                  im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * rows * cols)
+                }
               }
-              gemm(transA: .none, transB: .none, m: outChannels, n: cols, k: rows, alpha: 1,
-                   a: w.baseAddress!, lda: rows, b: b, ldb: cols, beta: 0, c: yImage, ldc: cols)
+              for j in 0..<count {
+                let b = g.isIdentity ? x.baseAddress! + (first + j) * imageSize : UnsafePointer(col.baseAddress! + j * rows * cols)
+                gemm(transA: .none, transB: .none, m: outChannels, n: cols, k: rows, alpha: 1,
+                     a: w.baseAddress!, lda: rows, b: b, ldb: cols, beta: 0,
+                     c: out.baseAddress! + (first + j) * outChannels * cols, ldc: cols)
+              }
             }
           }
         }
@@ -84,8 +97,7 @@ public final class Conv2d: Layer {
             for image in 0..<n {
               for o in 0..<outChannels {
                 let plane = out.baseAddress! + (image * outChannels + o) * cols
-                let value = b[o]
-                for i in 0..<cols { plane[i] += value }
+                VectorKernels.affine(plane, plane, count: cols, scale: 1, shift: b[o])
               }
             }
           }
@@ -99,6 +111,7 @@ public final class Conv2d: Layer {
     guard let input else { preconditionFailure("Conv2d.backward before forward") }
     let g = geometry(input.shape)
     let n = input.shape[0], rows = g.columnRows, cols = g.columnCount
+    let imageSize = g.channels * g.height * g.width
     precondition(gradOutput.shape == [n, outChannels, g.outputHeight, g.outputWidth],
                  "Conv2d.backward: gradient shape \(gradOutput.shape)")
     if let bias {
@@ -106,44 +119,47 @@ public final class Conv2d: Layer {
         bias.gradient.withUnsafeMutableBufferPointer { db in
           for image in 0..<n {
             for o in 0..<outChannels {
-              let plane = dy.baseAddress! + (image * outChannels + o) * cols
-              var sum: Float = 0
-              for i in 0..<cols { sum += plane[i] }
-              db[o] += sum
+              db[o] += VectorKernels.sum(dy.baseAddress! + (image * outChannels + o) * cols, count: cols)
             }
           }
         }
       }
     }
-    var gradInput = computesInputGradient ? Tensor(shape: input.shape) : Tensor(shape: [0])
     let needInput = computesInputGradient
+    var gradInput = needInput ? Tensor(shape: input.shape) : Tensor(shape: [0])
+    let chunk = prepareColumns(g, images: n)
     input.withUnsafeBufferPointer { x in
       gradOutput.withUnsafeBufferPointer { dy in
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             gradInput.withUnsafeMutableBufferPointer { dx in
               columns.withUnsafeMutableBufferPointer { col in
-                for image in 0..<n {
-                  let xImage = x.baseAddress! + image * g.channels * g.height * g.width
-                  let dyImage = dy.baseAddress! + image * outChannels * cols
-                  // dW += dY · colᵀ
-                  var b = UnsafePointer(xImage)
+                for first in Swift.stride(from: 0, to: n, by: chunk) {
+                  let count = min(chunk, n - first)
                   if !g.isIdentity {
-                    im2col(g, image: xImage, columns: col.baseAddress!)
-                    b = UnsafePointer(col.baseAddress!)
+                    BatchParallel.forEach(count) { j in
+                      im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * rows * cols)
+                    }
                   }
-                  gemm(transA: .none, transB: .transposed, m: outChannels, n: rows, k: cols, alpha: 1,
-                       a: dyImage, lda: cols, b: b, ldb: cols, beta: 1, c: dw.baseAddress!, ldc: rows)
+                  // dW += dY · colᵀ
+                  for j in 0..<count {
+                    let b = g.isIdentity ? x.baseAddress! + (first + j) * imageSize : UnsafePointer(col.baseAddress! + j * rows * cols)
+                    gemm(transA: .none, transB: .transposed, m: outChannels, n: rows, k: cols, alpha: 1,
+                         a: dy.baseAddress! + (first + j) * outChannels * cols, lda: cols, b: b, ldb: cols,
+                         beta: 1, c: dw.baseAddress!, ldc: rows)
+                  }
                   guard needInput else { continue }
-                  // dcol = Wᵀ · dY, folded back onto the image.
-                  let dxImage = dx.baseAddress! + image * g.channels * g.height * g.width
-                  if g.isIdentity {
+                  // dcol = Wᵀ · dY, folded back onto the image (1×1 stride-1: written straight into dx).
+                  for j in 0..<count {
+                    let target = g.isIdentity ? dx.baseAddress! + (first + j) * imageSize : col.baseAddress! + j * rows * cols
                     gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1,
-                         a: w.baseAddress!, lda: rows, b: dyImage, ldb: cols, beta: 1, c: dxImage, ldc: cols)
-                  } else {
-                    gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1,
-                         a: w.baseAddress!, lda: rows, b: dyImage, ldb: cols, beta: 0, c: col.baseAddress!, ldc: cols)
-                    col2im(g, columns: col.baseAddress!, image: dxImage)
+                         a: w.baseAddress!, lda: rows, b: dy.baseAddress! + (first + j) * outChannels * cols, ldb: cols,
+                         beta: 0, c: target, ldc: cols)
+                  }
+                  if !g.isIdentity {
+                    BatchParallel.forEach(count) { j in
+                      col2im(g, columns: col.baseAddress! + j * rows * cols, image: dx.baseAddress! + (first + j) * imageSize)
+                    }
                   }
                 }
               }
