@@ -13,6 +13,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
   name: "Dance",
@@ -20,12 +21,15 @@ let package = Package(
     .executable(name: "dance", targets: ["dance"]),
     .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
     .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Catalog", targets: ["Catalog"]),
+    .library(name: "Pipeline", targets: ["Pipeline"]),
     .library(name: "Tensors", targets: ["Tensors"]),
     .library(name: "NN", targets: ["NN"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // MARK: - C libraries (each wrapped by exactly one Swift target)
@@ -46,13 +50,15 @@ let package = Package(
     // MARK: - Libraries
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog"], swiftSettings: swiftSettings),
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["ImageCodecs", "Datasets", "NN", argumentParser],
+      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Pipeline", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -71,6 +77,8 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the main job on the embedded synthetic data. Today it writes a synthetic dataset in
-# each supported layout and decodes every file back; later stages (scan, score, slim) join as they land.
+# each supported layout, decodes every file back, converts the labels to train ids and catalogs the
+# samples; later stages (score, slim, verify) join as they land.
 set -euo pipefail
 dance=${DANCE:-.build/release/dance}
 out=${DEMO_OUT:-demo-output}
@@ -19,6 +20,14 @@ for format in cityscapes camvid ade20k; do
   echo "-- $format"
   find "$out/$format" -type f \( -name '*.png' -o -name '*.jpg' \) -print0 | sort -z \
     | xargs -0 "$dance" inspect --summary
+done
+
+echo
+echo "== label --all, then scan into one catalog"
+for format in cityscapes camvid ade20k; do
+  "$dance" label --all "$out/$format"
+  "$dance" scan "$out/$format" --catalog "$out/catalog.sqlite"
+  echo
 done
 
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))

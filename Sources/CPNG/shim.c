@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 struct cpng_decoder {
   png_structp png;
@@ -232,3 +233,5 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
 }
 
 void cpng_free(void *pointer) { free(pointer); }
+
+uint32_t cpng_crc32(const uint8_t *data, size_t size) { return (uint32_t)crc32(0L, data, (uInt)size); }

@@ -8,12 +8,14 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
   case cannotWriteFile(path: String, reason: String)
   /// An image or label map could not be encoded; `reason` is the codec's message.
   case encodeFailed(path: String, reason: String)
+  /// A label file cannot be decoded, or its channels and bit depth do not fit its encoding.
+  case invalidLabel(path: String, reason: String)
 
   /// The path the error concerns.
   public var path: String {
     switch self {
     case .invalidConfiguration(let path, _), .cannotCreateDirectory(let path, _),
-      .cannotWriteFile(let path, _), .encodeFailed(let path, _):
+      .cannotWriteFile(let path, _), .encodeFailed(let path, _), .invalidLabel(let path, _):
       path
     }
   }
@@ -25,6 +27,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case .cannotCreateDirectory(_, let reason): "cannot create the directory: \(reason)"
     case .cannotWriteFile(_, let reason): "cannot write the file: \(reason)"
     case .encodeFailed(_, let reason): "cannot encode: \(reason)"
+    case .invalidLabel(_, let reason): "not a usable label file: \(reason)"
     }
   }
 

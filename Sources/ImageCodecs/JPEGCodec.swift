@@ -83,6 +83,21 @@ enum JPEGCodec {
     }
   }
 
+  /// The header alone: markers up to the first scan, no pixel decoding.
+  static func header(_ bytes: [UInt8], source: String, maxPixels: Int) throws(ImageCodecError) -> ImageHeader {
+    var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_CAPACITY))
+    var info = cjpeg_info()
+    var decoder: OpaquePointer?
+    let status = bytes.withUnsafeBufferPointer { buffer in
+      cjpeg_decoder_create(buffer.baseAddress, buffer.count, 1, UInt64(maxPixels), &decoder, &info, &message)
+    }
+    cjpeg_decoder_destroy(decoder)
+    try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
+    return ImageHeader(
+      codec: .jpeg, width: Int(info.image_width), height: Int(info.image_height), channels: Int(info.channels),
+      bitDepth: 8, storage: storageDescription(info))
+  }
+
   private static func check(_ status: Int32, message: [CChar], info: cjpeg_info, source: String, maxPixels: Int)
     throws(ImageCodecError)
   {

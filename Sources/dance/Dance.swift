@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `dance` command: segmentation-dataset preparation following DANCE.
 @main
@@ -11,6 +12,34 @@ struct Dance: AsyncParsableCommand {
       3 the run finished but some samples failed.
       """,
     version: "0.1.0",
-    subcommands: [Inspect.self]
+    subcommands: [Synth.self, Inspect.self, Label.self, Scan.self, ModelCommand.self]
   )
+
+  /// Runs the chosen subcommand; usage errors exit with 2 (argument-parser's default is 64).
+  static func main() async {
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(ExitStatus.usage)
+      }
+      exit(withError: error)
+    }
+  }
+}
+
+/// The process exit codes of `dance`.
+enum ExitStatus {
+  /// The run failed.
+  static let failure: Int32 = 1
+  /// Bad usage or configuration.
+  static let usage: Int32 = 2
+  /// The run finished but some samples failed; each failure is recorded.
+  static let partialFailure: Int32 = 3
 }

@@ -13,7 +13,7 @@ import Testing
       for x in 0..<width {
         for c in 0..<channels {
           // Smooth gradients plus a little noise: realistic for JPEG, arbitrary enough for PNG.
-          let base = x * 150 / max(width - 1, 1) + y * 60 / max(height - 1, 1) + c * 20
+          let base = x * 150 / max(width - 1, 1) + y * 50 / max(height - 1, 1) + c * 15
           image[x, y, c] = UInt8(base + Int(generator.next() % 7))
         }
       }

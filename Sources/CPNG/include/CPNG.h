@@ -55,4 +55,7 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
 
 void cpng_free(void *pointer);
 
+/// zlib's CRC-32 (the one PNG chunks carry).
+uint32_t cpng_crc32(const uint8_t *data, size_t size);
+
 #endif

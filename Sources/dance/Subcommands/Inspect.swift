@@ -25,7 +25,7 @@ extension Dance {
     @Flag(help: "Print only totals (files per codec, size and channel layout) instead of one line per file.")
     var summary = false
 
-    @Option(help: "Refuse images with more pixels than this (width × height). Default 268435456 (2^28).")
+    @Option(help: "Refuse images with more pixels than this (width × height, in pixels; 2^28 by default).")
     var maxPixels = 1 << 28
 
     func run() async throws {

@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+
+/// The SQLite catalog of a Dance run: datasets, samples and the problems found in them (later
+/// issues add scores, plans, decisions, shards and members).
+///
+/// The file is opened in WAL mode, and its schema is versioned by migrations: opening an older
+/// catalog upgrades it; opening one written by a newer Dance fails with ``CatalogError/newerSchema(path:reason:)``.
+/// Only this target names SQL.
+public final class Catalog: Sendable {
+  /// The catalog file.
+  public let path: String
+  let pool: DatabasePool
+
+  /// Opens the catalog at `path`, creating it (and its directory) if needed.
+  public init(path: String) throws(CatalogError) {
+    self.path = path
+    let directory = (path as NSString).deletingLastPathComponent
+    if !directory.isEmpty {
+      try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    configuration.busyMode = .timeout(30)
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+    } catch {
+      throw .cannotOpen(path: path, reason: Self.message(error))
+    }
+    let migrator = Self.migrator
+    do {
+      let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+      let unknown = applied.subtracting(migrator.migrations)
+      if !unknown.isEmpty {
+        throw CatalogError.newerSchema(path: path, reason: "unknown migrations \(unknown.sorted().joined(separator: ", "))")
+      }
+      try migrator.migrate(pool)
+    } catch let error as CatalogError {
+      throw error
+    } catch {
+      throw .cannotOpen(path: path, reason: Self.message(error))
+    }
+  }
+
+  /// The schema, one migration per version; never edit a released migration, add one.
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1-datasets-samples") { db in
+      try db.create(table: "dataset") { table in
+        table.autoIncrementedPrimaryKey("id")
+        table.column("root", .text).notNull().unique()
+        table.column("format", .text).notNull()
+        table.column("labelEncoding", .text).notNull()
+        table.column("labelSpace", .text).notNull()
+      }
+      try db.create(table: "sample") { table in
+        table.primaryKey("key", .text)
+        table.column("datasetId", .integer).notNull().indexed().references("dataset", onDelete: .cascade)
+        table.column("split", .text).notNull()
+        table.column("imagePath", .text).notNull()
+        table.column("labelPath", .text)
+        table.column("width", .integer)
+        table.column("height", .integer)
+        table.column("imageBytes", .integer)
+        table.column("imageModified", .integer)
+        table.column("labelBytes", .integer)
+        table.column("labelModified", .integer)
+        table.column("status", .text).notNull()
+        table.column("error", .text)
+      }
+      try db.create(table: "problem") { table in
+        table.column("datasetId", .integer).notNull().indexed().references("dataset", onDelete: .cascade)
+        table.column("kind", .text).notNull()
+        table.column("path", .text).notNull()
+        table.column("sampleKey", .text)
+        table.column("detail", .text).notNull()
+      }
+    }
+    return migrator
+  }
+
+  /// Runs a read, mapping GRDB's errors to ``CatalogError``.
+  func read<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
+    do {
+      return try pool.read(body)
+    } catch let error as CatalogError {
+      throw error
+    } catch {
+      throw .sqlite(path: path, reason: Self.message(error))
+    }
+  }
+
+  /// Runs a write transaction, mapping GRDB's errors to ``CatalogError``.
+  func write<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
+    do {
+      return try pool.write(body)
+    } catch let error as CatalogError {
+      throw error
+    } catch {
+      throw .sqlite(path: path, reason: Self.message(error))
+    }
+  }
+
+  static func message(_ error: any Error) -> String {
+    if let error = error as? DatabaseError {
+      return [error.message, error.sql.map { "in \($0)" }].compactMap { $0 }.joined(separator: " ")
+    }
+    return "\(error)"
+  }
+
+  // MARK: - Queries
+
+  /// Every registered dataset, in registration order.
+  public func datasets() throws(CatalogError) -> [DatasetRecord] {
+    try read { db in try DatasetRecord.order(Column("id")).fetchAll(db) }
+  }
+
+  /// The samples, ordered by key; optionally only one dataset, split or status.
+  public func samples(datasetId: Int64? = nil, split: String? = nil, status: SampleStatus? = nil)
+    throws(CatalogError) -> [SampleRecord]
+  {
+    try read { db in
+      var request = SampleRecord.all()
+      if let datasetId { request = request.filter(Column("datasetId") == datasetId) }
+      if let split { request = request.filter(Column("split") == split) }
+      if let status { request = request.filter(Column("status") == status.rawValue) }
+      return try request.order(Column("key")).fetchAll(db)
+    }
+  }
+
+  /// The problems of a dataset (or all), ordered by path, kind and detail.
+  public func problems(datasetId: Int64? = nil) throws(CatalogError) -> [ProblemRecord] {
+    try read { db in
+      var request = ProblemRecord.all()
+      if let datasetId { request = request.filter(Column("datasetId") == datasetId) }
+      return try request.order(Column("path"), Column("kind"), Column("detail")).fetchAll(db)
+    }
+  }
+
+  /// The number of rows changed since the catalog was opened by this process (for tests and logs).
+  public func totalChanges() throws(CatalogError) -> Int {
+    try write { db in db.totalChangesCount }
+  }
+}

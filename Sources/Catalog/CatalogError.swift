@@ -1,0 +1,31 @@
+/// Why the catalog could not be opened, read or written; every case names the catalog file.
+public enum CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The file could not be opened or created as an SQLite database.
+  case cannotOpen(path: String, reason: String)
+  /// The file is a catalog written by a newer Dance (its schema has migrations this build lacks).
+  case newerSchema(path: String, reason: String)
+  /// A statement failed; `reason` carries SQLite's message and the SQL.
+  case sqlite(path: String, reason: String)
+  /// The content contradicts itself or the request (e.g. a dataset root registered under another format).
+  case inconsistent(path: String, reason: String)
+
+  /// The catalog file the error concerns.
+  public var path: String {
+    switch self {
+    case .cannotOpen(let path, _), .newerSchema(let path, _), .sqlite(let path, _), .inconsistent(let path, _): path
+    }
+  }
+
+  /// The reason alone, without the path.
+  public var reason: String {
+    switch self {
+    case .cannotOpen(_, let reason): "cannot open the catalog: \(reason)"
+    case .newerSchema(_, let reason): "the catalog was written by a newer Dance: \(reason)"
+    case .sqlite(_, let reason): "catalog query failed: \(reason)"
+    case .inconsistent(_, let reason): reason
+    }
+  }
+
+  /// `"<path>: <reason>"`.
+  public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,90 @@
+public import ImageCodecs
+
+/// A label file's content in train ids, and what it held that the label space does not define.
+public struct TrainIdLabels: Sendable, Equatable {
+  /// One 8-bit channel: train ids, ``LabelSpace/ignoreValue`` for ignored and unknown pixels.
+  public var image: Image8
+  /// Stored values the encoding does not define, with their pixel counts (for colour-coded labels
+  /// the value is `0xRRGGBB`).
+  public var unknownValues: [Int: Int]
+}
+
+/// A label file whose channels or bit depth do not fit its encoding.
+public struct LabelFormatMismatch: Error, Equatable, Sendable {
+  /// What was expected and what was found.
+  public var reason: String
+}
+
+extension LabelEncoding {
+  /// Converts a decoded label file (read with `ImageDecoder.decodeLabel`) to train ids.
+  public func trainIds(from label: DecodedImage) -> Result<TrainIdLabels, LabelFormatMismatch> {
+    switch (storage, label) {
+    case (.gray8, .uint8(let image)) where image.channels == 1:
+      return .success(convertGray(image))
+    case (.instance16, .uint16(let image)) where image.channels == 1:
+      return .success(convertInstances(image))
+    case (.colorCoded, .uint8(let image)) where image.channels == 3:
+      return .success(convertColors(image))
+    default:
+      let expected: String
+      switch storage {
+      case .gray8: expected = "8-bit single-channel (gray or palette indices)"
+      case .instance16: expected = "16-bit single-channel"
+      case .colorCoded: expected = "8-bit RGB"
+      }
+      return .failure(LabelFormatMismatch(
+        reason: "expected \(expected) for \(id), found \(label.bitDepth)-bit with \(label.channels) channel(s)"))
+    }
+  }
+
+  private func convertGray(_ image: Image8) -> TrainIdLabels {
+    var counts = [Int](repeating: 0, count: 256)
+    var output = image
+    output.samples.withUnsafeMutableBufferPointer { samples in
+      lookup.withUnsafeBufferPointer { lookup in
+        for index in samples.indices {
+          let value = Int(samples[index])
+          counts[value] += 1
+          samples[index] = lookup[value]
+        }
+      }
+    }
+    var unknown: [Int: Int] = [:]
+    for value in 0..<256 where counts[value] > 0 && !known[value] { unknown[value] = counts[value] }
+    return TrainIdLabels(image: output, unknownValues: unknown)
+  }
+
+  private func convertInstances(_ image: Image16) -> TrainIdLabels {
+    var unknown: [Int: Int] = [:]
+    let samples = image.samples.map { value -> UInt8 in
+      if let trainId = trainId(ofInstanceValue: value) { return trainId }
+      unknown[Int(value), default: 0] += 1
+      return LabelSpace.ignoreValue
+    }
+    return TrainIdLabels(
+      image: Image8(width: image.width, height: image.height, channels: 1, samples: samples), unknownValues: unknown)
+  }
+
+  private func convertColors(_ image: Image8) -> TrainIdLabels {
+    var unknown: [Int: Int] = [:]
+    var samples = [UInt8](repeating: LabelSpace.ignoreValue, count: image.pixelCount)
+    var lastColor = RGB(0, 0, 0)
+    var lastTrainId: UInt8? = colorLookup[lastColor]
+    image.samples.withUnsafeBufferPointer { rgb in
+      for pixel in 0..<image.pixelCount {
+        let color = RGB(rgb[pixel * 3], rgb[pixel * 3 + 1], rgb[pixel * 3 + 2])
+        if color != lastColor {
+          lastColor = color
+          lastTrainId = colorLookup[color]
+        }
+        if let trainId = lastTrainId {
+          samples[pixel] = trainId
+        } else {
+          unknown[Int(color.red) << 16 | Int(color.green) << 8 | Int(color.blue), default: 0] += 1
+        }
+      }
+    }
+    return TrainIdLabels(
+      image: Image8(width: image.width, height: image.height, channels: 1, samples: samples), unknownValues: unknown)
+  }
+}

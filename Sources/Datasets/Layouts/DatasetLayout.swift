@@ -1,0 +1,152 @@
+import Foundation
+
+/// A sample found in a dataset's folder layout, before any file is opened.
+public struct DiscoveredSample: Sendable, Equatable {
+  /// The sample's key, unique within the dataset.
+  public var key: SampleKey
+  /// The split its folder says.
+  public var split: DatasetSplit
+  /// The image, relative to the dataset root.
+  public var imagePath: String
+  /// The label, relative to the dataset root; `nil` when no partner file exists.
+  public var labelPath: String?
+  /// How the label file encodes classes.
+  public var labelEncoding: LabelEncoding
+}
+
+/// Something wrong with a dataset's files, found by discovery or validation.
+public struct LayoutProblem: Sendable, Equatable, Hashable, Codable {
+  /// The kinds of problem, as recorded in the catalog.
+  public enum Kind: String, Sendable, Codable, CaseIterable {
+    /// An image without its label file.
+    case missingLabel = "missing-label"
+    /// A label file without its image.
+    case missingImage = "missing-image"
+    /// A file that is not part of the layout.
+    case strayFile = "stray-file"
+    /// Two files give the same sample key.
+    case duplicateKey = "duplicate-key"
+    /// A symbolic link leads back into a directory being walked.
+    case symlinkLoop = "symlink-loop"
+    /// A file or directory that cannot be read.
+    case unreadable
+    /// The image cannot be decoded.
+    case undecodableImage = "undecodable-image"
+    /// The label cannot be decoded.
+    case undecodableLabel = "undecodable-label"
+    /// Image and label differ in size.
+    case sizeMismatch = "size-mismatch"
+    /// The label holds values the label space does not define.
+    case unknownLabelValues = "unknown-label-values"
+    /// The label file's channels or bit depth do not fit its encoding.
+    case wrongLabelFormat = "wrong-label-format"
+    /// A split folder without annotations; its images are not cataloged.
+    case noAnnotations = "no-annotations"
+  }
+
+  /// What is wrong.
+  public var kind: Kind
+  /// The file or folder, relative to the dataset root.
+  public var path: String
+  /// The sample it makes bad, if any.
+  public var sampleKey: SampleKey?
+  /// A sentence for people.
+  public var detail: String
+
+  /// Creates a problem.
+  public init(_ kind: Kind, path: String, sampleKey: SampleKey? = nil, detail: String) {
+    self.kind = kind
+    self.path = path
+    self.sampleKey = sampleKey
+    self.detail = detail
+  }
+}
+
+/// The result of discovering a dataset's samples from its folder layout.
+public struct Discovery: Sendable {
+  /// The layout that was read.
+  public var format: DatasetFormat
+  /// The absolute dataset root (for ADE20K, the `ADEChallengeData2016` folder).
+  public var root: String
+  /// Samples in key order; a sample whose partner file is missing has `labelPath == nil`.
+  public var samples: [DiscoveredSample]
+  /// Layout problems: stray files, orphans, duplicate keys, loops, unreadable entries.
+  public var problems: [LayoutProblem]
+}
+
+/// Options for reading a layout.
+public struct DiscoveryOptions: Sendable {
+  /// The format, or `nil` to detect it from the root's folders.
+  public var format: DatasetFormat?
+  /// How CamVid's 32 colour-coded classes group into 11 (original release only).
+  public var camvidGrouping: CamVidGrouping
+
+  /// Creates options; by default the format is detected and the standard CamVid grouping is used.
+  public init(format: DatasetFormat? = nil, camvidGrouping: CamVidGrouping = .standard) {
+    self.format = format
+    self.camvidGrouping = camvidGrouping
+  }
+}
+
+/// Finds the samples of a dataset from its on-disk layout (formats.md §A).
+public enum DatasetLayout {
+  /// Detects the format (unless given) and lists the samples and layout problems.
+  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing or its
+  ///   layout matches no format.
+  public static func discover(root: String, options: DiscoveryOptions = DiscoveryOptions()) throws(DatasetError)
+    -> Discovery
+  {
+    let root = URL(fileURLWithPath: root).standardizedFileURL.path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw .invalidConfiguration(path: root, reason: "the dataset root is not a directory")
+    }
+    let format: DatasetFormat
+    if let given = options.format { format = given } else { format = try detectFormat(root: root) }
+    switch format {
+    case .cityscapes: return CityscapesLayout.discover(root: root)
+    case .camvid: return try CamVidLayout.discover(root: root, grouping: options.camvidGrouping)
+    case .ade20k: return try ADE20KLayout.discover(root: root)
+    }
+  }
+
+  /// The format whose characteristic folders the root holds.
+  public static func detectFormat(root: String) throws(DatasetError) -> DatasetFormat {
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: root + "/" + relative) }
+    if exists("leftImg8bit") { return .cityscapes }
+    if exists("ADEChallengeData2016/images") || (exists("images/training") || exists("images/validation")) && exists("annotations") {
+      return .ade20k
+    }
+    if exists("trainannot") || exists("valannot") || exists("testannot") || exists("label_colors.txt") {
+      return .camvid
+    }
+    throw .invalidConfiguration(
+      path: root,
+      reason: "cannot tell the dataset format: expected leftImg8bit/ (Cityscapes), trainannot/ or label_colors.txt "
+        + "(CamVid) or ADEChallengeData2016/images/ (ADE20K); pass --format")
+  }
+
+  /// Keys that occur more than once become problems; only the first sample (in path order) keeps the key.
+  static func removingDuplicateKeys(_ samples: [DiscoveredSample], problems: inout [LayoutProblem]) -> [DiscoveredSample] {
+    var seen: [SampleKey: String] = [:]
+    var unique: [DiscoveredSample] = []
+    for sample in samples.sorted(by: { $0.imagePath < $1.imagePath }) {
+      if let first = seen[sample.key] {
+        problems.append(LayoutProblem(
+          .duplicateKey, path: sample.imagePath, sampleKey: sample.key,
+          detail: "gives the same sample key \(sample.key) as \(first); only the first is cataloged"))
+      } else {
+        seen[sample.key] = sample.imagePath
+        unique.append(sample)
+      }
+    }
+    return unique.sorted { $0.key < $1.key }
+  }
+}
+
+extension String {
+  /// The path without its last extension (`a/b.c.png` → `a/b.c`).
+  var deletingPathExtension: String { (self as NSString).deletingPathExtension }
+  /// The last path component.
+  var lastPathComponent: String { (self as NSString).lastPathComponent }
+}

@@ -1,0 +1,184 @@
+public import Catalog
+public import Datasets
+import Foundation
+public import ImageCodecs
+
+/// What `dance scan` does: options.
+public struct ScanConfiguration: Sendable {
+  /// The dataset root.
+  public var root: String
+  /// The catalog file to create or update.
+  public var catalogPath: String
+  /// Format (or detection) and the CamVid grouping.
+  public var discovery: DiscoveryOptions
+  /// Decode every image fully instead of reading headers.
+  public var verifiesImages: Bool
+  /// Limits for every decode.
+  public var decodeOptions: DecodeOptions
+  /// Worker threads (default: all cores).
+  public var workers: Int?
+  /// How progress is shown.
+  public var progress: ProgressReporter.Style
+
+  /// Creates a configuration with defaults for everything but the paths.
+  public init(
+    root: String, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(), verifiesImages: Bool = false,
+    decodeOptions: DecodeOptions = DecodeOptions(), workers: Int? = nil, progress: ProgressReporter.Style = .automatic
+  ) {
+    self.root = root
+    self.catalogPath = catalogPath
+    self.discovery = discovery
+    self.verifiesImages = verifiesImages
+    self.decodeOptions = decodeOptions
+    self.workers = workers
+    self.progress = progress
+  }
+}
+
+/// The outcome of a scan, as printed by `dance scan` and recorded in the catalog.
+public struct ScanReport: Sendable, Codable {
+  /// Counts of one split.
+  public struct SplitCount: Sendable, Codable, Equatable {
+    /// The split name.
+    public var split: String
+    /// Usable samples.
+    public var ok: Int
+    /// Samples with problems.
+    public var bad: Int
+
+    /// Creates a count.
+    public init(split: String, ok: Int, bad: Int) {
+      self.split = split
+      self.ok = ok
+      self.bad = bad
+    }
+  }
+
+  /// The detected or given format.
+  public var format: String
+  /// The dataset root as cataloged.
+  public var root: String
+  /// The catalog file.
+  public var catalog: String
+  /// Per split, in train/val/test order.
+  public var splits: [SplitCount]
+  /// Every problem: layout problems and the reasons of bad samples.
+  public var problems: [LayoutProblem]
+  /// What changed in the catalog.
+  public var changes: ScanChanges
+  /// Samples whose files were read in this run.
+  public var validated: Int
+  /// Samples whose files were unchanged since the last scan, taken from the catalog without reading.
+  public var reused: Int
+  /// Wall time in seconds.
+  public var seconds: Double
+
+  /// Number of samples with problems.
+  public var badSamples: Int { splits.map(\.bad).reduce(0, +) }
+}
+
+/// Discovers a dataset's samples, validates them on all cores and records them in the catalog.
+///
+/// A sample whose image and label files have the same paths, sizes and modification times as when
+/// it was last cataloged is not read again, so a rescan of an unchanged dataset reads no image and
+/// changes no row.
+public enum DatasetScanner {
+  /// Runs a scan.
+  public static func scan(_ configuration: ScanConfiguration) throws(PipelineError) -> ScanReport {
+    let start = Date()
+    let discovery: Discovery
+    do throws(DatasetError) {
+      discovery = try DatasetLayout.discover(root: configuration.root, options: configuration.discovery)
+    } catch {
+      throw .dataset(error)
+    }
+    do throws(CatalogError) {
+      let catalog = try Catalog(path: configuration.catalogPath)
+      let encoding = discovery.samples.first?.labelEncoding
+      let dataset = try catalog.registerDataset(DatasetRecord(
+        root: discovery.root, format: discovery.format.rawValue,
+        labelEncoding: encoding?.id ?? "none", labelSpace: encoding?.space.id ?? "none"))
+      let datasetId = dataset.id!
+      let previous = Dictionary(uniqueKeysWithValues: try catalog.samples(datasetId: datasetId).map { ($0.key, $0) })
+      let previousProblems = Dictionary(grouping: try catalog.problems(datasetId: datasetId).filter { $0.sampleKey != nil }) {
+        $0.sampleKey!
+      }
+
+      // Decide per sample: reuse the cataloged validation, or read the files again.
+      var records = [SampleRecord?](repeating: nil, count: discovery.samples.count)
+      var sampleProblems = [[ProblemRecord]](repeating: [], count: discovery.samples.count)
+      var toValidate: [Int] = []
+      for (index, sample) in discovery.samples.enumerated() {
+        let image = fileIdentity(discovery.root + "/" + sample.imagePath)
+        let label = sample.labelPath.flatMap { fileIdentity(discovery.root + "/" + $0) }
+        if !configuration.verifiesImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
+          old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label
+        {
+          records[index] = old
+          sampleProblems[index] = previousProblems[sample.key.rawValue] ?? []
+        } else {
+          toValidate.append(index)
+          records[index] = SampleRecord(
+            key: sample.key.rawValue, datasetId: datasetId, split: sample.split.rawValue, imagePath: sample.imagePath,
+            labelPath: sample.labelPath, width: nil, height: nil, image: image, label: label, status: .ok, error: nil)
+        }
+      }
+
+      let validator = SampleValidator(
+        decoder: ImageDecoder(options: configuration.decodeOptions), verifiesImages: configuration.verifiesImages)
+      let progress = ProgressReporter(label: "scan", total: toValidate.count, style: configuration.progress)
+      let samples = discovery.samples
+      let root = discovery.root
+      OrderedParallelMap(workers: configuration.workers).run(toValidate) { index in
+        validator.validate(samples[index], root: root)
+      } consume: { position, validation in
+        let index = toValidate[position]
+        records[index]?.width = validation.width
+        records[index]?.height = validation.height
+        records[index]?.status = validation.isValid ? .ok : .bad
+        records[index]?.error = validation.isValid ? nil : validation.problems.map(\.detail).joined(separator: "; ")
+        sampleProblems[index] = validation.problems.map { problemRecord($0, datasetId: datasetId) }
+        progress.advance()
+      }
+      if !toValidate.isEmpty { progress.finish() }
+
+      let allRecords = records.compactMap { $0 }
+      let layoutProblems = discovery.problems.map { problemRecord($0, datasetId: datasetId) }
+      let changes = try catalog.recordScan(
+        datasetId: datasetId, samples: allRecords, problems: layoutProblems + sampleProblems.flatMap { $0 })
+
+      var counts: [String: ScanReport.SplitCount] = [:]
+      for record in allRecords {
+        counts[record.split, default: .init(split: record.split, ok: 0, bad: 0)].ok += record.status == .ok ? 1 : 0
+        counts[record.split, default: .init(split: record.split, ok: 0, bad: 0)].bad += record.status == .bad ? 1 : 0
+      }
+      let problems = (layoutProblems + sampleProblems.flatMap { $0 }).sorted(by: Catalog.problemOrder).map { record in
+        LayoutProblem(
+          LayoutProblem.Kind(rawValue: record.kind) ?? .strayFile, path: record.path,
+          sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
+      }
+      return ScanReport(
+        format: discovery.format.rawValue, root: discovery.root, catalog: configuration.catalogPath,
+        splits: DatasetSplit.allCases.compactMap { counts[$0.rawValue] }, problems: problems, changes: changes,
+        validated: toValidate.count, reused: discovery.samples.count - toValidate.count,
+        seconds: Date().timeIntervalSince(start))
+    } catch {
+      throw .catalog(error)
+    }
+  }
+
+  static func problemRecord(_ problem: LayoutProblem, datasetId: Int64) -> ProblemRecord {
+    ProblemRecord(
+      datasetId: datasetId, kind: problem.kind.rawValue, path: problem.path, sampleKey: problem.sampleKey?.rawValue,
+      detail: problem.detail)
+  }
+}
+
+/// Size and modification time of a file (following symlinks), or `nil` when it cannot be stat'ed.
+func fileIdentity(_ path: String) -> FileIdentity? {
+  var info = stat()
+  guard stat(path, &info) == 0 else { return nil }
+  return FileIdentity(
+    bytes: Int64(info.st_size),
+    modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import ImageCodecs
+import Pipeline
+
+extension Dance {
+  /// `dance label`: convert label files to train ids.
+  struct Label: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Convert label files to the training label space (8-bit gray PNG, 255 = ignore).",
+      usage: """
+        dance label FILE --format F -o OUT.png
+        dance label --all ROOT [--format F]
+        """,
+      discussion: """
+        Cityscapes label ids go through the id → trainId table (an existing _labelTrainIds.png is \
+        kept as it is), CamVid SegNet void (11) becomes 255, CamVid 32-colour labels are grouped \
+        into the 11 SegNet classes, ADE20K is reduced (0 → 255, 1…150 → 0…149). Values outside the \
+        label space become 255 and are reported.
+        """
+    )
+
+    @Argument(help: "The label file to convert (omit with --all).")
+    var file: String?
+
+    @Option(name: .shortAndLong, help: "Where to write the train-id PNG (with FILE).")
+    var output: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Convert every label of the dataset at this root, writing <label>_labelTrainIds.png next to each.",
+        valueName: "root"))
+    var all: String?
+
+    @OptionGroup var layout: LayoutOptions
+
+    @Option(help: "Worker threads for --all. Default: all cores.")
+    var workers: Int?
+
+    func validate() throws {
+      if all == nil && (file == nil || output == nil) { throw ValidationError("give FILE with -o OUT.png, or --all ROOT") }
+      if all != nil && (file != nil || output != nil) { throw ValidationError("--all takes no FILE and no -o") }
+      if all == nil && layout.format == nil { throw ValidationError("--format is required with FILE") }
+    }
+
+    func run() async throws {
+      if let root = all {
+        let report: LabelExportReport
+        let options = try layout.discoveryOptions()
+        do throws(PipelineError) {
+          report = try LabelExporter.run(root: root, options: options, workers: workers)
+        } catch {
+          printError(error.description)
+          throw ExitCode(ExitStatus.failure)
+        }
+        for failure in report.failures { printError(failure) }
+        for path in report.withUnknownValues { printError("\(path): values outside the label space were set to 255") }
+        print("\(report.written) train-id label files written, \(report.skipped) already in train ids, \(report.failures.count) failed")
+        if !report.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
+        return
+      }
+      guard let file, let output, let format = layout.format else { return }
+      do {
+        let (labels, encoding) = try LabelFiles.convert(
+          contentsOf: file, format: format, camvidGrouping: try layout.discoveryOptions().camvidGrouping)
+        try Data(try LabelFiles.encode(labels.image)).write(to: URL(fileURLWithPath: output))
+        if !labels.unknownValues.isEmpty {
+          let values = labels.unknownValues.keys.sorted().map(String.init).joined(separator: ", ")
+          printError("\(file): values outside \(encoding.id) set to 255: \(values)")
+        }
+        print("\(file) (\(encoding.id)) → \(output): \(labels.image.width)×\(labels.image.height), \(encoding.space.id)")
+      } catch let error as DatasetError {
+        printError(error.description)
+        throw ExitCode(ExitStatus.failure)
+      } catch let error as CocoaError {
+        printError("\(output): cannot write the file: \(error.localizedDescription)")
+        throw ExitCode(ExitStatus.failure)
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Catalog
+import Datasets
+import Foundation
+import Pipeline
+
+extension Dance {
+  /// `dance scan ROOT`: discover, validate and catalog a dataset's samples.
+  struct Scan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Discover and validate a dataset's samples and record them in the catalog.",
+      discussion: """
+        Checks every sample: missing partner file, image/label size mismatch, undecodable files, \
+        label values outside the label space (counted per value), duplicate keys, stray files, \
+        symbolic-link loops and unreadable entries. Images are checked from their headers unless \
+        --verify-images is given; labels are always decoded. Unchanged files (same size and \
+        modification time) are not read again on a rescan. Exits with 3 when some samples are bad.
+        """
+    )
+
+    @Argument(help: "The dataset root (Cityscapes, CamVid or ADE20K layout).")
+    var root: String
+
+    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var layout: LayoutOptions
+
+    @Flag(help: "Decode every image fully (slower; catches corrupt pixel data, not only bad headers).")
+    var verifyImages = false
+
+    @Option(help: "Worker threads. Default: all cores.")
+    var workers: Int?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Option(help: "Problems listed in the text report at most (all are in the catalog and in --json).")
+    var maxProblems = 40
+
+    func run() async throws {
+      let configuration = ScanConfiguration(
+        root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(), verifiesImages: verifyImages,
+        workers: workers, progress: json ? .silent : .automatic)
+      let report: ScanReport
+      do throws(PipelineError) {
+        report = try DatasetScanner.scan(configuration)
+      } catch {
+        printError(error.description)
+        throw ExitCode(ExitStatus.failure)
+      }
+      if json {
+        try printJSON(report)
+      } else {
+        print(ScanReportText(report: report, maxProblems: maxProblems).text)
+      }
+      if report.badSamples > 0 { throw ExitCode(ExitStatus.partialFailure) }
+    }
+  }
+}
+
+/// The text form of a scan report.
+struct ScanReportText {
+  var report: ScanReport
+  var maxProblems: Int
+
+  var text: String {
+    var lines = ["\(report.format) dataset at \(report.root)", ""]
+    lines.append(formatTable([["split", "ok", "bad"]] + report.splits.map { [$0.split, "\($0.ok)", "\($0.bad)"] }))
+    if !report.problems.isEmpty {
+      lines.append("")
+      let byKind = Dictionary(grouping: report.problems, by: \.kind).sorted { $0.key.rawValue < $1.key.rawValue }
+      lines.append("problems: " + byKind.map { "\($0.value.count) \($0.key.rawValue)" }.joined(separator: ", "))
+      for problem in report.problems.prefix(maxProblems) {
+        lines.append("  \(problem.kind.rawValue): \(problem.path): \(problem.detail)")
+      }
+      if report.problems.count > maxProblems {
+        lines.append("  … and \(report.problems.count - maxProblems) more (all are in the catalog; see --json)")
+      }
+    }
+    let changes = report.changes
+    lines.append("")
+    lines.append(
+      "catalog \(report.catalog): \(changes.inserted) new, \(changes.updated) changed, \(changes.deleted) removed, "
+        + "\(changes.unchanged) unchanged; \(report.validated) samples read, \(report.reused) unchanged files skipped; "
+        + String(format: "%.2f s", report.seconds))
+    return lines.joined(separator: "\n")
+  }
+}

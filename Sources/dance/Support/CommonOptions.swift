@@ -1,0 +1,50 @@
+public import ArgumentParser
+public import Datasets
+import Foundation
+
+/// `--catalog PATH`, shared by every command that reads or writes the catalog.
+struct CatalogOptions: ParsableArguments {
+  @Option(
+    name: .customLong("catalog"),
+    help: ArgumentHelp(
+      "The SQLite catalog file (created if missing).",
+      discussion: "Default: $DANCE_CATALOG, else dance-catalog.sqlite in the current directory.",
+      valueName: "path"))
+  var explicitPath: String?
+
+  /// The catalog path in effect.
+  var path: String {
+    explicitPath ?? ProcessInfo.processInfo.environment["DANCE_CATALOG"] ?? "dance-catalog.sqlite"
+  }
+}
+
+/// `--format` and `--camvid-grouping`, shared by commands that read a dataset layout.
+struct LayoutOptions: ParsableArguments {
+  @Option(help: "Dataset layout: cityscapes, camvid or ade20k. Default: detected from the root's folders.")
+  var format: DatasetFormat?
+
+  @Option(
+    help: ArgumentHelp(
+      "CamVid 32-class release only: a file overriding how the 32 classes group into 11.",
+      discussion: "One line per change, '<32-class name> <SegNet class | void>', e.g. 'Train void'.",
+      valueName: "file"))
+  var camvidGrouping: String?
+
+  /// The discovery options these flags describe.
+  func discoveryOptions() throws -> DiscoveryOptions {
+    var grouping = CamVidGrouping.standard
+    if let path = camvidGrouping {
+      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw ValidationError("\(path): cannot read the CamVid grouping file")
+      }
+      do {
+        grouping = try CamVidGrouping(overrides: text, source: path)
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
+    return DiscoveryOptions(format: format, camvidGrouping: grouping)
+  }
+}
+
+extension DatasetFormat: ExpressibleByArgument {}
