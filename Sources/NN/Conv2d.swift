@@ -57,38 +57,55 @@ public final class Conv2d: Layer {
                         stride: stride, padding: padding, dilation: dilation)
   }
 
-  /// How many images share one batch-parallel im2col pass (one per thread), and the column
-  /// scratch for them: `[chunk, C·kh·kw, Ho·Wo]`.
-  private func prepareColumns(_ g: ConvGeometry, images: Int) -> Int {
+  /// The size in bytes a column tile aims at: the unfolded tile stays in the core's L2 cache
+  /// between `im2col` and the `gemm` that reads it, instead of making a round trip to memory.
+  public var columnTileBytes = 1 << 20
+
+  /// Output rows per column tile for geometry `g`.
+  private func tileRows(_ g: ConvGeometry) -> Int {
+    let perRow = g.columnRows * g.outputWidth * MemoryLayout<Float>.size
+    return max(1, min(g.outputHeight, columnTileBytes / max(1, perRow)))
+  }
+
+  /// The images unfolded together (one per thread), and enough column scratch for one tile of each.
+  private func prepareColumns(_ g: ConvGeometry, images: Int) -> (chunk: Int, tileRows: Int, tileSize: Int) {
     let chunk = max(1, min(images, BLASThreads.count))
-    let needed = g.isIdentity ? 0 : chunk * g.columnRows * g.columnCount
-    if columns.count < needed { columns = [Float](repeating: 0, count: needed) }
-    return chunk
+    let rows = tileRows(g)
+    let tileSize = g.columnRows * rows * g.outputWidth
+    if !g.isIdentity && columns.count < chunk * tileSize { columns = [Float](repeating: 0, count: chunk * tileSize) }
+    return (chunk, rows, tileSize)
   }
 
   /// `[N, C, H, W]` → `[N, O, Ho, Wo]`.
   public func forward(_ input: Tensor) -> Tensor {
     let g = geometry(input.shape)
-    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount
+    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
     let imageSize = g.channels * g.height * g.width
     self.input = input
-    let chunk = prepareColumns(g, images: n)
-    return Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
+    let (chunk, tileRows, tileSize) = prepareColumns(g, images: n)
+    return Tensor(shape: [n, outChannels, g.outputHeight, outW]) { out in
       input.withUnsafeBufferPointer { x in
         weight.value.withUnsafeBufferPointer { w in
+          if g.isIdentity {
+            for image in 0..<n {
+              gemm(transA: .none, transB: .none, m: outChannels, n: cols, k: rows, alpha: 1, a: w.baseAddress!, lda: rows,
+                   b: x.baseAddress! + image * imageSize, ldb: cols, beta: 0, c: out.baseAddress! + image * outChannels * cols, ldc: cols)
+            }
+            return
+          }
           columns.withUnsafeMutableBufferPointer { col in
             for first in Swift.stride(from: 0, to: n, by: chunk) {
               let count = min(chunk, n - first)
-              if !g.isIdentity {
+              for top in Swift.stride(from: 0, to: g.outputHeight, by: tileRows) {
+                let band = top..<min(top + tileRows, g.outputHeight), width = band.count * outW
                 BatchParallel.forEach(count) { j in
-                  im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * rows * cols)
+                  im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * tileSize, outputRows: band)
                 }
-              }
-              for j in 0..<count {
-                let b = g.isIdentity ? x.baseAddress! + (first + j) * imageSize : UnsafePointer(col.baseAddress! + j * rows * cols)
-                gemm(transA: .none, transB: .none, m: outChannels, n: cols, k: rows, alpha: 1,
-                     a: w.baseAddress!, lda: rows, b: b, ldb: cols, beta: 0,
-                     c: out.baseAddress! + (first + j) * outChannels * cols, ldc: cols)
+                for j in 0..<count {
+                  gemm(transA: .none, transB: .none, m: outChannels, n: width, k: rows, alpha: 1,
+                       a: w.baseAddress!, lda: rows, b: col.baseAddress! + j * tileSize, ldb: width, beta: 0,
+                       c: out.baseAddress! + (first + j) * outChannels * cols + top * outW, ldc: cols)
+                }
               }
             }
           }
@@ -111,10 +128,9 @@ public final class Conv2d: Layer {
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Conv2d.backward before forward") }
     let g = geometry(input.shape)
-    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount
+    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
     let imageSize = g.channels * g.height * g.width
-    precondition(gradOutput.shape == [n, outChannels, g.outputHeight, g.outputWidth],
-                 "Conv2d.backward: gradient shape \(gradOutput.shape)")
+    precondition(gradOutput.shape == [n, outChannels, g.outputHeight, outW], "Conv2d.backward: gradient shape \(gradOutput.shape)")
     if let bias {
       gradOutput.withUnsafeBufferPointer { dy in
         bias.gradient.withUnsafeMutableBufferPointer { db in
@@ -128,7 +144,7 @@ public final class Conv2d: Layer {
     }
     let needInput = computesInputGradient
     var gradInput = needInput ? Tensor(shape: input.shape) : Tensor(shape: [0])
-    let chunk = prepareColumns(g, images: n)
+    let (chunk, tileRows, tileSize) = prepareColumns(g, images: n)
     weightGradientT = [Float](repeating: 0, count: rows * outChannels)
     input.withUnsafeBufferPointer { x in
       gradOutput.withUnsafeBufferPointer { dy in
@@ -136,32 +152,42 @@ public final class Conv2d: Layer {
           weightGradientT.withUnsafeMutableBufferPointer { dwT in
             gradInput.withUnsafeMutableBufferPointer { dx in
               columns.withUnsafeMutableBufferPointer { col in
-                for first in Swift.stride(from: 0, to: n, by: chunk) {
-                  let count = min(chunk, n - first)
-                  if !g.isIdentity {
-                    BatchParallel.forEach(count) { j in
-                      im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * rows * cols)
+                // dWᵀ += col · dYᵀ is the same product as dW += dY · colᵀ, but OpenBLAS runs this
+                // orientation 15–35 % faster for these thin shapes; it is transposed into dW below.
+                if g.isIdentity {
+                  for image in 0..<n {
+                    let dyImage = dy.baseAddress! + image * outChannels * cols
+                    gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: cols, alpha: 1,
+                         a: x.baseAddress! + image * imageSize, lda: cols, b: dyImage, ldb: cols, beta: 1, c: dwT.baseAddress!, ldc: outChannels)
+                    if needInput {
+                      gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1, a: w.baseAddress!, lda: rows,
+                           b: dyImage, ldb: cols, beta: 0, c: dx.baseAddress! + image * imageSize, ldc: cols)
                     }
                   }
-                  // dWᵀ += col · dYᵀ: the same product as dW += dY · colᵀ, but OpenBLAS runs this
-                  // orientation 15–35 % faster for these thin shapes; transposed into dW below.
-                  for j in 0..<count {
-                    let a = g.isIdentity ? x.baseAddress! + (first + j) * imageSize : UnsafePointer(col.baseAddress! + j * rows * cols)
-                    gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: cols, alpha: 1,
-                         a: a, lda: cols, b: dy.baseAddress! + (first + j) * outChannels * cols, ldb: cols,
-                         beta: 1, c: dwT.baseAddress!, ldc: outChannels)
-                  }
-                  guard needInput else { continue }
-                  // dcol = Wᵀ · dY, folded back onto the image (1×1 stride-1: written straight into dx).
-                  for j in 0..<count {
-                    let target = g.isIdentity ? dx.baseAddress! + (first + j) * imageSize : col.baseAddress! + j * rows * cols
-                    gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1,
-                         a: w.baseAddress!, lda: rows, b: dy.baseAddress! + (first + j) * outChannels * cols, ldb: cols,
-                         beta: 0, c: target, ldc: cols)
-                  }
-                  if !g.isIdentity {
+                  return
+                }
+                for first in Swift.stride(from: 0, to: n, by: chunk) {
+                  let count = min(chunk, n - first)
+                  for top in Swift.stride(from: 0, to: g.outputHeight, by: tileRows) {
+                    let band = top..<min(top + tileRows, g.outputHeight), width = band.count * outW
                     BatchParallel.forEach(count) { j in
-                      col2im(g, columns: col.baseAddress! + j * rows * cols, image: dx.baseAddress! + (first + j) * imageSize)
+                      im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * tileSize, outputRows: band)
+                    }
+                    for j in 0..<count {
+                      gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: width, alpha: 1,
+                           a: col.baseAddress! + j * tileSize, lda: width,
+                           b: dy.baseAddress! + (first + j) * outChannels * cols + top * outW, ldb: cols,
+                           beta: 1, c: dwT.baseAddress!, ldc: outChannels)
+                    }
+                    guard needInput else { continue }
+                    // dcol = Wᵀ · dY for the tile, folded back onto the image.
+                    for j in 0..<count {
+                      gemm(transA: .transposed, transB: .none, m: rows, n: width, k: outChannels, alpha: 1,
+                           a: w.baseAddress!, lda: rows, b: dy.baseAddress! + (first + j) * outChannels * cols + top * outW, ldb: cols,
+                           beta: 0, c: col.baseAddress! + j * tileSize, ldc: width)
+                    }
+                    BatchParallel.forEach(count) { j in
+                      col2im(g, columns: col.baseAddress! + j * tileSize, image: dx.baseAddress! + (first + j) * imageSize, outputRows: band)
                     }
                   }
                 }

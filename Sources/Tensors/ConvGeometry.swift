@@ -65,17 +65,26 @@ private func ceilDiv(_ a: Int, _ b: Int) -> Int {
 /// Unfolds one `[C, H, W]` image into the `[C * kh * kw, Ho * Wo]` column matrix (zeros where the
 /// window reads padding), so that a convolution becomes one `gemm`.
 public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-  let outH = g.outputHeight, outW = g.outputWidth
+  im2col(g, image: image, columns: columns, outputRows: 0..<g.outputHeight)
+}
+
+/// Unfolds the part of the column matrix that belongs to output rows `outputRows` (a tile of
+/// `outputRows.count * Wo` columns) into `[C * kh * kw, outputRows.count * Wo]` at `columns`.
+///
+/// Tiles let a convolution keep its column matrix in cache: unfold a tile, multiply it, go on.
+public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, outputRows: Range<Int>) {
+  precondition(outputRows.lowerBound >= 0 && outputRows.upperBound <= g.outputHeight, "im2col rows \(outputRows) outside 0..<\(g.outputHeight)")
+  let outW = g.outputWidth, tileRows = outputRows.count
   var row = 0
   for c in 0..<g.channels {
     let plane = image + c * g.height * g.width
     for ki in 0..<g.kernelHeight {
       for kj in 0..<g.kernelWidth {
-        let dst = columns + row * outH * outW
+        let dst = columns + row * tileRows * outW
         let offsetX = kj * g.dilationX
         let valid = g.validOutputRange(offsetX: offsetX)
-        for oh in 0..<outH {
-          let out = dst + oh * outW
+        for oh in outputRows {
+          let out = dst + (oh - outputRows.lowerBound) * outW
           let ih = oh * g.strideY - g.padY + ki * g.dilationY
           if ih < 0 || ih >= g.height {
             out.update(repeating: 0, count: outW)
@@ -99,19 +108,26 @@ public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: Unsa
 /// Folds a `[C * kh * kw, Ho * Wo]` column matrix back onto a `[C, H, W]` image, adding (`+=`)
 /// every column entry to the pixel it was read from: the adjoint of ``im2col(_:image:columns:)``.
 public func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
-  let outH = g.outputHeight, outW = g.outputWidth
+  col2im(g, columns: columns, image: image, outputRows: 0..<g.outputHeight)
+}
+
+/// Folds the `[C * kh * kw, outputRows.count * Wo]` tile of output rows `outputRows` back onto the
+/// image, adding: the adjoint of ``im2col(_:image:columns:outputRows:)``.
+public func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>, outputRows: Range<Int>) {
+  precondition(outputRows.lowerBound >= 0 && outputRows.upperBound <= g.outputHeight, "col2im rows \(outputRows) outside 0..<\(g.outputHeight)")
+  let outW = g.outputWidth, tileRows = outputRows.count
   var row = 0
   for c in 0..<g.channels {
     let plane = image + c * g.height * g.width
     for ki in 0..<g.kernelHeight {
       for kj in 0..<g.kernelWidth {
-        let source = columns + row * outH * outW
+        let source = columns + row * tileRows * outW
         let offsetX = kj * g.dilationX
         let valid = g.validOutputRange(offsetX: offsetX)
-        for oh in 0..<outH {
+        for oh in outputRows {
           let ih = oh * g.strideY - g.padY + ki * g.dilationY
           if ih < 0 || ih >= g.height { continue }
-          let col = source + oh * outW
+          let col = source + (oh - outputRows.lowerBound) * outW
           let dst = plane + ih * g.width + offsetX - g.padX
           if g.strideX == 1 {
             for ow in valid { dst[ow] += col[ow] }
