@@ -23,6 +23,9 @@ struct TrainStepBenchmark: ParsableCommand {
   @Option(help: "Batch size N (default 8, as the PyTorch script).")
   var batch = 8
 
+  @Flag(help: "Time the default DeepLab model (width 1, output stride 16, ASPP 1x1+6+12+18+pool) instead of the reference network; no PyTorch comparison.")
+  var deeplab = false
+
   @Flag(help: "Also print the median time of forward, backward and update.")
   var breakdown = false
 
@@ -42,12 +45,12 @@ struct TrainStepBenchmark: ParsableCommand {
     if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
     let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
-    let torch = noTorch ? nil : TorchReference(python: python, script: torchScript)
+    let torch = noTorch || deeplab ? nil : TorchReference(python: python, script: torchScript)
     print("OpenBLAS kernels: \(BLASThreads.coreName)"
           + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""))
-    print("train-step: reference network, input \(batch)x3x128x256, 19 classes, SGD momentum 0.9, "
+    print("train-step: \(deeplab ? DeepLabConfiguration().description : "reference network"), input \(batch)x3x128x256, 19 classes, SGD momentum 0.9, "
           + "median of \(steps) steps after \(warmup) warm-up, release build expected")
-    if torch == nil && !noTorch { print("torch: not importable with \(python); PyTorch comparison skipped") }
+    if torch == nil && !noTorch && !deeplab { print("torch: not importable with \(python); PyTorch comparison skipped") }
     if torch != nil {
       print("torch: running \(torchScript) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that command only")
     }
@@ -97,7 +100,8 @@ struct TrainStepBenchmark: ParsableCommand {
   /// Times the steps; all values in milliseconds.
   private func measure() -> (median: Double, min: Double, forward: Double, backward: Double, update: Double, loss: Float) {
     var generator = BenchGenerator(seed: 0)
-    let network = ReferenceNetwork(classes: 19, generator: &generator)
+    let network: any Layer = deeplab
+      ? DeepLab(DeepLabConfiguration(), generator: &generator) : ReferenceNetwork(classes: 19, generator: &generator)
     let input = Tensor.randomNormal(shape: [batch, 3, 128, 256], using: &generator)
     let labels: [Int32] = (0..<batch * 128 * 256).map { index in
       (index / 256) % 128 >= 118 ? 255 : Int32.random(in: 0..<19, using: &generator)
