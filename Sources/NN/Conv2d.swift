@@ -3,9 +3,11 @@ public import Tensors
 /// A 2-D convolution: `y[n, o] = b[o] + Σ_c w[o, c] ⋆ x[n, c]` with stride, zero padding and dilation.
 ///
 /// Input `[N, C, H, W]`, weight `[O, C, kh, kw]` (PyTorch layout), bias `[O]`, output
-/// `[N, O, Ho, Wo]`. Each image is unfolded by `im2col` and multiplied by the weight with one
-/// `gemm`; 1×1 stride-1 convolutions skip the unfolding. Weights are initialised from
-/// `N(0, 2 / (C * kh * kw))` (He, fan-in), biases to zero.
+/// `[N, O, Ho, Wo]`. Each image is unfolded by `im2col` in tiles of output rows (see
+/// ``columnTileBytes``; one image per BLAS thread, batch-parallel) and each tile multiplied by the
+/// weight with `gemm`; 1×1 stride-1 convolutions skip the unfolding. Backward computes
+/// `dWᵀ += col · dYᵀ` and `dcol = Wᵀ · dY`, folded back with `col2im`. Weights are initialised
+/// from `N(0, 2 / (C · kh · kw))` (He, fan-in), biases to zero.
 public final class Conv2d: Layer {
   /// Input channels C and output channels O.
   public let inChannels: Int, outChannels: Int
