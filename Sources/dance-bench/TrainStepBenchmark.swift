@@ -11,16 +11,16 @@ struct TrainStepBenchmark: ParsableCommand {
     commandName: "train-step",
     abstract: "Time one training step of the reference network (see bench/torch_reference_step.py).")
 
-  @Option(help: "Comma-separated OpenBLAS thread counts to measure (default 1,2).")
+  @Option(help: "Comma-separated OpenBLAS thread counts to measure.")
   var threads = "1,2"
 
-  @Option(help: "Timed steps per thread count; the median is reported (default 10).")
+  @Option(help: "Timed steps per thread count; the median is reported.")
   var steps = 10
 
-  @Option(help: "Untimed warm-up steps per thread count (default 3).")
+  @Option(help: "Untimed warm-up steps per thread count.")
   var warmup = 3
 
-  @Option(help: "Batch size N (default 8, as the PyTorch script).")
+  @Option(help: "Batch size N (the PyTorch script always uses 8).")
   var batch = 8
 
   @Flag(help: "Time the default DeepLab model (width 1, output stride 16, ASPP 1x1+6+12+18+pool) instead of the reference network; no PyTorch comparison.")
@@ -32,10 +32,10 @@ struct TrainStepBenchmark: ParsableCommand {
   @Flag(help: "Do not run the PyTorch reference even if torch is importable.")
   var noTorch = false
 
-  @Option(help: "The Python interpreter for the PyTorch reference (default python3).")
+  @Option(help: "The Python interpreter for the PyTorch reference.")
   var python = "python3"
 
-  @Option(help: "The PyTorch reference script (default bench/torch_reference_step.py).")
+  @Option(help: "The PyTorch reference script.")
   var torchScript = "bench/torch_reference_step.py"
 
   @Flag(help: "Measure with whatever kernels OpenBLAS picked, even the SSE3 fallback on a CPU it does not know.")
