@@ -72,7 +72,7 @@ struct ModelOptions: ParsableArguments {
   @Option(help: "Comma-separated dilation rates of the ASPP 3x3 branches; 'none' removes them.")
   var asppRates = "6,12,18"
 
-  @Flag(help: "Remove the ASPP 1x1 branch.")
+  @Flag(name: .customLong("no-aspp-1x1"), help: "Remove the ASPP 1x1 branch.")
   var noAspp1x1 = false
 
   @Flag(help: "Remove the ASPP image-pooling branch.")
