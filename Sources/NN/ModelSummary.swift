@@ -65,7 +65,7 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     var text = "\(model)\ninput \(shape(inputShape))\n\(line(header))\n\(rule)\n"
     for row in body { text += line(row) + "\n" }
     text += rule + "\n" + line(footer) + "\n"
-    text += "forward \(scaled(totalFLOPs)) FLOPs, \(grouped(totalParameters)) parameters\n"
+    text += "forward \(scaled(totalFLOPs))FLOPs, \(grouped(totalParameters)) parameters\n"
     return text
   }
 }
