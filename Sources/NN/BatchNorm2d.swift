@@ -22,17 +22,21 @@ public final class BatchNorm2d: Layer {
   public private(set) var runningVariance: Tensor
   /// The number of training batches seen (PyTorch `num_batches_tracked`).
   public private(set) var batchesTracked: Int64 = 0
+  /// Whether a ReLU follows in the same pass.
+  public let appliesReLU: Bool
   /// Batch statistics in training, running statistics in evaluation.
   public var isTraining = true
 
   private var input: Tensor?
+  private var output: Tensor?
   private var mean: [Float] = []
   private var inverseStd: [Float] = []
   private var usedBatchStatistics = true
 
-  /// Creates a batch norm over `channels` channels.
-  public init(_ channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
+  /// Creates a batch norm over `channels` channels, optionally fused with a following ReLU.
+  public init(_ channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, relu: Bool = false) {
     self.channels = channels
+    appliesReLU = relu
     self.epsilon = epsilon
     self.momentum = momentum
     scale = Parameter(Tensor(shape: [channels], repeating: 1), decays: false)
@@ -95,7 +99,7 @@ public final class BatchNorm2d: Layer {
         inverseStd[c] = 1 / (runningVariance.storage[c] + epsilon).squareRoot()
       }
     }
-    return Tensor(shape: input.shape) { y in
+    let result = Tensor(shape: input.shape) { y in
       input.withUnsafeBufferPointer { x in
         for image in 0..<n {
           for c in 0..<channels {
@@ -103,11 +107,17 @@ public final class BatchNorm2d: Layer {
             let b = shift.value.storage[c] - mean[c] * a
             let offset = (image * channels + c) * plane
             let src = x.baseAddress! + offset, dst = y.baseAddress! + offset
-            VectorKernels.affine(src, dst, count: plane, scale: a, shift: b)
+            if appliesReLU {
+              VectorKernels.affineReLU(src, dst, count: plane, scale: a, shift: b)
+            } else {
+              VectorKernels.affine(src, dst, count: plane, scale: a, shift: b)
+            }
           }
         }
       }
     }
+    output = appliesReLU ? result : nil
+    return result
   }
 
   /// Adds `dL/dγ`, `dL/dβ` and returns `dL/dx` (through the batch statistics in training).
@@ -115,16 +125,21 @@ public final class BatchNorm2d: Layer {
     guard let input else { preconditionFailure("BatchNorm2d.backward before forward") }
     precondition(gradOutput.shape == input.shape, "BatchNorm2d.backward: gradient shape \(gradOutput.shape)")
     let n = input.shape[0], plane = input.shape[2] * input.shape[3], count = Float(n * plane)
+    // With the fused ReLU, dy is first masked by output > 0; the mask is the output itself.
+    let mask = output ?? Tensor(shape: [0])
     return Tensor(shape: input.shape) { dx in
       input.withUnsafeBufferPointer { x in
         gradOutput.withUnsafeBufferPointer { dy in
+          mask.withUnsafeBufferPointer { mask in
           for c in 0..<channels {
             let m = mean[c], inv = inverseStd[c], gamma = scale.value.storage[c]
             var sumDy = 0.0, sumDyXhat = 0.0
             for image in 0..<n {
               let offset = (image * channels + c) * plane
               let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset
-              let (s, sx) = VectorKernels.sumAndCenteredDot(dyp, xp, count: plane, mean: m)
+              let (s, sx) = appliesReLU
+                ? VectorKernels.maskedSumAndCenteredDot(dyp, xp, mask: mask.baseAddress! + offset, count: plane, mean: m)
+                : VectorKernels.sumAndCenteredDot(dyp, xp, count: plane, mean: m)
               sumDy += Double(s)
               sumDyXhat += Double(sx) * Double(inv)
             }
@@ -139,18 +154,23 @@ public final class BatchNorm2d: Layer {
             for image in 0..<n {
               let offset = (image * channels + c) * plane
               let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset, dxp = dx.baseAddress! + offset
-              VectorKernels.linearCombination(dyp, xp, dxp, count: plane, a: a, b: c1, c: c0)
+              if appliesReLU {
+                VectorKernels.maskedLinearCombination(dyp, xp, mask: mask.baseAddress! + offset, dxp, count: plane, a: a, b: c1, c: c0)
+              } else {
+                VectorKernels.linearCombination(dyp, xp, dxp, count: plane, a: a, b: c1, c: c0)
+              }
             }
+          }
           }
         }
       }
     }
   }
 
-  /// One row; forward FLOPs counted as 2 per element (one multiply-add with folded statistics).
+  /// One row; forward FLOPs counted as 2 per element (one multiply-add with folded statistics), 3 with the ReLU.
   public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
-    rows.append(SummaryRow(name: name, kind: "BatchNorm2d(\(channels))", outputShape: inputShape,
-                           parameters: parameterCount, flops: 2 * inputShape.reduce(1, *)))
+    rows.append(SummaryRow(name: name, kind: "BatchNorm2d(\(channels))" + (appliesReLU ? "+ReLU" : ""), outputShape: inputShape,
+                           parameters: parameterCount, flops: (appliesReLU ? 3 : 2) * inputShape.reduce(1, *)))
     return inputShape
   }
 }

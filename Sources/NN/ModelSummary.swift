@@ -65,7 +65,7 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     var text = "\(model)\ninput \(shape(inputShape))\n\(line(header))\n\(rule)\n"
     for row in body { text += line(row) + "\n" }
     text += rule + "\n" + line(footer) + "\n"
-    text += "forward \(formatGiga(totalFLOPs)) GFLOPs, \(grouped(totalParameters)) parameters\n"
+    text += "forward \(scaled(totalFLOPs))FLOPs, \(grouped(totalParameters)) parameters\n"
     return text
   }
 }
@@ -80,7 +80,9 @@ private func grouped(_ value: Int) -> String {
   return String(out.reversed())
 }
 
-private func formatGiga(_ flops: Int) -> String {
-  let tenths = (flops + 50_000_000) / 100_000_000
-  return "\(tenths / 10).\(tenths % 10)"
+/// `value` with one decimal and a G, M or k prefix, e.g. `8.1 G`.
+private func scaled(_ value: Int) -> String {
+  let (unit, prefix) = value >= 1_000_000_000 ? (1_000_000_000, "G") : value >= 1_000_000 ? (1_000_000, "M") : (1_000, "k")
+  let tenths = (value * 10 + unit / 2) / unit
+  return "\(tenths / 10).\(tenths % 10) \(prefix)"
 }

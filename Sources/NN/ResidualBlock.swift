@@ -7,7 +7,7 @@ public import Tensors
 /// dilation). The shortcut is the identity, or `downsample` = 1×1 conv (stride) + batch norm when
 /// the stride or the channel count changes. Input `[N, C, H, W]`, output `[N, O, H/s, W/s]`.
 public final class ResidualBlock: Layer {
-  let conv1: Conv2d, bn1: BatchNorm2d, relu1 = ReLU()
+  let conv1: Conv2d, bn1: BatchNorm2d
   let conv2: Conv2d, bn2: BatchNorm2d
   let downsample: Sequential?
   let relu2 = ReLU()
@@ -15,7 +15,7 @@ public final class ResidualBlock: Layer {
   /// Creates a block from `inChannels` to `outChannels`.
   public init<G: RandomNumberGenerator>(_ inChannels: Int, _ outChannels: Int, stride: Int = 1, dilation: Int = 1, generator: inout G) {
     conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, stride: stride, padding: dilation, dilation: dilation, generator: &generator)
-    bn1 = BatchNorm2d(outChannels)
+    bn1 = BatchNorm2d(outChannels, relu: true)
     conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, padding: dilation, dilation: dilation, generator: &generator)
     bn2 = BatchNorm2d(outChannels)
     downsample = stride != 1 || inChannels != outChannels
@@ -23,7 +23,7 @@ public final class ResidualBlock: Layer {
       : nil
   }
 
-  private var main: [any Layer] { [conv1, bn1, relu1, conv2, bn2] }
+  private var main: [any Layer] { [conv1, bn1, conv2, bn2] }
 
   /// Training or evaluation mode of the batch norms.
   public var isTraining: Bool {
@@ -42,7 +42,7 @@ public final class ResidualBlock: Layer {
 
   /// `[N, C, H, W]` → `[N, O, H/s, W/s]`.
   public func forward(_ input: Tensor) -> Tensor {
-    var out = bn2.forward(conv2.forward(relu1.forward(bn1.forward(conv1.forward(input)))))
+    var out = bn2.forward(conv2.forward(bn1.forward(conv1.forward(input))))
     out.add(downsample?.forward(input) ?? input)
     return relu2.forward(out)
   }
@@ -50,16 +50,15 @@ public final class ResidualBlock: Layer {
   /// Back-propagates through both paths and adds their input gradients.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     let g = relu2.backward(gradOutput)
-    var gradInput = conv1.backward(bn1.backward(relu1.backward(conv2.backward(bn2.backward(g)))))
+    var gradInput = conv1.backward(bn1.backward(conv2.backward(bn2.backward(g))))
     gradInput.add(downsample?.backward(g) ?? g)
     return gradInput
   }
 
-  /// Rows for conv1, bn1, relu, conv2, bn2, the downsample and the final add+ReLU.
+  /// Rows for conv1, bn1 (with its ReLU), conv2, bn2, the downsample and the final add+ReLU.
   public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
     var shape = conv1.summarize(inputShape, name: name + ".conv1", into: &rows)
     shape = bn1.summarize(shape, name: name + ".bn1", into: &rows)
-    shape = relu1.summarize(shape, name: name + ".relu", into: &rows)
     shape = conv2.summarize(shape, name: name + ".conv2", into: &rows)
     shape = bn2.summarize(shape, name: name + ".bn2", into: &rows)
     _ = downsample?.summarize(inputShape, name: name + ".downsample", into: &rows)

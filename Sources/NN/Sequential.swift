@@ -9,7 +9,9 @@ public final class Sequential: Layer {
   public init(_ layers: [any Layer]) { self.layers = layers }
 
   /// Conv 3×3 (or `kernelSize`, padding keeping the size at stride 1), batch norm, ReLU, without
-  /// conv bias: the `cbr` block of the reference benchmark.
+  /// conv bias: the `cbr` block of the reference benchmark. The batch norm and the ReLU are one
+  /// fused layer (``BatchNorm2d/appliesReLU``), so the layers are `0` = conv, `1` = BN+ReLU, which
+  /// gives PyTorch's `nn.Sequential(conv, bn, relu)` state names.
   public static func convBNReLU<G: RandomNumberGenerator>(
     _ inChannels: Int, _ outChannels: Int, kernelSize: Int = 3, stride: Int = 1, dilation: Int = 1,
     generator: inout G
@@ -17,7 +19,7 @@ public final class Sequential: Layer {
     Sequential([
       Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: dilation * (kernelSize - 1) / 2,
              dilation: dilation, generator: &generator),
-      BatchNorm2d(outChannels), ReLU(),
+      BatchNorm2d(outChannels, relu: true),
     ])
   }
 

@@ -28,37 +28,44 @@ public struct SoftmaxCrossEntropy {
       precondition(label >= 0 && Int(label) < classes, "label \(label) outside [0, \(classes)) and not the ignore index \(ignore)")
     }
     var loss = 0.0
-    var maxima = [Float](repeating: 0, count: plane), sums = [Float](repeating: 0, count: plane)
+    // Pixels are processed in chunks so that the K rows of a chunk stay in cache across the passes.
+    let chunk = min(plane, 2048)
+    var maxima = [Float](repeating: 0, count: chunk), sums = [Float](repeating: 0, count: chunk)
     let grad = Tensor(shape: logits.shape) { g in
       logits.withUnsafeBufferPointer { x in
         maxima.withUnsafeMutableBufferPointer { maxima in
           sums.withUnsafeMutableBufferPointer { sums in
             for image in 0..<n {
-              let xs = x.baseAddress! + image * classes * plane, gs = g.baseAddress! + image * classes * plane
-              maxima.baseAddress!.update(from: xs, count: plane)
-              for k in 1..<max(1, classes) { VectorKernels.maximum(xs + k * plane, into: maxima.baseAddress!, count: plane) }
-              sums.update(repeating: 0)
-              for k in 0..<classes {
-                let out = gs + k * plane
-                VectorKernels.linearCombination(xs + k * plane, maxima.baseAddress!, out, count: plane, a: 1, b: -1, c: 0)
-                VectorKernels.exp(out, out, count: plane)
-                VectorKernels.add(out, into: sums.baseAddress!, count: plane)
-              }
               let weight = sampleWeights?[image] ?? 1
               let factor = valid > 0 ? weight / Float(valid) : 0
               var imageLoss = 0.0
-              for p in 0..<plane {
-                let label = labels[image * plane + p]
-                if label == ignore { sums[p] = 0; continue }
-                imageLoss += Double(maxima[p] + logf(sums[p]) - xs[Int(label) * plane + p])
-                sums[p] = factor / sums[p]
+              for start in Swift.stride(from: 0, to: plane, by: chunk) {
+                let count = min(chunk, plane - start)
+                let xs = x.baseAddress! + image * classes * plane + start, gs = g.baseAddress! + image * classes * plane + start
+                let m = maxima.baseAddress!, s = sums.baseAddress!
+                m.update(from: xs, count: count)
+                for k in 1..<max(1, classes) { VectorKernels.maximum(xs + k * plane, into: m, count: count) }
+                s.update(repeating: 0, count: count)
+                for k in 0..<classes {
+                  let out = gs + k * plane
+                  VectorKernels.linearCombination(xs + k * plane, m, out, count: count, a: 1, b: -1, c: 0)
+                  VectorKernels.exp(out, out, count: count)
+                  VectorKernels.add(out, into: s, count: count)
+                }
+                let labelRow = image * plane + start
+                for p in 0..<count {
+                  let label = labels[labelRow + p]
+                  if label == ignore { s[p] = 0; continue }
+                  imageLoss += Double(m[p] + logf(s[p]) - xs[Int(label) * plane + p])
+                  s[p] = factor / s[p]
+                }
+                for k in 0..<classes { VectorKernels.multiply(s, into: gs + k * plane, count: count) }
+                for p in 0..<count {
+                  let label = labels[labelRow + p]
+                  if label != ignore { gs[Int(label) * plane + p] -= factor }
+                }
               }
               loss += Double(factor) * imageLoss
-              for k in 0..<classes { VectorKernels.multiply(sums.baseAddress!, into: gs + k * plane, count: plane) }
-              for p in 0..<plane {
-                let label = labels[image * plane + p]
-                if label != ignore { gs[Int(label) * plane + p] -= factor }
-              }
             }
           }
         }

@@ -66,6 +66,55 @@ public enum VectorKernels {
     while i < count { z[i] = x[i] * a + y[i] * b + c; i += 1 }
   }
 
+  /// `y[i] = max(a · x[i] + b, 0)` (`y` may equal `x`).
+  public static func affineReLU(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, scale a: Float, shift b: Float) {
+    var i = 0
+    let va = V(repeating: a), vb = V(repeating: b), zero = V()
+    while i + 16 <= count {
+      let v = load(x, i) * va + vb
+      store(v.replacing(with: zero, where: v .< zero), y, i)
+      i += 16
+    }
+    while i < count { y[i] = max(x[i] * a + b, 0); i += 1 }
+  }
+
+  /// With `g[i] = mask[i] > 0 ? dy[i] : 0`: `(Σ g[i], Σ g[i] · (x[i] − mean))`.
+  public static func maskedSumAndCenteredDot(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>, count: Int, mean: Float
+  ) -> (Float, Float) {
+    var s = V(), sx = V(), i = 0
+    let m = V(repeating: mean), zero = V()
+    while i + 16 <= count {
+      let g = load(dy, i).replacing(with: zero, where: load(mask, i) .<= zero)
+      s += g
+      sx += g * (load(x, i) - m)
+      i += 16
+    }
+    var total = s.sum(), dot = sx.sum()
+    while i < count {
+      let g = mask[i] > 0 ? dy[i] : 0
+      total += g
+      dot += g * (x[i] - mean)
+      i += 1
+    }
+    return (total, dot)
+  }
+
+  /// With `g[i] = mask[i] > 0 ? dy[i] : 0`: `z[i] = a · g[i] + b · x[i] + c`.
+  public static func maskedLinearCombination(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
+    count: Int, a: Float, b: Float, c: Float
+  ) {
+    var i = 0
+    let va = V(repeating: a), vb = V(repeating: b), vc = V(repeating: c), zero = V()
+    while i + 16 <= count {
+      let g = load(dy, i).replacing(with: zero, where: load(mask, i) .<= zero)
+      store(g * va + load(x, i) * vb + vc, z, i)
+      i += 16
+    }
+    while i < count { z[i] = (mask[i] > 0 ? dy[i] : 0) * a + x[i] * b + c; i += 1 }
+  }
+
   /// `y[i] = max(x[i], 0)` (`y` may equal `x`).
   public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
     var i = 0

@@ -11,17 +11,20 @@ struct TrainStepBenchmark: ParsableCommand {
     commandName: "train-step",
     abstract: "Time one training step of the reference network (see bench/torch_reference_step.py).")
 
-  @Option(help: "Comma-separated OpenBLAS thread counts to measure (default 1,2).")
+  @Option(help: "Comma-separated OpenBLAS thread counts to measure.")
   var threads = "1,2"
 
-  @Option(help: "Timed steps per thread count; the median is reported (default 10).")
+  @Option(help: "Timed steps per thread count; the median is reported.")
   var steps = 10
 
-  @Option(help: "Untimed warm-up steps per thread count (default 3).")
+  @Option(help: "Untimed warm-up steps per thread count.")
   var warmup = 3
 
-  @Option(help: "Batch size N (default 8, as the PyTorch script).")
+  @Option(help: "Batch size N (the PyTorch script always uses 8).")
   var batch = 8
+
+  @Flag(help: "Time the default DeepLab model (width 1, output stride 16, ASPP 1x1+6+12+18+pool) instead of the reference network; no PyTorch comparison.")
+  var deeplab = false
 
   @Flag(help: "Also print the median time of forward, backward and update.")
   var breakdown = false
@@ -29,10 +32,10 @@ struct TrainStepBenchmark: ParsableCommand {
   @Flag(help: "Do not run the PyTorch reference even if torch is importable.")
   var noTorch = false
 
-  @Option(help: "The Python interpreter for the PyTorch reference (default python3).")
+  @Option(help: "The Python interpreter for the PyTorch reference.")
   var python = "python3"
 
-  @Option(help: "The PyTorch reference script (default bench/torch_reference_step.py).")
+  @Option(help: "The PyTorch reference script.")
   var torchScript = "bench/torch_reference_step.py"
 
   @Flag(help: "Measure with whatever kernels OpenBLAS picked, even the SSE3 fallback on a CPU it does not know.")
@@ -42,12 +45,12 @@ struct TrainStepBenchmark: ParsableCommand {
     if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
     let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
-    let torch = noTorch ? nil : TorchReference(python: python, script: torchScript)
+    let torch = noTorch || deeplab ? nil : TorchReference(python: python, script: torchScript)
     print("OpenBLAS kernels: \(BLASThreads.coreName)"
           + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""))
-    print("train-step: reference network, input \(batch)x3x128x256, 19 classes, SGD momentum 0.9, "
+    print("train-step: \(deeplab ? DeepLabConfiguration().description : "reference network"), input \(batch)x3x128x256, 19 classes, SGD momentum 0.9, "
           + "median of \(steps) steps after \(warmup) warm-up, release build expected")
-    if torch == nil && !noTorch { print("torch: not importable with \(python); PyTorch comparison skipped") }
+    if torch == nil && !noTorch && !deeplab { print("torch: not importable with \(python); PyTorch comparison skipped") }
     if torch != nil {
       print("torch: running \(torchScript) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that command only")
     }
@@ -97,7 +100,8 @@ struct TrainStepBenchmark: ParsableCommand {
   /// Times the steps; all values in milliseconds.
   private func measure() -> (median: Double, min: Double, forward: Double, backward: Double, update: Double, loss: Float) {
     var generator = BenchGenerator(seed: 0)
-    let network = ReferenceNetwork(classes: 19, generator: &generator)
+    let network: any Layer = deeplab
+      ? DeepLab(DeepLabConfiguration(), generator: &generator) : ReferenceNetwork(classes: 19, generator: &generator)
     let input = Tensor.randomNormal(shape: [batch, 3, 128, 256], using: &generator)
     let labels: [Int32] = (0..<batch * 128 * 256).map { index in
       (index / 256) % 128 >= 118 ? 255 : Int32.random(in: 0..<19, using: &generator)

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct BatchNorm2dTests {
   /// Training-mode batch norm in Double.
-  static func reference(_ x: [Double], shape: [Int], gamma: [Double], beta: [Double], eps: Double) -> [Double] {
+  static func reference(_ x: [Double], shape: [Int], gamma: [Double], beta: [Double], eps: Double, relu: Bool = false) -> [Double] {
     let (n, c, plane) = (shape[0], shape[1], shape[2] * shape[3])
     var y = x
     for ch in 0..<c {
@@ -17,16 +17,17 @@ import Testing
         for p in 0..<plane {
           let index = (i * c + ch) * plane + p
           y[index] = gamma[ch] * (x[index] - mean) / (variance + eps).squareRoot() + beta[ch]
+          if relu { y[index] = max(y[index], 0) }
         }
       }
     }
     return y
   }
 
-  @Test(arguments: [[2, 3, 4, 5], [4, 2, 1, 1], [1, 2, 3, 3], [3, 1, 2, 7]])
-  func trainingGradientsMatchDoubleReference(shape: [Int]) {
+  @Test(arguments: [[2, 3, 4, 5], [4, 2, 1, 1], [1, 2, 3, 3], [3, 1, 2, 7]], [false, true])
+  func trainingGradientsMatchDoubleReference(shape: [Int], relu: Bool) {
     var generator = SeededGenerator(seed: UInt64(shape.reduce(0, +)))
-    let bn = BatchNorm2d(shape[1])
+    let bn = BatchNorm2d(shape[1], relu: relu)
     bn.scale.value = Tensor(shape: [shape[1]], storage: randomFloats(shape[1], in: 0.5...1.5, using: &generator))
     bn.shift.value = Tensor(shape: [shape[1]], storage: randomFloats(shape[1], using: &generator))
     // An offset mean checks that the statistics are not taken around zero.
@@ -36,9 +37,9 @@ import Testing
     let xd = x.storage.map(Double.init), gd = bn.scale.value.storage.map(Double.init), bd = bn.shift.value.storage.map(Double.init)
     let rd = r.map(Double.init)
     func loss(_ x: [Double], _ g: [Double], _ b: [Double]) -> Double {
-      zip(Self.reference(x, shape: shape, gamma: g, beta: b, eps: 1e-5), rd).reduce(0) { $0 + $1.0 * $1.1 }
+      zip(Self.reference(x, shape: shape, gamma: g, beta: b, eps: 1e-5, relu: relu), rd).reduce(0) { $0 + $1.0 * $1.1 }
     }
-    expectClose(analytic.output.storage, Self.reference(xd, shape: shape, gamma: gd, beta: bd, eps: 1e-5), rtol: 1e-4, atol: 1e-4, "forward")
+    expectClose(analytic.output.storage, Self.reference(xd, shape: shape, gamma: gd, beta: bd, eps: 1e-5, relu: relu), rtol: 1e-4, atol: 1e-4, "forward")
     expectClose(analytic.input.storage, numericalGradient(at: xd, epsilon: 1e-5) { loss($0, gd, bd) }, rtol: 1e-3, atol: 2e-4, "dx")
     expectClose(analytic.parameters[0].storage, numericalGradient(at: gd, epsilon: 1e-5) { loss(xd, $0, bd) }, rtol: 1e-4, atol: 1e-4, "dgamma")
     expectClose(analytic.parameters[1].storage, numericalGradient(at: bd, epsilon: 1e-5) { loss(xd, gd, $0) }, rtol: 1e-4, atol: 1e-4, "dbeta")

@@ -48,11 +48,14 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
     return y
   }
 
-  @Test(arguments: cases)
-  func forwardAndGradientsMatchDoubleReference(_ cc: ConvCase) {
+  /// Each case runs untiled and with column tiles of one and of three output rows.
+  @Test(arguments: cases, [1 << 20, 1, 3])
+  func forwardAndGradientsMatchDoubleReference(_ cc: ConvCase, tileRows: Int) {
     var generator = SeededGenerator(seed: 42)
     let conv = Conv2d(cc.c, cc.o, kernelSize: cc.k, stride: cc.stride, padding: cc.padding, dilation: cc.dilation, bias: cc.bias,
                       generator: &generator)
+    let wo = (cc.w + 2 * cc.padding - cc.dilation * (cc.k - 1) - 1) / cc.stride + 1
+    conv.columnTileBytes = tileRows * cc.c * cc.k * cc.k * wo * 4
     if let bias = conv.bias { bias.value = Tensor(shape: [cc.o], storage: randomFloats(cc.o, using: &generator)) }
     let x = randomTensor([cc.n, cc.c, cc.h, cc.w], seed: 1)
     let y = conv.forward(x)

@@ -65,5 +65,15 @@ import Testing
     #expect(joined[1, 2, 1, 0] == b[1, 1, 1, 0])
     let parts = splitChannels(joined, sizes: [1, 3])
     #expect(parts == [a, b])
+    // Gradient: d⟨concat(a, b), r⟩/da = split(r)[0], by central differences.
+    let r = randomTensor(joined.shape, seed: 3)
+    let analytic = splitChannels(r, sizes: [1, 3])
+    for (index, part) in [a, b].enumerated() {
+      let numeric = numericalGradient(at: part.storage.map(Double.init), epsilon: 1e-2) { values in
+        let moved = Tensor(shape: part.shape, storage: values.map(Float.init))
+        return dot(concatChannels(index == 0 ? [moved, b] : [a, moved]).storage, r.storage)
+      }
+      expectClose(analytic[index].storage, numeric, rtol: 1e-3, atol: 1e-4, "d/d input \(index)")
+    }
   }
 }

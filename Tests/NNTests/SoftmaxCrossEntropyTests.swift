@@ -45,6 +45,32 @@ import Testing
     expectClose(loss.backward().storage, numeric, rtol: 1e-3, atol: 1e-6, "dlogits")
   }
 
+  /// Planes larger than the loss's pixel chunk: compared with the closed-form gradient
+  /// `wₙ (softmax − onehot) / valid` in Double.
+  @Test func largePlanesMatchClosedForm() {
+    let shape = [2, 3, 48, 50], plane = 48 * 50
+    let logits = randomTensor(shape, seed: 3).storage.map { $0 * 3 }
+    let labels = Self.labels(2 * plane, classes: 3, ignoreEvery: 5, seed: 4)
+    let weights: [Float] = [0.7, 1.3]
+    var loss = SoftmaxCrossEntropy()
+    let value = loss.forward(logits: Tensor(shape: shape, storage: logits), labels: labels, sampleWeights: weights)
+    let x = logits.map(Double.init)
+    expectClose([value], [Self.reference(x, shape: shape, labels: labels, weights: weights.map(Double.init))], rtol: 1e-5, atol: 1e-6, "loss")
+    let valid = Double(labels.filter { $0 != 255 }.count)
+    var expected = [Double](repeating: 0, count: x.count)
+    for image in 0..<2 {
+      for p in 0..<plane where labels[image * plane + p] != 255 {
+        let values = (0..<3).map { x[(image * 3 + $0) * plane + p] }
+        let m = values.max()!, total = values.reduce(0) { $0 + exp($1 - m) }
+        for k in 0..<3 {
+          let onehot = Int(labels[image * plane + p]) == k ? 1.0 : 0.0
+          expected[(image * 3 + k) * plane + p] = Double(weights[image]) * (exp(values[k] - m) / total - onehot) / valid
+        }
+      }
+    }
+    expectClose(loss.backward().storage, expected, rtol: 1e-4, atol: 1e-9, "dlogits")
+  }
+
   @Test func allIgnoredGivesZeroLossAndGradient() {
     var loss = SoftmaxCrossEntropy()
     let value = loss.forward(logits: randomTensor([1, 3, 2, 2], seed: 4), labels: [255, 255, 255, 255])

@@ -54,6 +54,38 @@ public import Testing
     expectClose([Float(dot(columns, columnValues))], [dot(image, folded)], rtol: 1e-5, atol: 1e-5, "adjoint")
   }
 
+  @Test(arguments: geometries)
+  func tilesConcatenateToTheWholeMatrix(_ g: ConvGeometry) {
+    var generator = SeededGenerator(seed: 13)
+    let image = randomFloats(g.channels * g.height * g.width, using: &generator)
+    var whole = [Float](repeating: 0, count: g.columnRows * g.columnCount)
+    image.withUnsafeBufferPointer { x in
+      whole.withUnsafeMutableBufferPointer { c in im2col(g, image: x.baseAddress!, columns: c.baseAddress!) }
+    }
+    let bands = [0..<1, 1..<min(3, g.outputHeight)].filter { !$0.isEmpty && $0.upperBound <= g.outputHeight }
+      + [min(3, g.outputHeight)..<g.outputHeight].filter { !$0.isEmpty }
+    var foldedWhole = [Float](repeating: 0, count: image.count), foldedTiles = foldedWhole
+    whole.withUnsafeBufferPointer { c in
+      foldedWhole.withUnsafeMutableBufferPointer { y in col2im(g, columns: c.baseAddress!, image: y.baseAddress!) }
+    }
+    for band in bands {
+      var tile = [Float](repeating: .nan, count: g.columnRows * band.count * g.outputWidth)
+      image.withUnsafeBufferPointer { x in
+        tile.withUnsafeMutableBufferPointer { c in im2col(g, image: x.baseAddress!, columns: c.baseAddress!, outputRows: band) }
+      }
+      var expected: [Double] = []
+      for row in 0..<g.columnRows {
+        let start = row * g.columnCount + band.lowerBound * g.outputWidth
+        expected += whole[start..<(start + band.count * g.outputWidth)].map(Double.init)
+      }
+      expectClose(tile, expected, rtol: 0, atol: 0, "tile \(band)")
+      tile.withUnsafeBufferPointer { c in
+        foldedTiles.withUnsafeMutableBufferPointer { y in col2im(g, columns: c.baseAddress!, image: y.baseAddress!, outputRows: band) }
+      }
+    }
+    expectClose(foldedTiles, foldedWhole.map(Double.init), rtol: 1e-6, atol: 1e-6, "col2im by tiles")
+  }
+
   @Test(arguments: [(5, 3, 1, 1, 1, 5), (7, 3, 2, 1, 1, 4), (9, 3, 1, 2, 2, 9), (8, 2, 2, 0, 1, 4), (4, 3, 1, 0, 2, 0)])
   func outputSizeFollowsThePyTorchFormula(size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, expected: Int) {
     if expected == 0 {

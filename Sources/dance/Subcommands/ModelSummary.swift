@@ -60,19 +60,19 @@ struct ModelCommand: AsyncParsableCommand {
 
 /// The DeepLab configuration options shared by the model commands.
 struct ModelOptions: ParsableArguments {
-  @Option(help: "Output classes (default 19).")
+  @Option(help: "Output classes.")
   var classes = 19
 
-  @Option(help: "Width multiplier for every channel count (default 1.0).")
+  @Option(help: "Width multiplier for every channel count.")
   var width = 1.0
 
-  @Option(help: "Backbone output stride, 8 or 16 (default 16).")
+  @Option(help: "Backbone output stride, 8 or 16.")
   var outputStride = 16
 
-  @Option(help: "Comma-separated dilation rates of the ASPP 3x3 branches; 'none' removes them (default 6,12,18).")
+  @Option(help: "Comma-separated dilation rates of the ASPP 3x3 branches; 'none' removes them.")
   var asppRates = "6,12,18"
 
-  @Flag(help: "Remove the ASPP 1x1 branch.")
+  @Flag(name: .customLong("no-aspp-1x1"), help: "Remove the ASPP 1x1 branch.")
   var noAspp1x1 = false
 
   @Flag(help: "Remove the ASPP image-pooling branch.")
