@@ -60,7 +60,11 @@ import Testing
         let thumbnail = try ImageDecoder().decode([UInt8](bytes), source: "thumbnail")
         #expect(thumbnail.image.width <= 192 && thumbnail.image.channels == 3)
       }
-      #expect(Self.section("policy-preview", in: html) != nil)
+      let preview = try #require(Self.section("policy-preview", in: html))
+      #expect(preview.components(separatedBy: "<tr>").count - 2 == 4)
+      #expect(preview.contains("quantile(drop 0.1") && preview.contains("budget(0.5"))
+      let budget = try #require(data.policyPreview.first { $0.policy.hasPrefix("budget(0.5") })
+      #expect(budget.pixelFraction <= 0.5 && budget.samples == 14)
     }
   }
 

@@ -1,6 +1,7 @@
 public import Catalog
 public import Complexity
 import Foundation
+import Slimming
 
 /// Statistics of one indicator over one split.
 public struct IndicatorDistribution: Sendable, Codable, Equatable {
@@ -70,6 +71,22 @@ public struct AuditData: Sendable, Codable {
   public var mostComplex: [AuditExtreme]
   /// Per sample and indicator, for CSV export: key → split and values.
   public var table: [AuditRow]
+  /// What the standard policies would do to the training split.
+  public var policyPreview: [PolicyPreview]
+
+  /// One policy's effect on the training split, ranked by ``AuditData/rankingIndicator``.
+  public struct PolicyPreview: Sendable, Codable, Equatable {
+    /// The policy, as `dance slim` prints it.
+    public var policy: String
+    /// Training samples planned.
+    public var samples: Int
+    /// Samples kept.
+    public var kept: Int
+    /// Kept samples per scale (`"0.5": 12`).
+    public var byScale: [String: Int]
+    /// Kept pixels over original pixels.
+    public var pixelFraction: Double
+  }
 
   /// One sample's values.
   public struct AuditRow: Sendable, Codable, Equatable {
@@ -128,12 +145,34 @@ public struct AuditData: Sendable, Codable {
         key: entry.0, value: entry.1, imagePath: dataset.root + "/" + sample.imagePath,
         labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format, labelSpace: dataset.labelSpace)
     }
+    let sizes = Dictionary(uniqueKeysWithValues: samples.compactMap { sample in
+      sample.width.flatMap { width in sample.height.map { (sample.key, (width, $0)) } }
+    })
+    let inputs = training.compactMap { row -> PlanInput? in
+      guard let score = row.values[ranking.rawValue], let size = sizes[row.key] else { return nil }
+      var fidelity: [Double: Double] = [:]
+      for indicator in [Indicator.fidelity75, .fidelity50, .fidelity25] {
+        if let scale = indicator.scale, let value = row.values[indicator.rawValue] { fidelity[scale] = value }
+      }
+      return PlanInput(key: row.key, width: size.0, height: size.1, score: score, fidelity: fidelity)
+    }
+    let policies: [SlimmingPolicy] = [
+      .quantileDefault, .budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales),
+      .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales), .fixed(scale: 0.5),
+    ]
+    let previews = inputs.isEmpty ? [] : policies.compactMap { policy -> PolicyPreview? in
+      guard let plan = try? Planner.plan(inputs, policy: policy) else { return nil }
+      return PolicyPreview(
+        policy: plan.policy.description, samples: inputs.count, kept: plan.keptCount,
+        byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
+        pixelFraction: plan.pixelFraction(inputs: inputs))
+    }
     return AuditData(
       catalog: catalog.path, datasets: datasets.map { "\($0.format): \($0.root)" },
       samplesPerSplit: Dictionary(grouping: samples, by: \.split).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
       leastComplex: ranked.prefix(extremes).compactMap(extreme),
-      mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table)
+      mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews)
   }
 
   static func distribution(_ values: [Double], split: String, indicator: String, bins: Int) -> IndicatorDistribution {

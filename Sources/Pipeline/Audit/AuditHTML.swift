@@ -54,9 +54,18 @@ public enum AuditHTML {
       "<h3>Least complex</h3>" + gallery(data.leastComplex, thumbnails: thumbnails)
         + "<h3>Most complex</h3>" + gallery(data.mostComplex, thumbnails: thumbnails)
     }
-    html += section("policy-preview", "Policy preview") {
-      "<p class=\"muted\">Not available yet: slimming policies (which samples a policy would keep, drop or "
-        + "downscale, and the pixels kept) arrive with <code>dance slim</code>.</p>"
+    html += section("policy-preview", "Policy preview (training split, ranked by \(data.rankingIndicator))") {
+      guard !data.policyPreview.isEmpty else { return "<p class=\"muted\">No scored training samples.</p>" }
+      return "<p class=\"muted\">What <code>dance slim --policy …</code> would keep; nothing is written.</p>"
+        + table(
+          ["policy", "samples", "kept", "dropped", "kept by scale", "pixels kept"],
+          data.policyPreview.map { preview in
+            let scales = preview.byScale.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key)×\($0.value)" }
+            return [
+              preview.policy, "\(preview.samples)", "\(preview.kept)", "\(preview.samples - preview.kept)",
+              scales.joined(separator: " "), String(format: "%.1f%%", preview.pixelFraction * 100),
+            ]
+          })
     }
     return html + "</body></html>\n"
   }
