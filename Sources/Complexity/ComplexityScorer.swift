@@ -56,12 +56,13 @@ public struct ComplexityScorer: Sendable {
   }
 
   private func scoreImage(_ image: Image8, _ wanted: Set<Indicator>, into scores: inout [Indicator: Double]) {
-    let luma = LumaPlane(image)
     if wanted.contains(.si) || wanted.contains(.siMean) {
-      let sobel = SobelStatistics(luma)
+      let sobel = SobelStatistics(image)
       if wanted.contains(.si) { scores[.si] = sobel.standardDeviation }
       if wanted.contains(.siMean) { scores[.siMean] = sobel.mean }
     }
+    guard wanted.contains(.edgeDensity) || wanted.contains(.jpegBitsPerPixel) else { return }
+    let luma = LumaPlane(image)
     if wanted.contains(.edgeDensity) {
       scores[.edgeDensity] = Double(CannyEdgeDetector.edgeCount(luma)) / Double(image.pixelCount)
     }
