@@ -46,10 +46,12 @@ import Testing
       #expect(quantiles.components(separatedBy: "<tr>").count - 2 == data.distributions.count)
 
       let correlation = try #require(Self.section("correlation", in: html))
-      let rValues = correlation.components(separatedBy: "<tr>").dropFirst(2).compactMap { row in
-        row.components(separatedBy: "<td>").last.flatMap { Double($0.components(separatedBy: "<").first ?? "") }
-      }
-      #expect(!rValues.isEmpty && rValues.allSatisfy { (-1.0001...1.0001).contains($0) })
+      // An n × n matrix of r values in [-1, 1] with ones on the diagonal.
+      let cells = correlation.components(separatedBy: "\">").compactMap { Double($0.components(separatedBy: "</td>").first ?? "") }
+      let n = Set(data.correlations.flatMap { [$0.a, $0.b] }).count
+      #expect(n >= 5 && cells.count == n * n)
+      #expect(cells.allSatisfy { (-1.0...1.0).contains($0) })
+      #expect(cells.filter { $0 == 1 }.count >= n)
 
       let extremes = try #require(Self.section("extremes", in: html))
       let images = extremes.components(separatedBy: "src=\"data:image/png;base64,").dropFirst()

@@ -14,7 +14,7 @@ public enum AuditHTML {
       table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
       th:first-child,td:first-child{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:14px}
       figure{margin:0;background:#fafafa;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
-      .muted{color:#777}.pair{display:flex;gap:4px}svg text{font-size:10px;fill:#555}
+      .muted{color:#777}.pair{display:flex;gap:4px}svg text{font-size:10px;fill:#555}svg.histogram{margin-right:12px}table.matrix th{font-size:11px;font-weight:normal;text-align:left}table.matrix td{text-align:center;font-size:12px}
       </style></head><body>
       <h1>Dance audit</h1>
 
@@ -48,7 +48,7 @@ public enum AuditHTML {
         })
     }
     html += section("correlation", "Correlation between indicators (training split, Pearson r)") {
-      table(["indicator", "indicator", "r"], data.correlations.map { [$0.a, $0.b, $0.pearson.map { number($0) } ?? "–"] })
+      correlationMatrix(data.correlations)
     }
     html += section("extremes", "Least and most complex training images (by \(data.rankingIndicator))") {
       "<h3>Least complex</h3>" + gallery(data.leastComplex, thumbnails: thumbnails)
@@ -83,6 +83,34 @@ public enum AuditHTML {
   static func table(_ header: [String], _ rows: [[String]]) -> String {
     "<table><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>"
       + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined() + "</table>"
+  }
+
+  /// A symmetric matrix, each cell shaded by |r| (blue positive, red negative).
+  static func correlationMatrix(_ correlations: [AuditData.Correlation]) -> String {
+    var names: [String] = []
+    for pair in correlations {
+      for name in [pair.a, pair.b] where !names.contains(name) { names.append(name) }
+    }
+    var value: [String: Double?] = [:]
+    for pair in correlations {
+      value[pair.a + "|" + pair.b] = pair.pearson
+      value[pair.b + "|" + pair.a] = pair.pearson
+    }
+    var html = "<table class=\"matrix\"><tr><th></th>" + names.map { "<th>\(escape($0))</th>" }.joined() + "</tr>"
+    for row in names {
+      html += "<tr><th>\(escape(row))</th>"
+      for column in names {
+        let r: Double? = row == column ? 1 : value[row + "|" + column] ?? nil
+        guard let r else {
+          html += "<td>–</td>"
+          continue
+        }
+        let color = r >= 0 ? "74,123,208" : "208,96,74"
+        html += String(format: "<td style=\"background:rgba(%@,%.2f)\">%@</td>", color, abs(r) * 0.6, String(format: "%.2f", r))
+      }
+      html += "</tr>"
+    }
+    return html + "</table>"
   }
 
   static func gallery(_ extremes: [AuditExtreme], thumbnails: Bool) -> String {
@@ -132,7 +160,7 @@ public enum AuditHTML {
     }
     return "<svg class=\"cdf\" width=\"\(Int(chartWidth))\" height=\"\(Int(chartHeight + 14))\" role=\"img\">"
       + "<polyline fill=\"none\" stroke=\"#d0604a\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>"
-      + "<text x=\"0\" y=\"\(Int(chartHeight + 12))\">CDF</text></svg>"
+      + "<text x=\"2\" y=\"10\">CDF</text></svg>"
   }
 
   static func number(_ value: Double) -> String {
