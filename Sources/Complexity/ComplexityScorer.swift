@@ -74,16 +74,16 @@ public struct ComplexityScorer: Sendable {
   }
 
   private func scoreLabel(_ trainIds: Image8, _ wanted: Set<Indicator>, into scores: inout [Indicator: Double]) {
-    let statistics = LabelStatistics(trainIds)
+    let pairs: [(fidelity: Indicator, worst: Indicator)] = [
+      (.fidelity75, .worstClass75), (.fidelity50, .worstClass50), (.fidelity25, .worstClass25),
+    ]
+    let measured = pairs.filter { wanted.contains($0.fidelity) || wanted.contains($0.worst) }
+    let statistics = LabelStatistics(trainIds, fidelityScales: measured.compactMap(\.fidelity.scale))
     if wanted.contains(.labelBoundary) { scores[.labelBoundary] = statistics.boundaryFraction }
     if wanted.contains(.labelEntropy) { scores[.labelEntropy] = statistics.entropy }
     if wanted.contains(.classCount) { scores[.classCount] = Double(statistics.classCount) }
-    let scales: [(fidelity: Indicator, worst: Indicator)] = [
-      (.fidelity75, .worstClass75), (.fidelity50, .worstClass50), (.fidelity25, .worstClass25),
-    ]
-    for (fidelity, worst) in scales where wanted.contains(fidelity) || wanted.contains(worst) {
-      guard let scale = fidelity.scale else { continue }
-      let result = LabelFidelity(trainIds, scale: scale, counts: statistics.counts)
+    for ((fidelity, worst), lost) in zip(measured, statistics.lost) {
+      let result = LabelFidelity(counts: statistics.counts, lost: lost)
       if wanted.contains(fidelity) { scores[fidelity] = result.overall }
       if wanted.contains(worst) { scores[worst] = result.worstClass }
     }

@@ -4,42 +4,22 @@ import ImageCodecs
 /// ``NearestResampler`` and back up to the original size with the same rule.
 ///
 /// The round trip is never materialised: the pixel that lands on `(x, y)` is the original pixel at
-/// `(down(up(x)), down(up(y)))`, composing the two index maps of each axis.
+/// `(down(up(x)), down(up(y)))`, composing the two index maps of each axis (``roundTrip(_:scale:)``).
+/// ``LabelStatistics`` counts the pixels that change, per class, in its single pass over the map;
+/// this type turns those counts into the two indicators.
 struct LabelFidelity: Sendable, Equatable {
   /// The fraction of valid pixels whose class survived (1 when there is no valid pixel).
   var overall: Double
   /// The smallest per-class survival ratio over the classes present (1 when none is).
   var worstClass: Double
 
-  /// Measures the round trip of `trainIds` at `scale`, given its class histogram.
-  init(_ trainIds: Image8, scale: Double, counts: [Int]) {
-    precondition(trainIds.channels == 1, "a train-id map has one channel")
-    let width = trainIds.width
-    let height = trainIds.height
-    let ignore = ComplexityScorer.ignoreLabel
-    let columns = Self.roundTrip(width, scale: scale)
-    let rows = Self.roundTrip(height, scale: scale)
-    // Losses are rare (they sit along boundaries), so count them per class behind a branch that
-    // is almost never taken; survivors are the histogram minus the losses.
-    var lost = [Int](repeating: 0, count: 256)
-    trainIds.samples.withUnsafeBufferPointer { labels in
-      columns.withUnsafeBufferPointer { columns in
-        lost.withUnsafeMutableBufferPointer { lost in
-          for y in 0..<height {
-            let row = y * width
-            let source = Int(rows[y]) * width
-            for x in 0..<width {
-              let c = labels[row + x]
-              if labels[source + Int(columns[x])] != c { lost[Int(c)] += 1 }
-            }
-          }
-        }
-      }
-    }
+  /// The indicators from the class histogram `counts` and the per-class losses `lost` of one scale
+  /// (both indexed by label value; the ignore value is left out).
+  init(counts: [Int], lost: [Int]) {
     var valid = 0
     var kept = 0
     var worst = 1.0
-    for c in 0..<256 where c != Int(ignore) && counts[c] > 0 {
+    for c in 0..<256 where c != Int(ComplexityScorer.ignoreLabel) && counts[c] > 0 {
       valid += counts[c]
       kept += counts[c] - lost[c]
       worst = min(worst, Double(counts[c] - lost[c]) / Double(counts[c]))

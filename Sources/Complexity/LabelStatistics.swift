@@ -1,101 +1,194 @@
 internal import Foundation
 import ImageCodecs
 
-/// Class histogram and boundary count of a train-id label map, from one pass over the pixels.
+/// Class histogram, boundary count and nearest round-trip losses of a train-id label map, from one
+/// pass over the pixels.
 ///
 /// Pixels equal to ``ComplexityScorer/ignoreLabel`` are not valid: they are not counted, and they
 /// are nobody's neighbour. A valid pixel is a boundary pixel when one of its 4-neighbours inside the
-/// image is valid and of another class.
+/// image is valid and of another class. For each requested fidelity scale the pass also counts, per
+/// label value, the pixels whose class does not survive the nearest round trip (see
+/// ``LabelFidelity``).
+///
+/// The map is read once, one row at a time, 16 pixels per step:
+/// - **boundary**: the row and its left, right, upper and lower neighbours compared lane-wise;
+/// - **histogram**: a step whose 16 labels all continue the current run adds 16 to it, any other
+///   step walks its pixels (label maps are long runs, and per-pixel increments of the same counter
+///   would serialise);
+/// - **fidelity**: the round trip sends pixel `(x, y)` back from `(cols[x], rows[y])` (the
+///   composed down and up index maps of each axis), so each scale keeps the horizontally resampled
+///   source row `src[cols[x]]` in a row buffer, gathered once per distinct source row, and a step
+///   compares 16 labels with it per scale; only steps with a difference (rare, they sit on
+///   boundaries) walk their pixels to count the losses per class.
 struct LabelStatistics: Sendable {
   /// Pixel count per label value (index 255, the ignore value, included).
   var counts: [Int]
   /// Number of boundary pixels.
   var boundaryCount: Int
+  /// For each scale passed to ``init(_:fidelityScales:)``, in order: per label value, the pixels
+  /// whose class the round trip at that scale changes.
+  var lost: [[Int]]
 
-  init(_ trainIds: Image8) {
+  /// The most fidelity scales one pass measures.
+  static let maximumScales = 3
+
+  /// Measures `trainIds` (one channel) and its round trips at up to three `fidelityScales`.
+  init(_ trainIds: Image8, fidelityScales scales: [Double] = []) {
     precondition(trainIds.channels == 1, "a train-id map has one channel")
+    precondition(scales.count <= Self.maximumScales, "at most \(Self.maximumScales) fidelity scales per pass")
     let width = trainIds.width
     let height = trainIds.height
-    var counts = [Int](repeating: 0, count: 256)
+    let slots = Self.maximumScales
+    // Index maps per scale; unused slots compare each row with itself and never lose a pixel.
+    let rowMaps = scales.map { LabelFidelity.roundTrip(height, scale: $0) }
+    let columnMaps = scales.map { LabelFidelity.roundTrip(width, scale: $0) }
+    // counts (256) then lost (256 per slot), and the ignore row, the resampled rows.
+    var tallies = [Int](repeating: 0, count: 256 * (1 + slots))
+    var rows = [UInt8](repeating: ComplexityScorer.ignoreLabel, count: width * (1 + slots))
     var boundary = 0
-    let ignoredRow = [UInt8](repeating: ComplexityScorer.ignoreLabel, count: width)
     trainIds.samples.withUnsafeBufferPointer { labels in
-      ignoredRow.withUnsafeBufferPointer { ignoredRow in
-        counts.withUnsafeMutableBufferPointer { counts in
-          guard let base = labels.baseAddress, let ignored = ignoredRow.baseAddress else { return }
+      tallies.withUnsafeMutableBufferPointer { tallies in
+        rows.withUnsafeMutableBufferPointer { rows in
+          guard let base = labels.baseAddress, let tallies = tallies.baseAddress, let rows = rows.baseAddress else {
+            return
+          }
+          let ignored = UnsafePointer(rows)
+          let resampled = (0..<slots).map { rows + width * (1 + $0) }
+          var cachedSource = [Int](repeating: -1, count: slots)
           for y in 0..<height {
             let row = base + y * width
-            let above = y > 0 ? row - width : ignored
-            let below = y + 1 < height ? row + width : ignored
-            boundary += Self.boundaryCount(row: row, above: above, below: below, width: width)
-            Self.accumulateHistogram(row: row, width: width, into: counts)
+            /// Where row `y` comes back from at scale `s`: the resampled source row, gathered when
+            /// the source row changes (rows come back in order); the row itself for unused slots.
+            func target(_ s: Int) -> UnsafePointer<UInt8> {
+              guard s < scales.count else { return row }
+              let source = Int(rowMaps[s][y])
+              if source != cachedSource[s] {
+                columnMaps[s].withUnsafeBufferPointer { columns in
+                  Self.gather(base + source * width, columns, into: resampled[s])
+                }
+                cachedSource[s] = source
+              }
+              return UnsafePointer(resampled[s])
+            }
+            boundary &+= Self.scanRow(
+              RowPointers(
+                row: row, above: y > 0 ? row - width : ignored, below: y + 1 < height ? row + width : ignored,
+                target0: target(0), target1: target(1), target2: target(2)),
+              width: width, counts: tallies, lost: tallies + 256)
           }
         }
       }
     }
-    self.counts = counts
+    self.counts = Array(tallies[0..<256])
+    self.lost = scales.indices.map { Array(tallies[(256 * (1 + $0))..<(256 * (2 + $0))]) }
     self.boundaryCount = boundary
   }
 
-  /// Boundary pixels of one row, 16 at a time in the interior.
-  private static func boundaryCount(
-    row: UnsafePointer<UInt8>, above: UnsafePointer<UInt8>, below: UnsafePointer<UInt8>, width: Int
-  ) -> Int {
-    let ignore = ComplexityScorer.ignoreLabel
-    /// The scalar rule, for the first and last column and the tail.
-    func isBoundary(_ x: Int) -> Bool {
-      let c = row[x]
-      guard c != ignore else { return false }
-      let left = x > 0 ? row[x - 1] : ignore
-      let right = x + 1 < width ? row[x + 1] : ignore
-      return [left, right, above[x], below[x]].contains { $0 != c && $0 != ignore }
-    }
-    var count = isBoundary(0) ? 1 : 0
-    var x = 1
-    if width >= 18 {
-      let ignoreLanes = SIMD16<UInt8>(repeating: ignore)
-      var lanes = SIMD16<UInt8>(repeating: 0)
-      let raw = UnsafeRawPointer(row)
-      while x + 17 <= width {
-        let c = raw.loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
-        let l = raw.loadUnaligned(fromByteOffset: x - 1, as: SIMD16<UInt8>.self)
-        let r = raw.loadUnaligned(fromByteOffset: x + 1, as: SIMD16<UInt8>.self)
-        let u = UnsafeRawPointer(above).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
-        let d = UnsafeRawPointer(below).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
-        let differs =
-          ((l .!= c) .& (l .!= ignoreLanes)) .| ((r .!= c) .& (r .!= ignoreLanes))
-          .| ((u .!= c) .& (u .!= ignoreLanes)) .| ((d .!= c) .& (d .!= ignoreLanes))
-        lanes &+= SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: differs .& (c .!= ignoreLanes))
-        x += 16
-        if x % (16 * 255) == 1 {  // flush before a lane can wrap
-          count += Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
-          lanes = .zero
-        }
-      }
-      count += Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
-    }
-    while x < width {
-      if isBoundary(x) { count += 1 }
-      x += 1
-    }
-    return count
+  /// `output[x] = source[columns[x]]`: a source row resampled along x.
+  @inline(__always)
+  private static func gather(_ source: UnsafePointer<UInt8>, _ columns: UnsafeBufferPointer<Int32>, into output: UnsafeMutablePointer<UInt8>) {
+    for x in columns.indices { output[x] = source[Int(columns[x])] }
   }
 
-  /// Adds one row to the histogram, one add per run of equal labels (label maps are mostly long
-  /// runs, and per-pixel increments would serialise on the same counter).
-  private static func accumulateHistogram(row: UnsafePointer<UInt8>, width: Int, into counts: UnsafeMutableBufferPointer<Int>) {
-    var current = row[0]
+  /// The rows one step of ``scanRow(_:width:counts:lost:)`` reads: the row, its neighbours above and
+  /// below (an all-ignore row outside the image), and the three round-trip targets.
+  private struct RowPointers {
+    var row: UnsafePointer<UInt8>
+    var above: UnsafePointer<UInt8>
+    var below: UnsafePointer<UInt8>
+    var target0: UnsafePointer<UInt8>
+    var target1: UnsafePointer<UInt8>
+    var target2: UnsafePointer<UInt8>
+  }
+
+  /// Adds one row to the histogram (`counts`) and the round-trip losses (`lost`, 256 per target),
+  /// and returns its boundary pixels: scalar for the first column and the tail, 16 pixels per step
+  /// in between.
+  @inline(__always)
+  private static func scanRow(
+    _ p: RowPointers, width: Int, counts: UnsafeMutablePointer<Int>, lost: UnsafeMutablePointer<Int>
+  ) -> Int {
+    let ignore = ComplexityScorer.ignoreLabel
+    var current = p.row[0]  // the histogram's open run
     var run = 0
-    for x in 0..<width {
-      let c = row[x]
+
+    /// Everything for the pixel at `x` alone; returns whether it is a boundary pixel.
+    @inline(__always)
+    func pixel(_ x: Int) -> Bool {
+      let c = p.row[x]
       if c != current {
-        counts[Int(current)] += run
+        counts[Int(current)] &+= run
         current = c
         run = 0
       }
-      run += 1
+      run &+= 1
+      if p.target0[x] != c { lost[Int(c)] &+= 1 }
+      if p.target1[x] != c { lost[256 + Int(c)] &+= 1 }
+      if p.target2[x] != c { lost[512 + Int(c)] &+= 1 }
+      guard c != ignore else { return false }
+      let left = x > 0 ? p.row[x - 1] : ignore
+      let right = x + 1 < width ? p.row[x + 1] : ignore
+      let neighbours = (left, right, p.above[x], p.below[x])
+      return (neighbours.0 != c && neighbours.0 != ignore) || (neighbours.1 != c && neighbours.1 != ignore)
+        || (neighbours.2 != c && neighbours.2 != ignore) || (neighbours.3 != c && neighbours.3 != ignore)
     }
-    counts[Int(current)] += run
+
+    var count = pixel(0) ? 1 : 0
+    var x = 1
+    if width >= 18 {
+      let ignoreLanes = SIMD16<UInt8>(repeating: ignore)
+      let one = SIMD16<UInt8>(repeating: 1)
+      var lanes = SIMD16<UInt8>(repeating: 0)
+      var steps = 0
+      let raw = UnsafeRawPointer(p.row)
+      while x &+ 17 <= width {
+        let c = raw.loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
+        let l = raw.loadUnaligned(fromByteOffset: x &- 1, as: SIMD16<UInt8>.self)
+        let r = raw.loadUnaligned(fromByteOffset: x &+ 1, as: SIMD16<UInt8>.self)
+        let u = UnsafeRawPointer(p.above).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
+        let d = UnsafeRawPointer(p.below).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
+        let differs =
+          ((l .!= c) .& (l .!= ignoreLanes)) .| ((r .!= c) .& (r .!= ignoreLanes))
+          .| ((u .!= c) .& (u .!= ignoreLanes)) .| ((d .!= c) .& (d .!= ignoreLanes))
+        lanes &+= SIMD16<UInt8>(repeating: 0).replacing(with: one, where: differs .& (c .!= ignoreLanes))
+        steps &+= 1
+        if steps == 255 {  // flush before a lane can wrap
+          count &+= Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+          lanes = .zero
+          steps = 0
+        }
+
+        let t0 = UnsafeRawPointer(p.target0).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
+        let t1 = UnsafeRawPointer(p.target1).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
+        let t2 = UnsafeRawPointer(p.target2).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
+        let changed = (t0 .!= c) .| (t1 .!= c) .| (t2 .!= c)
+        if any(changed .| (c .!= SIMD16<UInt8>(repeating: current))) {
+          // Walk the step for the histogram and the losses (its boundary pixels are counted).
+          for i in x..<(x &+ 16) {
+            let label = p.row[i]
+            if label != current {
+              counts[Int(current)] &+= run
+              current = label
+              run = 0
+            }
+            run &+= 1
+            if p.target0[i] != label { lost[Int(label)] &+= 1 }
+            if p.target1[i] != label { lost[256 + Int(label)] &+= 1 }
+            if p.target2[i] != label { lost[512 + Int(label)] &+= 1 }
+          }
+        } else {
+          run &+= 16
+        }
+        x &+= 16
+      }
+      count &+= Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+    }
+    while x < width {
+      if pixel(x) { count &+= 1 }
+      x &+= 1
+    }
+    counts[Int(current)] &+= run
+    return count
   }
 
   /// Number of valid pixels (label ≠ ignore).
