@@ -7,7 +7,8 @@ public enum ShardDigest {
     (hex(SHA256.hash(data: bytes)), hex(Insecure.MD5.hash(data: bytes)))
   }
 
-  private static func hex<Digest: Sequence<UInt8>>(_ digest: Digest) -> String {
+  /// Lowercase hex of a digest's bytes.
+  static func hex<Digest: Sequence<UInt8>>(_ digest: Digest) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var text = [UInt8]()
     for byte in digest {

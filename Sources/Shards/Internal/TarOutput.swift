@@ -51,16 +51,7 @@ final class TarOutput {
 
   /// The lowercase hexadecimal SHA-256 and MD5 of everything appended.
   func digests() -> (sha256: String, md5: String) {
-    (hex(sha256.finalize()), hex(md5.finalize()))
+    (ShardDigest.hex(sha256.finalize()), ShardDigest.hex(md5.finalize()))
   }
 
-  private func hex<Digest: Sequence<UInt8>>(_ digest: Digest) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    for byte in digest {
-      text.append(digits[Int(byte >> 4)])
-      text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
-  }
 }

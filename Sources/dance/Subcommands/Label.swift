@@ -46,14 +46,8 @@ extension Dance {
 
     func run() async throws {
       if let root = all {
-        let report: LabelExportReport
         let options = try layout.discoveryOptions()
-        do throws(PipelineError) {
-          report = try LabelExporter.run(root: root, options: options, workers: workers)
-        } catch {
-          printError(error.description)
-          throw ExitCode(ExitStatus.failure)
-        }
+        let report = try runJob { () throws(PipelineError) in try LabelExporter.run(root: root, options: options, workers: workers) }
         for failure in report.failures { printError(failure) }
         for path in report.withUnknownValues { printError("\(path): values outside the label space were set to 255") }
         print("\(report.written) train-id label files written, \(report.skipped) already in train ids, \(report.failures.count) failed")

@@ -40,13 +40,7 @@ extension Dance {
       let configuration = ScanConfiguration(
         root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(), verifiesImages: verifyImages,
         workers: workers, progress: json ? .silent : .automatic)
-      let report: ScanReport
-      do throws(PipelineError) {
-        report = try DatasetScanner.scan(configuration)
-      } catch {
-        printError(error.description)
-        throw ExitCode(ExitStatus.failure)
-      }
+      let report = try runJob { () throws(PipelineError) in try DatasetScanner.scan(configuration) }
       if json {
         try printJSON(report)
       } else {

@@ -46,13 +46,7 @@ extension Dance {
         root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(),
         indicators: try Indicator.parseList(indicators), splits: splits?.split(separator: ",").map(String.init),
         workers: workers, failFast: failFast, progress: json ? .silent : .automatic)
-      let report: ScoreReport
-      do throws(PipelineError) {
-        report = try ScoreJob.run(configuration)
-      } catch {
-        printError(error.description)
-        throw ExitCode(ExitStatus.failure)
-      }
+      let report = try runJob { () throws(PipelineError) in try ScoreJob.run(configuration) }
       if json {
         try printJSON(report)
       } else {

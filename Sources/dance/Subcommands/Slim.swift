@@ -125,13 +125,7 @@ extension Dance {
         align: align, output: options, shardMaxBytes: shardSize ?? (shardSamples == nil ? 256 << 20 : nil),
         shardMaxSamples: shardSamples, dryRun: dryRun, overwrite: overwrite, failFast: failFast, workers: workers,
         progress: json ? .silent : .automatic)
-      let report: SlimReport
-      do throws(PipelineError) {
-        report = try SlimJob.run(configuration)
-      } catch {
-        printError(error.description)
-        throw ExitCode(ExitStatus.failure)
-      }
+      let report = try runJob { () throws(PipelineError) in try SlimJob.run(configuration) }
       if json {
         try printJSON(report)
       } else {

@@ -26,13 +26,7 @@ extension Dance {
     var json = false
 
     func run() async throws {
-      let report: VerifyReport
-      do throws(PipelineError) {
-        report = try ShardVerifier.verify(output: directory, catalogPath: catalog.path, workers: workers)
-      } catch {
-        printError(error.description)
-        throw ExitCode(ExitStatus.failure)
-      }
+      let report = try runJob { () throws(PipelineError) in try ShardVerifier.verify(output: directory, catalogPath: catalog.path, workers: workers) }
       if json {
         try printJSON(report)
       } else {

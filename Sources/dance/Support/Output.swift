@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import Pipeline
 
 /// Writes one line to standard error, prefixed with `dance: `.
 func printError(_ message: String) {
@@ -24,4 +26,14 @@ func formatTable(_ rows: [[String]]) -> String {
       index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
     }.joined(separator: "  ")
   }.joined(separator: "\n")
+}
+
+/// Runs a pipeline job; a failure prints its message (naming the file and the reason) and exits with 1.
+func runJob<Report>(_ job: () throws(PipelineError) -> Report) throws -> Report {
+  do throws(PipelineError) {
+    return try job()
+  } catch {
+    printError(error.description)
+    throw ExitCode(ExitStatus.failure)
+  }
 }
