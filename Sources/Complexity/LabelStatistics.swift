@@ -17,9 +17,10 @@ import ImageCodecs
 ///   would serialise);
 /// - **fidelity**: the round trip sends pixel `(x, y)` back from `(cols[x], rows[y])` (the
 ///   composed down and up index maps of each axis), so each scale keeps the horizontally resampled
-///   source row `src[cols[x]]` in a row buffer, gathered once per distinct source row, and a step
-///   compares 16 labels with it per scale; only steps with a difference (rare, they sit on
-///   boundaries) walk their pixels to count the losses per class.
+///   source row `src[cols[x]]` in a row buffer, built once per distinct source row (a copy, gathered
+///   again only near the ends of runs, as columns move by a pixel or two), and a step
+///   compares 16 labels with it per scale; only the lanes that differ (rare, they sit on
+///   boundaries) are visited, to count the losses per class.
 struct LabelStatistics: Sendable {
   /// Pixel count per label value (index 255, the ignore value, included).
   var counts: [Int]
@@ -42,6 +43,8 @@ struct LabelStatistics: Sendable {
     // Index maps per scale; unused slots compare each row with itself and never lose a pixel.
     let rowMaps = scales.map { LabelFidelity.roundTrip(height, scale: $0) }
     let columnMaps = scales.map { LabelFidelity.roundTrip(width, scale: $0) }
+    // How far a column moves in the round trip, at most, per scale.
+    let reaches = columnMaps.map { map in map.indices.map { abs(Int(map[$0]) - $0) }.max() ?? 0 }
     // counts (256) then lost (256 per slot), and the ignore row, the resampled rows.
     var tallies = [Int](repeating: 0, count: 256 * (1 + slots))
     var rows = [UInt8](repeating: ComplexityScorer.ignoreLabel, count: width * (1 + slots))
@@ -64,7 +67,7 @@ struct LabelStatistics: Sendable {
               let source = Int(rowMaps[s][y])
               if source != cachedSource[s] {
                 columnMaps[s].withUnsafeBufferPointer { columns in
-                  Self.gather(base + source * width, columns, into: resampled[s])
+                  Self.resample(base + source * width, columns, reach: reaches[s], into: resampled[s])
                 }
                 cachedSource[s] = source
               }
@@ -84,10 +87,37 @@ struct LabelStatistics: Sendable {
     self.boundaryCount = boundary
   }
 
-  /// `output[x] = source[columns[x]]`: a source row resampled along x.
+  /// `output[x] = source[columns[x]]`: a source row resampled along x, where no column moves by more
+  /// than `reach`.
+  ///
+  /// A column can only change label if a run of `source` ends between it and where it comes from,
+  /// so the row is copied and then gathered only within `reach` of the ends of runs, which are
+  /// found 16 columns at a time.
   @inline(__always)
-  private static func gather(_ source: UnsafePointer<UInt8>, _ columns: UnsafeBufferPointer<Int32>, into output: UnsafeMutablePointer<UInt8>) {
-    for x in columns.indices { output[x] = source[Int(columns[x])] }
+  private static func resample(
+    _ source: UnsafePointer<UInt8>, _ columns: UnsafeBufferPointer<Int32>, reach: Int, into output: UnsafeMutablePointer<UInt8>
+  ) {
+    let width = columns.count
+    output.update(from: source, count: width)
+    /// Gathers the columns a run end between `t` and `t + 1` can affect, for every `t` in `ends`.
+    @inline(__always)
+    func fix(_ ends: Range<Int>) {
+      for x in max(0, ends.lowerBound &- reach &+ 1)..<min(width, ends.upperBound &+ reach) {
+        output[x] = source[Int(columns[x])]
+      }
+    }
+    let raw = UnsafeRawPointer(source)
+    var t = 0
+    while t &+ 17 <= width {
+      let here = raw.loadUnaligned(fromByteOffset: t, as: SIMD16<UInt8>.self)
+      let next = raw.loadUnaligned(fromByteOffset: t &+ 1, as: SIMD16<UInt8>.self)
+      if !allLanes(here .== next) { fix(t..<(t &+ 16)) }
+      t &+= 16
+    }
+    while t &+ 1 < width {
+      if source[t] != source[t &+ 1] { fix(t..<(t &+ 1)) }
+      t &+= 1
+    }
   }
 
   /// The rows one step of ``scanRow(_:width:counts:lost:)`` reads: the row, its neighbours above and
@@ -137,8 +167,8 @@ struct LabelStatistics: Sendable {
     var x = 1
     if width >= 18 {
       let ignoreLanes = SIMD16<UInt8>(repeating: ignore)
-      let one = SIMD16<UInt8>(repeating: 1)
-      var lanes = SIMD16<UInt8>(repeating: 0)
+      var currentLanes = SIMD16<UInt8>(repeating: current)
+      var quietLanes = SIMD16<UInt8>.zero  // per lane, steps where the pixel is not a boundary
       var steps = 0
       let raw = UnsafeRawPointer(p.row)
       while x &+ 17 <= width {
@@ -147,41 +177,50 @@ struct LabelStatistics: Sendable {
         let r = raw.loadUnaligned(fromByteOffset: x &+ 1, as: SIMD16<UInt8>.self)
         let u = UnsafeRawPointer(p.above).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
         let d = UnsafeRawPointer(p.below).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
-        let differs =
-          ((l .!= c) .& (l .!= ignoreLanes)) .| ((r .!= c) .& (r .!= ignoreLanes))
-          .| ((u .!= c) .& (u .!= ignoreLanes)) .| ((d .!= c) .& (d .!= ignoreLanes))
-        lanes &+= SIMD16<UInt8>(repeating: 0).replacing(with: one, where: differs .& (c .!= ignoreLanes))
+        // A pixel is quiet (not a boundary) when it is ignored or each neighbour is of its class
+        // or ignored; a true lane is all ones, so subtracting the mask counts quiet pixels.
+        let quiet =
+          ((l .== c) .| (l .== ignoreLanes)) .& ((r .== c) .| (r .== ignoreLanes))
+          .& ((u .== c) .| (u .== ignoreLanes)) .& ((d .== c) .| (d .== ignoreLanes)) .| (c .== ignoreLanes)
+        quietLanes &-= unsafeBitCast(quiet, to: SIMD16<UInt8>.self)
         steps &+= 1
         if steps == 255 {  // flush before a lane can wrap
-          count &+= Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
-          lanes = .zero
+          count &+= 16 * steps &- Int(SIMD16<UInt16>(truncatingIfNeeded: quietLanes).wrappedSum())
+          quietLanes = .zero
           steps = 0
         }
 
         let t0 = UnsafeRawPointer(p.target0).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
         let t1 = UnsafeRawPointer(p.target1).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
         let t2 = UnsafeRawPointer(p.target2).loadUnaligned(fromByteOffset: x, as: SIMD16<UInt8>.self)
-        let changed = (t0 .!= c) .| (t1 .!= c) .| (t2 .!= c)
-        if any(changed .| (c .!= SIMD16<UInt8>(repeating: current))) {
-          // Walk the step for the histogram and the losses (its boundary pixels are counted).
-          for i in x..<(x &+ 16) {
-            let label = p.row[i]
-            if label != current {
-              counts[Int(current)] &+= run
-              current = label
-              run = 0
-            }
-            run &+= 1
-            if p.target0[i] != label { lost[Int(label)] &+= 1 }
-            if p.target1[i] != label { lost[256 + Int(label)] &+= 1 }
-            if p.target2[i] != label { lost[512 + Int(label)] &+= 1 }
-          }
+        let kept0 = t0 .== c
+        let kept1 = t1 .== c
+        let kept2 = t2 .== c
+        let sameRun = c .== currentLanes
+        if Self.allLanes(kept0 .& kept1 .& kept2 .& sameRun) {
+          run &+= 16  // the run goes on and nothing changes: the common case
         } else {
-          run &+= 16
+          if Self.allLanes(sameRun) {
+            run &+= 16
+          } else {
+            for i in x..<(x &+ 16) {  // walk the runs
+              let label = p.row[i]
+              if label != current {
+                counts[Int(current)] &+= run
+                current = label
+                run = 0
+              }
+              run &+= 1
+            }
+            currentLanes = SIMD16<UInt8>(repeating: current)
+          }
+          Self.countLosses(kept0, at: x, of: p.row, into: lost)
+          Self.countLosses(kept1, at: x, of: p.row, into: lost + 256)
+          Self.countLosses(kept2, at: x, of: p.row, into: lost + 512)
         }
         x &+= 16
       }
-      count &+= Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+      count &+= 16 * steps &- Int(SIMD16<UInt16>(truncatingIfNeeded: quietLanes).wrappedSum())
     }
     while x < width {
       if pixel(x) { count &+= 1 }
@@ -189,6 +228,30 @@ struct LabelStatistics: Sendable {
     }
     counts[Int(current)] &+= run
     return count
+  }
+
+  /// Adds one to `lost[label]` for each pixel `row[x + i]` whose lane `i` of `kept` is clear.
+  @inline(__always)
+  private static func countLosses(
+    _ kept: SIMDMask<SIMD16<Int8>>, at x: Int, of row: UnsafePointer<UInt8>, into lost: UnsafeMutablePointer<Int>
+  ) {
+    let words = ~unsafeBitCast(kept, to: SIMD2<UInt64>.self)  // a lost lane is a 0xFF byte
+    for half in 0..<2 {
+      var word = words[half]
+      while word != 0 {
+        let bit = word.trailingZeroBitCount  // the first bit of a lost lane's byte
+        lost[Int(row[x &+ 8 &* half &+ bit &>> 3])] &+= 1
+        word &= ~(0xFF &<< UInt64(bit))
+      }
+    }
+  }
+
+  /// Whether every lane of `mask` is set. (The standard library's `all(_:)` calls a generic lane
+  /// minimum, a few dozen instructions on SSE2; this is an AND of two words.)
+  @inline(__always)
+  private static func allLanes(_ mask: SIMDMask<SIMD16<Int8>>) -> Bool {
+    let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+    return words[0] & words[1] == .max
   }
 
   /// Number of valid pixels (label ≠ ignore).
