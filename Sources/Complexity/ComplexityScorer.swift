@@ -4,10 +4,12 @@ public import ImageCodecs
 ///
 /// A scorer is a plain `Sendable` value: build it once with the indicators you want and call
 /// ``score(image:trainIds:)`` from any number of tasks. Each requested indicator is computed once
-/// per call, and indicators share their intermediate results: one luma conversion for all image
-/// indicators, one Sobel pass for ``Indicator/si`` and ``Indicator/siMean``, one histogram and
-/// boundary pass for the label statistics, and one round trip per fidelity scale for both
-/// ``Indicator/fidelity50`` and ``Indicator/worstClass50`` (and likewise at 0.75 and 0.25).
+/// per call, and indicators share their intermediate results: one streaming pass over the image
+/// (luma rows computed on the fly) for ``Indicator/si`` and ``Indicator/siMean``, one luma plane
+/// for ``Indicator/edgeDensity`` and ``Indicator/jpegBitsPerPixel``, and one pass over the label
+/// map for the histogram, the boundary and the round trips of every requested fidelity scale, each
+/// serving both ``Indicator/fidelity50`` and ``Indicator/worstClass50`` (and likewise at 0.75 and
+/// 0.25).
 ///
 /// ```swift
 /// let scorer = ComplexityScorer(indicators: Indicator.defaultSet)
