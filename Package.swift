@@ -14,6 +14,7 @@ let swiftSettings: [SwiftSetting] = [
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
 
 let package = Package(
   name: "Dance",
@@ -33,6 +34,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - C libraries (each wrapped by exactly one Swift target)
@@ -57,7 +59,7 @@ let package = Package(
     .target(name: "Slimming", swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards"], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", yams], swiftSettings: swiftSettings),
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
 
@@ -87,7 +89,7 @@ let package = Package(
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "DanceTests", dependencies: ["dance", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"], swiftSettings: swiftSettings),

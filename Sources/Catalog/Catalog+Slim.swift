@@ -144,6 +144,25 @@ public struct MemberRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
   }
 }
 
+/// An output directory of `dance slim`, with the configuration that writes it.
+public struct OutputRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+  public static let databaseTableName = "output"
+
+  /// The output directory (absolute).
+  public var path: String
+  /// The configuration, as canonical JSON: a rerun with the same text resumes, another is refused.
+  public var configuration: String
+  /// Whether the run finished.
+  public var complete: Bool
+
+  /// Creates a record.
+  public init(path: String, configuration: String, complete: Bool) {
+    self.path = path
+    self.configuration = configuration
+    self.complete = complete
+  }
+}
+
 /// A sample that could not be written to the shards of an output directory.
 public struct SlimFailureRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
   public static let databaseTableName = "slimFailure"
@@ -170,7 +189,18 @@ extension Catalog {
       try PlanRecord.filter(Column("output") == output).deleteAll(db)
       try ShardRecord.filter(Column("output") == output).deleteAll(db)
       try SlimFailureRecord.filter(Column("output") == output).deleteAll(db)
+      try OutputRecord.filter(Column("path") == output).deleteAll(db)
     }
+  }
+
+  /// The record of an output directory, if it was ever written.
+  public func outputRecord(_ path: String) throws(CatalogError) -> OutputRecord? {
+    try read { db in try OutputRecord.fetchOne(db, key: path) }
+  }
+
+  /// Creates or replaces the record of an output directory.
+  public func saveOutput(_ record: OutputRecord) throws(CatalogError) {
+    try write { db in try record.upsert(db) }
   }
 
   /// Records samples that failed to be written.
@@ -197,10 +227,16 @@ extension Catalog {
   }
 
   /// Records a finished shard and the offsets of its members in one transaction.
-  public func recordShard(_ shard: ShardRecord, members: [MemberRecord]) throws(CatalogError) -> ShardRecord {
+  ///
+  /// `midTransaction` runs after the shard row is inserted and before its members are (fault
+  /// injection for the crash-safety tests; `nil` in normal use).
+  public func recordShard(_ shard: ShardRecord, members: [MemberRecord], midTransaction: (() -> Void)? = nil)
+    throws(CatalogError) -> ShardRecord
+  {
     try write { db in
       var inserted = shard
       try inserted.insert(db)
+      midTransaction?()
       for var member in members {
         member.shardId = inserted.id!
         try member.insert(db)

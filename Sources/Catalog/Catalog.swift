@@ -143,6 +143,13 @@ public final class Catalog: Sendable {
         table.primaryKey(["output", "sampleKey"])
       }
     }
+    migrator.registerMigration("v4-outputs") { db in
+      try db.create(table: "output") { table in
+        table.primaryKey("path", .text)
+        table.column("configuration", .text).notNull()
+        table.column("complete", .boolean).notNull()
+      }
+    }
     return migrator
   }
 

@@ -146,6 +146,7 @@ public enum ScoreJob {
             report.failures.append("\(outcome.sampleKey): \(reason)")
           }
           progress.advance()
+          FaultInjection.reach("score")
           if succeeded.count + failed.count >= 64 { try flush() }
         }
         try flush()

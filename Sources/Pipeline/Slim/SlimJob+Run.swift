@@ -52,11 +52,20 @@ public enum SlimJob {
     var scores: [String: [String: Double]] = [:]
     for score in try catalog.scores(sampleKeys: keys) { scores[score.sampleKey, default: [:]][score.indicator] = score.value }
 
+    var resume: [String: ResumePoint] = [:]
+    let fingerprint = try json(SlimFingerprint(configuration))
     if configuration.dryRun {
       try catalog.clearOutput(output)
     } else {
-      try prepareOutput(output, catalog: catalog, overwrite: configuration.overwrite)
+      let recorded = try catalog.outputRecord(output)
+      if let recorded, recorded.configuration == fingerprint, !configuration.overwrite {
+        resume = try resumePoints(output, catalog: catalog)
+      } else {
+        try prepareOutput(output, catalog: catalog, overwrite: configuration.overwrite, recorded: recorded != nil)
+      }
+      try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: false))
     }
+    let recordedPlans = Dictionary(try catalog.plans(output: output).map { ($0.split, $0) }) { first, _ in first }
 
     var report = SlimReport(
       output: output, splits: [], copiedImages: 0, failures: scoring.failures, dryRun: configuration.dryRun, seconds: 0)
@@ -79,17 +88,34 @@ public enum SlimJob {
       let plan = try Planner.plan(
         inputs, policy: slimmed ? configuration.policy : .none, weights: slimmed ? configuration.weights : .none,
         align: slimmed ? configuration.align : 1)
-      let record = try catalog.recordPlan(
+      let decisionRecords = plan.decisions.map { decision in
+        DecisionRecord(
+          planId: 0, sampleKey: decision.key, keep: decision.keep, scale: decision.scale,
+          outputWidth: decision.outputWidth, outputHeight: decision.outputHeight, weight: decision.weight,
+          rank: decision.rank, reason: decision.reason)
+      }
+      let record: PlanRecord
+      if let existing = recordedPlans[split], let planId = existing.id {
+        // Resuming: the plan must be the one the interrupted run wrote its shards by.
+        let previous = try catalog.decisions(planId: planId).map { decision -> DecisionRecord in
+          var copy = decision
+          copy.planId = 0
+          return copy
+        }
+        guard previous == decisionRecords else {
+          throw PipelineError.output(
+            path: output,
+            reason: "the \(split) plan differs from the interrupted run's (the dataset or its scores changed); pass --overwrite")
+        }
+        record = existing
+      } else {
+        record = try catalog.recordPlan(
         PlanRecord(
           output: output, split: split, policy: json(plan.policy), indicator: "\(configuration.indicator.rawValue)@\(configuration.indicator.variant)",
           weights: json(plan.weights), lambda: plan.lambda, samples: inputs.count, kept: plan.keptCount,
           pixelFraction: plan.pixelFraction(inputs: inputs)),
-        decisions: plan.decisions.map { decision in
-          DecisionRecord(
-            planId: 0, sampleKey: decision.key, keep: decision.keep, scale: decision.scale,
-            outputWidth: decision.outputWidth, outputHeight: decision.outputHeight, weight: decision.weight,
-            rank: decision.rank, reason: decision.reason)
-        })
+        decisions: decisionRecords)
+      }
       let weightRange = plan.weightRange
       report.splits.append(SlimReport.Split(
         split: split, policy: plan.policy.description, samples: inputs.count, kept: record.kept,
@@ -107,28 +133,77 @@ public enum SlimJob {
       }
     }
     if !configuration.dryRun {
-      try writeShards(jobs, output: output, catalog: catalog, configuration: configuration, report: &report)
+      try writeShards(jobs, output: output, catalog: catalog, configuration: configuration, resume: resume, report: &report)
+      try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: true))
     }
     report.seconds = Date().timeIntervalSince(start)
     return report
   }
 
   /// Refuses a non-empty output directory unless overwriting; then empties it and forgets its rows.
-  static func prepareOutput(_ output: String, catalog: Catalog, overwrite: Bool) throws {
+  static func prepareOutput(_ output: String, catalog: Catalog, overwrite: Bool, recorded: Bool) throws {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
-    let hasRows = try !catalog.plans(output: output).isEmpty || !catalog.shards(output: output).isEmpty
+    let hasRows = try recorded || !catalog.plans(output: output).isEmpty || !catalog.shards(output: output).isEmpty
     guard !entries.isEmpty || hasRows else { return }
     guard overwrite else {
       throw PipelineError.output(
-        path: output, reason: "the output directory already holds files or a slimmed dataset; choose another or pass --overwrite")
+        path: output,
+        reason: recorded
+          ? "was written with a different configuration; rerun with the same options to resume, or pass --overwrite to replace it"
+          : "the output directory already holds files; choose another or pass --overwrite")
     }
     for entry in entries { try FileManager.default.removeItem(atPath: output + "/" + entry) }
     try catalog.clearOutput(output)
+  }
+
+  /// Where an interrupted run stopped in one split: its recorded shards and the samples they (or
+  /// its recorded failures) already account for.
+  struct ResumePoint {
+    var shards: [ShardRecord]
+    var done: Set<String>
+  }
+
+  static func resumePoints(_ output: String, catalog: Catalog) throws -> [String: ResumePoint] {
+    var points: [String: ResumePoint] = [:]
+    for shard in try catalog.shards(output: output) {
+      var point = points[shard.split] ?? ResumePoint(shards: [], done: [])
+      point.shards.append(shard)
+      for member in try catalog.members(shardId: shard.id!) { point.done.insert(member.sampleKey) }
+      points[shard.split] = point
+    }
+    let failed = try catalog.slimFailures(output: output).map(\.sampleKey)
+    for split in Array(points.keys) { points[split]?.done.formUnion(failed) }
+    return points
   }
 
   static func json<Value: Encodable>(_ value: Value) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+}
+
+/// What a slimmed output depends on: a rerun with an equal fingerprint resumes, another is refused.
+struct SlimFingerprint: Codable {
+  var root: String
+  var policy: SlimmingPolicy
+  var indicator: String
+  var weights: WeightScheme
+  var slimmedSplits: [String]
+  var align: Int
+  var output: SlimOutputOptions
+  var shardMaxBytes: Int?
+  var shardMaxSamples: Int?
+
+  init(_ configuration: SlimConfiguration) {
+    root = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
+    policy = configuration.policy
+    indicator = configuration.indicator.rawValue + "@" + configuration.indicator.variant
+    weights = configuration.weights
+    slimmedSplits = configuration.slimmedSplits
+    align = configuration.align
+    output = configuration.output
+    shardMaxBytes = configuration.shardMaxBytes
+    shardMaxSamples = configuration.shardMaxSamples
   }
 }

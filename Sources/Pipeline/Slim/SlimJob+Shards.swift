@@ -5,65 +5,67 @@ import Shards
 
 extension SlimJob {
   /// Encodes every kept sample on all cores and writes them, in key order per split, through one
-  /// shard writer per split; every finished shard gets its DALI index and its catalog rows, and
-  /// every split its `shardindex.json`. The bytes written do not depend on the number of workers.
+  /// shard writer per split; every finished shard gets its DALI index and then its catalog rows,
+  /// and every split its `shardindex.json` at the end. The bytes written do not depend on the
+  /// number of workers.
+  ///
+  /// When `resume` names shards an interrupted run recorded, their samples are skipped and the
+  /// split continues at the next shard index, after removing whatever the interruption left that
+  /// the catalog does not know (a `.partial` file, a renamed but unrecorded shard, a stale index):
+  /// since output is deterministic, the result is byte-identical to an uninterrupted run.
   static func writeShards(
-    _ jobs: [SlimSampleJob], output: String, catalog: Catalog, configuration: SlimConfiguration, report: inout SlimReport
+    _ jobs: [SlimSampleJob], output: String, catalog: Catalog, configuration: SlimConfiguration,
+    resume: [String: ResumePoint], report: inout SlimReport
   ) throws {
+    let pending = jobs.filter { !(resume[$0.split]?.done.contains($0.key) ?? false) }
     let decoder = ImageDecoder()
     let options = configuration.output
-    let progress = ProgressReporter(label: "slim", total: jobs.count, unit: "samples", style: configuration.progress)
+    let progress = ProgressReporter(label: "slim", total: pending.count, unit: "samples", style: configuration.progress)
     var writer: ShardWriter?
     var writerSplit = ""
-    var finished: [FinishedShard] = []
     var failures: [SlimFailureRecord] = []
 
-    func closeWriter() throws {
-      guard let current = writer else { return }
-      try current.finish()
-      try ShardIndexJSON(name: writerSplit, finishedShards: finished).write(
-        to: output + "/" + writerSplit + "/" + ShardIndexJSON.defaultFileName)
-      if let index = report.splits.firstIndex(where: { $0.split == writerSplit }) {
-        report.splits[index].shards = finished.count
-        report.splits[index].bytes = finished.reduce(0) { $0 + $1.byteCount }
+    func openWriter(for split: String) throws {
+      let directory = output + "/" + split
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      let recorded = resume[split]?.shards ?? []
+      try removeUnrecorded(in: directory, keeping: Set(recorded.map { ($0.path as NSString).lastPathComponent }))
+      writer = try ShardWriter(
+        configuration: ShardWriterConfiguration(
+          directory: directory, prefix: split, maxSamples: configuration.shardMaxSamples,
+          maxBytes: configuration.shardMaxBytes, firstShardIndex: recorded.count)
+      ) { shard in
+        FaultInjection.reach("shard-renamed")
+        _ = try DALIIndex.write(for: shard)
+        _ = try catalog.recordShard(
+          ShardRecord(
+            output: output, split: split, path: split + "/" + shard.fileName, bytes: shard.byteCount,
+            samples: shard.sampleCount, sha256: shard.sha256, md5: shard.md5),
+          members: shard.samples.flatMap { sample in
+            sample.members.map { member in
+              MemberRecord(
+                shardId: 0, sampleKey: sample.key, field: sample.field(of: member), dataOffset: member.dataOffset,
+                size: member.size)
+            }
+          },
+          midTransaction: { FaultInjection.reach("catalog-write") })
       }
-      writer = nil
-      finished = []
+      writerSplit = split
     }
 
-    try OrderedParallelMap(workers: configuration.workers).run(jobs) { job in
+    try OrderedParallelMap(workers: configuration.workers).run(pending) { job in
       (job.key, job.split, job.encode(options: options, decoder: decoder))
     } consume: { _, result in
       let (key, split, outcome) = result
       if split != writerSplit || writer == nil {
-        try closeWriter()
-        writerSplit = split
-        try FileManager.default.createDirectory(atPath: output + "/" + split, withIntermediateDirectories: true)
-        writer = try ShardWriter(
-          configuration: ShardWriterConfiguration(
-            directory: output + "/" + split, prefix: split, maxSamples: configuration.shardMaxSamples,
-            maxBytes: configuration.shardMaxBytes)
-        ) { shard in
-          _ = try DALIIndex.write(for: shard)
-          let relative = split + "/" + shard.fileName
-          _ = try catalog.recordShard(
-            ShardRecord(
-              output: output, split: split, path: relative, bytes: shard.byteCount, samples: shard.sampleCount,
-              sha256: shard.sha256, md5: shard.md5),
-            members: shard.samples.flatMap { sample in
-              sample.members.map { member in
-                MemberRecord(
-                  shardId: 0, sampleKey: sample.key, field: sample.field(of: member), dataOffset: member.dataOffset,
-                  size: member.size)
-              }
-            })
-          finished.append(shard)
-        }
+        try writer?.finish()
+        try openWriter(for: split)
       }
       switch outcome {
       case .success(let encoded):
         try writer?.write(ShardSample(key: key, fields: encoded.fields))
         report.copiedImages += encoded.copiedImage ? 1 : 0
+        FaultInjection.reach("sample")
       case .failure(let failure):
         if configuration.failFast { throw PipelineError.sampleFailed(sample: key, reason: failure.reason) }
         failures.append(SlimFailureRecord(output: output, sampleKey: key, reason: failure.reason))
@@ -71,8 +73,35 @@ extension SlimJob {
       }
       progress.advance()
     }
-    try closeWriter()
-    if !jobs.isEmpty { progress.finish() }
+    try writer?.finish()
+    if !pending.isEmpty { progress.finish() }
     try catalog.recordSlimFailures(failures)
+
+    // Every split's index and counts, from the catalog (so resumed shards count too).
+    let shards = try catalog.shards(output: output)
+    for index in report.splits.indices {
+      let split = report.splits[index].split
+      let written = shards.filter { $0.split == split }
+      report.splits[index].shards = written.count
+      report.splits[index].bytes = written.reduce(0) { $0 + $1.bytes }
+      guard !written.isEmpty else { continue }
+      try ShardIndexJSON(
+        name: split,
+        shards: written.map {
+          ShardIndexJSON.Shard(url: ($0.path as NSString).lastPathComponent, sampleCount: $0.samples, byteCount: $0.bytes, md5: $0.md5)
+        }
+      ).write(to: output + "/" + split + "/" + ShardIndexJSON.defaultFileName)
+    }
+  }
+
+  /// Removes shards, indexes and partial files in `directory` that are not among `keeping` (shard
+  /// file names the catalog records), and the split's `shardindex.json`, which is rewritten at the end.
+  static func removeUnrecorded(in directory: String, keeping: Set<String>) throws {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+      let shardName = name.hasSuffix(".idx") ? String(name.dropLast(4)) + ".tar" : name
+      let stale = name.hasSuffix(".partial") || name == ShardIndexJSON.defaultFileName
+        || ((name.hasSuffix(".tar") || name.hasSuffix(".idx")) && !keeping.contains(shardName))
+      if stale { try FileManager.default.removeItem(atPath: directory + "/" + name) }
+    }
   }
 }

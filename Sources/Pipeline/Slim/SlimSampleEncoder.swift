@@ -3,7 +3,7 @@ import Foundation
 public import ImageCodecs
 
 /// How images and labels are stored in the shards.
-public struct SlimOutputOptions: Sendable, Equatable {
+public struct SlimOutputOptions: Sendable, Equatable, Codable {
   /// The image codec of the shards.
   public enum Codec: String, Sendable, Codable, CaseIterable {
     /// Lossless PNG.
