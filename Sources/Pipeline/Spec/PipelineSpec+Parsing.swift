@@ -1,0 +1,249 @@
+public import Complexity
+public import Datasets
+public import Foundation
+import Slimming
+import Yams
+
+extension PipelineSpec {
+  /// The keys of each section, in documentation order.
+  static let keys: [String: [String]] = [
+    "top": ["version", "catalog", "workers", "dataset", "synth", "scan", "score", "audit", "slim", "verify"],
+    "dataset": ["root", "format", "camvid_grouping"],
+    "synth": ["format", "train", "val", "test", "size", "seed", "overwrite"],
+    "scan": ["verify_images"],
+    "score": ["indicators", "splits", "fail_fast"],
+    "audit": ["html", "rank_by", "extremes"],
+    "slim": [
+      "out", "policy", "drop", "budget", "scale", "indicator", "weights", "splits", "align", "image_codec",
+      "jpeg_quality", "label_resampling", "shard_size", "shard_samples", "overwrite", "dry_run", "fail_fast",
+    ],
+  ]
+
+  /// Reads and parses the pipeline file at `path` (relative paths inside resolve against its directory).
+  /// - Throws: ``PipelineSpecError`` naming the line and the reason.
+  public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    throws(PipelineSpecError) -> PipelineSpec
+  {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw PipelineSpecError(path: path, line: 1, reason: "cannot read the pipeline file")
+    }
+    return try parse(yaml: text, path: path, environment: environment)
+  }
+
+  /// Parses pipeline YAML; `path` names the file in messages and its directory anchors relative paths.
+  /// - Throws: ``PipelineSpecError`` naming the line and the reason.
+  public static func parse(yaml: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    throws(PipelineSpecError) -> PipelineSpec
+  {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL
+    let reader = SpecReader(path: path, baseDirectory: absolute.deletingLastPathComponent().path, environment: environment)
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: yaml)
+    } catch let error as YamlError {
+      throw reader.error(line: yamlErrorLine(error), "invalid YAML: \(yamlErrorProblem(error))")
+    } catch {
+      throw reader.error(line: 1, "invalid YAML: \(error)")
+    }
+    guard let root else { throw reader.error(line: 1, "the file is empty; see Pipelines/README.md") }
+    return try parse(root, reader: reader, path: absolute.path)
+  }
+
+  private static func parse(_ root: Node, reader r: SpecReader, path: String) throws(PipelineSpecError) -> PipelineSpec {
+    let top = try r.section(root, name: "the pipeline file", allowed: keys["top"] ?? [])
+    guard let versionNode = top["version"] else { throw r.error(line: top.line, "missing 'version: 1' at the top level") }
+    guard try r.string(versionNode, "version") == "1" else {
+      throw r.error(versionNode, "'version' must be 1, got '\(try r.string(versionNode, "version"))'")
+    }
+    guard let catalogNode = top["catalog"] else { throw r.error(line: top.line, "missing 'catalog' (the SQLite catalog file)") }
+    guard let datasetNode = top["dataset"] else { throw r.error(line: top.line, "missing 'dataset' (at least 'root')") }
+    guard let slimNode = top["slim"] else { throw r.error(line: top.line, "missing 'slim' (at least 'out')") }
+    let dataset = try parseDataset(datasetNode, r)
+    var spec = PipelineSpec(
+      path: path, catalog: try r.path(catalogNode, "catalog"), dataset: dataset, slim: try parseSlim(slimNode, r))
+    if let node = top["workers"] { spec.workers = try r.int(node, "workers", in: 1...4096) }
+    if let node = top["synth"] { spec.synth = try parseSynth(node, r, dataset: dataset) }
+    if let node = top["scan"] {
+      let section = try r.section(emptyIfNull(node), name: "'scan'", allowed: keys["scan"] ?? [])
+      if let value = section["verify_images"] { spec.scan.verifyImages = try r.bool(value, "verify_images") }
+    }
+    if let node = top["score"] { spec.score = try parseScore(node, r) }
+    if let node = top["audit"] { spec.audit = try parseAudit(node, r) }
+    if let node = top["verify"] { spec.verify = try r.bool(node, "verify") }
+    return spec
+  }
+
+  /// An empty mapping for `key:` with no value, so that a section with only defaults may be left empty.
+  private static func emptyIfNull(_ node: Node) -> Node {
+    if case .scalar(let scalar) = node, scalar.style == .plain, ["", "~", "null"].contains(scalar.string) {
+      return Node.mapping(Node.Mapping([], .implicit, .any, scalar.mark))
+    }
+    return node
+  }
+
+  private static func parseDataset(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> Dataset {
+    let section = try r.section(node, name: "'dataset'", allowed: keys["dataset"] ?? [])
+    guard let root = section["root"] else { throw r.error(line: section.line, "'dataset' needs 'root' (the dataset folder)") }
+    var dataset = Dataset(root: try r.path(root, "root"))
+    if let value = section["format"] { dataset.format = try r.choice(value, "format", DatasetFormat.self) }
+    if let value = section["camvid_grouping"] { dataset.camvidGrouping = try r.path(value, "camvid_grouping") }
+    return dataset
+  }
+
+  private static func parseSynth(_ node: Node, _ r: SpecReader, dataset: Dataset) throws(PipelineSpecError) -> Synth {
+    let section = try r.section(emptyIfNull(node), name: "'synth'", allowed: keys["synth"] ?? [])
+    let format: DatasetFormat
+    if let value = section["format"] {
+      format = try r.choice(value, "format", DatasetFormat.self)
+    } else if let given = dataset.format {
+      format = given
+    } else {
+      throw r.error(line: section.line, "'synth' needs 'format' (cityscapes, camvid or ade20k) unless 'dataset' has one")
+    }
+    var synth = Synth(format: format, train: 16, val: 4, test: nil, size: nil, seed: 0, overwrite: false)
+    if let value = section["train"] { synth.train = try r.int(value, "train", in: 0...Int.max) }
+    if let value = section["val"] { synth.val = try r.int(value, "val", in: 0...Int.max) }
+    if let value = section["test"] {
+      synth.test = try r.int(value, "test", in: 0...Int.max)
+      if format != .camvid, synth.test ?? 0 > 0 { throw r.error(value, "'test' applies to CamVid only (\(format.rawValue) has train and val)") }
+    }
+    if let value = section["size"] {
+      let text = try r.string(value, "size")
+      let side = SyntheticDatasetConfiguration.minimumSide...SyntheticDatasetConfiguration.maximumSide
+      guard let size = SyntheticDatasetConfiguration.ImageSize(parsing: text), side.contains(size.width), side.contains(size.height)
+      else {
+        throw r.error(value, "'size' must be WIDTHxHEIGHT in pixels, \(side.lowerBound)…\(side.upperBound) each, got '\(text)'")
+      }
+      synth.size = size
+    }
+    if let value = section["seed"] {
+      let text = try r.string(value, "seed")
+      guard let seed = UInt64(text) else { throw r.error(value, "'seed' must be a whole number 0 or more, got '\(text)'") }
+      synth.seed = seed
+    }
+    if let value = section["overwrite"] { synth.overwrite = try r.bool(value, "overwrite") }
+    return synth
+  }
+
+  private static func parseScore(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> Score {
+    let section = try r.section(emptyIfNull(node), name: "'score'", allowed: keys["score"] ?? [])
+    var score = Score()
+    if let value = section["indicators"] { score.indicators = try parseIndicators(value, r) }
+    if let value = section["splits"] { score.splits = try r.list(value, "splits").map(\.text) }
+    if let value = section["fail_fast"] { score.failFast = try r.bool(value, "fail_fast") }
+    return score
+  }
+
+  /// `default`, `all`, or a list (YAML list or comma-separated) of indicator ids.
+  private static func parseIndicators(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> [Indicator] {
+    if case .scalar = node {
+      switch try r.string(node, "indicators") {
+      case "default": return Indicator.defaultSet
+      case "all": return Indicator.allCases
+      default: break
+      }
+    }
+    var indicators: [Indicator] = []
+    for item in try r.list(node, "indicators") {
+      guard let indicator = Indicator(rawValue: item.text) else {
+        let known = Indicator.allCases.map(\.rawValue).joined(separator: ", ")
+        throw r.error(item.node, "unknown indicator '\(item.text)' in 'indicators' (known: default, all, \(known))")
+      }
+      if !indicators.contains(indicator) { indicators.append(indicator) }
+    }
+    return indicators
+  }
+
+  private static func parseAudit(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> Audit {
+    let section = try r.section(node, name: "'audit'", allowed: keys["audit"] ?? [])
+    guard let html = section["html"] else { throw r.error(line: section.line, "'audit' needs 'html' (the report file)") }
+    var audit = Audit(html: try r.path(html, "html"))
+    if let value = section["rank_by"] { audit.rankBy = try r.choice(value, "rank_by", Indicator.self) }
+    if let value = section["extremes"] { audit.extremes = try r.int(value, "extremes", in: 0...1000) }
+    return audit
+  }
+}
+
+/// The policies a pipeline file may name.
+enum PolicyName: String, CaseIterable {
+  case quantile, budget, fixed, none
+}
+
+/// The loss-weight schemes a pipeline file may name.
+enum WeightsName: String, CaseIterable {
+  case linear, none
+}
+
+/// The line of a Yams error, when it has one.
+func yamlErrorLine(_ error: YamlError) -> Int {
+  switch error {
+  case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+  case .duplicatedKeysInMapping(_, let context): context.mark.line
+  default: 1
+  }
+}
+
+/// The problem of a Yams error, without the echoed source text.
+func yamlErrorProblem(_ error: YamlError) -> String {
+  switch error {
+  case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
+  case .duplicatedKeysInMapping(let duplicates, _): "duplicate key '\(duplicates.joined(separator: "', '"))'"
+  default: "\(error)"
+  }
+}
+
+extension PipelineSpec {
+  static func parseSlim(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> Slim {
+    let section = try r.section(node, name: "'slim'", allowed: keys["slim"] ?? [])
+    guard let out = section["out"] else { throw r.error(line: section.line, "'slim' needs 'out' (the shard directory)") }
+    var slim = Slim(out: try r.path(out, "out"))
+    let policy = try section["policy"].map { value throws(PipelineSpecError) in try r.choice(value, "policy", PolicyName.self) } ?? .quantile
+    // Each policy's parameter is refused with the other policies, so a typo'd policy never goes unnoticed.
+    for (key, owner) in [("drop", PolicyName.quantile), ("budget", .budget), ("scale", .fixed)] {
+      if let value = section[key], policy != owner {
+        throw r.error(value, "'\(key)' applies to policy \(owner.rawValue) only (this file's policy is \(policy.rawValue))")
+      }
+    }
+    switch policy {
+    case .quantile:
+      guard case .quantile(let drop, let bands) = SlimmingPolicy.quantileDefault else { break }
+      let chosen = try section["drop"].map { value throws(PipelineSpecError) in
+        try r.double(value, "drop", "in [0, 1)") { (0..<1).contains($0) }
+      } ?? drop
+      slim.policy = .quantile(drop: chosen, bands: bands)
+    case .budget:
+      let budget = try section["budget"].map { value throws(PipelineSpecError) in
+        try r.double(value, "budget", "in (0, 1]") { $0 > 0 && $0 <= 1 }
+      } ?? 0.5
+      slim.policy = .budget(pixelBudget: budget, scales: SlimmingPolicy.defaultBudgetScales)
+    case .fixed:
+      let scale = try section["scale"].map { value throws(PipelineSpecError) in
+        try r.double(value, "scale", "in (0, 1]") { $0 > 0 && $0 <= 1 }
+      } ?? 0.5
+      slim.policy = .fixed(scale: scale)
+    case .none:
+      slim.policy = .none
+    }
+    if let value = section["indicator"] { slim.indicator = try r.choice(value, "indicator", Indicator.self) }
+    if let value = section["weights"] {
+      slim.weights = try r.choice(value, "weights", WeightsName.self) == .none ? .none : .standard
+    }
+    if let value = section["splits"] { slim.splits = try r.list(value, "splits").map(\.text) }
+    if let value = section["align"] { slim.align = try r.int(value, "align", in: 1...4096) }
+    if let value = section["image_codec"] { slim.output.imageCodec = try r.choice(value, "image_codec", SlimOutputOptions.Codec.self) }
+    if let value = section["jpeg_quality"] { slim.output.jpegQuality = try r.int(value, "jpeg_quality", in: 1...100) }
+    if let value = section["label_resampling"] {
+      slim.output.labelResampling = try r.choice(value, "label_resampling", SlimOutputOptions.LabelResampling.self)
+    }
+    let shardSize = try section["shard_size"].map { value throws(PipelineSpecError) in try r.int(value, "shard_size", in: 1...Int.max) }
+    let shardSamples = try section["shard_samples"].map { value throws(PipelineSpecError) in
+      try r.int(value, "shard_samples", in: 1...Int.max)
+    }
+    slim.shardMaxSamples = shardSamples
+    slim.shardMaxBytes = shardSize ?? (shardSamples == nil ? 256 << 20 : nil)
+    if let value = section["overwrite"] { slim.overwrite = try r.bool(value, "overwrite") }
+    if let value = section["dry_run"] { slim.dryRun = try r.bool(value, "dry_run") }
+    if let value = section["fail_fast"] { slim.failFast = try r.bool(value, "fail_fast") }
+    return slim
+  }
+}

@@ -1,0 +1,187 @@
+public import Complexity
+public import Datasets
+import Foundation
+public import Slimming
+
+/// A declarative pipeline (`dance run FILE.yaml`): synth (optional) → scan → score → audit
+/// (optional) → slim → verify (optional), with every path already resolved.
+///
+/// Parse one with ``PipelineSpec/parse(yaml:path:environment:)`` or
+/// ``PipelineSpec/load(path:environment:)``; run it with ``PipelineRunner/run(_:progress:onStage:)``.
+/// The file format is documented in `Pipelines/README.md`.
+public struct PipelineSpec: Sendable, Equatable {
+  /// The dataset to read.
+  public struct Dataset: Sendable, Equatable {
+    /// The dataset root (absolute).
+    public var root: String
+    /// The layout, or `nil` to detect it from the root's folders.
+    public var format: DatasetFormat?
+    /// A CamVid grouping override file (absolute), for the 32-class CamVid release.
+    public var camvidGrouping: String?
+  }
+
+  /// A synthetic dataset written to ``Dataset/root`` before the scan.
+  public struct Synth: Sendable, Equatable {
+    /// The layout to write.
+    public var format: DatasetFormat
+    /// Training samples.
+    public var train: Int
+    /// Validation samples.
+    public var val: Int
+    /// Test samples (CamVid only); `nil` for the format's default.
+    public var test: Int?
+    /// Image size; `nil` for the format's default.
+    public var size: SyntheticDatasetConfiguration.ImageSize?
+    /// Scene generator seed.
+    public var seed: UInt64
+    /// Empty a non-empty dataset root first.
+    public var overwrite: Bool
+  }
+
+  /// The scan stage.
+  public struct Scan: Sendable, Equatable {
+    /// Decode every image fully instead of reading headers.
+    public var verifyImages = false
+  }
+
+  /// The score stage.
+  public struct Score: Sendable, Equatable {
+    /// The indicators to compute.
+    public var indicators = Indicator.defaultSet
+    /// The splits to score; `nil` for all.
+    public var splits: [String]?
+    /// Stop at the first failing sample.
+    public var failFast = false
+  }
+
+  /// The audit stage: one HTML page.
+  public struct Audit: Sendable, Equatable {
+    /// Where the HTML report goes (absolute).
+    public var html: String
+    /// The indicator that orders the extremes.
+    public var rankBy: Indicator = .siMean
+    /// How many least and most complex training images to show.
+    public var extremes = 12
+  }
+
+  /// The slim stage.
+  public struct Slim: Sendable, Equatable {
+    /// The output directory of the shards (absolute).
+    public var out: String
+    /// The policy of the slimmed splits.
+    public var policy: SlimmingPolicy = .quantileDefault
+    /// The indicator that ranks samples.
+    public var indicator: Indicator = .siMean
+    /// Loss weights.
+    public var weights: WeightScheme = .standard
+    /// The splits the policy applies to.
+    public var splits = ["train"]
+    /// Output sizes are rounded to a multiple of this.
+    public var align = 1
+    /// Codecs and resampling.
+    public var output = SlimOutputOptions()
+    /// Shard rollover by bytes (`nil` with ``shardMaxSamples`` set).
+    public var shardMaxBytes: Int? = 256 << 20
+    /// Shard rollover by samples.
+    public var shardMaxSamples: Int?
+    /// Replace an existing output directory and its catalog rows.
+    public var overwrite = false
+    /// Plan only, write no shard.
+    public var dryRun = false
+    /// Stop at the first failing sample.
+    public var failFast = false
+  }
+
+  /// The spec file (absolute), for messages.
+  public var path: String
+  /// The catalog file (absolute).
+  public var catalog: String
+  /// Worker threads of every stage; `nil` for all cores.
+  public var workers: Int?
+  /// The dataset.
+  public var dataset: Dataset
+  /// The optional synthetic-data stage.
+  public var synth: Synth?
+  /// The scan stage.
+  public var scan = Scan()
+  /// The score stage.
+  public var score = Score()
+  /// The optional audit stage.
+  public var audit: Audit?
+  /// The slim stage.
+  public var slim: Slim
+  /// Whether to verify the shards after slimming.
+  public var verify = false
+}
+
+/// Why a pipeline file was refused: the file, the line and the reason.
+public struct PipelineSpecError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The spec file as given.
+  public var path: String
+  /// The 1-based line the problem is on.
+  public var line: Int
+  /// What is wrong.
+  public var reason: String
+
+  /// Creates an error.
+  public init(path: String, line: Int, reason: String) {
+    self.path = path
+    self.line = line
+    self.reason = reason
+  }
+
+  /// `"<path>:<line>: <reason>"`.
+  public var description: String { "\(path):\(line): \(reason)" }
+}
+
+extension PipelineSpec {
+  /// The discovery options of the dataset (its format and CamVid grouping).
+  /// - Throws: ``PipelineError/dataset(_:)`` when the grouping file is unreadable or invalid.
+  public func discoveryOptions() throws(PipelineError) -> DiscoveryOptions {
+    var grouping = CamVidGrouping.standard
+    if let file = dataset.camvidGrouping {
+      guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        throw .dataset(.invalidConfiguration(path: file, reason: "cannot read the CamVid grouping file"))
+      }
+      do throws(DatasetError) {
+        grouping = try CamVidGrouping(overrides: text, source: file)
+      } catch {
+        throw .dataset(error)
+      }
+    }
+    return DiscoveryOptions(format: dataset.format, camvidGrouping: grouping)
+  }
+
+  /// The synthetic dataset configuration, when the spec has a `synth:` section.
+  public var synthConfiguration: SyntheticDatasetConfiguration? {
+    guard let synth else { return nil }
+    var configuration = SyntheticDatasetConfiguration(
+      format: synth.format, outputDirectory: dataset.root, trainCount: synth.train, valCount: synth.val,
+      testCount: synth.test, imageSize: synth.size, seed: synth.seed)
+    configuration.overwrite = synth.overwrite
+    return configuration
+  }
+
+  /// The scan stage's configuration.
+  public func scanConfiguration(progress: ProgressReporter.Style) throws(PipelineError) -> ScanConfiguration {
+    ScanConfiguration(
+      root: dataset.root, catalogPath: catalog, discovery: try discoveryOptions(), verifiesImages: scan.verifyImages,
+      workers: workers, progress: progress)
+  }
+
+  /// The score stage's configuration.
+  public func scoreConfiguration(progress: ProgressReporter.Style) throws(PipelineError) -> ScoreConfiguration {
+    ScoreConfiguration(
+      root: dataset.root, catalogPath: catalog, discovery: try discoveryOptions(), indicators: score.indicators,
+      splits: score.splits, workers: workers, failFast: score.failFast, progress: progress)
+  }
+
+  /// The slim stage's configuration.
+  public func slimConfiguration(progress: ProgressReporter.Style) throws(PipelineError) -> SlimConfiguration {
+    SlimConfiguration(
+      root: dataset.root, catalogPath: catalog, outputDirectory: slim.out, discovery: try discoveryOptions(),
+      policy: slim.policy, indicator: slim.indicator, weights: slim.weights, slimmedSplits: slim.splits,
+      align: slim.align, output: slim.output, shardMaxBytes: slim.shardMaxBytes, shardMaxSamples: slim.shardMaxSamples,
+      dryRun: slim.dryRun, overwrite: slim.overwrite, failFast: slim.failFast, workers: workers, progress: progress)
+  }
+}
