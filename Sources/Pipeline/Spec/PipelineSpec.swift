@@ -36,6 +36,20 @@ public struct PipelineSpec: Sendable, Equatable {
     public var seed: UInt64
     /// Empty a non-empty dataset root first.
     public var overwrite: Bool
+
+    /// Creates a synth stage; the defaults are those of `dance synth`.
+    public init(
+      format: DatasetFormat, train: Int = 16, val: Int = 4, test: Int? = nil,
+      size: SyntheticDatasetConfiguration.ImageSize? = nil, seed: UInt64 = 0, overwrite: Bool = false
+    ) {
+      self.format = format
+      self.train = train
+      self.val = val
+      self.test = test
+      self.size = size
+      self.seed = seed
+      self.overwrite = overwrite
+    }
   }
 
   /// The scan stage.
