@@ -7,6 +7,19 @@ struct DanceRun {
   var standardError: String
 }
 
+/// Starts the `dance` executable without waiting (its output goes to /dev/null).
+func startDance(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("dance")
+  process.arguments = arguments
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  return process
+}
+
 /// Runs the `dance` executable built beside the test bundle, as a user would.
 func runDance(_ arguments: [String], environment: [String: String] = [:]) throws -> DanceRun {
   let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

@@ -30,27 +30,60 @@ public enum SlimJob {
   static func runUnchecked(_ configuration: SlimConfiguration) throws -> SlimReport {
     let start = Date()
     let directory = URL(fileURLWithPath: configuration.outputDirectory).standardizedFileURL.path
-    // A dry run records its plan under its own name, so it never disturbs a written output.
-    let output = configuration.dryRun ? directory + "#dry-run" : directory
+    let partition = configuration.partition
+    // A dry run and each partition record under their own name, so they never disturb each other.
+    let output =
+      configuration.dryRun ? directory + "#dry-run" : partition.map { directory + "#" + $0.name } ?? directory
     var needed: [Indicator] = [configuration.indicator]
     if case .budget = configuration.policy { needed += [.fidelity75, .fidelity50, .fidelity25] }
-    let scoring = try ScoreJob.run(ScoreConfiguration(
-      root: configuration.root, catalogPath: configuration.catalogPath, discovery: configuration.discovery,
-      indicators: needed, workers: configuration.workers, failFast: configuration.failFast,
-      progress: configuration.progress))
-    let catalog = try Catalog(path: configuration.catalogPath)
+    var scoringFailures: [String] = []
+    if partition == nil {
+      scoringFailures = try ScoreJob.run(ScoreConfiguration(
+        root: configuration.root, catalogPath: configuration.catalogPath, discovery: configuration.discovery,
+        indicators: needed, workers: configuration.workers, failFast: configuration.failFast,
+        progress: configuration.progress)).failures
+    }
+    let input = try Catalog(path: configuration.catalogPath)
     let rootPath = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
-    guard let dataset = try catalog.datasets().first(where: { $0.root == rootPath || $0.root == rootPath + "/ADEChallengeData2016" }),
-      let datasetId = dataset.id
+    guard var dataset = try input.datasets().first(where: { $0.root == rootPath || $0.root == rootPath + "/ADEChallengeData2016" }),
+      let inputDatasetId = dataset.id
     else {
-      throw PipelineError.nothingToDo(reason: "\(configuration.root): the dataset is not in the catalog")
+      throw PipelineError.nothingToDo(
+        reason: "\(configuration.root): the dataset is not in the catalog \(configuration.catalogPath)"
+          + (partition == nil ? "" : "; partitions plan from existing scores: run `dance score ROOT` first"))
     }
     let format = DatasetFormat(rawValue: dataset.format) ?? .cityscapes
     let grouping = try dataset.camvidGrouping.map { try CamVidGrouping(overrides: $0, source: "catalog") } ?? .standard
-    let samples = try catalog.samples(datasetId: datasetId, status: .ok)
+    let samples = try input.samples(datasetId: inputDatasetId, status: .ok)
     let keys = samples.map(\.key)
+    let scoreRecords = try input.scores(sampleKeys: keys)
     var scores: [String: [String: Double]] = [:]
-    for score in try catalog.scores(sampleKeys: keys) { scores[score.sampleKey, default: [:]][score.indicator] = score.value }
+    for score in scoreRecords { scores[score.sampleKey, default: [:]][score.indicator] = score.value }
+
+    // A partition writes its own catalog, holding the rows it plans from and what it writes.
+    let catalog: Catalog
+    if let partition {
+      let missing = samples.filter { configuration.slimmedSplits.contains($0.split) && scores[$0.key]?[configuration.indicator.rawValue] == nil }
+      if !missing.isEmpty {
+        throw PipelineError.nothingToDo(
+          reason: "\(configuration.catalogPath): \(missing.count) samples have no \(configuration.indicator.rawValue) score; "
+            + "partitions plan from existing scores, so run `dance score ROOT --catalog \(configuration.catalogPath)` first")
+      }
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      catalog = try Catalog(path: directory + "/" + partition.catalogFileName)
+      dataset.id = nil
+      let copy = try catalog.registerDataset(dataset)
+      _ = try catalog.recordScan(
+        datasetId: copy.id!,
+        samples: samples.map { sample in
+          var sample = sample
+          sample.datasetId = copy.id!
+          return sample
+        }, problems: [])
+      try catalog.recordScores(scoreRecords, failures: [], succeeded: [])
+    } else {
+      catalog = input
+    }
 
     var resume: [String: ResumePoint] = [:]
     let fingerprint = try json(SlimFingerprint(configuration))
@@ -61,14 +94,16 @@ public enum SlimJob {
       if let recorded, recorded.configuration == fingerprint, !configuration.overwrite {
         resume = try resumePoints(output, catalog: catalog)
       } else {
-        try prepareOutput(output, catalog: catalog, overwrite: configuration.overwrite, recorded: recorded != nil)
+        try prepareOutput(
+          directory, key: output, prefixes: partition.map { $0.shardPrefixes } , catalog: catalog,
+          overwrite: configuration.overwrite, recorded: recorded != nil)
       }
       try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: false))
     }
     let recordedPlans = Dictionary(try catalog.plans(output: output).map { ($0.split, $0) }) { first, _ in first }
 
     var report = SlimReport(
-      output: output, splits: [], copiedImages: 0, failures: scoring.failures, dryRun: configuration.dryRun, seconds: 0)
+      output: output, splits: [], copiedImages: 0, failures: scoringFailures, dryRun: configuration.dryRun, seconds: 0)
     var jobs: [SlimSampleJob] = []
     for split in ["train", "val", "test"] {
       let members = samples.filter { $0.split == split }
@@ -123,7 +158,7 @@ public enum SlimJob {
         pixelFraction: record.pixelFraction, weights: weightRange.map { [$0.minimum, $0.mean, $0.maximum] } ?? [],
         lambda: plan.lambda, shards: 0, bytes: 0))
       let byKey = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0) })
-      for decision in plan.decisions where decision.keep {
+      for decision in plan.decisions where decision.keep && (partition?.contains(decision.key) ?? true) {
         guard let sample = byKey[decision.key], let labelPath = sample.labelPath else { continue }
         jobs.append(SlimSampleJob(
           key: sample.key, split: split, root: dataset.root, imagePath: sample.imagePath, labelPath: labelPath,
@@ -133,7 +168,9 @@ public enum SlimJob {
       }
     }
     if !configuration.dryRun {
-      try writeShards(jobs, output: output, catalog: catalog, configuration: configuration, resume: resume, report: &report)
+      try writeShards(
+        jobs, directory: directory, output: output, catalog: catalog, configuration: configuration, resume: resume,
+        report: &report)
       try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: true))
     }
     report.seconds = Date().timeIntervalSince(start)
@@ -141,19 +178,35 @@ public enum SlimJob {
   }
 
   /// Refuses a non-empty output directory unless overwriting; then empties it and forgets its rows.
-  static func prepareOutput(_ output: String, catalog: Catalog, overwrite: Bool, recorded: Bool) throws {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
-    let hasRows = try recorded || !catalog.plans(output: output).isEmpty || !catalog.shards(output: output).isEmpty
+  /// Refuses an output that already holds files or catalog rows unless overwriting; then removes
+  /// them (for a partition, only its own shards, indexes and rows).
+  static func prepareOutput(
+    _ directory: String, key: String, prefixes: [String]?, catalog: Catalog, overwrite: Bool, recorded: Bool
+  ) throws {
+    let entries = ((try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []).filter { path in
+      guard let prefixes else { return true }
+      let name = (path as NSString).lastPathComponent
+      return prefixes.contains { name.hasPrefix($0 + "-") || name == "shardindex." + $0 + ".json" }
+    }
+    let hasRows = try recorded || !catalog.plans(output: key).isEmpty || !catalog.shards(output: key).isEmpty
     guard !entries.isEmpty || hasRows else { return }
     guard overwrite else {
       throw PipelineError.output(
-        path: output,
+        path: directory,
         reason: recorded
           ? "was written with a different configuration; rerun with the same options to resume, or pass --overwrite to replace it"
           : "the output directory already holds files; choose another or pass --overwrite")
     }
-    for entry in entries { try FileManager.default.removeItem(atPath: output + "/" + entry) }
-    try catalog.clearOutput(output)
+    if prefixes == nil {
+      for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+        try FileManager.default.removeItem(atPath: directory + "/" + entry)
+      }
+    } else {
+      for entry in entries.sorted(by: >) where !entry.hasSuffix(".sqlite") {
+        try? FileManager.default.removeItem(atPath: directory + "/" + entry)
+      }
+    }
+    try catalog.clearOutput(key)
   }
 
   /// Where an interrupted run stopped in one split: its recorded shards and the samples they (or
@@ -194,6 +247,7 @@ struct SlimFingerprint: Codable {
   var output: SlimOutputOptions
   var shardMaxBytes: Int?
   var shardMaxSamples: Int?
+  var partition: String?
 
   init(_ configuration: SlimConfiguration) {
     root = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
@@ -205,5 +259,6 @@ struct SlimFingerprint: Codable {
     output = configuration.output
     shardMaxBytes = configuration.shardMaxBytes
     shardMaxSamples = configuration.shardMaxSamples
+    partition = configuration.partition?.name
   }
 }

@@ -14,7 +14,7 @@ extension SlimJob {
   /// the catalog does not know (a `.partial` file, a renamed but unrecorded shard, a stale index):
   /// since output is deterministic, the result is byte-identical to an uninterrupted run.
   static func writeShards(
-    _ jobs: [SlimSampleJob], output: String, catalog: Catalog, configuration: SlimConfiguration,
+    _ jobs: [SlimSampleJob], directory: String, output: String, catalog: Catalog, configuration: SlimConfiguration,
     resume: [String: ResumePoint], report: inout SlimReport
   ) throws {
     let pending = jobs.filter { !(resume[$0.split]?.done.contains($0.key) ?? false) }
@@ -26,13 +26,16 @@ extension SlimJob {
     var failures: [SlimFailureRecord] = []
 
     func openWriter(for split: String) throws {
-      let directory = output + "/" + split
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      let splitDirectory = directory + "/" + split
+      let prefix = configuration.partition?.shardPrefix(split: split) ?? split
+      try FileManager.default.createDirectory(atPath: splitDirectory, withIntermediateDirectories: true)
       let recorded = resume[split]?.shards ?? []
-      try removeUnrecorded(in: directory, keeping: Set(recorded.map { ($0.path as NSString).lastPathComponent }))
+      try removeUnrecorded(
+        in: splitDirectory, prefix: prefix, indexName: shardIndexName(configuration.partition?.shardPrefix(split: split)),
+        keeping: Set(recorded.map { ($0.path as NSString).lastPathComponent }))
       writer = try ShardWriter(
         configuration: ShardWriterConfiguration(
-          directory: directory, prefix: split, maxSamples: configuration.shardMaxSamples,
+          directory: splitDirectory, prefix: prefix, maxSamples: configuration.shardMaxSamples,
           maxBytes: configuration.shardMaxBytes, firstShardIndex: recorded.count)
       ) { shard in
         FaultInjection.reach("shard-renamed")
@@ -90,16 +93,25 @@ extension SlimJob {
         shards: written.map {
           ShardIndexJSON.Shard(url: ($0.path as NSString).lastPathComponent, sampleCount: $0.samples, byteCount: $0.bytes, md5: $0.md5)
         }
-      ).write(to: output + "/" + split + "/" + ShardIndexJSON.defaultFileName)
+      ).write(to: directory + "/" + split + "/" + shardIndexName(configuration.partition?.shardPrefix(split: split)))
     }
   }
 
-  /// Removes shards, indexes and partial files in `directory` that are not among `keeping` (shard
-  /// file names the catalog records), and the split's `shardindex.json`, which is rewritten at the end.
-  static func removeUnrecorded(in directory: String, keeping: Set<String>) throws {
+  /// `shardindex.json`, or `shardindex.<prefix>.json` for a partition (merged later by
+  /// `dance catalog merge`).
+  static func shardIndexName(_ partitionPrefix: String?) -> String {
+    partitionPrefix.map { "shardindex.\($0).json" } ?? ShardIndexJSON.defaultFileName
+  }
+
+  /// Removes this writer's shards, indexes and partial files in `directory` that are not among
+  /// `keeping` (shard file names the catalog records), and its index JSON, rewritten at the end.
+  /// Files of other prefixes (other partitions) are left alone.
+  static func removeUnrecorded(in directory: String, prefix: String, indexName: String, keeping: Set<String>) throws {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+      let ownShard = name.hasPrefix(prefix + "-") || name.hasPrefix("." + prefix + "-")
+      guard ownShard || name == indexName else { continue }
       let shardName = name.hasSuffix(".idx") ? String(name.dropLast(4)) + ".tar" : name
-      let stale = name.hasSuffix(".partial") || name == ShardIndexJSON.defaultFileName
+      let stale = name.hasSuffix(".partial") || name == indexName
         || ((name.hasSuffix(".tar") || name.hasSuffix(".idx")) && !keeping.contains(shardName))
       if stale { try FileManager.default.removeItem(atPath: directory + "/" + name) }
     }

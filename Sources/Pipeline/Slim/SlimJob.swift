@@ -42,6 +42,8 @@ public struct SlimConfiguration: Sendable {
   public var workers: Int?
   /// How progress is shown.
   public var progress: ProgressReporter.Style
+  /// Write only the samples of this partition (the plan is still made over the whole split).
+  public var partition: Partition?
 
   /// Creates a configuration with the DANCE defaults.
   public init(
@@ -68,6 +70,7 @@ public struct SlimConfiguration: Sendable {
     self.failFast = failFast
     self.workers = workers
     self.progress = progress
+    partition = nil
   }
 }
 

@@ -91,6 +91,19 @@ extension Dance {
     @Option(help: "Worker threads. Default: all cores.")
     var workers: Int?
 
+    @Option(
+      help: ArgumentHelp(
+        "Write only part i of N (a stable hash of the sample key), e.g. 0/3.",
+        discussion: "Without it, Slurm arrays (SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT) and Kubernetes Indexed "
+          + "Jobs (JOB_COMPLETION_INDEX, with --partitions N) are honoured. Partitions plan from the scores already "
+          + "in --catalog (run `dance score ROOT` once first), write shards <split>-partIofN-000000.tar and their "
+          + "own catalog OUT/catalog.partIofN.sqlite; join them with `dance catalog merge`.",
+        valueName: "i/N"))
+    var partition: String?
+
+    @Option(help: "The number of parts, with JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).")
+    var partitions: Int?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -118,13 +131,17 @@ extension Dance {
       options.imageCodec = imageCodec
       options.jpegQuality = jpegQuality
       options.labelResampling = labelResampling
-      let configuration = SlimConfiguration(
+      var configuration = SlimConfiguration(
         root: root, catalogPath: catalog.path, outputDirectory: output, discovery: try layout.discoveryOptions(),
         policy: makePolicy(), indicator: Indicator(rawValue: indicator) ?? .siMean,
         weights: weights == .none ? .none : .standard, slimmedSplits: splits.split(separator: ",").map(String.init),
         align: align, output: options, shardMaxBytes: shardSize ?? (shardSamples == nil ? 256 << 20 : nil),
         shardMaxSamples: shardSamples, dryRun: dryRun, overwrite: overwrite, failFast: failFast, workers: workers,
         progress: json ? .silent : .automatic)
+      configuration.partition = try runJob { () throws(PipelineError) in
+        if let partition { return try Partition(parsing: partition) }
+        return try Partition.fromEnvironment(ProcessInfo.processInfo.environment, partitions: partitions)
+      }
       let report = try runJob { () throws(PipelineError) in try SlimJob.run(configuration) }
       if json {
         try printJSON(report)

@@ -1,0 +1,48 @@
+public import Catalog
+import Foundation
+import Shards
+
+/// `dance catalog merge`: joins partition catalogs and rewrites each output's `shardindex.json`.
+public enum CatalogMerger {
+  /// Merges the catalogs at `parts` into the catalog at `destination` (created if missing), then
+  /// writes one `shardindex.json` per split of every joined output directory and removes the
+  /// partitions' own index files.
+  public static func merge(parts: [String], into destination: String) throws(PipelineError) -> MergeReport {
+    for part in parts where !FileManager.default.fileExists(atPath: part) {
+      throw .catalog(.cannotOpen(path: part, reason: "no such file"))
+    }
+    let target: Catalog
+    let report: MergeReport
+    var shardsByOutput: [String: [ShardRecord]] = [:]
+    do throws(CatalogError) {
+      let catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path) }
+      target = try Catalog(path: destination)
+      report = try target.merge(catalogs)
+      for output in report.outputs.keys { shardsByOutput[output] = try target.shards(output: output) }
+    } catch {
+      throw .catalog(error)
+    }
+    do throws(ShardError) {
+      for output in report.outputs.keys.sorted() {
+        let shards = shardsByOutput[output] ?? []
+        for split in Set(shards.map(\.split)).sorted() {
+          let inSplit = shards.filter { $0.split == split }.sorted { $0.path < $1.path }
+          let directory = output + "/" + split
+          try ShardIndexJSON(
+              name: split,
+              shards: inSplit.map {
+                ShardIndexJSON.Shard(url: ($0.path as NSString).lastPathComponent, sampleCount: $0.samples, byteCount: $0.bytes, md5: $0.md5)
+              }
+          ).write(to: directory + "/" + ShardIndexJSON.defaultFileName)
+          for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+          where name.hasPrefix("shardindex.\(split)-part") && name.hasSuffix(".json") {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+          }
+        }
+      }
+      return report
+    } catch {
+      throw .output(path: error.path, reason: error.reason)
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Pipeline
+
+/// `dance catalog …`: operations on catalog files.
+struct CatalogCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "catalog",
+    abstract: "Operations on catalog files.",
+    subcommands: [Merge.self]
+  )
+
+  /// `dance catalog merge PARTS… -o OUT`.
+  struct Merge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Join partition catalogs (from `dance slim --partition i/N`) into one.",
+      discussion: """
+        Samples, scores and plans must agree where parts overlap and shards must not overlap; \
+        otherwise nothing is written and the offending part is named. Rewrites each output's \
+        shardindex.json to list every partition's shards.
+        """
+    )
+
+    @Argument(help: "The partition catalogs (OUT/catalog.partIofN.sqlite).")
+    var parts: [String]
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The merged catalog (created if missing).", valueName: "catalog"))
+    var output: String
+
+    func run() async throws {
+      let report = try runJob { () throws(PipelineError) in try CatalogMerger.merge(parts: parts, into: output) }
+      print("merged \(report.parts) catalogs into \(output): \(report.samples) samples, \(report.shards) shards")
+      for (directory, missing) in report.outputs.sorted(by: { $0.key < $1.key }) {
+        print("  \(directory): " + (missing.isEmpty ? "all partitions present" : "missing \(missing.joined(separator: ", "))"))
+      }
+    }
+  }
+}

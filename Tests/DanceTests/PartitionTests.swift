@@ -1,0 +1,86 @@
+import Catalog
+import Foundation
+import TestSupport
+import Testing
+
+/// Three `dance slim --partition i/3` processes plus `dance catalog merge` give exactly the
+/// samples and decisions of one unpartitioned run (design.md §5).
+@Suite(.serialized) struct PartitionTests {
+  static func decisions(_ catalog: String, output: String) throws -> [String] {
+    let catalog = try Catalog(path: catalog)
+    return try catalog.plans(output: output).flatMap { plan in
+      try catalog.decisions(planId: plan.id!).map { "\(plan.split) \($0.sampleKey) \($0.keep) \($0.scale) \($0.weight)" }
+    }.sorted()
+  }
+
+  static func writtenKeys(_ catalog: String, output: String) throws -> [String] {
+    let catalog = try Catalog(path: catalog)
+    return try catalog.shards(output: output).flatMap { shard in
+      try catalog.members(shardId: shard.id!).filter { $0.field == "json" }.map(\.sampleKey)
+    }.sorted()
+  }
+
+  @Test(arguments: ["quantile", "budget"])
+  func threePartitionsMergeIntoTheSingleRun(policy: String) throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/camvid"
+      #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "12", "--val", "3", "--test", "3", "--size", "96x72"]).status == 0)
+      let options = ["--shard-samples", "3", "--policy", policy, "--budget", "0.4"]
+      #expect(try runDance(["slim", root, "--out", directory + "/single", "--catalog", directory + "/single.sqlite"] + options).status == 0)
+      #expect(try runDance(["score", root, "--catalog", directory + "/scored.sqlite"]).status == 0)
+
+      // The three parts run as separate processes at the same time, one through each scheduler's variables.
+      let environments: [[String: String]] = [
+        [:], ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "3"], ["JOB_COMPLETION_INDEX": "2"],
+      ]
+      let arguments: [[String]] = [["--partition", "0/3"], [], ["--partitions", "3"]]
+      let runs = try (0..<3).map { index in
+        try startDance(
+          ["slim", root, "--out", directory + "/parts", "--catalog", directory + "/scored.sqlite"] + options + arguments[index],
+          environment: environments[index])
+      }
+      for run in runs {
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0)
+      }
+      let parts = (0..<3).map { directory + "/parts/catalog.part\($0)of3.sqlite" }
+      let merge = try runDance(["catalog", "merge"] + parts + ["-o", directory + "/merged.sqlite"])
+      #expect(merge.status == 0, "\(merge.standardError)")
+      #expect(merge.standardOutput.contains("all partitions present"))
+
+      #expect(try Self.decisions(directory + "/merged.sqlite", output: directory + "/parts")
+        == Self.decisions(directory + "/single.sqlite", output: directory + "/single"))
+      let written = try Self.writtenKeys(directory + "/merged.sqlite", output: directory + "/parts")
+      let single = try Self.writtenKeys(directory + "/single.sqlite", output: directory + "/single")
+      #expect(!written.isEmpty && written == single)
+      let verify = try runDance(["verify", directory + "/parts", "--catalog", directory + "/merged.sqlite"])
+      #expect(verify.status == 0, "\(verify.standardOutput)")
+    }
+  }
+
+  @Test func overlappingPartsAreRefused() throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/camvid"
+      #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "6", "--val", "1", "--test", "1", "--size", "64x48"]).status == 0)
+      #expect(try runDance(["score", root, "--catalog", directory + "/scored.sqlite"]).status == 0)
+      #expect(try runDance(["slim", root, "--out", directory + "/parts", "--catalog", directory + "/scored.sqlite", "--partition", "0/2"]).status == 0)
+      let part = directory + "/parts/catalog.part0of2.sqlite"
+      let merge = try runDance(["catalog", "merge", part, part, "-o", directory + "/merged.sqlite"])
+      #expect(merge.status == 1)
+      #expect(merge.standardError.contains("overlapping parts"))
+      let merged = try Catalog(path: directory + "/merged.sqlite").samples()
+      #expect(merged.isEmpty)  // nothing was written
+    }
+  }
+
+  @Test func partitionsNeedScoresAndAValidIndex() throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/camvid"
+      #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "4", "--val", "1", "--test", "1", "--size", "64x48"]).status == 0)
+      let unscored = try runDance(["slim", root, "--out", directory + "/o", "--catalog", directory + "/c.sqlite", "--partition", "0/2"])
+      #expect(unscored.status == 1 && unscored.standardError.contains("dance score"))
+      let bad = try runDance(["slim", root, "--out", directory + "/o", "--catalog", directory + "/c.sqlite", "--partition", "2/2"])
+      #expect(bad.status == 1 && bad.standardError.contains("0..<count"))
+    }
+  }
+}
