@@ -2,6 +2,10 @@
 # `make bench`: every benchmark case, release build. Figures go to stdout; nothing here is a unit test.
 set -euo pipefail
 bench=${DANCE_BENCH:-.build/release/dance-bench}
+# The slim case runs the `dance` executable next to dance-bench as a child process.
+if [ ! -x "$(dirname "$bench")/dance" ]; then
+  ${SWIFT:-swift} build -c release --product dance
+fi
 for case in $("$bench" --list-cases); do
   echo "== $case"
   "$bench" "$case"
