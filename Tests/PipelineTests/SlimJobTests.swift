@@ -143,8 +143,11 @@ import Testing
       let dry = try Self.slim(root, in: directory, policy: .budget(pixelBudget: 0.4, scales: [0.5, 1]), dryRun: true)
       #expect(dry.dryRun && dry.splits[0].pixelFraction <= 0.4 && dry.splits[0].lambda != nil)
       #expect(!FileManager.default.fileExists(atPath: directory + "/out"))
-      _ = try Self.slim(root, in: directory)
-      #expect(throws: PipelineError.self) { try Self.slim(root, in: directory) }
+      let first = try Self.slim(root, in: directory)
+      // The same configuration again resumes a finished output: nothing to write, the same shards.
+      let again = try Self.slim(root, in: directory)
+      #expect(again.splits.map(\.shards) == first.splits.map(\.shards) && again.copiedImages == 0)
+      #expect(throws: PipelineError.self) { try Self.slim(root, in: directory, policy: .fixed(scale: 0.5)) }
     }
   }
 }
