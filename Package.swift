@@ -46,6 +46,7 @@ let package = Package(
       name: "CJPEG",
       linkerSettings: [.linkedLibrary("jpeg")]
     ),
+    .target(name: "CMalloc"),
     .systemLibrary(
       name: "CBLAS",
       pkgConfig: "openblas",
@@ -66,7 +67,7 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", argumentParser],
+      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 

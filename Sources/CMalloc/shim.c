@@ -1,0 +1,1 @@
+// CMalloc is header-only; this file gives the target a compilation unit.
