@@ -73,7 +73,7 @@ let package = Package(
 
     .executableTarget(
       name: "dance-bench",
-      dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
+      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 

@@ -72,10 +72,7 @@ extension Catalog {
     throws(CatalogError)
   {
     try write { db in
-      for score in scores {
-        try ScoreRecord.filter(Column("sampleKey") == score.sampleKey && Column("indicator") == score.indicator).deleteAll(db)
-        try score.insert(db)
-      }
+      for score in scores { try score.upsert(db) }  // one statement per value: (sampleKey, indicator) is the key
       if !succeeded.isEmpty { try ScoreFailureRecord.filter(succeeded.contains(Column("sampleKey"))).deleteAll(db) }
       for failure in failures { try failure.upsert(db) }
     }

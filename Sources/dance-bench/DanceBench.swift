@@ -1,4 +1,5 @@
 import ArgumentParser
+internal import CMalloc
 
 /// `dance-bench`: the measurements behind `make bench`. Each case is a subcommand that prints what
 /// it measured, on which data and with how many threads.
@@ -12,6 +13,19 @@ struct DanceBench: ParsableCommand {
 
   @Flag(help: "Print the name of every benchmark case, one per line, and exit.")
   var listCases = false
+
+  /// Runs the chosen case with the same malloc setting as the `dance` executable (a fixed 1 MiB mmap
+  /// threshold; see `returnLargeBuffersToTheSystem` in Dance.swift), so in-process measurements
+  /// match what `dance` does.
+  static func main() {
+    _ = cmalloc_set_mmap_threshold(1 << 20)
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 
   func run() throws {
     guard listCases else { throw CleanExit.helpRequest(self) }

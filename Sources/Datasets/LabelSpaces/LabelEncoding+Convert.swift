@@ -38,17 +38,36 @@ extension LabelEncoding {
   }
 
   private func convertGray(_ image: Image8) -> TrainIdLabels {
-    var counts = [Int](repeating: 0, count: 256)
+    // A hot loop (every label pixel of every sample): raw pointers, four histogram copies so that
+    // neighbouring equal values do not wait on each other's increments.
+    var counts = [Int](repeating: 0, count: 4 * 256)
     var output = image
     output.samples.withUnsafeMutableBufferPointer { samples in
       lookup.withUnsafeBufferPointer { lookup in
-        for index in samples.indices {
-          let value = Int(samples[index])
-          counts[value] += 1
-          samples[index] = lookup[value]
+        counts.withUnsafeMutableBufferPointer { counts in
+          guard let pixels = samples.baseAddress, let table = lookup.baseAddress, let histogram = counts.baseAddress else {
+            return
+          }
+          let total = samples.count
+          var index = 0
+          while index + 4 <= total {
+            for lane in 0..<4 {
+              let value = Int(pixels[index + lane])
+              histogram[lane &* 256 &+ value] &+= 1
+              pixels[index + lane] = table[value]
+            }
+            index &+= 4
+          }
+          while index < total {
+            let value = Int(pixels[index])
+            histogram[value] &+= 1
+            pixels[index] = table[value]
+            index &+= 1
+          }
         }
       }
     }
+    for value in 0..<256 { counts[value] += counts[256 + value] + counts[512 + value] + counts[768 + value] }
     var unknown: [Int: Int] = [:]
     for value in 0..<256 where counts[value] > 0 && !known[value] { unknown[value] = counts[value] }
     return TrainIdLabels(image: output, unknownValues: unknown)
