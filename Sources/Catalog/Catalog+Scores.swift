@@ -51,12 +51,17 @@ public struct ScoreFailureRecord: Codable, Sendable, Equatable, FetchableRecord,
 }
 
 extension Catalog {
-  /// Scores, optionally of one indicator and of the given samples, ordered by sample and indicator.
-  public func scores(indicator: String? = nil, sampleKeys: [String]? = nil) throws(CatalogError) -> [ScoreRecord] {
+  /// Scores, optionally of one indicator and of one dataset's samples, ordered by sample and indicator.
+  ///
+  /// The dataset is selected with a subquery rather than a list of keys, so no dataset is too
+  /// large for SQLite's limit on bound parameters.
+  public func scores(indicator: String? = nil, datasetId: Int64? = nil) throws(CatalogError) -> [ScoreRecord] {
     try read { db in
       var request = ScoreRecord.all()
       if let indicator { request = request.filter(Column("indicator") == indicator) }
-      if let sampleKeys { request = request.filter(sampleKeys.contains(Column("sampleKey"))) }
+      if let datasetId {
+        request = request.filter(sql: "sampleKey IN (SELECT key FROM sample WHERE datasetId = ?)", arguments: [datasetId])
+      }
       return try request.order(Column("sampleKey"), Column("indicator")).fetchAll(db)
     }
   }

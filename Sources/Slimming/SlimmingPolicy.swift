@@ -15,9 +15,14 @@ public enum SlimmingPolicy: Sendable, Equatable, Codable, CustomStringConvertibl
   /// kept pixels fit `pixelBudget` (a fraction of the split's original pixels).
   case budget(pixelBudget: Double, scales: [Double])
 
+  /// The DANCE bands: r < 0.4 → 0.5, r < 0.8 → 0.75 (else 1).
+  public static let defaultBands = [ScaleBand(upTo: 0.4, scale: 0.5), ScaleBand(upTo: 0.8, scale: 0.75)]
+
+  /// The fraction of the simplest samples the quantile policy drops by default.
+  public static let defaultDrop = 0.1
+
   /// The DANCE defaults: drop 10 %, r < 0.4 → 0.5, r < 0.8 → 0.75, else 1.
-  public static let quantileDefault = SlimmingPolicy.quantile(
-    drop: 0.1, bands: [ScaleBand(upTo: 0.4, scale: 0.5), ScaleBand(upTo: 0.8, scale: 0.75)])
+  public static let quantileDefault = SlimmingPolicy.quantile(drop: defaultDrop, bands: defaultBands)
 
   /// The scales the budget solver may choose by default.
   public static let defaultBudgetScales = [0.25, 0.5, 0.75, 1.0]

@@ -55,8 +55,8 @@ public enum SlimJob {
     let format = DatasetFormat(rawValue: dataset.format) ?? .cityscapes
     let grouping = try dataset.camvidGrouping.map { try CamVidGrouping(overrides: $0, source: "catalog") } ?? .standard
     let samples = try input.samples(datasetId: inputDatasetId, status: .ok)
-    let keys = samples.map(\.key)
-    let scoreRecords = try input.scores(sampleKeys: keys)
+    let valid = Set(samples.map(\.key))
+    let scoreRecords = try input.scores(datasetId: inputDatasetId).filter { valid.contains($0.sampleKey) }
     var scores: [String: [String: Double]] = [:]
     for score in scoreRecords { scores[score.sampleKey, default: [:]][score.indicator] = score.value }
 

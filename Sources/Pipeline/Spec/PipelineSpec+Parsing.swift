@@ -206,11 +206,10 @@ extension PipelineSpec {
     }
     switch policy {
     case .quantile:
-      guard case .quantile(let drop, let bands) = SlimmingPolicy.quantileDefault else { break }
-      let chosen = try section["drop"].map { value throws(PipelineSpecError) in
+      let drop = try section["drop"].map { value throws(PipelineSpecError) in
         try r.double(value, "drop", "in [0, 1)") { (0..<1).contains($0) }
-      } ?? drop
-      slim.policy = .quantile(drop: chosen, bands: bands)
+      } ?? SlimmingPolicy.defaultDrop
+      slim.policy = .quantile(drop: drop, bands: SlimmingPolicy.defaultBands)
     case .budget:
       let budget = try section["budget"].map { value throws(PipelineSpecError) in
         try r.double(value, "budget", "in (0, 1]") { $0 > 0 && $0 <= 1 }

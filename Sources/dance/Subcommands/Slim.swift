@@ -109,9 +109,7 @@ extension Dance {
 
     func makePolicy() -> SlimmingPolicy {
       switch policy {
-      case .quantile:
-        guard case .quantile(_, let bands) = SlimmingPolicy.quantileDefault else { return .quantileDefault }
-        return .quantile(drop: drop, bands: bands)
+      case .quantile: return .quantile(drop: drop, bands: SlimmingPolicy.defaultBands)
       case .budget: return .budget(pixelBudget: budget, scales: SlimmingPolicy.defaultBudgetScales)
       case .fixed: return .fixed(scale: scale)
       case .none: return .none
