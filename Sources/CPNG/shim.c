@@ -72,6 +72,11 @@ int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64
     return CPNG_ERROR;
   }
   png_set_read_fn(decoder->png, decoder, cpng_read_memory);
+#ifdef PNG_IGNORE_ADLER32
+  // Every chunk's CRC-32 is still checked, and it covers the compressed stream, so a corrupt file
+  // is still refused; zlib's second checksum over the inflated bytes only costs time.
+  png_set_option(decoder->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
   // Never let a compressed ancillary chunk (iCCP, zTXt, iTXt) inflate without bound.
   png_set_chunk_malloc_max(decoder->png, 8u << 20);
   png_read_info(decoder->png, decoder->info);
@@ -140,6 +145,24 @@ int cpng_decoder_read(cpng_decoder *decoder, uint8_t *pixels, size_t capacity, c
   return CPNG_OK;
 }
 
+int cpng_decoder_read_row(cpng_decoder *decoder, uint8_t *row, char *message) {
+  if (setjmp(png_jmpbuf(decoder->png))) {
+    cpng_copy_message(message, decoder->message);
+    return CPNG_ERROR;
+  }
+  png_read_row(decoder->png, row, NULL);
+  return CPNG_OK;
+}
+
+int cpng_decoder_finish(cpng_decoder *decoder, char *message) {
+  if (setjmp(png_jmpbuf(decoder->png))) {
+    cpng_copy_message(message, decoder->message);
+    return CPNG_ERROR;
+  }
+  png_read_end(decoder->png, NULL);
+  return CPNG_OK;
+}
+
 void cpng_decoder_destroy(cpng_decoder *decoder) {
   if (decoder == NULL) return;
   png_destroy_read_struct(&decoder->png, &decoder->info, NULL);
@@ -175,7 +198,7 @@ static void cpng_write_memory(png_structp png, png_bytep data, png_size_t count)
 static void cpng_flush_memory(png_structp png) { (void)png; }
 
 int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                int compression_level, int filter, uint8_t **out, size_t *out_size, char *message) {
+                int compression_level, int filter, int strategy, uint8_t **out, size_t *out_size, char *message) {
   static const int color_types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
                                      PNG_COLOR_TYPE_RGB_ALPHA};
   *out = NULL;
@@ -196,7 +219,13 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
     cpng_copy_message(message, "out of memory");
     return CPNG_NO_MEMORY;
   }
+  size_t row_bytes = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
+  // Room for the worst case up front (only the pages written are ever touched), so the output
+  // is never reallocated and copied while it grows.
   cpng_output output = {0};
+  output.capacity = (size_t)compressBound((uLong)((row_bytes + 1) * height)) + 4096;
+  output.bytes = malloc(output.capacity);
+  if (output.bytes == NULL) output.capacity = 0;
   cpng_output *volatile output_ref = &output;
   png_bytep *volatile rows = NULL;
   if (setjmp(png_jmpbuf(png))) {
@@ -208,6 +237,7 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
   }
   png_set_write_fn(png, &output, cpng_write_memory, cpng_flush_memory);
   png_set_compression_level(png, compression_level);
+  if (strategy >= 0) png_set_compression_strategy(png, strategy);
   if (filter >= 0 && filter <= 4) {
     static const int filters[5] = {PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_FILTER_AVG, PNG_FILTER_PAETH};
     png_set_filter(png, PNG_FILTER_TYPE_BASE, filters[filter]);
@@ -219,7 +249,6 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
     const int probe = 1;
     if (*(const char *)&probe == 1) png_set_swap(png);
   }
-  size_t row_bytes = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
   rows = malloc(sizeof(png_bytep) * height);
   if (rows == NULL) png_error(png, "out of memory");
   for (uint32_t y = 0; y < height; y++) rows[y] = (png_bytep)(pixels + (size_t)y * row_bytes);

@@ -20,41 +20,45 @@ public enum ImageResampler {
     let vertical = useArea
       ? areaWeights(source: image.height, destination: height) : bilinearWeights(source: image.height, destination: height)
     let channels = image.channels
-    // Horizontal pass into floats, then vertical pass with rounding.
-    var rows = [Float](repeating: 0, count: image.height * width * channels)
-    image.samples.withUnsafeBufferPointer { source in
-      rows.withUnsafeMutableBufferPointer { target in
-        for y in 0..<image.height {
-          let sourceRow = y * image.width * channels
-          let targetRow = y * width * channels
-          for x in 0..<width {
-            for tap in horizontal[x] {
-              let from = sourceRow + tap.index * channels
-              let to = targetRow + x * channels
-              for c in 0..<channels { target[to + c] += tap.weight * Float(source[from + c]) }
+    let rowLength = width * channels
+    let columns = FlatTaps(horizontal)
+    // Output rows one at a time: each needs the horizontally resampled source rows of its vertical
+    // taps, kept in a small ring (neighbouring output rows share a boundary row), so no full-size
+    // intermediate exists. Every sum runs in tap order from zero, as a two-pass version would.
+    let ringSize = (vertical.map(\.count).max() ?? 1) + 1
+    var ring = [Float](repeating: 0, count: ringSize * rowLength)
+    var ringRow = [Int](repeating: -1, count: ringSize)
+    var accumulator = [Float](repeating: 0, count: rowLength)
+    let samples = [UInt8](unsafeUninitializedCapacity: height * rowLength) { target, initialized in
+      image.samples.withUnsafeBufferPointer { source in
+        ring.withUnsafeMutableBufferPointer { ring in
+          accumulator.withUnsafeMutableBufferPointer { accumulator in
+            guard let sourceBase = source.baseAddress, let ringBase = ring.baseAddress,
+              let sum = accumulator.baseAddress, let targetBase = target.baseAddress
+            else { return }
+            for y in 0..<height {
+              for index in 0..<rowLength { sum[index] = 0 }
+              for tap in vertical[y] {
+                let slot = tap.index % ringSize
+                let row = ringBase + slot * rowLength
+                if ringRow[slot] != tap.index {
+                  columns.resample(sourceBase + tap.index * image.width * channels, channels: channels, into: row)
+                  ringRow[slot] = tap.index
+                }
+                let weight = tap.weight
+                for index in 0..<rowLength { sum[index] += weight * row[index] }
+              }
+              // Round half up (the sums are never negative): a truncating conversion vectorises,
+              // `rounded()` is a library call per value without SSE4.1.
+              let out = targetBase + y * rowLength
+              for index in 0..<rowLength { out[index] = UInt8(Int32(max(0, min(255, sum[index])) + 0.5)) }
             }
           }
         }
       }
+      initialized = height * rowLength
     }
-    var output = [UInt8](repeating: 0, count: width * height * channels)
-    rows.withUnsafeBufferPointer { source in
-      output.withUnsafeMutableBufferPointer { target in
-        var accumulator = [Float](repeating: 0, count: width * channels)
-        for y in 0..<height {
-          for index in accumulator.indices { accumulator[index] = 0 }
-          for tap in vertical[y] {
-            let row = tap.index * width * channels
-            for index in 0..<(width * channels) { accumulator[index] += tap.weight * source[row + index] }
-          }
-          let base = y * width * channels
-          for index in 0..<(width * channels) {
-            target[base + index] = UInt8(max(0, min(255, accumulator[index].rounded())))
-          }
-        }
-      }
-    }
-    return Image8(width: width, height: height, channels: channels, samples: output)
+    return Image8(width: width, height: height, channels: channels, samples: samples)
   }
 
   /// Resamples by `scale` to ``NearestResampler/scaledSize(width:height:scale:)``.
@@ -66,6 +70,83 @@ public enum ImageResampler {
   struct Tap {
     var index: Int
     var weight: Float
+  }
+
+  /// One axis's taps in flat arrays: output `i` uses `index[first[i] ..< first[i + 1]]`.
+  struct FlatTaps {
+    var first: [Int]
+    var index: [Int]
+    var weight: [Float]
+
+    /// When every output has one or two taps (downscaling by up to 2, and bilinear): per output the
+    /// two indices and weights, a single tap padded with weight 0 on the same pixel.
+    var pairs: [PairTap]?
+
+    struct PairTap {
+      var index0: Int
+      var index1: Int
+      var weight0: Float
+      var weight1: Float
+    }
+
+    init(_ taps: [[Tap]]) {
+      first = [0]
+      index = []
+      weight = []
+      for list in taps {
+        index += list.map(\.index)
+        weight += list.map(\.weight)
+        first.append(index.count)
+      }
+      if taps.allSatisfy({ (1...2).contains($0.count) }) {
+        pairs = taps.map { list in
+          let second = list.count == 2 ? list[1] : Tap(index: list[0].index, weight: 0)
+          return PairTap(index0: list[0].index, index1: second.index, weight0: list[0].weight, weight1: second.weight)
+        }
+      }
+    }
+
+    /// ``resample(_:channels:into:)`` for RGB rows and two taps per output: the same sums (adding
+    /// `0 · x` to a non-negative sum changes nothing), without the inner loops.
+    private static func resampleRGB(_ source: UnsafePointer<UInt8>, _ pairs: [PairTap], into output: UnsafeMutablePointer<Float>) {
+      pairs.withUnsafeBufferPointer { pairs in
+        for (x, tap) in pairs.enumerated() {
+          let a = source + 3 &* tap.index0
+          let b = source + 3 &* tap.index1
+          let out = output + 3 &* x
+          out[0] = tap.weight0 * Float(a[0]) + tap.weight1 * Float(b[0])
+          out[1] = tap.weight0 * Float(a[1]) + tap.weight1 * Float(b[1])
+          out[2] = tap.weight0 * Float(a[2]) + tap.weight1 * Float(b[2])
+        }
+      }
+    }
+
+    /// Resamples one row of interleaved samples along this axis into `output` (`Float`, one value
+    /// per output pixel and channel): `output[i, c] = Σ weight · source[index, c]` in tap order.
+    func resample(_ source: UnsafePointer<UInt8>, channels: Int, into output: UnsafeMutablePointer<Float>) {
+      if channels == 3, let pairs { return Self.resampleRGB(source, pairs, into: output) }
+      first.withUnsafeBufferPointer { first in
+        index.withUnsafeBufferPointer { index in
+          weight.withUnsafeBufferPointer { weight in
+            for x in 0..<(first.count - 1) {
+              let out = output + x * channels
+              for c in 0..<channels { out[c] = 0 }
+              for t in first[x]..<first[x + 1] {
+                let pixel = source + index[t] * channels
+                let w = weight[t]
+                if channels == 3 {
+                  out[0] += w * Float(pixel[0])
+                  out[1] += w * Float(pixel[1])
+                  out[2] += w * Float(pixel[2])
+                } else {
+                  for c in 0..<channels { out[c] += w * Float(pixel[c]) }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   /// For each output index, the source pixels it covers and the covered fraction of each,

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// How much of a JPEG to decode: libjpeg's DCT scaling gives 1/2, 1/4 and 1/8 size almost for free.
 public enum JPEGScale: Int, Sendable, CaseIterable {
   /// Full resolution.
@@ -126,36 +132,62 @@ public struct ImageDecoder: Sendable {
   }
 
   /// Reads a whole file, refusing missing, unreadable, empty and oversized files with a typed error.
+  ///
+  /// One `read(2)` loop straight into the returned array, sized from `fstat`: no intermediate copy,
+  /// and a file that grows while it is read is still held to ``DecodeOptions/maxFileBytes``.
   public func readFile(_ path: String) throws(ImageCodecError) -> [UInt8] {
-    let attributes: [FileAttributeKey: Any]
-    do {
-      attributes = try FileManager.default.attributesOfItem(atPath: path)
-    } catch {
-      throw .unreadable(source: path, reason: FileManager.default.fileExists(atPath: path)
-        ? "permission denied or unreadable" : "no such file")
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw .unreadable(source: path, reason: errno == ENOENT ? "no such file" : "permission denied or unreadable")
     }
-    if attributes[.type] as? FileAttributeType == .typeDirectory {
-      throw .unreadable(source: path, reason: "is a directory")
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+      throw .unreadable(source: path, reason: String(cString: strerror(errno)))
     }
-    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+    if status.st_mode & S_IFMT == S_IFDIR { throw .unreadable(source: path, reason: "is a directory") }
+    let size = Int(status.st_size)
     if size > options.maxFileBytes {
       throw .unreadable(source: path, reason: "\(size) bytes exceeds the file-size limit of \(options.maxFileBytes) bytes")
     }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw .unreadable(source: path, reason: "permission denied or unreadable")
+    // One byte more than announced, to notice a file that grew since fstat.
+    var failure: Int32 = 0
+    var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, initialized in
+      initialized = Self.fill(buffer, from: descriptor, error: &failure)
     }
-    defer { try? handle.close() }
-    let data: Data
-    do {
-      data = try handle.read(upToCount: options.maxFileBytes + 1) ?? Data()
-    } catch {
-      throw .unreadable(source: path, reason: "\(error)")
+    if bytes.count == size + 1 && failure == 0 {  // it grew: read on in chunks, up to the limit
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      while bytes.count <= options.maxFileBytes && failure == 0 {
+        let got = chunk.withUnsafeMutableBufferPointer { Self.fill($0, from: descriptor, error: &failure) }
+        if got == 0 { break }
+        bytes += chunk.prefix(got)
+      }
+      if bytes.count > options.maxFileBytes {
+        throw .unreadable(source: path, reason: "the file grew beyond the file-size limit of \(options.maxFileBytes) bytes")
+      }
     }
-    if data.isEmpty { throw .empty(source: path) }
-    if data.count > options.maxFileBytes {
-      throw .unreadable(source: path, reason: "the file grew beyond the file-size limit of \(options.maxFileBytes) bytes")
+    if failure != 0 { throw .unreadable(source: path, reason: String(cString: strerror(failure))) }
+    if bytes.isEmpty { throw .empty(source: path) }
+    return bytes
+  }
+
+  /// Fills `buffer` from `descriptor`, stopping early at end of file; returns the bytes read. A read
+  /// error other than `EINTR` stops it and is stored in `error`.
+  private static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, from descriptor: Int32, error: inout Int32) -> Int {
+    guard let base = buffer.baseAddress else { return 0 }
+    var total = 0
+    while total < buffer.count {
+      let got = read(descriptor, base + total, buffer.count - total)
+      if got > 0 {
+        total += got
+      } else if got == 0 {
+        break
+      } else if errno != EINTR {
+        error = errno
+        break
+      }
     }
-    return [UInt8](data)
+    return total
   }
 
   /// The codec of `bytes`, checked against the file extension when one is given.

@@ -54,6 +54,24 @@ import Testing
     #expect(zip(resized.samples, expected).allSatisfy { abs(Double($0) - $1) <= 0.5 + 1e-3 })
   }
 
+  /// Channel `c` of `image` as a one-channel image.
+  static func plane(_ image: Image8, _ c: Int) -> Image8 {
+    Image8(width: image.width, height: image.height, channels: 1,
+           samples: stride(from: c, to: image.samples.count, by: image.channels).map { image.samples[$0] })
+  }
+
+  /// RGB rows take a two-tap fast path when every output has at most two taps; each of its channels
+  /// must equal the general path on that channel alone, bit for bit.
+  @Test(arguments: [(0.5, ImageResampler.Kernel.area), (0.75, .area), (0.6, .area), (0.3, .area), (0.75, .bilinear), (1.7, .bilinear)])
+  func rgbEqualsEachChannelAlone(scale: Double, kernel: ImageResampler.Kernel) {
+    var generator = SeededGenerator(seed: 41)
+    let image = Image8(width: 23, height: 11, channels: 3, samples: (0..<(23 * 11 * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    let resized = ImageResampler.resize(image, scale: scale, kernel: kernel)
+    for c in 0..<3 {
+      #expect(Self.plane(resized, c) == ImageResampler.resize(Self.plane(image, c), scale: scale, kernel: kernel), "channel \(c)")
+    }
+  }
+
   @Test func bilinearUsesHalfPixelCentres() {
     #expect(ImageResampler.resize(Self.row([0, 100]), width: 4, height: 1, kernel: .bilinear).samples == [0, 25, 75, 100])
     #expect(ImageResampler.resize(Self.row([0, 100, 200, 100]), width: 2, height: 1, kernel: .bilinear).samples == [50, 150])

@@ -30,6 +30,23 @@ import Testing
     #expect(decoded.image == .uint8(image))
   }
 
+  @Test(arguments: PNGEncoder.Strategy.allCases, [PNGEncoder.Filter.sub, .up, .none])
+  func everyStrategyRoundTripsDeterministically(strategy: PNGEncoder.Strategy, filter: PNGEncoder.Filter) throws {
+    let image = Self.pattern(width: 61, height: 17, channels: 3, seed: 5)
+    let encoder = PNGEncoder(compressionLevel: 3, filter: filter, strategy: strategy)
+    let bytes = try encoder.encode(image)
+    #expect(try ImageDecoder().decode(bytes, source: "memory.png").image == .uint8(image))
+    #expect(try encoder.encode(image) == bytes)
+  }
+
+  @Test func strategiesReallyDiffer() throws {
+    // Runs of 7 equal bytes (run-length beats Huffman-only) in a sequence that repeats every 35
+    // bytes (string matching beats run-length).
+    let image = Image8(width: 64, height: 64, channels: 3, samples: (0..<(64 * 64 * 3)).map { (index: Int) -> UInt8 in UInt8(index / 7 % 5 * 40) })
+    let sizes = try PNGEncoder.Strategy.allCases.map { try PNGEncoder(compressionLevel: 6, filter: .none, strategy: $0).encode(image).count }
+    #expect(Set(sizes).count == sizes.count, "sizes \(sizes)")
+  }
+
   @Test(arguments: [1, 3])
   func png16RoundTripIsExact(channels: Int) throws {
     var generator = SeededGenerator(seed: 16)

@@ -45,13 +45,21 @@ int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64
 /// Decodes all rows into `pixels` (`info.row_bytes * info.height` bytes).
 int cpng_decoder_read(cpng_decoder *decoder, uint8_t *pixels, size_t capacity, char *message);
 
+/// Decodes the next row into `row` (`info.row_bytes` bytes), top first. Non-interlaced images only:
+/// an interlaced image must be read whole with cpng_decoder_read.
+int cpng_decoder_read_row(cpng_decoder *decoder, uint8_t *row, char *message);
+
+/// Reads the chunks after the last row (checking them) once every row has been read.
+int cpng_decoder_finish(cpng_decoder *decoder, char *message);
+
 void cpng_decoder_destroy(cpng_decoder *decoder);
 
 /// Encodes 8- or 16-bit (native byte order) interleaved samples with 1-4 channels.
 /// `filter` is -1 for libpng's adaptive choice, else 0 none, 1 sub, 2 up, 3 average, 4 paeth.
+/// `strategy` is -1 for libpng's default, else a zlib strategy (Z_DEFAULT_STRATEGY ... Z_FIXED).
 /// On CPNG_OK `*out` holds a malloc'd buffer of `*out_size` bytes; free it with cpng_free.
 int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                int compression_level, int filter, uint8_t **out, size_t *out_size, char *message);
+                int compression_level, int filter, int strategy, uint8_t **out, size_t *out_size, char *message);
 
 void cpng_free(void *pointer);
 
