@@ -57,6 +57,38 @@ public struct ComplexityScorer: Sendable {
     return scores
   }
 
+  /// Scores the image indicators of the image file at `path`, decoding it once.
+  ///
+  /// When ``Indicator/si`` and ``Indicator/siMean`` are the only image indicators requested, the
+  /// image is never held whole: its rows go from the decoder straight into the Sobel pass while they
+  /// are in cache (``ImageDecoder/decodeRows(contentsOf:into:)``). Other image indicators need the
+  /// whole luma plane, and then the image is decoded whole. Label indicators are not computed here.
+  ///
+  /// - Returns: One value per requested image indicator, and the size of the decoded image (to
+  ///   check the label's size against).
+  /// - Throws: ``ImageCodecError`` when the file cannot be read or decoded, or holds 16-bit samples.
+  public func scoreImage(contentsOf path: String, decoder: ImageDecoder) throws(ImageCodecError)
+    -> (scores: [Indicator: Double], width: Int, height: Int)
+  {
+    let wanted = Set(indicators.filter(\.needsImage))
+    var scores: [Indicator: Double] = [:]
+    if wanted.isSubset(of: [.si, .siMean]) {
+      var sobel = SobelStatistics.Accumulator()
+      _ = try decoder.decodeRows(contentsOf: path, into: &sobel)
+      let statistics = sobel.statistics
+      if wanted.contains(.si) { scores[.si] = statistics.standardDeviation }
+      if wanted.contains(.siMean) { scores[.siMean] = statistics.mean }
+      return (scores, sobel.width, sobel.height)
+    }
+    let decoded = try decoder.decode(contentsOf: path)
+    guard case .uint8(let image) = decoded.image else {
+      throw .unsupported(
+        source: path, codec: decoded.header.codec, reason: "16-bit images are not supported here (convert to 8-bit)")
+    }
+    scoreImage(image, wanted, into: &scores)
+    return (scores, image.width, image.height)
+  }
+
   private func scoreImage(_ image: Image8, _ wanted: Set<Indicator>, into scores: inout [Indicator: Double]) {
     if wanted.contains(.si) || wanted.contains(.siMean) {
       let sobel = SobelStatistics(image)

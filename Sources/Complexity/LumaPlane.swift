@@ -24,9 +24,9 @@ struct LumaPlane: Sendable {
     milli = [Int32](unsafeUninitializedCapacity: width * height) { output, initialized in
       image.samples.withUnsafeBufferPointer { samples in
         row.withUnsafeMutableBufferPointer { row in
-          guard let rowBase = row.baseAddress else { return }
+          guard let rowBase = row.baseAddress, let samples = samples.baseAddress else { return }
           for y in 0..<height {
-            Self.convertRow(samples, width: width, channels: channels, row: y, into: rowBase, scratch: rowBase + width)
+            Self.convertRow(samples + y * width * channels, width: width, channels: channels, into: rowBase, scratch: rowBase + width)
             for x in 0..<width { output[y * width + x] = Int32(rowBase[x]) }
           }
         }
@@ -35,11 +35,11 @@ struct LumaPlane: Sendable {
     }
   }
 
-  /// The number of `Float`s of scratch space ``convertRow(_:width:channels:row:into:scratch:)``
+  /// The number of `Float`s of scratch space ``convertRow(_:width:channels:into:scratch:)``
   /// needs for rows of `width` pixels with `channels` channels.
   static func scratchCount(width: Int, channels: Int) -> Int { channels == 3 ? 3 * width : 0 }
 
-  /// Writes `1000 · Y` of image row `y` to `output[0 ..< width]`.
+  /// Writes `1000 · Y` of the image row at `input` (`width · channels` samples) to `output[0 ..< width]`.
   ///
   /// The values are integers in `0...255_000` and every product and sum is below 2²⁴, so they are
   /// exact in `Float`. This is the one definition of luma, shared by ``init(_:)`` and the streaming
@@ -52,11 +52,9 @@ struct LumaPlane: Sendable {
   /// SSE2 lacks, and is about twice as slow.
   @inline(__always)
   static func convertRow(
-    _ samples: UnsafeBufferPointer<UInt8>, width: Int, channels: Int, row y: Int, into output: UnsafeMutablePointer<Float>,
+    _ input: UnsafePointer<UInt8>, width: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
     scratch: UnsafeMutablePointer<Float>?
   ) {
-    guard let base = samples.baseAddress else { return }
-    let input = base + y * width * channels
     switch channels {
     case 3:
       guard let scratch else { preconditionFailure("three-channel rows need scratch space") }

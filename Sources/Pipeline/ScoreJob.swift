@@ -198,16 +198,15 @@ struct ScoreWorkItem: Sendable {
       outcome.result = .failure(Failure(reason: "\(root)/\(sample.imagePath): the image disappeared since the scan"))
       return outcome
     }
-    var rgb: Image8?
+    let scorer = ComplexityScorer(indicators: missing)
+    var values: [Indicator: Double] = [:]
+    var imageSize: (width: Int, height: Int)?
     if missing.contains(where: \.needsImage) {
       do throws(ImageCodecError) {
-        let decoded = try decoder.decode(contentsOf: root + "/" + sample.imagePath)
+        let image = try scorer.scoreImage(contentsOf: root + "/" + sample.imagePath, decoder: decoder)
         outcome.decodedImage = true
-        guard case .uint8(let image) = decoded.image else {
-          outcome.result = .failure(Failure(reason: "\(root)/\(sample.imagePath): 16-bit images are not scored (convert to 8-bit)"))
-          return outcome
-        }
-        rgb = image
+        values = image.scores
+        imageSize = (image.width, image.height)
       } catch {
         outcome.result = .failure(Failure(reason: error.description))
         return outcome
@@ -229,11 +228,11 @@ struct ScoreWorkItem: Sendable {
         return outcome
       }
     }
-    if let rgb, let trainIds, rgb.width != trainIds.width || rgb.height != trainIds.height {
+    if let imageSize, let trainIds, imageSize.width != trainIds.width || imageSize.height != trainIds.height {
       outcome.result = .failure(Failure(reason: "\(root)/\(sample.labelPath ?? ""): label size differs from the image (changed since the scan)"))
       return outcome
     }
-    let values = ComplexityScorer(indicators: missing).score(image: rgb, trainIds: trainIds)
+    values.merge(scorer.score(image: nil, trainIds: trainIds)) { image, _ in image }
     outcome.result = .success(missing.compactMap { indicator in
       guard let value = values[indicator], let file = indicator.needsImage ? imageIdentity : label else { return nil }
       return ScoreRecord(sampleKey: sample.key, indicator: indicator.rawValue, variant: indicator.variant, value: value, file: file)

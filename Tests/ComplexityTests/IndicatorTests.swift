@@ -1,4 +1,5 @@
 import Complexity
+import ImageCodecs
 import Foundation
 import Testing
 
@@ -48,6 +49,22 @@ import Testing
     let some = ComplexityScorer(indicators: [.classCount, .si, .classCount])
     #expect(Set(some.score(image: image, trainIds: labels).keys) == [.classCount, .si])
     #expect(ComplexityScorer().indicators == Indicator.defaultSet)
+  }
+
+  /// Scoring a file (rows streamed into the Sobel pass for si and si-mean, a whole decode for the
+  /// others) gives exactly the values of scoring the decoded image.
+  @Test(arguments: [[Indicator.si, .siMean], [.siMean], [.si, .edgeDensity, .jpegBitsPerPixel]], [1, 3, 4])
+  func scoringAFileEqualsScoringItsPixels(indicators: [Indicator], channels: Int) throws {
+    let image = Fixtures.noise(37, 19, channels: channels, seed: UInt64(channels))
+    let directory = NSTemporaryDirectory() + "dance-scorer-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = directory + "/image.png"
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(try PNGEncoder().encode(image))))
+    let scorer = ComplexityScorer(indicators: indicators + [.classCount])
+    let fromFile = try scorer.scoreImage(contentsOf: path, decoder: ImageDecoder())
+    #expect(fromFile.scores == scorer.score(image: image, trainIds: nil))
+    #expect(fromFile.width == 37 && fromFile.height == 19)
   }
 
   @Test func sharedWorkGivesTheSameValuesAsSeparateRequests() {

@@ -41,6 +41,27 @@ import Testing
     #expect(encoding.known[value] == (value <= 150))
   }
 
+  /// The whole-map conversion (16 equal pixels at a time, mixed blocks pixel by pixel, a tail)
+  /// against the table applied pixel by pixel, with unknown values counted exactly.
+  @Test(arguments: [1, 15, 16, 17, 33, 1000, 4099])
+  func grayMapsConvertLikeTheTable(width: Int) throws {
+    let encoding = LabelEncoding.cityscapesLabelIds
+    var state: UInt64 = 7
+    var samples: [UInt8] = []
+    while samples.count < width * 3 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      // Runs of 1 to 40 pixels, mostly known ids, some unknown values (34…255).
+      let value = UInt8(truncatingIfNeeded: state >> 56) % 5 == 0 ? UInt8(34 + (state >> 40) % 200) : UInt8((state >> 32) % 34)
+      samples += [UInt8](repeating: value, count: Int(1 + (state >> 20) % 40))
+    }
+    let image = Image8(width: width, height: 3, channels: 1, samples: Array(samples.prefix(width * 3)))
+    let converted = try encoding.trainIds(from: .uint8(image)).get()
+    #expect(converted.image.samples == image.samples.map { encoding.trainId(ofValue: $0) })
+    var unknown: [Int: Int] = [:]
+    for value in image.samples where !encoding.known[Int(value)] { unknown[Int(value), default: 0] += 1 }
+    #expect(converted.unknownValues == unknown)
+  }
+
   @Test(arguments: [(26001, 13), (26000, 13), (24017, 11), (7, 0), (23, 10), (1, 255), (33999, 18), (34000, nil), (200, nil)])
   func cityscapesInstanceIds(value: Int, trainId: Int?) {
     #expect(LabelEncoding.cityscapesInstanceIds.trainId(ofInstanceValue: UInt16(value)).map(Int.init) == trainId)

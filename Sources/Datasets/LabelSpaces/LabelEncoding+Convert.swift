@@ -17,8 +17,12 @@ public struct LabelFormatMismatch: Error, Equatable, Sendable {
 
 extension LabelEncoding {
   /// Converts a decoded label file (read with `ImageDecoder.decodeLabel`) to train ids.
-  public func trainIds(from label: DecodedImage) -> Result<TrainIdLabels, LabelFormatMismatch> {
-    switch (storage, label) {
+  ///
+  /// The label is consumed: an 8-bit gray map that nothing else references is converted in place,
+  /// without a second buffer.
+  public func trainIds(from label: consuming DecodedImage) -> Result<TrainIdLabels, LabelFormatMismatch> {
+    let found = "found \(label.bitDepth)-bit with \(label.channels) channel(s)"
+    switch (storage, consume label) {
     case (.gray8, .uint8(let image)) where image.channels == 1:
       return .success(convertGray(image))
     case (.instance16, .uint16(let image)) where image.channels == 1:
@@ -32,31 +36,44 @@ extension LabelEncoding {
       case .instance16: expected = "16-bit single-channel"
       case .colorCoded: expected = "8-bit RGB"
       }
-      return .failure(LabelFormatMismatch(
-        reason: "expected \(expected) for \(id), found \(label.bitDepth)-bit with \(label.channels) channel(s)"))
+      return .failure(LabelFormatMismatch(reason: "expected \(expected) for \(id), \(found)"))
     }
   }
 
-  private func convertGray(_ image: Image8) -> TrainIdLabels {
-    // A hot loop (every label pixel of every sample): raw pointers, four histogram copies so that
-    // neighbouring equal values do not wait on each other's increments.
+  private func convertGray(_ image: consuming Image8) -> TrainIdLabels {
+    // A hot loop (every label pixel of every sample), over raw pointers. Label maps are mostly long
+    // runs, so 16 equal pixels at a time take one table lookup and one count; mixed blocks go pixel
+    // by pixel with four histogram copies, so neighbouring equal values do not wait on each other.
     var counts = [Int](repeating: 0, count: 4 * 256)
-    var output = image
+    var output = consume image
     output.samples.withUnsafeMutableBufferPointer { samples in
       lookup.withUnsafeBufferPointer { lookup in
         counts.withUnsafeMutableBufferPointer { counts in
           guard let pixels = samples.baseAddress, let table = lookup.baseAddress, let histogram = counts.baseAddress else {
             return
           }
+          let raw = UnsafeMutableRawPointer(pixels)
           let total = samples.count
           var index = 0
-          while index + 4 <= total {
-            for lane in 0..<4 {
-              let value = Int(pixels[index + lane])
-              histogram[lane &* 256 &+ value] &+= 1
-              pixels[index + lane] = table[value]
+          let spread: UInt64 = 0x0101_0101_0101_0101  // a byte times this fills all eight bytes
+          while index + 16 <= total {
+            let value = Int(pixels[index])
+            let uniform = UInt64(truncatingIfNeeded: value) &* spread
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) == uniform
+              && raw.loadUnaligned(fromByteOffset: index &+ 8, as: UInt64.self) == uniform
+            {
+              histogram[value] &+= 16
+              let converted = UInt64(table[value]) &* spread
+              raw.storeBytes(of: converted, toByteOffset: index, as: UInt64.self)
+              raw.storeBytes(of: converted, toByteOffset: index &+ 8, as: UInt64.self)
+            } else {
+              for lane in 0..<16 {
+                let value = Int(pixels[index + lane])
+                histogram[(lane & 3) &* 256 &+ value] &+= 1
+                pixels[index + lane] = table[value]
+              }
             }
-            index &+= 4
+            index &+= 16
           }
           while index < total {
             let value = Int(pixels[index])

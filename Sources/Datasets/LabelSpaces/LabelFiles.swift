@@ -54,16 +54,20 @@ public enum LabelFiles {
       throw .invalidLabel(path: path, reason: error.reason)
     }
     let encoding = encoding(forLabelAt: path, format: format, decoded: decoded, camvidGrouping: camvidGrouping)
-    switch encoding.trainIds(from: decoded) {
+    switch encoding.trainIds(from: consume decoded) {
     case .success(let labels): return (labels, encoding)
     case .failure(let mismatch): throw .invalidLabel(path: path, reason: mismatch.reason)
     }
   }
 
   /// Encodes a train-id map as an 8-bit grayscale PNG (no palette, 255 = ignore).
+  ///
+  /// Rows are filtered with "up" and compressed run-length (zlib's `Z_RLE`): a label row mostly
+  /// repeats the one above, so it filters to runs of zeros, and this is both the fastest setting and
+  /// about the smallest (3–5× faster than level 6 without a filter, and half the size).
   public static func encode(_ labels: Image8) throws(DatasetError) -> [UInt8] {
     do throws(ImageCodecError) {
-      return try PNGEncoder(compressionLevel: 6, filter: .none).encode(labels)
+      return try PNGEncoder(compressionLevel: 6, filter: .up, strategy: .rle).encode(labels)
     } catch {
       throw .encodeFailed(path: "<memory>", reason: error.reason)
     }
