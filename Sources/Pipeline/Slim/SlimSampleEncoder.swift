@@ -28,6 +28,9 @@ public struct SlimOutputOptions: Sendable, Equatable, Codable {
   public var jpegQuality = 95
   /// zlib level of image PNGs. Default 3 (fast).
   public var pngLevel = 3
+  /// zlib strategy of image PNGs. Default run-length (``PNGEncoder/Strategy/rle``): about twice as
+  /// fast as the standard search on photographs, for files a few per cent larger.
+  public var pngStrategy: PNGEncoder.Strategy = .rle
   /// Image resampling kernel. Default area.
   public var kernel: ImageResampler.Kernel = .area
   /// Label resampling. Default nearest.
@@ -113,7 +116,7 @@ struct SlimSampleJob: Sendable {
         let rgb = decoded.channels == 3 || decoded.channels == 1 ? decoded : dropAlpha(decoded)
         let resized = ImageResampler.resize(rgb, width: outputWidth, height: outputHeight, kernel: options.kernel)
         fields[codec.fileExtension] = codec == .png
-          ? try PNGEncoder(compressionLevel: options.pngLevel, filter: .sub).encode(resized)
+          ? try PNGEncoder(compressionLevel: options.pngLevel, filter: .sub, strategy: options.pngStrategy).encode(resized)
           : try JPEGEncoder(quality: options.jpegQuality).encode(resized)
       }
     } catch {

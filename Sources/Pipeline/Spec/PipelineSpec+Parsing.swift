@@ -1,6 +1,7 @@
 public import Complexity
 public import Datasets
 public import Foundation
+import ImageCodecs
 import Slimming
 import Yams
 
@@ -15,7 +16,7 @@ extension PipelineSpec {
     "audit": ["html", "rank_by", "extremes"],
     "slim": [
       "out", "policy", "drop", "budget", "scale", "indicator", "weights", "splits", "align", "image_codec",
-      "jpeg_quality", "label_resampling", "shard_size", "shard_samples", "overwrite", "dry_run", "fail_fast",
+      "jpeg_quality", "png_level", "png_strategy", "label_resampling", "shard_size", "shard_samples", "overwrite", "dry_run", "fail_fast",
     ],
   ]
 
@@ -231,6 +232,8 @@ extension PipelineSpec {
     if let value = section["align"] { slim.align = try r.int(value, "align", in: 1...4096) }
     if let value = section["image_codec"] { slim.output.imageCodec = try r.choice(value, "image_codec", SlimOutputOptions.Codec.self) }
     if let value = section["jpeg_quality"] { slim.output.jpegQuality = try r.int(value, "jpeg_quality", in: 1...100) }
+    if let value = section["png_level"] { slim.output.pngLevel = try r.int(value, "png_level", in: 0...9) }
+    if let value = section["png_strategy"] { slim.output.pngStrategy = try r.choice(value, "png_strategy", PNGEncoder.Strategy.self) }
     if let value = section["label_resampling"] {
       slim.output.labelResampling = try r.choice(value, "label_resampling", SlimOutputOptions.LabelResampling.self)
     }

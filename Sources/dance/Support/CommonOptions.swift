@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import Datasets
+public import ImageCodecs
 public import Pipeline
 import Foundation
 
@@ -51,3 +52,4 @@ struct LayoutOptions: ParsableArguments {
 extension DatasetFormat: ExpressibleByArgument {}
 extension SlimOutputOptions.Codec: ExpressibleByArgument {}
 extension SlimOutputOptions.LabelResampling: ExpressibleByArgument {}
+extension PNGEncoder.Strategy: ExpressibleByArgument {}
