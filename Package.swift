@@ -40,7 +40,7 @@ let package = Package(
     // MARK: - C libraries (each wrapped by exactly one Swift target)
     .target(
       name: "CPNG",
-      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]
     ),
     .target(
       name: "CJPEG",

@@ -9,7 +9,9 @@ extension ImageDecoder {
   /// for a full decode; a file whose pixel data is corrupt is caught later, when it is decoded.
   public func readHeader(contentsOf path: String) throws(ImageCodecError) -> ImageHeader {
     let prefix = try readPrefix(path, count: 33)
-    let codec = try detectCodec(prefix, source: path, fileExtension: (path as NSString).pathExtension)
+    let codec = try prefix.withUnsafeBufferPointer { (prefix) throws(ImageCodecError) -> ImageCodec in
+      try detectCodec(prefix, source: path, fileExtension: (path as NSString).pathExtension)
+    }
     switch codec {
     case .png:
       return try Self.pngHeader(prefix, source: path, maxPixels: options.maxPixels)

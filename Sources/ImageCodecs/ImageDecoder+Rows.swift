@@ -24,24 +24,25 @@ extension ImageDecoder {
   public func decodeRows(contentsOf path: String, into consumer: inout some ImageRowConsumer)
     throws(ImageCodecError) -> ImageHeader
   {
-    let bytes = try readFile(path)
-    let codec = try detectCodec(bytes, source: path, fileExtension: (path as NSString).pathExtension)
-    if codec == .png,
-      let header = try PNGCodec.decodeRows(bytes, source: path, maxPixels: options.maxPixels, into: &consumer)
-    {
-      return header
-    }
-    let decoded = try decode(bytes, codec: codec, source: path, mode: .expanded)
-    guard case .uint8(let image) = decoded.image else {
-      throw .unsupported(source: path, codec: codec, reason: "16-bit images are not supported here (convert to 8-bit)")
-    }
-    consumer.begin(width: image.width, height: image.height, channels: image.channels)
-    let rowLength = image.width * image.channels
-    image.samples.withUnsafeBufferPointer { samples in
-      for y in 0..<image.height {
-        consumer.consume(row: UnsafeBufferPointer(rebasing: samples[(y * rowLength)..<((y + 1) * rowLength)]))
+    try withFileBytes(path) { (bytes) throws(ImageCodecError) -> ImageHeader in
+      let codec = try detectCodec(bytes, source: path, fileExtension: (path as NSString).pathExtension)
+      if codec == .png,
+        let header = try PNGCodec.decodeRows(bytes, source: path, maxPixels: options.maxPixels, into: &consumer)
+      {
+        return header
       }
+      let decoded = try decode(bytes, codec: codec, source: path, mode: .expanded)
+      guard case .uint8(let image) = decoded.image else {
+        throw .unsupported(source: path, codec: codec, reason: "16-bit images are not supported here (convert to 8-bit)")
+      }
+      consumer.begin(width: image.width, height: image.height, channels: image.channels)
+      let rowLength = image.width * image.channels
+      image.samples.withUnsafeBufferPointer { samples in
+        for y in 0..<image.height {
+          consumer.consume(row: UnsafeBufferPointer(rebasing: samples[(y * rowLength)..<((y + 1) * rowLength)]))
+        }
+      }
+      return decoded.header
     }
-    return decoded.header
   }
 }

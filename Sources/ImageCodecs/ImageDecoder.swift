@@ -81,9 +81,10 @@ public struct ImageDecoder: Sendable {
 
   /// Reads and decodes the file at `path` "as stored, expanded" (see ``decode(_:source:)``).
   public func decode(contentsOf path: String) throws(ImageCodecError) -> DecodedFile {
-    let bytes = try readFile(path)
-    let codec = try detectCodec(bytes, source: path, fileExtension: (path as NSString).pathExtension)
-    return try decode(bytes, codec: codec, source: path, mode: .expanded)
+    try withFileBytes(path) { (bytes) throws(ImageCodecError) -> DecodedFile in
+      let codec = try detectCodec(bytes, source: path, fileExtension: (path as NSString).pathExtension)
+      return try decode(bytes, codec: codec, source: path, mode: .expanded)
+    }
   }
 
   /// Decodes in-memory bytes "as stored, expanded".
@@ -95,22 +96,27 @@ public struct ImageDecoder: Sendable {
   ///   - bytes: the encoded file.
   ///   - source: the name used in error messages (usually the path).
   public func decode(_ bytes: [UInt8], source: String) throws(ImageCodecError) -> DecodedFile {
-    let codec = try detectCodec(bytes, source: source, fileExtension: "")
-    return try decode(bytes, codec: codec, source: source, mode: .expanded)
+    try bytes.withUnsafeBufferPointer { (bytes) throws(ImageCodecError) -> DecodedFile in
+      let codec = try detectCodec(bytes, source: source, fileExtension: "")
+      return try decode(bytes, codec: codec, source: source, mode: .expanded)
+    }
   }
 
   /// Reads a label map: palette PNGs as their indices (never expanded to colours), gray of any bit
   /// depth as raw values (a 4-bit 3 stays 3), 16-bit as 16-bit, colour-coded RGB(A) as RGB.
   public func decodeLabel(contentsOf path: String) throws(ImageCodecError) -> DecodedFile {
-    let bytes = try readFile(path)
-    let codec = try detectCodec(bytes, source: path, fileExtension: (path as NSString).pathExtension)
-    return try decode(bytes, codec: codec, source: path, mode: .label)
+    try withFileBytes(path) { (bytes) throws(ImageCodecError) -> DecodedFile in
+      let codec = try detectCodec(bytes, source: path, fileExtension: (path as NSString).pathExtension)
+      return try decode(bytes, codec: codec, source: path, mode: .label)
+    }
   }
 
   /// Reads a label map from memory; see ``decodeLabel(contentsOf:)``.
   public func decodeLabel(_ bytes: [UInt8], source: String) throws(ImageCodecError) -> DecodedFile {
-    let codec = try detectCodec(bytes, source: source, fileExtension: "")
-    return try decode(bytes, codec: codec, source: source, mode: .label)
+    try bytes.withUnsafeBufferPointer { (bytes) throws(ImageCodecError) -> DecodedFile in
+      let codec = try detectCodec(bytes, source: source, fileExtension: "")
+      return try decode(bytes, codec: codec, source: source, mode: .label)
+    }
   }
 
   /// The two ways of delivering samples.
@@ -119,7 +125,7 @@ public struct ImageDecoder: Sendable {
     case label
   }
 
-  func decode(_ bytes: [UInt8], codec: ImageCodec, source: String, mode: Mode) throws(ImageCodecError)
+  func decode(_ bytes: UnsafeBufferPointer<UInt8>, codec: ImageCodec, source: String, mode: Mode) throws(ImageCodecError)
     -> DecodedFile
   {
     switch codec {
@@ -136,20 +142,8 @@ public struct ImageDecoder: Sendable {
   /// One `read(2)` loop straight into the returned array, sized from `fstat`: no intermediate copy,
   /// and a file that grows while it is read is still held to ``DecodeOptions/maxFileBytes``.
   public func readFile(_ path: String) throws(ImageCodecError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-      throw .unreadable(source: path, reason: errno == ENOENT ? "no such file" : "permission denied or unreadable")
-    }
+    let (descriptor, size) = try openForReading(path)
     defer { close(descriptor) }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0 else {
-      throw .unreadable(source: path, reason: String(cString: strerror(errno)))
-    }
-    if status.st_mode & S_IFMT == S_IFDIR { throw .unreadable(source: path, reason: "is a directory") }
-    let size = Int(status.st_size)
-    if size > options.maxFileBytes {
-      throw .unreadable(source: path, reason: "\(size) bytes exceeds the file-size limit of \(options.maxFileBytes) bytes")
-    }
     // One byte more than announced, to notice a file that grew since fstat.
     var failure: Int32 = 0
     var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, initialized in
@@ -169,6 +163,54 @@ public struct ImageDecoder: Sendable {
     if failure != 0 { throw .unreadable(source: path, reason: String(cString: strerror(failure))) }
     if bytes.isEmpty { throw .empty(source: path) }
     return bytes
+  }
+
+  /// Runs `body` with the bytes of the file at `path`, read into a reused scratch buffer
+  /// (``ScratchBuffers``) rather than a new array; refuses files as ``readFile(_:)`` does.
+  func withFileBytes<Result>(
+    _ path: String, _ body: (UnsafeBufferPointer<UInt8>) throws(ImageCodecError) -> Result
+  ) throws(ImageCodecError) -> Result {
+    let (descriptor, size) = try openForReading(path)
+    var open = true
+    defer { if open { close(descriptor) } }
+    // The common case reads the file once, into the scratch buffer, and decodes it from there; an
+    // empty, unreadable or growing file is read again by readFile, which words the error.
+    let result = try ScratchBuffers.with(count: size + 1) { (buffer) throws(ImageCodecError) -> Result? in
+      var failure: Int32 = 0
+      let count = Self.fill(buffer, from: descriptor, error: &failure)
+      guard failure == 0, count > 0, count <= size else { return nil }
+      close(descriptor)
+      open = false
+      return try body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+    }
+    if let result { return result }
+    let bytes = try readFile(path)
+    return try bytes.withUnsafeBufferPointer { (bytes) throws(ImageCodecError) -> Result in try body(bytes) }
+  }
+
+  /// Opens `path` for reading and returns the descriptor and the announced size, refusing
+  /// directories and files beyond the size limit.
+  private func openForReading(_ path: String) throws(ImageCodecError) -> (descriptor: Int32, size: Int) {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw .unreadable(source: path, reason: errno == ENOENT ? "no such file" : "permission denied or unreadable")
+    }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+      let reason = String(cString: strerror(errno))
+      close(descriptor)
+      throw .unreadable(source: path, reason: reason)
+    }
+    if status.st_mode & S_IFMT == S_IFDIR {
+      close(descriptor)
+      throw .unreadable(source: path, reason: "is a directory")
+    }
+    let size = Int(status.st_size)
+    if size > options.maxFileBytes {
+      close(descriptor)
+      throw .unreadable(source: path, reason: "\(size) bytes exceeds the file-size limit of \(options.maxFileBytes) bytes")
+    }
+    return (descriptor, size)
   }
 
   /// Fills `buffer` from `descriptor`, stopping early at end of file; returns the bytes read. A read
@@ -191,7 +233,7 @@ public struct ImageDecoder: Sendable {
   }
 
   /// The codec of `bytes`, checked against the file extension when one is given.
-  func detectCodec(_ bytes: [UInt8], source: String, fileExtension: String) throws(ImageCodecError) -> ImageCodec {
+  func detectCodec(_ bytes: UnsafeBufferPointer<UInt8>, source: String, fileExtension: String) throws(ImageCodecError) -> ImageCodec {
     if bytes.isEmpty { throw .empty(source: source) }
     guard let codec = ImageCodec(sniffing: bytes) else {
       let leading = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")

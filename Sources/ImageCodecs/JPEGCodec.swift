@@ -52,35 +52,33 @@ public struct JPEGEncoder: Sendable {
 
 /// The JPEG half of ``ImageDecoder``: the only Swift code that talks to libjpeg.
 enum JPEGCodec {
-  static func decode(_ bytes: [UInt8], source: String, scale: JPEGScale, maxPixels: Int) throws(ImageCodecError)
+  static func decode(_ buffer: UnsafeBufferPointer<UInt8>, source: String, scale: JPEGScale, maxPixels: Int) throws(ImageCodecError)
     -> DecodedFile
   {
     var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_CAPACITY))
     var info = cjpeg_info()
-    return try bytes.withUnsafeBufferPointer { (buffer) throws(ImageCodecError) -> DecodedFile in
-      var decoder: OpaquePointer?
-      let status = cjpeg_decoder_create(
-        buffer.baseAddress, buffer.count, Int32(scale.rawValue), UInt64(maxPixels), &decoder, &info, &message)
-      defer { cjpeg_decoder_destroy(decoder) }
-      try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
-      guard let decoder else { throw .corrupt(source: source, codec: .jpeg, reason: "decoder not created") }
+    var decoder: OpaquePointer?
+    let status = cjpeg_decoder_create(
+      buffer.baseAddress, buffer.count, Int32(scale.rawValue), UInt64(maxPixels), &decoder, &info, &message)
+    defer { cjpeg_decoder_destroy(decoder) }
+    try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
+    guard let decoder else { throw .corrupt(source: source, codec: .jpeg, reason: "decoder not created") }
 
-      let header = ImageHeader(
-        codec: .jpeg, width: Int(info.image_width), height: Int(info.image_height), channels: Int(info.channels),
-        bitDepth: 8, storage: storageDescription(info))
-      let width = Int(info.output_width)
-      let height = Int(info.output_height)
-      let channels = Int(info.channels)
-      let byteCount = width * height * channels
-      var readStatus = CJPEG_OK
-      let samples = [UInt8](unsafeUninitializedCapacity: byteCount) { storage, count in
-        readStatus = cjpeg_decoder_read(decoder, storage.baseAddress, byteCount, &message)
-        count = readStatus == CJPEG_OK ? byteCount : 0
-      }
-      try check(readStatus, message: message, info: info, source: source, maxPixels: maxPixels)
-      return DecodedFile(
-        header: header, image: .uint8(Image8(width: width, height: height, channels: channels, samples: samples)))
+    let header = ImageHeader(
+      codec: .jpeg, width: Int(info.image_width), height: Int(info.image_height), channels: Int(info.channels),
+      bitDepth: 8, storage: storageDescription(info))
+    let width = Int(info.output_width)
+    let height = Int(info.output_height)
+    let channels = Int(info.channels)
+    let byteCount = width * height * channels
+    var readStatus = CJPEG_OK
+    let samples = [UInt8](unsafeUninitializedCapacity: byteCount) { storage, count in
+      readStatus = cjpeg_decoder_read(decoder, storage.baseAddress, byteCount, &message)
+      count = readStatus == CJPEG_OK ? byteCount : 0
     }
+    try check(readStatus, message: message, info: info, source: source, maxPixels: maxPixels)
+    return DecodedFile(
+      header: header, image: .uint8(Image8(width: width, height: height, channels: channels, samples: samples)))
   }
 
   /// The header alone: markers up to the first scan, no pixel decoding.

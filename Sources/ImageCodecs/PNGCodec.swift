@@ -91,10 +91,15 @@ public struct PNGEncoder: Sendable {
 
 /// The PNG half of ``ImageDecoder``: the only Swift code that talks to libpng.
 enum PNGCodec {
-  static func decode(_ bytes: [UInt8], source: String, label: Bool, maxPixels: Int) throws(ImageCodecError)
+  static func decode(_ bytes: UnsafeBufferPointer<UInt8>, source: String, label: Bool, maxPixels: Int) throws(ImageCodecError)
     -> DecodedFile
   {
-    try withDecoder(bytes, source: source, label: label, maxPixels: maxPixels) {
+    if let layout = try FastPath.probe(bytes, source: source, label: label, maxPixels: maxPixels),
+      let image = FastPath.decode(bytes, layout)
+    {
+      return DecodedFile(header: FastPath.header(layout), image: .uint8(image))
+    }
+    return try withDecoder(bytes, source: source, label: label, maxPixels: maxPixels) {
       (decoder, info, header) throws(ImageCodecError) -> DecodedFile in
       var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
       let width = header.width
@@ -128,9 +133,14 @@ enum PNGCodec {
   /// through one reusable row buffer. Returns `nil`, having consumed nothing, for an interlaced or
   /// 16-bit file (the caller decodes those whole).
   static func decodeRows(
-    _ bytes: [UInt8], source: String, maxPixels: Int, into consumer: inout some ImageRowConsumer
+    _ bytes: UnsafeBufferPointer<UInt8>, source: String, maxPixels: Int, into consumer: inout some ImageRowConsumer
   ) throws(ImageCodecError) -> ImageHeader? {
-    try withDecoder(bytes, source: source, label: false, maxPixels: maxPixels) {
+    if let layout = try FastPath.probe(bytes, source: source, label: false, maxPixels: maxPixels),
+      FastPath.decodeRows(bytes, layout, into: &consumer)
+    {
+      return FastPath.header(layout)
+    }
+    return try withDecoder(bytes, source: source, label: false, maxPixels: maxPixels) {
       (decoder, info, header) throws(ImageCodecError) -> ImageHeader? in
       guard info.interlaced == 0 && info.bit_depth == 8 else { return nil }
       var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
@@ -151,24 +161,22 @@ enum PNGCodec {
 
   /// Runs `body` with a libpng decoder positioned after the header of `bytes`, and releases it.
   private static func withDecoder<Result>(
-    _ bytes: [UInt8], source: String, label: Bool, maxPixels: Int,
+    _ bytes: UnsafeBufferPointer<UInt8>, source: String, label: Bool, maxPixels: Int,
     _ body: (OpaquePointer, cpng_info, ImageHeader) throws(ImageCodecError) -> Result
   ) throws(ImageCodecError) -> Result {
     var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
     var info = cpng_info()
-    return try bytes.withUnsafeBufferPointer { (buffer) throws(ImageCodecError) -> Result in
-      var decoder: OpaquePointer?
-      let status = cpng_decoder_create(
-        buffer.baseAddress, buffer.count, label ? CPNG_MODE_LABEL : CPNG_MODE_EXPANDED, UInt64(maxPixels),
-        &decoder, &info, &message)
-      defer { cpng_decoder_destroy(decoder) }
-      try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
-      guard let decoder else { throw .corrupt(source: source, codec: .png, reason: "decoder not created") }
-      let header = ImageHeader(
-        codec: .png, width: Int(info.width), height: Int(info.height), channels: Int(info.channels),
-        bitDepth: Int(info.bit_depth), storage: storageDescription(info))
-      return try body(decoder, info, header)
-    }
+    var decoder: OpaquePointer?
+    let status = cpng_decoder_create(
+      bytes.baseAddress, bytes.count, label ? CPNG_MODE_LABEL : CPNG_MODE_EXPANDED, UInt64(maxPixels),
+      &decoder, &info, &message)
+    defer { cpng_decoder_destroy(decoder) }
+    try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
+    guard let decoder else { throw .corrupt(source: source, codec: .png, reason: "decoder not created") }
+    let header = ImageHeader(
+      codec: .png, width: Int(info.width), height: Int(info.height), channels: Int(info.channels),
+      bitDepth: Int(info.bit_depth), storage: storageDescription(info))
+    return try body(decoder, info, header)
   }
 
   private static func check(_ status: Int32, message: [CChar], info: cpng_info, source: String, maxPixels: Int)

@@ -11,6 +11,7 @@
 #define CPNG_ERROR 1        // libpng rejected the data; the message says why
 #define CPNG_TOO_LARGE 2    // width * height exceeds the caller's pixel limit
 #define CPNG_NO_MEMORY 3
+#define CPNG_FALLBACK 4     // the fast path does not take this file: decode it with libpng
 
 #define CPNG_MESSAGE_CAPACITY 256
 
@@ -62,6 +63,34 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
                 int compression_level, int filter, int strategy, uint8_t **out, size_t *out_size, char *message);
 
 void cpng_free(void *pointer);
+
+// MARK: - The fast path (fastpng.c): libdeflate for the common 8-bit layouts
+
+/// What cpng_fast_probe found.
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  int channels;              // 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA (8-bit samples)
+  size_t row_bytes;          // width * channels
+  size_t compressed_bytes;   // the IDAT run's data
+  size_t idat_chunks;
+} cpng_fast_layout;
+
+/// Checks every chunk (names, lengths, CRCs, order) of an in-memory PNG and whether the fast path
+/// takes it: non-interlaced, 8-bit gray, gray + alpha, RGB or RGBA without tRNS (in label mode gray
+/// or RGB). CPNG_OK, CPNG_TOO_LARGE (more pixels than max_pixels) or CPNG_FALLBACK.
+int cpng_fast_probe(const uint8_t *data, size_t size, int label_mode, uint64_t max_pixels, cpng_fast_layout *layout);
+
+/// Inflates the IDAT run of a probed PNG into `filtered`: `height * (row_bytes + 1)` bytes, each row
+/// its filter-type byte and its filtered samples. CPNG_OK, CPNG_NO_MEMORY or CPNG_FALLBACK (a stream
+/// libpng must judge: broken, too short or long, or a filter type above 4).
+int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *layout, uint8_t *filtered,
+                      size_t capacity);
+
+/// Reverses one row's PNG filter: `filtered` is the filter-type byte then `row_bytes` bytes,
+/// `previous` the unfiltered row above (NULL for the first row), `bpp` bytes per pixel. `out` may
+/// be `filtered` itself or lie before it in the same buffer (rows compacted in place).
+void cpng_unfilter_row(const uint8_t *filtered, const uint8_t *previous, uint8_t *out, size_t row_bytes, int bpp);
 
 /// zlib's CRC-32 (the one PNG chunks carry).
 uint32_t cpng_crc32(const uint8_t *data, size_t size);

@@ -1,0 +1,156 @@
+// The fast path for the PNGs datasets are made of: non-interlaced, 8-bit gray, gray + alpha, RGB
+// or RGBA, without tRNS. The image data is inflated in one call by libdeflate (about twice as fast
+// as zlib's streaming inflate) and unfiltered here. Anything else, and anything irregular (a bad
+// CRC, an unknown critical chunk, a broken stream, data after the stream), is left to libpng:
+// cpng_fast_probe and cpng_fast_inflate then answer CPNG_FALLBACK, and the caller decodes the file
+// with libpng, which decides and words the error. So this path never accepts a file libpng refuses.
+#include "CPNG.h"
+
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t cpng_be32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+static int cpng_is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+int cpng_fast_probe(const uint8_t *data, size_t size, int label_mode, uint64_t max_pixels, cpng_fast_layout *layout) {
+  static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+  memset(layout, 0, sizeof(*layout));
+  if (size < 8 + 25 + 12 || memcmp(data, signature, 8) != 0) return CPNG_FALLBACK;
+  size_t position = 8;
+  int seen_header = 0, idat_state = 0;  // 0 before IDAT, 1 inside the IDAT run, 2 after it
+  while (position + 12 <= size) {
+    uint32_t length = cpng_be32(data + position);
+    const uint8_t *type = data + position + 4;
+    if (length > 0x7fffffffu || length > size - position - 12) return CPNG_FALLBACK;
+    for (int i = 0; i < 4; i++)
+      if (!cpng_is_letter(type[i])) return CPNG_FALLBACK;
+    const uint8_t *body = type + 4;
+    if (libdeflate_crc32(0, type, (size_t)length + 4) != cpng_be32(body + length)) return CPNG_FALLBACK;
+    int is_idat = memcmp(type, "IDAT", 4) == 0;
+    if (!seen_header) {
+      if (memcmp(type, "IHDR", 4) != 0 || length != 13) return CPNG_FALLBACK;
+      uint32_t width = cpng_be32(body), height = cpng_be32(body + 4);
+      int bit_depth = body[8], color_type = body[9];
+      if (width == 0 || height == 0 || width > 1000000 || height > 1000000) return CPNG_FALLBACK;  // libpng's limits
+      if (bit_depth != 8 || body[10] != 0 || body[11] != 0 || body[12] != 0) return CPNG_FALLBACK;
+      int channels;
+      switch (color_type) {
+        case 0: channels = 1; break;
+        case 2: channels = 3; break;
+        case 4: channels = label_mode ? 0 : 2; break;  // label mode strips alpha: libpng's job
+        case 6: channels = label_mode ? 0 : 4; break;
+        default: channels = 0;  // palette
+      }
+      if (channels == 0) return CPNG_FALLBACK;
+      layout->width = width;
+      layout->height = height;
+      layout->channels = channels;
+      layout->row_bytes = (size_t)width * (size_t)channels;
+      if ((uint64_t)width * (uint64_t)height > max_pixels) return CPNG_TOO_LARGE;
+      seen_header = 1;
+    } else if (is_idat) {
+      if (idat_state == 2) return CPNG_FALLBACK;
+      idat_state = 1;
+      layout->compressed_bytes += length;
+      layout->idat_chunks += 1;
+    } else {
+      if (idat_state == 1) idat_state = 2;
+      if (memcmp(type, "IEND", 4) == 0) {
+        if (idat_state == 0 || length != 0 || position + 12 != size) return CPNG_FALLBACK;
+        return CPNG_OK;
+      }
+      if (memcmp(type, "tRNS", 4) == 0 || memcmp(type, "IHDR", 4) == 0) return CPNG_FALLBACK;
+      // An unknown critical chunk is an error for libpng; PLTE is allowed (a suggested palette).
+      if (!(type[0] & 0x20) && memcmp(type, "PLTE", 4) != 0) return CPNG_FALLBACK;
+    }
+    position += 12 + (size_t)length;
+  }
+  return CPNG_FALLBACK;  // no IEND
+}
+
+int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *layout, uint8_t *filtered,
+                      size_t capacity) {
+  size_t expected = (size_t)layout->height * (layout->row_bytes + 1);
+  if (capacity < expected) return CPNG_FALLBACK;
+  // The IDAT run as one zlib stream: in place when it is one chunk, else gathered.
+  const uint8_t *stream = NULL;
+  uint8_t *gathered = NULL;
+  size_t position = 8;
+  size_t filled = 0;
+  while (position + 12 <= size) {
+    uint32_t length = cpng_be32(data + position);
+    if (memcmp(data + position + 4, "IDAT", 4) == 0) {
+      if (layout->idat_chunks == 1) {
+        stream = data + position + 8;
+        break;
+      }
+      if (gathered == NULL) {
+        gathered = malloc(layout->compressed_bytes ? layout->compressed_bytes : 1);
+        if (gathered == NULL) return CPNG_NO_MEMORY;
+      }
+      memcpy(gathered + filled, data + position + 8, length);
+      filled += length;
+    }
+    position += 12 + (size_t)length;
+  }
+  if (stream == NULL) stream = gathered;
+  struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
+  if (decompressor == NULL) {
+    free(gathered);
+    return CPNG_NO_MEMORY;
+  }
+  size_t consumed = 0, produced = 0;
+  enum libdeflate_result result = libdeflate_zlib_decompress_ex(
+      decompressor, stream, layout->compressed_bytes, filtered, expected, &consumed, &produced);
+  libdeflate_free_decompressor(decompressor);
+  free(gathered);
+  // Exactly the image's bytes, and the stream ends with the IDAT data: anything else is libpng's call.
+  if (result != LIBDEFLATE_SUCCESS || produced != expected || consumed != layout->compressed_bytes) return CPNG_FALLBACK;
+  for (uint32_t y = 0; y < layout->height; y++)
+    if (filtered[(size_t)y * (layout->row_bytes + 1)] > 4) return CPNG_FALLBACK;
+  return CPNG_OK;
+}
+
+static inline uint8_t cpng_paeth(int a, int b, int c) {
+  int p = a + b - c;
+  int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+  if (pa <= pb && pa <= pc) return (uint8_t)a;
+  return (uint8_t)(pb <= pc ? b : c);
+}
+
+void cpng_unfilter_row(const uint8_t *filtered, const uint8_t *previous, uint8_t *out, size_t row_bytes, int bpp) {
+  // No restrict: `out` may lie just before `filtered` in the same buffer (in-place compaction), and
+  // every byte is read before the one written over it.
+  const uint8_t *source = filtered + 1;
+  size_t x;
+  switch (filtered[0]) {
+    case 1:  // sub
+      for (x = 0; x < row_bytes && x < (size_t)bpp; x++) out[x] = source[x];
+      for (; x < row_bytes; x++) out[x] = (uint8_t)(source[x] + out[x - bpp]);
+      break;
+    case 2:  // up
+      for (x = 0; x < row_bytes; x++) out[x] = (uint8_t)(source[x] + (previous ? previous[x] : 0));
+      break;
+    case 3:  // average
+      for (x = 0; x < row_bytes; x++) {
+        int left = x >= (size_t)bpp ? out[x - bpp] : 0;
+        int up = previous ? previous[x] : 0;
+        out[x] = (uint8_t)(source[x] + ((left + up) >> 1));
+      }
+      break;
+    case 4:  // Paeth
+      for (x = 0; x < row_bytes; x++) {
+        int left = x >= (size_t)bpp ? out[x - bpp] : 0;
+        int up = previous ? previous[x] : 0;
+        int corner = previous && x >= (size_t)bpp ? previous[x - bpp] : 0;
+        out[x] = (uint8_t)(source[x] + cpng_paeth(left, up, corner));
+      }
+      break;
+    default:  // none
+      memmove(out, source, row_bytes);
+  }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Synchronization
+
+/// Large transient byte buffers, kept for reuse from one decode to the next.
+///
+/// A multi-megabyte allocation is served by fresh pages of memory (`dance` sets malloc's mmap
+/// threshold to 1 MiB so that freed images return to the system), and every fresh 4 KiB page costs
+/// a page fault and zeroing the first time it is written. The bytes of a file being decoded and the
+/// inflated rows of a PNG streamed to a consumer live only during one decode, so they come from
+/// here instead: at most ``keptBuffers`` buffers are kept, the largest ones, shared by all threads.
+/// Sizes are rounded up to whole MiB, so that files of similar size share buffers.
+enum ScratchBuffers {
+  /// How many idle buffers are kept: a decode holds at most two at once (the file and its inflated
+  /// rows), so two per core, at most 16.
+  static let keptBuffers = min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+  private struct Buffer: @unchecked Sendable {  // owned by the pool while idle, by one caller while lent
+    var storage: UnsafeMutableRawBufferPointer
+  }
+
+  private static let idle = Mutex<[Buffer]>([])
+
+  /// Lends `body` a buffer of at least `count` bytes (uninitialised) and takes it back afterwards.
+  static func with<Result, Failure: Error>(
+    count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws(Failure) -> Result
+  ) throws(Failure) -> Result {
+    let lent = idle.withLock { buffers -> Buffer? in
+      guard let index = buffers.indices.filter({ buffers[$0].storage.count >= count })
+        .min(by: { buffers[$0].storage.count < buffers[$1].storage.count })
+      else { return nil }
+      return buffers.remove(at: index)
+    } ?? Buffer(storage: .allocate(byteCount: (max(count, 1) + (1 << 20) - 1) & ~((1 << 20) - 1), alignment: 64))
+    defer {
+      let dropped = idle.withLock { buffers -> Buffer? in
+        buffers.append(lent)
+        guard buffers.count > keptBuffers,
+          let smallest = buffers.indices.min(by: { buffers[$0].storage.count < buffers[$1].storage.count })
+        else { return nil }
+        return buffers.remove(at: smallest)
+      }
+      dropped?.storage.deallocate()
+    }
+    return try body(UnsafeMutableBufferPointer(start: lent.storage.bindMemory(to: UInt8.self).baseAddress, count: count))
+  }
+}
