@@ -12,15 +12,16 @@ import ImageCodecs
 ///    to `1000 · Y` into a ring of three row buffers, so each image row is read once;
 /// 2. **Vertical** taps down each column: `a + 2b + c` and `c − a` of the rows above, at and below;
 /// 3. **Horizontal** taps and magnitude: `Gx`, `Gy` from three neighbouring columns of those, and
-///    `sqrt(Gx² + Gy²)` in `Float`;
-/// 4. **Statistics**: the row's magnitudes summed in `Double`, in two passes (mean, then squared
-///    deviations), and merged across rows with Chan's formula.
+///    `sqrt(Gx² + Gy²)` in `Float`, in the same pass as
+/// 4. **Statistics**: the row's magnitudes and their squares, shifted by the mean so far so that the
+///    squares do not cancel, summed in `Float` over 16 columns and in `Double` beyond, and merged
+///    across rows with Chan's formula.
 ///
-/// Steps 1–3 are plain loops over `Float` row buffers that the optimiser vectorises. Luma, the taps
-/// and `Gx`, `Gy` are exact integers below 2²⁴, so exact in `Float`; only `Gx² + Gy²` and its
-/// square root round, each magnitude to within 2⁻²³ relative. `si-mean` is therefore within about
-/// 1e-7 relative of the exact value, and `si` within 1e-7 · √(1 + (mean / std)²) relative (far
-/// better in practice: the rounding errors are unbiased and do not add up).
+/// Steps 1–4 are loops over `Float` row buffers, four lanes at a time. Luma, the taps and `Gx`, `Gy`
+/// are exact integers below 2²⁴, so exact in `Float`; `Gx² + Gy²` and its square root round, each
+/// magnitude to within 2⁻²³ relative, and each 16-column partial sum adds a few ulps of its own.
+/// These errors are unbiased and do not add up: the tests hold `si` to 1e-6 relative of an exact
+/// `Double` reference (in practice far closer).
 struct SobelStatistics: Sendable, Equatable {
   /// Mean magnitude (`si-mean`).
   var mean: Double
@@ -57,7 +58,7 @@ struct SobelStatistics: Sendable, Equatable {
     private var total = 0.0  // pixels merged so far
     private var mean = 0.0
     private var sumOfSquares = 0.0  // Σ (g − mean)² over the merged pixels
-    /// Three luma rows (a ring), the two vertical tap rows, the magnitudes, the luma scratch.
+    /// Three luma rows (a ring), the two vertical tap rows, the luma scratch.
     private var scratch: [Float] = []
 
     init() {}
@@ -70,7 +71,7 @@ struct SobelStatistics: Sendable, Equatable {
       total = 0
       mean = 0
       sumOfSquares = 0
-      scratch = [Float](repeating: 0, count: 6 * width + LumaPlane.scratchCount(width: width, channels: channels))
+      scratch = [Float](repeating: 0, count: 5 * width + LumaPlane.scratchCount(width: width, channels: channels))
     }
 
     mutating func consume(row: UnsafeBufferPointer<UInt8>) {
@@ -83,25 +84,21 @@ struct SobelStatistics: Sendable, Equatable {
       let row = scratch.withUnsafeMutableBufferPointer { scratch -> (mean: Double, deviation: Double)? in
         guard let base = scratch.baseAddress else { return nil }
         let c = base + (y % 3) * width
-        LumaPlane.convertRow(input, width: width, channels: channels, into: c, scratch: base + 6 * width)
+        LumaPlane.convertRow(input, width: width, channels: channels, into: c, scratch: base + 5 * width)
         guard y >= 2 else { return nil }
         let a = base + ((y - 2) % 3) * width
         let b = base + ((y - 1) % 3) * width
         let smooth = base + 3 * width  // a + 2b + c down each column
         let difference = base + 4 * width  // c − a down each column
-        let magnitudes = base + 5 * width
         for x in 0..<width {
           smooth[x] = a[x] + 2 * b[x] + c[x]
           difference[x] = c[x] - a[x]
         }
-        for i in 0..<inner {
-          let gx = smooth[i + 2] - smooth[i]
-          let gy = difference[i] + 2 * difference[i + 1] + difference[i + 2]
-          magnitudes[i] = (gx * gx + gy * gy).squareRoot()
-        }
-        // Two passes within the row (it is in L1), then Chan's merge across rows.
-        let rowMean = SobelStatistics.sum(magnitudes, inner, centre: 0, squared: false) / count
-        return (rowMean, SobelStatistics.sum(magnitudes, inner, centre: rowMean, squared: true))
+        // Horizontal taps, magnitudes and their sums in one pass, shifted by the mean so far (or
+        // the row's first magnitude) so the squares never cancel badly; then Chan's merge across rows.
+        let shift = total > 0 ? mean : Double(SobelStatistics.magnitude(smooth, difference, 0))
+        let (sum, sumOfSquares) = SobelStatistics.magnitudeSums(smooth, difference, inner, shift: shift)
+        return (shift + sum / count, max(0, sumOfSquares - sum * sum / count))
       }
       guard let row else { return }
       let merged = total + count
@@ -119,28 +116,57 @@ struct SobelStatistics: Sendable, Equatable {
     }
   }
 
-  /// `Σ (aᵢ − centre)²`, or `Σ (aᵢ − centre)` when `squared` is false, over `n` values, in `Double`,
-  /// eight lanes at a time.
+  /// The Sobel magnitude at inner column `i` from the vertical tap rows.
   @inline(__always)
-  fileprivate static func sum(_ a: UnsafeMutablePointer<Float>, _ n: Int, centre: Double, squared: Bool) -> Double {
-    let raw = UnsafeRawPointer(a)
-    let centreLanes = SIMD4<Double>(repeating: centre)
-    var lanes0 = SIMD4<Double>.zero
-    var lanes1 = SIMD4<Double>.zero
+  fileprivate static func magnitude(_ smooth: UnsafeMutablePointer<Float>, _ difference: UnsafeMutablePointer<Float>, _ i: Int) -> Float {
+    let gx = smooth[i + 2] - smooth[i]
+    let gy = difference[i] + 2 * difference[i + 1] + difference[i + 2]
+    return (gx * gx + gy * gy).squareRoot()
+  }
+
+  /// `Σ (gᵢ − shift)` and `Σ (gᵢ − shift)²` over the magnitudes `gᵢ` of the `n` inner columns.
+  ///
+  /// Four columns at a time: `gx`, `gy` and the magnitude in `Float` (the same operations as
+  /// ``magnitude(_:_:_:)``), the shifted values summed in `Float` over blocks of 16 columns (a few
+  /// ulps) and the block sums in `Double`.
+  @inline(__always)
+  fileprivate static func magnitudeSums(
+    _ smooth: UnsafeMutablePointer<Float>, _ difference: UnsafeMutablePointer<Float>, _ n: Int, shift: Double
+  ) -> (Double, Double) {
+    let s = UnsafeRawPointer(smooth)
+    let d = UnsafeRawPointer(difference)
+    let shiftLanes = SIMD4<Float>(repeating: Float(shift))
+    let shiftError = shift - Double(Float(shift))  // what the Float shift left out, added back below
+    var sums = SIMD4<Double>.zero
+    var squares = SIMD4<Double>.zero
     var i = 0
-    while i + 8 <= n {
-      let v0 = SIMD4<Double>(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)) - centreLanes
-      let v1 = SIMD4<Double>(raw.loadUnaligned(fromByteOffset: i * 4 + 16, as: SIMD4<Float>.self)) - centreLanes
-      lanes0 += squared ? v0 * v0 : v0
-      lanes1 += squared ? v1 * v1 : v1
-      i += 8
+    while i + 16 <= n {
+      var blockSum = SIMD4<Float>.zero
+      var blockSquares = SIMD4<Float>.zero
+      for k in stride(from: i, to: i + 16, by: 4) {
+        let gx = s.loadUnaligned(fromByteOffset: 4 * (k + 2), as: SIMD4<Float>.self) - s.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self)
+        let gy = d.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self)
+          + 2 * d.loadUnaligned(fromByteOffset: 4 * (k + 1), as: SIMD4<Float>.self)
+          + d.loadUnaligned(fromByteOffset: 4 * (k + 2), as: SIMD4<Float>.self)
+        let v = (gx * gx + gy * gy).squareRoot() - shiftLanes
+        blockSum += v
+        blockSquares += v * v
+      }
+      sums += SIMD4<Double>(blockSum)
+      squares += SIMD4<Double>(blockSquares)
+      i += 16
     }
-    var total = (lanes0 + lanes1).sum()
+    // Relative to the Double shift: Σ(g − s) = Σ(g − s_f) − n·e and Σ(g − s)² = Σ(g − s_f)² − 2e·Σ(g − s_f) + n·e².
+    let blocks = Double(i)
+    var sum = sums.sum()
+    var sumOfSquares = squares.sum() - 2 * shiftError * sum + blocks * shiftError * shiftError
+    sum -= blocks * shiftError
     while i < n {
-      let v = Double(a[i]) - centre
-      total += squared ? v * v : v
+      let v = Double(magnitude(smooth, difference, i)) - shift
+      sum += v
+      sumOfSquares += v * v
       i += 1
     }
-    return total
+    return (sum, sumOfSquares)
   }
 }

@@ -21,23 +21,25 @@ extension LabelEncoding {
   /// The label is consumed: an 8-bit gray map that nothing else references is converted in place,
   /// without a second buffer.
   public func trainIds(from label: consuming DecodedImage) -> Result<TrainIdLabels, LabelFormatMismatch> {
-    let found = "found \(label.bitDepth)-bit with \(label.channels) channel(s)"
-    switch (storage, consume label) {
-    case (.gray8, .uint8(let image)) where image.channels == 1:
-      return .success(convertGray(image))
-    case (.instance16, .uint16(let image)) where image.channels == 1:
-      return .success(convertInstances(image))
-    case (.colorCoded, .uint8(let image)) where image.channels == 3:
-      return .success(convertColors(image))
-    default:
-      let expected: String
-      switch storage {
-      case .gray8: expected = "8-bit single-channel (gray or palette indices)"
-      case .instance16: expected = "16-bit single-channel"
-      case .colorCoded: expected = "8-bit RGB"
+    switch storage {
+    case .gray8:
+      if case .uint8(let image) = label, image.channels == 1 {
+        label = .uint8(Image8(width: 1, height: 1, channels: 1))  // `image` now holds the only reference
+        return .success(convertGray(consume image))
       }
-      return .failure(LabelFormatMismatch(reason: "expected \(expected) for \(id), \(found)"))
+    case .instance16:
+      if case .uint16(let image) = label, image.channels == 1 { return .success(convertInstances(image)) }
+    case .colorCoded:
+      if case .uint8(let image) = label, image.channels == 3 { return .success(convertColors(image)) }
     }
+    let expected: String
+    switch storage {
+    case .gray8: expected = "8-bit single-channel (gray or palette indices)"
+    case .instance16: expected = "16-bit single-channel"
+    case .colorCoded: expected = "8-bit RGB"
+    }
+    return .failure(LabelFormatMismatch(
+      reason: "expected \(expected) for \(id), found \(label.bitDepth)-bit with \(label.channels) channel(s)"))
   }
 
   private func convertGray(_ image: consuming Image8) -> TrainIdLabels {
