@@ -53,8 +53,11 @@ LUMA = np.array([[0.114, 0.587, 0.299]], dtype=np.float32)  # BGR order: BT.601 
 PNG = [cv2.IMWRITE_PNG_COMPRESSION, 3]
 
 
-def _init():
+def _init(strategy="default"):
+    global PNG
     cv2.setNumThreads(1)
+    if strategy == "rle":  # after the level: setting the level resets OpenCV's strategy
+        PNG = [cv2.IMWRITE_PNG_COMPRESSION, 3, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE]
 
 
 def score(path):
@@ -119,13 +122,15 @@ def main():
     parser.add_argument("root")
     parser.add_argument("out")
     parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--png-strategy", choices=["default", "rle"], default="default",
+                        help="zlib strategy of the PNGs written (default: OpenCV's default at level 3)")
     args = parser.parse_args()
     images = sorted(glob.glob(os.path.join(args.root, "leftImg8bit", "train", "*", "*_leftImg8bit.png")))
     labels = [p.replace(os.sep + "leftImg8bit" + os.sep, os.sep + "gtFine" + os.sep, 1)
               .replace("_leftImg8bit.png", "_gtFine_labelIds.png") for p in images]
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
-    with multiprocessing.Pool(processes=args.workers, initializer=_init) as pool:
+    with multiprocessing.Pool(processes=args.workers, initializer=_init, initargs=(args.png_strategy,)) as pool:
         scores = pool.map(score, images, chunksize=1)
         scored = time.perf_counter()
         decisions = plan(images, scores)
