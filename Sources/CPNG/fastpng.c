@@ -72,13 +72,13 @@ int cpng_fast_probe(const uint8_t *data, size_t size, int label_mode, uint64_t m
   return CPNG_FALLBACK;  // no IEND
 }
 
-int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *layout, uint8_t *filtered,
-                      size_t capacity) {
+int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *layout, uint8_t *gather,
+                      size_t gather_capacity, uint8_t *filtered, size_t capacity) {
   size_t expected = (size_t)layout->height * (layout->row_bytes + 1);
   if (capacity < expected) return CPNG_FALLBACK;
+  if (layout->idat_chunks > 1 && gather_capacity < layout->compressed_bytes) return CPNG_FALLBACK;
   // The IDAT run as one zlib stream: in place when it is one chunk, else gathered.
-  const uint8_t *stream = NULL;
-  uint8_t *gathered = NULL;
+  const uint8_t *stream = layout->idat_chunks > 1 ? gather : NULL;
   size_t position = 8;
   size_t filled = 0;
   while (position + 12 <= size) {
@@ -88,26 +88,18 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
         stream = data + position + 8;
         break;
       }
-      if (gathered == NULL) {
-        gathered = malloc(layout->compressed_bytes ? layout->compressed_bytes : 1);
-        if (gathered == NULL) return CPNG_NO_MEMORY;
-      }
-      memcpy(gathered + filled, data + position + 8, length);
+      memcpy(gather + filled, data + position + 8, length);
       filled += length;
     }
     position += 12 + (size_t)length;
   }
-  if (stream == NULL) stream = gathered;
+  if (stream == NULL) return CPNG_FALLBACK;
   struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
-  if (decompressor == NULL) {
-    free(gathered);
-    return CPNG_NO_MEMORY;
-  }
+  if (decompressor == NULL) return CPNG_NO_MEMORY;
   size_t consumed = 0, produced = 0;
   enum libdeflate_result result = libdeflate_zlib_decompress_ex(
       decompressor, stream, layout->compressed_bytes, filtered, expected, &consumed, &produced);
   libdeflate_free_decompressor(decompressor);
-  free(gathered);
   // Exactly the image's bytes, and the stream ends with the IDAT data: anything else is libpng's call.
   if (result != LIBDEFLATE_SUCCESS || produced != expected || consumed != layout->compressed_bytes) return CPNG_FALLBACK;
   for (uint32_t y = 0; y < layout->height; y++)

@@ -37,7 +37,7 @@ struct LumaPlane: Sendable {
 
   /// The number of `Float`s of scratch space ``convertRow(_:width:channels:into:scratch:)``
   /// needs for rows of `width` pixels with `channels` channels.
-  static func scratchCount(width: Int, channels: Int) -> Int { channels == 3 ? 3 * width : 0 }
+  static func scratchCount(width: Int, channels: Int) -> Int { channels == 3 ? 3 * min(width, 128) : 0 }
 
   /// Writes `1000 · Y` of the image row at `input` (`width · channels` samples) to `output[0 ..< width]`.
   ///
@@ -45,9 +45,9 @@ struct LumaPlane: Sendable {
   /// exact in `Float`. This is the one definition of luma, shared by ``init(_:)`` and the streaming
   /// Sobel pass of ``SobelStatistics``.
   ///
-  /// Three-channel rows (the common case) take two vectorised passes: the row's bytes are widened
-  /// to `Float` in order into `scratch` (``scratchCount(width:channels:)`` values), 16 at a time,
-  /// then every 12 of them (4 pixels) are transposed into R, G and B lanes with `Float` shuffles and
+  /// Three-channel rows (the common case) take two vectorised passes per 128 pixels: the bytes are
+  /// widened to `Float` in order into `scratch` (``scratchCount(width:channels:)`` values), 16 at a
+  /// time, then every 12 of them (4 pixels) are transposed into R, G and B lanes with `Float` shuffles and
   /// weighted. Doing both in one loop lets the optimiser fold the shuffles into byte shuffles, which
   /// SSE2 lacks, and is about twice as slow.
   @inline(__always)
@@ -58,24 +58,30 @@ struct LumaPlane: Sendable {
     switch channels {
     case 3:
       guard let scratch else { preconditionFailure("three-channel rows need scratch space") }
-      widen(input, count: 3 * width, into: scratch)
-      let raw = UnsafeRawPointer(scratch)
-      let out = UnsafeMutableRawPointer(output)
-      var x = 0
-      while x &+ 4 <= width {
-        // r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3
-        let v0 = raw.loadUnaligned(fromByteOffset: 12 &* x, as: SIMD4<Float>.self)
-        let v1 = raw.loadUnaligned(fromByteOffset: 12 &* x &+ 16, as: SIMD4<Float>.self)
-        let v2 = raw.loadUnaligned(fromByteOffset: 12 &* x &+ 32, as: SIMD4<Float>.self)
-        let r = SIMD4<Float>(v0[0], v0[3], v1[2], v2[1])
-        let g = SIMD4<Float>(v0[1], v1[0], v1[3], v2[2])
-        let b = SIMD4<Float>(v0[2], v1[1], v2[0], v2[3])
-        out.storeBytes(of: 299 * r + 587 * g + 114 * b, toByteOffset: 4 &* x, as: SIMD4<Float>.self)
-        x &+= 4
-      }
-      while x < width {
-        output[x] = 299 * scratch[3 * x] + 587 * scratch[3 * x + 1] + 114 * scratch[3 * x + 2]
-        x += 1
+      // In chunks of 128 pixels, so the widened samples are still in L1 when they are transposed.
+      var start = 0
+      while start < width {
+        let end = min(width, start &+ 128)
+        widen(input + 3 &* start, count: 3 &* (end &- start), into: scratch)
+        let raw = UnsafeRawPointer(scratch)
+        let out = UnsafeMutableRawPointer(output + start)
+        var x = 0
+        while start &+ x &+ 4 <= end {
+          // r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3
+          let v0 = raw.loadUnaligned(fromByteOffset: 12 &* x, as: SIMD4<Float>.self)
+          let v1 = raw.loadUnaligned(fromByteOffset: 12 &* x &+ 16, as: SIMD4<Float>.self)
+          let v2 = raw.loadUnaligned(fromByteOffset: 12 &* x &+ 32, as: SIMD4<Float>.self)
+          let r = SIMD4<Float>(v0[0], v0[3], v1[2], v2[1])
+          let g = SIMD4<Float>(v0[1], v1[0], v1[3], v2[2])
+          let b = SIMD4<Float>(v0[2], v1[1], v2[0], v2[3])
+          out.storeBytes(of: 299 * r + 587 * g + 114 * b, toByteOffset: 4 &* x, as: SIMD4<Float>.self)
+          x &+= 4
+        }
+        while start &+ x < end {
+          output[start &+ x] = 299 * scratch[3 &* x] + 587 * scratch[3 &* x &+ 1] + 114 * scratch[3 &* x &+ 2]
+          x &+= 1
+        }
+        start = end
       }
     case 4:
       for x in 0..<width {

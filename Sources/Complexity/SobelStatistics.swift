@@ -90,14 +90,23 @@ struct SobelStatistics: Sendable, Equatable {
         let b = base + ((y - 1) % 3) * width
         let smooth = base + 3 * width  // a + 2b + c down each column
         let difference = base + 4 * width  // c − a down each column
-        for x in 0..<width {
-          smooth[x] = a[x] + 2 * b[x] + c[x]
-          difference[x] = c[x] - a[x]
+        // In blocks of 512 columns, so the tap rows are still in L1 for the horizontal pass: the
+        // vertical taps, then the horizontal taps, magnitudes and their sums in one pass, shifted by
+        // the mean so far (or the row's first magnitude) so the squares never cancel badly.
+        var shift = total > 0 ? mean : .nan
+        var sum = 0.0
+        var sumOfSquares = 0.0
+        for start in stride(from: 0, to: inner, by: 512) {
+          let end = min(inner, start + 512)
+          for x in start..<(end + 2) {
+            smooth[x] = a[x] + 2 * b[x] + c[x]
+            difference[x] = c[x] - a[x]
+          }
+          if shift.isNaN { shift = Double(SobelStatistics.magnitude(smooth, difference, 0)) }
+          let block = SobelStatistics.magnitudeSums(smooth + start, difference + start, end - start, shift: shift)
+          sum += block.sum
+          sumOfSquares += block.sumOfSquares
         }
-        // Horizontal taps, magnitudes and their sums in one pass, shifted by the mean so far (or
-        // the row's first magnitude) so the squares never cancel badly; then Chan's merge across rows.
-        let shift = total > 0 ? mean : Double(SobelStatistics.magnitude(smooth, difference, 0))
-        let (sum, sumOfSquares) = SobelStatistics.magnitudeSums(smooth, difference, inner, shift: shift)
         return (shift + sum / count, max(0, sumOfSquares - sum * sum / count))
       }
       guard let row else { return }
@@ -132,7 +141,7 @@ struct SobelStatistics: Sendable, Equatable {
   @inline(__always)
   fileprivate static func magnitudeSums(
     _ smooth: UnsafeMutablePointer<Float>, _ difference: UnsafeMutablePointer<Float>, _ n: Int, shift: Double
-  ) -> (Double, Double) {
+  ) -> (sum: Double, sumOfSquares: Double) {
     let s = UnsafeRawPointer(smooth)
     let d = UnsafeRawPointer(difference)
     let shiftLanes = SIMD4<Float>(repeating: Float(shift))

@@ -171,8 +171,8 @@ public struct ImageDecoder: Sendable {
     _ path: String, _ body: (UnsafeBufferPointer<UInt8>) throws(ImageCodecError) -> Result
   ) throws(ImageCodecError) -> Result {
     let (descriptor, size) = try openForReading(path)
-    var open = true
-    defer { if open { close(descriptor) } }
+    var isOpen = true
+    defer { if isOpen { close(descriptor) } }
     // The common case reads the file once, into the scratch buffer, and decodes it from there; an
     // empty, unreadable or growing file is read again by readFile, which words the error.
     let result = try ScratchBuffers.with(count: size + 1) { (buffer) throws(ImageCodecError) -> Result? in
@@ -180,7 +180,7 @@ public struct ImageDecoder: Sendable {
       let count = Self.fill(buffer, from: descriptor, error: &failure)
       guard failure == 0, count > 0, count <= size else { return nil }
       close(descriptor)
-      open = false
+      isOpen = false
       return try body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
     }
     if let result { return result }

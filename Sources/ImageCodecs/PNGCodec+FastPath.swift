@@ -69,11 +69,15 @@ extension PNGCodec {
       }
     }
 
+    /// Inflates the image data into `buffer`, gathering several IDAT chunks in a scratch buffer.
     private static func inflate(
       _ bytes: UnsafeBufferPointer<UInt8>, _ layout: cpng_fast_layout, into buffer: UnsafeMutableBufferPointer<UInt8>
     ) -> Int32 {
       var layout = layout
-      return cpng_fast_inflate(bytes.baseAddress, bytes.count, &layout, buffer.baseAddress, buffer.count)
+      let gathered = layout.idat_chunks > 1 ? layout.compressed_bytes : 0
+      return ScratchBuffers.with(count: gathered) { gather in
+        cpng_fast_inflate(bytes.baseAddress, bytes.count, &layout, gather.baseAddress, gather.count, buffer.baseAddress, buffer.count)
+      }
     }
   }
 }

@@ -10,9 +10,9 @@ import Synchronization
 /// here instead: at most ``keptBuffers`` buffers are kept, the largest ones, shared by all threads.
 /// Sizes are rounded up to whole MiB, so that files of similar size share buffers.
 enum ScratchBuffers {
-  /// How many idle buffers are kept: a decode holds at most two at once (the file and its inflated
-  /// rows), so two per core, at most 16.
-  static let keptBuffers = min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+  /// How many idle buffers are kept: a decode holds at most three at once (the file, its gathered
+  /// image data, its inflated rows), so three per core, at most 24.
+  static let keptBuffers = min(24, 3 * max(1, ProcessInfo.processInfo.activeProcessorCount))
 
   private struct Buffer: @unchecked Sendable {  // owned by the pool while idle, by one caller while lent
     var storage: UnsafeMutableRawBufferPointer
@@ -24,6 +24,7 @@ enum ScratchBuffers {
   static func with<Result, Failure: Error>(
     count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws(Failure) -> Result
   ) throws(Failure) -> Result {
+    if count == 0 { return try body(UnsafeMutableBufferPointer(start: nil, count: 0)) }
     let lent = idle.withLock { buffers -> Buffer? in
       guard let index = buffers.indices.filter({ buffers[$0].storage.count >= count })
         .min(by: { buffers[$0].storage.count < buffers[$1].storage.count })

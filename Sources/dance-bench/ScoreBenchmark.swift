@@ -25,8 +25,8 @@ struct ScoreBenchmark: ParsableCommand {
   @Option(help: "Comma-separated indicators, 'default' or 'all'.")
   var indicators = "default"
 
-  @Option(help: "Rounds; each measures decode-only and then scoring (on a fresh copy of the catalog) back to back. The median of the per-round ratios is reported.")
-  var rounds = 3
+  @Option(help: "Rounds; each measures decode-only and scoring (on a fresh copy of the catalog) back to back, in alternating order. The median of the per-round ratios is reported.")
+  var rounds = 5
 
   func run() throws {
     guard let imageSize = SyntheticDatasetConfiguration.ImageSize(parsing: size) else {
@@ -75,15 +75,67 @@ struct ScoreBenchmark: ParsableCommand {
     print("round  decode only (image + label)  dance score (decode + indicators + catalog)  ratio")
     var ratios: [Double] = []
     for round in 1...max(1, rounds) {
-      let decodeRate = decodeOnly()
-      let scoreRate = try score()
+      // Alternate which goes first, so neither always runs on a warmer (or busier) machine.
+      let decodeFirst = round % 2 == 1
+      let firstRate = decodeFirst ? decodeOnly() : try score()
+      let secondRate = decodeFirst ? try score() : decodeOnly()
+      let (decodeRate, scoreRate) = decodeFirst ? (firstRate, secondRate) : (secondRate, firstRate)
       ratios.append(scoreRate / decodeRate)
       print(String(format: "%5d  %20.2f images/s  %35.2f images/s  %6.3f", round, decodeRate, scoreRate, scoreRate / decodeRate))
     }
     let median = ratios.sorted()[ratios.count / 2]
+    try printBreakdown(records: records, root: root, indicators: chosen)
     print(String(format: "ratio score / decode-only: %.3f (median of %d rounds on %d images; target ≥ 0.85)", median, ratios.count, records.count))
     let rerun = try ScoreJob.run(ScoreConfiguration(
       root: nil, catalogPath: catalogPath, indicators: chosen, workers: threads, progress: .silent))
     print(String(format: "rerun: %d decoded, %d cached, %.3f s", rerun.decodedImages + rerun.decodedLabels, rerun.cached, rerun.seconds))
+  }
+
+  /// Where scoring spends its time beyond decoding: each step timed on one thread over every sample,
+  /// as a median per image.
+  func printBreakdown(records: [SampleRecord], root: String, indicators: [Indicator]) throws {
+    struct Discard: ImageRowConsumer {
+      var rows = 0
+      mutating func begin(width: Int, height: Int, channels: Int) {}
+      mutating func consume(row: UnsafeBufferPointer<UInt8>) { rows += 1 }
+    }
+    let decoder = ImageDecoder()
+    let imageScorer = ComplexityScorer(indicators: indicators.filter(\.needsImage))
+    let labelScorer = ComplexityScorer(indicators: indicators.filter(\.needsLabel))
+    /// Median milliseconds per image of each step, the steps timed one after the other on each
+    /// sample (so a change in the machine's load affects them alike), three passes.
+    func medians(_ steps: [(SampleRecord) throws -> Void]) throws -> [Double] {
+      var times = [[Double]](repeating: [], count: steps.count)
+      for _ in 0..<3 {
+        for record in records {
+          for (index, step) in steps.enumerated() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try step(record)
+            times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+          }
+        }
+      }
+      return times.map { $0.sorted()[$0.count / 2] }
+    }
+    let label = { (record: SampleRecord) in root + "/" + (record.labelPath ?? "") }
+    let times = try medians([
+      { record in
+        var discard = Discard()
+        _ = try decoder.decodeRows(contentsOf: root + "/" + record.imagePath, into: &discard)
+      },
+      { record in _ = try imageScorer.scoreImage(contentsOf: root + "/" + record.imagePath, decoder: decoder) },
+      { record in _ = try decoder.decodeLabel(contentsOf: label(record)) },
+      { record in _ = try LabelFiles.convert(contentsOf: label(record), format: .cityscapes, decoder: decoder) },
+      { record in
+        let labels = try LabelFiles.convert(contentsOf: label(record), format: .cityscapes, decoder: decoder)
+        _ = labelScorer.score(image: nil, trainIds: labels.labels.image)
+      },
+    ])
+    let (rowsOnly, imageScored, labelOnly, labelConverted, labelScored) = (times[0], times[1], times[2], times[3], times[4])
+    print("one thread, median ms per image:")
+    print(String(format: "  image rows decoded and discarded %6.2f; decoded into the image indicators %6.2f (+%.2f)",
+                 rowsOnly, imageScored, imageScored - rowsOnly))
+    print(String(format: "  label decoded %6.2f; converted to train ids %6.2f (+%.2f); label indicators %6.2f (+%.2f)",
+                 labelOnly, labelConverted, labelConverted - labelOnly, labelScored, labelScored - labelConverted))
   }
 }

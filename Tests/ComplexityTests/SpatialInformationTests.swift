@@ -64,7 +64,11 @@ import Testing
   }
 
   /// The acceptance test: `si` and `si-mean` match the naive P.910 legacy definition to 1e-6.
-  @Test(arguments: [(37, 23, 3), (64, 48, 1), (3, 3, 3), (5, 61, 4), (130, 3, 1), (41, 17, 2)])
+  /// Widths around 128 and 512 cross the luma chunks and the column blocks of the streaming pass.
+  @Test(arguments: [
+    (37, 23, 3), (64, 48, 1), (3, 3, 3), (5, 61, 4), (130, 3, 1), (41, 17, 2), (131, 5, 3), (515, 6, 3), (1100, 4, 3),
+    (2050, 3, 4),
+  ])
   func matchesNaiveReferenceOnNoise(width: Int, height: Int, channels: Int) {
     for seed in UInt64(1)...3 {
       let image = Fixtures.noise(width, height, channels: channels, seed: seed &* 1000 &+ UInt64(width))

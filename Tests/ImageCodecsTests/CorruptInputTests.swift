@@ -15,6 +15,11 @@ import Testing
     "jpeg/baseline.jpg", "jpeg/progressive.jpg", "jpeg/gray.jpg",
   ]
 
+  /// About `count` prefix lengths spread over `bytes`, with the last two bytes missing as well.
+  static func prefixLengths(of bytes: [UInt8], count: Int) -> Set<Int> {
+    Set(Array(stride(from: 0, to: bytes.count, by: max(1, bytes.count / count))) + [bytes.count - 1, bytes.count - 2, bytes.count - 12])
+  }
+
   static func bytes(of name: String) throws -> [UInt8] {
     [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixtures + "/" + name)))
   }
@@ -25,8 +30,7 @@ import Testing
     try withTemporaryDirectory { directory in
       let path = directory + "/" + (name as NSString).lastPathComponent
       // Every prefix shorter than the file: the decoder must report it, never return a partial image.
-      let step = max(1, valid.count / 150)
-      for length in Set(Array(stride(from: 0, to: valid.count, by: step)) + [valid.count - 1, valid.count - 2]) {
+      for length in Self.prefixLengths(of: valid, count: 150) {
         try writeFile(Array(valid.prefix(length)), to: path)
         #expect(throws: ImageCodecError.self, "prefix of \(length) bytes of \(name)") {
           try ImageDecoder().decode(contentsOf: path)

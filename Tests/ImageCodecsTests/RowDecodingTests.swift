@@ -58,8 +58,7 @@ import Testing
     let valid = try CorruptInputTests.bytes(of: name)
     try withTemporaryDirectory { directory in
       let path = directory + "/" + (name as NSString).lastPathComponent
-      let step = max(1, valid.count / 120)
-      for length in Set(Array(stride(from: 0, to: valid.count, by: step)) + [valid.count - 1, valid.count - 12]) {
+      for length in CorruptInputTests.prefixLengths(of: valid, count: 120) {
         try writeFile(Array(valid.prefix(length)), to: path)
         var collector = Collector()
         do throws(ImageCodecError) {

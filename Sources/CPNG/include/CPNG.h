@@ -82,10 +82,11 @@ typedef struct {
 int cpng_fast_probe(const uint8_t *data, size_t size, int label_mode, uint64_t max_pixels, cpng_fast_layout *layout);
 
 /// Inflates the IDAT run of a probed PNG into `filtered`: `height * (row_bytes + 1)` bytes, each row
-/// its filter-type byte and its filtered samples. CPNG_OK, CPNG_NO_MEMORY or CPNG_FALLBACK (a stream
-/// libpng must judge: broken, too short or long, or a filter type above 4).
-int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *layout, uint8_t *filtered,
-                      size_t capacity);
+/// its filter-type byte and its filtered samples. Several IDAT chunks are first gathered into
+/// `gather` (`compressed_bytes`; unused for one chunk). CPNG_OK, CPNG_NO_MEMORY or CPNG_FALLBACK (a
+/// stream libpng must judge: broken, too short or long, or a filter type above 4).
+int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *layout, uint8_t *gather,
+                      size_t gather_capacity, uint8_t *filtered, size_t capacity);
 
 /// Reverses one row's PNG filter: `filtered` is the filter-type byte then `row_bytes` bytes,
 /// `previous` the unfiltered row above (NULL for the first row), `bpp` bytes per pixel. `out` may
