@@ -99,7 +99,14 @@ enum PNGCodec {
     {
       return DecodedFile(header: FastPath.header(layout), image: .uint8(image))
     }
-    return try withDecoder(bytes, source: source, label: label, maxPixels: maxPixels) {
+    return try decodeWithLibpng(bytes, source: source, label: label, maxPixels: maxPixels)
+  }
+
+  /// The whole file through libpng: every layout, and the judge of every file the fast path leaves.
+  static func decodeWithLibpng(_ bytes: UnsafeBufferPointer<UInt8>, source: String, label: Bool, maxPixels: Int)
+    throws(ImageCodecError) -> DecodedFile
+  {
+    try withDecoder(bytes, source: source, label: label, maxPixels: maxPixels) {
       (decoder, info, header) throws(ImageCodecError) -> DecodedFile in
       var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
       let width = header.width
