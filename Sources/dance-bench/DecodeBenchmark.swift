@@ -27,6 +27,7 @@ struct DecodeBenchmark: ParsableCommand {
       format: .cityscapes, outputDirectory: "/dev/null", imageSize: imageSize, seed: 11))
     let samples = (0..<frames).map { writer.render(split: .train, index: $0) }
     let png = PNGEncoder(compressionLevel: 3, filter: .sub)
+    let pngRLE = PNGEncoder(compressionLevel: 3, filter: .sub, strategy: .rle)  // dance slim's default
     let imagePNGs = try samples.map { try png.encode($0.image) }
     let labelPNGs = try samples.map { try PNGEncoder(compressionLevel: 3, filter: .none).encode($0.label) }
     let jpegs = try samples.map { try JPEGEncoder(quality: 95).encode($0.image) }
@@ -41,7 +42,9 @@ struct DecodeBenchmark: ParsableCommand {
       ("decode JPEG q95", { _ = try decoder.decode(jpegs[$0], source: "image.jpg") }),
       ("decode JPEG q95 at 1/4", { _ = try quarter.decode(jpegs[$0], source: "image.jpg") }),
       ("encode PNG half size (zlib 3, sub)", { _ = try png.encode(halves[$0]) }),
+      ("encode PNG half size (zlib 3, sub, RLE)", { _ = try pngRLE.encode(halves[$0]) }),
       ("encode PNG full size (zlib 3, sub)", { _ = try png.encode(samples[$0].image) }),
+      ("encode PNG full size (zlib 3, sub, RLE)", { _ = try pngRLE.encode(samples[$0].image) }),
       ("encode JPEG q95 half size", { _ = try JPEGEncoder(quality: 95).encode(halves[$0]) }),
     ]
     var table = [["operation", "median ms", "min ms", "bytes (frame 0)"]]
