@@ -12,10 +12,11 @@ public protocol ImageRowConsumer {
 extension ImageDecoder {
   /// Decodes the file at `path` "as stored, expanded" and hands it to `consumer` row by row.
   ///
-  /// A non-interlaced 8-bit PNG never exists whole in memory: each row is decoded into one reusable
-  /// row buffer and handed on while it is still in cache, so a consumer that computes statistics
-  /// costs little more than the decode itself. Interlaced PNGs and JPEGs are decoded whole first and
-  /// then handed on row by row. The file is checked to its end as ``decode(contentsOf:)`` checks it.
+  /// A non-interlaced 8-bit PNG never exists whole as pixels: its rows are unfiltered one at a time
+  /// (from the inflated image data, or by libpng) into reused row buffers and handed on while still
+  /// in cache, so a consumer that computes statistics costs little more than the decode itself.
+  /// Interlaced PNGs and JPEGs are decoded whole first and then handed on row by row. The file is
+  /// checked as ``decode(contentsOf:)`` checks it.
   ///
   /// - Returns: The file's header.
   /// - Throws: ``ImageCodecError`` as ``decode(contentsOf:)`` does, and
