@@ -49,6 +49,7 @@ int cpng_fast_probe(const uint8_t *data, size_t size, int label_mode, uint64_t m
       layout->width = width;
       layout->height = height;
       layout->channels = channels;
+      layout->png_color_type = color_type;
       layout->row_bytes = (size_t)width * (size_t)channels;
       if ((uint64_t)width * (uint64_t)height > max_pixels) return CPNG_TOO_LARGE;
       seen_header = 1;

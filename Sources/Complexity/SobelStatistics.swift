@@ -31,13 +31,7 @@ struct SobelStatistics: Sendable, Equatable {
   /// Computes the statistics of `image`'s luma (1 to 4 channels of 8 bits).
   init(_ image: Image8) {
     var accumulator = Accumulator()
-    accumulator.begin(width: image.width, height: image.height, channels: image.channels)
-    let rowLength = image.width * image.channels
-    image.samples.withUnsafeBufferPointer { samples in
-      for y in 0..<image.height {
-        accumulator.consume(row: UnsafeBufferPointer(rebasing: samples[(y * rowLength)..<((y + 1) * rowLength)]))
-      }
-    }
+    accumulator.consumeRows(of: image)
     self = accumulator.statistics
   }
 

@@ -16,29 +16,24 @@ extension ImageDecoder {
     case .png:
       return try Self.pngHeader(prefix, source: path, maxPixels: options.maxPixels)
     case .jpeg:
-      return try JPEGCodec.header(try readFile(path), source: path, maxPixels: options.maxPixels)
+      return try withFileBytes(path) { (bytes) throws(ImageCodecError) -> ImageHeader in
+        try JPEGCodec.header(bytes, source: path, maxPixels: options.maxPixels)
+      }
     }
   }
 
+  /// The first `count` bytes of the file (fewer if it is shorter); refuses missing, unreadable,
+  /// empty files and directories as ``readFile(_:)`` does, but not large ones (only a prefix is read).
   private func readPrefix(_ path: String, count: Int) throws(ImageCodecError) -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw .unreadable(source: path, reason: "no such file")
+    let (descriptor, _) = try openForReading(path, limitingSize: false)
+    defer { close(descriptor) }
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      initialized = Self.fill(buffer, from: descriptor, error: &failure)
     }
-    if isDirectory.boolValue { throw .unreadable(source: path, reason: "is a directory") }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw .unreadable(source: path, reason: "permission denied or unreadable")
-    }
-    defer { try? handle.close() }
-    do {
-      let data = try handle.read(upToCount: count) ?? Data()
-      if data.isEmpty { throw ImageCodecError.empty(source: path) }
-      return [UInt8](data)
-    } catch let error as ImageCodecError {
-      throw error
-    } catch {
-      throw .unreadable(source: path, reason: "\(error)")
-    }
+    if failure != 0 { throw .unreadable(source: path, reason: String(cString: strerror(failure))) }
+    if bytes.isEmpty { throw .empty(source: path) }
+    return bytes
   }
 
   static func pngHeader(_ bytes: [UInt8], source: String, maxPixels: Int) throws(ImageCodecError) -> ImageHeader {

@@ -9,6 +9,19 @@ public protocol ImageRowConsumer {
   mutating func consume(row: UnsafeBufferPointer<UInt8>)
 }
 
+extension ImageRowConsumer {
+  /// Hands a whole image to the consumer: ``begin(width:height:channels:)``, then every row, top first.
+  public mutating func consumeRows(of image: Image8) {
+    begin(width: image.width, height: image.height, channels: image.channels)
+    let rowLength = image.width * image.channels
+    image.samples.withUnsafeBufferPointer { samples in
+      for y in 0..<image.height {
+        consume(row: UnsafeBufferPointer(rebasing: samples[(y * rowLength)..<((y + 1) * rowLength)]))
+      }
+    }
+  }
+}
+
 extension ImageDecoder {
   /// Decodes the file at `path` "as stored, expanded" and hands it to `consumer` row by row.
   ///
@@ -36,13 +49,7 @@ extension ImageDecoder {
       guard case .uint8(let image) = decoded.image else {
         throw .unsupported(source: path, codec: codec, reason: "16-bit images are not supported here (convert to 8-bit)")
       }
-      consumer.begin(width: image.width, height: image.height, channels: image.channels)
-      let rowLength = image.width * image.channels
-      image.samples.withUnsafeBufferPointer { samples in
-        for y in 0..<image.height {
-          consumer.consume(row: UnsafeBufferPointer(rebasing: samples[(y * rowLength)..<((y + 1) * rowLength)]))
-        }
-      }
+      consumer.consumeRows(of: image)
       return decoded.header
     }
   }

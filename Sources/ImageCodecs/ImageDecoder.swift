@@ -189,8 +189,8 @@ public struct ImageDecoder: Sendable {
   }
 
   /// Opens `path` for reading and returns the descriptor and the announced size, refusing
-  /// directories and files beyond the size limit.
-  private func openForReading(_ path: String) throws(ImageCodecError) -> (descriptor: Int32, size: Int) {
+  /// directories and (when `limitingSize`) files beyond the size limit.
+  func openForReading(_ path: String, limitingSize: Bool = true) throws(ImageCodecError) -> (descriptor: Int32, size: Int) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw .unreadable(source: path, reason: errno == ENOENT ? "no such file" : "permission denied or unreadable")
@@ -206,7 +206,7 @@ public struct ImageDecoder: Sendable {
       throw .unreadable(source: path, reason: "is a directory")
     }
     let size = Int(status.st_size)
-    if size > options.maxFileBytes {
+    if limitingSize && size > options.maxFileBytes {
       close(descriptor)
       throw .unreadable(source: path, reason: "\(size) bytes exceeds the file-size limit of \(options.maxFileBytes) bytes")
     }
@@ -215,7 +215,7 @@ public struct ImageDecoder: Sendable {
 
   /// Fills `buffer` from `descriptor`, stopping early at end of file; returns the bytes read. A read
   /// error other than `EINTR` stops it and is stored in `error`.
-  private static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, from descriptor: Int32, error: inout Int32) -> Int {
+  static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, from descriptor: Int32, error: inout Int32) -> Int {
     guard let base = buffer.baseAddress else { return 0 }
     var total = 0
     while total < buffer.count {

@@ -82,13 +82,11 @@ enum JPEGCodec {
   }
 
   /// The header alone: markers up to the first scan, no pixel decoding.
-  static func header(_ bytes: [UInt8], source: String, maxPixels: Int) throws(ImageCodecError) -> ImageHeader {
+  static func header(_ bytes: UnsafeBufferPointer<UInt8>, source: String, maxPixels: Int) throws(ImageCodecError) -> ImageHeader {
     var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_CAPACITY))
     var info = cjpeg_info()
     var decoder: OpaquePointer?
-    let status = bytes.withUnsafeBufferPointer { buffer in
-      cjpeg_decoder_create(buffer.baseAddress, buffer.count, 1, UInt64(maxPixels), &decoder, &info, &message)
-    }
+    let status = cjpeg_decoder_create(bytes.baseAddress, bytes.count, 1, UInt64(maxPixels), &decoder, &info, &message)
     cjpeg_decoder_destroy(decoder)
     try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
     return ImageHeader(

@@ -22,10 +22,9 @@ extension PNGCodec {
 
     /// The header libpng would give for a file the fast path takes.
     static func header(_ layout: cpng_fast_layout) -> ImageHeader {
-      let kinds = [1: "gray", 2: "gray+alpha", 3: "RGB", 4: "RGBA"]
-      return ImageHeader(
+      ImageHeader(
         codec: .png, width: Int(layout.width), height: Int(layout.height), channels: Int(layout.channels), bitDepth: 8,
-        storage: (kinds[Int(layout.channels)] ?? "?") + " 8-bit")
+        storage: PNGCodec.storageDescription(colorType: Int(layout.png_color_type), bitDepth: 8, interlaced: false))
     }
 
     /// The whole image, rows unfiltered in place over the inflated buffer; `nil` to fall back.

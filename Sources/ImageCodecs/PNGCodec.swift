@@ -199,15 +199,20 @@ enum PNGCodec {
   }
 
   private static func storageDescription(_ info: cpng_info) -> String {
+    storageDescription(colorType: Int(info.png_color_type), bitDepth: Int(info.png_bit_depth), interlaced: info.interlaced != 0)
+  }
+
+  /// How a header describes the stored form, e.g. `RGB 8-bit`, `palette 4-bit interlaced`.
+  static func storageDescription(colorType: Int, bitDepth: Int, interlaced: Bool) -> String {
     let kind: String
-    switch info.png_color_type {
+    switch colorType {
     case 0: kind = "gray"
     case 2: kind = "RGB"
     case 3: kind = "palette"
     case 4: kind = "gray+alpha"
     case 6: kind = "RGBA"
-    default: kind = "colour type \(info.png_color_type)"
+    default: kind = "colour type \(colorType)"
     }
-    return "\(kind) \(info.png_bit_depth)-bit" + (info.interlaced != 0 ? " interlaced" : "")
+    return "\(kind) \(bitDepth)-bit" + (interlaced ? " interlaced" : "")
   }
 }

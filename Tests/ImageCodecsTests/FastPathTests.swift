@@ -39,18 +39,13 @@ import Testing
   func manyChunksAndEveryFilterDecodeExactly(channels: Int, filter: PNGEncoder.Filter) throws {
     let image = RoundTripTests.pattern(width: 301, height: 97, channels: channels, seed: 11)
     let bytes = try PNGEncoder(compressionLevel: 1, filter: filter).encode(image)
-    struct Collect: ImageRowConsumer {
-      var rows: [UInt8] = []
-      mutating func begin(width: Int, height: Int, channels: Int) {}
-      mutating func consume(row: UnsafeBufferPointer<UInt8>) { rows += row }
-    }
     try bytes.withUnsafeBufferPointer { (bytes) throws in
       let layout = try #require(try PNGCodec.FastPath.probe(bytes, source: "m", label: false, maxPixels: 1 << 28))
       #expect(layout.idat_chunks > 1)
       #expect(PNGCodec.FastPath.decode(bytes, layout) == image)
-      var collector = Collect()
+      var collector = RowDecodingTests.Collector()
       #expect(PNGCodec.FastPath.decodeRows(bytes, layout, into: &collector))
-      #expect(collector.rows == image.samples)
+      #expect(Array(collector.rows.joined()) == image.samples)
     }
   }
 

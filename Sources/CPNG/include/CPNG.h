@@ -71,6 +71,7 @@ typedef struct {
   uint32_t width;
   uint32_t height;
   int channels;              // 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA (8-bit samples)
+  int png_color_type;        // IHDR colour type: 0, 4, 2 or 6
   size_t row_bytes;          // width * channels
   size_t compressed_bytes;   // the IDAT run's data
   size_t idat_chunks;
