@@ -50,8 +50,10 @@ public struct ConvGeometry: Sendable, Equatable {
   /// The output columns `ow` whose input column `ow * strideX - padX + offset` lies inside the image.
   @inline(__always)
   func validOutputRange(offsetX: Int) -> Range<Int> {
-    // ow * s + offset - pad in [0, width)  <=>  ow in [ceil((pad - offset) / s), ceil((width + pad - offset) / s))
-    let lower = max(0, ceilDiv(padX - offsetX, strideX))
+    // ow * s + offset - pad in [0, width)  <=>  ow in [ceil((pad - offset) / s), ceil((width + pad - offset) / s)),
+    // clamped to [0, Wo]: with padding wider than the image (a dilated 3×3 on a small feature map)
+    // the lower bound can exceed Wo, and then no output column is valid.
+    let lower = min(outputWidth, max(0, ceilDiv(padX - offsetX, strideX)))
     let upper = min(outputWidth, ceilDiv(width + padX - offsetX, strideX))
     return lower..<max(lower, upper)
   }

@@ -10,7 +10,28 @@ public import Testing
     ConvGeometry(channels: 2, height: 6, width: 7, kernel: 2, stride: 3, padding: 0),
     ConvGeometry(channels: 2, height: 4, width: 4, kernel: 3, stride: 1, padding: 6, dilation: 6),
     ConvGeometry(channels: 3, height: 4, width: 5, kernel: 1),
+    // Padding wider than the image: an ASPP branch of dilation 6 or 12 on a 1×1 or 2×3 feature map.
+    ConvGeometry(channels: 2, height: 1, width: 1, kernel: 3, stride: 1, padding: 6, dilation: 6),
+    ConvGeometry(channels: 2, height: 2, width: 3, kernel: 3, stride: 1, padding: 12, dilation: 12),
+    ConvGeometry(channels: 1, height: 1, width: 1, kernel: 3, stride: 1, padding: 12, dilation: 12),
   ]
+
+  /// Neither pass writes outside its matrix or image, checked with sentinels after the buffer.
+  @Test(arguments: geometries)
+  func writesOnlyItsOwnBuffer(_ g: ConvGeometry) {
+    let guardBand = 64, sentinel: Float = 12345
+    let image = [Float](repeating: 1, count: g.channels * g.height * g.width)
+    var columns = [Float](repeating: sentinel, count: g.columnRows * g.columnCount + guardBand)
+    image.withUnsafeBufferPointer { x in
+      columns.withUnsafeMutableBufferPointer { c in im2col(g, image: x.baseAddress!, columns: c.baseAddress!) }
+    }
+    #expect(columns.suffix(guardBand).allSatisfy { $0 == sentinel })
+    var folded = [Float](repeating: 0, count: image.count) + [Float](repeating: sentinel, count: guardBand)
+    columns.withUnsafeBufferPointer { c in
+      folded.withUnsafeMutableBufferPointer { y in col2im(g, columns: c.baseAddress!, image: y.baseAddress!) }
+    }
+    #expect(folded.suffix(guardBand).allSatisfy { $0 == sentinel })
+  }
 
   @Test(arguments: geometries)
   func im2colMatchesDefinition(_ g: ConvGeometry) {
