@@ -29,6 +29,7 @@ let package = Package(
     .library(name: "Tensors", targets: ["Tensors"]),
     .library(name: "NN", targets: ["NN"]),
     .library(name: "Shards", targets: ["Shards"]),
+    .library(name: "Trainer", targets: ["Trainer"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,11 +64,12 @@ let package = Package(
     .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", yams], swiftSettings: swiftSettings),
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
+    .target(name: "Trainer", dependencies: ["NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", argumentParser],
+      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", "Tensors", "Trainer", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -93,6 +95,7 @@ let package = Package(
     .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TrainerTests", dependencies: ["Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]

@@ -81,6 +81,9 @@ public final class DeepLab: Layer {
     return outputUpsample.forward(classifier.forward(fused), height: inputSize.height, width: inputSize.width)
   }
 
+  /// Restarts the dropout masks from `seed` (see ``Dropout/reseed(_:)``).
+  public func reseedDropout(_ seed: UInt64) { aspp.dropout.reseed(seed) }
+
   /// Accumulates every parameter gradient; returns an empty tensor (the stem skips its input gradient).
   public func backward(_ gradOutput: Tensor) -> Tensor {
     let g = fuse.backward(classifier.backward(outputUpsample.backward(gradOutput)))

@@ -17,6 +17,10 @@ public final class Dropout: StatelessLayer {
     generator = SplitMix(seed: seed)
   }
 
+  /// Restarts the mask sequence from `seed`, so that a step's masks depend only on the seed the
+  /// trainer derives for it (an interrupted run resumes with the same masks).
+  public func reseed(_ seed: UInt64) { generator = SplitMix(seed: seed) }
+
   /// Any shape → the same shape.
   public func forward(_ input: Tensor) -> Tensor {
     guard isTraining && probability > 0 else { mask = []; return input }
@@ -41,18 +45,5 @@ public final class Dropout: StatelessLayer {
     rows.append(SummaryRow(name: name, kind: "Dropout(p=\(probability))", outputShape: inputShape, parameters: 0,
                            flops: inputShape.reduce(1, *)))
     return inputShape
-  }
-}
-
-/// SplitMix64: the small seeded generator behind dropout masks.
-struct SplitMix: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -53,6 +53,20 @@ public final class SGD {
     }
   }
 
+  /// The momentum buffers `b`, one per parameter in ``parameters`` order; an empty buffer means the
+  /// parameter has not been stepped yet. Checkpoints save and restore them so a resumed run continues
+  /// exactly.
+  public var momentumBuffers: [[Float]] {
+    get { buffers }
+    set {
+      precondition(newValue.count == parameters.count, "\(newValue.count) momentum buffers for \(parameters.count) parameters")
+      for (buffer, parameter) in zip(newValue, parameters) {
+        precondition(buffer.isEmpty || buffer.count == parameter.count, "momentum buffer of \(buffer.count) for a parameter of \(parameter.count)")
+      }
+      buffers = newValue
+    }
+  }
+
   /// Sets every parameter gradient to zero.
   public func zeroGrad() { for parameter in parameters { parameter.zeroGrad() } }
 }

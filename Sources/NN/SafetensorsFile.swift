@@ -101,15 +101,12 @@ public struct SafetensorsFile: Equatable {
     return bytes
   }
 
-  /// Writes the file to `path` (through a temporary name and a rename).
+  /// Writes the file to `path` atomically: a reader (or a run killed mid-write) sees either the old
+  /// file or the new one, never a mix.
   public func write(to path: String) throws(CheckpointError) {
-    let temporary = path + ".partial"
     do {
-      try Data(serialized()).write(to: URL(fileURLWithPath: temporary))
-      if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-      try FileManager.default.moveItem(atPath: temporary, toPath: path)
+      try Data(serialized()).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      try? FileManager.default.removeItem(atPath: temporary)
       throw .io(path: path, reason: "cannot write: \(error.localizedDescription)")
     }
   }

@@ -50,6 +50,7 @@ struct LayoutOptions: ParsableArguments {
 }
 
 extension DatasetFormat: ExpressibleByArgument {}
+extension DatasetSplit: ExpressibleByArgument {}
 extension SlimOutputOptions.Codec: ExpressibleByArgument {}
 extension SlimOutputOptions.LabelResampling: ExpressibleByArgument {}
 extension PNGEncoder.Strategy: ExpressibleByArgument {}

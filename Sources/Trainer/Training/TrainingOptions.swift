@@ -1,0 +1,98 @@
+public import NN
+
+/// Everything that determines a training run's result; recorded in its report and resume state.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+  /// Passes over the training split.
+  public var epochs = 10
+  /// Samples per batch (N).
+  public var batchSize = 8
+  /// The base crop in pixels; a sample stored at scale s is cropped at `round(s × crop)`.
+  public var crop = PixelSize(width: 512, height: 256)
+  /// The SGD learning rate at step 0; it decays with DeepLab's poly schedule to 0 at the last step.
+  public var learningRate = 0.01
+  /// The exponent of the poly schedule.
+  public var poly = 0.9
+  /// SGD momentum.
+  public var momentum = 0.9
+  /// L2 weight decay (not applied to batch-norm parameters and biases).
+  public var weightDecay = 1e-4
+  /// Whether each sample's loss is multiplied by its DANCE weight.
+  public var sampleWeights = true
+  /// The network; `classes` is set from the data's label space.
+  public var model = DeepLabConfiguration(widthMultiplier: 0.5)
+  /// Seeds the weights, the data order, the crops, the flips and dropout.
+  public var seed: UInt64 = 0
+  /// Threads of the compute engine (OpenBLAS and the batch-parallel loops).
+  public var threads = 2
+  /// Background threads decoding batches.
+  public var loaderThreads = 2
+  /// Batches decoded ahead of the training step.
+  public var prefetch = 4
+  /// Save a resumable state every this many steps (0: only at the end of each epoch).
+  public var checkpointEvery = 0
+  /// Evaluate on the validation data every this many epochs (and always after the last).
+  public var evaluateEvery = 1
+  /// Input normalization.
+  public var normalization = InputNormalization.imagenet
+
+  /// The defaults above.
+  public init() {}
+
+  /// A problem with the options, or nil.
+  public var problem: String? {
+    if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
+    if batchSize < 2 { return "--batch must be at least 2 (batch norm needs two samples), got \(batchSize)" }
+    if !(learningRate > 0 && learningRate.isFinite) { return "--lr must be positive, got \(learningRate)" }
+    if !(momentum >= 0 && momentum < 1) { return "--momentum must be in [0, 1), got \(momentum)" }
+    if !(weightDecay >= 0 && weightDecay.isFinite) { return "--weight-decay must not be negative, got \(weightDecay)" }
+    if threads < 1 || loaderThreads < 1 || prefetch < 1 { return "thread and prefetch counts must be at least 1" }
+    if checkpointEvery < 0 { return "--checkpoint-every must not be negative, got \(checkpointEvery)" }
+    if evaluateEvery < 1 { return "--eval-every must be at least 1, got \(evaluateEvery)" }
+    if let problem = model.problem { return problem }
+    return nil
+  }
+}
+
+/// One finished (or interrupted) epoch of a run.
+public struct EpochRecord: Codable, Sendable, Equatable {
+  /// The epoch, 1-based.
+  public var epoch: Int
+  /// Steps taken in this epoch.
+  public var steps: Int
+  /// Samples trained on in this epoch.
+  public var samples: Int
+  /// The mean training loss over its steps.
+  public var loss: Double
+  /// Training samples per second (decoding overlapped; validation not counted).
+  public var samplesPerSecond: Double
+  /// Training seconds of the epoch.
+  public var seconds: Double
+  /// Training FLOPs of the epoch (forward and backward of every step).
+  public var trainFlops: Double
+  /// Validation mIoU, when evaluated after this epoch.
+  public var miou: Double?
+  /// Validation pixel accuracy, when evaluated.
+  public var pixelAccuracy: Double?
+}
+
+/// Everything a run has done so far: what the report shows and what a resume continues from.
+public struct TrainingHistory: Codable, Sendable, Equatable {
+  /// The loss of every step, in order.
+  public var stepLosses: [Float] = []
+  /// The training FLOPs of every step, counted from its actual batch shape: 3 × the forward FLOPs
+  /// (the backward pass costs about twice the forward).
+  public var stepFlops: [Double] = []
+  /// One record per epoch begun.
+  public var epochs: [EpochRecord] = []
+  /// Training seconds, summed over every session of the run.
+  public var trainSeconds = 0.0
+  /// Validation seconds, summed.
+  public var evaluationSeconds = 0.0
+  /// Samples that could not be loaded (each at most once).
+  public var failures: [SampleFailure] = []
+  /// The last validation result.
+  public var validation: EvaluationResult?
+
+  /// Total training FLOPs.
+  public var trainFlops: Double { stepFlops.reduce(0, +) }
+}

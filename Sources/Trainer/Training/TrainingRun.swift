@@ -1,0 +1,218 @@
+import Datasets
+import Foundation
+public import NN
+import Tensors
+
+/// What a training run reports while it works.
+public enum TrainingEvent: Sendable {
+  /// A step finished: its epoch (1-based) and batch (1-based) out of the totals, its loss, and the
+  /// training throughput of the epoch so far.
+  case step(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double)
+  /// Validation of an epoch begins.
+  case evaluating(epoch: Int)
+  /// An epoch finished; `remainingSeconds` estimates the rest of the run.
+  case epochFinished(EpochRecord, epochs: Int, remainingSeconds: Double)
+  /// A sample could not be loaded and was left out.
+  case sampleFailed(SampleFailure)
+}
+
+/// How a call to ``TrainingRun/run(events:shouldStop:)`` ended.
+public enum TrainingOutcome: Sendable, Equatable {
+  /// Every epoch is done.
+  case finished
+  /// `shouldStop` asked to stop; the resumable state is saved.
+  case interrupted
+}
+
+/// One training run in a directory: the network, the optimizer, the data and where in the data it is.
+///
+/// A run is deterministic: the weights, the order of samples, their crops and flips and the dropout
+/// masks are derived from the seed and the step, never from a clock or a thread. The state saved in
+/// `RUN/resume.safetensors` (weights, batch-norm statistics, momentum buffers, epoch, batch and step)
+/// is therefore enough to continue a run so that its per-step losses equal an uninterrupted run's
+/// bit for bit (with the same thread count).
+public final class TrainingRun {
+  /// The run directory.
+  public let directory: String
+  /// The options.
+  public let options: TrainingOptions
+  /// The training split.
+  public let data: TrainingData
+  /// The validation split, if any.
+  public let validation: TrainingData?
+  /// The network being trained.
+  public let model: DeepLab
+  /// What has happened so far.
+  public private(set) var history: TrainingHistory
+  let dataSource: DataSource
+  let validationSource: DataSource?
+  let optimizer: SGD
+  var epoch: Int
+  var batch: Int
+  var step: Int
+  private var flopsByShape: [[Int]: Int] = [:]
+
+  init(directory: String, options: TrainingOptions, data: TrainingData, dataSource: DataSource, validation: TrainingData?,
+       validationSource: DataSource?, model: DeepLab, history: TrainingHistory, epoch: Int, batch: Int, step: Int) {
+    self.directory = directory
+    self.options = options
+    self.data = data
+    self.dataSource = dataSource
+    self.validation = validation
+    self.validationSource = validationSource
+    self.model = model
+    self.history = history
+    self.epoch = epoch
+    self.batch = batch
+    self.step = step
+    optimizer = SGD(parameters: model.parameters, learningRate: Float(options.learningRate), momentum: Float(options.momentum),
+                    weightDecay: Float(options.weightDecay))
+  }
+
+  /// Starts a new run in `directory`, which must not exist or be empty; the network's classes are
+  /// the data's label space. Writes the initial resumable state.
+  ///
+  /// - Throws: ``TrainerError/invalidConfiguration(path:reason:)`` for bad options, a non-empty
+  ///   directory or validation data in another label space.
+  public static func start(
+    options: TrainingOptions, data: TrainingData, dataSource: DataSource, validation: TrainingData? = nil,
+    validationSource: DataSource? = nil, directory: String
+  ) throws(TrainerError) -> TrainingRun {
+    var options = options
+    options.model.classes = data.labelSpace.classes.count
+    if let problem = options.problem { throw .invalidConfiguration(path: directory, reason: problem) }
+    if let validation, validation.labelSpace.id != data.labelSpace.id {
+      throw .invalidConfiguration(path: validation.identity.path,
+                                  reason: "validation labels are \(validation.labelSpace.id), training labels \(data.labelSpace.id)")
+    }
+    let manager = FileManager.default
+    if let existing = try? manager.contentsOfDirectory(atPath: directory), !existing.isEmpty {
+      let hint = existing.contains(RunFiles.resume) ? "; continue it with --resume" : ""
+      throw .invalidConfiguration(path: directory, reason: "the run directory is not empty\(hint)")
+    }
+    do { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+      throw .io(path: directory, reason: "cannot create the run directory: \((error as NSError).localizedDescription)")
+    }
+    var generator = SplitMix(seed: SplitMix.derive(options.seed, 0x1417))
+    let model = DeepLab(options.model, generator: &generator)
+    let run = TrainingRun(directory: directory, options: options, data: data, dataSource: dataSource, validation: validation,
+                          validationSource: validationSource, model: model, history: TrainingHistory(), epoch: 0, batch: 0, step: 0)
+    try run.saveState()
+    try run.writeReport(status: "running")
+    return run
+  }
+
+  /// The number of batches in every epoch.
+  public var batchesPerEpoch: Int { EpochPlan.batchCount(for: data.entries, batchSize: options.batchSize) }
+
+  /// Trains until every epoch is done or `shouldStop` returns true (checked after every step).
+  ///
+  /// After each epoch it validates (when there is validation data), writes
+  /// `checkpoint-epoch-N.safetensors`, `last.safetensors`, the resumable state and `report.json`;
+  /// with ``TrainingOptions/checkpointEvery`` it also saves the state every that many steps.
+  public func run(events: (TrainingEvent) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws(TrainerError)
+    -> TrainingOutcome
+  {
+    BLASThreads.set(options.threads)
+    let batches = batchesPerEpoch
+    let schedule = PolyLearningRate(base: Float(options.learningRate), totalSteps: options.epochs * batches, power: Float(options.poly))
+    var loss = SoftmaxCrossEntropy(ignoreIndex: 255)
+    var reported = Set(history.failures.map(\.key))
+    while epoch < options.epochs {
+      let plan = EpochPlan.batches(for: data.entries, batchSize: options.batchSize, crop: options.crop, seed: options.seed, epoch: epoch)
+      let loader = DataLoader(data: data, plan: plan, startingAt: batch, threads: options.loaderThreads, prefetch: options.prefetch,
+                              normalization: options.normalization)
+      defer { loader.close() }
+      if history.epochs.last?.epoch != epoch + 1 {
+        history.epochs.append(EpochRecord(epoch: epoch + 1, steps: 0, samples: 0, loss: 0, samplesPerSecond: 0, seconds: 0, trainFlops: 0))
+      }
+      var started = Date()
+      while let next = loader.next() {
+        for failure in next.failures where !reported.contains(failure.key) {
+          reported.insert(failure.key)
+          history.failures.append(failure)
+          events(.sampleFailed(failure))
+        }
+        var record = history.epochs[history.epochs.count - 1]
+        if next.count > 0 {
+          let position = epoch * batches + batch
+          let (value, flops) = trainStep(next, learningRate: schedule.rate(at: position), dropoutSeed: UInt64(position), loss: &loss)
+          history.stepLosses.append(value)
+          history.stepFlops.append(flops)
+          record.loss = (record.loss * Double(record.steps) + Double(value)) / Double(record.steps + 1)
+          record.steps += 1
+          record.trainFlops += flops
+          record.samples += next.count
+          step += 1
+        }
+        batch += 1
+        let now = Date()
+        record.seconds += now.timeIntervalSince(started)
+        history.trainSeconds += now.timeIntervalSince(started)
+        started = now
+        record.samplesPerSecond = record.seconds > 0 ? Double(record.samples) / record.seconds : 0
+        history.epochs[history.epochs.count - 1] = record
+        events(.step(epoch: epoch + 1, epochs: options.epochs, batch: batch, batches: batches,
+                     loss: history.stepLosses.last ?? 0, samplesPerSecond: record.samplesPerSecond))
+        if options.checkpointEvery > 0 && next.count > 0 && step % options.checkpointEvery == 0 && batch < plan.count {
+          try saveState()
+          try writeReport(status: "running")
+        }
+        if shouldStop() {
+          try saveState()
+          try writeReport(status: "interrupted")
+          return .interrupted
+        }
+      }
+      try finishEpoch(events: events)
+    }
+    try writeReport(status: "finished")
+    return .finished
+  }
+
+  /// One forward, backward and update; returns the loss and the step's training FLOPs.
+  private func trainStep(_ batch: Batch, learningRate: Float, dropoutSeed: UInt64, loss: inout SoftmaxCrossEntropy) -> (Float, Double) {
+    model.isTraining = true
+    model.reseedDropout(SplitMix.derive(options.seed, 0xD509, dropoutSeed))
+    optimizer.zeroGrad()
+    let logits = model.forward(batch.images)
+    let value = loss.forward(logits: logits, labels: batch.labels, sampleWeights: options.sampleWeights ? batch.weights : nil)
+    _ = model.backward(loss.backward())
+    optimizer.learningRate = learningRate
+    optimizer.step()
+    let shape = batch.images.shape
+    if flopsByShape[shape] == nil { flopsByShape[shape] = ModelSummary(model, inputShape: shape, model: "").totalFLOPs }
+    return (value, 3 * Double(flopsByShape[shape]!))
+  }
+
+  private func finishEpoch(events: (TrainingEvent) -> Void) throws(TrainerError) {
+    let finished = epoch + 1
+    var record = history.epochs[history.epochs.count - 1]
+    if let validation, finished % options.evaluateEvery == 0 || finished == options.epochs {
+      events(.evaluating(epoch: finished))
+      let started = Date()
+      let result = try Evaluator.evaluate(model, on: validation, normalization: options.normalization, threads: options.loaderThreads).result
+      history.evaluationSeconds += Date().timeIntervalSince(started)
+      history.validation = result
+      record.miou = result.miou
+      record.pixelAccuracy = result.pixelAccuracy
+      history.epochs[history.epochs.count - 1] = record
+    }
+    epoch = finished
+    batch = 0
+    let checkpoint = model.trainedCheckpoint(labelSpace: data.labelSpace.id, normalization: options.normalization,
+                                             extra: ["dance.epoch": String(finished)])
+    try write(checkpoint, to: RunFiles.epochCheckpoint(finished))
+    try write(checkpoint, to: RunFiles.last)
+    try saveState()
+    try writeReport(status: epoch == options.epochs ? "finished" : "running")
+    let perEpoch = history.trainSeconds / Double(max(1, history.epochs.count))
+    events(.epochFinished(record, epochs: options.epochs, remainingSeconds: perEpoch * Double(options.epochs - epoch)))
+  }
+
+  func write(_ file: SafetensorsFile, to name: String) throws(TrainerError) {
+    do throws(CheckpointError) { try file.write(to: directory + "/" + name) } catch {
+      throw .checkpoint(path: directory + "/" + name, reason: error.description)
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Trainer
+
+extension Dance {
+  /// `dance eval CKPT --data DATA`: mIoU of a trained network at full label resolution.
+  struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "eval",
+      abstract: "Evaluate a trained network: pixel accuracy, IoU per class and mIoU.",
+      discussion: """
+        Every image is run at its full resolution; the logits are upsampled bilinearly to the label size \
+        and the argmax is compared with the label in a confusion matrix. Ignore pixels (255) are not \
+        counted; IoU = TP / (TP + FP + FN); classes absent from both ground truth and predictions are left \
+        out of the mean, as in cityscapesScripts.
+        """
+    )
+
+    @Argument(help: "A checkpoint of dance train (.safetensors) or a run directory (its last.safetensors).")
+    var checkpoint: String
+
+    @Option(help: ArgumentHelp("A slimmed output directory or a dataset root.", valueName: "data"))
+    var data: String
+
+    @Option(help: "The split to evaluate: train, val or test.")
+    var split: DatasetSplit = .val
+
+    @Option(help: ArgumentHelp("Write one 8-bit train-id PNG per image to DIR/<sample key>.png.", valueName: "dir"))
+    var savePredictions: String?
+
+    @Option(help: ArgumentHelp("A catalog recording DATA's shards (never created).", valueName: "path"))
+    var catalog: String?
+
+    @Option(help: "Threads of the compute engine. (default: all cores)")
+    var threads: Int?
+
+    @Flag(help: "Print the result as JSON: miou, pixel_accuracy, per_class, images, inference_flops_per_image.")
+    var json = false
+
+    @OptionGroup var layout: LayoutOptions
+
+    func run() async throws {
+      let result: EvaluationResult
+      do throws(TrainerError) {
+        let model = try TrainedModel.load(checkpoint)
+        let discovery: DiscoveryOptions
+        do { discovery = try layout.discoveryOptions() } catch { throw TrainerError.invalidConfiguration(path: data, reason: "\(error)") }
+        let evaluated = try TrainingData.open(data, split: split, catalogPath: catalog, discovery: discovery)
+        guard evaluated.labelSpace.id == model.labelSpace.id else {
+          throw TrainerError.invalidConfiguration(
+            path: data, reason: "labels are \(evaluated.labelSpace.id), the network was trained on \(model.labelSpace.id)")
+        }
+        setEngineThreads(threads)
+        let live = !json && isatty(STDERR_FILENO) == 1
+        result = try Evaluator.evaluate(
+          model.network, on: evaluated, normalization: model.normalization, savePredictions: savePredictions,
+          progress: live ? { done, total in FileHandle.standardError.write(Data("\r  eval \(done)/\(total)".utf8)) } : nil
+        ).result
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+      } catch {
+        printError(error.description)
+        throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
+      }
+      if json {
+        try printJSON(result)
+      } else {
+        var rows = [["class", "IoU %"]]
+        for name in result.perClass.keys.sorted() {
+          rows.append([name, (result.perClass[name] ?? nil).map { String(format: "%.1f", $0 * 100) } ?? "-"])
+        }
+        print(formatTable(rows))
+        print(String(format: "%d images: mIoU %.2f %%, pixel accuracy %.2f %%, %.2f GFLOPs per image", result.images, result.miou * 100,
+                     result.pixelAccuracy * 100, result.inferenceFlopsPerImage / 1e9))
+      }
+      for failure in result.failures { printError("\(failure.path): \(failure.reason)") }
+      if !result.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
+    }
+  }
+}

@@ -1,0 +1,260 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NN
+import Trainer
+
+extension Dance {
+  /// `dance train DATA --out RUN`: train the bundled segmentation network on a slimmed output or a dataset root.
+  struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Train the bundled DeepLabV3+-style network on a slimmed output or a dataset root.",
+      discussion: """
+        DATA is the output directory of `dance slim` (shards are read by member offsets: from --catalog when \
+        given, else from each split's shardindex.json and the tar headers) or a Cityscapes, CamVid or ADE20K \
+        root (unslimmed, for baselines; labels become train ids as they load). Batches hold one stored scale; \
+        a sample stored at scale s is cropped at s × --crop and its loss is multiplied by its DANCE weight. \
+        Each epoch prints the mean loss, samples/s, the validation mIoU and an ETA, and writes \
+        RUN/checkpoint-epoch-N.safetensors, RUN/last.safetensors, RUN/resume.safetensors and RUN/report.json. \
+        Ctrl-C (SIGINT) or SIGTERM saves a resumable state after the current step and exits with 130; \
+        `dance train --resume RUN` then continues exactly where it stopped (the same per-step losses as an \
+        uninterrupted run, bit for bit, with the same --threads).
+        """
+    )
+
+    @Argument(help: "A slimmed output directory or a dataset root (not needed with --resume).")
+    var data: String?
+
+    @Option(help: ArgumentHelp("The run directory (created; must be empty).", valueName: "dir"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Continue the run in this directory from its resumable state.", valueName: "dir"))
+    var resume: String?
+
+    @Option(help: "Passes over the training split. (default: 10)")
+    var epochs: Int?
+
+    @Option(help: "Samples per batch. (default: 8)")
+    var batch: Int?
+
+    @Option(help: ArgumentHelp("Base crop in pixels, WxH; a sample stored at scale s is cropped at s × WxH (never larger than it). (default: 512x256)", valueName: "WxH"))
+    var crop: String?
+
+    @Option(help: "SGD learning rate at step 0, decayed by DeepLab's poly schedule (power 0.9) to 0. (default: 0.01)")
+    var lr: Double?
+
+    @Option(help: "SGD momentum. (default: 0.9)")
+    var momentum: Double?
+
+    @Option(help: "L2 weight decay, not on batch-norm parameters and biases. (default: 0.0001)")
+    var weightDecay: Double?
+
+    @Option(help: "Width multiplier of every channel count of the network. (default: 0.5)")
+    var width: Double?
+
+    @Option(help: "Backbone output stride, 8 or 16. (default: 16)")
+    var outputStride: Int?
+
+    @Option(help: "Threads of the compute engine (OpenBLAS). (default: all cores)")
+    var threads: Int?
+
+    @Option(help: "Background threads decoding batches. (default: 2)")
+    var loaderThreads: Int?
+
+    @Option(help: "Seed of the weights, data order, crops, flips and dropout (unsigned 64-bit). (default: 0)")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Validation data: a slimmed output or dataset root whose val split is used. Default: DATA's val split when it has one.", valueName: "data"))
+    var val: String?
+
+    @Flag(help: "Do not validate.")
+    var noVal = false
+
+    @Option(help: "Validate every this many epochs (and after the last). (default: 1)")
+    var evalEvery: Int?
+
+    @Option(help: "Also save the resumable state every this many steps (0: at epoch ends only). (default: 0)")
+    var checkpointEvery: Int?
+
+    @Flag(help: "Ignore the DANCE loss weights (every sample weighs 1).")
+    var noWeights = false
+
+    @Option(help: ArgumentHelp("A catalog recording DATA's shards; its member offsets are used instead of the tar headers (never created).", valueName: "path"))
+    var catalog: String?
+
+    @OptionGroup var layout: LayoutOptions
+
+    func validate() throws {
+      if resume == nil && (data == nil || out == nil) { throw ValidationError("give DATA and --out RUN, or --resume RUN") }
+      if resume != nil {
+        let given: [Any?] = [data, out, epochs, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
+                             evalEvery, checkpointEvery, catalog]
+        if given.contains(where: { $0 != nil }) || noVal || noWeights {
+          throw ValidationError("--resume continues a run with its recorded options; only --threads may be given")
+        }
+      }
+      if let crop, PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
+    }
+
+    func run() async throws {
+      let run: TrainingRun
+      do throws(TrainerError) {
+        if let resume {
+          run = try TrainingRun.resume(directory: resume, threads: threads)
+        } else {
+          run = try start()
+        }
+      } catch {
+        printError(error.description)
+        throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
+      }
+      printNow(describe(run))
+      let stop = StopRequest.install()
+      let outcome: TrainingOutcome
+      do throws(TrainerError) {
+        outcome = try run.run(events: TrainingProgress().handle, shouldStop: { stop.isRequested })
+      } catch {
+        printError(error.description)
+        throw ExitCode(ExitStatus.failure)
+      }
+      switch outcome {
+      case .interrupted:
+        printNow("interrupted: resumable state saved in \(run.directory)/\(RunFiles.resume); continue with dance train --resume \(run.directory)")
+        throw ExitCode(130)
+      case .finished:
+        let report = run.report(status: "finished")
+        printNow(String(format: "finished: %d epochs, %d steps, %.1f TFLOPs of training, %.0f s; report %@/%@", report.epochsFinished,
+                     report.steps, report.trainFlops / 1e12, report.wallSeconds, run.directory, RunFiles.report))
+        if !report.failures.isEmpty {
+          printError("\(report.failures.count) samples could not be loaded and were left out (see report.json)")
+          throw ExitCode(ExitStatus.partialFailure)
+        }
+      }
+    }
+
+    private func start() throws(TrainerError) -> TrainingRun {
+      guard let data, let out else { throw .invalidConfiguration(path: "", reason: "DATA and --out are required") }
+      var options = TrainingOptions()
+      if let epochs { options.epochs = epochs }
+      if let batch { options.batchSize = batch }
+      if let crop, let size = PixelSize(parsing: crop) { options.crop = size }
+      if let lr { options.learningRate = lr }
+      if let momentum { options.momentum = momentum }
+      if let weightDecay { options.weightDecay = weightDecay }
+      if let width { options.model.widthMultiplier = width }
+      if let outputStride { options.model.outputStride = outputStride }
+      options.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+      if let loaderThreads { options.loaderThreads = loaderThreads }
+      if let seed { options.seed = seed }
+      if let evalEvery { options.evaluateEvery = evalEvery }
+      if let checkpointEvery { options.checkpointEvery = checkpointEvery }
+      options.sampleWeights = !noWeights
+      if let problem = options.problem { throw .invalidConfiguration(path: out, reason: problem) }
+      let discovery: DiscoveryOptions
+      do { discovery = try layout.discoveryOptions() } catch {
+        throw .invalidConfiguration(path: data, reason: "\(error)")
+      }
+      let training = try TrainingData.open(data, split: .train, catalogPath: catalog, discovery: discovery)
+      var validation: (TrainingData, DataSource)?
+      if !noVal {
+        let source = val ?? data
+        do throws(TrainerError) {
+          let opened = try TrainingData.open(source, split: .val, catalogPath: val == nil ? catalog : nil, discovery: discovery)
+          validation = (opened, DataSource(path: source, split: "val", catalog: val == nil ? catalog : nil))
+        } catch {
+          if val != nil { throw error }
+          printError("no validation: \(error.description) (pass --val DATA, or --no-val)")
+        }
+      }
+      return try TrainingRun.start(
+        options: options, data: training, dataSource: DataSource(path: data, split: "train", catalog: catalog),
+        validation: validation?.0, validationSource: validation?.1, directory: out)
+    }
+
+    private func describe(_ run: TrainingRun) -> String {
+      let o = run.options
+      var text = "train: \(run.data.count) samples from \(run.data.identity.path) (\(run.data.identity.kind), \(run.data.labelSpace.id)), "
+        + "\(run.batchesPerEpoch) batches of up to \(o.batchSize) per epoch, crop \(o.crop) × scale"
+      let alone = EpochPlan.unbatchable(run.data.entries, batchSize: o.batchSize)
+      if !alone.isEmpty {
+        text += "\nnote: \(alone.count) samples are alone at their stored scale and cannot form a batch; they are not trained on"
+      }
+      if let validation = run.validation { text += "\nval: \(validation.count) samples at full resolution" }
+      text += "\nnetwork: \(o.model.description), \(run.model.parameterCount) parameters; \(o.threads) compute threads, "
+        + "\(o.loaderThreads) loader threads, seed \(o.seed)"
+      return text
+    }
+  }
+}
+
+/// Prints the training progress: a line per epoch, and a live step line on a terminal.
+struct TrainingProgress {
+  private let live = isatty(STDERR_FILENO) == 1
+
+  func handle(_ event: TrainingEvent) {
+    switch event {
+    case .step(let epoch, let epochs, let batch, let batches, let loss, let rate):
+      guard live else { return }
+      let line = String(format: "\r  epoch %d/%d  batch %d/%d  loss %.4f  %.1f samples/s ", epoch, epochs, batch, batches, loss, rate)
+      FileHandle.standardError.write(Data(line.utf8))
+    case .evaluating(let epoch):
+      if live { FileHandle.standardError.write(Data("\r  epoch \(epoch): validating…\u{1B}[K".utf8)) }
+    case .epochFinished(let record, let epochs, let remaining):
+      if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+      var line = String(format: "epoch %d/%d  loss %.4f  %.1f samples/s  %.1f s", record.epoch, epochs, record.loss,
+                        record.samplesPerSecond, record.seconds)
+      if let miou = record.miou, let accuracy = record.pixelAccuracy {
+        line += String(format: "  val mIoU %.1f %%  pixel acc %.1f %%", miou * 100, accuracy * 100)
+      }
+      line += "  ETA " + formatDuration(remaining)
+      printNow(line)
+    case .sampleFailed(let failure):
+      printError("\(failure.path): \(failure.reason) (left out)")
+    }
+  }
+}
+
+/// Writes a line to standard output unbuffered, so a log file or pipe sees it at once.
+func printNow(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// `1h02m`, `3m05s` or `12s`.
+func formatDuration(_ seconds: Double) -> String {
+  let total = Int(seconds.rounded())
+  if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
+  if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+  return "\(total)s"
+}
+
+/// A stop request from SIGINT or SIGTERM; a second signal ends the process at once.
+final class StopRequest: @unchecked Sendable {
+  private let lock = NSLock()
+  private var requested = false
+  private var sources: [any DispatchSourceSignal] = []
+
+  /// Whether a signal arrived.
+  var isRequested: Bool { lock.withLock { requested } }
+
+  /// Routes SIGINT and SIGTERM to a new request.
+  static func install() -> StopRequest {
+    let request = StopRequest()
+    for number in [SIGINT, SIGTERM] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler { request.signalled() }
+      source.resume()
+      request.sources.append(source)
+    }
+    return request
+  }
+
+  private func signalled() {
+    let again = lock.withLock { () -> Bool in
+      defer { requested = true }
+      return requested
+    }
+    if again { Foundation.exit(130) }
+    printError("stopping after this step to save a resumable state (signal again to quit at once)")
+  }
+}
