@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the main job on the embedded synthetic data, end to end, as the pipeline file
 # Pipelines/demo.yaml describes it: synth → scan → score → audit → slim → verify, for a
-# Cityscapes-layout dataset; then a summary.
+# Cityscapes-layout dataset; then one training epoch on the shards, a prediction, and a summary.
 set -euo pipefail
 dance=${DANCE:-.build/release/dance}
 out=${DEMO_OUT:-demo-output}
@@ -15,6 +15,13 @@ echo "   → audit → slim (DANCE quantile: drop the simplest 10 %, bands 0.5 /
 # The pipeline file reads DEMO_OUT (absolute, so it does not depend on the file's directory).
 DEMO_OUT=$(cd "$out" && pwd) "$dance" run Pipelines/demo.yaml
 
+echo
+echo "== dance train: one epoch of the bundled network on the slimmed shards (scale-bucketed crops,"
+echo "   DANCE loss weights), validated at full resolution; then dance predict on one validation image"
+"$dance" train "$out/shards" --out "$out/run" --epochs 1 --catalog "$catalog"
+first_val=$(find "$out/cityscapes/leftImg8bit/val" -name '*.png' | sort | head -n 1)
+"$dance" predict "$out/run" "$first_val" --out "$out/predictions"
+
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo
 echo "== summary"
@@ -23,4 +30,5 @@ sqlite3 -separator ' ' "$catalog" \
      || printf('%.1f', 100.0 * pixelFraction) || ' % of the pixels' from plan where output not like '%#dry-run' order by id;" 2>/dev/null \
   || echo "(install sqlite3 for the per-split summary)"
 echo "shards written: $(find "$out/shards" -name '*.tar' | wc -l) ($(du -sh "$out/shards" | cut -f1)); audit: $out/audit.html"
+echo "training run: $out/run (report.json, last.safetensors); overlay: $(ls "$out"/predictions/*_overlay.png)"
 echo "demo finished in $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000))) s; output in $out"
