@@ -1,4 +1,4 @@
-public import Datasets
+import Datasets
 import Foundation
 public import ImageCodecs
 public import NN

@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-public import NN
+import NN
 import Tensors
 
 /// `RUN/report.json`: the configuration, the data, and every cost and score of a run.
