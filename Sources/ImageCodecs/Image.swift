@@ -109,3 +109,30 @@ public enum DecodedImage: Sendable, Equatable {
     }
   }
 }
+
+extension Image8 {
+  /// This image as 3-channel RGB: gray is replicated, alpha dropped (RGB is returned as it is).
+  public func rgb() -> Image8 {
+    if channels == 3 { return self }
+    var output = Image8(width: width, height: height, channels: 3)
+    let source = channels
+    output.samples.withUnsafeMutableBufferPointer { target in
+      samples.withUnsafeBufferPointer { input in
+        for pixel in 0..<pixelCount {
+          let base = pixel * source
+          if source <= 2 {
+            let value = input[base]
+            target[pixel * 3] = value
+            target[pixel * 3 + 1] = value
+            target[pixel * 3 + 2] = value
+          } else {
+            target[pixel * 3] = input[base]
+            target[pixel * 3 + 1] = input[base + 1]
+            target[pixel * 3 + 2] = input[base + 2]
+          }
+        }
+      }
+    }
+    return output
+  }
+}

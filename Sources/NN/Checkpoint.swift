@@ -60,15 +60,25 @@ extension DeepLab {
   /// The metadata key holding the JSON ``DeepLabConfiguration``.
   public static let configurationKey = "dance.deeplab.configuration"
 
-  /// Saves the weights with the configuration as JSON under ``configurationKey``.
-  public func save(to path: String) throws(CheckpointError) {
+  /// The checkpoint metadata that lets ``load(from:)`` rebuild this network: the configuration as
+  /// JSON under ``configurationKey``.
+  public var configurationMetadata: [String: String] {
     let json = (try? JSONEncoder.sorted.encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    try saveCheckpoint(to: path, metadata: [Self.configurationKey: json])
+    return [Self.configurationKey: json]
+  }
+
+  /// Saves the weights with ``configurationMetadata``.
+  public func save(to path: String) throws(CheckpointError) {
+    try saveCheckpoint(to: path, metadata: configurationMetadata)
   }
 
   /// Rebuilds a network from a checkpoint written by ``save(to:)``.
   public static func load(from path: String) throws(CheckpointError) -> DeepLab {
-    let file = try SafetensorsFile.read(from: path)
+    try load(SafetensorsFile.read(from: path), path: path)
+  }
+
+  /// Rebuilds a network from the contents of a checkpoint already read; `path` names it in errors.
+  public static func load(_ file: SafetensorsFile, path: String) throws(CheckpointError) -> DeepLab {
     guard let json = file.metadata[configurationKey],
           let configuration = try? JSONDecoder().decode(DeepLabConfiguration.self, from: Data(json.utf8))
     else { throw .mismatch(path: path, reason: "no \(configurationKey) metadata") }

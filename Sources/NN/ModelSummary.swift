@@ -70,6 +70,15 @@ public struct ModelSummary: Codable, Sendable, Equatable {
   }
 }
 
+extension Layer {
+  /// The forward FLOPs of this layer for an input of `inputShape` (a multiply-add counts as 2).
+  public func forwardFLOPs(inputShape: [Int]) -> Int {
+    var rows: [SummaryRow] = []
+    _ = summarize(inputShape, name: "", into: &rows)
+    return rows.reduce(0) { $0 + $1.flops }
+  }
+}
+
 private func grouped(_ value: Int) -> String {
   let digits = String(value)
   var out = ""

@@ -9,7 +9,7 @@ enum Thumbnails {
   static func make(_ extreme: AuditExtreme, maxWidth: Int = 192) -> (image: String, overlay: String?)? {
     let decoder = ImageDecoder()
     guard case .uint8(let full)? = try? decoder.decode(contentsOf: extreme.imagePath).image else { return nil }
-    let rgb = toRGB(full)
+    let rgb = full.rgb()
     let factor = max(1, (rgb.width + maxWidth - 1) / maxWidth)
     let small = boxDownsample(rgb, factor: factor)
     guard let imagePNG = try? PNGEncoder(compressionLevel: 6).encode(small) else { return nil }
@@ -33,18 +33,6 @@ enum Thumbnails {
       overlay = (try? PNGEncoder(compressionLevel: 6).encode(blended)).map { Data($0).base64EncodedString() }
     }
     return (Data(imagePNG).base64EncodedString(), overlay)
-  }
-
-  /// Gray and gray + alpha become RGB; RGBA drops alpha.
-  static func toRGB(_ image: Image8) -> Image8 {
-    if image.channels == 3 { return image }
-    var rgb = Image8(width: image.width, height: image.height, channels: 3)
-    for y in 0..<image.height {
-      for x in 0..<image.width {
-        for c in 0..<3 { rgb[x, y, c] = image.channels >= 3 ? image[x, y, c] : image[x, y, 0] }
-      }
-    }
-    return rgb
   }
 
   /// The mean of each `factor × factor` block (the last partial blocks averaged over what they hold).

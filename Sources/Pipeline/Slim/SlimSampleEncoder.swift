@@ -1,6 +1,7 @@
 public import Datasets
 import Foundation
 public import ImageCodecs
+import Shards
 
 /// How images and labels are stored in the shards.
 public struct SlimOutputOptions: Sendable, Equatable, Codable {
@@ -38,30 +39,6 @@ public struct SlimOutputOptions: Sendable, Equatable, Codable {
 
   /// Creates options with the defaults above.
   public init() {}
-}
-
-/// The metadata stored as each sample's `json` field.
-struct SampleMetadata: Codable {
-  var key: String
-  var dataset: String
-  var split: String
-  var image: String
-  var label: String
-  var labelSpace: String
-  var ignoreIndex: Int
-  var originalSize: [Int]
-  var size: [Int]
-  var scale: Double
-  var weight: Double
-  var rank: Double
-  var scores: [String: Double]
-
-  enum CodingKeys: String, CodingKey {
-    case key, dataset, split, image, label, scale, weight, rank, scores, size
-    case labelSpace = "label_space"
-    case ignoreIndex = "ignore_index"
-    case originalSize = "original_size"
-  }
 }
 
 /// Everything needed to turn one kept sample into its shard fields.

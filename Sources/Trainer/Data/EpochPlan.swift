@@ -68,11 +68,8 @@ public enum EpochPlan {
   ) -> [PlannedBatch] {
     precondition(batchSize >= 1, "batch size must be at least 1")
     var generator = SplitMix(seed: SplitMix.derive(seed, 0xE90C, UInt64(epoch)))
-    var buckets: [Int: [Int]] = [:]
-    for (index, entry) in entries.enumerated() { buckets[bucketKey(entry.scale), default: []].append(index) }
     var groups: [[Int]] = []
-    for key in buckets.keys.sorted() {
-      var members = buckets[key]!
+    for var members in buckets(entries) {
       shuffle(&members, using: &generator)
       groups += chunks(members, batchSize: batchSize)
     }
@@ -94,17 +91,13 @@ public enum EpochPlan {
 
   /// The number of batches of every epoch (the plan's shape does not depend on the epoch).
   public static func batchCount(for entries: [SampleEntry], batchSize: Int) -> Int {
-    var counts: [Int: Int] = [:]
-    for entry in entries { counts[bucketKey(entry.scale), default: 0] += 1 }
-    return counts.values.reduce(0) { $0 + chunks(Array(0..<$1), batchSize: batchSize).count }
+    buckets(entries).reduce(0) { $0 + chunks($1, batchSize: batchSize).count }
   }
 
   /// The samples no batch holds: those alone at their stored scale (when `batchSize > 1`).
   public static func unbatchable(_ entries: [SampleEntry], batchSize: Int) -> [Int] {
     guard batchSize > 1 else { return [] }
-    var buckets: [Int: [Int]] = [:]
-    for (index, entry) in entries.enumerated() { buckets[bucketKey(entry.scale), default: []].append(index) }
-    return buckets.values.filter { $0.count == 1 }.flatMap { $0 }.sorted()
+    return buckets(entries).filter { $0.count == 1 }.flatMap { $0 }.sorted()
   }
 
   /// Consecutive batches of `batchSize`. Batch norm needs two samples, so with `batchSize > 1` a last
@@ -118,8 +111,13 @@ public enum EpochPlan {
     return result
   }
 
-  /// Scales equal to 1e-6 share a bucket.
-  static func bucketKey(_ scale: Double) -> Int { Int((scale * 1_000_000).rounded()) }
+  /// The sample indices of each stored scale, in ascending scale order; scales equal to 1e-6 share
+  /// a bucket.
+  static func buckets(_ entries: [SampleEntry]) -> [[Int]] {
+    var buckets: [Int: [Int]] = [:]
+    for (index, entry) in entries.enumerated() { buckets[Int((entry.scale * 1_000_000).rounded()), default: []].append(index) }
+    return buckets.keys.sorted().map { buckets[$0]! }
+  }
 
   /// Fisher–Yates with the given generator (the standard library's shuffle may change its algorithm).
   static func shuffle<Element>(_ values: inout [Element], using generator: inout SplitMix) {

@@ -14,20 +14,6 @@ enum ShardIndexReader {
     var fields: [String: MemberSpan]
   }
 
-  /// The part of a sample's `json` member the trainer needs.
-  private struct Metadata: Decodable {
-    var key: String
-    var scale: Double
-    var weight: Double
-    var size: [Int]
-    var labelSpace: String
-
-    enum CodingKeys: String, CodingKey {
-      case key, scale, weight, size
-      case labelSpace = "label_space"
-    }
-  }
-
   static func open(output: String, split: String, catalogPath: String?) throws(TrainerError) -> TrainingData {
     let located: [Located]
     if let catalogPath {
@@ -143,9 +129,9 @@ enum ShardIndexReader {
     do throws(ShardError) { bytes = try reader.read(dataOffset: json.offset, size: json.size) } catch {
       throw .invalidData(path: error.path, reason: error.reason)
     }
-    let metadata: Metadata
-    do { metadata = try JSONDecoder().decode(Metadata.self, from: Data(bytes)) } catch {
-      throw .invalidData(path: name + ".json", reason: "metadata lacks key, scale, weight, size or label_space")
+    let metadata: SampleMetadata
+    do { metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(bytes)) } catch {
+      throw .invalidData(path: name + ".json", reason: "not the sample metadata dance slim writes (key, size, scale, weight, label_space, …)")
     }
     guard metadata.key == sample.key, metadata.size.count == 2, metadata.size.allSatisfy({ $0 > 0 }),
           metadata.scale > 0, metadata.weight.isFinite, metadata.weight >= 0 else {

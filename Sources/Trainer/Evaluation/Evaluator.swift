@@ -80,7 +80,7 @@ public enum Evaluator {
       confusion.add(predictions: predicted.samples, labels: batch.labels.map { UInt8(truncatingIfNeeded: $0) },
                     ignore: LabelSpace.ignoreValue)
       let shape = [1, 3, h, w]
-      if flopsBySize[shape] == nil { flopsBySize[shape] = ModelSummary(model, inputShape: shape, model: "").totalFLOPs }
+      if flopsBySize[shape] == nil { flopsBySize[shape] = model.forwardFLOPs(inputShape: shape) }
       flops += Double(flopsBySize[shape]!)
       images += 1
       if let directory = savePredictions { try write(predicted, key: batch.keys[0], in: directory) }
@@ -96,12 +96,11 @@ public enum Evaluator {
 
   /// Writes `labels` as `<directory>/<key>.png` (8-bit gray train ids).
   public static func write(_ labels: Image8, key: String, in directory: String) throws(TrainerError) {
-    let path = directory + "/" + key + ".png"
-    try writePNG(labels, to: path)
+    try writeLabelPNG(labels, to: directory + "/" + key + ".png")
   }
 }
 
-/// Encodes `image` as PNG at `path` (atomically), creating its directory.
+/// Encodes a colour image as PNG at `path` (atomically), creating its directory.
 ///
 /// - Throws: ``TrainerError/io(path:reason:)``.
 public func writePNG(_ image: Image8, to path: String) throws(TrainerError) {
@@ -109,6 +108,22 @@ public func writePNG(_ image: Image8, to path: String) throws(TrainerError) {
   do throws(ImageCodecError) { bytes = try PNGEncoder(compressionLevel: 6).encode(image) } catch {
     throw .io(path: path, reason: error.reason)
   }
+  try writeFile(bytes, to: path)
+}
+
+/// Encodes a train-id map as Dance stores label maps (``Datasets/LabelFiles/encode(_:)``) at `path`.
+///
+/// - Throws: ``TrainerError/io(path:reason:)``.
+public func writeLabelPNG(_ labels: Image8, to path: String) throws(TrainerError) {
+  let bytes: [UInt8]
+  do throws(DatasetError) { bytes = try LabelFiles.encode(labels) } catch {
+    throw .io(path: path, reason: error.reason)
+  }
+  try writeFile(bytes, to: path)
+}
+
+/// Writes `bytes` to `path` atomically, creating its directory.
+private func writeFile(_ bytes: [UInt8], to path: String) throws(TrainerError) {
   do {
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -87,10 +87,9 @@ extension DeepLab {
   /// This network as a checkpoint that `dance eval`, `dance predict` and `examples/deeplab_torch.py`
   /// load: the tensors plus the configuration, label space and input normalization as metadata.
   func trainedCheckpoint(labelSpace: String, normalization: InputNormalization, extra: [String: String] = [:]) -> SafetensorsFile {
-    checkpoint(metadata: extra.merging([
-      DeepLab.configurationKey: TrainerJSON.string(configuration),
-      RunFiles.labelSpaceKey: labelSpace,
-      RunFiles.normalizationKey: TrainerJSON.string(normalization),
-    ]) { _, new in new })
+    var metadata = extra.merging(configurationMetadata) { _, own in own }
+    metadata[RunFiles.labelSpaceKey] = labelSpace
+    metadata[RunFiles.normalizationKey] = TrainerJSON.string(normalization)
+    return checkpoint(metadata: metadata)
   }
 }

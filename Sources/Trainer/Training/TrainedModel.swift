@@ -36,7 +36,7 @@ public struct TrainedModel {
     let normalization = contents.metadata[RunFiles.normalizationKey]
       .flatMap { try? TrainerJSON.decoder().decode(InputNormalization.self, from: Data($0.utf8)) } ?? .imagenet
     let network: DeepLab
-    do throws(CheckpointError) { network = try DeepLab.load(from: file) } catch {
+    do throws(CheckpointError) { network = try DeepLab.load(contents, path: file) } catch {
       throw .checkpoint(path: file, reason: error.description)
     }
     guard network.configuration.classes == space.classes.count else {

@@ -116,7 +116,7 @@ public final class TrainingRun {
     BLASThreads.set(options.threads)
     let batches = batchesPerEpoch
     let schedule = PolyLearningRate(base: Float(options.learningRate), totalSteps: options.epochs * batches, power: Float(options.poly))
-    var loss = SoftmaxCrossEntropy(ignoreIndex: 255)
+    var loss = SoftmaxCrossEntropy(ignoreIndex: Int32(LabelSpace.ignoreValue))
     var reported = Set(history.failures.map(\.key))
     while epoch < options.epochs {
       let plan = EpochPlan.batches(for: data.entries, batchSize: options.batchSize, crop: options.crop, seed: options.seed, epoch: epoch)
@@ -181,7 +181,7 @@ public final class TrainingRun {
     optimizer.learningRate = learningRate
     optimizer.step()
     let shape = batch.images.shape
-    if flopsByShape[shape] == nil { flopsByShape[shape] = ModelSummary(model, inputShape: shape, model: "").totalFLOPs }
+    if flopsByShape[shape] == nil { flopsByShape[shape] = model.forwardFLOPs(inputShape: shape) }
     return (value, 3 * Double(flopsByShape[shape]!))
   }
 

@@ -56,7 +56,7 @@ extension Dance {
           let labels = Inference.predict(model.network, image: image, normalization: model.normalization)
           let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
           let base = out + "/" + stem
-          try writePNG(labels, to: base + "_trainIds.png")
+          try writeLabelPNG(labels, to: base + "_trainIds.png")
           try writePNG(LabelColors.colorize(labels, space: model.labelSpace), to: base + "_color.png")
           try writePNG(LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity), to: base + "_overlay.png")
           print("\(path): \(image.width)x\(image.height) → \(base)_overlay.png")

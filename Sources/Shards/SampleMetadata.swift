@@ -1,0 +1,58 @@
+/// The `json` member of every sample Dance writes: where it came from, how it was stored, its weight.
+///
+/// Keys are snake_case; `size` and `original_size` are `[width, height]` in pixels; `scale` is the
+/// stored size over the original; `weight` the DANCE loss weight; `rank` the percentile rank of the
+/// ranking indicator; `scores` the indicator values by id; `ignore_index` the train id of ignored pixels.
+public struct SampleMetadata: Codable, Sendable, Equatable {
+  /// The sample key (equal to the members' key).
+  public var key: String
+  /// The source dataset's format, e.g. `cityscapes`.
+  public var dataset: String
+  /// The source split.
+  public var split: String
+  /// The source image, relative to the dataset root.
+  public var image: String
+  /// The source label file, relative to the dataset root.
+  public var label: String
+  /// The label space of `seg.png`, e.g. `cityscapes-trainid-19`.
+  public var labelSpace: String
+  /// The ignore value of `seg.png`.
+  public var ignoreIndex: Int
+  /// `[width, height]` of the source image.
+  public var originalSize: [Int]
+  /// `[width, height]` as stored.
+  public var size: [Int]
+  /// Stored size over original size.
+  public var scale: Double
+  /// The loss weight.
+  public var weight: Double
+  /// The percentile rank by the ranking indicator.
+  public var rank: Double
+  /// Indicator values by id.
+  public var scores: [String: Double]
+
+  /// Creates the metadata of one sample.
+  public init(key: String, dataset: String, split: String, image: String, label: String, labelSpace: String, ignoreIndex: Int,
+              originalSize: [Int], size: [Int], scale: Double, weight: Double, rank: Double, scores: [String: Double]) {
+    self.key = key
+    self.dataset = dataset
+    self.split = split
+    self.image = image
+    self.label = label
+    self.labelSpace = labelSpace
+    self.ignoreIndex = ignoreIndex
+    self.originalSize = originalSize
+    self.size = size
+    self.scale = scale
+    self.weight = weight
+    self.rank = rank
+    self.scores = scores
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case key, dataset, split, image, label, scale, weight, rank, scores, size
+    case labelSpace = "label_space"
+    case ignoreIndex = "ignore_index"
+    case originalSize = "original_size"
+  }
+}
