@@ -3,6 +3,11 @@
 /// Keys are snake_case; `size` and `original_size` are `[width, height]` in pixels; `scale` is the
 /// stored size over the original; `weight` the DANCE loss weight; `rank` the percentile rank of the
 /// ranking indicator; `scores` the indicator values by id; `ignore_index` the train id of ignored pixels.
+///
+/// `scores` holds a fixed set that depends only on the slim configuration: the ranking indicator,
+/// plus `fidelity@0.75`, `fidelity@0.5` and `fidelity@0.25` under the budget policy (the fidelities it solves with). Other
+/// scores the catalog may have cached are never embedded, so a shard's bytes do not depend on
+/// which `dance score` runs came before.
 public struct SampleMetadata: Codable, Sendable, Equatable {
   /// The sample key (equal to the members' key).
   public var key: String
@@ -28,7 +33,7 @@ public struct SampleMetadata: Codable, Sendable, Equatable {
   public var weight: Double
   /// The percentile rank by the ranking indicator.
   public var rank: Double
-  /// Indicator values by id.
+  /// Indicator values by id: the ranking indicator, plus the fidelities under the budget policy.
   public var scores: [String: Double]
 
   /// Creates the metadata of one sample.

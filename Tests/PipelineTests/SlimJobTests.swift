@@ -1,4 +1,5 @@
 import Catalog
+import Complexity
 import Datasets
 import Foundation
 import ImageCodecs
@@ -148,6 +149,29 @@ import Testing
       let again = try Self.slim(root, in: directory)
       #expect(again.splits.map(\.shards) == first.splits.map(\.shards) && again.copiedImages == 0)
       #expect(throws: PipelineError.self) { try Self.slim(root, in: directory, policy: .fixed(scale: 0.5)) }
+    }
+  }
+
+  @Test(arguments: [SlimmingPolicy.quantileDefault, .budget(pixelBudget: 0.5, scales: [0.5, 1])])
+  func shardBytesDoNotDependOnWhichScoresTheCatalogHasCached(policy: SlimmingPolicy) throws {
+    try withTemporaryDirectory { directory in
+      let root = try Self.dataset(in: directory)
+      _ = try Self.slim(root, in: directory, name: "plain", catalog: "plain.sqlite", policy: policy)
+      _ = try ScoreJob.run(ScoreConfiguration(
+        root: root, catalogPath: directory + "/all.sqlite", indicators: Indicator.allCases, progress: .silent))
+      _ = try Self.slim(root, in: directory, name: "all", catalog: "all.sqlite", policy: policy)
+      let plain = try Self.files(directory + "/plain").filter { $0.key.hasSuffix(".tar") }
+      let all = try Self.files(directory + "/all").filter { $0.key.hasSuffix(".tar") }
+      #expect(!plain.isEmpty && plain == all)
+      let reader = try TarReader(path: directory + "/plain/train/train-000000.tar")
+      let sample = try #require(try reader.samples().first)
+      let metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(try #require(sample.fields["json"])))
+      let expected: Set<String> = if case .budget = policy {
+        ["si-mean", "fidelity@0.75", "fidelity@0.5", "fidelity@0.25"]
+      } else {
+        ["si-mean"]
+      }
+      #expect(Set(metadata.scores.keys) == expected)
     }
   }
 }

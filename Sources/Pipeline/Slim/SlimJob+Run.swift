@@ -105,6 +105,9 @@ public enum SlimJob {
     var report = SlimReport(
       output: output, splits: [], copiedImages: 0, failures: scoringFailures, dryRun: configuration.dryRun, seconds: 0)
     var jobs: [SlimSampleJob] = []
+    // The json member carries exactly the scores the configuration uses, never whatever else the
+    // catalog has cached, so that a shard's bytes depend on the inputs and the configuration only.
+    let embedded = Set(needed.map(\.rawValue))
     for split in ["train", "val", "test"] {
       let members = samples.filter { $0.split == split }
       if members.isEmpty { continue }
@@ -164,7 +167,8 @@ public enum SlimJob {
           key: sample.key, split: split, root: dataset.root, imagePath: sample.imagePath, labelPath: labelPath,
           format: format, grouping: grouping, width: sample.width ?? 0, height: sample.height ?? 0,
           outputWidth: decision.outputWidth, outputHeight: decision.outputHeight, scale: decision.scale,
-          weight: decision.weight, rank: decision.rank, scores: scores[sample.key] ?? [:]))
+          weight: decision.weight, rank: decision.rank,
+          scores: (scores[sample.key] ?? [:]).filter { embedded.contains($0.key) }))
       }
     }
     if !configuration.dryRun {
