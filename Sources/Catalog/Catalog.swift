@@ -12,11 +12,30 @@ public final class Catalog: Sendable {
   public let path: String
   let pool: DatabasePool
 
-  /// Opens the catalog at `path`, creating it (and its directory) if needed.
-  public init(path: String) throws(CatalogError) {
+  /// `PRAGMA application_id` of every Dance catalog: the ASCII bytes `DANC`, so that `file(1)`
+  /// and Dance itself can tell a catalog from any other SQLite database.
+  public static let applicationID: Int32 = 0x4441_4E43
+
+  /// How ``init(path:access:)`` treats a missing file.
+  public enum Access: Sendable {
+    /// Create the file (and its directory) when missing: for commands that write a catalog.
+    case createIfMissing
+    /// Refuse a missing file with ``CatalogError/missing(path:)``: for commands that only read
+    /// (`verify`, `audit`, the trainer), which must never leave an empty catalog behind.
+    case existing
+  }
+
+  /// Opens the catalog at `path`, by default creating it (and its directory) if needed.
+  ///
+  /// A database that is not a Dance catalog (another application id, or tables without Dance's
+  /// migration history) is refused with ``CatalogError/foreignDatabase(path:reason:)`` before
+  /// anything is written to it.
+  public init(path: String, access: Access = .createIfMissing) throws(CatalogError) {
     self.path = path
+    let exists = FileManager.default.fileExists(atPath: path)
+    if !exists, access == .existing { throw .missing(path: path) }
     let directory = (path as NSString).deletingLastPathComponent
-    if !directory.isEmpty {
+    if !exists, !directory.isEmpty {
       try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
     var configuration = Configuration()
@@ -29,6 +48,7 @@ public final class Catalog: Sendable {
     }
     let migrator = Self.migrator
     do {
+      try pool.writeWithoutTransaction { db in try Self.claim(db, path: path, migrator: migrator) }
       let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
       let unknown = applied.subtracting(migrator.migrations)
       if !unknown.isEmpty {
@@ -40,6 +60,29 @@ public final class Catalog: Sendable {
     } catch {
       throw .cannotOpen(path: path, reason: Self.message(error))
     }
+  }
+
+  /// Checks that `db` is a Dance catalog, or an empty database that becomes one, and stamps the
+  /// application id; refuses anything else without changing it.
+  static func claim(_ db: Database, path: String, migrator: DatabaseMigrator) throws {
+    let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+    if id == applicationID { return }
+    if id != 0 {
+      throw CatalogError.foreignDatabase(
+        path: path, reason: "its application id is \(String(format: "0x%08X", id)), not Dance's \(String(format: "0x%08X", applicationID))")
+    }
+    let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    if !tables.isEmpty {
+      // A catalog written before the application id was set: its own migration history says so.
+      let history = tables.contains("grdb_migrations")
+        ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
+      guard history.contains("v1-datasets-samples") else {
+        let shown = tables.sorted().prefix(5).joined(separator: ", ")
+        throw CatalogError.foreignDatabase(
+          path: path, reason: "it holds tables Dance did not create (\(shown)\(tables.count > 5 ? ", …" : ""))")
+      }
+    }
+    try db.execute(sql: "PRAGMA application_id = \(applicationID)")
   }
 
   /// The schema, one migration per version; never edit a released migration, add one.
@@ -149,6 +192,16 @@ public final class Catalog: Sendable {
         table.column("configuration", .text).notNull()
         table.column("complete", .boolean).notNull()
       }
+    }
+    migrator.registerMigration("v5-dataset-names") { db in
+      try db.alter(table: "dataset") { table in table.add(column: "name", .text).notNull().defaults(sql: "''") }
+      // Keys written before names began with the format; a second dataset of one format gets `-<id>`.
+      try db.execute(sql: """
+        UPDATE dataset SET name = format || CASE WHEN EXISTS (
+          SELECT 1 FROM dataset AS earlier WHERE earlier.format = dataset.format AND earlier.id < dataset.id
+        ) THEN '-' || id ELSE '' END
+        """)
+      try db.create(index: "dataset_name", on: "dataset", columns: ["name"], unique: true)
     }
     return migrator
   }

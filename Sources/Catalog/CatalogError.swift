@@ -2,6 +2,10 @@
 public enum CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The file could not be opened or created as an SQLite database.
   case cannotOpen(path: String, reason: String)
+  /// A command that only reads was given a catalog file that does not exist.
+  case missing(path: String)
+  /// The file is an SQLite database of another application; Dance refuses to add its tables.
+  case foreignDatabase(path: String, reason: String)
   /// The file is a catalog written by a newer Dance (its schema has migrations this build lacks).
   case newerSchema(path: String, reason: String)
   /// A statement failed; `reason` carries SQLite's message and the SQL.
@@ -12,6 +16,7 @@ public enum CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The catalog file the error concerns.
   public var path: String {
     switch self {
+    case .missing(let path), .foreignDatabase(let path, _): path
     case .cannotOpen(let path, _), .newerSchema(let path, _), .sqlite(let path, _), .inconsistent(let path, _): path
     }
   }
@@ -20,9 +25,19 @@ public enum CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
   public var reason: String {
     switch self {
     case .cannotOpen(_, let reason): "cannot open the catalog: \(reason)"
+    case .missing: "no such catalog file (this command reads a catalog and never creates one)"
+    case .foreignDatabase(_, let reason): "not a Dance catalog, refusing to change it: \(reason)"
     case .newerSchema(_, let reason): "the catalog was written by a newer Dance: \(reason)"
     case .sqlite(_, let reason): "catalog query failed: \(reason)"
     case .inconsistent(_, let reason): reason
+    }
+  }
+
+  /// Whether the error is the user's choice of file rather than a failure (exit status 2).
+  public var isUsageError: Bool {
+    switch self {
+    case .missing, .foreignDatabase: true
+    default: false
     }
   }
 

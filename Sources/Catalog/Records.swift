@@ -16,13 +16,17 @@ public struct DatasetRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
   public var labelSpace: String
   /// CamVid 32-class release: the grouping overrides in effect (the text of `--camvid-grouping`).
   public var camvidGrouping: String?
+  /// The dataset's name, the first component of its sample keys; unique in a catalog. Catalogs
+  /// from before names existed give their datasets the format as name (as their keys began).
+  public var name: String
 
   /// Creates a record (the id is assigned on insert).
   public init(
     id: Int64? = nil, root: String, format: String, labelEncoding: String, labelSpace: String,
-    camvidGrouping: String? = nil
+    camvidGrouping: String? = nil, name: String? = nil
   ) {
     self.id = id
+    self.name = name ?? format
     self.root = root
     self.format = format
     self.labelEncoding = labelEncoding

@@ -15,7 +15,7 @@ public enum CatalogMerger {
     let report: MergeReport
     var shardsByOutput: [String: [ShardRecord]] = [:]
     do throws(CatalogError) {
-      let catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path) }
+      let catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .existing) }
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
       for output in report.outputs.keys { shardsByOutput[output] = try target.shards(output: output) }

@@ -86,24 +86,35 @@ public enum DatasetScanner {
   /// Runs a scan.
   public static func scan(_ configuration: ScanConfiguration) throws(PipelineError) -> ScanReport {
     let start = Date()
-    let discovery: Discovery
-    do throws(DatasetError) {
-      discovery = try DatasetLayout.discover(root: configuration.root, options: configuration.discovery)
+    var discovery = try discover(configuration.root, options: configuration.discovery)
+    let catalog: Catalog
+    let registered: DatasetRecord?
+    do throws(CatalogError) {
+      catalog = try Catalog(path: configuration.catalogPath)
+      registered = try catalog.dataset(root: discovery.root)
     } catch {
-      throw .dataset(error)
+      throw .catalog(error)
+    }
+    // Without --name, a registered root keeps the name its keys were made with.
+    if configuration.discovery.name == nil, let registered, registered.name != discovery.name,
+      let name = DatasetName(registered.name)
+    {
+      var options = configuration.discovery
+      options.name = name
+      discovery = try discover(configuration.root, options: options)
     }
     do throws(CatalogError) {
-      let catalog = try Catalog(path: configuration.catalogPath)
       let encoding = discovery.samples.first?.labelEncoding
-      let dataset = try catalog.registerDataset(DatasetRecord(
+      let datasetRecord = DatasetRecord(
         root: discovery.root, format: discovery.format.rawValue,
         labelEncoding: encoding?.id ?? "none", labelSpace: encoding?.space.id ?? "none",
-        camvidGrouping: configuration.discovery.camvidGrouping.overrides))
-      let datasetId = dataset.id!
-      let previous = Dictionary(uniqueKeysWithValues: try catalog.samples(datasetId: datasetId).map { ($0.key, $0) })
-      let previousProblems = Dictionary(grouping: try catalog.problems(datasetId: datasetId).filter { $0.sampleKey != nil }) {
-        $0.sampleKey!
-      }
+        camvidGrouping: configuration.discovery.camvidGrouping.overrides, name: discovery.name)
+      // The dataset row is written with the samples, in one transaction (``Catalog/recordScan(of:samples:problems:)``).
+      let datasetId = registered?.id ?? 0
+      let previousSamples = try registered == nil ? [] : catalog.samples(datasetId: datasetId)
+      let previous = Dictionary(uniqueKeysWithValues: previousSamples.map { ($0.key, $0) })
+      let problemsBefore = try registered == nil ? [] : catalog.problems(datasetId: datasetId)
+      let previousProblems = Dictionary(grouping: problemsBefore.filter { $0.sampleKey != nil }) { $0.sampleKey! }
 
       // Decide per sample: reuse the cataloged validation, or read the files again.
       var records = [SampleRecord?](repeating: nil, count: discovery.samples.count)
@@ -145,8 +156,8 @@ public enum DatasetScanner {
 
       let allRecords = records.compactMap { $0 }
       let layoutProblems = discovery.problems.map { problemRecord($0, datasetId: datasetId) }
-      let changes = try catalog.recordScan(
-        datasetId: datasetId, samples: allRecords, problems: layoutProblems + sampleProblems.flatMap { $0 })
+      let (_, changes) = try catalog.recordScan(
+        of: datasetRecord, samples: allRecords, problems: layoutProblems + sampleProblems.flatMap { $0 })
 
       var counts: [String: ScanReport.SplitCount] = [:]
       for record in allRecords {
@@ -165,6 +176,14 @@ public enum DatasetScanner {
         seconds: Date().timeIntervalSince(start))
     } catch {
       throw .catalog(error)
+    }
+  }
+
+  static func discover(_ root: String, options: DiscoveryOptions) throws(PipelineError) -> Discovery {
+    do throws(DatasetError) {
+      return try DatasetLayout.discover(root: root, options: options)
+    } catch {
+      throw .dataset(error)
     }
   }
 

@@ -13,6 +13,18 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   case output(path: String, reason: String)
   /// Nothing to work on: `reason` says what is missing (e.g. the dataset was never scanned).
   case nothingToDo(reason: String)
+  /// The request was refused before anything was written, because it would destroy or mix data
+  /// (an output directory over a dataset, one another process is writing, files Dance did not write).
+  case refused(path: String, reason: String)
+
+  /// Whether the user's request is at fault rather than the run (the CLI exits with status 2).
+  public var isUsageError: Bool {
+    switch self {
+    case .refused: true
+    case .catalog(let error): error.isUsageError
+    default: false
+    }
+  }
 
   /// The wrapped error's `"<path>: <reason>"`.
   public var description: String {
@@ -21,7 +33,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     case .catalog(let error): error.description
     case .sampleFailed(let sample, let reason): "sample \(sample) failed (stopping, --fail-fast): \(reason)"
     case .nothingToDo(let reason): reason
-    case .output(let path, let reason): "\(path): \(reason)"
+    case .output(let path, let reason), .refused(let path, let reason): "\(path): \(reason)"
     }
   }
 }

@@ -42,7 +42,7 @@ public enum ShardVerifier {
     let shards: [ShardRecord]
     var members: [Int64: [MemberRecord]] = [:]
     do throws(CatalogError) {
-      catalog = try Catalog(path: catalogPath)
+      catalog = try Catalog(path: catalogPath, access: .existing)
       shards = try catalog.shards(output: output)
       for shard in shards { members[shard.id!] = try catalog.members(shardId: shard.id!) }
     } catch {

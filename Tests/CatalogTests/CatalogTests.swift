@@ -73,7 +73,7 @@ import Testing
     try withTemporaryDirectory { directory in
       let catalog = try Catalog(path: directory + "/c.sqlite")
       let a = try #require(try catalog.registerDataset(DatasetRecord(root: "/a", format: "camvid", labelEncoding: "e", labelSpace: "s")).id)
-      let b = try #require(try catalog.registerDataset(DatasetRecord(root: "/b", format: "camvid", labelEncoding: "e", labelSpace: "s")).id)
+      let b = try #require(try catalog.registerDataset(DatasetRecord(root: "/b", format: "camvid", labelEncoding: "e", labelSpace: "s", name: "b")).id)
       _ = try catalog.recordScan(datasetId: a, samples: [Self.sample("same", datasetId: a)], problems: [])
       #expect(throws: CatalogError.self) {
         try catalog.recordScan(datasetId: b, samples: [Self.sample("same", datasetId: b)], problems: [])

@@ -31,7 +31,7 @@ import Testing
       for sample in discovery.samples {
         #expect(!sample.key.rawValue.contains("."))
         #expect(sample.key.rawValue.utf8.count <= SampleKey.maxLength)
-        #expect(sample.key.rawValue.hasPrefix(format.rawValue + "/"))
+        #expect(sample.key.rawValue.hasPrefix(discovery.name + "/"))
         #expect(sample.labelPath != nil)
       }
       #expect(Self.validate(discovery).values.allSatisfy { $0.isValid })
@@ -44,7 +44,7 @@ import Testing
       try Self.writeGray(7, to: root + "/gtFine/train/ulm/ulm_000001_000002_gtFine_labelTrainIds.png")
       try Self.writeRGB(to: root + "/leftImg8bit/train_extra/ulm/ulm_000003_000004_leftImg8bit.png")
       try Self.writeGray(7, to: root + "/gtCoarse/train_extra/ulm/ulm_000003_000004_gtCoarse_labelIds.png")
-      let discovery = try DatasetLayout.discover(root: root)
+      let discovery = try DatasetLayout.discover(root: root, options: DiscoveryOptions(name: DatasetName("cityscapes")))
       #expect(discovery.samples.map(\.key.rawValue) == [
         "cityscapes/train/ulm/ulm_000001_000002", "cityscapes/train_extra/ulm/ulm_000003_000004",
       ])
@@ -110,7 +110,7 @@ import Testing
         try Self.writeRGB(to: root + "/train/\(name).png")
         try Self.writeGray(1, to: root + "/trainannot/\(name).png")
       }
-      let discovery = try DatasetLayout.discover(root: root)
+      let discovery = try DatasetLayout.discover(root: root, options: DiscoveryOptions(name: DatasetName("camvid")))
       let keys = discovery.samples.map(\.key.rawValue)
       #expect(Set(keys).count == 4)
       #expect(keys.contains("camvid/train/with_space"))

@@ -101,7 +101,7 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     #expect(slim?.reason.hasPrefix("unknown key 'polcy' in 'slim' (expected one of: out, policy, drop, budget,") == true)
     let dataset = failure("version: 1\ncatalog: c\ndataset:\n  rot: r\nslim: {out: o}")
     #expect(dataset?.line == 4)
-    #expect(dataset?.reason.hasPrefix("unknown key 'rot' in 'dataset' (expected one of: root, format, camvid_grouping)") == true)
+    #expect(dataset?.reason.hasPrefix("unknown key 'rot' in 'dataset' (expected one of: root, format, camvid_grouping, name)") == true)
     for (section, key) in [("scan", "verify"), ("score", "indicator"), ("audit", "htm"), ("synth", "tran")] {
       let error = failure(minimal(tail: "\(section):\n  \(key): 1"))
       #expect(error?.line == 9, "\(section)")

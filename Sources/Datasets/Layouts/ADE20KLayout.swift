@@ -9,7 +9,7 @@ enum ADE20KLayout {
   static let splits: [(folder: String, split: DatasetSplit)] = [("training", .train), ("validation", .val), ("testing", .test)]
   static let topLevelFiles: Set<String> = ["objectInfo150.txt", "sceneCategories.txt", "README.md", "index_ade20k.pkl"]
 
-  static func discover(root: String) throws(DatasetError) -> Discovery {
+  static func discover(root: String, name datasetName: String) throws(DatasetError) -> Discovery {
     var root = root
     if FileManager.default.fileExists(atPath: root + "/ADEChallengeData2016/images") {
       root += "/ADEChallengeData2016"
@@ -47,7 +47,7 @@ enum ADE20KLayout {
         let hasLabel = annotations.contains(label)
         if hasLabel { used.insert(label) }
         samples.append(DiscoveredSample(
-          key: SampleKey(prefix: ["ade20k", folder], relativePath: String(name).deletingPathExtension), split: split,
+          key: SampleKey(prefix: [datasetName, folder], relativePath: String(name).deletingPathExtension), split: split,
           imagePath: path, labelPath: hasLabel ? label : nil, labelEncoding: .ade20k))
       }
       for path in annotations.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
@@ -60,6 +60,6 @@ enum ADE20KLayout {
       problems.append(LayoutProblem(.strayFile, path: path, detail: "not part of the ADE20K layout"))
     }
     samples = DatasetLayout.removingDuplicateKeys(samples, problems: &problems)
-    return Discovery(format: .ade20k, root: root, samples: samples, problems: problems)
+    return Discovery(format: .ade20k, root: root, name: datasetName, samples: samples, problems: problems)
   }
 }

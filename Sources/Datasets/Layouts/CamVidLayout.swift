@@ -14,7 +14,7 @@ enum CamVidLayout {
   static let originalImages = "701_StillsRaw_full"
   static let originalLabels = "LabeledApproved_full"
 
-  static func discover(root: String, grouping: CamVidGrouping) throws(DatasetError) -> Discovery {
+  static func discover(root: String, name datasetName: String, grouping: CamVidGrouping) throws(DatasetError) -> Discovery {
     let tree = FileTree(root: root)
     var problems = tree.problems
     var samples: [DiscoveredSample] = []
@@ -37,7 +37,7 @@ enum CamVidLayout {
           continue
         }
         samples.append(DiscoveredSample(
-          key: SampleKey(prefix: ["camvid", split.rawValue], relativePath: stem), split: split, imagePath: path,
+          key: SampleKey(prefix: [datasetName, split.rawValue], relativePath: stem), split: split, imagePath: path,
           labelPath: labels.contains(label) ? label : nil, labelEncoding: encoding))
       }
       for path in labels.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
@@ -60,7 +60,7 @@ enum CamVidLayout {
           let label = annotationFolder + "/" + name
           if labels.contains(label) { used.insert(label) }
           samples.append(DiscoveredSample(
-            key: SampleKey(prefix: ["camvid", split.rawValue], relativePath: name.deletingPathExtension), split: split,
+            key: SampleKey(prefix: [datasetName, split.rawValue], relativePath: name.deletingPathExtension), split: split,
             imagePath: path, labelPath: labels.contains(label) ? label : nil, labelEncoding: .camvidSegNet))
         }
         for path in labels.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
@@ -72,7 +72,7 @@ enum CamVidLayout {
       problems.append(LayoutProblem(.strayFile, path: path, detail: "not part of the CamVid layout"))
     }
     samples = DatasetLayout.removingDuplicateKeys(samples, problems: &problems)
-    return Discovery(format: .camvid, root: root, samples: samples, problems: problems)
+    return Discovery(format: .camvid, root: root, name: datasetName, samples: samples, problems: problems)
   }
 
   /// The split of every listed stem, from whichever list files exist.

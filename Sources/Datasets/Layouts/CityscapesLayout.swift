@@ -11,7 +11,7 @@ enum CityscapesLayout {
   static let annotationSuffixes = ["_color.png", "_instanceIds.png", "_labelIds.png", "_labelTrainIds.png", "_polygons.json"]
   static let splits: [String: DatasetSplit] = ["train": .train, "val": .val, "test": .test, "train_extra": .train]
 
-  static func discover(root: String) -> Discovery {
+  static func discover(root: String, name: String) -> Discovery {
     let images = FileTree(root: root, subdirectory: "leftImg8bit")
     var problems = images.problems
     var annotations = Set<String>()
@@ -45,7 +45,7 @@ enum CityscapesLayout {
         }
       }
       samples.append(DiscoveredSample(
-        key: SampleKey(prefix: ["cityscapes", parts[1]], relativePath: parts[2] + "/" + stem), split: split,
+        key: SampleKey(prefix: [name, parts[1]], relativePath: parts[2] + "/" + stem), split: split,
         imagePath: path, labelPath: label?.path, labelEncoding: label?.encoding ?? .cityscapesLabelIds))
     }
     for path in annotations.subtracting(used).sorted() {
@@ -56,6 +56,6 @@ enum CityscapesLayout {
       }
     }
     samples = DatasetLayout.removingDuplicateKeys(samples, problems: &problems)
-    return Discovery(format: .cityscapes, root: root, samples: samples, problems: problems)
+    return Discovery(format: .cityscapes, root: root, name: name, samples: samples, problems: problems)
   }
 }

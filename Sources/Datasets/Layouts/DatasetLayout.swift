@@ -68,6 +68,8 @@ public struct Discovery: Sendable {
   public var format: DatasetFormat
   /// The absolute dataset root (for ADE20K, the `ADEChallengeData2016` folder).
   public var root: String
+  /// The dataset's name: the first component of every sample key.
+  public var name: String
   /// Samples in key order; a sample whose partner file is missing has `labelPath == nil`.
   public var samples: [DiscoveredSample]
   /// Layout problems: stray files, orphans, duplicate keys, loops, unreadable entries.
@@ -80,12 +82,53 @@ public struct DiscoveryOptions: Sendable {
   public var format: DatasetFormat?
   /// How CamVid's 32 colour-coded classes group into 11 (original release only).
   public var camvidGrouping: CamVidGrouping
+  /// The dataset name that starts every sample key, so that two datasets of one layout never
+  /// share keys in a catalog; `nil` for ``DatasetName/default(root:)``.
+  public var name: DatasetName?
 
-  /// Creates options; by default the format is detected and the standard CamVid grouping is used.
-  public init(format: DatasetFormat? = nil, camvidGrouping: CamVidGrouping = .standard) {
+  /// Creates options; by default the format is detected, the standard CamVid grouping is used and
+  /// the name is the root's last path component.
+  public init(format: DatasetFormat? = nil, camvidGrouping: CamVidGrouping = .standard, name: DatasetName? = nil) {
     self.format = format
     self.camvidGrouping = camvidGrouping
+    self.name = name
   }
+}
+
+/// A dataset's name, the first component of its sample keys: 1 to 32 characters of `A-Z a-z 0-9 _ -`.
+public struct DatasetName: Hashable, Sendable, Codable, CustomStringConvertible {
+  /// The longest name, so that keys keep room below ``SampleKey/maxLength``.
+  public static let maxLength = 32
+
+  /// The name.
+  public let rawValue: String
+
+  /// Validates a name the user chose; `nil` when it is empty, too long or has other characters.
+  public init?(_ text: String) {
+    guard !text.isEmpty, text.utf8.count <= Self.maxLength,
+      text.unicodeScalars.allSatisfy({ Self.allowed($0) })
+    else { return nil }
+    rawValue = text
+  }
+
+  /// The default name of a root: its last path component, with every other character made `_`
+  /// and cut to ``maxLength`` (`/data/Cityscapes 2` → `Cityscapes_2`).
+  public static func `default`(root: String) -> DatasetName {
+    let component = URL(fileURLWithPath: root).standardizedFileURL.lastPathComponent
+    var text = String(String.UnicodeScalarView(component.unicodeScalars.map { allowed($0) ? $0 : "_" }).prefix(maxLength))
+    if text.isEmpty || text == "_" { text = "dataset" }
+    return DatasetName(text)!
+  }
+
+  static func allowed(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar {
+    case "A"..."Z", "a"..."z", "0"..."9", "_", "-": true
+    default: false
+    }
+  }
+
+  /// The name.
+  public var description: String { rawValue }
 }
 
 /// Finds the samples of a dataset from its on-disk layout (formats.md §A).
@@ -103,10 +146,11 @@ public enum DatasetLayout {
     }
     let format: DatasetFormat
     if let given = options.format { format = given } else { format = try detectFormat(root: root) }
+    let name = (options.name ?? .default(root: root)).rawValue
     switch format {
-    case .cityscapes: return CityscapesLayout.discover(root: root)
-    case .camvid: return try CamVidLayout.discover(root: root, grouping: options.camvidGrouping)
-    case .ade20k: return try ADE20KLayout.discover(root: root)
+    case .cityscapes: return CityscapesLayout.discover(root: root, name: name)
+    case .camvid: return try CamVidLayout.discover(root: root, name: name, grouping: options.camvidGrouping)
+    case .ade20k: return try ADE20KLayout.discover(root: root, name: name)
     }
   }
 

@@ -84,7 +84,7 @@ public enum PipelineRunner {
   private static func runAudit(_ audit: PipelineSpec.Audit, catalog path: String) throws(PipelineError) -> PipelineStageResult {
     let data: AuditData
     do throws(CatalogError) {
-      data = try AuditData.gather(catalog: try Catalog(path: path), ranking: audit.rankBy, extremes: audit.extremes)
+      data = try AuditData.gather(catalog: try Catalog(path: path, access: .existing), ranking: audit.rankBy, extremes: audit.extremes)
     } catch {
       throw .catalog(error)
     }

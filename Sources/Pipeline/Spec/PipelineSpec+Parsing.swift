@@ -9,7 +9,7 @@ extension PipelineSpec {
   /// The keys of each section, in documentation order.
   static let keys: [String: [String]] = [
     "top": ["version", "catalog", "workers", "dataset", "synth", "scan", "score", "audit", "slim", "verify"],
-    "dataset": ["root", "format", "camvid_grouping"],
+    "dataset": ["root", "format", "camvid_grouping", "name"],
     "synth": ["format", "train", "val", "test", "size", "seed", "overwrite"],
     "scan": ["verify_images"],
     "score": ["indicators", "splits", "fail_fast"],
@@ -88,6 +88,12 @@ extension PipelineSpec {
     var dataset = Dataset(root: try r.path(root, "root"))
     if let value = section["format"] { dataset.format = try r.choice(value, "format", DatasetFormat.self) }
     if let value = section["camvid_grouping"] { dataset.camvidGrouping = try r.path(value, "camvid_grouping") }
+    if let value = section["name"] {
+      guard let name = DatasetName(try r.string(value, "name")) else {
+        throw r.error(value, "'name' must be 1 to \(DatasetName.maxLength) characters of A-Z a-z 0-9 _ -")
+      }
+      dataset.name = name
+    }
     return dataset
   }
 

@@ -18,6 +18,8 @@ public struct PipelineSpec: Sendable, Equatable {
     public var format: DatasetFormat?
     /// A CamVid grouping override file (absolute), for the 32-class CamVid release.
     public var camvidGrouping: String?
+    /// The dataset name that starts every sample key (`name:`), or `nil` for the default.
+    public var name: DatasetName?
   }
 
   /// A synthetic dataset written to ``Dataset/root`` before the scan.
@@ -163,7 +165,7 @@ extension PipelineSpec {
         throw .dataset(error)
       }
     }
-    return DiscoveryOptions(format: dataset.format, camvidGrouping: grouping)
+    return DiscoveryOptions(format: dataset.format, camvidGrouping: grouping, name: dataset.name)
   }
 
   /// The synthetic dataset configuration, when the spec has a `synth:` section.

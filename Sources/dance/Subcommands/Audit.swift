@@ -42,10 +42,10 @@ extension Dance {
       let data: AuditData
       do throws(CatalogError) {
         data = try AuditData.gather(
-          catalog: try Catalog(path: catalog.path), ranking: Indicator(rawValue: rankBy) ?? .siMean, extremes: extremes)
+          catalog: try Catalog(path: catalog.path, access: .existing), ranking: Indicator(rawValue: rankBy) ?? .siMean, extremes: extremes)
       } catch {
         printError(error.description)
-        throw ExitCode(ExitStatus.failure)
+        throw ExitCode(error.isUsageError ? ExitStatus.usage : ExitStatus.failure)
       }
       if data.table.isEmpty {
         printError("\(catalog.path): no scores yet; run `dance score ROOT` first")

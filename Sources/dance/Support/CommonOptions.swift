@@ -32,8 +32,23 @@ struct LayoutOptions: ParsableArguments {
       valueName: "file"))
   var camvidGrouping: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The dataset's name, the first part of every sample key (1–32 of A-Z a-z 0-9 _ -).",
+      discussion: "Default: the name the root is registered under in the catalog, else the root's last path component. "
+        + "Two datasets in one catalog need different names.",
+      valueName: "name"))
+  var name: String?
+
   /// The discovery options these flags describe.
   func discoveryOptions() throws -> DiscoveryOptions {
+    var datasetName: DatasetName?
+    if let name {
+      guard let valid = DatasetName(name) else {
+        throw ValidationError("--name '\(name)': use 1 to \(DatasetName.maxLength) characters of A-Z a-z 0-9 _ -")
+      }
+      datasetName = valid
+    }
     var grouping = CamVidGrouping.standard
     if let path = camvidGrouping {
       guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -45,7 +60,7 @@ struct LayoutOptions: ParsableArguments {
         throw ValidationError(error.description)
       }
     }
-    return DiscoveryOptions(format: format, camvidGrouping: grouping)
+    return DiscoveryOptions(format: format, camvidGrouping: grouping, name: datasetName)
   }
 }
 

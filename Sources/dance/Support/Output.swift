@@ -28,12 +28,13 @@ func formatTable(_ rows: [[String]]) -> String {
   }.joined(separator: "\n")
 }
 
-/// Runs a pipeline job; a failure prints its message (naming the file and the reason) and exits with 1.
+/// Runs a pipeline job; a failure prints its message (naming the file and the reason) and exits
+/// with 2 when the request was refused (``PipelineError/isUsageError``), otherwise 1.
 func runJob<Report>(_ job: () throws(PipelineError) -> Report) throws -> Report {
   do throws(PipelineError) {
     return try job()
   } catch {
     printError(error.description)
-    throw ExitCode(ExitStatus.failure)
+    throw ExitCode(error.isUsageError ? ExitStatus.usage : ExitStatus.failure)
   }
 }
