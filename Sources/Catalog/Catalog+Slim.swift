@@ -193,6 +193,11 @@ extension Catalog {
     }
   }
 
+  /// Forgets the given shards and their members (shards that resuming found missing or changed).
+  public func deleteShards(ids: [Int64]) throws(CatalogError) {
+    try write { db in _ = try ShardRecord.deleteAll(db, keys: ids) }
+  }
+
   /// The record of an output directory, if it was ever written.
   public func outputRecord(_ path: String) throws(CatalogError) -> OutputRecord? {
     try read { db in try OutputRecord.fetchOne(db, key: path) }

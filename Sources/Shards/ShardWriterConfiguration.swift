@@ -40,7 +40,10 @@ public struct ShardWriterConfiguration: Hashable, Sendable {
   }
 
   /// The file name of shard `index`: the prefix, a dash, six or more digits, `.tar`.
-  public func fileName(forShard index: Int) -> String {
+  public func fileName(forShard index: Int) -> String { Self.fileName(prefix: prefix, index: index) }
+
+  /// The file name of shard `index` of `prefix`: `train-000003.tar`.
+  public static func fileName(prefix: String, index: Int) -> String {
     let digits = String(index)
     return prefix + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".tar"
   }

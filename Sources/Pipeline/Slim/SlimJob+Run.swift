@@ -34,6 +34,12 @@ public enum SlimJob {
     // A dry run and each partition record under their own name, so they never disturb each other.
     let output =
       configuration.dryRun ? directory + "#dry-run" : partition.map { directory + "#" + $0.name } ?? directory
+    try OutputPlacement.check(
+      output: directory, datasetRoots: [configuration.root] + registeredRoots(configuration.catalogPath),
+      catalogPath: configuration.catalogPath)
+    // One writer per output directory (per partition) for the whole run; a dry run writes no output.
+    let lock = configuration.dryRun ? nil : try OutputLock(directory: directory, partition: partition)
+    defer { lock?.release() }
     var needed: [Indicator] = [configuration.indicator]
     if case .budget = configuration.policy { needed += [.fidelity75, .fidelity50, .fidelity25] }
     var scoringFailures: [String] = []
@@ -86,24 +92,26 @@ public enum SlimJob {
     }
 
     var resume: [String: ResumePoint] = [:]
+    var repairs: [String] = []
     let fingerprint = try json(SlimFingerprint(configuration))
     if configuration.dryRun {
       try catalog.clearOutput(output)
     } else {
       let recorded = try catalog.outputRecord(output)
       if let recorded, recorded.configuration == fingerprint, !configuration.overwrite {
-        resume = try resumePoints(output, catalog: catalog)
+        resume = try resumePoints(output, directory: directory, catalog: catalog, repairs: &repairs)
       } else {
         try prepareOutput(
-          directory, key: output, prefixes: partition.map { $0.shardPrefixes } , catalog: catalog,
-          overwrite: configuration.overwrite, recorded: recorded != nil)
+          directory, key: output, partition: partition, catalog: catalog, overwrite: configuration.overwrite,
+          recorded: recorded != nil)
       }
       try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: false))
     }
     let recordedPlans = Dictionary(try catalog.plans(output: output).map { ($0.split, $0) }) { first, _ in first }
 
     var report = SlimReport(
-      output: output, splits: [], copiedImages: 0, failures: scoringFailures, dryRun: configuration.dryRun, seconds: 0)
+      output: output, splits: [], copiedImages: 0, failures: scoringFailures, repairs: repairs,
+      dryRun: configuration.dryRun, seconds: 0)
     var jobs: [SlimSampleJob] = []
     // The json member carries exactly the scores the configuration uses, never whatever else the
     // catalog has cached, so that a shard's bytes depend on the inputs and the configuration only.
@@ -172,25 +180,43 @@ public enum SlimJob {
       }
     }
     if !configuration.dryRun {
+      let manifest = ManifestRecorder(
+        directory: directory,
+        manifest: OutputManifest(
+          version: OutputManifest.currentVersion, partition: partition?.name, complete: false,
+          configuration: fingerprint, configurationSHA256: OutputManifest.digest(fingerprint),
+          dataset: .init(dataset, samples: samples), splits: [:]))
       try writeShards(
         jobs, directory: directory, output: output, catalog: catalog, configuration: configuration, resume: resume,
-        report: &report)
+        manifest: manifest, report: &report)
       try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: true))
+      try manifest.finish()
     }
     report.seconds = Date().timeIntervalSince(start)
     return report
   }
 
-  /// Refuses a non-empty output directory unless overwriting; then empties it and forgets its rows.
+  /// The dataset roots the catalog knows, read without creating a catalog.
+  static func registeredRoots(_ catalogPath: String) -> [String] {
+    guard FileManager.default.fileExists(atPath: catalogPath),
+      let catalog = try? Catalog(path: catalogPath, access: .existing)
+    else { return [] }
+    return ((try? catalog.datasets()) ?? []).map(\.root)
+  }
+
   /// Refuses an output that already holds files or catalog rows unless overwriting; then removes
-  /// them (for a partition, only its own shards, indexes and rows).
+  /// only the files its manifests list (for a partition, only its own) and forgets its rows. Files
+  /// no manifest lists are never removed: when there are any, nothing is removed and the run is refused.
   static func prepareOutput(
-    _ directory: String, key: String, prefixes: [String]?, catalog: Catalog, overwrite: Bool, recorded: Bool
+    _ directory: String, key: String, partition: Partition?, catalog: Catalog, overwrite: Bool, recorded: Bool
   ) throws {
-    let entries = ((try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []).filter { path in
-      guard let prefixes else { return true }
+    let ownPrefixes = partition?.shardPrefixes
+    let entries = regularFiles(in: directory).filter { path in
+      if OutputLock.isLockFile(path) { return false }
+      guard let partition, let ownPrefixes else { return true }
       let name = (path as NSString).lastPathComponent
-      return prefixes.contains { name.hasPrefix($0 + "-") || name == "shardindex." + $0 + ".json" }
+      return path == OutputManifest.fileName(partition: partition.name)
+        || ownPrefixes.contains { name.hasPrefix($0 + "-") || name.hasPrefix("." + $0 + "-") || name == "shardindex." + $0 + ".json" }
     }
     let hasRows = try recorded || !catalog.plans(output: key).isEmpty || !catalog.shards(output: key).isEmpty
     guard !entries.isEmpty || hasRows else { return }
@@ -201,16 +227,41 @@ public enum SlimJob {
           ? "was written with a different configuration; rerun with the same options to resume, or pass --overwrite to replace it"
           : "the output directory already holds files; choose another or pass --overwrite")
     }
-    if prefixes == nil {
-      for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
-        try FileManager.default.removeItem(atPath: directory + "/" + entry)
-      }
-    } else {
-      for entry in entries.sorted(by: >) where !entry.hasSuffix(".sqlite") {
-        try? FileManager.default.removeItem(atPath: directory + "/" + entry)
+    let manifests = try OutputManifest.all(in: directory).filter { partition == nil || $0.partition == partition?.name }
+    var owned = Set(manifests.flatMap(\.ownedFiles))
+    if partition == nil {
+      // Partition catalogs belong to the partition manifests that name them.
+      for manifest in manifests { if let name = manifest.partition { owned.insert("catalog.\(name).sqlite") } }
+    }
+    let foreign = entries.filter { path in
+      !owned.contains(path) && !(path.hasSuffix(".sqlite-wal") || path.hasSuffix(".sqlite-shm")
+        ? owned.contains(String(path.dropLast(4))) : partition.map { path == $0.catalogFileName } ?? false)
+    }
+    guard foreign.isEmpty else {
+      let shown = foreign.sorted().prefix(3).joined(separator: ", ")
+      throw PipelineError.refused(
+        path: directory,
+        reason: "--overwrite removes only the files a Dance manifest lists, and \(foreign.count) files here are not "
+          + "listed (\(shown)\(foreign.count > 3 ? ", …" : "")); nothing was removed: move them away or choose another --out")
+    }
+    for path in entries where owned.contains(path) || path.hasPrefix("catalog.part") && partition == nil {
+      try FileManager.default.removeItem(atPath: directory + "/" + path)
+    }
+    for split in ["train", "val", "test"] {
+      let folder = directory + "/" + split
+      if (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+        try FileManager.default.removeItem(atPath: folder)
       }
     }
     try catalog.clearOutput(key)
+  }
+
+  /// Every regular file under `directory`, relative to it (empty when it does not exist).
+  static func regularFiles(in directory: String) -> [String] {
+    ((try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []).filter { path in
+      var isDirectory: ObjCBool = false
+      return FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
   }
 
   /// Where an interrupted run stopped in one split: its recorded shards and the samples they (or
@@ -220,17 +271,46 @@ public enum SlimJob {
     var done: Set<String>
   }
 
-  static func resumePoints(_ output: String, catalog: Catalog) throws -> [String: ResumePoint] {
+  /// The recorded shards a resumed run keeps, per split: never trusting the catalog over the
+  /// files, each must exist with its recorded size and SHA-256. From the first one that does not,
+  /// the split's later shards are forgotten and written again (output is deterministic, so they
+  /// come out byte-identical); `repairs` says what was found.
+  static func resumePoints(_ output: String, directory: String, catalog: Catalog, repairs: inout [String]) throws
+    -> [String: ResumePoint]
+  {
     var points: [String: ResumePoint] = [:]
-    for shard in try catalog.shards(output: output) {
-      var point = points[shard.split] ?? ResumePoint(shards: [], done: [])
-      point.shards.append(shard)
-      for member in try catalog.members(shardId: shard.id!) { point.done.insert(member.sampleKey) }
-      points[shard.split] = point
+    var forgotten: [Int64] = []
+    for (split, shards) in Dictionary(grouping: try catalog.shards(output: output), by: \.split).sorted(by: { $0.key < $1.key }) {
+      var point = ResumePoint(shards: [], done: [])
+      var broken = false
+      for shard in shards {
+        if !broken, let problem = shardProblem(shard, directory: directory) {
+          repairs.append("\(shard.path): \(problem); writing the \(split) split again from this shard on")
+          broken = true
+        }
+        if broken {
+          forgotten.append(shard.id!)
+          continue
+        }
+        point.shards.append(shard)
+        for member in try catalog.members(shardId: shard.id!) { point.done.insert(member.sampleKey) }
+      }
+      points[split] = point
     }
+    if !forgotten.isEmpty { try catalog.deleteShards(ids: forgotten) }
     let failed = try catalog.slimFailures(output: output).map(\.sampleKey)
     for split in Array(points.keys) { points[split]?.done.formUnion(failed) }
     return points
+  }
+
+  /// Why a recorded shard cannot be kept, or `nil` when its file matches the record.
+  static func shardProblem(_ shard: ShardRecord, directory: String) -> String? {
+    let path = directory + "/" + shard.path
+    guard FileManager.default.fileExists(atPath: path) else { return "missing" }
+    guard let file = ShardDigest.ofFile(path) else { return "unreadable" }
+    if file.bytes != shard.bytes { return "\(file.bytes) bytes, \(shard.bytes) recorded" }
+    if file.sha256 != shard.sha256 { return "its SHA-256 differs from the recorded one (the file changed)" }
+    return nil
   }
 
   static func json<Value: Encodable>(_ value: Value) throws -> String {

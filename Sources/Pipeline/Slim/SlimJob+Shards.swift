@@ -15,9 +15,16 @@ extension SlimJob {
   /// since output is deterministic, the result is byte-identical to an uninterrupted run.
   static func writeShards(
     _ jobs: [SlimSampleJob], directory: String, output: String, catalog: Catalog, configuration: SlimConfiguration,
-    resume: [String: ResumePoint], report: inout SlimReport
+    resume: [String: ResumePoint], manifest: ManifestRecorder, report: inout SlimReport
   ) throws {
     let pending = jobs.filter { !(resume[$0.split]?.done.contains($0.key) ?? false) }
+    let indexName = { (split: String) in shardIndexName(configuration.partition?.shardPrefix(split: split)) }
+    for split in Set(jobs.map(\.split)).union(resume.keys).sorted() {
+      let prefix = configuration.partition?.shardPrefix(split: split) ?? split
+      manifest.declare(split: split, prefix: prefix, index: indexName(split))
+      for shard in resume[split]?.shards ?? [] { manifest.note(shard, prefix: prefix, index: indexName(split)) }
+    }
+    try manifest.save()
     let decoder = ImageDecoder()
     let options = configuration.output
     let progress = ProgressReporter(label: "slim", total: pending.count, unit: "samples", style: configuration.progress)
@@ -32,7 +39,8 @@ extension SlimJob {
       let recorded = resume[split]?.shards ?? []
       try removeUnrecorded(
         in: splitDirectory, prefix: prefix, indexName: shardIndexName(configuration.partition?.shardPrefix(split: split)),
-        keeping: Set(recorded.map { ($0.path as NSString).lastPathComponent }))
+        keeping: Set(recorded.map { ($0.path as NSString).lastPathComponent }),
+        owned: manifest.ownedFiles(split: split))
       writer = try ShardWriter(
         configuration: ShardWriterConfiguration(
           directory: splitDirectory, prefix: prefix, maxSamples: configuration.shardMaxSamples,
@@ -40,10 +48,11 @@ extension SlimJob {
       ) { shard in
         FaultInjection.reach("shard-renamed")
         _ = try DALIIndex.write(for: shard)
+        let record = ShardRecord(
+          output: output, split: split, path: split + "/" + shard.fileName, bytes: shard.byteCount,
+          samples: shard.sampleCount, sha256: shard.sha256, md5: shard.md5)
         _ = try catalog.recordShard(
-          ShardRecord(
-            output: output, split: split, path: split + "/" + shard.fileName, bytes: shard.byteCount,
-            samples: shard.sampleCount, sha256: shard.sha256, md5: shard.md5),
+          record,
           members: shard.samples.flatMap { sample in
             sample.members.map { member in
               MemberRecord(
@@ -52,6 +61,7 @@ extension SlimJob {
             }
           },
           midTransaction: { FaultInjection.reach("catalog-write") })
+        try manifest.add(record, prefix: prefix, index: shardIndexName(configuration.partition?.shardPrefix(split: split)))
       }
       writerSplit = split
     }
@@ -105,15 +115,26 @@ extension SlimJob {
 
   /// Removes this writer's shards, indexes and partial files in `directory` that are not among
   /// `keeping` (shard file names the catalog records), and its index JSON, rewritten at the end.
+  /// Only files the output's manifest owns (`owned`, names in `directory`) are removed; a file of
+  /// this writer's naming that the manifest does not own is refused, since writing would replace it.
   /// Files of other prefixes (other partitions) are left alone.
-  static func removeUnrecorded(in directory: String, prefix: String, indexName: String, keeping: Set<String>) throws {
+  static func removeUnrecorded(
+    in directory: String, prefix: String, indexName: String, keeping: Set<String>, owned: Set<String>
+  ) throws {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
       let ownShard = name.hasPrefix(prefix + "-") || name.hasPrefix("." + prefix + "-")
       guard ownShard || name == indexName else { continue }
       let shardName = name.hasSuffix(".idx") ? String(name.dropLast(4)) + ".tar" : name
       let stale = name.hasSuffix(".partial") || name == indexName
         || ((name.hasSuffix(".tar") || name.hasSuffix(".idx")) && !keeping.contains(shardName))
-      if stale { try FileManager.default.removeItem(atPath: directory + "/" + name) }
+      guard stale else { continue }
+      guard owned.contains(name) else {
+        throw PipelineError.refused(
+          path: directory + "/" + name,
+          reason: "has the name of a file this run writes, but the output's manifest does not list it (Dance did not "
+            + "write it); move it away or choose another --out")
+      }
+      try FileManager.default.removeItem(atPath: directory + "/" + name)
     }
   }
 }

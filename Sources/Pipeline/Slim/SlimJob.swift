@@ -108,6 +108,8 @@ public struct SlimReport: Sendable, Codable {
   public var copiedImages: Int
   /// Samples that failed (each in the catalog's `slimFailure` table).
   public var failures: [String]
+  /// What resuming found wrong with the shards an earlier run recorded, and rewrote.
+  public var repairs: [String]
   /// Whether this was a dry run.
   public var dryRun: Bool
   /// Wall time in seconds.

@@ -178,7 +178,7 @@ enum SlimReportText {
         report.dryRun ? "–" : "\(split.shards)", report.dryRun ? "–" : String(format: "%.1f", Double(split.bytes) / 1e6),
       ])
     }
-    var text = formatTable(rows)
+    var text = report.repairs.map { "resume: \($0)\n" }.joined() + formatTable(rows)
     for failure in report.failures.prefix(20) { text += "\nfailed: \(failure)" }
     text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output): \(report.copiedImages) images copied byte for byte")
     text += String(format: "; %.2f s", report.seconds)
