@@ -31,38 +31,104 @@ public struct VerifyReport: Sendable, Codable {
   public var problems: [Problem]
 }
 
-/// Re-reads every shard of an output directory and checks it against the catalog: size, SHA-256,
-/// member offsets and sizes, that every member decodes (image, 8-bit one-channel label, JSON), and
-/// that `shardindex.json` and the DALI `.idx` files say what the shards hold.
+/// Re-reads every shard of an output directory and checks it against what the output's manifest
+/// and (when given) the catalog record: size, SHA-256, sample count, that every member decodes
+/// (image, 8-bit one-channel label, JSON), member offsets and sizes (catalog), and that the wids
+/// `shardindex.json` and the DALI `.idx` files say what the shards hold.
 public enum ShardVerifier {
-  /// Verifies `output` (as recorded in the catalog at `catalogPath`).
-  public static func verify(output: String, catalogPath: String, workers: Int? = nil) throws(PipelineError) -> VerifyReport {
+  /// What one shard should be.
+  struct ExpectedShard: Sendable {
+    var path: String
+    var split: String
+    var bytes: Int
+    var sha256: String
+    var md5: String
+    var samples: Int
+    /// The catalog's member rows, when verifying against a catalog.
+    var members: [MemberRecord]?
+  }
+
+  /// Verifies `output` against its `manifest.json` (or partition manifests), and against the
+  /// catalog at `catalogPath` when one is given (which must exist: verifying never creates a
+  /// catalog). With neither a manifest nor a catalog there is nothing to verify against.
+  public static func verify(output: String, catalogPath: String?, workers: Int? = nil) throws(PipelineError) -> VerifyReport {
     let output = URL(fileURLWithPath: output).standardizedFileURL.path
-    let catalog: Catalog
-    let shards: [ShardRecord]
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw .output(path: output, reason: "no such output directory")
+    }
+    let manifests = try OutputManifest.all(in: output)
+    var catalogShards: [ShardRecord]?
     var members: [Int64: [MemberRecord]] = [:]
-    do throws(CatalogError) {
-      catalog = try Catalog(path: catalogPath, access: .existing)
-      shards = try catalog.shards(output: output)
-      for shard in shards { members[shard.id!] = try catalog.members(shardId: shard.id!) }
-    } catch {
-      throw .catalog(error)
+    if let catalogPath {
+      do throws(CatalogError) {
+        let catalog = try Catalog(path: catalogPath, access: .existing)
+        let shards = try catalog.shards(output: output)
+        for shard in shards { members[shard.id!] = try catalog.members(shardId: shard.id!) }
+        catalogShards = shards
+      } catch {
+        throw .catalog(error)
+      }
     }
-    guard !shards.isEmpty else {
-      throw .nothingToDo(reason: "\(catalogPath): no shards recorded for \(output); run `dance slim ROOT --out \(output)`")
+    if manifests.isEmpty && (catalogShards ?? []).isEmpty {
+      throw .nothingToDo(
+        reason: "\(output): no manifest.json and "
+          + (catalogPath.map { "no shards recorded in \($0)" } ?? "no --catalog given")
+          + "; is this the output directory of `dance slim`?")
     }
-    var report = VerifyReport(output: output, shards: shards.count, samples: 0, members: 0, problems: [])
-    let memberTable = members
-    OrderedParallelMap(workers: workers, window: 2).run(shards) { shard in
-      check(shard, members: memberTable[shard.id!] ?? [], output: output)
+    var report = VerifyReport(output: output, shards: 0, samples: 0, members: 0, problems: [])
+    var expected: [ExpectedShard]
+    if manifests.isEmpty {
+      expected = (catalogShards ?? []).map { ExpectedShard($0, members: members[$0.id!]) }
+    } else {
+      expected = manifests.flatMap { manifest in
+        manifest.splits.sorted { $0.key < $1.key }.flatMap { split, content in
+          content.shards.map { ExpectedShard($0, split: split) }
+        }
+      }
+      for manifest in manifests where !manifest.complete {
+        report.problems.append(VerifyReport.Problem(
+          path: OutputManifest.fileName(partition: manifest.partition), reason: "the run that writes it has not finished"))
+      }
+      if let catalogShards {
+        report.problems += crossCheck(manifest: &expected, catalog: catalogShards, members: members)
+      }
+    }
+    report.shards = expected.count
+    OrderedParallelMap(workers: workers, window: 2).run(expected) { shard in
+      check(shard, output: output)
     } consume: { _, result in
       report.samples += result.samples
       report.members += result.members
       report.problems += result.problems
     }
-    report.problems += checkIndexes(shards, output: output)
-    report.problems += strayFiles(shards, output: output)
+    report.problems += checkIndexes(expected, manifests: manifests, output: output)
+    report.problems += strayFiles(expected, output: output)
     return report
+  }
+
+  /// Differences between the manifest's shards and the catalog's; the catalog's member rows are
+  /// attached to the manifest's shards so that offsets are checked too.
+  static func crossCheck(manifest: inout [ExpectedShard], catalog: [ShardRecord], members: [Int64: [MemberRecord]])
+    -> [VerifyReport.Problem]
+  {
+    var problems: [VerifyReport.Problem] = []
+    let recorded = Dictionary(catalog.map { ($0.path, $0) }) { first, _ in first }
+    for index in manifest.indices {
+      guard let shard = recorded[manifest[index].path] else {
+        problems.append(.init(path: manifest[index].path, reason: "in the manifest, but the catalog does not record it"))
+        continue
+      }
+      if shard.sha256 != manifest[index].sha256 || shard.bytes != manifest[index].bytes || shard.samples != manifest[index].samples {
+        problems.append(.init(path: shard.path, reason: "the catalog records another size, SHA-256 or sample count than the manifest"))
+      }
+      manifest[index].members = members[shard.id!]
+    }
+    let listed = Set(manifest.map(\.path))
+    for shard in catalog where !listed.contains(shard.path) {
+      problems.append(.init(path: shard.path, reason: "recorded in the catalog, but not in the manifest"))
+    }
+    return problems
   }
 
   struct ShardResult: Sendable {
@@ -71,7 +137,7 @@ public enum ShardVerifier {
     var problems: [VerifyReport.Problem] = []
   }
 
-  static func check(_ shard: ShardRecord, members: [MemberRecord], output: String) -> ShardResult {
+  static func check(_ shard: ExpectedShard, output: String) -> ShardResult {
     var result = ShardResult()
     func problem(_ reason: String, path: String = shard.path) {
       result.problems.append(VerifyReport.Problem(path: path, reason: reason))
@@ -81,8 +147,8 @@ public enum ShardVerifier {
       return result
     }
     let bytes = [UInt8](data)
-    if bytes.count != shard.bytes { problem("size \(bytes.count) bytes, the catalog says \(shard.bytes)") }
-    if ShardDigest.of(bytes).sha256 != shard.sha256 { problem("SHA-256 differs from the catalog (the file changed)") }
+    if bytes.count != shard.bytes { problem("size \(bytes.count) bytes, \(shard.bytes) recorded") }
+    if ShardDigest.of(bytes).sha256 != shard.sha256 { problem("SHA-256 differs from the recorded one (the file changed)") }
     let reader = TarReader(bytes: bytes, path: output + "/" + shard.path)
     let layouts: [SampleLayout]
     do throws(ShardError) {
@@ -92,13 +158,15 @@ public enum ShardVerifier {
       return result
     }
     result.samples = layouts.count
-    if layouts.count != shard.samples { problem("\(layouts.count) samples, the catalog says \(shard.samples)") }
+    if layouts.count != shard.samples { problem("\(layouts.count) samples, \(shard.samples) recorded") }
     var found: Set<String> = []
     for layout in layouts {
       for member in layout.members {
         let field = layout.field(of: member)
         found.insert(layout.key + "\u{0}" + field)
-        if !members.contains(where: { $0.sampleKey == layout.key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size }) {
+        if let members = shard.members,
+          !members.contains(where: { $0.sampleKey == layout.key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size })
+        {
           problem("member \(member.name) at \(member.dataOffset) (\(member.size) bytes) is not in the catalog as such")
         }
         result.members += 1
@@ -112,7 +180,7 @@ public enum ShardVerifier {
         if let reason = decodeProblem(field: field, bytes: content, name: member.name) { problem(reason) }
       }
     }
-    for member in members where !found.contains(member.sampleKey + "\u{0}" + member.field) {
+    for member in shard.members ?? [] where !found.contains(member.sampleKey + "\u{0}" + member.field) {
       problem("the catalog lists \(member.sampleKey).\(member.field), the shard does not hold it")
     }
     let idxPath = DALIIndex.path(forShard: output + "/" + shard.path)
@@ -141,35 +209,64 @@ public enum ShardVerifier {
     }
   }
 
-  /// Each split's `shardindex.json` must be what the catalog's shards give.
-  static func checkIndexes(_ shards: [ShardRecord], output: String) -> [VerifyReport.Problem] {
+  /// Each split's wids index must list what its shards are: per manifest the index it names
+  /// (`shardindex.json`, or `shardindex.<prefix>.json` for a partition), and a merged
+  /// `shardindex.json` of a partitioned output every partition's shards.
+  static func checkIndexes(_ shards: [ExpectedShard], manifests: [OutputManifest], output: String) -> [VerifyReport.Problem] {
     var problems: [VerifyReport.Problem] = []
-    for (split, group) in Dictionary(grouping: shards, by: \.split) {
-      let path = split + "/" + ShardIndexJSON.defaultFileName
-      let expected = ShardIndexJSON(
-        name: split,
-        shards: group.map { shard in
-          ShardIndexJSON.Shard(
-            url: (shard.path as NSString).lastPathComponent, sampleCount: shard.samples, byteCount: shard.bytes, md5: shard.md5)
-        }
-      ).rendered()
+    func entries(_ group: [ExpectedShard]) -> [ShardIndexJSON.Shard] {
+      group.map { .init(url: ($0.path as NSString).lastPathComponent, sampleCount: $0.samples, byteCount: $0.bytes, md5: $0.md5) }
+    }
+    func check(_ path: String, _ group: [ExpectedShard], split: String, required: Bool) {
       guard let text = try? String(contentsOfFile: output + "/" + path, encoding: .utf8) else {
-        problems.append(VerifyReport.Problem(path: path, reason: "missing"))
-        continue
+        if required { problems.append(VerifyReport.Problem(path: path, reason: "missing")) }
+        return
       }
-      if text != expected {
-        problems.append(VerifyReport.Problem(path: path, reason: "stale: it does not match the catalog's shards"))
+      // The rendering sorts the shard list by URL, so a merged index compares equal whatever the order.
+      if text != ShardIndexJSON(name: split, shards: entries(group)).rendered() {
+        problems.append(VerifyReport.Problem(path: path, reason: "stale: it does not list the shards as they are recorded"))
+      }
+    }
+    let bySplit = Dictionary(grouping: shards, by: \.split)
+    if manifests.isEmpty {
+      for (split, group) in bySplit { check(split + "/" + ShardIndexJSON.defaultFileName, group, split: split, required: true) }
+      return problems
+    }
+    // `dance catalog merge` replaces the partitions' indexes by one `shardindex.json` per split.
+    let merged = Set(bySplit.keys.filter { split in
+      manifests.contains { $0.partition != nil }
+        && FileManager.default.fileExists(atPath: output + "/" + split + "/" + ShardIndexJSON.defaultFileName)
+    })
+    for split in merged { check(split + "/" + ShardIndexJSON.defaultFileName, bySplit[split] ?? [], split: split, required: true) }
+    for manifest in manifests {
+      for (split, content) in manifest.splits where !content.shards.isEmpty && !merged.contains(split) {
+        let group = shards.filter { shard in content.shards.contains { $0.path == shard.path } }
+        check(split + "/" + content.index, group, split: split, required: manifest.complete)
       }
     }
     return problems
   }
 
-  /// Tar files in the output that the catalog does not know.
-  static func strayFiles(_ shards: [ShardRecord], output: String) -> [VerifyReport.Problem] {
+  /// Tar files in the output that neither the manifest nor the catalog lists.
+  static func strayFiles(_ shards: [ExpectedShard], output: String) -> [VerifyReport.Problem] {
     let known = Set(shards.map(\.path))
     let files = (try? FileManager.default.subpathsOfDirectory(atPath: output)) ?? []
     return files.filter { $0.hasSuffix(".tar") && !known.contains($0) }.sorted().map {
-      VerifyReport.Problem(path: $0, reason: "a shard the catalog does not know")
+      VerifyReport.Problem(path: $0, reason: "a shard neither the manifest nor the catalog lists")
     }
+  }
+}
+
+extension ShardVerifier.ExpectedShard {
+  init(_ shard: ShardRecord, members: [MemberRecord]?) {
+    self.init(
+      path: shard.path, split: shard.split, bytes: shard.bytes, sha256: shard.sha256, md5: shard.md5, samples: shard.samples,
+      members: members)
+  }
+
+  init(_ shard: OutputManifest.Shard, split: String) {
+    self.init(
+      path: shard.path, split: split, bytes: shard.bytes, sha256: shard.sha256, md5: shard.md5, samples: shard.samples,
+      members: nil)
   }
 }

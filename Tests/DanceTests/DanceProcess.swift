@@ -21,9 +21,12 @@ func startDance(_ arguments: [String], environment: [String: String] = [:]) thro
 }
 
 /// Runs the `dance` executable built beside the test bundle, as a user would.
-func runDance(_ arguments: [String], environment: [String: String] = [:]) throws -> DanceRun {
+func runDance(_ arguments: [String], environment: [String: String] = [:], in workingDirectory: String? = nil) throws
+  -> DanceRun
+{
   let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   let process = Process()
+  if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
   process.executableURL = directory.appendingPathComponent("dance")
   process.arguments = arguments
   process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

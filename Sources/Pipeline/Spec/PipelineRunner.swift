@@ -56,6 +56,7 @@ public enum PipelineRunner {
     _ spec: PipelineSpec, progress: ProgressReporter.Style = .automatic,
     onStage: (PipelineStageResult) -> Void = { _ in }
   ) throws(PipelineError) -> PipelineRunReport {
+    try spec.checkOutputPlacement()
     var report = PipelineRunReport()
     func finish(_ stage: PipelineStageResult) {
       report.stages.append(stage)

@@ -151,6 +151,12 @@ public struct PipelineSpecError: Error, Equatable, Sendable, CustomStringConvert
 }
 
 extension PipelineSpec {
+  /// Refuses a `slim.out` that equals, contains or lies inside the dataset root, or holds the
+  /// catalog (``OutputPlacement``); `dance run` and `dance run --check` both call it first.
+  public func checkOutputPlacement() throws(PipelineError) {
+    try OutputPlacement.check(output: slim.out, datasetRoots: [dataset.root], catalogPath: catalog)
+  }
+
   /// The discovery options of the dataset (its format and CamVid grouping).
   /// - Throws: ``PipelineError/dataset(_:)`` when the grouping file is unreadable or invalid.
   public func discoveryOptions() throws(PipelineError) -> DiscoveryOptions {

@@ -35,6 +35,7 @@ extension Dance {
         throw ExitCode(ExitStatus.usage)
       }
       if check {
+        _ = try runJob { () throws(PipelineError) in try spec.checkOutputPlacement() }
         print(plan(spec))
         return
       }

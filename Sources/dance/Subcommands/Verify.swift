@@ -6,11 +6,14 @@ extension Dance {
   /// `dance verify DIR`: check a slimmed dataset's shards against the catalog.
   struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Re-read every shard of an output directory and check it against the catalog.",
+      abstract: "Re-read every shard of an output directory and check it against its manifest.",
       discussion: """
-        Checks each shard's size and SHA-256, every member's offset and size, that every member \
-        decodes (image, 8-bit one-channel label, JSON), and that shardindex.json and the DALI .idx \
-        files describe the shards. Prints one line per mismatch and exits with 1 if there is any.
+        Checks each shard's size, SHA-256 and sample count against OUT/manifest.json (so it works on \
+        a copied or moved output, without a catalog), that every member decodes (image, 8-bit \
+        one-channel label, JSON), and that shardindex.json and the DALI .idx files describe the \
+        shards. With --catalog (or $DANCE_CATALOG) it also cross-checks the catalog's shard rows and \
+        every member's offset and size. It never creates a catalog. Prints one line per mismatch \
+        and exits with 1 if there is any.
         """
     )
 
@@ -26,7 +29,9 @@ extension Dance {
     var json = false
 
     func run() async throws {
-      let report = try runJob { () throws(PipelineError) in try ShardVerifier.verify(output: directory, catalogPath: catalog.path, workers: workers) }
+      let report = try runJob { () throws(PipelineError) in
+        try ShardVerifier.verify(output: directory, catalogPath: catalogToCrossCheck(), workers: workers)
+      }
       if json {
         try printJSON(report)
       } else {
@@ -36,6 +41,14 @@ extension Dance {
             + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))
       }
       if !report.problems.isEmpty { throw ExitCode(ExitStatus.failure) }
+    }
+
+    /// The catalog given with --catalog or $DANCE_CATALOG; for an output without a manifest
+    /// (written before manifests existed), the default catalog when it exists.
+    private func catalogToCrossCheck() -> String? {
+      if let given = catalog.explicitPath ?? ProcessInfo.processInfo.environment["DANCE_CATALOG"] { return given }
+      let hasManifest = !((try? OutputManifest.all(in: directory)) ?? []).isEmpty
+      return !hasManifest && FileManager.default.fileExists(atPath: catalog.path) ? catalog.path : nil
     }
   }
 }
