@@ -50,3 +50,16 @@ public func writeFile(_ bytes: [UInt8], to path: String) throws {
   try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
   try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
+
+/// Every regular file under `directory`, relative path → contents (empty when it does not exist),
+/// for comparing whole output trees.
+public func regularFileContents(under directory: String) throws -> [String: Data] {
+  var result: [String: Data] = [:]
+  for path in (try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? [] {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      result[path] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + path))
+    }
+  }
+  return result
+}

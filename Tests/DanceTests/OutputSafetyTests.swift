@@ -23,17 +23,6 @@ import Testing
     try runDance(["slim", root, "--out", out, "--catalog", catalog, "--shard-samples", "2", "--workers", "2"] + extra)
   }
 
-  /// Every file under `directory`, relative path → bytes (lock files are empty, so they compare equal).
-  static func files(_ directory: String) throws -> [String: Data] {
-    var result: [String: Data] = [:]
-    for path in (try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? [] {
-      var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
-        result[path] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + path))
-      }
-    }
-    return result
-  }
 
   /// Output directories relative to the test directory that collide with `data` (the dataset)
   /// or with `cat/c.sqlite` (the catalog), each also tried with --overwrite.
@@ -44,13 +33,13 @@ import Testing
       try FileManager.default.createSymbolicLink(atPath: directory + "/link-to-data", withDestinationPath: root)
       try FileManager.default.createDirectory(atPath: directory + "/cat", withIntermediateDirectories: true)
       #expect(try runDance(["scan", root, "--catalog", directory + "/cat/c.sqlite"]).status == 0)
-      let before = try Self.files(root)
+      let before = try regularFileContents(under: root)
       for extra in [[], ["--overwrite"]] {
         let run = try Self.slim(root, out: directory + "/" + output, catalog: directory + "/cat/c.sqlite", extra)
         #expect(run.status == 2, "\(run.standardError)")
         #expect(run.standardError.contains("the output directory"), "\(run.standardError)")
       }
-      #expect(try Self.files(root) == before)
+      #expect(try regularFileContents(under: root) == before)
       #expect(FileManager.default.fileExists(atPath: directory + "/cat/c.sqlite"))
       // An output beside the catalog, in its directory, is fine (the layout of `make demo`).
       #expect(try Self.slim(root, out: directory + "/cat/shards", catalog: directory + "/cat/c.sqlite").status == 0)
@@ -83,10 +72,10 @@ import Testing
       let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any]
       #expect(manifest?["complete"] as? Bool == true)
       try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/train/notes.txt"))
-      let before = try Self.files(out)
+      let before = try regularFileContents(under: out)
       let refused = try Self.slim(root, out: out, catalog: directory + "/c.sqlite", ["--policy", "fixed", "--scale", "0.5", "--overwrite"])
       #expect(refused.status == 2 && refused.standardError.contains("train/notes.txt"), "\(refused.standardError)")
-      #expect(try Self.files(out) == before)  // nothing removed
+      #expect(try regularFileContents(under: out) == before)  // nothing removed
       try FileManager.default.removeItem(atPath: out + "/train/notes.txt")
       let replaced = try Self.slim(root, out: out, catalog: directory + "/c.sqlite", ["--policy", "fixed", "--scale", "0.5", "--overwrite"])
       #expect(replaced.status == 0, "\(replaced.standardError)")
@@ -98,7 +87,7 @@ import Testing
       try Data("x".utf8).write(to: URL(fileURLWithPath: foreign + "/train/train-000000.tar"))
       let run = try Self.slim(root, out: foreign, catalog: directory + "/c.sqlite", ["--overwrite"])
       #expect(run.status == 2 && run.standardError.contains("not listed"), "\(run.standardError)")
-      #expect(try Self.files(foreign).keys.sorted() == [".dance.lock", "train/train-000000.tar"])
+      #expect(try regularFileContents(under: foreign).keys.sorted() == [".dance.lock", "train/train-000000.tar"])
     }
   }
 
@@ -132,7 +121,7 @@ import Testing
       let root = try Self.dataset(in: directory)
       let out = directory + "/out"
       #expect(try Self.slim(root, out: out, catalog: directory + "/c.sqlite").status == 0)
-      let intact = try Self.files(out)
+      let intact = try regularFileContents(under: out)
       #expect(intact.keys.contains("train/train-000001.tar"))
       switch damage {
       case .deleteTheDirectory: try FileManager.default.removeItem(atPath: out)
@@ -151,7 +140,7 @@ import Testing
       case .flipAByte: "train/train-000001.tar: its SHA-256 differs"
       }
       #expect(rerun.standardOutput.contains("resume: " + expected), "\(rerun.standardOutput)")
-      #expect(try Self.files(out) == intact)
+      #expect(try regularFileContents(under: out) == intact)
       #expect(try runDance(["verify", out, "--catalog", directory + "/c.sqlite"]).status == 0)
     }
   }

@@ -6,16 +6,6 @@ import Testing
 /// `dance slim` killed with SIGKILL at different points and rerun gives exactly the output of an
 /// uninterrupted run (design.md §4: shards are renamed into place before the catalog records them).
 @Suite(.serialized) struct ResumeTests {
-  static func files(_ directory: String) throws -> [String: Data] {
-    var result: [String: Data] = [:]
-    for path in try FileManager.default.subpathsOfDirectory(atPath: directory) {
-      var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
-        result[path] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + path))
-      }
-    }
-    return result
-  }
 
   /// The rows that describe an output, without row ids and paths that differ between runs.
   static func rows(catalog: String, output: String) throws -> [String] {
@@ -55,8 +45,8 @@ import Testing
       let resumed = try Self.slim(root, out: directory + "/out", catalog: directory + "/out.sqlite")
       #expect(resumed.status == 0, "\(resumed.standardError)")
 
-      let expected = try Self.files(directory + "/reference")
-      let actual = try Self.files(directory + "/out")
+      let expected = try regularFileContents(under: directory + "/reference")
+      let actual = try regularFileContents(under: directory + "/out")
       #expect(actual.keys.sorted() == expected.keys.sorted())
       for (path, bytes) in expected { #expect(actual[path] == bytes, "\(path) after \(fault)") }
       let referenceRows = try Self.rows(catalog: directory + "/reference.sqlite", output: directory + "/reference")

@@ -30,25 +30,14 @@ import Testing
       shardMaxBytes: nil, shardMaxSamples: shardSamples, dryRun: dryRun, workers: workers, progress: .silent))
   }
 
-  /// Every file under `directory`, relative path → bytes.
-  static func files(_ directory: String) throws -> [String: Data] {
-    var result: [String: Data] = [:]
-    for path in try FileManager.default.subpathsOfDirectory(atPath: directory) {
-      var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
-        result[path] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + path))
-      }
-    }
-    return result
-  }
 
   @Test func oneAndTwoWorkersGiveByteIdenticalShardsAndCatalogRows() throws {
     try withTemporaryDirectory { directory in
       let root = try Self.dataset(in: directory)
       _ = try Self.slim(root, in: directory, name: "one", catalog: "one.sqlite", workers: 1)
       _ = try Self.slim(root, in: directory, name: "two", catalog: "two.sqlite", workers: 2)
-      let one = try Self.files(directory + "/one")
-      let two = try Self.files(directory + "/two")
+      let one = try regularFileContents(under: directory + "/one")
+      let two = try regularFileContents(under: directory + "/two")
       #expect(!one.isEmpty && one.keys.sorted() == two.keys.sorted())
       for (path, bytes) in one where !path.hasSuffix("shardindex.json") { #expect(two[path] == bytes, "\(path)") }
       let a = try Catalog(path: directory + "/one.sqlite")
@@ -160,8 +149,8 @@ import Testing
       _ = try ScoreJob.run(ScoreConfiguration(
         root: root, catalogPath: directory + "/all.sqlite", indicators: Indicator.allCases, progress: .silent))
       _ = try Self.slim(root, in: directory, name: "all", catalog: "all.sqlite", policy: policy)
-      let plain = try Self.files(directory + "/plain").filter { $0.key.hasSuffix(".tar") }
-      let all = try Self.files(directory + "/all").filter { $0.key.hasSuffix(".tar") }
+      let plain = try regularFileContents(under: directory + "/plain").filter { $0.key.hasSuffix(".tar") }
+      let all = try regularFileContents(under: directory + "/all").filter { $0.key.hasSuffix(".tar") }
       #expect(!plain.isEmpty && plain == all)
       let reader = try TarReader(path: directory + "/plain/train/train-000000.tar")
       let sample = try #require(try reader.samples().first)
