@@ -27,14 +27,19 @@ extension Dance {
     @Flag(help: "Decode every image fully (slower; catches corrupt pixel data, not only bad headers).")
     var verifyImages = false
 
-    @Option(help: "Worker threads. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    @Option(help: "Problems listed in the text report at most (all are in the catalog and in --json).")
+    @Option(parsing: .unconditional, help: "Problems listed in the text report at most (all are in the catalog and in --json).")
     var maxProblems = 40
+
+    func validate() throws {
+      try Settings.workers.check(workers)
+      try Settings.maxProblems.check(maxProblems)
+    }
 
     func run() async throws {
       let configuration = ScanConfiguration(

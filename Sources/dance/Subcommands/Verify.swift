@@ -19,11 +19,13 @@ extension Dance {
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Option(help: "Worker threads. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    func validate() throws { try Settings.workers.check(workers) }
 
     func run() async throws {
       let report = try runJob { () throws(PipelineError) in try ShardVerifier.verify(output: directory, catalogPath: catalog.path, workers: workers) }

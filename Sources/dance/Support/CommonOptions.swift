@@ -54,3 +54,5 @@ extension DatasetSplit: ExpressibleByArgument {}
 extension SlimOutputOptions.Codec: ExpressibleByArgument {}
 extension SlimOutputOptions.LabelResampling: ExpressibleByArgument {}
 extension PNGEncoder.Strategy: ExpressibleByArgument {}
+extension SlimPolicyName: ExpressibleByArgument {}
+extension WeightsName: ExpressibleByArgument {}

@@ -28,6 +28,35 @@ func formatTable(_ rows: [[String]]) -> String {
   }.joined(separator: "\n")
 }
 
+extension NumericSetting {
+  /// Refuses `value` (a usage error, exit 2) when the setting does not allow it, naming the option.
+  func check(_ value: Int?) throws {
+    if let value, !allows(value) { throw ValidationError("\(flag) must be \(requirement), got \(value)") }
+  }
+
+  /// Refuses `value` (a usage error, exit 2) when the setting does not allow it, naming the option.
+  func check(_ value: Double?) throws {
+    if let value, !allows(value) { throw ValidationError("\(flag) must be \(requirement), got \(value)") }
+  }
+
+  /// The allowed values for a help text: `1…4096 pixels`, `(0, 1]`.
+  var helpRange: String {
+    switch bounds {
+    case .wholeNumber(let range):
+      (range.upperBound == Int.max ? "\(range.lowerBound) or more" : "\(range.lowerBound)…\(range.upperBound)") + (unit.map { " \($0)" } ?? "")
+    case .number: String(requirement.dropFirst("a number in ".count))
+    }
+  }
+}
+
+/// Refuses split names that are not splits (a usage error, exit 2), naming the option.
+func checkSplits(_ names: [String], option: String) throws {
+  if names.isEmpty { throw ValidationError("\(option) must name at least one split (\(Settings.knownSplits.joined(separator: ", ")))") }
+  if let unknown = Settings.firstUnknownSplit(in: names) {
+    throw ValidationError("\(option): unknown split '\(unknown)' (known: \(Settings.knownSplits.joined(separator: ", ")))")
+  }
+}
+
 /// Runs a pipeline job; a failure prints its message (naming the file and the reason) and exits with 1.
 func runJob<Report>(_ job: () throws(PipelineError) -> Report) throws -> Report {
   do throws(PipelineError) {
