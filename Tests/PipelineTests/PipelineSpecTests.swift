@@ -156,6 +156,16 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     #expect(error?.reason.hasPrefix(reason) == true, "\(String(describing: error))")
   }
 
+  /// Issue 12 D7: the baselines fixed and none carry no weights unless asked to.
+  @Test(arguments: [
+    (slim: "  policy: fixed", weights: WeightScheme.none), (slim: "  policy: none", weights: .none),
+    (slim: "  policy: fixed\n  weights: linear", weights: .standard), (slim: "  policy: quantile", weights: .standard),
+    (slim: "  policy: budget", weights: .standard), (slim: "", weights: .standard),
+  ])
+  func defaultWeightsFollowThePolicy(slim: String, weights: WeightScheme) throws {
+    #expect(try parse(minimal(slim: slim)).slim.weights == weights)
+  }
+
   @Test func missingAndMalformed() {
     #expect(failure("version: 2\ncatalog: c\ndataset: {root: r}\nslim: {out: o}")?.description == "/specs/test.yaml:1: 'version' must be 1, got '2'")
     #expect(failure("version: 1\ndataset: {root: r}\nslim: {out: o}")?.reason.hasPrefix("missing 'catalog'") == true)

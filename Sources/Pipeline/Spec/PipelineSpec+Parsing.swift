@@ -200,7 +200,8 @@ extension PipelineSpec {
     }
     slim.policy = policy.policy(parameter: parameter)
     if let value = section["indicator"] { slim.indicator = try r.choice(value, "indicator", Indicator.self) }
-    if let value = section["weights"] { slim.weights = try r.choice(value, "weights", WeightsName.self).scheme }
+    let weights = try section["weights"].map { value throws(PipelineSpecError) in try r.choice(value, "weights", WeightsName.self) }
+    slim.weights = (weights ?? policy.defaultWeights).scheme
     if let value = section["splits"] { slim.splits = try r.splits(value, "splits") }
     if let value = section["align"] { slim.align = try r.int(value, Settings.align) }
     if let value = section["image_codec"] { slim.output.imageCodec = try r.choice(value, "image_codec", SlimOutputOptions.Codec.self) }

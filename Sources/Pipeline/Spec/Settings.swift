@@ -92,6 +92,15 @@ public enum SlimPolicyName: String, CaseIterable, Sendable {
     case .none: return .none
     }
   }
+
+  /// The loss weights when none are asked for: linear for DANCE's quantile and budget, none for
+  /// the baselines fixed and none (a baseline should not carry DANCE's weights).
+  public var defaultWeights: WeightsName {
+    switch self {
+    case .quantile, .budget: .linear
+    case .fixed, .none: .none
+    }
+  }
 }
 
 /// A loss-weight scheme by the name the command line (`--weights`) and pipeline files (`weights:`) use.

@@ -49,8 +49,11 @@ extension Dance {
     @Option(parsing: .unconditional, help: "fixed only: the scale of every sample, \(Settings.scale.helpRange). (default: 0.5)")
     var scale: Double?
 
-    @Option(help: "Loss weights: linear (0.5 … 1.5 by complexity rank, mean 1) or none (all 1).")
-    var weights: WeightsName = .linear
+    @Option(help: """
+      Loss weights: linear (0.5 … 1.5 by complexity rank, mean 1) or none (all 1). Default: linear with \
+      quantile and budget; none with the baselines fixed and none, which should not carry DANCE's weights.
+      """)
+    var weights: WeightsName?
 
     @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution.")
     var splits = "train"
@@ -163,7 +166,7 @@ extension Dance {
       var configuration = SlimConfiguration(
         root: root, catalogPath: catalog.path, outputDirectory: output, discovery: try layout.discoveryOptions(),
         policy: makePolicy(), indicator: Indicator(rawValue: indicator) ?? .siMean,
-        weights: weights.scheme, slimmedSplits: slimmedSplits,
+        weights: (weights ?? policy.defaultWeights).scheme, slimmedSplits: slimmedSplits,
         align: align, output: options, shardMaxBytes: shardSize ?? (shardSamples == nil ? 256 << 20 : nil),
         shardMaxSamples: shardSamples, dryRun: dryRun, overwrite: overwrite, failFast: failFast, workers: workers,
         progress: json ? .silent : .automatic)
