@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Issue 12, part D: the baselines' default weights.
+/// Issue 12, part D: file-system errors in plain words, and the baselines' default weights.
 @Suite struct OutputMessageTests {
   /// Writes a small CamVid dataset and returns its root.
   static func dataset(in directory: String) throws -> String {
@@ -10,6 +10,37 @@ import Testing
     let synth = try runDance(["synth", "--format", "camvid", "--out", root, "--train", "4", "--val", "1", "--test", "0", "--size", "64x48"])
     #expect(synth.status == 0, "\(synth.standardError)")
     return root
+  }
+
+  /// D5: a path component that is a regular file, not a raw `NSCocoaErrorDomain` dump.
+  @Test func fileSystemErrorsArePathAndReason() throws {
+    try withTemporaryDirectory { directory in
+      let root = try Self.dataset(in: directory)
+      let file = directory + "/plain-file"
+      try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+      let catalog = directory + "/c.sqlite"
+      let runs = [
+        try runDance(["slim", root, "--out", file + "/out", "--catalog", catalog]),
+        try runDance(["audit", "--catalog", catalog, "--html", file + "/audit.html"]),
+        try runDance(["label", root + "/trainannot/" + (try FileManager.default.contentsOfDirectory(atPath: root + "/trainannot").sorted()[0]),
+                      "--format", "camvid", "-o", file + "/label.png"]),
+      ]
+      for run in runs {
+        #expect(run.status == 1, "\(run.standardError)")
+        #expect(run.standardError.split(separator: "\n").contains { $0.hasPrefix("dance: \(file)") }, "\(run.standardError)")
+        #expect(run.standardError.contains("not a directory") || run.standardError.contains("file exists"), "\(run.standardError)")
+        #expect(!run.standardError.contains("Domain"), "\(run.standardError)")
+        #expect(!run.standardError.contains("UserInfo"), "\(run.standardError)")
+      }
+      let yaml = directory + "/p.yaml"
+      try "version: 1\ncatalog: plain-file/c.sqlite\ndataset: {root: camvid}\nslim: {out: out}\n".write(
+        toFile: yaml, atomically: true, encoding: .utf8)
+      let pipeline = try runDance(["run", yaml])
+      #expect(pipeline.status == 1)
+      #expect(pipeline.standardError.split(separator: "\n").contains { $0.hasPrefix("dance: \(file)") }, "\(pipeline.standardError)")
+      #expect(pipeline.standardError.contains("cannot create the directory: "), "\(pipeline.standardError)")
+      #expect(!pipeline.standardError.contains("Domain"), "\(pipeline.standardError)")
+    }
   }
 
   /// D7: the baselines fixed and none default to `--weights none`; DANCE's policies to linear.

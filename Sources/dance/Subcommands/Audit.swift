@@ -56,7 +56,7 @@ extension Dance {
         do {
           try Data(AuditHTML.render(data).utf8).write(to: URL(fileURLWithPath: html))
         } catch {
-          printError("\(html): cannot write the report: \(error.localizedDescription)")
+          printError("\(html): cannot write the report: \(FileSystemFailure.reason(of: error))")
           throw ExitCode(ExitStatus.failure)
         }
         print("audit of \(data.table.count) samples written to \(html)")

@@ -67,8 +67,8 @@ extension Dance {
       } catch let error as DatasetError {
         printError(error.description)
         throw ExitCode(ExitStatus.failure)
-      } catch let error as CocoaError {
-        printError("\(output): cannot write the file: \(error.localizedDescription)")
+      } catch where FileSystemFailure.isFileSystemError(error) {
+        printError("\(output): cannot write the file: \(FileSystemFailure.reason(of: error))")
         throw ExitCode(ExitStatus.failure)
       }
     }
