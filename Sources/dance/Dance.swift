@@ -30,7 +30,10 @@ struct Dance: AsyncParsableCommand {
       }
     } catch {
       if exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        // The message may quote what the user typed (file names); the usage lines around it are ours.
+        let message = message(for: error)
+        let full = fullMessage(for: error).replacingOccurrences(of: message, with: message.escapingControlCharacters)
+        FileHandle.standardError.write(Data((full + "\n").utf8))
         Foundation.exit(ExitStatus.usage)
       }
       if FileSystemFailure.isFileSystemError(error) {

@@ -2,7 +2,13 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Issue 12, part D: file-system errors in plain words, and the baselines' default weights.
+/// A file name holding a newline and an escape sequence that would turn a terminal red.
+private let hostileName = "bad\nname\u{1b}[31m"
+/// How `dance` prints ``hostileName``.
+private let escapedName = #"bad\nname\u{1b}[31m"#
+
+/// Issue 12, part D: file-system errors in plain words, control characters escaped, and the
+/// baselines' default weights.
 @Suite struct OutputMessageTests {
   /// Writes a small CamVid dataset and returns its root.
   static func dataset(in directory: String) throws -> String {
@@ -40,6 +46,35 @@ import Testing
       #expect(pipeline.standardError.split(separator: "\n").contains { $0.hasPrefix("dance: \(file)") }, "\(pipeline.standardError)")
       #expect(pipeline.standardError.contains("cannot create the directory: "), "\(pipeline.standardError)")
       #expect(!pipeline.standardError.contains("Domain"), "\(pipeline.standardError)")
+    }
+  }
+
+  /// D6: names with control characters are printed escaped, on standard output and standard error.
+  @Test func controlCharactersInNamesAreEscaped() throws {
+    try withTemporaryDirectory { directory in
+      let root = try Self.dataset(in: directory)
+      let image = try FileManager.default.contentsOfDirectory(atPath: root + "/train").sorted()[0]
+      let goodCopy = directory + "/" + hostileName + ".png"
+      try FileManager.default.copyItem(atPath: root + "/train/" + image, toPath: goodCopy)
+      let badFile = directory + "/" + hostileName + "-broken.png"
+      try Data("not a png".utf8).write(to: URL(fileURLWithPath: badFile))
+      try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/" + hostileName + ".txt"))
+
+      let inspect = try runDance(["inspect", goodCopy, badFile])
+      #expect(inspect.status == 1)
+      #expect(inspect.standardOutput.contains(directory + "/" + escapedName + ".png"), "\(inspect.standardOutput)")
+      #expect(inspect.standardError.contains(directory + "/" + escapedName + "-broken.png"), "\(inspect.standardError)")
+      let scan = try runDance(["scan", root, "--catalog", directory + "/c.sqlite"])
+      #expect(scan.standardOutput.contains("stray-file: " + escapedName + ".txt"), "\(scan.standardOutput)")
+      let missing = try runDance(["scan", directory + "/" + hostileName, "--catalog", directory + "/c.sqlite"])
+      #expect(missing.status == 1)
+      #expect(missing.standardError.contains(escapedName), "\(missing.standardError)")
+      for run in [inspect, scan, missing] {
+        for stream in [run.standardOutput, run.standardError] {
+          #expect(!stream.contains("\u{1b}"), "\(stream)")
+          #expect(!stream.contains("bad\nname"), "\(stream)")
+        }
+      }
     }
   }
 

@@ -31,7 +31,7 @@ extension Dance {
       do throws(PipelineSpecError) {
         spec = try PipelineSpec.load(path: file)
       } catch {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        FileHandle.standardError.write(Data((error.description.escapingControlCharacters + "\n").utf8))
         throw ExitCode(ExitStatus.usage)
       }
       if check {
@@ -79,7 +79,7 @@ extension Dance {
         print("\n== slim\n" + SlimReportText.render(report))
       case .verify(let report):
         print("\n== verify")
-        for problem in report.problems { print("\(problem.path): \(problem.reason)") }
+        for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
         print(
           "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
             + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))

@@ -62,14 +62,14 @@ struct ScanReportText {
   var maxProblems: Int
 
   var text: String {
-    var lines = ["\(report.format) dataset at \(report.root)", ""]
+    var lines = ["\(report.format) dataset at \(report.root.escapingControlCharacters)", ""]
     lines.append(formatTable([["split", "ok", "bad"]] + report.splits.map { [$0.split, "\($0.ok)", "\($0.bad)"] }))
     if !report.problems.isEmpty {
       lines.append("")
       let byKind = Dictionary(grouping: report.problems, by: \.kind).sorted { $0.key.rawValue < $1.key.rawValue }
       lines.append("problems: " + byKind.map { "\($0.value.count) \($0.key.rawValue)" }.joined(separator: ", "))
       for problem in report.problems.prefix(maxProblems) {
-        lines.append("  \(problem.kind.rawValue): \(problem.path): \(problem.detail)")
+        lines.append("  \(problem.kind.rawValue): \(problem.path.escapingControlCharacters): \(problem.detail.escapingControlCharacters)")
       }
       if report.problems.count > maxProblems {
         lines.append("  … and \(report.problems.count - maxProblems) more (all are in the catalog; see --json)")

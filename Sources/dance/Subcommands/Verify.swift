@@ -32,7 +32,7 @@ extension Dance {
       if json {
         try printJSON(report)
       } else {
-        for problem in report.problems { print("\(problem.path): \(problem.reason)") }
+        for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
         print(
           "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
             + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))

@@ -2,9 +2,34 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// Writes one line to standard error, prefixed with `dance: `.
+/// Writes one line to standard error, prefixed with `dance: `; control characters in it (in file
+/// names, say) are escaped, so the message stays one line and cannot drive the terminal.
 func printError(_ message: String) {
-  FileHandle.standardError.write(Data(("dance: " + message + "\n").utf8))
+  FileHandle.standardError.write(Data(("dance: " + message.escapingControlCharacters + "\n").utf8))
+}
+
+extension String {
+  /// The text with its control characters (C0, DEL, C1) escaped: `\n`, `\r`, `\t`, else
+  /// `\u{1b}`; for printing file and member names, which may hold any of them.
+  var escapingControlCharacters: String {
+    guard unicodeScalars.contains(where: \.isControlCharacter) else { return self }
+    var escaped = String.UnicodeScalarView()
+    for scalar in unicodeScalars {
+      switch scalar {
+      case "\n": escaped.append(contentsOf: #"\n"#.unicodeScalars)
+      case "\r": escaped.append(contentsOf: #"\r"#.unicodeScalars)
+      case "\t": escaped.append(contentsOf: #"\t"#.unicodeScalars)
+      case _ where scalar.isControlCharacter: escaped.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+      default: escaped.append(scalar)
+      }
+    }
+    return String(escaped)
+  }
+}
+
+extension Unicode.Scalar {
+  /// C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F).
+  var isControlCharacter: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
 
 /// Prints a value as pretty, key-sorted JSON on standard output.
@@ -14,8 +39,10 @@ func printJSON<Value: Encodable>(_ value: Value) throws {
   print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
-/// Left-aligned columns separated by two spaces; the first row is the header.
+/// Left-aligned columns separated by two spaces; the first row is the header. Control characters
+/// in cells (file names) are escaped.
 func formatTable(_ rows: [[String]]) -> String {
+  let rows = rows.map { $0.map(\.escapingControlCharacters) }
   guard let columns = rows.map(\.count).max() else { return "" }
   var widths = [Int](repeating: 0, count: columns)
   for row in rows {
