@@ -69,7 +69,14 @@ private let escapedName = #"bad\nname\u{1b}[31m"#
       let missing = try runDance(["scan", directory + "/" + hostileName, "--catalog", directory + "/c.sqlite"])
       #expect(missing.status == 1)
       #expect(missing.standardError.contains(escapedName), "\(missing.standardError)")
-      for run in [inspect, scan, missing] {
+      let synth = try runDance(["synth", "--format", "camvid", "--out", directory + "/" + hostileName, "--train", "1", "--val", "1", "--size", "64x48"])
+      #expect(synth.status == 0)
+      #expect(synth.standardOutput.contains("→ " + directory + "/" + escapedName), "\(synth.standardOutput)")
+      let file = directory + "/p.yaml"
+      try "version: 1\ncatalog: \"c\\e.sqlite\"\ndataset: {root: camvid}\nslim: {out: out}\n".write(toFile: file, atomically: true, encoding: .utf8)
+      let check = try runDance(["run", "--check", file])
+      #expect(check.standardOutput.contains(#"c\u{1b}.sqlite"#), "\(check.standardOutput)")
+      for run in [inspect, scan, missing, synth, check] {
         for stream in [run.standardOutput, run.standardError] {
           #expect(!stream.contains("\u{1b}"), "\(stream)")
           #expect(!stream.contains("bad\nname"), "\(stream)")

@@ -63,7 +63,7 @@ extension Dance {
           let values = labels.unknownValues.keys.sorted().map(String.init).joined(separator: ", ")
           printError("\(file): values outside \(encoding.id) set to 255: \(values)")
         }
-        print("\(file) (\(encoding.id)) → \(output): \(labels.image.width)×\(labels.image.height), \(encoding.space.id)")
+        print("\(file) (\(encoding.id)) → \(output): \(labels.image.width)×\(labels.image.height), \(encoding.space.id)".escapingControlCharacters)
       } catch let error as DatasetError {
         printError(error.description)
         throw ExitCode(ExitStatus.failure)

@@ -56,14 +56,14 @@ extension Dance {
       if let audit = spec.audit { lines.append("audit: \(audit.html)") }
       lines.append("slim: \(spec.slim.policy) on \(spec.slim.splits.joined(separator: ", ")) → \(spec.slim.out)")
       if spec.verify { lines.append("verify: \(spec.slim.out)") }
-      return lines.joined(separator: "\n")
+      return lines.map(\.escapingControlCharacters).joined(separator: "\n")
     }
 
     /// Prints a finished stage the way its own command would.
     private func printStage(_ stage: PipelineStageResult) {
       switch stage {
       case .synth(let summary, let root):
-        print("== synth\n\(summary) → \(root)")
+        print("== synth\n\(summary) → \(root.escapingControlCharacters)")
       case .scan(let report):
         print("\n== scan\n" + ScanReportText(report: report, maxProblems: 40).text)
       case .score(let report):
@@ -74,7 +74,7 @@ extension Dance {
             + "\(report.failures.count) failed; " + String(format: "%.2f s", report.seconds))
         print("indicators: " + report.indicators.joined(separator: ", "))
       case .audit(let html, let samples):
-        print("\n== audit\naudit of \(samples) samples written to \(html)")
+        print("\n== audit\naudit of \(samples) samples written to \(html.escapingControlCharacters)")
       case .slim(let report):
         print("\n== slim\n" + SlimReportText.render(report))
       case .verify(let report):

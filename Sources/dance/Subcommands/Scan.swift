@@ -78,7 +78,7 @@ struct ScanReportText {
     let changes = report.changes
     lines.append("")
     lines.append(
-      "catalog \(report.catalog): \(changes.inserted) new, \(changes.updated) changed, \(changes.deleted) removed, "
+      "catalog \(report.catalog.escapingControlCharacters): \(changes.inserted) new, \(changes.updated) changed, \(changes.deleted) removed, "
         + "\(changes.unchanged) unchanged; \(report.validated) samples read, \(report.reused) unchanged files skipped; "
         + String(format: "%.2f s", report.seconds))
     return lines.joined(separator: "\n")

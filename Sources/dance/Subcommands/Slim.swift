@@ -202,7 +202,7 @@ enum SlimReportText {
     }
     var text = formatTable(rows)
     for failure in report.failures.prefix(20) { text += "\nfailed: \(failure.escapingControlCharacters)" }
-    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output): \(report.copiedImages) images copied byte for byte")
+    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output.escapingControlCharacters): \(report.copiedImages) images copied byte for byte")
     text += String(format: "; %.2f s", report.seconds)
     return text
   }

@@ -92,7 +92,7 @@ extension Dance {
       let seconds = (clock.now - start) / .seconds(1)
       let rows = [["split", "samples"]] + summary.splits.map { [$0.split.rawValue, "\($0.samples)"] }
       print(formatTable(rows))
-      print("\(summary) in \(String(format: "%.2f", seconds)) s → \(out)")
+      print("\(summary) in \(String(format: "%.2f", seconds)) s → \(out.escapingControlCharacters)")
       print("label values: \(summary.labelValues.map(String.init).joined(separator: " "))")
     }
 
