@@ -22,6 +22,8 @@ public enum Settings {
   public static let shardSamples = NumericSetting(name: "shard-samples", bounds: .wholeNumber(1...Int.max), unit: "samples")
   /// `--workers` / `workers:`: worker threads.
   public static let workers = NumericSetting(name: "workers", bounds: .wholeNumber(1...4096), unit: "threads")
+  /// `--threads` of train, eval and predict: threads of the compute engine.
+  public static let threads = NumericSetting(name: "threads", bounds: .wholeNumber(1...4096), unit: "threads")
   /// `--partitions`: the number of parts of a Kubernetes Indexed Job.
   public static let partitions = NumericSetting(name: "partitions", bounds: .wholeNumber(1...Int.max), unit: "parts")
   /// `--extremes` / `extremes:`: least and most complex images in the audit.
