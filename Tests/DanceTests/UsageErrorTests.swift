@@ -54,6 +54,8 @@ private func slim(_ options: String...) -> [String] {
           message: "--opacity must be between 0 and 1, got -0.5"),
     .init(arguments: ["eval", "/nonexistent/c.safetensors", "--data", "/nonexistent/d", "--threads", "-1"],
           message: "--threads must be a whole number in 1…4096, got -1"),
+    .init(arguments: ["label", "--all", "/nonexistent/d", "--workers", "-3"], message: "--workers must be a whole number in 1…4096, got -3"),
+    .init(arguments: ["model", "summary", "--width", "-1"], message: "width multiplier must be in (0, 8], got -1.0"),
     .init(arguments: slim("--partition", "3/2"), message: "partition 3/2 does not exist"),
     .init(arguments: slim("--partition", "0/0"), message: "partition 0/0 does not exist"),
     .init(arguments: slim("--partition", "one/two"), message: "--partition must look like i/N"),

@@ -35,13 +35,14 @@ extension Dance {
 
     @OptionGroup var layout: LayoutOptions
 
-    @Option(help: "Worker threads for --all. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads for --all, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     func validate() throws {
       if all == nil && (file == nil || output == nil) { throw ValidationError("give FILE with -o OUT.png, or --all ROOT") }
       if all != nil && (file != nil || output != nil) { throw ValidationError("--all takes no FILE and no -o") }
       if all == nil && layout.format == nil { throw ValidationError("--format is required with FILE") }
+      try Settings.workers.check(workers)
     }
 
     func run() async throws {
