@@ -59,7 +59,7 @@ extension Dance {
     var splits = "train"
 
     @Option(parsing: .unconditional, help: """
-      Round output sides to the nearest multiple of this many pixels, \(Settings.align.helpRange). Never upscales: \
+      Round output sides to the nearest multiple of this, \(Settings.align.helpRange). Never upscales: \
       a side is rounded down when the nearest multiple exceeds its stored length, and a side shorter than it is \
       left unaligned.
       """)
