@@ -43,7 +43,7 @@ public enum LabelExporter {
         } catch let error as DatasetError {
           throw error
         } catch {
-          throw DatasetError.cannotWriteFile(path: target, reason: "\(error.localizedDescription)")
+          throw DatasetError.cannotWriteFile(path: target, reason: FileSystemFailure.reason(of: error))
         }
         return .success(!labels.unknownValues.isEmpty)
       } catch {

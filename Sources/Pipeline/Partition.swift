@@ -12,7 +12,7 @@ public struct Partition: Sendable, Equatable, Codable {
   /// Creates a partition; `index` must be in `0..<count`.
   public init(index: Int, count: Int) throws(PipelineError) {
     guard count >= 1, (0..<count).contains(index) else {
-      throw .nothingToDo(reason: "partition \(index)/\(count): the index must be in 0..<count and count at least 1")
+      throw .nothingToDo(reason: "partition \(index)/\(count) does not exist: in i/N, N must be at least 1 and i 0 to N−1")
     }
     self.index = index
     self.count = count

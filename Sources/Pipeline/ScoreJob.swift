@@ -163,6 +163,8 @@ public enum ScoreJob {
       throw .catalog(error)
     } catch let error as DatasetError {
       throw .dataset(error)
+    } catch where FileSystemFailure.isFileSystemError(error) {
+      throw .output(path: FileSystemFailure.path(of: error) ?? configuration.catalogPath, reason: FileSystemFailure.reason(of: error))
     } catch {
       throw .nothingToDo(reason: "unexpected error: \(error)")
     }

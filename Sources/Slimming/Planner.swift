@@ -66,11 +66,16 @@ public enum Planner {
     return ranks
   }
 
-  /// `round(length · scale)` rounded to a multiple of `align`, never below 1 (or `align`).
+  /// `round(length · scale)` rounded to the nearest multiple of `align` (at least `align`), never
+  /// above `length`: resampling never upscales.
+  ///
+  /// When the nearest multiple would exceed `length` the side is rounded down to a multiple
+  /// instead; a side shorter than `align` is left unaligned at `round(length · scale)`.
   public static func outputLength(_ length: Int, scale: Double, align: Int = 1) -> Int {
-    let scaled = max(1, Int((Double(length) * scale).rounded()))
-    guard align > 1 else { return scaled }
-    return max(align, Int((Double(scaled) / Double(align)).rounded()) * align)
+    let scaled = min(length, max(1, Int((Double(length) * scale).rounded())))
+    guard align > 1, length >= align else { return scaled }
+    let aligned = max(align, Int((Double(scaled) / Double(align)).rounded()) * align)
+    return aligned <= length ? aligned : length / align * align
   }
 
   static func keep(_ input: PlanInput, scale: Double, rank: Double, align: Int, reason: String) -> Decision {

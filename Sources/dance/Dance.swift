@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 internal import CMalloc
+import Pipeline
 
 /// The `dance` command: segmentation-dataset preparation following DANCE.
 @main
@@ -16,7 +17,8 @@ struct Dance: AsyncParsableCommand {
     subcommands: [Synth.self, Inspect.self, Label.self, Scan.self, ComplexityCommand.self, Score.self, Audit.self, Slim.self, Run.self, Verify.self, ExportCommand.self, CatalogCommand.self, ModelCommand.self, Train.self, Eval.self, Predict.self]
   )
 
-  /// Runs the chosen subcommand; usage errors exit with 2 (argument-parser's default is 64).
+  /// Runs the chosen subcommand; usage errors exit with 2 (argument-parser's default is 64), and
+  /// a file-system error that no command caught is printed as `dance: PATH: reason` (exit 1).
   static func main() async {
     returnLargeBuffersToTheSystem()
     do {
@@ -28,8 +30,16 @@ struct Dance: AsyncParsableCommand {
       }
     } catch {
       if exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        // The message may quote what the user typed (file names); the usage lines around it are ours.
+        let message = message(for: error)
+        let full = fullMessage(for: error).replacingOccurrences(of: message, with: message.escapingControlCharacters)
+        FileHandle.standardError.write(Data((full + "\n").utf8))
         Foundation.exit(ExitStatus.usage)
+      }
+      if FileSystemFailure.isFileSystemError(error) {
+        let reason = FileSystemFailure.reason(of: error)
+        printError(FileSystemFailure.path(of: error).map { "\($0): \(reason)" } ?? reason)
+        Foundation.exit(ExitStatus.failure)
       }
       exit(withError: error)
     }

@@ -140,6 +140,32 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     }
   }
 
+  /// Issue 12 D1–D3: ranges from the shared definitions, other policies' parameters, split names.
+  @Test(arguments: [
+    (slim: "  shard_size: 100", tail: "", reason: "'shard_size' must be a whole number 10240 or more, got '100'"),
+    (slim: "  align: 100000", tail: "", reason: "'align' must be a whole number in 1…4096, got '100000'"),
+    (slim: "  policy: budget\n  budget: -0.5", tail: "", reason: "'budget' must be a number in (0, 1], got '-0.5'"),
+    (slim: "  policy: quantile\n  scale: 0.5", tail: "", reason: "'scale' applies to policy fixed only (this file's policy is quantile)"),
+    (slim: "  policy: budget\n  drop: 0.1", tail: "", reason: "'drop' applies to policy quantile only (this file's policy is budget)"),
+    (slim: "  splits: [trian]", tail: "", reason: "unknown split 'trian' in 'splits' (known: train, val, test)"),
+    (slim: "  splits: train, bogus", tail: "", reason: "unknown split 'bogus' in 'splits'"),
+    (slim: "", tail: "score:\n  splits: [vall]", reason: "unknown split 'vall' in 'splits'"),
+  ])
+  func refusedLikeTheCommandLine(slim: String, tail: String, reason: String) {
+    let error = failure(minimal(slim: slim, tail: tail))
+    #expect(error?.reason.hasPrefix(reason) == true, "\(String(describing: error))")
+  }
+
+  /// Issue 12 D7: the baselines fixed and none carry no weights unless asked to.
+  @Test(arguments: [
+    (slim: "  policy: fixed", weights: WeightScheme.none), (slim: "  policy: none", weights: .none),
+    (slim: "  policy: fixed\n  weights: linear", weights: .standard), (slim: "  policy: quantile", weights: .standard),
+    (slim: "  policy: budget", weights: .standard), (slim: "", weights: .standard),
+  ])
+  func defaultWeightsFollowThePolicy(slim: String, weights: WeightScheme) throws {
+    #expect(try parse(minimal(slim: slim)).slim.weights == weights)
+  }
+
   @Test func missingAndMalformed() {
     #expect(failure("version: 2\ncatalog: c\ndataset: {root: r}\nslim: {out: o}")?.description == "/specs/test.yaml:1: 'version' must be 1, got '2'")
     #expect(failure("version: 1\ndataset: {root: r}\nslim: {out: o}")?.reason.hasPrefix("missing 'catalog'") == true)

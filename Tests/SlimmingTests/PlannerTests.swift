@@ -87,6 +87,22 @@ import Testing
     #expect(Planner.outputLength(5, scale: 0.5) == 3)
   }
 
+  /// `--align 1000` on 512×256 images once gave 1000×1000 ("pixels kept 686.6 %").
+  @Test(arguments: [
+    (length: 512, scale: 1.0, align: 1000, expected: 512), (length: 256, scale: 1.0, align: 1000, expected: 256),
+    (length: 512, scale: 0.5, align: 1000, expected: 256), (length: 500, scale: 1.0, align: 64, expected: 448),
+    (length: 1000, scale: 0.99, align: 128, expected: 896), (length: 100, scale: 0.6, align: 64, expected: 64),
+  ])
+  func alignmentNeverUpscales(length: Int, scale: Double, align: Int, expected: Int) {
+    #expect(Planner.outputLength(length, scale: scale, align: align) == expected)
+  }
+
+  @Test func alignedPlansNeverKeepMoreThanTheStoredPixels() throws {
+    let inputs = (0..<4).map { PlanInput(key: "s\($0)", width: 512, height: 256, score: Double($0)) }
+    let plan = try Planner.plan(inputs, policy: .none, weights: .none, align: 1000)
+    #expect(plan.decisions.allSatisfy { $0.outputWidth == 512 && $0.outputHeight == 256 })
+  }
+
   @Test(arguments: [
     SlimmingPolicy.fixed(scale: 0), .fixed(scale: 1.5), .quantile(drop: 1, bands: []),
     .quantile(drop: 0.1, bands: [ScaleBand(upTo: 0.8, scale: 0.5), ScaleBand(upTo: 0.4, scale: 0.75)]),

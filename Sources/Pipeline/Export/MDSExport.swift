@@ -48,7 +48,7 @@ public enum MDSExport {
       do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       } catch {
-        throw .output(path: directory, reason: "cannot create the directory: \(plainReason(error))")
+        throw .output(path: directory, reason: "cannot create the directory: \(FileSystemFailure.reason(of: error))")
       }
       do {
         for shard in shards {

@@ -25,7 +25,7 @@ final class OutputLock {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw .output(path: directory, reason: "cannot create the output directory: \(plainReason(error))")
+      throw .output(path: directory, reason: "cannot create the output directory: \(FileSystemFailure.reason(of: error))")
     }
     if let partition {
       try take(directory + "/" + Self.fileName, exclusive: false, directory: directory)
@@ -80,14 +80,4 @@ final class OutputLock {
     }
     return Array(Set(pids)).sorted()
   }
-}
-
-/// A file-system error in plain words: the POSIX reason when there is one, else the description.
-func plainReason(_ error: any Error) -> String {
-  let error = error as NSError
-  if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-    return String(cString: strerror(Int32(underlying.code)))
-  }
-  if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
-  return error.localizedDescription
 }

@@ -134,7 +134,7 @@ public struct OutputManifest: Codable, Sendable, Equatable {
       data.append(0x0A)
       try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw .output(path: path, reason: "cannot write the manifest: \(plainReason(error))")
+      throw .output(path: path, reason: "cannot write the manifest: \(FileSystemFailure.reason(of: error))")
     }
   }
 

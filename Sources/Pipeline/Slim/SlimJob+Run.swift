@@ -23,7 +23,7 @@ public enum SlimJob {
     } catch let error as ShardError {
       throw .output(path: error.path, reason: error.reason)
     } catch {
-      throw .output(path: configuration.outputDirectory, reason: "\(error)")
+      throw .output(path: FileSystemFailure.path(of: error) ?? configuration.outputDirectory, reason: FileSystemFailure.reason(of: error))
     }
   }
 

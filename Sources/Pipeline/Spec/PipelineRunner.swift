@@ -94,7 +94,7 @@ public enum PipelineRunner {
     do {
       try Data(AuditHTML.render(data).utf8).write(to: URL(fileURLWithPath: audit.html))
     } catch {
-      throw .output(path: audit.html, reason: "cannot write the report: \(error.localizedDescription)")
+      throw .output(path: audit.html, reason: "cannot write the report: \(FileSystemFailure.reason(of: error))")
     }
     return .audit(html: audit.html, samples: data.table.count)
   }
@@ -105,7 +105,7 @@ public enum PipelineRunner {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-      throw .output(path: directory.path, reason: "cannot create the directory: \(error.localizedDescription)")
+      throw .output(path: FileSystemFailure.path(of: error) ?? directory.path, reason: "cannot create the directory: \(FileSystemFailure.reason(of: error))")
     }
   }
 }

@@ -62,7 +62,7 @@ extension PipelineSpec {
     let dataset = try parseDataset(datasetNode, r)
     var spec = PipelineSpec(
       path: path, catalog: try r.path(catalogNode, "catalog"), dataset: dataset, slim: try parseSlim(slimNode, r))
-    if let node = top["workers"] { spec.workers = try r.int(node, "workers", in: 1...4096) }
+    if let node = top["workers"] { spec.workers = try r.int(node, Settings.workers) }
     if let node = top["synth"] { spec.synth = try parseSynth(node, r, dataset: dataset) }
     if let node = top["scan"] {
       let section = try r.section(emptyIfNull(node), name: "'scan'", allowed: keys["scan"] ?? [])
@@ -108,10 +108,10 @@ extension PipelineSpec {
       throw r.error(line: section.line, "'synth' needs 'format' (cityscapes, camvid or ade20k) unless 'dataset' has one")
     }
     var synth = Synth(format: format, train: 16, val: 4, test: nil, size: nil, seed: 0, overwrite: false)
-    if let value = section["train"] { synth.train = try r.int(value, "train", in: 0...Int.max) }
-    if let value = section["val"] { synth.val = try r.int(value, "val", in: 0...Int.max) }
+    if let value = section["train"] { synth.train = try r.int(value, Settings.trainSamples) }
+    if let value = section["val"] { synth.val = try r.int(value, Settings.valSamples) }
     if let value = section["test"] {
-      synth.test = try r.int(value, "test", in: 0...Int.max)
+      synth.test = try r.int(value, Settings.testSamples)
       if format != .camvid, synth.test ?? 0 > 0 { throw r.error(value, "'test' applies to CamVid only (\(format.rawValue) has train and val)") }
     }
     if let value = section["size"] {
@@ -136,7 +136,7 @@ extension PipelineSpec {
     let section = try r.section(emptyIfNull(node), name: "'score'", allowed: keys["score"] ?? [])
     var score = Score()
     if let value = section["indicators"] { score.indicators = try parseIndicators(value, r) }
-    if let value = section["splits"] { score.splits = try r.list(value, "splits").map(\.text) }
+    if let value = section["splits"] { score.splits = try r.splits(value, "splits") }
     if let value = section["fail_fast"] { score.failFast = try r.bool(value, "fail_fast") }
     return score
   }
@@ -166,19 +166,9 @@ extension PipelineSpec {
     guard let html = section["html"] else { throw r.error(line: section.line, "'audit' needs 'html' (the report file)") }
     var audit = Audit(html: try r.path(html, "html"))
     if let value = section["rank_by"] { audit.rankBy = try r.choice(value, "rank_by", Indicator.self) }
-    if let value = section["extremes"] { audit.extremes = try r.int(value, "extremes", in: 0...1000) }
+    if let value = section["extremes"] { audit.extremes = try r.int(value, Settings.extremes) }
     return audit
   }
-}
-
-/// The policies a pipeline file may name.
-enum PolicyName: String, CaseIterable {
-  case quantile, budget, fixed, none
-}
-
-/// The loss-weight schemes a pipeline file may name.
-enum WeightsName: String, CaseIterable {
-  case linear, none
 }
 
 /// The line of a Yams error, when it has one.
@@ -204,48 +194,32 @@ extension PipelineSpec {
     let section = try r.section(node, name: "'slim'", allowed: keys["slim"] ?? [])
     guard let out = section["out"] else { throw r.error(line: section.line, "'slim' needs 'out' (the shard directory)") }
     var slim = Slim(out: try r.path(out, "out"))
-    let policy = try section["policy"].map { value throws(PipelineSpecError) in try r.choice(value, "policy", PolicyName.self) } ?? .quantile
+    let policy = try section["policy"].map { value throws(PipelineSpecError) in try r.choice(value, "policy", SlimPolicyName.self) } ?? .quantile
     // Each policy's parameter is refused with the other policies, so a typo'd policy never goes unnoticed.
-    for (key, owner) in [("drop", PolicyName.quantile), ("budget", .budget), ("scale", .fixed)] {
-      if let value = section[key], policy != owner {
-        throw r.error(value, "'\(key)' applies to policy \(owner.rawValue) only (this file's policy is \(policy.rawValue))")
+    var parameter: Double?
+    for owner in SlimPolicyName.allCases {
+      guard let setting = owner.parameter, let value = section[setting.key] else { continue }
+      if owner != policy {
+        throw r.error(value, "'\(setting.key)' applies to policy \(owner.rawValue) only (this file's policy is \(policy.rawValue))")
       }
+      parameter = try r.number(value, setting)
     }
-    switch policy {
-    case .quantile:
-      let drop = try section["drop"].map { value throws(PipelineSpecError) in
-        try r.double(value, "drop", "in [0, 1)") { (0..<1).contains($0) }
-      } ?? SlimmingPolicy.defaultDrop
-      slim.policy = .quantile(drop: drop, bands: SlimmingPolicy.defaultBands)
-    case .budget:
-      let budget = try section["budget"].map { value throws(PipelineSpecError) in
-        try r.double(value, "budget", "in (0, 1]") { $0 > 0 && $0 <= 1 }
-      } ?? 0.5
-      slim.policy = .budget(pixelBudget: budget, scales: SlimmingPolicy.defaultBudgetScales)
-    case .fixed:
-      let scale = try section["scale"].map { value throws(PipelineSpecError) in
-        try r.double(value, "scale", "in (0, 1]") { $0 > 0 && $0 <= 1 }
-      } ?? 0.5
-      slim.policy = .fixed(scale: scale)
-    case .none:
-      slim.policy = .none
-    }
+    slim.policy = policy.policy(parameter: parameter)
     if let value = section["indicator"] { slim.indicator = try r.choice(value, "indicator", Indicator.self) }
-    if let value = section["weights"] {
-      slim.weights = try r.choice(value, "weights", WeightsName.self) == .none ? .none : .standard
-    }
-    if let value = section["splits"] { slim.splits = try r.list(value, "splits").map(\.text) }
-    if let value = section["align"] { slim.align = try r.int(value, "align", in: 1...4096) }
+    let weights = try section["weights"].map { value throws(PipelineSpecError) in try r.choice(value, "weights", WeightsName.self) }
+    slim.weights = (weights ?? policy.defaultWeights).scheme
+    if let value = section["splits"] { slim.splits = try r.splits(value, "splits") }
+    if let value = section["align"] { slim.align = try r.int(value, Settings.align) }
     if let value = section["image_codec"] { slim.output.imageCodec = try r.choice(value, "image_codec", SlimOutputOptions.Codec.self) }
-    if let value = section["jpeg_quality"] { slim.output.jpegQuality = try r.int(value, "jpeg_quality", in: 1...100) }
-    if let value = section["png_level"] { slim.output.pngLevel = try r.int(value, "png_level", in: 0...9) }
+    if let value = section["jpeg_quality"] { slim.output.jpegQuality = try r.int(value, Settings.jpegQuality) }
+    if let value = section["png_level"] { slim.output.pngLevel = try r.int(value, Settings.pngLevel) }
     if let value = section["png_strategy"] { slim.output.pngStrategy = try r.choice(value, "png_strategy", PNGEncoder.Strategy.self) }
     if let value = section["label_resampling"] {
       slim.output.labelResampling = try r.choice(value, "label_resampling", SlimOutputOptions.LabelResampling.self)
     }
-    let shardSize = try section["shard_size"].map { value throws(PipelineSpecError) in try r.int(value, "shard_size", in: 1...Int.max) }
+    let shardSize = try section["shard_size"].map { value throws(PipelineSpecError) in try r.int(value, Settings.shardSize) }
     let shardSamples = try section["shard_samples"].map { value throws(PipelineSpecError) in
-      try r.int(value, "shard_samples", in: 1...Int.max)
+      try r.int(value, Settings.shardSamples)
     }
     slim.shardMaxSamples = shardSamples
     slim.shardMaxBytes = shardSize ?? (shardSamples == nil ? 256 << 20 : nil)

@@ -74,23 +74,31 @@ struct SpecReader {
     }
   }
 
-  /// A whole number in `range`.
-  func int(_ node: Node, _ what: String, in range: ClosedRange<Int>) throws(PipelineSpecError) -> Int {
-    let text = try string(node, what)
-    guard let value = Int(text.replacingOccurrences(of: "_", with: "")), range.contains(value) else {
-      let bounds = range.upperBound == Int.max ? "\(range.lowerBound) or more" : "in \(range.lowerBound)…\(range.upperBound)"
-      throw error(node, "'\(what)' must be a whole number \(bounds), got '\(text)'")
+  /// A number `setting` allows (a whole number when its bounds are whole numbers), named by its key.
+  func number(_ node: Node, _ setting: NumericSetting) throws(PipelineSpecError) -> Double {
+    let text = try string(node, setting.key)
+    guard let value = Double(text.replacingOccurrences(of: "_", with: "")), setting.allows(value) else {
+      throw error(node, "'\(setting.key)' must be \(setting.requirement), got '\(text)'")
     }
     return value
   }
 
-  /// A number accepted by `valid`, which `rangeText` describes (e.g. `in (0, 1]`).
-  func double(_ node: Node, _ what: String, _ rangeText: String, valid: (Double) -> Bool) throws(PipelineSpecError) -> Double {
-    let text = try string(node, what)
-    guard let value = Double(text), value.isFinite, valid(value) else {
-      throw error(node, "'\(what)' must be a number \(rangeText), got '\(text)'")
+  /// A whole number `setting` allows, named by its key.
+  func int(_ node: Node, _ setting: NumericSetting) throws(PipelineSpecError) -> Int {
+    let text = try string(node, setting.key)
+    guard let value = Int(text.replacingOccurrences(of: "_", with: "")), setting.allows(value) else {
+      throw error(node, "'\(setting.key)' must be \(setting.requirement), got '\(text)'")
     }
     return value
+  }
+
+  /// A list of split names (`train`, `val`, `test`); an unknown name is refused.
+  func splits(_ node: Node, _ what: String) throws(PipelineSpecError) -> [String] {
+    let items = try list(node, what)
+    if let unknown = items.first(where: { !Settings.knownSplits.contains($0.text) }) {
+      throw error(unknown.node, "unknown split '\(unknown.text)' in '\(what)' (known: \(Settings.knownSplits.joined(separator: ", ")))")
+    }
+    return items.map(\.text)
   }
 
   /// One of the raw values of `Value`.

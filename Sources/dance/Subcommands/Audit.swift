@@ -30,12 +30,13 @@ extension Dance {
     @Option(help: "The indicator that ranks the least and most complex images.")
     var rankBy = "si-mean"
 
-    @Option(help: "How many least and how many most complex training images to show.")
+    @Option(parsing: .unconditional, help: "How many least and how many most complex training images to show, \(Settings.extremes.helpRange).")
     var extremes = 12
 
     func validate() throws {
       if [html != nil, json, csv].filter({ $0 }).count != 1 { throw ValidationError("give exactly one of --html FILE, --json, --csv") }
       if Indicator(rawValue: rankBy) == nil { throw ValidationError("unknown indicator '\(rankBy)'") }
+      try Settings.extremes.check(extremes)
     }
 
     func run() async throws {
@@ -55,10 +56,10 @@ extension Dance {
         do {
           try Data(AuditHTML.render(data).utf8).write(to: URL(fileURLWithPath: html))
         } catch {
-          printError("\(html): cannot write the report: \(error.localizedDescription)")
+          printError("\(html): cannot write the report: \(FileSystemFailure.reason(of: error))")
           throw ExitCode(ExitStatus.failure)
         }
-        print("audit of \(data.table.count) samples written to \(html)")
+        print("audit of \(data.table.count) samples written to \(html.escapingControlCharacters)")
       } else if json {
         try printJSON(data)
       } else {

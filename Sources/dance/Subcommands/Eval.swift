@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Pipeline
 import Trainer
 
 extension Dance {
@@ -32,8 +33,10 @@ extension Dance {
     @Option(help: ArgumentHelp("A catalog recording DATA's shards (never created).", valueName: "path"))
     var catalog: String?
 
-    @Option(help: "Threads of the compute engine. (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
+
+    func validate() throws { try Settings.threads.check(threads) }
 
     @Flag(help: "Print the result as JSON: miou, pixel_accuracy, per_class, images, inference_flops_per_image.")
     var json = false

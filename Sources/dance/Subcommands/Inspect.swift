@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCodecs
+import Pipeline
 
 extension Dance {
   /// `dance inspect FILE…`: decode images and report what they hold.
@@ -25,8 +26,10 @@ extension Dance {
     @Flag(help: "Print only totals (files per codec, size and channel layout) instead of one line per file.")
     var summary = false
 
-    @Option(help: "Refuse images with more pixels than this (width × height, in pixels; 2^28 by default).")
+    @Option(parsing: .unconditional, help: "Refuse images with more pixels than this (width × height, in pixels; 2^28 by default).")
     var maxPixels = 1 << 28
+
+    func validate() throws { try Settings.maxPixels.check(maxPixels) }
 
     func run() async throws {
       let decoder = ImageDecoder(options: DecodeOptions(maxPixels: maxPixels))

@@ -35,13 +35,14 @@ extension Dance {
 
     @OptionGroup var layout: LayoutOptions
 
-    @Option(help: "Worker threads for --all. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads for --all, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     func validate() throws {
       if all == nil && (file == nil || output == nil) { throw ValidationError("give FILE with -o OUT.png, or --all ROOT") }
       if all != nil && (file != nil || output != nil) { throw ValidationError("--all takes no FILE and no -o") }
       if all == nil && layout.format == nil { throw ValidationError("--format is required with FILE") }
+      try Settings.workers.check(workers)
     }
 
     func run() async throws {
@@ -63,12 +64,12 @@ extension Dance {
           let values = labels.unknownValues.keys.sorted().map(String.init).joined(separator: ", ")
           printError("\(file): values outside \(encoding.id) set to 255: \(values)")
         }
-        print("\(file) (\(encoding.id)) → \(output): \(labels.image.width)×\(labels.image.height), \(encoding.space.id)")
+        print("\(file) (\(encoding.id)) → \(output): \(labels.image.width)×\(labels.image.height), \(encoding.space.id)".escapingControlCharacters)
       } catch let error as DatasetError {
         printError(error.description)
         throw ExitCode(ExitStatus.failure)
-      } catch let error as CocoaError {
-        printError("\(output): cannot write the file: \(error.localizedDescription)")
+      } catch where FileSystemFailure.isFileSystemError(error) {
+        printError("\(output): cannot write the file: \(FileSystemFailure.reason(of: error))")
         throw ExitCode(ExitStatus.failure)
       }
     }

@@ -60,13 +60,13 @@ struct ModelCommand: AsyncParsableCommand {
 
 /// The DeepLab configuration options shared by the model commands.
 struct ModelOptions: ParsableArguments {
-  @Option(help: "Output classes.")
+  @Option(parsing: .unconditional, help: "Output classes.")
   var classes = 19
 
-  @Option(help: "Width multiplier for every channel count.")
+  @Option(parsing: .unconditional, help: "Width multiplier for every channel count.")
   var width = 1.0
 
-  @Option(help: "Backbone output stride, 8 or 16.")
+  @Option(parsing: .unconditional, help: "Backbone output stride, 8 or 16.")
   var outputStride = 16
 
   @Option(help: "Comma-separated dilation rates of the ASPP 3x3 branches; 'none' removes them.")

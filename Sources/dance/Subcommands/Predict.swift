@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import ImageCodecs
 import Tensors
 import Trainer
@@ -25,14 +26,15 @@ extension Dance {
     @Option(help: ArgumentHelp("Output directory (created).", valueName: "dir"))
     var out: String
 
-    @Option(help: "Opacity of the class colours in the overlay, 0 to 1. (default: 0.5)")
+    @Option(parsing: .unconditional, help: "Opacity of the class colours in the overlay, 0 to 1. (default: 0.5)")
     var opacity = 0.5
 
-    @Option(help: "Threads of the compute engine. (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
     func validate() throws {
       guard (0...1).contains(opacity) else { throw ValidationError("--opacity must be between 0 and 1, got \(opacity)") }
+      try Settings.threads.check(threads)
     }
 
     func run() async throws {

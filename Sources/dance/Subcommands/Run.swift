@@ -31,7 +31,7 @@ extension Dance {
       do throws(PipelineSpecError) {
         spec = try PipelineSpec.load(path: file)
       } catch {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        FileHandle.standardError.write(Data((error.description.escapingControlCharacters + "\n").utf8))
         throw ExitCode(ExitStatus.usage)
       }
       if check {
@@ -57,14 +57,14 @@ extension Dance {
       if let audit = spec.audit { lines.append("audit: \(audit.html)") }
       lines.append("slim: \(spec.slim.policy) on \(spec.slim.splits.joined(separator: ", ")) → \(spec.slim.out)")
       if spec.verify { lines.append("verify: \(spec.slim.out)") }
-      return lines.joined(separator: "\n")
+      return lines.map(\.escapingControlCharacters).joined(separator: "\n")
     }
 
     /// Prints a finished stage the way its own command would.
     private func printStage(_ stage: PipelineStageResult) {
       switch stage {
       case .synth(let summary, let root):
-        print("== synth\n\(summary) → \(root)")
+        print("== synth\n\(summary) → \(root.escapingControlCharacters)")
       case .scan(let report):
         print("\n== scan\n" + ScanReportText(report: report, maxProblems: 40).text)
       case .score(let report):
@@ -75,12 +75,12 @@ extension Dance {
             + "\(report.failures.count) failed; " + String(format: "%.2f s", report.seconds))
         print("indicators: " + report.indicators.joined(separator: ", "))
       case .audit(let html, let samples):
-        print("\n== audit\naudit of \(samples) samples written to \(html)")
+        print("\n== audit\naudit of \(samples) samples written to \(html.escapingControlCharacters)")
       case .slim(let report):
         print("\n== slim\n" + SlimReportText.render(report))
       case .verify(let report):
         print("\n== verify")
-        for problem in report.problems { print("\(problem.path): \(problem.reason)") }
+        for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
         print(
           "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
             + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))

@@ -27,14 +27,19 @@ extension Dance {
     @Flag(help: "Decode every image fully (slower; catches corrupt pixel data, not only bad headers).")
     var verifyImages = false
 
-    @Option(help: "Worker threads. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    @Option(help: "Problems listed in the text report at most (all are in the catalog and in --json).")
+    @Option(parsing: .unconditional, help: "Problems listed in the text report at most (all are in the catalog and in --json).")
     var maxProblems = 40
+
+    func validate() throws {
+      try Settings.workers.check(workers)
+      try Settings.maxProblems.check(maxProblems)
+    }
 
     func run() async throws {
       let configuration = ScanConfiguration(
@@ -57,14 +62,14 @@ struct ScanReportText {
   var maxProblems: Int
 
   var text: String {
-    var lines = ["\(report.format) dataset at \(report.root)", ""]
+    var lines = ["\(report.format) dataset at \(report.root.escapingControlCharacters)", ""]
     lines.append(formatTable([["split", "ok", "bad"]] + report.splits.map { [$0.split, "\($0.ok)", "\($0.bad)"] }))
     if !report.problems.isEmpty {
       lines.append("")
       let byKind = Dictionary(grouping: report.problems, by: \.kind).sorted { $0.key.rawValue < $1.key.rawValue }
       lines.append("problems: " + byKind.map { "\($0.value.count) \($0.key.rawValue)" }.joined(separator: ", "))
       for problem in report.problems.prefix(maxProblems) {
-        lines.append("  \(problem.kind.rawValue): \(problem.path): \(problem.detail)")
+        lines.append("  \(problem.kind.rawValue): \(problem.path.escapingControlCharacters): \(problem.detail.escapingControlCharacters)")
       }
       if report.problems.count > maxProblems {
         lines.append("  … and \(report.problems.count - maxProblems) more (all are in the catalog; see --json)")
@@ -73,7 +78,7 @@ struct ScanReportText {
     let changes = report.changes
     lines.append("")
     lines.append(
-      "catalog \(report.catalog): \(changes.inserted) new, \(changes.updated) changed, \(changes.deleted) removed, "
+      "catalog \(report.catalog.escapingControlCharacters): \(changes.inserted) new, \(changes.updated) changed, \(changes.deleted) removed, "
         + "\(changes.unchanged) unchanged; \(report.validated) samples read, \(report.reused) unchanged files skipped; "
         + String(format: "%.2f s", report.seconds))
     return lines.joined(separator: "\n")

@@ -32,7 +32,7 @@ extension Dance {
     @Option(help: "Comma-separated splits to score (train, val, test). Default: all.")
     var splits: String?
 
-    @Option(help: "Worker threads. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     @Flag(help: "Stop at the first sample that fails (exit 1) instead of recording it and going on.")
@@ -41,10 +41,20 @@ extension Dance {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    /// The splits `--splits` names, or `nil` for all.
+    var scoredSplits: [String]? {
+      splits.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
+    func validate() throws {
+      try Settings.workers.check(workers)
+      if let scoredSplits { try checkSplits(scoredSplits, option: "--splits") }
+    }
+
     func run() async throws {
       let configuration = ScoreConfiguration(
         root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(),
-        indicators: try Indicator.parseList(indicators), splits: splits?.split(separator: ",").map(String.init),
+        indicators: try Indicator.parseList(indicators), splits: scoredSplits,
         workers: workers, failFast: failFast, progress: json ? .silent : .automatic)
       let report = try runJob { () throws(PipelineError) in try ScoreJob.run(configuration) }
       if json {

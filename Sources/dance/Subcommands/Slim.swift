@@ -23,14 +23,6 @@ extension Dance {
         """
     )
 
-    enum PolicyName: String, ExpressibleByArgument, CaseIterable {
-      case quantile, budget, fixed, none
-    }
-
-    enum WeightsName: String, ExpressibleByArgument, CaseIterable {
-      case linear, none
-    }
-
     @Argument(help: "The dataset root.")
     var root: String
 
@@ -41,36 +33,45 @@ extension Dance {
     @OptionGroup var layout: LayoutOptions
 
     @Option(help: "Slimming policy: quantile, budget, fixed or none.")
-    var policy: PolicyName = .quantile
+    var policy: SlimPolicyName = .quantile
 
     @Option(help: "The indicator that ranks samples by complexity.")
     var indicator = "si-mean"
 
-    @Option(help: "quantile: fraction of the simplest samples to drop, 0 to <1.")
-    var drop = 0.1
+    // Numbers are read with `.unconditional` so that `--budget -0.5` is a value (refused by range
+    // in validate()), not a flag; the ranges are Settings', shared with pipeline files.
+    @Option(parsing: .unconditional, help: "quantile only: fraction of the simplest samples to drop, \(Settings.drop.helpRange). (default: 0.1)")
+    var drop: Double?
 
-    @Option(help: "budget: the fraction of the split's original pixels to keep, (0, 1].")
-    var budget = 0.5
+    @Option(parsing: .unconditional, help: "budget only: the fraction of the split's original pixels to keep, \(Settings.budget.helpRange). (default: 0.5)")
+    var budget: Double?
 
-    @Option(help: "fixed: the scale of every sample, (0, 1].")
-    var scale = 0.5
+    @Option(parsing: .unconditional, help: "fixed only: the scale of every sample, \(Settings.scale.helpRange). (default: 0.5)")
+    var scale: Double?
 
-    @Option(help: "Loss weights: linear (0.5 … 1.5 by complexity rank, mean 1) or none (all 1).")
-    var weights: WeightsName = .linear
+    @Option(help: """
+      Loss weights: linear (0.5 … 1.5 by complexity rank, mean 1) or none (all 1). Default: linear with \
+      quantile and budget; none with the baselines fixed and none, which should not carry DANCE's weights.
+      """)
+    var weights: WeightsName?
 
-    @Option(help: "Comma-separated splits the policy applies to; others keep full resolution.")
+    @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution.")
     var splits = "train"
 
-    @Option(help: "Round output sizes to a multiple of this many pixels.")
+    @Option(parsing: .unconditional, help: """
+      Round output sides to the nearest multiple of this, \(Settings.align.helpRange). Never upscales: \
+      a side is rounded down when the nearest multiple exceeds its stored length, and a side shorter than it is \
+      left unaligned.
+      """)
     var align = 1
 
     @Option(help: "Image codec in the shards: png, jpg or auto (the source's codec).")
     var imageCodec: SlimOutputOptions.Codec = .auto
 
-    @Option(help: "JPEG quality 1 to 100 (with jpg output).")
+    @Option(parsing: .unconditional, help: "JPEG quality \(Settings.jpegQuality.helpRange) (with jpg output).")
     var jpegQuality = 95
 
-    @Option(help: "zlib level 0 (store) to 9 (smallest) of image PNGs in the shards.")
+    @Option(parsing: .unconditional, help: "zlib level \(Settings.pngLevel.helpRange) of image PNGs in the shards, 0 stores, 9 is smallest.")
     var pngLevel = 3
 
     @Option(help: ArgumentHelp(
@@ -81,10 +82,10 @@ extension Dance {
     @Option(help: "Label resampling: nearest (centre-aligned) or mode (majority of the footprint).")
     var labelResampling: SlimOutputOptions.LabelResampling = .nearest
 
-    @Option(help: "Roll over to a new shard beyond this many bytes (default 268435456 = 256 MiB).")
+    @Option(parsing: .unconditional, help: "Roll over to a new shard beyond this many bytes, \(Settings.shardSize.helpRange) (default 268435456 = 256 MiB).")
     var shardSize: Int?
 
-    @Option(help: "Roll over to a new shard after this many samples.")
+    @Option(parsing: .unconditional, help: "Roll over to a new shard after this many samples, \(Settings.shardSamples.helpRange).")
     var shardSamples: Int?
 
     @Flag(help: "Plan only: print and record the plan, write no shard.")
@@ -96,7 +97,7 @@ extension Dance {
     @Flag(help: "Stop at the first sample that fails (exit 1).")
     var failFast = false
 
-    @Option(help: "Worker threads. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     @Option(
@@ -109,29 +110,50 @@ extension Dance {
         valueName: "i/N"))
     var partition: String?
 
-    @Option(help: "The number of parts, with JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).")
+    @Option(parsing: .unconditional, help: "The number of parts, with JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).")
     var partitions: Int?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    /// Each policy's parameter as given (`nil` when not given).
+    private var policyParameters: [(setting: NumericSetting, value: Double?)] {
+      [(Settings.drop, drop), (Settings.budget, budget), (Settings.scale, scale)]
+    }
+
+    /// The policy with its parameter as given, else its default.
     func makePolicy() -> SlimmingPolicy {
-      switch policy {
-      case .quantile: return .quantile(drop: drop, bands: SlimmingPolicy.defaultBands)
-      case .budget: return .budget(pixelBudget: budget, scales: SlimmingPolicy.defaultBudgetScales)
-      case .fixed: return .fixed(scale: scale)
-      case .none: return .none
-      }
+      policy.policy(parameter: policyParameters.first { $0.setting == policy.parameter }?.value)
+    }
+
+    /// The splits `--splits` names.
+    var slimmedSplits: [String] {
+      splits.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func validate() throws {
       guard Indicator(rawValue: indicator) != nil else {
         throw ValidationError("unknown indicator '\(indicator)'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")
       }
+      // Each policy's parameter is refused with the other policies, as in pipeline files.
+      for (setting, value) in policyParameters where value != nil {
+        if let owner = SlimPolicyName.owner(of: setting), owner != policy {
+          throw ValidationError("\(setting.flag) applies to --policy \(owner.rawValue) only (the policy is \(policy.rawValue))")
+        }
+        try setting.check(value)
+      }
       do { try makePolicy().validate() } catch { throw ValidationError(error.description) }
-      if align < 1 { throw ValidationError("--align must be at least 1") }
-      if !(0...9).contains(pngLevel) { throw ValidationError("--png-level must be 0 to 9") }
-      if !(1...100).contains(jpegQuality) { throw ValidationError("--jpeg-quality must be 1 to 100") }
+      try Settings.align.check(align)
+      try Settings.pngLevel.check(pngLevel)
+      try Settings.jpegQuality.check(jpegQuality)
+      try Settings.shardSize.check(shardSize)
+      try Settings.shardSamples.check(shardSamples)
+      try Settings.workers.check(workers)
+      try Settings.partitions.check(partitions)
+      try checkSplits(slimmedSplits, option: "--splits")
+      if let partition {
+        do throws(PipelineError) { _ = try Partition(parsing: partition) } catch { throw ValidationError(error.description) }
+      }
     }
 
     func run() async throws {
@@ -144,7 +166,7 @@ extension Dance {
       var configuration = SlimConfiguration(
         root: root, catalogPath: catalog.path, outputDirectory: output, discovery: try layout.discoveryOptions(),
         policy: makePolicy(), indicator: Indicator(rawValue: indicator) ?? .siMean,
-        weights: weights == .none ? .none : .standard, slimmedSplits: splits.split(separator: ",").map(String.init),
+        weights: (weights ?? policy.defaultWeights).scheme, slimmedSplits: slimmedSplits,
         align: align, output: options, shardMaxBytes: shardSize ?? (shardSamples == nil ? 256 << 20 : nil),
         shardMaxSamples: shardSamples, dryRun: dryRun, overwrite: overwrite, failFast: failFast, workers: workers,
         progress: json ? .silent : .automatic)
@@ -178,9 +200,9 @@ enum SlimReportText {
         report.dryRun ? "–" : "\(split.shards)", report.dryRun ? "–" : String(format: "%.1f", Double(split.bytes) / 1e6),
       ])
     }
-    var text = report.repairs.map { "resume: \($0)\n" }.joined() + formatTable(rows)
-    for failure in report.failures.prefix(20) { text += "\nfailed: \(failure)" }
-    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output): \(report.copiedImages) images copied byte for byte")
+    var text = report.repairs.map { "resume: \($0.escapingControlCharacters)\n" }.joined() + formatTable(rows)
+    for failure in report.failures.prefix(20) { text += "\nfailed: \(failure.escapingControlCharacters)" }
+    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output.escapingControlCharacters): \(report.copiedImages) images copied byte for byte")
     text += String(format: "; %.2f s", report.seconds)
     return text
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Pipeline
 
 extension Dance {
   /// `dance synth`: write a synthetic street-scene dataset in a real dataset's on-disk layout.
@@ -33,13 +34,13 @@ extension Dance {
     @Flag(help: "Empty a non-empty output directory first.")
     var overwrite = false
 
-    @Option(help: "Number of training samples.")
+    @Option(parsing: .unconditional, help: "Number of training samples.")
     var train = 16
 
-    @Option(help: "Number of validation samples.")
+    @Option(parsing: .unconditional, help: "Number of validation samples.")
     var val = 4
 
-    @Option(help: "Number of test samples, CamVid only. Default: the validation count.")
+    @Option(parsing: .unconditional, help: "Number of test samples, CamVid only. Default: the validation count.")
     var test: Int?
 
     @Option(help: ArgumentHelp(
@@ -52,13 +53,18 @@ extension Dance {
     @Option(help: "Seed of the scene generator (unsigned 64-bit integer).")
     var seed: UInt64 = 0
 
-    @Option(help: "zlib level of the PNG files, 0 (store) to 9 (smallest).")
+    @Option(parsing: .unconditional, help: "zlib level of the PNG files, 0 (store) to 9 (smallest).")
     var pngLevel = 3
 
-    @Option(help: "JPEG quality of the ADE20K images, 1 to 100.")
+    @Option(parsing: .unconditional, help: "JPEG quality of the ADE20K images, 1 to 100.")
     var jpegQuality = 90
 
     func validate() throws {
+      try Settings.trainSamples.check(train)
+      try Settings.valSamples.check(val)
+      try Settings.testSamples.check(test)
+      try Settings.pngLevel.check(pngLevel)
+      try Settings.jpegQuality.check(jpegQuality)
       if let size, SyntheticDatasetConfiguration.ImageSize(parsing: size) == nil {
         throw ValidationError("--size must be WIDTHxHEIGHT in pixels, e.g. 2048x1024; got '\(size)'")
       }
@@ -86,7 +92,7 @@ extension Dance {
       let seconds = (clock.now - start) / .seconds(1)
       let rows = [["split", "samples"]] + summary.splits.map { [$0.split.rawValue, "\($0.samples)"] }
       print(formatTable(rows))
-      print("\(summary) in \(String(format: "%.2f", seconds)) s → \(out)")
+      print("\(summary) in \(String(format: "%.2f", seconds)) s → \(out.escapingControlCharacters)")
       print("label values: \(summary.labelValues.map(String.init).joined(separator: " "))")
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Pipeline
 import NN
 import Trainer
 
@@ -31,37 +32,37 @@ extension Dance {
     @Option(help: ArgumentHelp("Continue the run in this directory from its resumable state.", valueName: "dir"))
     var resume: String?
 
-    @Option(help: "Passes over the training split. (default: 10)")
+    @Option(parsing: .unconditional, help: "Passes over the training split. (default: 10)")
     var epochs: Int?
 
-    @Option(help: "Samples per batch. (default: 8)")
+    @Option(parsing: .unconditional, help: "Samples per batch. (default: 8)")
     var batch: Int?
 
     @Option(help: ArgumentHelp("Base crop in pixels, WxH; a sample stored at scale s is cropped at s × WxH (never larger than it). (default: 512x256)", valueName: "WxH"))
     var crop: String?
 
-    @Option(help: "SGD learning rate at step 0, decayed by DeepLab's poly schedule (power 0.9) to 0. (default: 0.01)")
+    @Option(parsing: .unconditional, help: "SGD learning rate at step 0, decayed by DeepLab's poly schedule (power 0.9) to 0. (default: 0.01)")
     var lr: Double?
 
-    @Option(help: "SGD momentum. (default: 0.9)")
+    @Option(parsing: .unconditional, help: "SGD momentum. (default: 0.9)")
     var momentum: Double?
 
-    @Option(help: "L2 weight decay, not on batch-norm parameters and biases. (default: 0.0001)")
+    @Option(parsing: .unconditional, help: "L2 weight decay, not on batch-norm parameters and biases. (default: 0.0001)")
     var weightDecay: Double?
 
-    @Option(help: "Width multiplier of every channel count of the network. (default: 0.5)")
+    @Option(parsing: .unconditional, help: "Width multiplier of every channel count of the network. (default: 0.5)")
     var width: Double?
 
-    @Option(help: "Backbone output stride, 8 or 16. (default: 16)")
+    @Option(parsing: .unconditional, help: "Backbone output stride, 8 or 16. (default: 16)")
     var outputStride: Int?
 
-    @Option(help: "Threads of the compute engine (OpenBLAS). (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine (OpenBLAS). (default: all cores)")
     var threads: Int?
 
-    @Option(help: "Background threads decoding batches. (default: 2)")
+    @Option(parsing: .unconditional, help: "Background threads decoding batches. (default: 2)")
     var loaderThreads: Int?
 
-    @Option(help: "Seed of the weights, data order, crops, flips and dropout (unsigned 64-bit). (default: 0)")
+    @Option(parsing: .unconditional, help: "Seed of the weights, data order, crops, flips and dropout (unsigned 64-bit). (default: 0)")
     var seed: UInt64?
 
     @Option(help: ArgumentHelp("Validation data: a slimmed output or dataset root whose val split is used. Default: DATA's val split when it has one.", valueName: "data"))
@@ -70,10 +71,10 @@ extension Dance {
     @Flag(help: "Do not validate.")
     var noVal = false
 
-    @Option(help: "Validate every this many epochs (and after the last). (default: 1)")
+    @Option(parsing: .unconditional, help: "Validate every this many epochs (and after the last). (default: 1)")
     var evalEvery: Int?
 
-    @Option(help: "Also save the resumable state every this many steps (0: at epoch ends only). (default: 0)")
+    @Option(parsing: .unconditional, help: "Also save the resumable state every this many steps (0: at epoch ends only). (default: 0)")
     var checkpointEvery: Int?
 
     @Flag(help: "Ignore the DANCE loss weights (every sample weighs 1).")
@@ -94,6 +95,7 @@ extension Dance {
         }
       }
       if let crop, PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
+      try Settings.threads.check(threads)
     }
 
     func run() async throws {

@@ -22,11 +22,13 @@ extension Dance {
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Option(help: "Worker threads. Default: all cores.")
+    @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    func validate() throws { try Settings.workers.check(workers) }
 
     func run() async throws {
       let report = try runJob { () throws(PipelineError) in
@@ -35,7 +37,7 @@ extension Dance {
       if json {
         try printJSON(report)
       } else {
-        for problem in report.problems { print("\(problem.path): \(problem.reason)") }
+        for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
         print(
           "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
             + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))

@@ -69,3 +69,5 @@ extension DatasetSplit: ExpressibleByArgument {}
 extension SlimOutputOptions.Codec: ExpressibleByArgument {}
 extension SlimOutputOptions.LabelResampling: ExpressibleByArgument {}
 extension PNGEncoder.Strategy: ExpressibleByArgument {}
+extension SlimPolicyName: ExpressibleByArgument {}
+extension WeightsName: ExpressibleByArgument {}

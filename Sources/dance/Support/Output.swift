@@ -2,9 +2,34 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// Writes one line to standard error, prefixed with `dance: `.
+/// Writes one line to standard error, prefixed with `dance: `; control characters in it (in file
+/// names, say) are escaped, so the message stays one line and cannot drive the terminal.
 func printError(_ message: String) {
-  FileHandle.standardError.write(Data(("dance: " + message + "\n").utf8))
+  FileHandle.standardError.write(Data(("dance: " + message.escapingControlCharacters + "\n").utf8))
+}
+
+extension String {
+  /// The text with its control characters (C0, DEL, C1) escaped: `\n`, `\r`, `\t`, else
+  /// `\u{1b}`; for printing file and member names, which may hold any of them.
+  var escapingControlCharacters: String {
+    guard unicodeScalars.contains(where: \.isControlCharacter) else { return self }
+    var escaped = String.UnicodeScalarView()
+    for scalar in unicodeScalars {
+      switch scalar {
+      case "\n": escaped.append(contentsOf: #"\n"#.unicodeScalars)
+      case "\r": escaped.append(contentsOf: #"\r"#.unicodeScalars)
+      case "\t": escaped.append(contentsOf: #"\t"#.unicodeScalars)
+      case _ where scalar.isControlCharacter: escaped.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+      default: escaped.append(scalar)
+      }
+    }
+    return String(escaped)
+  }
+}
+
+extension Unicode.Scalar {
+  /// C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F).
+  var isControlCharacter: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
 
 /// Prints a value as pretty, key-sorted JSON on standard output.
@@ -14,8 +39,10 @@ func printJSON<Value: Encodable>(_ value: Value) throws {
   print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
-/// Left-aligned columns separated by two spaces; the first row is the header.
+/// Left-aligned columns separated by two spaces; the first row is the header. Control characters
+/// in cells (file names) are escaped.
 func formatTable(_ rows: [[String]]) -> String {
+  let rows = rows.map { $0.map(\.escapingControlCharacters) }
   guard let columns = rows.map(\.count).max() else { return "" }
   var widths = [Int](repeating: 0, count: columns)
   for row in rows {
@@ -26,6 +53,35 @@ func formatTable(_ rows: [[String]]) -> String {
       index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
     }.joined(separator: "  ")
   }.joined(separator: "\n")
+}
+
+extension NumericSetting {
+  /// Refuses `value` (a usage error, exit 2) when the setting does not allow it, naming the option.
+  func check(_ value: Int?) throws {
+    if let value, !allows(value) { throw ValidationError("\(flag) must be \(requirement), got \(value)") }
+  }
+
+  /// Refuses `value` (a usage error, exit 2) when the setting does not allow it, naming the option.
+  func check(_ value: Double?) throws {
+    if let value, !allows(value) { throw ValidationError("\(flag) must be \(requirement), got \(value)") }
+  }
+
+  /// The allowed values for a help text: `1…4096 pixels`, `(0, 1]`.
+  var helpRange: String {
+    switch bounds {
+    case .wholeNumber(let range):
+      (range.upperBound == Int.max ? "\(range.lowerBound) or more" : "\(range.lowerBound)…\(range.upperBound)") + (unit.map { " \($0)" } ?? "")
+    case .number: String(requirement.dropFirst("a number in ".count))
+    }
+  }
+}
+
+/// Refuses split names that are not splits (a usage error, exit 2), naming the option.
+func checkSplits(_ names: [String], option: String) throws {
+  if names.isEmpty { throw ValidationError("\(option) must name at least one split (\(Settings.knownSplits.joined(separator: ", ")))") }
+  if let unknown = Settings.firstUnknownSplit(in: names) {
+    throw ValidationError("\(option): unknown split '\(unknown)' (known: \(Settings.knownSplits.joined(separator: ", ")))")
+  }
 }
 
 /// Runs a pipeline job; a failure prints its message (naming the file and the reason) and exits
