@@ -1,4 +1,6 @@
+import Datasets
 import Foundation
+import ImageCodecs
 import Shards
 import TestSupport
 import Testing
@@ -86,6 +88,51 @@ import Testing
       try Data(bytes).write(to: URL(fileURLWithPath: shard))
       let export = try runDance(["export", "mds", directory + "/out", "--to", directory + "/mds"])
       #expect(export.status == 1 && export.standardError.contains("differs from the manifest"), "\(export.standardError)")
+    }
+  }
+
+  @Test(arguments: DatasetFormat.allCases)
+  func folderExportIsReadBackByScanWithTheSameTrainIds(format: DatasetFormat) throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/source"
+      #expect(try runDance(["synth", "--format", format.rawValue, "--out", root, "--train", "6", "--val", "2", "--test", "0", "--size", "96x64"]).status == 0)
+      #expect(try runDance(["slim", root, "--out", directory + "/out", "--catalog", directory + "/c.sqlite", "--drop", "0.2"]).status == 0)
+      let export = try runDance(["export", "folder", directory + "/out", "--to", directory + "/folder"])
+      #expect(export.status == 0, "\(export.standardError)")
+
+      let rows = try String(contentsOfFile: directory + "/folder/weights.csv", encoding: .utf8).split(separator: "\n").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      }
+      #expect(rows.first == ["key", "split", "image", "label", "scale", "weight"])
+      var shardSamples: [String: ShardSample] = [:]
+      for split in ["train", "val"] {
+        for shard in try FileManager.default.contentsOfDirectory(atPath: directory + "/out/" + split).filter({ $0.hasSuffix(".tar") }) {
+          for sample in try TarReader(path: directory + "/out/\(split)/" + shard).samples() { shardSamples[sample.key] = sample }
+        }
+      }
+      #expect(rows.count - 1 == shardSamples.count && shardSamples.count == 7)  // 6 − 20 % dropped + 2 val
+      #expect(rows.dropFirst().contains { Double($0[4]) == 0.5 })  // slimmed sizes are kept
+
+      let decoder = ImageDecoder()
+      for row in rows.dropFirst() {
+        let sample = try #require(shardSamples[row[0]])
+        let exported = try LabelFiles.convert(contentsOf: directory + "/folder/" + row[3], format: format, decoder: decoder).labels.image
+        guard case .uint8(let stored) = try decoder.decode(sample.fields["seg.png"]!, source: row[0]).image else {
+          Issue.record("seg.png is not 8-bit")
+          continue
+        }
+        #expect(exported.samples == stored.samples && exported.width == stored.width, "\(row[3])")
+        let image = try decoder.decode(contentsOf: directory + "/folder/" + row[2])
+        #expect(image.header.width == exported.width && image.header.height == exported.height)
+      }
+
+      let scan = try runDance(["scan", directory + "/folder", "--catalog", directory + "/back.sqlite", "--json"])
+      #expect(scan.status == 0, "\(scan.standardOutput)")
+      let report = try JSONSerialization.jsonObject(with: Data(scan.standardOutput.utf8)) as? [String: Any]
+      #expect(report?["format"] as? String == format.rawValue)
+      #expect((report?["problems"] as? [Any])?.count == 0, "\(scan.standardOutput)")
+      let counts = (report?["splits"] as? [[String: Any]] ?? []).map { ($0["ok"] as? Int ?? 0) + ($0["bad"] as? Int ?? 0) * 1000 }
+      #expect(counts.reduce(0, +) == 7)
     }
   }
 }

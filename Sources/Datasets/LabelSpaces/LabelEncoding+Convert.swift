@@ -126,3 +126,27 @@ extension LabelEncoding {
       image: Image8(width: image.width, height: image.height, channels: 1, samples: samples), unknownValues: unknown)
   }
 }
+
+extension LabelEncoding {
+  /// The inverse of a gray encoding: for each train id (and the ignore value) the smallest stored
+  /// value that maps to it, or `nil` where none does.
+  public var storedValueOfTrainId: [UInt8?] {
+    var inverse = [UInt8?](repeating: nil, count: 256)
+    guard storage == .gray8 else { return inverse }
+    for value in (0..<256).reversed() where known[value] { inverse[Int(lookup[value])] = UInt8(value) }
+    return inverse
+  }
+
+  /// Train-id labels written back in this gray encoding (SegNet's 11 for void, ADE20K's 0 for
+  /// "other", …), so that reading the result with this encoding gives `labels` again.
+  /// - Returns: `nil` when the encoding is not gray or a train id in `labels` has no stored value.
+  public func storing(_ labels: Image8) -> Image8? {
+    let inverse = storedValueOfTrainId
+    var stored = labels
+    for index in stored.samples.indices {
+      guard let value = inverse[Int(stored.samples[index])] else { return nil }
+      stored.samples[index] = value
+    }
+    return stored
+  }
+}

@@ -7,7 +7,9 @@ import Foundation
 /// an annotations folder (`images/testing`) is reported once and not cataloged.
 enum ADE20KLayout {
   static let splits: [(folder: String, split: DatasetSplit)] = [("training", .train), ("validation", .val), ("testing", .test)]
-  static let topLevelFiles: Set<String> = ["objectInfo150.txt", "sceneCategories.txt", "README.md", "index_ade20k.pkl"]
+  static let topLevelFiles: Set<String> = [
+    "objectInfo150.txt", "sceneCategories.txt", "README.md", "index_ade20k.pkl", DatasetLayout.exportSidecar,
+  ]
 
   static func discover(root: String, name datasetName: String) throws(DatasetError) -> Discovery {
     var root = root

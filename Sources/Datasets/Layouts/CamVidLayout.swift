@@ -10,7 +10,8 @@ import Foundation
 ///   list files work as they are); without them every sample is in the training split.
 enum CamVidLayout {
   static let listFiles = ["train.txt", "val.txt", "test.txt"]
-  static let topLevelFiles: Set<String> = Set(listFiles + ["label_colors.txt", "README", "README.md", "LICENSE"])
+  static let topLevelFiles: Set<String> = Set(
+    listFiles + ["label_colors.txt", "README", "README.md", "LICENSE", DatasetLayout.exportSidecar])
   static let originalImages = "701_StillsRaw_full"
   static let originalLabels = "LabeledApproved_full"
 

@@ -133,6 +133,9 @@ public struct DatasetName: Hashable, Sendable, Codable, CustomStringConvertible 
 
 /// Finds the samples of a dataset from its on-disk layout (formats.md §A).
 public enum DatasetLayout {
+  /// The per-sample weights `dance export folder` writes at the root: part of every layout, not a stray.
+  public static let exportSidecar = "weights.csv"
+
   /// Detects the format (unless given) and lists the samples and layout problems.
   /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing or its
   ///   layout matches no format.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Datasets
 import Pipeline
 
 /// `dance export …`: a slimmed output in the formats other trainers read.
@@ -7,8 +8,44 @@ struct ExportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Write a slimmed output in a format other trainers read.",
-    subcommands: [MDS.self]
+    subcommands: [Folder.self, MDS.self]
   )
+
+  /// `dance export folder OUT --to DIR [--layout F]`.
+  struct Folder: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "The slimmed samples in their dataset's own folder layout, at their stored size.",
+      discussion: """
+        Cityscapes: leftImg8bit/<split>/<city>/*_leftImg8bit.png and gtFine/…/*_gtFine_labelTrainIds.png \
+        (train ids, 255 = ignore). CamVid: the SegNet layout <split>/*.png and <split>annot/*.png (11 = \
+        void). ADE20K: images/<training|validation>/ and annotations/… (0 = other). DIR/weights.csv \
+        lists key, split, image, label, scale and loss weight per sample. `dance scan DIR` reads it \
+        back; MMSegmentation's dataset classes read the layout as it is. DIR must be new or empty.
+        """
+    )
+
+    @Argument(help: "The output directory of `dance slim`.")
+    var output: String
+
+    @Option(help: ArgumentHelp("The destination directory (new or empty).", valueName: "dir"))
+    var to: String
+
+    @Option(help: "The layout: cityscapes, camvid or ade20k. Default: the one the output was made from (the only one its labels fit).")
+    var layout: DatasetFormat?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+      let report = try runJob { () throws(PipelineError) in try FolderExport.run(output: output, layout: layout, to: to) }
+      if json {
+        try printJSON(report)
+      } else {
+        let counts = report.samples.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("\(report.layout) layout in \(report.destination): \(counts) samples; weights in \(report.destination)/weights.csv")
+      }
+    }
+  }
 
   /// `dance export mds OUT --to DIR`.
   struct MDS: AsyncParsableCommand {

@@ -1,0 +1,143 @@
+public import Datasets
+import Foundation
+import ImageCodecs
+import Shards
+
+/// The outcome of `dance export folder`.
+public struct FolderExportReport: Sendable, Codable {
+  /// The destination, a dataset root of the layout.
+  public var destination: String
+  /// The layout written.
+  public var layout: String
+  /// Samples written, per split.
+  public var samples: [String: Int]
+}
+
+/// Writes a slimmed output back into a dataset's own folder layout, images at their stored
+/// (slimmed) size, so that tools that read the original layout (MMSegmentation, cityscapesScripts)
+/// read the slimmed data; `weights.csv` lists every sample's key, split, files, scale and weight.
+///
+/// - Cityscapes: `leftImg8bit/<split>/<city>/<stem>_leftImg8bit.png` and
+///   `gtFine/<split>/<city>/<stem>_gtFine_labelTrainIds.png` (train ids, 255 = ignore).
+/// - CamVid (SegNet layout): `<split>/<stem>.png` and `<split>annot/<stem>.png` (0…10, 11 = void).
+/// - ADE20K: `images/<training|validation>/<stem>.<jpg|png>` and `annotations/…/<stem>.png`
+///   (1…150, 0 = other).
+///
+/// Labels are written in the layout's own encoding, so `dance scan DIR` reads the same train ids
+/// back. JPEG images go into the PNG-only layouts (Cityscapes, CamVid) as PNGs of their decoded pixels.
+public enum FolderExport {
+  /// Runs the export; `layout` defaults to the format the output was made from.
+  public static func run(output: String, layout: DatasetFormat?, to destination: String) throws(PipelineError)
+    -> FolderExportReport
+  {
+    let source = try SlimmedOutput(output)
+    try source.checkDestination(destination)
+    var format = layout
+    var report = FolderExportReport(destination: destination, layout: "", samples: [:])
+    var csv = "key,split,image,label,scale,weight\n"
+    let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
+    for (split, shards) in source.splits {
+      for shard in shards {
+        let shardPath = source.directory + "/" + shard.path
+        for sample in try source.samples(of: shard) {
+          let metadata = try SlimmedOutput.metadata(sample, shard: shardPath)
+          guard let sourceFormat = DatasetFormat(rawValue: metadata.dataset) else {
+            throw .output(path: shardPath, reason: "sample \(sample.key): unknown dataset format '\(metadata.dataset)'")
+          }
+          if format == nil { format = sourceFormat }
+          guard let format, format == sourceFormat else {
+            throw .refused(
+              path: output,
+              reason: "its samples are \(sourceFormat.rawValue) (\(metadata.labelSpace)); they export only to the \(sourceFormat.rawValue) layout")
+          }
+          let paths = layoutPaths(format, metadata: metadata, imageExtension: sample.fields["jpg"] == nil ? "png" : "jpg")
+          let image = try imageBytes(sample, format: format, decoder: decoder, source: shardPath)
+          let label = try labelBytes(sample, format: format, decoder: decoder, source: shardPath)
+          try write(image, to: destination + "/" + paths.image)
+          try write(label, to: destination + "/" + paths.label)
+          csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField).joined(separator: ",") + "\n"
+          report.samples[split, default: 0] += 1
+        }
+      }
+    }
+    try write(Array(csv.utf8), to: destination + "/" + DatasetLayout.exportSidecar)
+    report.layout = (format ?? .cityscapes).rawValue
+    return report
+  }
+
+  /// Where a sample's image and label go in `format`'s layout.
+  static func layoutPaths(_ format: DatasetFormat, metadata: SampleMetadata, imageExtension: String) -> (image: String, label: String) {
+    let stem = ((metadata.image as NSString).lastPathComponent as NSString).deletingPathExtension
+    switch format {
+    case .cityscapes:
+      // The original paths keep the split folder (train_extra too) and the city.
+      let label = LabelFiles.trainIdPath(forLabelAt: metadata.label)
+      return (metadata.image.hasSuffix(".png") ? metadata.image : (metadata.image as NSString).deletingPathExtension + ".png", label)
+    case .camvid:
+      let plain = stem.hasSuffix("_L") ? String(stem.dropLast(2)) : stem
+      return ("\(metadata.split)/\(plain).png", "\(metadata.split)annot/\(plain).png")
+    case .ade20k:
+      let folder = metadata.split == "train" ? "training" : metadata.split == "val" ? "validation" : "testing"
+      return ("images/\(folder)/\(stem).\(imageExtension)", "annotations/\(folder)/\(stem).png")
+    }
+  }
+
+  /// The image file: the stored bytes, or a PNG of the decoded JPEG for the PNG-only layouts.
+  static func imageBytes(_ sample: ShardSample, format: DatasetFormat, decoder: ImageDecoder, source: String) throws(PipelineError)
+    -> [UInt8]
+  {
+    if let png = sample.fields["png"] { return png }
+    guard let jpeg = sample.fields["jpg"] else { throw .output(path: source, reason: "sample \(sample.key) has no image") }
+    if format == .ade20k { return jpeg }
+    do throws(ImageCodecError) {
+      guard case .uint8(let image) = try decoder.decode(jpeg, source: "\(source): \(sample.key).jpg").image else {
+        throw ImageCodecError.unsupported(source: source, codec: .jpeg, reason: "not 8-bit")
+      }
+      return try PNGEncoder().encode(image)
+    } catch {
+      throw .output(path: source, reason: error.description)
+    }
+  }
+
+  /// The label file in the layout's encoding.
+  static func labelBytes(_ sample: ShardSample, format: DatasetFormat, decoder: ImageDecoder, source: String) throws(PipelineError)
+    -> [UInt8]
+  {
+    guard let seg = sample.fields["seg.png"] else { throw .output(path: source, reason: "sample \(sample.key) has no seg.png") }
+    let encoding: LabelEncoding = switch format {
+    case .cityscapes: .cityscapesTrainIds
+    case .camvid: .camvidSegNet
+    case .ade20k: .ade20k
+    }
+    let inverse = encoding.storedValueOfTrainId
+    if (0..<256).allSatisfy({ inverse[$0] == nil || inverse[$0] == UInt8($0) }) { return seg }
+    do {
+      guard case .uint8(let labels) = try decoder.decode(seg, source: "\(source): \(sample.key).seg.png").image,
+        let stored = encoding.storing(labels)
+      else {
+        throw PipelineError.output(path: source, reason: "sample \(sample.key): its label holds values outside \(encoding.space.id)")
+      }
+      return try LabelFiles.encode(stored)
+    } catch let error as PipelineError {
+      throw error
+    } catch {
+      throw .output(path: source, reason: "sample \(sample.key): \(error)")
+    }
+  }
+
+  /// Writes a new file (never replacing one), creating its directory.
+  static func write(_ bytes: [UInt8], to path: String) throws(PipelineError) {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try Data(bytes).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+    } catch {
+      throw .output(path: path, reason: FileSystemFailure.reason(of: error))
+    }
+  }
+
+  /// A CSV field, quoted when it holds a comma, quote or line break.
+  static func csvField(_ text: String) -> String {
+    text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  }
+}
