@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interoperability check run by `make test`: slims a synthetic dataset with the dance binary and
-# reads every shard back with Python's `webdataset` package (installed into a venv under .build/).
+# reads every shard back with Python's `webdataset` package (installed into a venv under .build/);
+# then checks `dance export folder` of the Cityscapes output with cityscapesScripts' label table.
 # Skips, saying so, when python3 is missing or the packages cannot be installed.
 set -euo pipefail
 dance=${DANCE:-.build/debug/dance}
@@ -30,3 +31,14 @@ for format in cityscapes camvid ade20k; do
   echo "interop: $format"
   "$venv/bin/python" Tests/interop/check_webdataset.py "$work/$format-out" "$work/catalog.sqlite"
 done
+# cityscapesScripts' label table (helpers/labels.py needs nothing beyond the standard library; the
+# package's other dependencies serve its viewers and evaluation, so they are not installed).
+if ! "$venv/bin/python" -c "import cityscapesscripts.helpers.labels" 2>/dev/null; then
+  if ! "$venv/bin/pip" install -q --no-deps cityscapesscripts; then
+    echo "interop: folder export SKIPPED (could not install cityscapesscripts from PyPI)"
+    exit 0
+  fi
+fi
+"$dance" export folder "$work/cityscapes-out" --to "$work/cityscapes-folder" > /dev/null
+echo "interop: cityscapes folder export"
+"$venv/bin/python" Tests/interop/check_folder_export.py "$work/cityscapes-folder" "$work/cityscapes"
