@@ -66,6 +66,11 @@ struct InspectReport: Codable {
   var bitDepth: Int
   var storage: String
 
+  enum CodingKeys: String, CodingKey {
+    case path, codec, width, height, channels, storage
+    case bitDepth = "bit_depth"
+  }
+
   init(path: String, file: DecodedFile) {
     self.path = path
     codec = file.header.codec
