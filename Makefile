@@ -1,8 +1,9 @@
 # Dance: the two commands a fresh machine needs are `make demo` and `make test`.
 # Both install missing system packages first (apt-get as root, otherwise a printed command).
 SWIFT ?= swift
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build install demo test bench clean
 
 all: build
 
@@ -11,6 +12,9 @@ deps:
 
 build: deps
 	$(SWIFT) build -c release --product dance
+
+install: build
+	install -D -m 0755 .build/release/dance $(DESTDIR)$(PREFIX)/bin/dance
 
 demo: build
 	@scripts/demo.sh
