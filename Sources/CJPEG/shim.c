@@ -277,3 +277,47 @@ int cjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int cha
 }
 
 void cjpeg_free(void *pointer) { free(pointer); }
+
+// MARK: - Reference decode (tests)
+
+static void cjpeg_silent_output(j_common_ptr cinfo) { (void)cinfo; }
+
+int cjpeg_reference_decode(const uint8_t *data, size_t size, uint8_t **pixels, uint32_t *width, uint32_t *height,
+                           int *channels, long *warnings, char *message) {
+  *pixels = NULL;
+  *warnings = 0;
+  struct jpeg_decompress_struct cinfo;
+  cjpeg_error_manager error;
+  memset(&error, 0, sizeof(error));
+  cinfo.err = jpeg_std_error(&error.base);
+  error.base.error_exit = cjpeg_error_exit;        // longjmp instead of exit()
+  error.base.output_message = cjpeg_silent_output;  // libjpeg's own emit_message counts the warnings
+  uint8_t *volatile buffer = NULL;
+  if (setjmp(error.jump)) {
+    *warnings = error.base.num_warnings;
+    jpeg_destroy_decompress(&cinfo);
+    free(buffer);
+    cjpeg_copy_message(message, error.message);
+    return CJPEG_ERROR;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, data, (unsigned long)size);
+  jpeg_read_header(&cinfo, TRUE);
+  if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) cinfo.out_color_space = JCS_RGB;
+  jpeg_start_decompress(&cinfo);
+  size_t row_bytes = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+  buffer = malloc(row_bytes * cinfo.output_height + 1);
+  if (buffer == NULL) ERREXIT1(&cinfo, JERR_OUT_OF_MEMORY, 0);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = buffer + (size_t)cinfo.output_scanline * row_bytes;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&cinfo);
+  *width = cinfo.output_width;
+  *height = cinfo.output_height;
+  *channels = cinfo.output_components;
+  *warnings = error.base.num_warnings;
+  *pixels = buffer;
+  jpeg_destroy_decompress(&cinfo);
+  return CJPEG_OK;
+}

@@ -102,14 +102,18 @@ public struct DecodeOptions: Sendable, Equatable {
       && lhs.jpegMaxPixelsPerByte == rhs.jpegMaxPixelsPerByte && lhs.maxDecoderMemory == rhs.maxDecoderMemory
   }
 
-  /// Refuses `width × height` pixels claimed by a file of `byteCount` bytes when the codec cannot
-  /// code that many (PNG; JPEG is checked in the C shim, which knows the component blocks).
+  /// Refuses `width × height` pixels claimed by a file of `byteCount` bytes when they exceed
+  /// ``maxPixels`` or the codec cannot code that many (PNG; JPEG is checked in the C shim, which
+  /// knows the component blocks).
   func checkPlausible(codec: ImageCodec, width: Int, height: Int, byteCount: Int, source: String) throws(ImageCodecError) {
+    let (pixels, pixelsOverflow) = width.multipliedReportingOverflow(by: height)
+    if pixelsOverflow || pixels > maxPixels {
+      throw .tooLarge(source: source, width: width, height: height, limit: maxPixels)
+    }
     let ratio = codec == .png ? pngMaxPixelsPerByte : jpegMaxPixelsPerByte
     guard ratio > 0 else { return }
     let (limit, limitOverflows) = byteCount.multipliedReportingOverflow(by: ratio)
-    let (pixels, pixelsOverflow) = width.multipliedReportingOverflow(by: height)
-    if !limitOverflows && (pixelsOverflow || pixels > limit) {
+    if !limitOverflows && pixels > limit {
       throw .implausibleSize(
         source: source, codec: codec, width: width, height: height, byteCount: byteCount, maxPixelsPerByte: ratio)
     }

@@ -61,4 +61,10 @@ int cjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int cha
 
 void cjpeg_free(void *pointer);
 
+/// The plainest libjpeg decode, for tests to compare against: default settings (RGB or gray out),
+/// no limits, no strictness of its own; `*warnings` is libjpeg's warning count. On CJPEG_OK
+/// `*pixels` is a malloc'd `width * height * channels` buffer; free it with cjpeg_free.
+int cjpeg_reference_decode(const uint8_t *data, size_t size, uint8_t **pixels, uint32_t *width, uint32_t *height,
+                           int *channels, long *warnings, char *message);
+
 #endif
