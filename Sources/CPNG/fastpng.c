@@ -1,14 +1,19 @@
 // The fast path for the PNGs datasets are made of: non-interlaced, 8-bit gray, gray + alpha, RGB
-// or RGBA, without tRNS. The image data is inflated in one call by libdeflate (about twice as fast
-// as zlib's streaming inflate) and unfiltered here. Anything else, and anything irregular (a bad
+// or RGBA, without tRNS. The image data is inflated in one pass by zlib into one buffer (no
+// row-by-row streaming, no transformation machinery) and unfiltered here. It is zlib, the inflater
+// libpng itself uses, and not libdeflate (about twice as fast): libdeflate deliberately accepts a few
+// streams zlib rejects (literal/length codes 286 and 287, distance codes 30 and 31, overlong code
+// length runs), and the mutation test found PNGs this path then accepted and libpng refused. Anything else, and anything irregular (a bad
 // CRC, an unknown critical chunk, a broken stream, data after the stream), is left to libpng:
 // cpng_fast_probe and cpng_fast_inflate then answer CPNG_FALLBACK, and the caller decodes the file
 // with libpng, which decides and words the error. So this path never accepts a file libpng refuses.
 #include "CPNG.h"
 
 #include <libdeflate.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static uint32_t cpng_be32(const uint8_t *p) {
   return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
@@ -95,14 +100,36 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
     position += 12 + (size_t)length;
   }
   if (stream == NULL) return CPNG_FALLBACK;
-  struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
-  if (decompressor == NULL) return CPNG_NO_MEMORY;
-  size_t consumed = 0, produced = 0;
-  enum libdeflate_result result = libdeflate_zlib_decompress_ex(
-      decompressor, stream, layout->compressed_bytes, filtered, expected, &consumed, &produced);
-  libdeflate_free_decompressor(decompressor);
-  // Exactly the image's bytes, and the stream ends with the IDAT data: anything else is libpng's call.
-  if (result != LIBDEFLATE_SUCCESS || produced != expected || consumed != layout->compressed_bytes) return CPNG_FALLBACK;
+  // One zlib stream, fed and drained in pieces of at most UINT_MAX bytes (zlib counts in uInt).
+  z_stream z;
+  memset(&z, 0, sizeof(z));
+  if (inflateInit2(&z, 15) != Z_OK) return CPNG_NO_MEMORY;  // windowBits 15: libpng's IDAT setting
+  const uint8_t *in = stream;
+  size_t in_left = layout->compressed_bytes, out_left = expected;
+  uint8_t *out = filtered;
+  int ret = Z_OK;
+  while (ret == Z_OK) {
+    if (z.avail_in == 0 && in_left > 0) {
+      uInt piece = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;
+      z.next_in = (Bytef *)in;
+      z.avail_in = piece;
+      in += piece;
+      in_left -= piece;
+    }
+    if (z.avail_out == 0 && out_left > 0) {
+      uInt piece = out_left > UINT_MAX ? UINT_MAX : (uInt)out_left;
+      z.next_out = out;
+      z.avail_out = piece;
+      out += piece;
+      out_left -= piece;
+    }
+    ret = inflate(&z, Z_NO_FLUSH);  // Z_BUF_ERROR: no progress (input ended, or output full)
+  }
+  int complete = ret == Z_STREAM_END && z.avail_in == 0 && in_left == 0 && z.avail_out == 0 && out_left == 0;
+  inflateEnd(&z);
+  // Exactly the image's bytes, the stream checked to its Adler-32 and ending with the IDAT data:
+  // anything else is libpng's call.
+  if (!complete) return CPNG_FALLBACK;
   for (uint32_t y = 0; y < layout->height; y++)
     if (filtered[(size_t)y * (layout->row_bytes + 1)] > 4) return CPNG_FALLBACK;
   return CPNG_OK;

@@ -72,7 +72,7 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
 
 void cpng_free(void *pointer);
 
-// MARK: - The fast path (fastpng.c): libdeflate for the common 8-bit layouts
+// MARK: - The fast path (fastpng.c): one-pass zlib inflate for the common 8-bit layouts
 
 /// What cpng_fast_probe found.
 typedef struct {
