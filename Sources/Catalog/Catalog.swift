@@ -150,6 +150,7 @@ public final class Catalog: Sendable {
         table.column("complete", .boolean).notNull()
       }
     }
+    registerDecodeWarningMigration(&migrator)
     return migrator
   }
 

@@ -18,7 +18,7 @@ extension SlimJob {
     resume: [String: ResumePoint], report: inout SlimReport
   ) throws {
     let pending = jobs.filter { !(resume[$0.split]?.done.contains($0.key) ?? false) }
-    let decoder = ImageDecoder()
+    let decoder = ImageDecoder(options: configuration.decodeOptions)
     let options = configuration.output
     let progress = ProgressReporter(label: "slim", total: pending.count, unit: "samples", style: configuration.progress)
     var writer: ShardWriter?

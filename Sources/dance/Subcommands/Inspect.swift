@@ -28,8 +28,10 @@ extension Dance {
     @Option(help: "Refuse images with more pixels than this (width × height, in pixels; 2^28 by default).")
     var maxPixels = 1 << 28
 
+    @OptionGroup var strictness: StrictnessOptions
+
     func run() async throws {
-      let decoder = ImageDecoder(options: DecodeOptions(maxPixels: maxPixels))
+      let decoder = ImageDecoder(options: strictness.decodeOptions(DecodeOptions(maxPixels: maxPixels), log: DecodeWarningLog()))
       var reports: [InspectReport] = []
       var failures = 0
       for path in files {
