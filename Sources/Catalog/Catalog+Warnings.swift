@@ -49,4 +49,10 @@ extension Catalog {
   public func decodeWarnings() throws(CatalogError) -> [DecodeWarningRecord] {
     try read { db in try DecodeWarningRecord.order(Column("path"), Column("command")).fetchAll(db) }
   }
+
+  /// Removes the warnings of `paths` (every command), once a strict read has judged those files again.
+  public func forgetDecodeWarnings(paths: [String]) throws(CatalogError) {
+    guard !paths.isEmpty else { return }
+    try write { db in _ = try DecodeWarningRecord.filter(paths.contains(Column("path"))).deleteAll(db) }
+  }
 }

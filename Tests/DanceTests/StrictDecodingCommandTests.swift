@@ -115,4 +115,44 @@ import Testing
       #expect(lenient.standardOutput.contains("16×16"))
     }
   }
+
+  /// The case: a JPEG of under 1 KB whose frame header claims 16000 × 16000 took 17 s and
+  /// 5 GB in `dance complexity` and printed garbage with exit 0.
+  @Test func complexityRefusesAnImplausibleJPEGAtOnce() throws {
+    try withTemporaryDirectory { directory in
+      var jpeg = try JPEGEncoder().encode(Image8(width: 16, height: 16, channels: 3, repeating: 60))
+      let sof = try #require((0..<jpeg.count - 1).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
+      jpeg.replaceSubrange(sof + 5..<sof + 9, with: [0x3E, 0x80, 0x3E, 0x80])
+      let path = directory + "/big.jpg"
+      try writeFile(jpeg, to: path)
+      let start = Date()
+      let run = try Self.runDance(["complexity", path], seconds: 30)
+      #expect(Date().timeIntervalSince(start) < 10)
+      #expect(run.status != 0)
+      #expect(run.standardError.contains("\(path): the header claims 16000×16000 pixels"))
+    }
+  }
+
+  @Test func lenientScoreAndSlimAcceptAndRecordAndAStrictRescanJudgesAgain() throws {
+    try withTemporaryDirectory { directory in
+      let (root, image) = try Self.makeDataset(in: directory)
+      let path = root + "/train/" + image
+      let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+      try writeFile(bytes + [0, 0, 0, 0], to: path)  // data after IEND
+      let catalog = directory + "/c.sqlite"
+      #expect(try Self.runDance(["scan", root, "--catalog", catalog]).status == 3)
+      let score = try Self.runDance(["score", root, "--catalog", catalog, "--lenient"])
+      #expect(score.status == 0)
+      #expect(score.standardError.contains("dance: warning: \(path): the file does not end with an IEND chunk"))
+      let recorded = try Catalog(path: catalog).decodeWarnings()
+      #expect(recorded.map(\.command) == ["score"])
+      #expect(recorded.allSatisfy { $0.path == path && $0.message.contains("IEND") })
+      // Slim (scaled samples are decoded) accepts it too; every image is read in lenient mode.
+      let slim = try Self.runDance(["slim", root, "--out", directory + "/out", "--catalog", catalog, "--lenient"])
+      #expect(slim.status == 0)
+      // A strict rescan judges the file again: bad, and the lenient warnings are forgotten.
+      #expect(try Self.runDance(["scan", root, "--catalog", catalog]).status == 3)
+      #expect(try Catalog(path: catalog).decodeWarnings().isEmpty)
+    }
+  }
 }
