@@ -72,8 +72,9 @@ public struct DecodeOptions: Sendable, Equatable {
   /// component), and one whose coefficient buffer alone exceeds this is refused before it is
   /// allocated. Default 2 GiB, enough for a 4:4:4 progressive image of ``maxPixels``.
   public var maxDecoderMemory: Int
-  /// Called once for every file accepted with warnings in lenient mode (never in strict mode), on
-  /// the decoding thread. Not part of equality.
+  /// Called for every warning of a file accepted in lenient mode (never in strict mode), on the
+  /// decoding thread, by every entry point (whole decodes, row decodes and header reads). Not part
+  /// of equality.
   public var warningHandler: (@Sendable (DecodeWarning) -> Void)?
 
   /// Creates options; every parameter has the documented default.

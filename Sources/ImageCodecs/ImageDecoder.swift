@@ -55,7 +55,8 @@ public struct DecodedFile: Sendable, Equatable {
 /// Decodes PNG and JPEG files and in-memory bytes into ``DecodedImage`` values.
 ///
 /// Every failure is an ``ImageCodecError`` naming the source; no input can end the process, and no
-/// allocation exceeds what the header-checked pixel limit allows.
+/// allocation exceeds what the header-checked pixel limit allows. Decoding is strict by default
+/// (see ``DecodeStrictness``): data the C libraries would work around is an error, not an image.
 public struct ImageDecoder: Sendable {
   /// The limits and scaling used for every decode.
   public var options: DecodeOptions
