@@ -1,6 +1,6 @@
 // The fast path for the PNGs datasets are made of: non-interlaced, 8-bit gray, gray + alpha, RGB
-// or RGBA, without tRNS. The image data is inflated in one pass by zlib into one buffer (no
-// row-by-row streaming, no transformation machinery) and unfiltered here. It is zlib, the inflater
+// or RGBA, without tRNS. The image data is inflated by zlib straight into one buffer (no row
+// callbacks, no transformation machinery) and unfiltered here. It is zlib, the inflater
 // libpng itself uses, and not libdeflate (about twice as fast): libdeflate deliberately accepts a few
 // streams zlib rejects (literal/length codes 286 and 287, distance codes 30 and 31, overlong code
 // length runs), and the mutation test found PNGs this path then accepted and libpng refused. Anything else, and anything irregular (a bad
@@ -100,32 +100,55 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
     position += 12 + (size_t)length;
   }
   if (stream == NULL) return CPNG_FALLBACK;
-  // One zlib stream, fed and drained in pieces of at most UINT_MAX bytes (zlib counts in uInt).
+  // One zlib stream, accepted exactly when libpng accepts it: the window size the zlib header
+  // declares (windowBits 0). libpng inflates one row per call, so a distance reaching back beyond a
+  // declared window smaller than 32 KiB is refused ("invalid distance too far back"); inflating
+  // into the whole buffer at once would serve it from the rows already there. So a stream that
+  // declares a smaller window is inflated one row per call too; one declaring 32 KiB (CINFO 7,
+  // what encoders write) can never reach beyond it (no distance exceeds 32768) and is inflated in
+  // one call, which is faster. Input is fed in pieces of at most UINT_MAX bytes.
+  if (layout->compressed_bytes < 2) return CPNG_FALLBACK;
+  int whole_window = (stream[0] >> 4) == 7;
   z_stream z;
   memset(&z, 0, sizeof(z));
-  if (inflateInit2(&z, 15) != Z_OK) return CPNG_NO_MEMORY;  // windowBits 15: libpng's IDAT setting
+  if (inflateInit2(&z, 0) != Z_OK) return CPNG_NO_MEMORY;
   const uint8_t *in = stream;
-  size_t in_left = layout->compressed_bytes, out_left = expected;
-  uint8_t *out = filtered;
+  size_t in_left = layout->compressed_bytes;
+  size_t row = layout->row_bytes + 1;
   int ret = Z_OK;
-  while (ret == Z_OK) {
-    if (z.avail_in == 0 && in_left > 0) {
-      uInt piece = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;
-      z.next_in = (Bytef *)in;
-      z.avail_in = piece;
-      in += piece;
-      in_left -= piece;
+#define CPNG_FEED()                                                      \
+  do {                                                                   \
+    if (z.avail_in == 0 && in_left > 0) {                                \
+      uInt piece = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;        \
+      z.next_in = (Bytef *)in;                                           \
+      z.avail_in = piece;                                                \
+      in += piece;                                                       \
+      in_left -= piece;                                                  \
+    }                                                                    \
+  } while (0)
+  // Rows per call: all of them (in pieces of at most UINT_MAX bytes), or one.
+  size_t rows_per_call = whole_window ? (UINT_MAX / row > 0 ? UINT_MAX / row : 1) : 1;
+  for (size_t y = 0; y < layout->height && ret == Z_OK; y += rows_per_call) {
+    size_t rows = layout->height - y < rows_per_call ? layout->height - y : rows_per_call;
+    z.next_out = filtered + y * row;
+    z.avail_out = (uInt)(rows * row);
+    while (z.avail_out > 0 && ret == Z_OK) {
+      CPNG_FEED();
+      ret = inflate(&z, Z_NO_FLUSH);  // Z_BUF_ERROR: no progress possible (the input ended)
     }
-    if (z.avail_out == 0 && out_left > 0) {
-      uInt piece = out_left > UINT_MAX ? UINT_MAX : (uInt)out_left;
-      z.next_out = out;
-      z.avail_out = piece;
-      out += piece;
-      out_left -= piece;
-    }
-    ret = inflate(&z, Z_NO_FLUSH);  // Z_BUF_ERROR: no progress (input ended, or output full)
+    if (ret == Z_STREAM_END && (z.avail_out != 0 || y + rows != layout->height)) ret = Z_DATA_ERROR;  // too short
   }
-  int complete = ret == Z_STREAM_END && z.avail_in == 0 && in_left == 0 && z.avail_out == 0 && out_left == 0;
+  // After the last row the stream must end (its Adler-32 checked) without producing another byte.
+  uint8_t extra;
+  while (ret == Z_OK) {
+    z.next_out = &extra;
+    z.avail_out = 1;
+    CPNG_FEED();
+    ret = inflate(&z, Z_NO_FLUSH);
+    if (z.avail_out == 0) ret = Z_DATA_ERROR;  // more image data than the image holds
+  }
+#undef CPNG_FEED
+  int complete = ret == Z_STREAM_END && z.avail_in == 0 && in_left == 0;
   inflateEnd(&z);
   // Exactly the image's bytes, the stream checked to its Adler-32 and ending with the IDAT data:
   // anything else is libpng's call.

@@ -4,7 +4,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Issue 12, E1/E2: a seeded mutation test over every PNG and JPEG fixture. Truncations (some
+/// Issue 12, E1/E2: a seeded mutation test over every PNG and JPEG fixture (and a few larger
+/// files encoded here). Truncations (some
 /// with the end marker put back), bit flips anywhere, and for PNG bit flips inside IDAT with the
 /// chunk CRC recomputed (so they reach the inflater). For each case: no crash, no hang, and every
 /// file the strict decoder accepts decodes to exactly the pixels of a strict reference, libpng
@@ -139,19 +140,34 @@ import Testing
     }
   }
 
+  /// Larger files than the fixtures, encoded here: PNGs with dynamic-Huffman blocks and several
+  /// IDAT chunks (the PngSuite files are mostly one fixed-Huffman block), and JPEGs with several MCUs.
+  static func generated() throws -> [(name: String, bytes: [UInt8])] {
+    let rgb = RoundTripTests.pattern(width: 96, height: 64, channels: 3, seed: 5)
+    let gray = RoundTripTests.pattern(width: 160, height: 120, channels: 1, seed: 6)
+    return [
+      ("generated-rgb.png", try PNGEncoder(compressionLevel: 6).encode(rgb)),
+      ("generated-gray.png", try PNGEncoder(compressionLevel: 9, filter: .paeth).encode(gray)),
+      ("generated-baseline.jpg", try JPEGEncoder(quality: 80).encode(rgb)),
+      ("generated-progressive.jpg", try JPEGEncoder(quality: 60, subsampling: .s444, progressive: true).encode(rgb)),
+    ]
+  }
+
   @Test func mutatedFixturesAreRefusedOrDecodeLikeTheReference() throws {
     #expect(Self.files.count >= 50)
-    let perFile = max(1, Self.totalCases / max(Self.files.count, 1))
+    let inputs = try Self.files.map { name in
+      (name, [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/" + name))))
+    } + Self.generated()
+    let perFile = max(1, Self.totalCases / inputs.count)
     var generator = SeededGenerator(seed: Self.seed)
     var tally = Tally()
-    for name in Self.files {
-      let valid = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/" + name)))
+    for (name, valid) in inputs {
       let png = name.hasSuffix(".png")
       for mutation in Self.mutations(of: valid, png: png, count: perFile, generator: &generator) {
         Self.check(Self.apply(mutation, to: valid, png: png), png: png, label: "\(name), \(mutation)", tally: &tally)
       }
     }
-    #expect(tally.cases >= Self.totalCases - Self.files.count)
+    #expect(tally.cases >= Self.totalCases - inputs.count)
     #expect(tally.slowest < .seconds(2), "the slowest case took \(tally.slowest)")
     print("mutation test: \(tally.cases) cases, \(tally.accepted) accepted, slowest \(tally.slowest)")
   }
@@ -167,6 +183,35 @@ import Testing
     try damaged.withUnsafeBufferPointer { (bytes) throws in
       let layout = try #require(try PNGCodec.FastPath.probe(bytes, source: "m", label: false, maxPixels: 1 << 28))
       #expect(PNGCodec.FastPath.decode(bytes, layout) == nil)
+    }
+  }
+
+  /// A zlib header that declares a 256-byte window while the stream reaches further back (CRC and
+  /// header check recomputed): libpng, which inflates row by row, refuses it ("too far back"); an
+  /// inflater given the whole output at once would not notice, so the fast path inflates row by row.
+  @Test func aStreamReachingBeyondItsDeclaredWindowIsRefusedAsLibpngRefusesIt() throws {
+    var png = try PNGEncoder(compressionLevel: 6, filter: .none).encode(
+      RoundTripTests.pattern(width: 96, height: 64, channels: 3, seed: 9))
+    let idat = try #require(StrictDecodingTests.chunks(png, named: "IDAT").first)
+    png[idat.offset] = 0x08  // CM 8 (deflate), CINFO 0: a 256-byte window
+    png[idat.offset + 1] = UInt8(31 - (0x08 * 256) % 31)  // FCHECK, no dictionary, fastest level
+    StrictDecodingTests.fixCRC(&png, dataOffset: idat.offset, length: idat.length)
+    let libpng = png.withUnsafeBufferPointer { bytes in
+      Result { () throws(ImageCodecError) in
+        try PNGCodec.decodeWithLibpng(bytes, source: "w.png", label: false, maxPixels: 1 << 28).image
+      }
+    }
+    guard case .failure(let refusal) = libpng else {
+      Issue.record("libpng accepted the stream, so this case tests nothing")
+      return
+    }
+    #expect(refusal.reason.contains("too far back"))
+    #expect(throws: ImageCodecError.self) { try ImageDecoder().decode(png, source: "w.png") }
+    try png.withUnsafeBufferPointer { (bytes) throws in
+      let layout = try #require(try PNGCodec.FastPath.probe(bytes, source: "w", label: false, maxPixels: 1 << 28))
+      #expect(PNGCodec.FastPath.decode(bytes, layout) == nil)
+      var rows = RowDecodingTests.Collector()
+      #expect(!PNGCodec.FastPath.decodeRows(bytes, layout, into: &rows))
     }
   }
 }
