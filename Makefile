@@ -3,7 +3,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all deps build install demo test bench clean
+.PHONY: all deps build install demo test fuzz bench clean
 
 all: build
 
@@ -23,6 +23,14 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@scripts/interop.sh
+
+# The seeded mutation test of every image fixture at a larger count (make test runs 20000 cases);
+# DANCE_FUZZ_CASES and DANCE_FUZZ_SEED choose the count and the seed.
+DANCE_FUZZ_CASES ?= 2000000
+DANCE_FUZZ_SEED ?= 12
+fuzz: deps
+	$(SWIFT) build --build-tests
+	DANCE_FUZZ_CASES=$(DANCE_FUZZ_CASES) DANCE_FUZZ_SEED=$(DANCE_FUZZ_SEED) $(SWIFT) test --skip-build --filter MutationTests
 
 bench: deps
 	$(SWIFT) build -c release --product dance-bench

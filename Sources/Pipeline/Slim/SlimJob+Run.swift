@@ -46,8 +46,8 @@ public enum SlimJob {
     if partition == nil {
       scoringFailures = try ScoreJob.run(ScoreConfiguration(
         root: configuration.root, catalogPath: configuration.catalogPath, discovery: configuration.discovery,
-        indicators: needed, workers: configuration.workers, failFast: configuration.failFast,
-        progress: configuration.progress)).failures
+        indicators: needed, decodeOptions: configuration.decodeOptions, workers: configuration.workers,
+        failFast: configuration.failFast, progress: configuration.progress)).failures
     }
     let input = try Catalog(path: configuration.catalogPath)
     let rootPath = URL(fileURLWithPath: configuration.root).standardizedFileURL.path

@@ -44,6 +44,8 @@ public struct SlimConfiguration: Sendable {
   public var progress: ProgressReporter.Style
   /// Write only the samples of this partition (the plan is still made over the whole split).
   public var partition: Partition?
+  /// Limits and strictness for every decode (the scan and scoring first, then the encoding).
+  public var decodeOptions = DecodeOptions()
 
   /// Creates a configuration with the DANCE defaults.
   public init(

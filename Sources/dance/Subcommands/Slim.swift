@@ -31,6 +31,7 @@ extension Dance {
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var layout: LayoutOptions
+    @OptionGroup var strictness: StrictnessOptions
 
     @Option(help: "Slimming policy: quantile, budget, fixed or none.")
     var policy: SlimPolicyName = .quantile
@@ -174,7 +175,10 @@ extension Dance {
         if let partition { return try Partition(parsing: partition) }
         return try Partition.fromEnvironment(ProcessInfo.processInfo.environment, partitions: partitions)
       }
+      let warnings = DecodeWarningLog()
+      configuration.decodeOptions = strictness.decodeOptions(log: warnings)
       let report = try runJob { () throws(PipelineError) in try SlimJob.run(configuration) }
+      warnings.record(inCatalog: catalog.path, command: "slim")
       if json {
         try printJSON(report)
       } else {
