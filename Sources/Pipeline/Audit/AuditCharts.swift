@@ -152,7 +152,7 @@ extension AuditHTML {
   /// The colour of every class of `space`, and of the ignore value, as swatches with names.
   static func legend(_ space: LabelSpace) -> String {
     var html = "<aside class=\"legend\" data-label-space=\"\(escape(space.id))\"><h3>Label colours</h3>"
-      + "<p class=\"muted\">\(escape(space.id))</p><ul>"
+      + "<p class=\"muted\">\(escape(space.id))</p><ul\(space.classes.count > 30 ? " class=\"many\"" : "")>"
     for (trainId, labelClass) in space.classes.enumerated() {
       html += "<li data-class=\"\(escape(labelClass.name))\" data-train-id=\"\(trainId)\" data-color=\"\(hex(labelClass.color))\">"
         + "<span class=\"swatch\" style=\"background:\(hex(labelClass.color))\"></span>\(escape(labelClass.name))</li>"

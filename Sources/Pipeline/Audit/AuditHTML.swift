@@ -24,9 +24,10 @@ public enum AuditHTML {
       g.cutoff line{stroke:#b8322a;stroke-dasharray:4 2;stroke-width:1.2}g.cutoff text{fill:#b8322a;font-weight:600}
       .muted{color:#777}.pair{display:flex;gap:4px}.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:14px}
       .gallery figcaption{overflow-wrap:anywhere}
-      .extremes{display:grid;grid-template-columns:minmax(0,1fr) 240px;gap:24px;align-items:start}
-      aside.legend{position:sticky;top:8px;background:#fafafa;border:1px solid #eee;padding:8px 10px}
+      .extremes{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:24px;align-items:start}
+      aside.legend{position:sticky;top:8px;min-width:200px;background:#fafafa;border:1px solid #eee;padding:8px 10px}
       aside.legend h3{margin:0;font-size:14px}aside.legend ul{list-style:none;margin:4px 0 0;padding:0;font-size:12px}
+      aside.legend ul.many{columns:3;column-gap:12px;width:470px}aside.legend li{break-inside:avoid;white-space:nowrap}
       .swatch{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;border:1px solid #0004}
       table.matrix th{font-size:11px;font-weight:normal;text-align:left}table.matrix td{text-align:center;font-size:12px}
       </style></head><body>
@@ -68,7 +69,11 @@ public enum AuditHTML {
         var caption = "\(escape(shares.split)) · \(escape(shares.labelSpace)) · \(shares.labelFilesRead) of \(shares.labelFiles) label files"
         if shares.unreadableLabelFiles > 0 { caption += " (\(shares.unreadableLabelFiles) unreadable)" }
         caption += " · ignored \(all > 0 ? percent(Double(shares.ignoredPixels) / Double(all)) : "–") of all pixels"
-        if !absent.isEmpty { caption += "<br>absent: " + absent.map(escape).joined(separator: ", ") }
+        if !absent.isEmpty {
+          let names = absent.map(escape).joined(separator: ", ")
+          caption += absent.count <= 12 ? "<br>absent: " + names
+            : "<details><summary>\(absent.count) of \(shares.classNames.count) classes absent</summary>\(names)</details>"
+        }
         body += "<figure class=\"class-shares\" data-split=\"\(escape(shares.split))\" data-label-space=\"\(escape(shares.labelSpace))\">"
           + "<h3>\(escape(shares.split))</h3>" + classShareSVG(shares, colors: colors) + "<figcaption>\(caption)</figcaption></figure>"
       }
