@@ -63,10 +63,60 @@ import Testing
         #expect(thumbnail.image.width <= 192 && thumbnail.image.channels == 3)
       }
       let preview = try #require(Self.section("policy-preview", in: html))
-      #expect(preview.components(separatedBy: "<tr>").count - 2 == 4)
+      let policies = String(preview[..<(preview.range(of: "</table>")?.lowerBound ?? preview.endIndex)])
+      #expect(policies.components(separatedBy: "<tr>").count - 2 == 4)
       #expect(preview.contains("quantile(drop 0.1") && preview.contains("budget(0.5"))
       let budget = try #require(data.policyPreview.first { $0.policy.hasPrefix("budget(0.5") })
       #expect(budget.pixelFraction <= 0.5 && budget.samples == 14)
+    }
+  }
+
+  @Test func cutoffsAreTheDefaultPolicysQuantilesOfTheTrainingRanking() throws {
+    try withTemporaryDirectory { directory in
+      let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
+      let values = try #require(data.distributions.first { $0.split == "train" && $0.indicator == "si-mean" }).sortedValues
+      #expect(data.policyCutoffs.map(\.kind) == ["drop", "band", "band"])
+      #expect(data.policyCutoffs.map(\.quantile) == [0.1, 0.4, 0.8])
+      #expect(data.policyCutoffs.map(\.scale) == [nil, 0.5, 0.75])
+      #expect(data.policyCutoffs.map(\.value) == [0.1, 0.4, 0.8].map { AuditData.quantile(values, $0) })
+      // The bands hold the samples the planner puts in them: below the 0.4 cut at scale 0.5.
+      let preview = try #require(data.policyPreview.first { $0.policy.hasPrefix("quantile") })
+      let dropped = Int(0.1 * Double(values.count))
+      #expect(preview.byScale["0.5"] == values.dropFirst(dropped).filter { $0 < data.policyCutoffs[1].value }.count)
+    }
+  }
+
+  @Test func classSharesCountEveryLabelPixelPerSplitWithinTheBound() throws {
+    try withTemporaryDirectory { directory in
+      let catalog = try Self.scoredCatalog(in: directory)
+      let data = try AuditData.gather(catalog: catalog)
+      #expect(data.classShares.map(\.split) == ["train", "val"])
+      for shares in data.classShares {
+        #expect(shares.labelSpace == "cityscapes-trainid-19" && shares.classNames == LabelSpace.cityscapes.classNames)
+        #expect(shares.labelFilesRead == shares.labelFiles && shares.unreadableLabelFiles == 0)
+        // 256 × 128 synthetic images: every pixel counted once, as a class or as ignored.
+        #expect(shares.pixels.reduce(0, +) + shares.ignoredPixels == shares.labelFiles * 256 * 128)
+        #expect(abs(shares.shares.reduce(0, +) - 1) < 1e-12)
+      }
+      let bounded = try AuditData.gather(catalog: catalog, labelFilesPerSplit: 4)
+      #expect(bounded.classShares.map(\.labelFilesRead) == [4, 3] && bounded.classShares.map(\.labelFiles) == [14, 3])
+    }
+  }
+
+  @Test func theJSONKeepsItsKeysAndAddsSnakeCaseOnes() throws {
+    try withTemporaryDirectory { directory in
+      let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
+      let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(data)) as? [String: Any])
+      for key in ["catalog", "datasets", "samplesPerSplit", "distributions", "correlations", "rankingIndicator", "leastComplex",
+        "mostComplex", "table", "policyPreview", "policy_cutoffs", "class_shares"]
+      {
+        #expect(object[key] != nil, "\(key)")
+      }
+      let shares = try #require((object["class_shares"] as? [[String: Any]])?.first)
+      #expect(Set(shares.keys) == [
+        "split", "label_space", "class_names", "pixels", "ignored_pixels", "label_files", "label_files_read", "unreadable_label_files",
+      ])
+      #expect(try JSONDecoder().decode(AuditData.self, from: JSONEncoder().encode(data)).classShares == data.classShares)
     }
   }
 

@@ -73,6 +73,33 @@ public struct AuditData: Sendable, Codable {
   public var table: [AuditRow]
   /// What the standard policies would do to the training split.
   public var policyPreview: [PolicyPreview]
+  /// Where the default quantile policy cuts the training split's ranking indicator (JSON
+  /// `policy_cutoffs`): the drop quantile, then each band's upper bound.
+  public var policyCutoffs: [PolicyCutoff]
+  /// Per split and label space, the pixels of each class (JSON `class_shares`).
+  public var classShares: [ClassShares]
+
+  enum CodingKeys: String, CodingKey {
+    case catalog, datasets, samplesPerSplit, distributions, correlations, rankingIndicator, leastComplex, mostComplex
+    case table, policyPreview, policyCutoffs = "policy_cutoffs", classShares = "class_shares"
+  }
+
+  /// One cut-off of ``SlimmingPolicy/quantileDefault`` in the units of the ranking indicator.
+  ///
+  /// `value` is the `quantile` of the training values (linear interpolation, as in
+  /// ``IndicatorDistribution/quantiles``); a band holds the samples whose percentile rank is below
+  /// its bound, so they lie below `value`. The drop removes the lowest ⌊drop · n⌋ samples, which
+  /// for small splits can stop a sample short of the drop quantile.
+  public struct PolicyCutoff: Sendable, Codable, Equatable {
+    /// `drop` for the drop quantile, `band` for a band's upper bound.
+    public var kind: String
+    /// The percentile rank of the cut (0.1, 0.4, 0.8 for the defaults).
+    public var quantile: Double
+    /// The indicator value at that quantile of the training split.
+    public var value: Double
+    /// The scale of the samples below a band's bound; `nil` for the drop.
+    public var scale: Double?
+  }
 
   /// One policy's effect on the training split, ranked by ``AuditData/rankingIndicator``.
   public struct PolicyPreview: Sendable, Codable, Equatable {
@@ -103,8 +130,11 @@ public struct AuditData: Sendable, Codable {
   ///   - ranking: the indicator that orders the extremes (default `si-mean`).
   ///   - extremes: how many least and most complex training samples to show.
   ///   - bins: histogram bins.
-  public static func gather(catalog: Catalog, ranking: Indicator = .siMean, extremes: Int = 12, bins: Int = 20)
-    throws(CatalogError) -> AuditData
+  ///   - labelFilesPerSplit: at most this many label files per split are read for ``classShares``
+  ///     (evenly spaced in key order when a split has more).
+  public static func gather(
+    catalog: Catalog, ranking: Indicator = .siMean, extremes: Int = 12, bins: Int = 20, labelFilesPerSplit: Int = 256
+  ) throws(CatalogError) -> AuditData
   {
     let datasets = try catalog.datasets()
     let datasetById = Dictionary(uniqueKeysWithValues: datasets.compactMap { dataset in dataset.id.map { ($0, dataset) } })
@@ -167,12 +197,22 @@ public struct AuditData: Sendable, Codable {
         byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
         pixelFraction: plan.pixelFraction(inputs: inputs))
     }
+    var cutoffs: [PolicyCutoff] = []
+    if case .quantile(let drop, let bands) = SlimmingPolicy.quantileDefault, !ranked.isEmpty {
+      let values = ranked.map(\.1)
+      cutoffs = [PolicyCutoff(kind: "drop", quantile: drop, value: quantile(values, drop), scale: nil)]
+        + bands.map { PolicyCutoff(kind: "band", quantile: $0.upTo, value: quantile(values, $0.upTo), scale: $0.scale) }
+    }
+    let shares = splits.flatMap { split in
+      ClassShares.count(samples.filter { $0.split == split }, datasets: datasetById, limit: max(1, labelFilesPerSplit))
+    }
     return AuditData(
       catalog: catalog.path, datasets: datasets.map { "\($0.format): \($0.root)" },
       samplesPerSplit: Dictionary(grouping: samples, by: \.split).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
       leastComplex: ranked.prefix(extremes).compactMap(extreme),
-      mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews)
+      mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews,
+      policyCutoffs: cutoffs, classShares: shares)
   }
 
   static func distribution(_ values: [Double], split: String, indicator: String, bins: Int) -> IndicatorDistribution {

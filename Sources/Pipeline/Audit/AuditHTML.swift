@@ -1,4 +1,6 @@
+import Datasets
 import Foundation
+import Slimming
 
 /// Renders ``AuditData`` as one self-contained HTML page: inline CSS and SVG, thumbnails as data
 /// URLs, no script and nothing fetched from the network.
@@ -9,12 +11,25 @@ public enum AuditHTML {
       <!DOCTYPE html>
       <html lang="en"><head><meta charset="utf-8"><title>Dance audit</title>
       <style>
-      body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
+      body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#222;padding:16px 28px}
       h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
       table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
-      th:first-child,td:first-child{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:14px}
+      th:first-child,td:first-child{text-align:left}
+      .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
+      .shares-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}
       figure{margin:0;background:#fafafa;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
-      .muted{color:#777}.pair{display:flex;gap:4px}svg text{font-size:10px;fill:#555}svg.histogram{margin-right:12px}table.matrix th{font-size:11px;font-weight:normal;text-align:left}table.matrix td{text-align:center;font-size:12px}
+      .two{display:grid;grid-template-columns:1fr 1fr;gap:6px}svg{display:block;width:100%;height:auto}
+      svg text{font-size:10px;fill:#555}svg .axis-title{fill:#333}svg line.grid{stroke:#e6e6e6}svg line.axis{stroke:#888}
+      svg.histogram rect.bar{fill:#4a7bd0}svg.shares rect.bar{stroke:#0003}svg rect.dropped{fill:#d0604a22}
+      g.cutoff line{stroke:#b8322a;stroke-dasharray:4 2;stroke-width:1.2}g.cutoff text{fill:#b8322a;font-weight:600}
+      .muted{color:#777}.pair{display:flex;gap:4px}.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:14px}
+      .gallery figcaption{overflow-wrap:anywhere}
+      .extremes{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:24px;align-items:start}
+      aside.legend{position:sticky;top:8px;min-width:200px;background:#fafafa;border:1px solid #eee;padding:8px 10px}
+      aside.legend h3{margin:0;font-size:14px}aside.legend ul{list-style:none;margin:4px 0 0;padding:0;font-size:12px}
+      aside.legend ul.many{columns:3;column-gap:12px;width:470px}aside.legend li{break-inside:avoid;white-space:nowrap}
+      .swatch{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;border:1px solid #0004}
+      table.matrix th{font-size:11px;font-weight:normal;text-align:left}table.matrix td{text-align:center;font-size:12px}
       </style></head><body>
       <h1>Dance audit</h1>
 
@@ -28,16 +43,41 @@ public enum AuditHTML {
       return body
     }
     html += section("distributions", "Distributions") {
-      var body = "<p class=\"muted\">Per split and indicator: histogram (left) and cumulative distribution (right).</p>"
+      var body = "<p class=\"muted\">Per split and indicator: histogram (samples per bin, bin edges below) and cumulative "
+        + "distribution. On the training histogram of \(escape(data.rankingIndicator)) the dashed lines are where "
+        + "<code>\(escape(SlimmingPolicy.quantileDefault.description))</code> cuts; the shaded part is dropped.</p>"
       for split in splits(data) {
-        body += "<h3>\(escape(split))</h3><div class=\"grid\">"
+        body += "<h3>\(escape(split))</h3><div class=\"charts\">"
         for item in data.distributions where item.split == split {
-          body += "<figure data-indicator=\"\(escape(item.indicator))\">\(histogramSVG(item))\(cdfSVG(item))"
+          let cutoffs = split == "train" && item.indicator == data.rankingIndicator ? data.policyCutoffs : []
+          body += "<figure data-indicator=\"\(escape(item.indicator))\" data-split=\"\(escape(split))\"><div class=\"two\">"
+            + histogramSVG(item, cutoffs: cutoffs) + cdfSVG(item) + "</div>"
           body += "<figcaption>\(escape(item.indicator)) · n = \(item.count) · mean \(number(item.mean))</figcaption></figure>"
         }
         body += "</div>"
       }
       return body
+    }
+    html += section("class-shares", "Pixels per class") {
+      guard !data.classShares.isEmpty else { return "<p class=\"muted\">No label files.</p>" }
+      var body = "<p class=\"muted\">Per split: each class's share of the labelled (not ignored) pixels, largest first.</p>"
+        + "<div class=\"shares-grid\">"
+      for shares in data.classShares.sorted(by: { (order($0.split), $0.labelSpace) < (order($1.split), $1.labelSpace) }) {
+        let colors = LabelSpace.named(shares.labelSpace)?.classes.map(\.color) ?? []
+        let all = shares.pixels.reduce(0, +) + shares.ignoredPixels
+        let absent = shares.pixels.indices.filter { shares.pixels[$0] == 0 }.map { shares.classNames[$0] }
+        var caption = "\(escape(shares.split)) · \(escape(shares.labelSpace)) · \(shares.labelFilesRead) of \(shares.labelFiles) label files"
+        if shares.unreadableLabelFiles > 0 { caption += " (\(shares.unreadableLabelFiles) unreadable)" }
+        caption += " · ignored \(all > 0 ? percent(Double(shares.ignoredPixels) / Double(all)) : "–") of all pixels"
+        if !absent.isEmpty {
+          let names = absent.map(escape).joined(separator: ", ")
+          caption += absent.count <= 12 ? "<br>absent: " + names
+            : "<details><summary>\(absent.count) of \(shares.classNames.count) classes absent</summary>\(names)</details>"
+        }
+        body += "<figure class=\"class-shares\" data-split=\"\(escape(shares.split))\" data-label-space=\"\(escape(shares.labelSpace))\">"
+          + "<h3>\(escape(shares.split))</h3>" + classShareSVG(shares, colors: colors) + "<figcaption>\(caption)</figcaption></figure>"
+      }
+      return body + "</div>"
     }
     html += section("quantiles", "Quantiles") {
       let columns = ["p0", "p5", "p25", "p50", "p75", "p95", "p100"]
@@ -51,8 +91,13 @@ public enum AuditHTML {
       correlationMatrix(data.correlations)
     }
     html += section("extremes", "Least and most complex training images (by \(data.rankingIndicator))") {
-      "<h3>Least complex</h3>" + gallery(data.leastComplex, thumbnails: thumbnails)
-        + "<h3>Most complex</h3>" + gallery(data.mostComplex, thumbnails: thumbnails)
+      var spaces: [LabelSpace] = []
+      for extreme in data.leastComplex + data.mostComplex {
+        if let space = LabelSpace.named(extreme.labelSpace), !spaces.contains(where: { $0.id == space.id }) { spaces.append(space) }
+      }
+      return "<div class=\"extremes\"><div><h3>Least complex</h3>" + gallery(data.leastComplex, thumbnails: thumbnails)
+        + "<h3>Most complex</h3>" + gallery(data.mostComplex, thumbnails: thumbnails) + "</div><div>"
+        + spaces.map(legend).joined() + "</div></div>"
     }
     html += section("policy-preview", "Policy preview (training split, ranked by \(data.rankingIndicator))") {
       guard !data.policyPreview.isEmpty else { return "<p class=\"muted\">No scored training samples.</p>" }
@@ -66,8 +111,23 @@ public enum AuditHTML {
               scales.joined(separator: " "), String(format: "%.1f%%", preview.pixelFraction * 100),
             ]
           })
+        + cutoffTable(data)
     }
     return html + "</body></html>\n"
+  }
+
+  /// Where the default quantile policy cuts the ranking indicator, as a table.
+  static func cutoffTable(_ data: AuditData) -> String {
+    guard !data.policyCutoffs.isEmpty else { return "" }
+    return "<p>Cut-offs of <code>\(escape(SlimmingPolicy.quantileDefault.description))</code> on \(escape(data.rankingIndicator)):</p>"
+      + table(
+        ["cut", "quantile", data.rankingIndicator, "samples below it (and above the previous cut)"],
+        data.policyCutoffs.map { cutoff in
+          [
+            cutoff.kind, number(cutoff.quantile), number(cutoff.value),
+            cutoff.kind == "drop" ? "dropped" : "kept at scale \(number(cutoff.scale ?? 1))",
+          ]
+        }) + "<p class=\"muted\">Above the last cut: kept at scale 1.</p>"
   }
 
   static func section(_ id: String, _ title: String, _ body: () -> String) -> String {
@@ -115,7 +175,7 @@ public enum AuditHTML {
 
   static func gallery(_ extremes: [AuditExtreme], thumbnails: Bool) -> String {
     guard !extremes.isEmpty else { return "<p class=\"muted\">No scored training samples.</p>" }
-    var body = "<div class=\"grid\">"
+    var body = "<div class=\"gallery\">"
     for extreme in extremes {
       body += "<figure data-key=\"\(escape(extreme.key))\"><div class=\"pair\">"
       if thumbnails, let pictures = Thumbnails.make(extreme) {
@@ -129,38 +189,6 @@ public enum AuditHTML {
       body += "</div><figcaption>\(escape(extreme.key))<br>\(number(extreme.value))</figcaption></figure>"
     }
     return body + "</div>"
-  }
-
-  static let chartWidth = 220.0
-  static let chartHeight = 90.0
-
-  static func histogramSVG(_ item: IndicatorDistribution) -> String {
-    let peak = Double(item.histogram.max() ?? 1)
-    let barWidth = chartWidth / Double(item.histogram.count)
-    var svg = "<svg class=\"histogram\" width=\"\(Int(chartWidth))\" height=\"\(Int(chartHeight + 14))\" role=\"img\">"
-    for (index, count) in item.histogram.enumerated() where count > 0 {
-      let height = chartHeight * Double(count) / peak
-      svg += String(
-        format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#4a7bd0\"><title>%d</title></rect>",
-        Double(index) * barWidth, chartHeight - height, max(barWidth - 1, 0.5), height, count)
-    }
-    svg += "<text x=\"0\" y=\"\(Int(chartHeight + 12))\">\(number(item.minimum))</text>"
-    svg += "<text x=\"\(Int(chartWidth))\" y=\"\(Int(chartHeight + 12))\" text-anchor=\"end\">\(number(item.maximum))</text>"
-    return svg + "</svg>"
-  }
-
-  static func cdfSVG(_ item: IndicatorDistribution) -> String {
-    let span = item.maximum > item.minimum ? item.maximum - item.minimum : 1
-    let count = Double(item.sortedValues.count)
-    var points: [String] = []
-    for (index, value) in item.sortedValues.enumerated() {
-      let x = chartWidth * (value - item.minimum) / span
-      points.append(String(format: "%.1f,%.1f %.1f,%.1f", x, chartHeight * (1 - Double(index) / count), x,
-        chartHeight * (1 - Double(index + 1) / count)))
-    }
-    return "<svg class=\"cdf\" width=\"\(Int(chartWidth))\" height=\"\(Int(chartHeight + 14))\" role=\"img\">"
-      + "<polyline fill=\"none\" stroke=\"#d0604a\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>"
-      + "<text x=\"2\" y=\"10\">CDF</text></svg>"
   }
 
   static func number(_ value: Double) -> String {

@@ -10,9 +10,12 @@ extension Dance {
     static let configuration = CommandConfiguration(
       abstract: "Report the complexity distribution: one self-contained HTML page, or JSON / CSV.",
       discussion: """
-        Reads the scores of `dance score` from the catalog: per split and indicator the histogram, \
-        the CDF and quantiles, the correlation between indicators, and the least and most complex \
-        training images beside their label's colour overlay. The HTML needs no network access.
+        Reads the scores of `dance score` from the catalog: per split and indicator the histogram \
+        (with the default quantile policy's cut-offs on the ranking indicator), the CDF and \
+        quantiles, the correlation between indicators, each split's pixel share per class (read \
+        from at most 256 label files per split), and the least and most complex training images \
+        beside their label's colour overlay and a legend of the class colours. The HTML needs no \
+        network access.
         """
     )
 
