@@ -58,7 +58,7 @@ struct AuditPageTests {
 
       // Cut-offs: the default quantile policy's drop and band quantiles of the training si-mean
       // values, marked on that histogram only, each labelled with its value.
-      let sorted = try #require(trainRanking["sortedValues"] as? [Double])
+      let sorted = try #require(trainRanking["sorted_values"] as? [Double])
       let marks = Self.elements("g", in: histogram).filter { $0.contains("class=\"cutoff\"") }
       #expect(marks.count == 3)
       for (mark, q) in zip(marks, [0.1, 0.4, 0.8]) {

@@ -130,7 +130,7 @@ private let escapedName = #"bad\nname\u{1b}[31m"#
       let runs = [
         ["scan", root, "--catalog", catalog, "--json"], ["score", root, "--catalog", catalog, "--json"],
         ["slim", root, "--out", directory + "/out", "--catalog", catalog, "--json"],
-        ["verify", directory + "/out", "--json"], ["model", "summary", "--json"],
+        ["verify", directory + "/out", "--json"], ["model", "summary", "--json"], ["audit", "--json", "--catalog", catalog],
         ["inspect", root + "/train/" + (try FileManager.default.contentsOfDirectory(atPath: root + "/train").sorted()[0]), "--json"],
       ]
       var slim: [String: Any] = [:]

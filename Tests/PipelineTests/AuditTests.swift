@@ -66,7 +66,7 @@ import Testing
       let policies = String(preview[..<(preview.range(of: "</table>")?.lowerBound ?? preview.endIndex)])
       #expect(policies.components(separatedBy: "<tr>").count - 2 == 4)
       #expect(preview.contains("quantile(drop 0.1") && preview.contains("budget(0.5"))
-      let budget = try #require(data.policyPreview.first { $0.policy.hasPrefix("budget(0.5") })
+      let budget = try #require(data.policyPreview.first { $0.policy.text.hasPrefix("budget(0.5") })
       #expect(budget.pixelFraction <= 0.5 && budget.samples == 14)
     }
   }
@@ -80,7 +80,7 @@ import Testing
       #expect(data.policyCutoffs.map(\.scale) == [nil, 0.5, 0.75])
       #expect(data.policyCutoffs.map(\.value) == [0.1, 0.4, 0.8].map { AuditData.quantile(values, $0) })
       // The bands hold the samples the planner puts in them: below the 0.4 cut at scale 0.5.
-      let preview = try #require(data.policyPreview.first { $0.policy.hasPrefix("quantile") })
+      let preview = try #require(data.policyPreview.first { $0.policy.text.hasPrefix("quantile") })
       let dropped = Int(0.1 * Double(values.count))
       #expect(preview.byScale["0.5"] == values.dropFirst(dropped).filter { $0 < data.policyCutoffs[1].value }.count)
     }
@@ -103,15 +103,21 @@ import Testing
     }
   }
 
-  @Test func theJSONKeepsItsKeysAndAddsSnakeCaseOnes() throws {
+  @Test func theJSONUsesSnakeCaseKeysAndStructuredFields() throws {
     try withTemporaryDirectory { directory in
       let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
       let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(data)) as? [String: Any])
-      for key in ["catalog", "datasets", "samplesPerSplit", "distributions", "correlations", "rankingIndicator", "leastComplex",
-        "mostComplex", "table", "policyPreview", "policy_cutoffs", "class_shares"]
-      {
-        #expect(object[key] != nil, "\(key)")
-      }
+      #expect(Set(object.keys) == [
+        "catalog", "datasets", "samples_per_split", "distributions", "correlations", "ranking_indicator", "least_complex",
+        "most_complex", "table", "policy_preview", "policy_cutoffs", "class_shares",
+      ])
+      let dataset = try #require((object["datasets"] as? [[String: Any]])?.first)
+      #expect(Set(dataset.keys) == ["name", "format", "root", "label_space"])
+      let distribution = try #require((object["distributions"] as? [[String: Any]])?.first)
+      let edges = try #require(distribution["bin_edges"] as? [Double])
+      #expect(edges.count == (distribution["histogram"] as? [Int])!.count + 1 && edges.first == distribution["minimum"] as? Double)
+      let preview = try #require((object["policy_preview"] as? [[String: Any]])?.first)
+      #expect((preview["policy"] as? [String: Any])?["name"] is String && preview["pixel_fraction"] is Double)
       let shares = try #require((object["class_shares"] as? [[String: Any]])?.first)
       #expect(Set(shares.keys) == [
         "split", "label_space", "class_names", "pixels", "ignored_pixels", "label_files", "label_files_read", "unreadable_label_files",

@@ -23,6 +23,47 @@ public struct IndicatorDistribution: Sendable, Codable, Equatable {
   public var maximum: Double
   /// The sorted values (for the CDF).
   public var sortedValues: [Double]
+
+  /// The histogram's bin edges, `bins + 1` of them from ``minimum`` to ``maximum``.
+  public var binEdges: [Double] {
+    let bins = histogram.count
+    return (0...bins).map { minimum + (maximum - minimum) * Double($0) / Double(max(1, bins)) }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case split, indicator, count, mean, quantiles, histogram, minimum, maximum
+    case sortedValues = "sorted_values"
+    case binEdges = "bin_edges"
+  }
+
+  /// Encodes every stored field and, for readers, the derived ``binEdges``.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(split, forKey: .split)
+    try container.encode(indicator, forKey: .indicator)
+    try container.encode(count, forKey: .count)
+    try container.encode(mean, forKey: .mean)
+    try container.encode(quantiles, forKey: .quantiles)
+    try container.encode(histogram, forKey: .histogram)
+    try container.encode(minimum, forKey: .minimum)
+    try container.encode(maximum, forKey: .maximum)
+    try container.encode(sortedValues, forKey: .sortedValues)
+    try container.encode(binEdges, forKey: .binEdges)
+  }
+}
+
+extension IndicatorDistribution {
+  /// Decodes the stored fields (``binEdges`` is derived, so it is not read).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      split: try container.decode(String.self, forKey: .split), indicator: try container.decode(String.self, forKey: .indicator),
+      count: try container.decode(Int.self, forKey: .count), mean: try container.decode(Double.self, forKey: .mean),
+      quantiles: try container.decode([String: Double].self, forKey: .quantiles),
+      histogram: try container.decode([Int].self, forKey: .histogram),
+      minimum: try container.decode(Double.self, forKey: .minimum), maximum: try container.decode(Double.self, forKey: .maximum),
+      sortedValues: try container.decode([Double].self, forKey: .sortedValues))
+  }
 }
 
 /// One sample picked for the extremes section.
@@ -39,6 +80,13 @@ public struct AuditExtreme: Sendable, Codable, Equatable {
   public var format: String
   /// The label space id.
   public var labelSpace: String
+
+  enum CodingKeys: String, CodingKey {
+    case key, value, format
+    case imagePath = "image_path"
+    case labelPath = "label_path"
+    case labelSpace = "label_space"
+  }
 }
 
 /// Everything `dance audit` reports, computed from the catalog alone.
@@ -53,10 +101,27 @@ public struct AuditData: Sendable, Codable {
     public var pearson: Double?
   }
 
+  /// One dataset the audit covers.
+  public struct Dataset: Sendable, Codable, Equatable {
+    /// Its name (the first part of its sample keys).
+    public var name: String
+    /// `cityscapes`, `camvid` or `ade20k`.
+    public var format: String
+    /// The dataset root.
+    public var root: String
+    /// The training label space.
+    public var labelSpace: String
+
+    enum CodingKeys: String, CodingKey {
+      case name, format, root
+      case labelSpace = "label_space"
+    }
+  }
+
   /// The catalog file.
   public var catalog: String
-  /// Datasets covered, as `format: root`.
-  public var datasets: [String]
+  /// Datasets covered.
+  public var datasets: [Dataset]
   /// Samples per split (valid ones).
   public var samplesPerSplit: [String: Int]
   /// Per split and indicator.
@@ -80,8 +145,14 @@ public struct AuditData: Sendable, Codable {
   public var classShares: [ClassShares]
 
   enum CodingKeys: String, CodingKey {
-    case catalog, datasets, samplesPerSplit, distributions, correlations, rankingIndicator, leastComplex, mostComplex
-    case table, policyPreview, policyCutoffs = "policy_cutoffs", classShares = "class_shares"
+    case catalog, datasets, distributions, correlations, table
+    case samplesPerSplit = "samples_per_split"
+    case rankingIndicator = "ranking_indicator"
+    case leastComplex = "least_complex"
+    case mostComplex = "most_complex"
+    case policyPreview = "policy_preview"
+    case policyCutoffs = "policy_cutoffs"
+    case classShares = "class_shares"
   }
 
   /// One cut-off of ``SlimmingPolicy/quantileDefault`` in the units of the ranking indicator.
@@ -103,8 +174,8 @@ public struct AuditData: Sendable, Codable {
 
   /// One policy's effect on the training split, ranked by ``AuditData/rankingIndicator``.
   public struct PolicyPreview: Sendable, Codable, Equatable {
-    /// The policy, as `dance slim` prints it.
-    public var policy: String
+    /// The policy and its parameters (`policy.text` as `dance slim` prints it).
+    public var policy: SlimReport.PolicySummary
     /// Training samples planned.
     public var samples: Int
     /// Samples kept.
@@ -113,6 +184,12 @@ public struct AuditData: Sendable, Codable {
     public var byScale: [String: Int]
     /// Kept pixels over original pixels.
     public var pixelFraction: Double
+
+    enum CodingKeys: String, CodingKey {
+      case policy, samples, kept
+      case byScale = "by_scale"
+      case pixelFraction = "pixel_fraction"
+    }
   }
 
   /// One sample's values.
@@ -193,7 +270,7 @@ public struct AuditData: Sendable, Codable {
     let previews = inputs.isEmpty ? [] : policies.compactMap { policy -> PolicyPreview? in
       guard let plan = try? Planner.plan(inputs, policy: policy) else { return nil }
       return PolicyPreview(
-        policy: plan.policy.description, samples: inputs.count, kept: plan.keptCount,
+        policy: SlimReport.PolicySummary(plan.policy), samples: inputs.count, kept: plan.keptCount,
         byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
         pixelFraction: plan.pixelFraction(inputs: inputs))
     }
@@ -207,7 +284,7 @@ public struct AuditData: Sendable, Codable {
       ClassShares.count(samples.filter { $0.split == split }, datasets: datasetById, limit: max(1, labelFilesPerSplit))
     }
     return AuditData(
-      catalog: catalog.path, datasets: datasets.map { "\($0.format): \($0.root)" },
+      catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format, root: $0.root, labelSpace: $0.labelSpace) },
       samplesPerSplit: Dictionary(grouping: samples, by: \.split).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
       leastComplex: ranked.prefix(extremes).compactMap(extreme),

@@ -36,7 +36,7 @@ public enum AuditHTML {
       """
     html += section("summary", "Summary") {
       var body = "<p>Catalog <code>\(escape(data.catalog))</code>.</p><ul>"
-      for dataset in data.datasets { body += "<li>\(escape(dataset))</li>" }
+      for dataset in data.datasets { body += "<li>\(escape("\(dataset.name) (\(dataset.format)): \(dataset.root)"))</li>" }
       body += "</ul>" + table(
         ["split", "valid samples"],
         data.samplesPerSplit.sorted { order($0.key) < order($1.key) }.map { [$0.key, "\($0.value)"] })
@@ -107,7 +107,7 @@ public enum AuditHTML {
           data.policyPreview.map { preview in
             let scales = preview.byScale.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key)×\($0.value)" }
             return [
-              preview.policy, "\(preview.samples)", "\(preview.kept)", "\(preview.samples - preview.kept)",
+              preview.policy.text, "\(preview.samples)", "\(preview.kept)", "\(preview.samples - preview.kept)",
               scales.joined(separator: " "), String(format: "%.1f%%", preview.pixelFraction * 100),
             ]
           })
