@@ -48,6 +48,10 @@ let package = Package(
       linkerSettings: [.linkedLibrary("jpeg")]
     ),
     .target(name: "CMalloc"),
+    .target(
+      name: "CDNNL",
+      linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
+    ),
     .systemLibrary(
       name: "CBLAS",
       pkgConfig: "openblas",
@@ -62,7 +66,7 @@ let package = Package(
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
     .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", yams], swiftSettings: swiftSettings),
-    .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+    .target(name: "Tensors", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
     .target(name: "Trainer", dependencies: ["NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 

@@ -20,11 +20,14 @@ public final class Conv2d: Layer {
   /// Whether ``backward(_:)`` computes the input gradient (false for a first layer saves time; it
   /// then returns an empty tensor).
   public var computesInputGradient = true
-  /// Unused: a convolution behaves the same in training and evaluation.
+  /// In evaluation (`false`) the forward pass runs on oneDNN when ``ConvolutionBackend/selected``
+  /// is ``ConvolutionBackend/onednn`` (training passes always use `im2col` + `gemm`, whose columns
+  /// the backward pass reuses); the result is the same convolution either way.
   public var isTraining = true
 
   private var input: Tensor?
   private var columns: [Float] = []
+  private var inference: OneDNNConvolution?
   private var weightGradientT: [Float] = []
 
   /// Creates a convolution with He-initialised weights drawn from `generator`.
@@ -84,6 +87,7 @@ public final class Conv2d: Layer {
     let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
     let imageSize = g.channels * g.height * g.width
     self.input = input
+    if !isTraining, ConvolutionBackend.selected == .onednn, let output = oneDNNForward(input, g) { return output }
     let (chunk, tileRows, tileSize) = prepareColumns(g, images: n)
     return Tensor(shape: [n, outChannels, g.outputHeight, outW]) { out in
       input.withUnsafeBufferPointer { x in
@@ -124,6 +128,31 @@ public final class Conv2d: Layer {
         }
       }
     }
+  }
+
+  /// The forward pass on oneDNN, with the primitive kept for the next call of the same shape; `nil`
+  /// when oneDNN refuses the geometry or fails.
+  private func oneDNNForward(_ input: Tensor, _ g: ConvGeometry) -> Tensor? {
+    let n = input.shape[0]
+    if inference == nil || inference?.geometry != g || inference?.batch != n {
+      inference = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil)
+    }
+    guard let inference else { return nil }
+    var succeeded = false
+    let output = Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
+      input.withUnsafeBufferPointer { x in
+        weight.value.withUnsafeBufferPointer { w in
+          if let bias {
+            bias.value.withUnsafeBufferPointer { b in
+              succeeded = inference.forward(x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, into: out.baseAddress!)
+            }
+          } else {
+            succeeded = inference.forward(x.baseAddress!, weight: w.baseAddress!, bias: nil, into: out.baseAddress!)
+          }
+        }
+      }
+    }
+    return succeeded ? output : nil
   }
 
   /// Adds `dL/dw` (and `dL/db`) and returns `dL/dx` `[N, C, H, W]`.

@@ -63,11 +63,17 @@ struct TrainStepBenchmark: ParsableCommand {
         line += String(format: "; forward %.1f, backward %.1f, update %.1f ms", timing.forward, timing.backward, timing.update)
       }
       print(line)
+      print(String(format: "dance threads=%d: eval forward median %.1f ms (min %.1f), convolutions on %@", count,
+                   timing.evalMedian, timing.evalMin, ConvolutionBackend.selected.rawValue))
       if let torch {
         guard let output = torch.run(threads: count) else { print("torch threads=\(count): the script failed"); continue }
         print(output.line)
+        let plural = count == 1 ? "" : "s"
         if let torchMedian = output.trainMedian {
-          print(String(format: "ratio dance/torch at %d thread%@: %.2f", count, count == 1 ? "" : "s", timing.median / torchMedian))
+          print(String(format: "ratio dance/torch at %d thread%@: train step %.2f", count, plural, timing.median / torchMedian))
+        }
+        if let torchEval = output.evalMedian {
+          print(String(format: "ratio dance/torch at %d thread%@: eval forward %.2f", count, plural, timing.evalMedian / torchEval))
         }
       }
     }
@@ -97,8 +103,10 @@ struct TrainStepBenchmark: ParsableCommand {
     return process.terminationStatus
   }
 
-  /// Times the steps; all values in milliseconds.
-  private func measure() -> (median: Double, min: Double, forward: Double, backward: Double, update: Double, loss: Float) {
+  /// Times the training steps, then evaluation forward passes; all values in milliseconds.
+  private func measure() -> (
+    median: Double, min: Double, forward: Double, backward: Double, update: Double, loss: Float, evalMedian: Double, evalMin: Double
+  ) {
     var generator = BenchGenerator(seed: 0)
     let network: any Layer = deeplab
       ? DeepLab(DeepLabConfiguration(), generator: &generator) : ReferenceNetwork(classes: 19, generator: &generator)
@@ -127,7 +135,15 @@ struct TrainStepBenchmark: ParsableCommand {
         updates.append(Double(t3 - t2) / 1e6)
       }
     }
-    return (median(totals), totals.min() ?? 0, median(forwards), median(backwards), median(updates), lastLoss)
+    network.isTraining = false
+    var evaluations: [Double] = []
+    for step in 0..<(warmup + steps) {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      _ = network.forward(input)
+      if step >= warmup { evaluations.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6) }
+    }
+    return (median(totals), totals.min() ?? 0, median(forwards), median(backwards), median(updates), lastLoss,
+            median(evaluations), evaluations.min() ?? 0)
   }
 }
 
@@ -149,15 +165,15 @@ private struct TorchReference {
     guard FileManager.default.fileExists(atPath: script), Self.execute(python, ["-c", "import torch"]) != nil else { return nil }
   }
 
-  /// Runs the script with `threads`; returns its last line and the parsed train-step median.
-  func run(threads: Int) -> (line: String, trainMedian: Double?)? {
+  /// Runs the script with `threads`; returns its last line and the parsed train-step and
+  /// evaluation-forward medians.
+  func run(threads: Int) -> (line: String, trainMedian: Double?, evalMedian: Double?)? {
     guard let output = Self.execute(python, [script, String(threads)]) else { return nil }
     let line = output.split(separator: "\n").last.map(String.init) ?? ""
-    var median: Double?
-    if let range = line.range(of: "train step median ") {
-      median = Double(line[range.upperBound...].prefix { $0.isNumber || $0 == "." })
+    func number(after marker: String) -> Double? {
+      line.range(of: marker).flatMap { Double(line[$0.upperBound...].prefix { $0.isNumber || $0 == "." }) }
     }
-    return (line, median)
+    return (line, number(after: "train step median "), number(after: "eval fwd (no_grad) median "))
   }
 
   /// Runs `executable` found on PATH with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its

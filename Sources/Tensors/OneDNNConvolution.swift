@@ -1,0 +1,68 @@
+internal import CDNNL
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Which library computes convolutions: OpenBLAS (`im2col` + `gemm`, every pass) or oneDNN (the
+/// CPU library PyTorch uses; inference forward passes only, so far).
+///
+/// The default is ``onednn``; `DANCE_BACKEND=openblas` or `DANCE_BACKEND=onednn` overrides it for
+/// tests and benchmarks. Training passes use OpenBLAS on either setting.
+public enum ConvolutionBackend: String, Sendable, CaseIterable {
+  /// `im2col` + OpenBLAS `sgemm`.
+  case openblas
+  /// oneDNN's JIT kernels on blocked layouts, with reorders from and to NCHW around each call.
+  case onednn
+
+  /// The backend in effect: `DANCE_BACKEND` when it names one, else ``onednn`` (an unknown name
+  /// is reported once on standard error and ignored).
+  public static let selected: ConvolutionBackend = {
+    guard let name = getenv("DANCE_BACKEND").map({ String(cString: $0) }), !name.isEmpty else { return .onednn }
+    guard let backend = ConvolutionBackend(rawValue: name) else {
+      let message = Array("dance: DANCE_BACKEND must be openblas or onednn, not '\(name)'; using onednn\n".utf8)
+      _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+      return .onednn
+    }
+    return backend
+  }()
+}
+
+/// A oneDNN forward convolution of one geometry, NCHW in and out (see `cdnnl.h`).
+public final class OneDNNConvolution {
+  private let handle: OpaquePointer
+  /// The geometry it was made for.
+  public let geometry: ConvGeometry
+  /// The batch size and output channels it was made for.
+  public let batch: Int, outChannels: Int
+
+  /// Creates the primitive, or returns `nil` when oneDNN refuses the geometry.
+  public init?(_ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool) {
+    var error: UnsafePointer<CChar>?
+    guard let handle = cdnnl_conv_create(
+      Int32(batch), Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outChannels),
+      Int32(geometry.kernelHeight), Int32(geometry.kernelWidth), Int32(geometry.strideY), Int32(geometry.strideX),
+      Int32(geometry.padY), Int32(geometry.padX), Int32(geometry.dilationY), Int32(geometry.dilationX), hasBias ? 1 : 0, &error)
+    else { return nil }
+    self.handle = handle
+    self.geometry = geometry
+    self.batch = batch
+    self.outChannels = outChannels
+    cdnnl_set_threads(Int32(BLASThreads.count))
+  }
+
+  deinit { cdnnl_conv_destroy(handle) }
+
+  /// The kernel oneDNN chose, e.g. `jit:avx512_core`.
+  public var implementation: String { String(cString: cdnnl_conv_implementation(handle)) }
+
+  /// `y = conv(x, weight) + bias`; buffers in NCHW / OIHW, sized for the geometry. Returns false
+  /// when oneDNN fails (the caller then computes the convolution itself).
+  public func forward(
+    _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
+  ) -> Bool {
+    var error: UnsafePointer<CChar>?
+    cdnnl_set_threads(Int32(BLASThreads.count))
+    return cdnnl_conv_forward(handle, x, weight, bias, y, &error) == 0
+  }
+}

@@ -1,0 +1,38 @@
+import NN
+import Tensors
+import TestSupport
+import Testing
+
+/// The oneDNN inference path computes the same convolution as the definition.
+@Suite struct OneDNNConvolutionTests {
+  /// The unit-test cases plus the reference network's shapes (batch 2 to keep them quick).
+  static let cases: [ConvCase] = Conv2dTests.cases + [
+    ConvCase(n: 2, c: 3, h: 32, w: 64, o: 32, k: 3, stride: 2, padding: 1),
+    ConvCase(n: 2, c: 32, h: 16, w: 32, o: 64, k: 3, stride: 1, padding: 4, dilation: 4, bias: true),
+    ConvCase(n: 2, c: 192, h: 8, w: 16, o: 19, k: 1, padding: 0, bias: true),
+  ]
+
+  @Test(arguments: cases)
+  func evaluationForwardMatchesTheDoubleReference(_ cc: ConvCase) throws {
+    var generator = SeededGenerator(seed: 7)
+    let conv = Conv2d(cc.c, cc.o, kernelSize: cc.k, stride: cc.stride, padding: cc.padding, dilation: cc.dilation, bias: cc.bias,
+                      generator: &generator)
+    if let bias = conv.bias { bias.value = Tensor(shape: [cc.o], storage: randomFloats(cc.o, using: &generator)) }
+    let x = randomTensor([cc.n, cc.c, cc.h, cc.w], seed: 3)
+    conv.isTraining = false
+    let evaluated = conv.forward(x)
+    let again = conv.forward(x)  // the cached primitive
+    let expected = Conv2dTests.reference(
+      x.storage.map(Double.init), cc, weight: conv.weight.value.storage.map(Double.init), bias: conv.bias?.value.storage.map(Double.init))
+    expectClose(evaluated.storage, expected, rtol: 1e-4, atol: 1e-4, "oneDNN forward")
+    #expect(again.storage == evaluated.storage)
+    conv.isTraining = true
+    expectClose(conv.forward(x).storage, evaluated.storage.map(Double.init), rtol: 1e-4, atol: 1e-4, "training path")
+  }
+
+  @Test func oneDNNTakesTheGeometriesOfTheBundledNetworks() throws {
+    let geometry = ConvGeometry(channels: 64, height: 32, width: 64, kernel: 3, padding: 2, dilation: 2)
+    let convolution = try #require(OneDNNConvolution(geometry, batch: 8, outChannels: 64, hasBias: false))
+    #expect(!convolution.implementation.isEmpty)
+  }
+}
