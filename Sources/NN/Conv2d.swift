@@ -3,7 +3,8 @@ public import Tensors
 /// A 2-D convolution: `y[n, o] = b[o] + Σ_c w[o, c] ⋆ x[n, c]` with stride, zero padding and dilation.
 ///
 /// Input `[N, C, H, W]`, weight `[O, C, kh, kw]` (PyTorch layout), bias `[O]`, output
-/// `[N, O, Ho, Wo]`. Each image is unfolded by `im2col` in tiles of output rows (see
+/// `[N, O, Ho, Wo]`. The forward pass runs on oneDNN by default (``backend``). Otherwise, and in
+/// the backward pass, each image is unfolded by `im2col` in tiles of output rows (see
 /// ``columnTileBytes``; one image per BLAS thread, batch-parallel) and each tile multiplied by the
 /// weight with `gemm`; 1×1 stride-1 convolutions skip the unfolding. Backward computes
 /// `dWᵀ += col · dYᵀ` and `dcol = Wᵀ · dY`, folded back with `col2im`. Weights are initialised
@@ -20,14 +21,16 @@ public final class Conv2d: Layer {
   /// Whether ``backward(_:)`` computes the input gradient (false for a first layer saves time; it
   /// then returns an empty tensor).
   public var computesInputGradient = true
-  /// In evaluation (`false`) the forward pass runs on oneDNN when ``ConvolutionBackend/selected``
-  /// is ``ConvolutionBackend/onednn`` (training passes always use `im2col` + `gemm`, whose columns
-  /// the backward pass reuses); the result is the same convolution either way.
+  /// Unused: a convolution behaves the same in training and evaluation.
   public var isTraining = true
+  /// Which library computes the forward pass (the backward pass is `im2col` + `gemm` on either);
+  /// default ``ConvolutionBackend/selected``. oneDNN falls back to `im2col` + `gemm` for a geometry
+  /// it refuses.
+  public var backend = ConvolutionBackend.selected
 
   private var input: Tensor?
   private var columns: [Float] = []
-  private var inference: OneDNNConvolution?
+  private var oneDNN: OneDNNConvolution?
   private var weightGradientT: [Float] = []
 
   /// Creates a convolution with He-initialised weights drawn from `generator`.
@@ -87,7 +90,7 @@ public final class Conv2d: Layer {
     let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
     let imageSize = g.channels * g.height * g.width
     self.input = input
-    if !isTraining, ConvolutionBackend.selected == .onednn, let output = oneDNNForward(input, g) { return output }
+    if backend == .onednn, let output = oneDNNForward(input, g) { return output }
     let (chunk, tileRows, tileSize) = prepareColumns(g, images: n)
     return Tensor(shape: [n, outChannels, g.outputHeight, outW]) { out in
       input.withUnsafeBufferPointer { x in
@@ -134,20 +137,20 @@ public final class Conv2d: Layer {
   /// when oneDNN refuses the geometry or fails.
   private func oneDNNForward(_ input: Tensor, _ g: ConvGeometry) -> Tensor? {
     let n = input.shape[0]
-    if inference == nil || inference?.geometry != g || inference?.batch != n {
-      inference = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil)
+    if oneDNN == nil || oneDNN?.geometry != g || oneDNN?.batch != n {
+      oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil)
     }
-    guard let inference else { return nil }
+    guard let oneDNN else { return nil }
     var succeeded = false
     let output = Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
       input.withUnsafeBufferPointer { x in
         weight.value.withUnsafeBufferPointer { w in
           if let bias {
             bias.value.withUnsafeBufferPointer { b in
-              succeeded = inference.forward(x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, into: out.baseAddress!)
+              succeeded = oneDNN.forward(x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, into: out.baseAddress!)
             }
           } else {
-            succeeded = inference.forward(x.baseAddress!, weight: w.baseAddress!, bias: nil, into: out.baseAddress!)
+            succeeded = oneDNN.forward(x.baseAddress!, weight: w.baseAddress!, bias: nil, into: out.baseAddress!)
           }
         }
       }

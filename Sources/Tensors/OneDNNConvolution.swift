@@ -4,11 +4,11 @@ internal import CDNNL
   import Glibc
 #endif
 
-/// Which library computes convolutions: OpenBLAS (`im2col` + `gemm`, every pass) or oneDNN (the
-/// CPU library PyTorch uses; inference forward passes only, so far).
+/// Which library computes convolutions' forward passes: OpenBLAS (`im2col` + `gemm`) or oneDNN
+/// (the CPU library PyTorch uses). Backward passes are `im2col` + `gemm` on either, so far.
 ///
 /// The default is ``onednn``; `DANCE_BACKEND=openblas` or `DANCE_BACKEND=onednn` overrides it for
-/// tests and benchmarks. Training passes use OpenBLAS on either setting.
+/// tests and benchmarks.
 public enum ConvolutionBackend: String, Sendable, CaseIterable {
   /// `im2col` + OpenBLAS `sgemm`.
   case openblas

@@ -48,12 +48,15 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
     return y
   }
 
-  /// Each case runs untiled and with column tiles of one and of three output rows.
-  @Test(arguments: cases, [1 << 20, 1, 3])
-  func forwardAndGradientsMatchDoubleReference(_ cc: ConvCase, tileRows: Int) {
+  /// Each case runs untiled and with column tiles of one and of three output rows, and with the
+  /// forward pass on each backend.
+  @Test(arguments: cases, [(1 << 20, ConvolutionBackend.openblas), (1, .openblas), (3, .openblas), (1 << 20, .onednn)])
+  func forwardAndGradientsMatchDoubleReference(_ cc: ConvCase, variant: (tileRows: Int, backend: ConvolutionBackend)) {
+    let tileRows = variant.tileRows
     var generator = SeededGenerator(seed: 42)
     let conv = Conv2d(cc.c, cc.o, kernelSize: cc.k, stride: cc.stride, padding: cc.padding, dilation: cc.dilation, bias: cc.bias,
                       generator: &generator)
+    conv.backend = variant.backend
     let wo = (cc.w + 2 * cc.padding - cc.dilation * (cc.k - 1) - 1) / cc.stride + 1
     conv.columnTileBytes = tileRows * cc.c * cc.k * cc.k * wo * 4
     if let bias = conv.bias { bias.value = Tensor(shape: [cc.o], storage: randomFloats(cc.o, using: &generator)) }
