@@ -19,6 +19,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@scripts/interop.sh
+	@scripts/examples.sh
 
 bench: deps
 	$(SWIFT) build -c release --product dance-bench
