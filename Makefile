@@ -1,8 +1,9 @@
 # Dance: the two commands a fresh machine needs are `make demo` and `make test`.
 # Both install missing system packages first (apt-get as root, otherwise a printed command).
 SWIFT ?= swift
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build install demo test fuzz bench clean
 
 all: build
 
@@ -12,6 +13,9 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product dance
 
+install: build
+	install -D -m 0755 .build/release/dance $(DESTDIR)$(PREFIX)/bin/dance
+
 demo: build
 	@scripts/demo.sh
 
@@ -20,6 +24,14 @@ test: deps
 	$(SWIFT) test --skip-build
 	@scripts/interop.sh
 	@scripts/examples.sh
+
+# The seeded mutation test of every image fixture at a larger count (make test runs 20000 cases);
+# DANCE_FUZZ_CASES and DANCE_FUZZ_SEED choose the count and the seed.
+DANCE_FUZZ_CASES ?= 2000000
+DANCE_FUZZ_SEED ?= 12
+fuzz: deps
+	$(SWIFT) build --build-tests
+	DANCE_FUZZ_CASES=$(DANCE_FUZZ_CASES) DANCE_FUZZ_SEED=$(DANCE_FUZZ_SEED) $(SWIFT) test --skip-build --filter MutationTests
 
 bench: deps
 	$(SWIFT) build -c release --product dance-bench

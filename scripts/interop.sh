@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interoperability check run by `make test`: slims a synthetic dataset with the dance binary and
 # reads every shard back with Python's `webdataset` package (installed into a venv under .build/);
-# then checks `dance export folder` of the Cityscapes output with cityscapesScripts' label table.
+# then checks `dance export folder` of the Cityscapes output with cityscapesScripts' label table,
+# and `dance export mds` with MosaicML Streaming's MDS reader.
 # Skips, saying so, when python3 is missing or the packages cannot be installed.
 set -euo pipefail
 dance=${DANCE:-.build/debug/dance}
@@ -42,3 +43,27 @@ fi
 "$dance" export folder "$work/cityscapes-out" --to "$work/cityscapes-folder" > /dev/null
 echo "interop: cityscapes folder export"
 "$venv/bin/python" Tests/interop/check_folder_export.py "$work/cityscapes-folder" "$work/cityscapes"
+
+# MosaicML Streaming's own MDS reader over `dance export mds`. mosaicml-streaming's declared
+# dependencies include a CUDA build of torch, so it is installed without them into a venv layered on
+# the CPU torch venv (scripts/torch-venv.sh); its reader needs only torch, numpy and PIL.
+if ! torch_python=$(scripts/torch-venv.sh); then
+  echo "interop: MDS export SKIPPED ($torch_python)"
+  exit 0
+fi
+mds_venv=.build/mds-venv
+if ! "$mds_venv/bin/python" -c "import streaming, PIL" 2>/dev/null; then
+  rm -rf "$mds_venv"
+  "$python" -m venv "$mds_venv"
+  site=$("$mds_venv/bin/python" -c "import site; print(site.getsitepackages()[0])")
+  "$torch_python" -c "import site; print(site.getsitepackages()[0])" > "$site/torch-venv.pth"
+  if ! "$mds_venv/bin/pip" install -q --no-deps "mosaicml-streaming==0.13.*" pillow; then
+    echo "interop: MDS export SKIPPED (could not install mosaicml-streaming from PyPI)"
+    exit 0
+  fi
+fi
+for format in cityscapes camvid; do
+  "$dance" export mds "$work/$format-out" --to "$work/$format-mds" --shard-size 200000 > /dev/null
+  echo "interop: $format MDS export"
+  "$mds_venv/bin/python" Tests/interop/check_mds.py "$work/$format-mds" "$work/$format-out"
+done

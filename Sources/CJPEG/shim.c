@@ -13,6 +13,9 @@ typedef struct {
   jmp_buf jump;
   char message[CJPEG_MESSAGE_CAPACITY];
   int premature_end;
+  int lenient;          // warnings are counted (first text kept) instead of ending the decode
+  int strict_warning;   // the longjmp came from a warning in strict mode
+  char first_warning[CJPEG_MESSAGE_CAPACITY];
 } cjpeg_error_manager;
 
 struct cjpeg_decoder {
@@ -36,11 +39,23 @@ static void cjpeg_error_exit(j_common_ptr cinfo) {
 
 static void cjpeg_emit_message(j_common_ptr cinfo, int level) {
   cjpeg_error_manager *error = (cjpeg_error_manager *)cinfo->err;
-  if (level < 0) {
-    // A warning. libjpeg pads a truncated file with gray; treat that as the error it is.
-    if (cinfo->err->msg_code == JWRN_JPEG_EOF) error->premature_end = 1;
+  if (level >= 0) return;  // trace messages
+  // A warning (every JWRN_*): libjpeg carries on with data it made up.
+  // A truncated file is padded with gray: that is the error it is, in both modes.
+  if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
+    error->premature_end = 1;
     cinfo->err->num_warnings++;
+    return;
   }
+  char text[JMSG_LENGTH_MAX];
+  (*cinfo->err->format_message)(cinfo, text);
+  if (!error->lenient) {  // strict: the warning ends the decode as an error
+    cjpeg_copy_message(error->message, text);
+    error->strict_warning = 1;
+    longjmp(error->jump, 1);
+  }
+  if (cinfo->err->num_warnings == 0) cjpeg_copy_message(error->first_warning, text);
+  cinfo->err->num_warnings++;
 }
 
 static void cjpeg_output_message(j_common_ptr cinfo) { (void)cinfo; }
@@ -52,7 +67,38 @@ static void cjpeg_install_errors(cjpeg_error_manager *error, j_common_ptr cinfo)
   error->base.output_message = cjpeg_output_message;
 }
 
-int cjpeg_decoder_create(const uint8_t *data, size_t size, int scale_denominator, uint64_t max_pixels,
+/// Bytes of the whole-image coefficient buffer a multi-scan decode allocates (0 for one scan).
+static uint64_t cjpeg_coefficient_bytes(struct jpeg_decompress_struct *cinfo) {
+  if (!jpeg_has_multiple_scans(cinfo) && !cinfo->buffered_image) return 0;
+  uint64_t total = 0;
+  for (int c = 0; c < cinfo->num_components; c++) {
+    jpeg_component_info *component = &cinfo->comp_info[c];
+    uint64_t h = (uint64_t)component->h_samp_factor, v = (uint64_t)component->v_samp_factor;
+    uint64_t columns = ((uint64_t)component->width_in_blocks + h - 1) / h * h;
+    uint64_t rows = ((uint64_t)component->height_in_blocks + v - 1) / v * v;
+    total += columns * rows * sizeof(JBLOCK);
+  }
+  return total;
+}
+
+/// 8x8 blocks of the component with the most of them (the full-resolution one).
+static uint64_t cjpeg_fullest_component_blocks(struct jpeg_decompress_struct *cinfo) {
+  uint64_t most = 0;
+  for (int c = 0; c < cinfo->num_components; c++) {
+    uint64_t blocks = (uint64_t)cinfo->comp_info[c].width_in_blocks * (uint64_t)cinfo->comp_info[c].height_in_blocks;
+    if (blocks > most) most = blocks;
+  }
+  return most;
+}
+
+int cjpeg_decoder_warnings(const cjpeg_decoder *decoder, char *message) {
+  if (decoder == NULL) return 0;
+  int count = decoder->error.base.num_warnings > 0 ? (int)decoder->error.base.num_warnings : 0;
+  if (count > 0) cjpeg_copy_message(message, decoder->error.first_warning);
+  return count;
+}
+
+int cjpeg_decoder_create(const uint8_t *data, size_t size, int scale_denominator, const cjpeg_limits *limits,
                          cjpeg_decoder **out, cjpeg_info *info, char *message) {
   *out = NULL;
   cjpeg_decoder *decoder = calloc(1, sizeof(cjpeg_decoder));
@@ -61,24 +107,48 @@ int cjpeg_decoder_create(const uint8_t *data, size_t size, int scale_denominator
     return CJPEG_NO_MEMORY;
   }
   cjpeg_install_errors(&decoder->error, (j_common_ptr)&decoder->cinfo);
+  decoder->error.lenient = limits->lenient;
   if (setjmp(decoder->error.jump)) {
+    int status = decoder->error.strict_warning ? CJPEG_WARNING : CJPEG_ERROR;
     cjpeg_copy_message(message, decoder->error.message);
+    cjpeg_decoder_destroy(decoder);
+    return status;
+  }
+  jpeg_create_decompress(&decoder->cinfo);
+  if (limits->max_memory > 0) decoder->cinfo.mem->max_memory_to_use = (long)limits->max_memory;
+  jpeg_mem_src(&decoder->cinfo, data, (unsigned long)size);
+  jpeg_read_header(&decoder->cinfo, TRUE);
+  if (decoder->error.premature_end) {
+    cjpeg_copy_message(message, "premature end of JPEG data (file truncated)");
     cjpeg_decoder_destroy(decoder);
     return CJPEG_ERROR;
   }
-  jpeg_create_decompress(&decoder->cinfo);
-  jpeg_mem_src(&decoder->cinfo, data, (unsigned long)size);
-  jpeg_read_header(&decoder->cinfo, TRUE);
 
   struct jpeg_decompress_struct *cinfo = &decoder->cinfo;
   info->image_width = cinfo->image_width;
   info->image_height = cinfo->image_height;
   info->progressive = jpeg_has_multiple_scans(cinfo) ? 1 : 0;
   info->jpeg_color_space = cinfo->jpeg_color_space;
-  if ((uint64_t)cinfo->image_width * (uint64_t)cinfo->image_height > max_pixels) {
+  if ((uint64_t)cinfo->image_width * (uint64_t)cinfo->image_height > limits->max_pixels) {
     cjpeg_copy_message(message, "image exceeds the pixel limit");
     cjpeg_decoder_destroy(decoder);
     return CJPEG_TOO_LARGE;
+  }
+  // Huffman coding spends at least one bit on every block of a component it codes (see
+  // DecodeOptions.jpegMaxPixelsPerByte); arithmetic coding has no such floor and is not checked.
+  if (limits->max_pixels_per_byte > 0 && !cinfo->arith_code &&
+      cjpeg_fullest_component_blocks(cinfo) * 64 > (uint64_t)size * limits->max_pixels_per_byte) {
+    cjpeg_copy_message(message, "the claimed size cannot be coded in the file's bytes");
+    cjpeg_decoder_destroy(decoder);
+    return CJPEG_IMPLAUSIBLE;
+  }
+  uint64_t coefficients = cjpeg_coefficient_bytes(cinfo);
+  if (limits->max_memory > 0 && coefficients > limits->max_memory) {
+    snprintf(message, CJPEG_MESSAGE_CAPACITY,
+             "a multi-scan decode needs %llu bytes of coefficient memory, over the working-memory limit of %llu bytes",
+             (unsigned long long)coefficients, (unsigned long long)limits->max_memory);
+    cjpeg_decoder_destroy(decoder);
+    return CJPEG_MEMORY_LIMIT;
   }
   switch (cinfo->jpeg_color_space) {
     case JCS_GRAYSCALE:
@@ -112,7 +182,7 @@ int cjpeg_decoder_read(cjpeg_decoder *decoder, uint8_t *pixels, size_t capacity,
   struct jpeg_decompress_struct *cinfo = &decoder->cinfo;
   if (setjmp(decoder->error.jump)) {
     cjpeg_copy_message(message, decoder->error.message);
-    return CJPEG_ERROR;
+    return decoder->error.strict_warning ? CJPEG_WARNING : CJPEG_ERROR;
   }
   jpeg_start_decompress(cinfo);
   size_t row_bytes = (size_t)cinfo->output_width * (size_t)cinfo->output_components;
@@ -165,6 +235,7 @@ int cjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int cha
   struct jpeg_compress_struct cinfo;
   cjpeg_error_manager error;
   memset(&error, 0, sizeof(error));
+  error.lenient = 1;  // encoder warnings do not make the output wrong
   cjpeg_install_errors(&error, (j_common_ptr)&cinfo);
   if (setjmp(error.jump)) {
     jpeg_destroy_compress(&cinfo);
@@ -206,3 +277,47 @@ int cjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int cha
 }
 
 void cjpeg_free(void *pointer) { free(pointer); }
+
+// MARK: - Reference decode (tests)
+
+static void cjpeg_silent_output(j_common_ptr cinfo) { (void)cinfo; }
+
+int cjpeg_reference_decode(const uint8_t *data, size_t size, uint8_t **pixels, uint32_t *width, uint32_t *height,
+                           int *channels, long *warnings, char *message) {
+  *pixels = NULL;
+  *warnings = 0;
+  struct jpeg_decompress_struct cinfo;
+  cjpeg_error_manager error;
+  memset(&error, 0, sizeof(error));
+  cinfo.err = jpeg_std_error(&error.base);
+  error.base.error_exit = cjpeg_error_exit;        // longjmp instead of exit()
+  error.base.output_message = cjpeg_silent_output;  // libjpeg's own emit_message counts the warnings
+  uint8_t *volatile buffer = NULL;
+  if (setjmp(error.jump)) {
+    *warnings = error.base.num_warnings;
+    jpeg_destroy_decompress(&cinfo);
+    free(buffer);
+    cjpeg_copy_message(message, error.message);
+    return CJPEG_ERROR;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, data, (unsigned long)size);
+  jpeg_read_header(&cinfo, TRUE);
+  if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) cinfo.out_color_space = JCS_RGB;
+  jpeg_start_decompress(&cinfo);
+  size_t row_bytes = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+  buffer = malloc(row_bytes * cinfo.output_height + 1);
+  if (buffer == NULL) ERREXIT1(&cinfo, JERR_OUT_OF_MEMORY, 0);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = buffer + (size_t)cinfo.output_scanline * row_bytes;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&cinfo);
+  *width = cinfo.output_width;
+  *height = cinfo.output_height;
+  *channels = cinfo.output_components;
+  *warnings = error.base.num_warnings;
+  *pixels = buffer;
+  jpeg_destroy_decompress(&cinfo);
+  return CJPEG_OK;
+}

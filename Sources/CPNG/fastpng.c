@@ -1,14 +1,19 @@
 // The fast path for the PNGs datasets are made of: non-interlaced, 8-bit gray, gray + alpha, RGB
-// or RGBA, without tRNS. The image data is inflated in one call by libdeflate (about twice as fast
-// as zlib's streaming inflate) and unfiltered here. Anything else, and anything irregular (a bad
+// or RGBA, without tRNS. The image data is inflated by zlib straight into one buffer (no row
+// callbacks, no transformation machinery) and unfiltered here. It is zlib, the inflater
+// libpng itself uses, and not libdeflate (about twice as fast): libdeflate deliberately accepts a few
+// streams zlib rejects (literal/length codes 286 and 287, distance codes 30 and 31, overlong code
+// length runs), and the mutation test found PNGs this path then accepted and libpng refused. Anything else, and anything irregular (a bad
 // CRC, an unknown critical chunk, a broken stream, data after the stream), is left to libpng:
 // cpng_fast_probe and cpng_fast_inflate then answer CPNG_FALLBACK, and the caller decodes the file
 // with libpng, which decides and words the error. So this path never accepts a file libpng refuses.
 #include "CPNG.h"
 
 #include <libdeflate.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static uint32_t cpng_be32(const uint8_t *p) {
   return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
@@ -95,14 +100,59 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
     position += 12 + (size_t)length;
   }
   if (stream == NULL) return CPNG_FALLBACK;
-  struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
-  if (decompressor == NULL) return CPNG_NO_MEMORY;
-  size_t consumed = 0, produced = 0;
-  enum libdeflate_result result = libdeflate_zlib_decompress_ex(
-      decompressor, stream, layout->compressed_bytes, filtered, expected, &consumed, &produced);
-  libdeflate_free_decompressor(decompressor);
-  // Exactly the image's bytes, and the stream ends with the IDAT data: anything else is libpng's call.
-  if (result != LIBDEFLATE_SUCCESS || produced != expected || consumed != layout->compressed_bytes) return CPNG_FALLBACK;
+  // One zlib stream, accepted exactly when libpng accepts it: the window size the zlib header
+  // declares (windowBits 0). libpng inflates one row per call, so a distance reaching back beyond a
+  // declared window smaller than 32 KiB is refused ("invalid distance too far back"); inflating
+  // into the whole buffer at once would serve it from the rows already there. So a stream that
+  // declares a smaller window is inflated one row per call too; one declaring 32 KiB (CINFO 7,
+  // what encoders write) can never reach beyond it (no distance exceeds 32768) and is inflated in
+  // one call, which is faster. Input is fed in pieces of at most UINT_MAX bytes.
+  if (layout->compressed_bytes < 2) return CPNG_FALLBACK;
+  int whole_window = (stream[0] >> 4) == 7;
+  z_stream z;
+  memset(&z, 0, sizeof(z));
+  if (inflateInit2(&z, 0) != Z_OK) return CPNG_NO_MEMORY;
+  const uint8_t *in = stream;
+  size_t in_left = layout->compressed_bytes;
+  size_t row = layout->row_bytes + 1;
+  int ret = Z_OK;
+#define CPNG_FEED()                                                      \
+  do {                                                                   \
+    if (z.avail_in == 0 && in_left > 0) {                                \
+      uInt piece = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;        \
+      z.next_in = (Bytef *)in;                                           \
+      z.avail_in = piece;                                                \
+      in += piece;                                                       \
+      in_left -= piece;                                                  \
+    }                                                                    \
+  } while (0)
+  // Rows per call: all of them (in pieces of at most UINT_MAX bytes), or one.
+  size_t rows_per_call = whole_window ? (UINT_MAX / row > 0 ? UINT_MAX / row : 1) : 1;
+  for (size_t y = 0; y < layout->height && ret == Z_OK; y += rows_per_call) {
+    size_t rows = layout->height - y < rows_per_call ? layout->height - y : rows_per_call;
+    z.next_out = filtered + y * row;
+    z.avail_out = (uInt)(rows * row);
+    while (z.avail_out > 0 && ret == Z_OK) {
+      CPNG_FEED();
+      ret = inflate(&z, Z_NO_FLUSH);  // Z_BUF_ERROR: no progress possible (the input ended)
+    }
+    if (ret == Z_STREAM_END && (z.avail_out != 0 || y + rows != layout->height)) ret = Z_DATA_ERROR;  // too short
+  }
+  // After the last row the stream must end (its Adler-32 checked) without producing another byte.
+  uint8_t extra;
+  while (ret == Z_OK) {
+    z.next_out = &extra;
+    z.avail_out = 1;
+    CPNG_FEED();
+    ret = inflate(&z, Z_NO_FLUSH);
+    if (z.avail_out == 0) ret = Z_DATA_ERROR;  // more image data than the image holds
+  }
+#undef CPNG_FEED
+  int complete = ret == Z_STREAM_END && z.avail_in == 0 && in_left == 0;
+  inflateEnd(&z);
+  // Exactly the image's bytes, the stream checked to its Adler-32 and ending with the IDAT data:
+  // anything else is libpng's call.
+  if (!complete) return CPNG_FALLBACK;
   for (uint32_t y = 0; y < layout->height; y++)
     if (filtered[(size_t)y * (layout->row_bytes + 1)] > 4) return CPNG_FALLBACK;
   return CPNG_OK;

@@ -14,6 +14,10 @@ struct cpng_decoder {
   size_t position;
   uint32_t height;
   size_t row_bytes;
+  int strict;
+  int strict_warning;  // the longjmp came from an image-data warning in strict mode
+  int warning_count;
+  char first_warning[CPNG_MESSAGE_CAPACITY];
   char message[CPNG_MESSAGE_CAPACITY];
 };
 
@@ -34,6 +38,26 @@ static void cpng_on_warning(png_structp png, png_const_charp text) {
   (void)text;  // benign (e.g. a bad ancillary chunk, which libpng skips)
 }
 
+// The decoder's warning handler. libpng prefixes a chunk's warnings with the chunk name, so a
+// warning about the image data starts with "IDAT" (a wrong Adler-32, extra or too much data).
+static void cpng_decoder_on_warning(png_structp png, png_const_charp text) {
+  cpng_decoder *decoder = (cpng_decoder *)png_get_io_ptr(png);
+  if (decoder == NULL || text == NULL || strncmp(text, "IDAT", 4) != 0) return;  // ancillary: skipped
+  if (decoder->strict) {
+    cpng_copy_message(decoder->message, text);
+    decoder->strict_warning = 1;
+    png_longjmp(png, 1);
+  }
+  if (decoder->warning_count == 0) cpng_copy_message(decoder->first_warning, text);
+  decoder->warning_count++;
+}
+
+int cpng_decoder_warnings(const cpng_decoder *decoder, char *message) {
+  if (decoder == NULL) return 0;
+  if (decoder->warning_count > 0) cpng_copy_message(message, decoder->first_warning);
+  return decoder->warning_count;
+}
+
 static void cpng_read_memory(png_structp png, png_bytep out, png_size_t count) {
   cpng_decoder *decoder = (cpng_decoder *)png_get_io_ptr(png);
   if (count > decoder->size - decoder->position) {
@@ -43,7 +67,7 @@ static void cpng_read_memory(png_structp png, png_bytep out, png_size_t count) {
   decoder->position += count;
 }
 
-int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64_t max_pixels,
+int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64_t max_pixels, int strict,
                         cpng_decoder **out, cpng_info *info, char *message) {
   *out = NULL;
   cpng_decoder *decoder = calloc(1, sizeof(cpng_decoder));
@@ -53,7 +77,8 @@ int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64
   }
   decoder->data = data;
   decoder->size = size;
-  decoder->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, decoder->message, cpng_on_error, cpng_on_warning);
+  decoder->strict = strict;
+  decoder->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, decoder->message, cpng_on_error, cpng_decoder_on_warning);
   if (decoder->png == NULL) {
     free(decoder);
     cpng_copy_message(message, "out of memory");
@@ -67,15 +92,16 @@ int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64
     return CPNG_NO_MEMORY;
   }
   if (setjmp(png_jmpbuf(decoder->png))) {
+    int status = decoder->strict_warning ? CPNG_WARNING : CPNG_ERROR;
     cpng_copy_message(message, decoder->message);
     cpng_decoder_destroy(decoder);
-    return CPNG_ERROR;
+    return status;
   }
   png_set_read_fn(decoder->png, decoder, cpng_read_memory);
 #ifdef PNG_IGNORE_ADLER32
-  // Every chunk's CRC-32 is still checked, and it covers the compressed stream, so a corrupt file
-  // is still refused; zlib's second checksum over the inflated bytes only costs time.
-  png_set_option(decoder->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+  // Not strict: the chunk CRCs are still checked, but a stream whose CRCs were recomputed after a
+  // change reaches the pixels unnoticed unless zlib's Adler-32 over the inflated bytes is checked.
+  if (!strict) png_set_option(decoder->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
 #endif
   // Never let a compressed ancillary chunk (iCCP, zTXt, iTXt) inflate without bound.
   png_set_chunk_malloc_max(decoder->png, 8u << 20);
@@ -137,7 +163,7 @@ int cpng_decoder_read(cpng_decoder *decoder, uint8_t *pixels, size_t capacity, c
   if (setjmp(png_jmpbuf(decoder->png))) {
     free(rows_to_free);
     cpng_copy_message(message, decoder->message);
-    return CPNG_ERROR;
+    return decoder->strict_warning ? CPNG_WARNING : CPNG_ERROR;
   }
   png_read_image(decoder->png, rows);
   png_read_end(decoder->png, NULL);
@@ -148,7 +174,7 @@ int cpng_decoder_read(cpng_decoder *decoder, uint8_t *pixels, size_t capacity, c
 int cpng_decoder_read_row(cpng_decoder *decoder, uint8_t *row, char *message) {
   if (setjmp(png_jmpbuf(decoder->png))) {
     cpng_copy_message(message, decoder->message);
-    return CPNG_ERROR;
+    return decoder->strict_warning ? CPNG_WARNING : CPNG_ERROR;
   }
   png_read_row(decoder->png, row, NULL);
   return CPNG_OK;
@@ -157,7 +183,7 @@ int cpng_decoder_read_row(cpng_decoder *decoder, uint8_t *row, char *message) {
 int cpng_decoder_finish(cpng_decoder *decoder, char *message) {
   if (setjmp(png_jmpbuf(decoder->png))) {
     cpng_copy_message(message, decoder->message);
-    return CPNG_ERROR;
+    return decoder->strict_warning ? CPNG_WARNING : CPNG_ERROR;
   }
   png_read_end(decoder->png, NULL);
   return CPNG_OK;

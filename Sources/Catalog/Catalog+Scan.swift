@@ -15,6 +15,11 @@ public struct ScanChanges: Sendable, Equatable, Codable {
 
   /// Creates an empty change count.
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case inserted, updated, deleted, unchanged
+    case problemsChanged = "problems_changed"
+  }
 }
 
 extension Catalog {

@@ -55,13 +55,28 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
   case unsupported(source: String, codec: ImageCodec, reason: String)
   /// The image cannot be encoded with the requested settings, or the encoder failed.
   case encodeFailed(source: String, codec: ImageCodec, reason: String)
+  /// The path names a FIFO, socket, device or other non-regular file; `kind` says which. Refused
+  /// before it is opened for reading, so it can never block.
+  case notRegularFile(source: String, kind: String)
+  /// Resolving the path runs into a loop of symbolic links.
+  case symlinkLoop(source: String)
+  /// The header claims more pixels than the file's bytes can possibly code (see
+  /// ``DecodeOptions/pngMaxPixelsPerByte`` and ``DecodeOptions/jpegMaxPixelsPerByte``).
+  case implausibleSize(source: String, codec: ImageCodec, width: Int, height: Int, byteCount: Int, maxPixelsPerByte: Int)
+  /// Decoding would need more working memory than ``DecodeOptions/maxDecoderMemory`` allows.
+  case memoryLimit(source: String, codec: ImageCodec, reason: String)
+  /// Strict mode: the library warned about damaged data it would otherwise have worked around;
+  /// `warning` is its text. ``DecodeStrictness/lenient`` accepts such files with a warning.
+  case strictWarning(source: String, codec: ImageCodec, warning: String)
 
   /// The file or data name the error concerns.
   public var source: String {
     switch self {
     case .unreadable(let source, _), .empty(let source), .unrecognizedFormat(let source, _),
       .extensionMismatch(let source, _, _), .corrupt(let source, _, _), .tooLarge(let source, _, _, _),
-      .unsupported(let source, _, _), .encodeFailed(let source, _, _):
+      .unsupported(let source, _, _), .encodeFailed(let source, _, _), .notRegularFile(let source, _),
+      .symlinkLoop(let source), .implausibleSize(let source, _, _, _, _, _), .memoryLimit(let source, _, _),
+      .strictWarning(let source, _, _):
       source
     }
   }
@@ -80,6 +95,14 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
       "\(width)×\(height) = \(width * height) pixels exceeds the limit of \(limit) pixels"
     case .unsupported(_, let codec, let reason): "unsupported \(codec.rawValue.uppercased()): \(reason)"
     case .encodeFailed(_, let codec, let reason): "cannot encode \(codec.rawValue.uppercased()): \(reason)"
+    case .notRegularFile(_, let kind): "not a regular file (\(kind)); refused without opening it"
+    case .symlinkLoop: "symbolic link loop (the path resolves to itself through symbolic links)"
+    case .implausibleSize(_, let codec, let width, let height, let byteCount, let ratio):
+      "the header claims \(width)×\(height) pixels, which \(byteCount) bytes of \(codec.rawValue.uppercased()) cannot code"
+        + " (at most \(ratio) pixels per byte); refused before decoding"
+    case .memoryLimit(_, let codec, let reason): "\(codec.rawValue.uppercased()) decoder memory limit: \(reason)"
+    case .strictWarning(_, let codec, let warning):
+      "corrupt \(codec.rawValue.uppercased()) data: \(warning) (refused in strict mode; --lenient accepts it with a warning)"
     }
   }
 

@@ -3,37 +3,83 @@ internal import CPNG
 
 extension ImageDecoder {
   /// Reads what a file holds without decoding its pixels: a PNG's first 33 bytes (signature and a
-  /// CRC-checked IHDR), a JPEG's markers up to the first scan.
+  /// CRC-checked IHDR) and its last 12, a JPEG's markers up to the first scan and its last 2 bytes.
   ///
   /// This is what scanning uses, so a dataset of thousands of images is validated without paying
-  /// for a full decode; a file whose pixel data is corrupt is caught later, when it is decoded.
+  /// for a full decode. The file's trailer catches truncation cheaply: a PNG must end with its
+  /// `IEND` chunk and a JPEG with its end-of-image marker (in lenient mode a missing one is a
+  /// warning). A size the file's bytes cannot code is refused (``DecodeOptions/pngMaxPixelsPerByte``).
+  /// Corrupt pixel data in an intact file is caught later, when it is decoded.
   public func readHeader(contentsOf path: String) throws(ImageCodecError) -> ImageHeader {
-    let prefix = try readPrefix(path, count: 33)
+    let (prefix, size, trailer) = try readEnds(path, prefix: 33, suffix: 12)
     let codec = try prefix.withUnsafeBufferPointer { (prefix) throws(ImageCodecError) -> ImageCodec in
       try detectCodec(prefix, source: path, fileExtension: (path as NSString).pathExtension)
     }
     switch codec {
     case .png:
-      return try Self.pngHeader(prefix, source: path, maxPixels: options.maxPixels)
+      let header = try Self.pngHeader(prefix, source: path, maxPixels: options.maxPixels)
+      try options.checkPlausible(codec: .png, width: header.width, height: header.height, byteCount: size, source: path)
+      report(try checkTrailer(trailer, codec: .png, source: path))
+      return header
     case .jpeg:
       return try withFileBytes(path) { (bytes) throws(ImageCodecError) -> ImageHeader in
-        try JPEGCodec.header(bytes, source: path, maxPixels: options.maxPixels)
+        let (header, warnings) = try JPEGCodec.header(bytes, source: path, options: options)
+        report(warnings + (try checkTrailer(Array(bytes.suffix(12)), codec: .jpeg, source: path)))
+        return header
       }
     }
   }
 
-  /// The first `count` bytes of the file (fewer if it is shorter); refuses missing, unreadable,
-  /// empty files and directories as ``readFile(_:)`` does, but not large ones (only a prefix is read).
-  private func readPrefix(_ path: String, count: Int) throws(ImageCodecError) -> [UInt8] {
-    let (descriptor, _) = try openForReading(path, limitingSize: false)
+  /// The PNG `IEND` chunk, as every PNG ends: length 0, the name, its CRC.
+  static let pngTrailer: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+
+  /// Whether `trailer` (a file's last bytes) ends with the codec's end marker: nothing if it does,
+  /// else an error in strict mode and the warning to record in lenient mode.
+  func checkTrailer(_ trailer: [UInt8], codec: ImageCodec, source: String) throws(ImageCodecError) -> [DecodeWarning] {
+    let intact: Bool
+    let reason: String
+    switch codec {
+    case .png:
+      intact = trailer.count >= 12 && trailer.suffix(12).elementsEqual(Self.pngTrailer)
+      reason = "the file does not end with an IEND chunk (file truncated, or data appended after the image)"
+    case .jpeg:
+      intact = trailer.count >= 2 && trailer.suffix(2).elementsEqual([0xFF, 0xD9])
+      reason = "the file does not end with an end-of-image marker (file truncated, or data appended after the image)"
+    }
+    if intact { return [] }
+    if options.strictness == .strict { throw .corrupt(source: source, codec: codec, reason: reason) }
+    return [DecodeWarning(source: source, codec: codec, message: reason)]
+  }
+
+  /// The first `prefix` bytes of the file (fewer if it is shorter), its size and its last `suffix`
+  /// bytes, in two small reads; refuses missing, unreadable, empty files and non-regular files as
+  /// ``readFile(_:)`` does, but not large ones (only the ends are read).
+  private func readEnds(_ path: String, prefix: Int, suffix: Int) throws(ImageCodecError)
+    -> (prefix: [UInt8], size: Int, suffix: [UInt8])
+  {
+    let (descriptor, size) = try openForReading(path, limitingSize: false)
     defer { close(descriptor) }
     var failure: Int32 = 0
-    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+    let head = [UInt8](unsafeUninitializedCapacity: prefix) { buffer, initialized in
       initialized = Self.fill(buffer, from: descriptor, error: &failure)
     }
     if failure != 0 { throw .unreadable(source: path, reason: String(cString: strerror(failure))) }
-    if bytes.isEmpty { throw .empty(source: path) }
-    return bytes
+    if head.isEmpty { throw .empty(source: path) }
+    let start = max(size - suffix, 0)
+    let tail = [UInt8](unsafeUninitializedCapacity: suffix) { buffer, initialized in
+      initialized = 0
+      while initialized < suffix {
+        let got = pread(descriptor, buffer.baseAddress! + initialized, suffix - initialized, off_t(start + initialized))
+        if got > 0 {
+          initialized += got
+        } else if got == 0 || errno != EINTR {
+          if got < 0 { failure = errno }
+          break
+        }
+      }
+    }
+    if failure != 0 { throw .unreadable(source: path, reason: String(cString: strerror(failure))) }
+    return (head, size, tail)
   }
 
   static func pngHeader(_ bytes: [UInt8], source: String, maxPixels: Int) throws(ImageCodecError) -> ImageHeader {

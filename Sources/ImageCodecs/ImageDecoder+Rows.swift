@@ -40,9 +40,8 @@ extension ImageDecoder {
   {
     try withFileBytes(path) { (bytes) throws(ImageCodecError) -> ImageHeader in
       let codec = try detectCodec(bytes, source: path, fileExtension: (path as NSString).pathExtension)
-      if codec == .png,
-        let header = try PNGCodec.decodeRows(bytes, source: path, maxPixels: options.maxPixels, into: &consumer)
-      {
+      if codec == .png, let header = try PNGCodec.decodeRows(bytes, source: path, options: options, into: &consumer) {
+        report(try checkTrailer(Array(bytes.suffix(12)), codec: .png, source: path))
         return header
       }
       let decoded = try decode(bytes, codec: codec, source: path, mode: .expanded)

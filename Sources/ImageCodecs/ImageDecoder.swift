@@ -18,30 +18,6 @@ public enum JPEGScale: Int, Sendable, CaseIterable {
   case eighth = 8
 }
 
-/// Settings shared by every decode.
-public struct DecodeOptions: Sendable, Equatable {
-  /// Files whose header announces more pixels than this are refused before any pixel memory is
-  /// allocated. Default 2^28 (268 million pixels, e.g. 16384 × 16384).
-  public var maxPixels: Int
-  /// Files larger than this many bytes are refused without being read. Default 1 GiB.
-  public var maxFileBytes: Int
-  /// Whether a `.png`/`.jpg` extension that contradicts the content is an error. Default true.
-  public var rejectsExtensionMismatch: Bool
-  /// Scaled decoding for JPEG (PNG always decodes at full size). Default full.
-  public var jpegScale: JPEGScale
-
-  /// Creates options; every parameter has the documented default.
-  public init(
-    maxPixels: Int = 1 << 28, maxFileBytes: Int = 1 << 30, rejectsExtensionMismatch: Bool = true,
-    jpegScale: JPEGScale = .full
-  ) {
-    self.maxPixels = maxPixels
-    self.maxFileBytes = maxFileBytes
-    self.rejectsExtensionMismatch = rejectsExtensionMismatch
-    self.jpegScale = jpegScale
-  }
-}
-
 /// What a file holds, as its header describes it.
 public struct ImageHeader: Sendable, Equatable, Codable {
   /// The detected codec.
@@ -64,12 +40,23 @@ public struct DecodedFile: Sendable, Equatable {
   public var header: ImageHeader
   /// The decoded pixels.
   public var image: DecodedImage
+  /// What the decoder accepted in ``DecodeStrictness/lenient`` mode and would have refused in
+  /// strict mode; always empty in strict mode.
+  public var warnings: [DecodeWarning]
+
+  /// Creates a result.
+  public init(header: ImageHeader, image: DecodedImage, warnings: [DecodeWarning] = []) {
+    self.header = header
+    self.image = image
+    self.warnings = warnings
+  }
 }
 
 /// Decodes PNG and JPEG files and in-memory bytes into ``DecodedImage`` values.
 ///
 /// Every failure is an ``ImageCodecError`` naming the source; no input can end the process, and no
-/// allocation exceeds what the header-checked pixel limit allows.
+/// allocation exceeds what the header-checked pixel limit allows. Decoding is strict by default
+/// (see ``DecodeStrictness``): data the C libraries would work around is an error, not an image.
 public struct ImageDecoder: Sendable {
   /// The limits and scaling used for every decode.
   public var options: DecodeOptions
@@ -125,111 +112,29 @@ public struct ImageDecoder: Sendable {
     case label
   }
 
+  /// Every decode ends here: the codec's decode, the trailer check (the file must end with its end
+  /// marker, see ``readHeader(contentsOf:)``), then each lenient warning handed to
+  /// ``DecodeOptions/warningHandler``.
   func decode(_ bytes: UnsafeBufferPointer<UInt8>, codec: ImageCodec, source: String, mode: Mode) throws(ImageCodecError)
     -> DecodedFile
   {
+    var file: DecodedFile
     switch codec {
     case .png:
-      return try PNGCodec.decode(bytes, source: source, label: mode == .label, maxPixels: options.maxPixels)
+      file = try PNGCodec.decode(bytes, source: source, label: mode == .label, options: options)
     case .jpeg:
-      return try JPEGCodec.decode(
-        bytes, source: source, scale: options.jpegScale, maxPixels: options.maxPixels)
+      file = try JPEGCodec.decode(bytes, source: source, options: options)
     }
+    // After the decode, so that the codecs judge (and word) damage they see first.
+    file.warnings += try checkTrailer(Array(bytes.suffix(12)), codec: codec, source: source)
+    report(file.warnings)
+    return file
   }
 
-  /// Reads a whole file, refusing missing, unreadable, empty and oversized files with a typed error.
-  ///
-  /// One `read(2)` loop straight into the returned array, sized from `fstat`: no intermediate copy,
-  /// and a file that grows while it is read is still held to ``DecodeOptions/maxFileBytes``.
-  public func readFile(_ path: String) throws(ImageCodecError) -> [UInt8] {
-    let (descriptor, size) = try openForReading(path)
-    defer { close(descriptor) }
-    // One byte more than announced, to notice a file that grew since fstat.
-    var failure: Int32 = 0
-    var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, initialized in
-      initialized = Self.fill(buffer, from: descriptor, error: &failure)
-    }
-    if bytes.count == size + 1 && failure == 0 {  // it grew: read on in chunks, up to the limit
-      var chunk = [UInt8](repeating: 0, count: 1 << 16)
-      while bytes.count <= options.maxFileBytes && failure == 0 {
-        let got = chunk.withUnsafeMutableBufferPointer { Self.fill($0, from: descriptor, error: &failure) }
-        if got == 0 { break }
-        bytes += chunk.prefix(got)
-      }
-      if bytes.count > options.maxFileBytes {
-        throw .unreadable(source: path, reason: "the file grew beyond the file-size limit of \(options.maxFileBytes) bytes")
-      }
-    }
-    if failure != 0 { throw .unreadable(source: path, reason: String(cString: strerror(failure))) }
-    if bytes.isEmpty { throw .empty(source: path) }
-    return bytes
-  }
-
-  /// Runs `body` with the bytes of the file at `path`, read into a reused scratch buffer
-  /// (``ScratchBuffers``) rather than a new array; refuses files as ``readFile(_:)`` does.
-  func withFileBytes<Result>(
-    _ path: String, _ body: (UnsafeBufferPointer<UInt8>) throws(ImageCodecError) -> Result
-  ) throws(ImageCodecError) -> Result {
-    let (descriptor, size) = try openForReading(path)
-    var isOpen = true
-    defer { if isOpen { close(descriptor) } }
-    // The common case reads the file once, into the scratch buffer, and decodes it from there; an
-    // empty, unreadable or growing file is read again by readFile, which words the error.
-    let result = try ScratchBuffers.with(count: size + 1) { (buffer) throws(ImageCodecError) -> Result? in
-      var failure: Int32 = 0
-      let count = Self.fill(buffer, from: descriptor, error: &failure)
-      guard failure == 0, count > 0, count <= size else { return nil }
-      close(descriptor)
-      isOpen = false
-      return try body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
-    }
-    if let result { return result }
-    let bytes = try readFile(path)
-    return try bytes.withUnsafeBufferPointer { (bytes) throws(ImageCodecError) -> Result in try body(bytes) }
-  }
-
-  /// Opens `path` for reading and returns the descriptor and the announced size, refusing
-  /// directories and (when `limitingSize`) files beyond the size limit.
-  func openForReading(_ path: String, limitingSize: Bool = true) throws(ImageCodecError) -> (descriptor: Int32, size: Int) {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-      throw .unreadable(source: path, reason: errno == ENOENT ? "no such file" : "permission denied or unreadable")
-    }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0 else {
-      let reason = String(cString: strerror(errno))
-      close(descriptor)
-      throw .unreadable(source: path, reason: reason)
-    }
-    if status.st_mode & S_IFMT == S_IFDIR {
-      close(descriptor)
-      throw .unreadable(source: path, reason: "is a directory")
-    }
-    let size = Int(status.st_size)
-    if limitingSize && size > options.maxFileBytes {
-      close(descriptor)
-      throw .unreadable(source: path, reason: "\(size) bytes exceeds the file-size limit of \(options.maxFileBytes) bytes")
-    }
-    return (descriptor, size)
-  }
-
-  /// Fills `buffer` from `descriptor`, stopping early at end of file; returns the bytes read. A read
-  /// error other than `EINTR` stops it and is stored in `error`.
-  static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, from descriptor: Int32, error: inout Int32) -> Int {
-    guard let base = buffer.baseAddress else { return 0 }
-    var total = 0
-    while total < buffer.count {
-      let got = read(descriptor, base + total, buffer.count - total)
-      if got > 0 {
-        total += got
-      } else if got == 0 {
-        break
-      } else if errno != EINTR {
-        error = errno
-        break
-      }
-    }
-    return total
+  /// Hands `warnings` to ``DecodeOptions/warningHandler``.
+  func report(_ warnings: [DecodeWarning]) {
+    guard let handler = options.warningHandler else { return }
+    for warning in warnings { handler(warning) }
   }
 
   /// The codec of `bytes`, checked against the file extension when one is given.

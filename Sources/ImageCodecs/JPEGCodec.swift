@@ -52,16 +52,17 @@ public struct JPEGEncoder: Sendable {
 
 /// The JPEG half of ``ImageDecoder``: the only Swift code that talks to libjpeg.
 enum JPEGCodec {
-  static func decode(_ buffer: UnsafeBufferPointer<UInt8>, source: String, scale: JPEGScale, maxPixels: Int) throws(ImageCodecError)
+  static func decode(_ buffer: UnsafeBufferPointer<UInt8>, source: String, options: DecodeOptions) throws(ImageCodecError)
     -> DecodedFile
   {
     var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_CAPACITY))
     var info = cjpeg_info()
     var decoder: OpaquePointer?
+    var limits = Self.limits(options)
     let status = cjpeg_decoder_create(
-      buffer.baseAddress, buffer.count, Int32(scale.rawValue), UInt64(maxPixels), &decoder, &info, &message)
+      buffer.baseAddress, buffer.count, Int32(options.jpegScale.rawValue), &limits, &decoder, &info, &message)
     defer { cjpeg_decoder_destroy(decoder) }
-    try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
+    try check(status, message: message, info: info, source: source, byteCount: buffer.count, options: options)
     guard let decoder else { throw .corrupt(source: source, codec: .jpeg, reason: "decoder not created") }
 
     let header = ImageHeader(
@@ -76,33 +77,59 @@ enum JPEGCodec {
       readStatus = cjpeg_decoder_read(decoder, storage.baseAddress, byteCount, &message)
       count = readStatus == CJPEG_OK ? byteCount : 0
     }
-    try check(readStatus, message: message, info: info, source: source, maxPixels: maxPixels)
+    try check(readStatus, message: message, info: info, source: source, byteCount: buffer.count, options: options)
     return DecodedFile(
-      header: header, image: .uint8(Image8(width: width, height: height, channels: channels, samples: samples)))
+      header: header, image: .uint8(Image8(width: width, height: height, channels: channels, samples: samples)),
+      warnings: warnings(decoder, source: source))
   }
 
-  /// The header alone: markers up to the first scan, no pixel decoding.
-  static func header(_ bytes: UnsafeBufferPointer<UInt8>, source: String, maxPixels: Int) throws(ImageCodecError) -> ImageHeader {
+  /// The header alone: markers up to the first scan, no pixel decoding. Lenient warnings found on
+  /// the way are in `warnings`.
+  static func header(_ bytes: UnsafeBufferPointer<UInt8>, source: String, options: DecodeOptions) throws(ImageCodecError)
+    -> (header: ImageHeader, warnings: [DecodeWarning])
+  {
     var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_CAPACITY))
     var info = cjpeg_info()
     var decoder: OpaquePointer?
-    let status = cjpeg_decoder_create(bytes.baseAddress, bytes.count, 1, UInt64(maxPixels), &decoder, &info, &message)
-    cjpeg_decoder_destroy(decoder)
-    try check(status, message: message, info: info, source: source, maxPixels: maxPixels)
-    return ImageHeader(
+    var limits = Self.limits(options)
+    let status = cjpeg_decoder_create(bytes.baseAddress, bytes.count, 1, &limits, &decoder, &info, &message)
+    defer { cjpeg_decoder_destroy(decoder) }
+    try check(status, message: message, info: info, source: source, byteCount: bytes.count, options: options)
+    let header = ImageHeader(
       codec: .jpeg, width: Int(info.image_width), height: Int(info.image_height), channels: Int(info.channels),
       bitDepth: 8, storage: storageDescription(info))
+    return (header, warnings(decoder, source: source))
   }
 
-  private static func check(_ status: Int32, message: [CChar], info: cjpeg_info, source: String, maxPixels: Int)
-    throws(ImageCodecError)
-  {
+  private static func limits(_ options: DecodeOptions) -> cjpeg_limits {
+    cjpeg_limits(
+      max_pixels: UInt64(max(options.maxPixels, 0)), max_pixels_per_byte: UInt64(max(options.jpegMaxPixelsPerByte, 0)),
+      max_memory: UInt64(max(options.maxDecoderMemory, 0)), lenient: options.strictness == .lenient ? 1 : 0)
+  }
+
+  private static func warnings(_ decoder: OpaquePointer?, source: String) -> [DecodeWarning] {
+    var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_CAPACITY))
+    let count = Int(cjpeg_decoder_warnings(decoder, &message))
+    return count > 0 ? [DecodeWarning(source: source, codec: .jpeg, message: cMessage(message), count: count)] : []
+  }
+
+  private static func check(
+    _ status: Int32, message: [CChar], info: cjpeg_info, source: String, byteCount: Int, options: DecodeOptions
+  ) throws(ImageCodecError) {
     switch status {
     case CJPEG_OK: return
     case CJPEG_TOO_LARGE:
-      throw .tooLarge(source: source, width: Int(info.image_width), height: Int(info.image_height), limit: maxPixels)
+      throw .tooLarge(source: source, width: Int(info.image_width), height: Int(info.image_height), limit: options.maxPixels)
     case CJPEG_UNSUPPORTED:
       throw .unsupported(source: source, codec: .jpeg, reason: cMessage(message))
+    case CJPEG_WARNING:
+      throw .strictWarning(source: source, codec: .jpeg, warning: cMessage(message))
+    case CJPEG_IMPLAUSIBLE:
+      throw .implausibleSize(
+        source: source, codec: .jpeg, width: Int(info.image_width), height: Int(info.image_height), byteCount: byteCount,
+        maxPixelsPerByte: options.jpegMaxPixelsPerByte)
+    case CJPEG_MEMORY_LIMIT:
+      throw .memoryLimit(source: source, codec: .jpeg, reason: cMessage(message))
     default:
       throw .corrupt(source: source, codec: .jpeg, reason: cMessage(message))
     }

@@ -1,9 +1,11 @@
 internal import CPNG
 
 extension PNGCodec {
-  /// The libdeflate path (`fastpng.c`) for non-interlaced 8-bit gray, gray + alpha, RGB and RGBA
-  /// files without tRNS: the image data inflated in one call, about twice as fast as libpng's
-  /// streaming inflate, and unfiltered row by row. It takes only files whose every chunk checks out;
+  /// The one-pass path (`fastpng.c`) for non-interlaced 8-bit gray, gray + alpha, RGB and RGBA
+  /// files without tRNS: the image data inflated by zlib into one buffer in one pass, without
+  /// libpng's row-by-row streaming, and unfiltered row by row. zlib, the inflater libpng uses, so
+  /// the fast path accepts exactly the streams libpng accepts (libdeflate, twice as fast, accepts a
+  /// few invalid ones). It takes only files whose every chunk checks out;
   /// for anything else (other layouts, a bad CRC, a broken stream) it answers `nil` and libpng
   /// decodes the file, so it never accepts what libpng refuses.
   enum FastPath {

@@ -11,6 +11,11 @@ public struct SummaryRow: Codable, Sendable, Equatable {
   /// Forward floating-point operations (a multiply-add counts as 2).
   public var flops: Int
 
+  enum CodingKeys: String, CodingKey {
+    case name, kind, parameters, flops
+    case outputShape = "output_shape"
+  }
+
   /// Creates a row.
   public init(name: String, kind: String, outputShape: [Int], parameters: Int, flops: Int) {
     self.name = name
@@ -35,6 +40,14 @@ public struct ModelSummary: Codable, Sendable, Equatable {
   public var totalParameters: Int
   /// The sum of the rows' forward FLOPs.
   public var totalFLOPs: Int
+
+  enum CodingKeys: String, CodingKey {
+    case model, rows
+    case inputShape = "input_shape"
+    case outputShape = "output_shape"
+    case totalParameters = "total_parameters"
+    case totalFLOPs = "total_flops"
+  }
 
   /// Summarises `model` for an input of `inputShape`.
   public init(_ layer: any Layer, inputShape: [Int], model: String) {

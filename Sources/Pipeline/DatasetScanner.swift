@@ -116,6 +116,16 @@ public enum DatasetScanner {
       let problemsBefore = try registered == nil ? [] : catalog.problems(datasetId: datasetId)
       let previousProblems = Dictionary(grouping: problemsBefore.filter { $0.sampleKey != nil }) { $0.sampleKey! }
 
+      // A verdict depends on the strictness it was reached with: a lenient scan reads the samples a
+      // strict one found bad again, a strict scan those a lenient run accepted with warnings.
+      let lenient = configuration.decodeOptions.strictness == .lenient
+      let warned = lenient ? [] : Set(try catalog.decodeWarnings().map(\.path))
+      func reusable(_ old: SampleRecord, _ sample: DiscoveredSample) -> Bool {
+        if lenient { return old.status == .ok }
+        return !warned.contains(discovery.root + "/" + sample.imagePath)
+          && !(sample.labelPath.map { warned.contains(discovery.root + "/" + $0) } ?? false)
+      }
+
       // Decide per sample: reuse the cataloged validation, or read the files again.
       var records = [SampleRecord?](repeating: nil, count: discovery.samples.count)
       var sampleProblems = [[ProblemRecord]](repeating: [], count: discovery.samples.count)
@@ -124,7 +134,7 @@ public enum DatasetScanner {
         let image = fileIdentity(discovery.root + "/" + sample.imagePath)
         let label = sample.labelPath.flatMap { fileIdentity(discovery.root + "/" + $0) }
         if !configuration.verifiesImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
-          old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label
+          old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label, reusable(old, sample)
         {
           records[index] = old
           sampleProblems[index] = previousProblems[sample.key.rawValue] ?? []
@@ -158,6 +168,12 @@ public enum DatasetScanner {
       let layoutProblems = discovery.problems.map { problemRecord($0, datasetId: datasetId) }
       let (_, changes) = try catalog.recordScan(
         of: datasetRecord, samples: allRecords, problems: layoutProblems + sampleProblems.flatMap { $0 })
+      if !warned.isEmpty {  // read again strictly: the strict verdict replaces the lenient warnings
+        let validated = toValidate.flatMap { index in
+          [samples[index].imagePath] + (samples[index].labelPath.map { [$0] } ?? [])
+        }.map { root + "/" + $0 }
+        try catalog.forgetDecodeWarnings(paths: validated.filter(warned.contains))
+      }
 
       var counts: [String: ScanReport.SplitCount] = [:]
       for record in allRecords {

@@ -62,6 +62,12 @@ public struct ScoreReport: Sendable, Codable {
   public var indicators: [String]
   /// Wall time in seconds.
   public var seconds: Double
+
+  enum CodingKeys: String, CodingKey {
+    case samples, computed, cached, failures, indicators, seconds
+    case decodedImages = "decoded_images"
+    case decodedLabels = "decoded_labels"
+  }
 }
 
 /// Streams every valid sample through decode → indicators on all cores with a fixed number of

@@ -99,7 +99,8 @@ private let escapedName = #"bad\nname\u{1b}[31m"#
         #expect(run.status == 0, "\(run.standardError)")
         let report = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
         let splits = report?["splits"] as? [[String: Any]] ?? []
-        return splits.first { $0["split"] as? String == "train" }?["weights"] as? [Double] ?? []
+        let weights = splits.first { $0["split"] as? String == "train" }?["weights"] as? [String: Double] ?? [:]
+        return ["min", "mean", "max"].compactMap { weights[$0] }
       }
       for baseline in ["fixed", "none"] {
         let weights = try trainWeights(["--policy", baseline])
@@ -108,6 +109,45 @@ private let escapedName = #"bad\nname\u{1b}[31m"#
       #expect(try trainWeights(["--policy", "fixed", "--weights", "linear"]).max() ?? 0 > 1)
       #expect(try trainWeights(["--policy", "quantile"]).max() ?? 0 > 1)
       #expect(try trainWeights(["--policy", "budget"]).max() ?? 0 > 1)
+    }
+  }
+}
+
+/// `--json` outputs use snake_case keys and structured fields (issue 13 point 6).
+@Suite struct JSONOutputTests {
+  /// Every key of a JSON value, recursively (dictionary keys that are data, like split names, included).
+  static func keys(_ value: Any) -> [String] {
+    if let object = value as? [String: Any] { return object.keys + object.values.flatMap(keys) }
+    if let array = value as? [Any] { return array.flatMap(keys) }
+    return []
+  }
+
+  @Test func reportsUseSnakeCaseKeysAndStructuredPolicyAndWeights() throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/camvid"
+      #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "4", "--val", "1", "--test", "0", "--size", "64x48"]).status == 0)
+      let catalog = directory + "/c.sqlite"
+      let runs = [
+        ["scan", root, "--catalog", catalog, "--json"], ["score", root, "--catalog", catalog, "--json"],
+        ["slim", root, "--out", directory + "/out", "--catalog", catalog, "--json"],
+        ["verify", directory + "/out", "--json"], ["model", "summary", "--json"],
+        ["inspect", root + "/train/" + (try FileManager.default.contentsOfDirectory(atPath: root + "/train").sorted()[0]), "--json"],
+      ]
+      var slim: [String: Any] = [:]
+      for arguments in runs {
+        let run = try runDance(arguments)
+        #expect(run.status == 0, "\(arguments): \(run.standardError)")
+        let value = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))
+        let camel = Self.keys(value).filter { $0.contains(where: \.isUppercase) }
+        #expect(camel.isEmpty, "\(arguments[0]): \(camel)")
+        if arguments[0] == "slim" { slim = value as? [String: Any] ?? [:] }
+      }
+      let train = (slim["splits"] as? [[String: Any]])?.first { $0["split"] as? String == "train" } ?? [:]
+      let policy = train["policy"] as? [String: Any] ?? [:]
+      #expect(policy["name"] as? String == "quantile" && policy["drop"] as? Double == 0.1)
+      #expect((policy["bands"] as? [[String: Double]])?.first == ["up_to": 0.4, "scale": 0.5])
+      let weights = train["weights"] as? [String: Double] ?? [:]
+      #expect(Set(weights.keys) == ["min", "mean", "max"] && weights["min"]! <= weights["max"]!)
     }
   }
 }

@@ -109,7 +109,7 @@ private func slim(_ options: String...) -> [String] {
       let splits = report?["splits"] as? [[String: Any]] ?? []
       #expect(!splits.isEmpty)
       for split in splits {
-        #expect(split["pixelFraction"] as? Double == 1, "\(split)")
+        #expect(split["pixel_fraction"] as? Double == 1, "\(split)")
       }
     }
   }

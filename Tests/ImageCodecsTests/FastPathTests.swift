@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The libdeflate path takes the common layouts and only those, and decodes them exactly as libpng
+/// The fast path takes the common layouts and only those, and decodes them exactly as libpng
 /// does (the PngSuite hashes and the round trips run through it as well).
 @Suite struct FastPathTests {
   static func probe(_ name: String, label: Bool = false) throws -> Bool {
@@ -72,7 +72,7 @@ import Testing
 /// Corruption that keeps every CRC valid (a bit flipped in the image data or the header, the chunk's
 /// CRC recomputed) reaches the fast path's own checks: whatever it accepts, libpng must accept with
 /// the same pixels, and the whole decoder (fast path, then libpng) never crashes. In practice the
-/// fast path refuses every such file (libdeflate checks the stream and its Adler-32, the probe the
+/// fast path refuses every such file (zlib checks the stream and its Adler-32, the probe the
 /// header), and libpng decides.
 @Suite struct FastPathAgreementTests {
   static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {

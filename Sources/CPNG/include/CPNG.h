@@ -12,6 +12,7 @@
 #define CPNG_TOO_LARGE 2    // width * height exceeds the caller's pixel limit
 #define CPNG_NO_MEMORY 3
 #define CPNG_FALLBACK 4     // the fast path does not take this file: decode it with libpng
+#define CPNG_WARNING 5      // strict mode: libpng warned about the image data (e.g. a wrong Adler-32)
 
 #define CPNG_MESSAGE_CAPACITY 256
 
@@ -40,8 +41,15 @@ typedef struct cpng_decoder cpng_decoder;
 
 /// Reads the signature and header of an in-memory PNG and prepares decoding.
 /// On CPNG_OK `*out` must be released with cpng_decoder_destroy. `data` must stay valid until then.
-int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64_t max_pixels,
+/// `strict`: the zlib stream's Adler-32 is checked and every libpng warning about the image data
+/// (IDAT: a wrong check value, extra or missing compressed data) is an error, CPNG_WARNING. Not
+/// strict: the Adler-32 is ignored and those warnings are counted (cpng_decoder_warnings).
+/// Warnings about ancillary chunks (which libpng skips) are ignored in both modes.
+int cpng_decoder_create(const uint8_t *data, size_t size, cpng_mode mode, uint64_t max_pixels, int strict,
                         cpng_decoder **out, cpng_info *info, char *message);
+
+/// The number of image-data warnings libpng gave so far (non-strict mode), the first in `message`.
+int cpng_decoder_warnings(const cpng_decoder *decoder, char *message);
 
 /// Decodes all rows into `pixels` (`info.row_bytes * info.height` bytes).
 int cpng_decoder_read(cpng_decoder *decoder, uint8_t *pixels, size_t capacity, char *message);
@@ -64,7 +72,7 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
 
 void cpng_free(void *pointer);
 
-// MARK: - The fast path (fastpng.c): libdeflate for the common 8-bit layouts
+// MARK: - The fast path (fastpng.c): one-pass zlib inflate for the common 8-bit layouts
 
 /// What cpng_fast_probe found.
 typedef struct {

@@ -53,6 +53,11 @@ public struct LayoutProblem: Sendable, Equatable, Hashable, Codable {
   /// A sentence for people.
   public var detail: String
 
+  enum CodingKeys: String, CodingKey {
+    case kind, path, detail
+    case sampleKey = "sample_key"
+  }
+
   /// Creates a problem.
   public init(_ kind: Kind, path: String, sampleKey: SampleKey? = nil, detail: String) {
     self.kind = kind

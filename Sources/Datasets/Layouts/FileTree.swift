@@ -45,7 +45,12 @@ struct FileTree {
       let child = relative.isEmpty ? name : relative + "/" + name
       var childInfo = stat()
       guard stat(root + "/" + child, &childInfo) == 0 else {
-        problems.append(LayoutProblem(.unreadable, path: child, detail: "dangling symbolic link or unreadable entry"))
+        switch errno {
+        case ELOOP: problems.append(LayoutProblem(.symlinkLoop, path: child, detail: "symbolic link loop"))
+        case ENOENT: problems.append(LayoutProblem(.unreadable, path: child, detail: "dangling symbolic link"))
+        case let code:
+          problems.append(LayoutProblem(.unreadable, path: child, detail: "unreadable entry: \(String(cString: strerror(code)))"))
+        }
         continue
       }
       switch childInfo.st_mode & S_IFMT {

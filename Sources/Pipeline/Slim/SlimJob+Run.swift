@@ -46,8 +46,8 @@ public enum SlimJob {
     if partition == nil {
       scoringFailures = try ScoreJob.run(ScoreConfiguration(
         root: configuration.root, catalogPath: configuration.catalogPath, discovery: configuration.discovery,
-        indicators: needed, workers: configuration.workers, failFast: configuration.failFast,
-        progress: configuration.progress)).failures
+        indicators: needed, decodeOptions: configuration.decodeOptions, workers: configuration.workers,
+        failFast: configuration.failFast, progress: configuration.progress)).failures
     }
     let input = try Catalog(path: configuration.catalogPath)
     let rootPath = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
@@ -164,9 +164,9 @@ public enum SlimJob {
       }
       let weightRange = plan.weightRange
       report.splits.append(SlimReport.Split(
-        split: split, policy: plan.policy.description, samples: inputs.count, kept: record.kept,
+        split: split, policy: SlimReport.PolicySummary(plan.policy), samples: inputs.count, kept: record.kept,
         byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
-        pixelFraction: record.pixelFraction, weights: weightRange.map { [$0.minimum, $0.mean, $0.maximum] } ?? [],
+        pixelFraction: record.pixelFraction, weights: weightRange.map { SlimReport.WeightSummary(min: $0.minimum, mean: $0.mean, max: $0.maximum) },
         lambda: plan.lambda, shards: 0, bytes: 0))
       let byKey = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0) })
       for decision in plan.decisions where decision.keep && (partition?.contains(decision.key) ?? true) {

@@ -25,7 +25,7 @@ extension SlimJob {
       for shard in resume[split]?.shards ?? [] { manifest.note(shard, prefix: prefix, index: indexName(split)) }
     }
     try manifest.save()
-    let decoder = ImageDecoder()
+    let decoder = ImageDecoder(options: configuration.decodeOptions)
     let options = configuration.output
     let progress = ProgressReporter(label: "slim", total: pending.count, unit: "samples", style: configuration.progress)
     var writer: ShardWriter?

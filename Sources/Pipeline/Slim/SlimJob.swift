@@ -44,6 +44,8 @@ public struct SlimConfiguration: Sendable {
   public var progress: ProgressReporter.Style
   /// Write only the samples of this partition (the plan is still made over the whole split).
   public var partition: Partition?
+  /// Limits and strictness for every decode (the scan and scoring first, then the encoding).
+  public var decodeOptions = DecodeOptions()
 
   /// Creates a configuration with the DANCE defaults.
   public init(
@@ -80,8 +82,8 @@ public struct SlimReport: Sendable, Codable {
   public struct Split: Sendable, Codable {
     /// The split.
     public var split: String
-    /// The policy applied.
-    public var policy: String
+    /// The policy applied, with its parameters.
+    public var policy: PolicySummary
     /// Samples planned.
     public var samples: Int
     /// Samples kept.
@@ -90,14 +92,85 @@ public struct SlimReport: Sendable, Codable {
     public var byScale: [String: Int]
     /// Kept pixels over original pixels.
     public var pixelFraction: Double
-    /// Minimum, mean and maximum loss weight of kept samples.
-    public var weights: [Double]
+    /// The loss weights of kept samples, or `nil` when none is kept.
+    public var weights: WeightSummary?
     /// The budget solver's λ.
     public var lambda: Double?
     /// Shards written.
     public var shards: Int
     /// Bytes written in shards.
     public var bytes: Int
+
+    enum CodingKeys: String, CodingKey {
+      case split, policy, samples, kept, weights, lambda, shards, bytes
+      case byScale = "by_scale"
+      case pixelFraction = "pixel_fraction"
+    }
+  }
+
+  /// A policy and its parameters, for machine-readable reports.
+  public struct PolicySummary: Sendable, Codable, Equatable {
+    /// `none`, `fixed`, `quantile` or `budget`.
+    public var name: String
+    /// The human-readable form, e.g. `quantile(drop 0.1; r<0.4→0.5, r<0.8→0.75, else 1)`.
+    public var text: String
+    /// Quantile: the fraction of the simplest samples dropped.
+    public var drop: Double?
+    /// Quantile: the bands, `{up_to, scale}` by percentile rank.
+    public var bands: [Band]?
+    /// Budget: the fraction of the split's pixels kept.
+    public var pixelBudget: Double?
+    /// Budget: the scales the solver may choose.
+    public var scales: [Double]?
+    /// Fixed: the one scale.
+    public var scale: Double?
+
+    /// One quantile band.
+    public struct Band: Sendable, Codable, Equatable {
+      /// Upper bound of the band's percentile ranks (exclusive).
+      public var upTo: Double
+      /// The band's scale.
+      public var scale: Double
+
+      enum CodingKeys: String, CodingKey {
+        case scale
+        case upTo = "up_to"
+      }
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case name, text, drop, bands, scales, scale
+      case pixelBudget = "pixel_budget"
+    }
+
+    /// The summary of `policy`.
+    public init(_ policy: SlimmingPolicy) {
+      text = policy.description
+      switch policy {
+      case .none: name = "none"
+      case .fixed(let scale):
+        name = "fixed"
+        self.scale = scale
+      case .quantile(let drop, let bands):
+        name = "quantile"
+        self.drop = drop
+        self.bands = bands.map { Band(upTo: $0.upTo, scale: $0.scale) }
+      case .budget(let pixelBudget, let scales):
+        name = "budget"
+        self.pixelBudget = pixelBudget
+        self.scales = scales
+      }
+    }
+  }
+
+  /// Minimum, mean and maximum of a set of loss weights.
+  public struct WeightSummary: Sendable, Codable, Equatable {
+    /// The smallest weight.
+    public var min: Double
+    /// The mean weight.
+    public var mean: Double
+    /// The largest weight.
+    public var max: Double
   }
 
   /// The output directory.
@@ -114,4 +187,10 @@ public struct SlimReport: Sendable, Codable {
   public var dryRun: Bool
   /// Wall time in seconds.
   public var seconds: Double
+
+  enum CodingKeys: String, CodingKey {
+    case output, splits, failures, repairs, seconds
+    case copiedImages = "copied_images"
+    case dryRun = "dry_run"
+  }
 }

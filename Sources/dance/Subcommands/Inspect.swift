@@ -29,10 +29,12 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Refuse images with more pixels than this (width × height, in pixels; 2^28 by default).")
     var maxPixels = 1 << 28
 
+    @OptionGroup var strictness: StrictnessOptions
+
     func validate() throws { try Settings.maxPixels.check(maxPixels) }
 
     func run() async throws {
-      let decoder = ImageDecoder(options: DecodeOptions(maxPixels: maxPixels))
+      let decoder = ImageDecoder(options: strictness.decodeOptions(DecodeOptions(maxPixels: maxPixels), log: DecodeWarningLog()))
       var reports: [InspectReport] = []
       var failures = 0
       for path in files {
@@ -65,6 +67,11 @@ struct InspectReport: Codable {
   var channels: Int
   var bitDepth: Int
   var storage: String
+
+  enum CodingKeys: String, CodingKey {
+    case path, codec, width, height, channels, storage
+    case bitDepth = "bit_depth"
+  }
 
   init(path: String, file: DecodedFile) {
     self.path = path

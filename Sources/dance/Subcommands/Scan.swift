@@ -23,6 +23,7 @@ extension Dance {
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var layout: LayoutOptions
+    @OptionGroup var strictness: StrictnessOptions
 
     @Flag(help: "Decode every image fully (slower; catches corrupt pixel data, not only bad headers).")
     var verifyImages = false
@@ -42,10 +43,12 @@ extension Dance {
     }
 
     func run() async throws {
+      let warnings = DecodeWarningLog()
       let configuration = ScanConfiguration(
         root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(), verifiesImages: verifyImages,
-        workers: workers, progress: json ? .silent : .automatic)
+        decodeOptions: strictness.decodeOptions(log: warnings), workers: workers, progress: json ? .silent : .automatic)
       let report = try runJob { () throws(PipelineError) in try DatasetScanner.scan(configuration) }
+      warnings.record(inCatalog: catalog.path, command: "scan")
       if json {
         try printJSON(report)
       } else {

@@ -25,6 +25,7 @@ extension Dance {
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var layout: LayoutOptions
+    @OptionGroup var strictness: StrictnessOptions
 
     @Option(help: "Comma-separated indicator ids, 'default' or 'all'.")
     var indicators = "default"
@@ -52,11 +53,14 @@ extension Dance {
     }
 
     func run() async throws {
+      let warnings = DecodeWarningLog()
       let configuration = ScoreConfiguration(
         root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(),
         indicators: try Indicator.parseList(indicators), splits: scoredSplits,
-        workers: workers, failFast: failFast, progress: json ? .silent : .automatic)
+        decodeOptions: strictness.decodeOptions(log: warnings), workers: workers, failFast: failFast,
+        progress: json ? .silent : .automatic)
       let report = try runJob { () throws(PipelineError) in try ScoreJob.run(configuration) }
+      warnings.record(inCatalog: catalog.path, command: "score")
       if json {
         try printJSON(report)
       } else {

@@ -31,6 +31,7 @@ extension Dance {
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var layout: LayoutOptions
+    @OptionGroup var strictness: StrictnessOptions
 
     @Option(help: "Slimming policy: quantile, budget, fixed or none.")
     var policy: SlimPolicyName = .quantile
@@ -174,7 +175,10 @@ extension Dance {
         if let partition { return try Partition(parsing: partition) }
         return try Partition.fromEnvironment(ProcessInfo.processInfo.environment, partitions: partitions)
       }
+      let warnings = DecodeWarningLog()
+      configuration.decodeOptions = strictness.decodeOptions(log: warnings)
       let report = try runJob { () throws(PipelineError) in try SlimJob.run(configuration) }
+      warnings.record(inCatalog: catalog.path, command: "slim")
       if json {
         try printJSON(report)
       } else {
@@ -193,10 +197,10 @@ enum SlimReportText {
     for split in report.splits {
       let scales = split.byScale.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key)×\($0.value)" }
       rows.append([
-        split.split, split.policy + (split.lambda.map { String(format: " λ=%.4g", $0) } ?? ""), "\(split.samples)",
+        split.split, split.policy.text + (split.lambda.map { String(format: " λ=%.4g", $0) } ?? ""), "\(split.samples)",
         "\(split.kept)", "\(split.samples - split.kept)", scales.joined(separator: " "),
         String(format: "%.1f%%", split.pixelFraction * 100),
-        split.weights.isEmpty ? "–" : split.weights.map { String(format: "%.2f", $0) }.joined(separator: "/"),
+        split.weights.map { [$0.min, $0.mean, $0.max].map { String(format: "%.2f", $0) }.joined(separator: "/") } ?? "–",
         report.dryRun ? "–" : "\(split.shards)", report.dryRun ? "–" : String(format: "%.1f", Double(split.bytes) / 1e6),
       ])
     }
