@@ -12,6 +12,7 @@
 #   slurmctld, slurmd with a private key, socket, ports and state in a scratch directory, stopped
 #   by their PIDs afterwards) when Debian's slurmctld, slurmd, slurm-client and munge are installed
 #   or, as root, can be installed with apt-get.
+# - README.md's "Consuming the output" blocks run as written (Tests/examples/check_readme.py).
 # DANCE names the binary (default .build/debug/dance).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -198,6 +199,11 @@ else
         "$vpython" Tests/examples/check_k8s_job.py examples/k8s-indexed-job.yaml "$dance" "$work/k8s"
     }
     check k8s-indexed-job.yaml k8s
+    if have torch; then
+      check "README: Consuming the output" "$vpython" Tests/examples/check_readme.py README.md "$dance"
+    else
+      skip "README: Consuming the output" "no torch (wids needs it): $torch_python"
+    fi
   fi
 fi
 echo "examples: $passed passed, $failed failed, $skipped skipped"
