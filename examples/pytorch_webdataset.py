@@ -4,7 +4,8 @@ usage: python examples/pytorch_webdataset.py OUT [--split train] [--steps 20] [-
                                              [--crop 128x64] [--workers 0] [--shuffle 64]
 
 Needs torch, numpy, Pillow and webdataset (1.x or 0.2.x): `pip install webdataset pillow`, torch
-from your usual source. `make test` runs it on a small synthetic output (scripts/examples.sh).
+from your usual source. `make test` runs it on a small synthetic output with webdataset 1.x and
+0.2.x (scripts/examples.sh).
 
 What it shows:
 

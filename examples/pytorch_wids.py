@@ -4,8 +4,7 @@ usage: python examples/pytorch_wids.py OUT [--split train] [--batch 4]
 
 Needs torch, numpy, Pillow and wids. wids ships inside `webdataset<1` (`pip install "webdataset<1"`
 installs both `webdataset` 0.2.x and `wids`); webdataset 1.x no longer contains it, but it is also
-published on its own (`pip install wids`). `make test` runs it with the standalone `wids` package
-(scripts/examples.sh).
+published on its own (`pip install wids`). `make test` runs it with both (scripts/examples.sh).
 
 What it shows:
 

@@ -6,7 +6,9 @@
 #
 # - Python checks run in .build/examples-venv: webdataset, wids, Pillow, PyYAML and mmengine's
 #   config loader from PyPI, with torch taken from the CPU venv of scripts/torch-venv.sh through a
-#   .pth file (never torch from PyPI). Without python3, PyPI or the torch wheel they are skipped.
+#   .pth file (never torch from PyPI); the webdataset and wids examples also in
+#   .build/examples-webdataset0-venv with webdataset<1, which bundles wids. Without python3, PyPI or
+#   the torch wheel they are skipped.
 # - examples/slurm-array.sh: `bash -n`, then its DRY_RUN=1 commands run here (the partitions from
 #   SLURM_ARRAY_TASK_ID/COUNT); then for real on a one-node Slurm cluster on localhost (munged,
 #   slurmctld, slurmd with a private key, socket, ports and state in a scratch directory, stopped
@@ -188,6 +190,22 @@ else
           "$vpython" Tests/examples/check_catalog_dataset.py "$work/cs-out" "$work/catalog.sqlite"
       }
       check pytorch_catalog_dataset.py run_catalog
+      # The same two readers with webdataset<1, which ships wids inside (1.x no longer does).
+      old_venv=.build/examples-webdataset0-venv
+      [ -x "$old_venv/bin/python" ] || "$python" -m venv "$old_venv"
+      old_site=$("$old_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+      echo "$torch_site" > "$old_site/torch-venv.pth"
+      "$old_venv/bin/python" -c "import webdataset, wids, PIL" > /dev/null 2>&1 ||
+        "$old_venv/bin/pip" install -q "webdataset<1" pillow > "$work/pip-webdataset0.log" 2>&1
+      if "$old_venv/bin/python" -c "import webdataset, wids, PIL" > /dev/null 2>&1; then
+        run_old() {
+          "$old_venv/bin/python" Tests/examples/check_pytorch_webdataset.py "$work/cs-out" &&
+            WIDS_CACHE=$work/wids-cache "$old_venv/bin/python" Tests/examples/check_pytorch_wids.py "$work/cs-out"
+        }
+        check "pytorch_webdataset.py and pytorch_wids.py with webdataset<1" run_old
+      else
+        skip "pytorch_webdataset.py and pytorch_wids.py with webdataset<1" "could not install webdataset<1 from PyPI"
+      fi
     fi
     check mmseg_config.py "$vpython" Tests/examples/check_mmseg_config.py examples/mmseg_config.py \
       "$work/cs-folder" "$work/ade-folder" "$work/ade-out"
