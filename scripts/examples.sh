@@ -149,6 +149,12 @@ fi
 
 # The Python examples.
 python=$(command -v python3 || true)
+# README's DALI path, without DALI (CUDA wheels): every .idx entry against the tar, with the stdlib.
+if [ -n "$python" ]; then
+  check "DALI .idx (README)" "$python" Tests/examples/check_dali_index.py "$work/cs-out"
+else
+  skip "DALI .idx (README)" "python3 is not installed"
+fi
 venv=.build/examples-venv
 if [ -z "$python" ]; then
   for name in pytorch_webdataset.py pytorch_wids.py pytorch_catalog_dataset.py mmseg_config.py k8s-indexed-job.yaml; do
