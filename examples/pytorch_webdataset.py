@@ -80,7 +80,8 @@ def make_dataset(urls, shuffle=64, seed=0):
     (train ids for `seg.png` first, then uint8 RGB for `png`/`jpg`), and a tuple per sample."""
     dataset = wds.WebDataset(urls, shardshuffle=False, nodesplitter=wds.split_by_node,
                              workersplitter=wds.split_by_worker, empty_check=False)
-    if shuffle:
+    if shuffle:  # a seeded buffer: with DataLoader workers every epoch repeats the same order, so
+        # pass seed=epoch (or drop rng= for webdataset's own seeding) in a real run
         dataset = dataset.shuffle(shuffle, rng=random.Random(seed))
     return (dataset
             .decode(wds.handle_extension("seg.png", train_ids), "torchrgb8")
