@@ -17,8 +17,9 @@
 # Notes on slimmed data:
 # - The train pipeline has no RandomResize: MMSegmentation's stock Cityscapes pipeline resizes every
 #   image to scale=(2048, 1024) × ratio, which would blow slimmed images back up to full size and
-#   undo the slimming. RandomCrop keeps a sample smaller than crop_size whole, and the data
-#   preprocessor pads the batch to crop_size.
+#   undo the slimming. RandomCrop keeps a sample smaller than crop_size whole; set
+#   `model = dict(data_preprocessor=dict(size=crop_size))` in your own config (not in a second
+#   _base_ file: mmengine refuses keys that two bases share) so that the batch is padded to it.
 # - MMSegmentation's losses have no per-sample weight, so weights.csv is not used here; train with
 #   the shards (examples/pytorch_webdataset.py) or `dance train` to apply DANCE's loss weights.
 # - ADE20K: annotations keep the dataset's own encoding, so reduce_zero_label=True (in the dataset
