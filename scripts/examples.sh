@@ -141,7 +141,9 @@ EOF
   [ "$(grep -c '"url": "train-part' "$dir/out/train/shardindex.json")" -ge 1 ] || return 1
   echo "  slurm-array.sh on a localhost cluster ($(slurmctld -V)): $(grep -c 'images copied' "$dir/jobs.log") array tasks, $(tail -n 1 "$dir/jobs.log")"
 }
-if slurm_ready; then
+if slurm_ready && [ "$(id -u)" -ne 0 ]; then
+  skip "slurm-array.sh (localhost cluster)" "slurmd runs jobs as root here; not root"
+elif slurm_ready; then
   check "slurm-array.sh (localhost cluster)" slurm_cluster
 else
   skip "slurm-array.sh (localhost cluster)" "munged, slurmctld, slurmd or sbatch missing and not installable here"
