@@ -23,6 +23,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@scripts/interop.sh
+	@scripts/examples.sh
 
 # The seeded mutation test of every image fixture at a larger count (make test runs 20000 cases);
 # DANCE_FUZZ_CASES and DANCE_FUZZ_SEED choose the count and the seed.

@@ -1,0 +1,43 @@
+"""Runs the code blocks of README.md's "Consuming the output" section as they are written, in order,
+in one scratch directory: `sh` blocks with bash (DANCE's directory first on PATH, as `dance`),
+`python` blocks with this interpreter. A python block importing a package that is not importable
+here (MosaicML Streaming, DALI) is skipped, saying so. Also checks that the brace URL names every
+training shard and that the MMSegmentation export destination is examples/mmseg_config.py's data_root.
+usage: check_readme.py README.md DANCE"""
+import glob, importlib.util, os, re, runpy, shutil, subprocess, sys, tempfile
+
+readme, dance = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+text = open(readme).read()
+section = text[text.index("### Consuming the output"):text.index("### Training")]
+blocks = [(lang, re.sub(r"^  ", "", body, flags=re.M))
+          for lang, body in re.findall(r"^ *```(sh|python)\n(.*?)^ *```", section, re.S | re.M)]
+work = tempfile.mkdtemp()
+bin_dir = os.path.join(work, ".bin")
+os.mkdir(bin_dir)
+os.symlink(dance, os.path.join(bin_dir, "dance"))
+env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"])
+failures, ran, skipped = [], 0, []
+for number, (lang, body) in enumerate(blocks, 1):
+    imports = re.findall(r"^(?:from|import) (\w+)", body, re.M)
+    missing = [m for m in imports if importlib.util.find_spec(m) is None]
+    if missing:
+        skipped.append(f"block {number} ({', '.join(missing)} not importable here)")
+        continue
+    argv = ["bash", "-euo", "pipefail", "-c", body] if lang == "sh" else [sys.executable, "-c", body]
+    result = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True)
+    ran += 1
+    if result.returncode != 0:
+        failures.append(f"block {number} ({lang}) exit {result.returncode}:\n{body}\n{result.stderr[-1500:]}")
+shards = sorted(glob.glob(os.path.join(work, "cs-slim", "train", "train-*.tar")))
+if len(shards) != 4:
+    failures.append(f"the brace form train-{{000000..000003}} names 4 shards, the output has {len(shards)}")
+config = runpy.run_path(os.path.join(os.path.dirname(readme), "examples", "mmseg_config.py"))
+if "--to " + config["data_root"] not in section or not os.path.isdir(os.path.join(work, config["data_root"], "leftImg8bit")):
+    failures.append(f"the folder export does not go to mmseg_config.py's data_root {config['data_root']!r}")
+shutil.rmtree(work)
+for failure in failures:
+    print("FAIL", failure)
+for skip in skipped:
+    print(f"  README block SKIPPED: {skip}")
+print(f"  README \"Consuming the output\": {ran} of {len(blocks)} blocks run as written")
+sys.exit(1 if failures else 0)
