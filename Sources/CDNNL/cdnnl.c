@@ -4,30 +4,74 @@
 
 void omp_set_num_threads(int);
 
+/// One argument of a primitive: the caller's plain buffer and the layout the primitive wants,
+/// with the reorder between them (none when the layouts agree).
+typedef struct {
+  dnnl_memory_t user, inner;
+  dnnl_primitive_t reorder;
+  int into_inner;
+} port;
+
 struct cdnnl_conv {
   dnnl_engine_t engine;
   dnnl_stream_t stream;
-  dnnl_primitive_desc_t pd;
-  dnnl_primitive_t conv, reorder_x, reorder_w, reorder_y;
-  dnnl_memory_t x, w, b, y;     /* plain, user buffers (handles set per call) */
-  dnnl_memory_t xb, wb, yb;     /* blocked, owned */
+  dnnl_primitive_desc_t forward_pd, data_pd, weights_pd;
+  dnnl_primitive_t forward, backward_data, backward_weights;
+  port x, w, b, y;             /* forward */
+  port dy_d, w_d, dx;          /* backward data */
+  port x_w, dy_w, dw, db;      /* backward weights */
+  int has_bias, training;
   const char *implementation;
 };
 
-#define TRY(call, message) do { if ((call) != dnnl_success) { *error = message; goto fail; } } while (0)
-
-static int reorder(dnnl_primitive_t *out, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to, dnnl_engine_t engine) {
+static int port_init(port *p, const dnnl_memory_desc_t *plain, const dnnl_memory_desc_t *inner, int into_inner,
+                     dnnl_engine_t engine) {
+  p->into_inner = into_inner;
+  if (dnnl_memory_create(&p->user, plain, engine, DNNL_MEMORY_NONE) != dnnl_success) return -1;
+  if (dnnl_memory_desc_equal(plain, inner)) {
+    p->inner = p->user;
+    return 0;
+  }
+  if (dnnl_memory_create(&p->inner, inner, engine, DNNL_MEMORY_ALLOCATE) != dnnl_success) return -1;
   dnnl_primitive_desc_t pd;
-  if (dnnl_reorder_primitive_desc_create(&pd, from, engine, to, engine, NULL) != dnnl_success) return -1;
-  dnnl_status_t status = dnnl_primitive_create(out, pd);
+  dnnl_status_t status = into_inner ? dnnl_reorder_primitive_desc_create(&pd, plain, engine, inner, engine, NULL)
+                                    : dnnl_reorder_primitive_desc_create(&pd, inner, engine, plain, engine, NULL);
+  if (status != dnnl_success) return -1;
+  status = dnnl_primitive_create(&p->reorder, pd);
   dnnl_primitive_desc_destroy(pd);
   return status == dnnl_success ? 0 : -1;
 }
 
+static int port_bind(port *p, const void *data) {
+  return dnnl_memory_set_data_handle(p->user, (void *)data) == dnnl_success ? 0 : -1;
+}
+
+static int port_sync(port *p, dnnl_stream_t stream) {
+  if (!p->reorder) return 0;
+  dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, p->into_inner ? p->user : p->inner}, {DNNL_ARG_TO, p->into_inner ? p->inner : p->user}};
+  return dnnl_primitive_execute(p->reorder, stream, 2, args) == dnnl_success ? 0 : -1;
+}
+
+static void port_destroy(port *p) {
+  if (p->reorder) dnnl_primitive_destroy(p->reorder);
+  if (p->inner && p->inner != p->user) dnnl_memory_destroy(p->inner);
+  if (p->user) dnnl_memory_destroy(p->user);
+}
+
+static const dnnl_memory_desc_t *md(dnnl_primitive_desc_t pd, dnnl_query_t what) {
+  return dnnl_primitive_desc_query_md(pd, what, 0);
+}
+
+#define TRY(call, message) do { if ((call) != dnnl_success) { *error = message; goto fail; } } while (0)
+#define PORT(call) do { if ((call) != 0) { *error = "oneDNN cannot reorder between plain and blocked layouts"; goto fail; } } while (0)
+
 cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw, int stride_y, int stride_x,
-                              int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, const char **error) {
+                              int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, int training,
+                              const char **error) {
   cdnnl_conv *conv = calloc(1, sizeof *conv);
   if (!conv) { *error = "out of memory"; return NULL; }
+  conv->has_bias = has_bias;
+  conv->training = training;
   int ho = (h + 2 * pad_y - dilation_y * (kh - 1) - 1) / stride_y + 1;
   int wo = (w + 2 * pad_x - dilation_x * (kw - 1) - 1) / stride_x + 1;
   dnnl_dims_t src_dims = {n, c, h, w}, weight_dims = {o, c, kh, kw}, bias_dims = {o}, dst_dims = {n, o, ho, wo};
@@ -42,53 +86,97 @@ cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw,
   TRY(dnnl_memory_desc_init_by_tag(&src_any, 4, src_dims, dnnl_f32, dnnl_format_tag_any), "bad input shape");
   TRY(dnnl_memory_desc_init_by_tag(&weight_any, 4, weight_dims, dnnl_f32, dnnl_format_tag_any), "bad weight shape");
   TRY(dnnl_memory_desc_init_by_tag(&dst_any, 4, dst_dims, dnnl_f32, dnnl_format_tag_any), "bad output shape");
-  dnnl_convolution_desc_t desc;
-  TRY(dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct, &src_any,
-        &weight_any, has_bias ? &bias_md : NULL, &dst_any, strides, dilates, pads, pads),
+  const dnnl_memory_desc_t *bias = has_bias ? &bias_md : NULL;
+
+  dnnl_convolution_desc_t forward;
+  TRY(dnnl_dilated_convolution_forward_desc_init(&forward, training ? dnnl_forward_training : dnnl_forward_inference,
+        dnnl_convolution_direct, &src_any, &weight_any, bias, &dst_any, strides, dilates, pads, pads),
       "oneDNN refuses this convolution geometry");
-  TRY(dnnl_primitive_desc_create(&conv->pd, &desc, NULL, conv->engine, NULL), "oneDNN has no kernel for this convolution");
-  dnnl_primitive_desc_query(conv->pd, dnnl_query_impl_info_str, 0, &conv->implementation);
-  const dnnl_memory_desc_t *src_md = dnnl_primitive_desc_query_md(conv->pd, dnnl_query_src_md, 0);
-  const dnnl_memory_desc_t *weight_md = dnnl_primitive_desc_query_md(conv->pd, dnnl_query_weights_md, 0);
-  const dnnl_memory_desc_t *dst_md = dnnl_primitive_desc_query_md(conv->pd, dnnl_query_dst_md, 0);
-  TRY(dnnl_primitive_create(&conv->conv, conv->pd), "cannot create the oneDNN convolution");
-  TRY(dnnl_memory_create(&conv->x, &src_plain, conv->engine, DNNL_MEMORY_NONE), "cannot wrap the input");
-  TRY(dnnl_memory_create(&conv->w, &weight_plain, conv->engine, DNNL_MEMORY_NONE), "cannot wrap the weight");
-  TRY(dnnl_memory_create(&conv->b, &bias_md, conv->engine, DNNL_MEMORY_NONE), "cannot wrap the bias");
-  TRY(dnnl_memory_create(&conv->y, &dst_plain, conv->engine, DNNL_MEMORY_NONE), "cannot wrap the output");
-  TRY(dnnl_memory_create(&conv->xb, src_md, conv->engine, DNNL_MEMORY_ALLOCATE), "cannot allocate the blocked input");
-  TRY(dnnl_memory_create(&conv->wb, weight_md, conv->engine, DNNL_MEMORY_ALLOCATE), "cannot allocate the blocked weight");
-  TRY(dnnl_memory_create(&conv->yb, dst_md, conv->engine, DNNL_MEMORY_ALLOCATE), "cannot allocate the blocked output");
-  if (reorder(&conv->reorder_x, &src_plain, src_md, conv->engine) || reorder(&conv->reorder_w, &weight_plain, weight_md, conv->engine)
-      || reorder(&conv->reorder_y, dst_md, &dst_plain, conv->engine)) {
-    *error = "oneDNN cannot reorder between plain and blocked layouts";
-    goto fail;
-  }
+  TRY(dnnl_primitive_desc_create(&conv->forward_pd, &forward, NULL, conv->engine, NULL), "oneDNN has no kernel for this convolution");
+  dnnl_primitive_desc_query(conv->forward_pd, dnnl_query_impl_info_str, 0, &conv->implementation);
+  TRY(dnnl_primitive_create(&conv->forward, conv->forward_pd), "cannot create the oneDNN convolution");
+  PORT(port_init(&conv->x, &src_plain, md(conv->forward_pd, dnnl_query_src_md), 1, conv->engine));
+  PORT(port_init(&conv->w, &weight_plain, md(conv->forward_pd, dnnl_query_weights_md), 1, conv->engine));
+  PORT(port_init(&conv->b, &bias_md, &bias_md, 1, conv->engine));
+  PORT(port_init(&conv->y, &dst_plain, md(conv->forward_pd, dnnl_query_dst_md), 0, conv->engine));
+  if (!training) return conv;
+
+  dnnl_convolution_desc_t data;
+  TRY(dnnl_dilated_convolution_backward_data_desc_init(&data, dnnl_convolution_direct, &src_any, &weight_any, &dst_any,
+        strides, dilates, pads, pads), "oneDNN refuses this convolution's backward pass");
+  TRY(dnnl_primitive_desc_create(&conv->data_pd, &data, NULL, conv->engine, conv->forward_pd), "oneDNN has no backward-data kernel");
+  TRY(dnnl_primitive_create(&conv->backward_data, conv->data_pd), "cannot create the oneDNN backward-data pass");
+  PORT(port_init(&conv->dy_d, &dst_plain, md(conv->data_pd, dnnl_query_diff_dst_md), 1, conv->engine));
+  PORT(port_init(&conv->w_d, &weight_plain, md(conv->data_pd, dnnl_query_weights_md), 1, conv->engine));
+  PORT(port_init(&conv->dx, &src_plain, md(conv->data_pd, dnnl_query_diff_src_md), 0, conv->engine));
+
+  dnnl_convolution_desc_t weights;
+  TRY(dnnl_dilated_convolution_backward_weights_desc_init(&weights, dnnl_convolution_direct, &src_any, &weight_any, bias,
+        &dst_any, strides, dilates, pads, pads), "oneDNN refuses this convolution's weight gradient");
+  TRY(dnnl_primitive_desc_create(&conv->weights_pd, &weights, NULL, conv->engine, conv->forward_pd), "oneDNN has no backward-weights kernel");
+  TRY(dnnl_primitive_create(&conv->backward_weights, conv->weights_pd), "cannot create the oneDNN backward-weights pass");
+  PORT(port_init(&conv->x_w, &src_plain, md(conv->weights_pd, dnnl_query_src_md), 1, conv->engine));
+  PORT(port_init(&conv->dy_w, &dst_plain, md(conv->weights_pd, dnnl_query_diff_dst_md), 1, conv->engine));
+  PORT(port_init(&conv->dw, &weight_plain, md(conv->weights_pd, dnnl_query_diff_weights_md), 0, conv->engine));
+  PORT(port_init(&conv->db, &bias_md, &bias_md, 0, conv->engine));
   return conv;
 fail:
   cdnnl_conv_destroy(conv);
   return NULL;
 }
 
+static int run(dnnl_primitive_t primitive, dnnl_stream_t stream, int count, dnnl_exec_arg_t *args) {
+  return dnnl_primitive_execute(primitive, stream, count, args) == dnnl_success ? 0 : -1;
+}
+
 int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, const float *bias, float *y,
                        const char **error) {
-  if (dnnl_memory_set_data_handle(conv->x, (void *)x) != dnnl_success
-      || dnnl_memory_set_data_handle(conv->w, (void *)weight) != dnnl_success
-      || dnnl_memory_set_data_handle(conv->y, y) != dnnl_success
-      || (bias && dnnl_memory_set_data_handle(conv->b, (void *)bias) != dnnl_success)) {
+  if ((conv->has_bias && !bias) || port_bind(&conv->x, x) || port_bind(&conv->w, weight) || port_bind(&conv->y, y)
+      || (bias && port_bind(&conv->b, bias))) {
     *error = "cannot attach the buffers";
     return -1;
   }
-  dnnl_exec_arg_t rx[2] = {{DNNL_ARG_FROM, conv->x}, {DNNL_ARG_TO, conv->xb}};
-  dnnl_exec_arg_t rw[2] = {{DNNL_ARG_FROM, conv->w}, {DNNL_ARG_TO, conv->wb}};
-  dnnl_exec_arg_t ry[2] = {{DNNL_ARG_FROM, conv->yb}, {DNNL_ARG_TO, conv->y}};
-  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, conv->xb}, {DNNL_ARG_WEIGHTS, conv->wb}, {DNNL_ARG_DST, conv->yb}, {DNNL_ARG_BIAS, conv->b}};
-  if (dnnl_primitive_execute(conv->reorder_x, conv->stream, 2, rx) != dnnl_success
-      || dnnl_primitive_execute(conv->reorder_w, conv->stream, 2, rw) != dnnl_success
-      || dnnl_primitive_execute(conv->conv, conv->stream, bias ? 4 : 3, args) != dnnl_success
-      || dnnl_primitive_execute(conv->reorder_y, conv->stream, 2, ry) != dnnl_success
+  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, conv->x.inner}, {DNNL_ARG_WEIGHTS, conv->w.inner}, {DNNL_ARG_DST, conv->y.inner},
+                             {DNNL_ARG_BIAS, conv->b.inner}};
+  if (port_sync(&conv->x, conv->stream) || port_sync(&conv->w, conv->stream)
+      || run(conv->forward, conv->stream, conv->has_bias ? 4 : 3, args) || port_sync(&conv->y, conv->stream)
       || dnnl_stream_wait(conv->stream) != dnnl_success) {
     *error = "the oneDNN convolution failed";
+    return -1;
+  }
+  return 0;
+}
+
+int cdnnl_conv_backward_data(cdnnl_conv *conv, const float *dy, const float *weight, float *dx, const char **error) {
+  if (!conv->training) { *error = "not created for training"; return -1; }
+  if (port_bind(&conv->dy_d, dy) || port_bind(&conv->w_d, weight) || port_bind(&conv->dx, dx)) {
+    *error = "cannot attach the buffers";
+    return -1;
+  }
+  dnnl_exec_arg_t args[3] = {{DNNL_ARG_DIFF_DST, conv->dy_d.inner}, {DNNL_ARG_WEIGHTS, conv->w_d.inner},
+                             {DNNL_ARG_DIFF_SRC, conv->dx.inner}};
+  if (port_sync(&conv->dy_d, conv->stream) || port_sync(&conv->w_d, conv->stream) || run(conv->backward_data, conv->stream, 3, args)
+      || port_sync(&conv->dx, conv->stream) || dnnl_stream_wait(conv->stream) != dnnl_success) {
+    *error = "the oneDNN backward-data pass failed";
+    return -1;
+  }
+  return 0;
+}
+
+int cdnnl_conv_backward_weights(cdnnl_conv *conv, const float *x, const float *dy, float *dw, float *db,
+                                const char **error) {
+  if (!conv->training) { *error = "not created for training"; return -1; }
+  if ((conv->has_bias && !db) || port_bind(&conv->x_w, x) || port_bind(&conv->dy_w, dy) || port_bind(&conv->dw, dw)
+      || (db && port_bind(&conv->db, db))) {
+    *error = "cannot attach the buffers";
+    return -1;
+  }
+  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, conv->x_w.inner}, {DNNL_ARG_DIFF_DST, conv->dy_w.inner},
+                             {DNNL_ARG_DIFF_WEIGHTS, conv->dw.inner}, {DNNL_ARG_DIFF_BIAS, conv->db.inner}};
+  if (port_sync(&conv->x_w, conv->stream) || port_sync(&conv->dy_w, conv->stream)
+      || run(conv->backward_weights, conv->stream, conv->has_bias ? 4 : 3, args) || port_sync(&conv->dw, conv->stream)
+      || dnnl_stream_wait(conv->stream) != dnnl_success) {
+    *error = "the oneDNN backward-weights pass failed";
     return -1;
   }
   return 0;
@@ -98,11 +186,13 @@ const char *cdnnl_conv_implementation(const cdnnl_conv *conv) { return conv->imp
 
 void cdnnl_conv_destroy(cdnnl_conv *conv) {
   if (!conv) return;
-  dnnl_primitive_t primitives[] = {conv->conv, conv->reorder_x, conv->reorder_w, conv->reorder_y};
-  for (int i = 0; i < 4; i++) if (primitives[i]) dnnl_primitive_destroy(primitives[i]);
-  dnnl_memory_t memories[] = {conv->x, conv->w, conv->b, conv->y, conv->xb, conv->wb, conv->yb};
-  for (int i = 0; i < 7; i++) if (memories[i]) dnnl_memory_destroy(memories[i]);
-  if (conv->pd) dnnl_primitive_desc_destroy(conv->pd);
+  port *ports[] = {&conv->x, &conv->w, &conv->b, &conv->y, &conv->dy_d, &conv->w_d, &conv->dx,
+                   &conv->x_w, &conv->dy_w, &conv->dw, &conv->db};
+  for (size_t i = 0; i < sizeof ports / sizeof *ports; i++) port_destroy(ports[i]);
+  dnnl_primitive_t primitives[] = {conv->forward, conv->backward_data, conv->backward_weights};
+  for (int i = 0; i < 3; i++) if (primitives[i]) dnnl_primitive_destroy(primitives[i]);
+  dnnl_primitive_desc_t descriptors[] = {conv->forward_pd, conv->data_pd, conv->weights_pd};
+  for (int i = 0; i < 3; i++) if (descriptors[i]) dnnl_primitive_desc_destroy(descriptors[i]);
   if (conv->stream) dnnl_stream_destroy(conv->stream);
   if (conv->engine) dnnl_engine_destroy(conv->engine);
   free(conv);

@@ -23,14 +23,17 @@ public final class Conv2d: Layer {
   public var computesInputGradient = true
   /// Unused: a convolution behaves the same in training and evaluation.
   public var isTraining = true
-  /// Which library computes the forward pass (the backward pass is `im2col` + `gemm` on either);
-  /// default ``ConvolutionBackend/selected``. oneDNN falls back to `im2col` + `gemm` for a geometry
-  /// it refuses.
+  /// Which library computes the passes; default ``ConvolutionBackend/selected``. With oneDNN, a
+  /// geometry it refuses (or a failing call) falls back to `im2col` + `gemm`.
   public var backend = ConvolutionBackend.selected
 
   private var input: Tensor?
   private var columns: [Float] = []
   private var oneDNN: OneDNNConvolution?
+  /// Whether the last forward pass ran on oneDNN (so the backward pass can too).
+  private var forwardOnOneDNN = false
+  private var weightGradientScratch: [Float] = []
+  private var biasGradientScratch: [Float] = []
   private var weightGradientT: [Float] = []
 
   /// Creates a convolution with He-initialised weights drawn from `generator`.
@@ -90,7 +93,11 @@ public final class Conv2d: Layer {
     let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
     let imageSize = g.channels * g.height * g.width
     self.input = input
-    if backend == .onednn, let output = oneDNNForward(input, g) { return output }
+    forwardOnOneDNN = false
+    if backend == .onednn, let output = oneDNNForward(input, g) {
+      forwardOnOneDNN = isTraining
+      return output
+    }
     let (chunk, tileRows, tileSize) = prepareColumns(g, images: n)
     return Tensor(shape: [n, outChannels, g.outputHeight, outW]) { out in
       input.withUnsafeBufferPointer { x in
@@ -137,8 +144,9 @@ public final class Conv2d: Layer {
   /// when oneDNN refuses the geometry or fails.
   private func oneDNNForward(_ input: Tensor, _ g: ConvGeometry) -> Tensor? {
     let n = input.shape[0]
-    if oneDNN == nil || oneDNN?.geometry != g || oneDNN?.batch != n {
-      oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil)
+    // A training primitive also serves evaluation; an evaluation one is replaced when training starts.
+    if oneDNN == nil || oneDNN?.geometry != g || oneDNN?.batch != n || (isTraining && oneDNN?.training == false) {
+      oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil, training: isTraining)
     }
     guard let oneDNN else { return nil }
     var succeeded = false
@@ -158,6 +166,46 @@ public final class Conv2d: Layer {
     return succeeded ? output : nil
   }
 
+  /// Both backward passes on oneDNN: adds `dL/dw` (and `dL/db`) and returns `dL/dx` (empty when
+  /// not needed); `nil` when oneDNN fails, before any gradient was changed.
+  private func oneDNNBackward(_ gradOutput: Tensor, input: Tensor) -> Tensor? {
+    guard let oneDNN, oneDNN.training else { return nil }
+    if weightGradientScratch.count != weight.value.count { weightGradientScratch = [Float](repeating: 0, count: weight.value.count) }
+    if let bias, biasGradientScratch.count != bias.value.count { biasGradientScratch = [Float](repeating: 0, count: bias.value.count) }
+    var gradInput = computesInputGradient ? Tensor(shape: input.shape) : Tensor(shape: [0])
+    var succeeded = true
+    input.withUnsafeBufferPointer { x in
+      gradOutput.withUnsafeBufferPointer { dy in
+        weight.value.withUnsafeBufferPointer { w in
+          weightGradientScratch.withUnsafeMutableBufferPointer { dw in
+            biasGradientScratch.withUnsafeMutableBufferPointer { db in
+              succeeded = oneDNN.backwardWeights(x.baseAddress!, dy.baseAddress!, into: dw.baseAddress!, bias: bias == nil ? nil : db.baseAddress!)
+            }
+          }
+          if succeeded && computesInputGradient {
+            gradInput.withUnsafeMutableBufferPointer { dx in
+              succeeded = oneDNN.backwardData(dy.baseAddress!, weight: w.baseAddress!, into: dx.baseAddress!)
+            }
+          }
+        }
+      }
+    }
+    guard succeeded else { return nil }
+    weight.gradient.withUnsafeMutableBufferPointer { gradient in
+      weightGradientScratch.withUnsafeBufferPointer { scratch in
+        VectorKernels.add(scratch.baseAddress!, into: gradient.baseAddress!, count: scratch.count)
+      }
+    }
+    if let bias {
+      bias.gradient.withUnsafeMutableBufferPointer { gradient in
+        biasGradientScratch.withUnsafeBufferPointer { scratch in
+          VectorKernels.add(scratch.baseAddress!, into: gradient.baseAddress!, count: scratch.count)
+        }
+      }
+    }
+    return gradInput
+  }
+
   /// Adds `dL/dw` (and `dL/db`) and returns `dL/dx` `[N, C, H, W]`.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Conv2d.backward before forward") }
@@ -165,6 +213,7 @@ public final class Conv2d: Layer {
     let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
     let imageSize = g.channels * g.height * g.width
     precondition(gradOutput.shape == [n, outChannels, g.outputHeight, outW], "Conv2d.backward: gradient shape \(gradOutput.shape)")
+    if forwardOnOneDNN, let gradInput = oneDNNBackward(gradOutput, input: input) { return gradInput }
     if let bias {
       gradOutput.withUnsafeBufferPointer { dy in
         bias.gradient.withUnsafeMutableBufferPointer { db in

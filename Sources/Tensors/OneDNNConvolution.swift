@@ -4,8 +4,8 @@ internal import CDNNL
   import Glibc
 #endif
 
-/// Which library computes convolutions' forward passes: OpenBLAS (`im2col` + `gemm`) or oneDNN
-/// (the CPU library PyTorch uses). Backward passes are `im2col` + `gemm` on either, so far.
+/// Which library computes convolutions: OpenBLAS (`im2col` + `gemm`) or oneDNN (the CPU library
+/// PyTorch uses), for the forward and both backward passes.
 ///
 /// The default is ``onednn``; `DANCE_BACKEND=openblas` or `DANCE_BACKEND=onednn` overrides it for
 /// tests and benchmarks.
@@ -28,22 +28,27 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
   }()
 }
 
-/// A oneDNN forward convolution of one geometry, NCHW in and out (see `cdnnl.h`).
+/// A oneDNN convolution of one geometry, NCHW in and out (see `cdnnl.h`): the forward pass and,
+/// when made for training, both backward passes.
 public final class OneDNNConvolution {
   private let handle: OpaquePointer
   /// The geometry it was made for.
   public let geometry: ConvGeometry
   /// The batch size and output channels it was made for.
   public let batch: Int, outChannels: Int
+  /// Whether it has the backward passes.
+  public let training: Bool
 
-  /// Creates the primitive, or returns `nil` when oneDNN refuses the geometry.
-  public init?(_ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool) {
+  /// Creates the primitives, or returns `nil` when oneDNN refuses the geometry.
+  public init?(_ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool, training: Bool) {
     var error: UnsafePointer<CChar>?
     guard let handle = cdnnl_conv_create(
       Int32(batch), Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outChannels),
       Int32(geometry.kernelHeight), Int32(geometry.kernelWidth), Int32(geometry.strideY), Int32(geometry.strideX),
-      Int32(geometry.padY), Int32(geometry.padX), Int32(geometry.dilationY), Int32(geometry.dilationX), hasBias ? 1 : 0, &error)
+      Int32(geometry.padY), Int32(geometry.padX), Int32(geometry.dilationY), Int32(geometry.dilationX), hasBias ? 1 : 0,
+      training ? 1 : 0, &error)
     else { return nil }
+    self.training = training
     self.handle = handle
     self.geometry = geometry
     self.batch = batch
@@ -64,5 +69,23 @@ public final class OneDNNConvolution {
     var error: UnsafePointer<CChar>?
     cdnnl_set_threads(Int32(BLASThreads.count))
     return cdnnl_conv_forward(handle, x, weight, bias, y, &error) == 0
+  }
+
+  /// Writes `dx = dL/dx` from `dy` (overwriting `dx`); false when oneDNN fails or the convolution
+  /// was not made for training.
+  public func backwardData(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) -> Bool {
+    var error: UnsafePointer<CChar>?
+    cdnnl_set_threads(Int32(BLASThreads.count))
+    return cdnnl_conv_backward_data(handle, dy, weight, dx, &error) == 0
+  }
+
+  /// Writes `dw = dL/dw` and `db = dL/db` (overwriting both; `db` only with a bias); false when
+  /// oneDNN fails or the convolution was not made for training.
+  public func backwardWeights(
+    _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>, bias db: UnsafeMutablePointer<Float>?
+  ) -> Bool {
+    var error: UnsafePointer<CChar>?
+    cdnnl_set_threads(Int32(BLASThreads.count))
+    return cdnnl_conv_backward_weights(handle, x, dy, dw, db, &error) == 0
   }
 }

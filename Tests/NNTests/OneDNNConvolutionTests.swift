@@ -32,7 +32,7 @@ import Testing
 
   @Test func oneDNNTakesTheGeometriesOfTheBundledNetworks() throws {
     let geometry = ConvGeometry(channels: 64, height: 32, width: 64, kernel: 3, padding: 2, dilation: 2)
-    let convolution = try #require(OneDNNConvolution(geometry, batch: 8, outChannels: 64, hasBias: false))
+    let convolution = try #require(OneDNNConvolution(geometry, batch: 8, outChannels: 64, hasBias: false, training: true))
     #expect(!convolution.implementation.isEmpty)
   }
 }

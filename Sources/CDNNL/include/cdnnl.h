@@ -2,24 +2,35 @@
 #define CDNNL_H
 #include <stddef.h>
 
-/// A oneDNN forward convolution for one fixed geometry: plain NCHW input and output, OIHW weights,
-/// reordered internally into the blocked layouts oneDNN's fastest kernels use.
+/// A oneDNN convolution for one fixed geometry: plain NCHW input and output, OIHW weights,
+/// reordered internally into the blocked layouts oneDNN's fastest kernels use. It computes the
+/// forward pass and, when created for training, both backward passes.
 typedef struct cdnnl_conv cdnnl_conv;
 
-/// Creates the primitive for an `n x c x h x w` input, `o` output channels, a `kh x kw` kernel,
-/// strides, paddings and dilations (1 = none) per axis, with or without a bias. Returns NULL and
-/// fills `error` (a static message) when oneDNN refuses.
+/// Creates the primitives for an `n x c x h x w` input, `o` output channels, a `kh x kw` kernel,
+/// strides, paddings and dilations (1 = none) per axis, with or without a bias, and with the
+/// backward passes when `training` is nonzero. Returns NULL and fills `error` (a static message)
+/// when oneDNN refuses.
 cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw, int stride_y, int stride_x,
-                              int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, const char **error);
+                              int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, int training,
+                              const char **error);
 
-/// Runs the convolution: `y = conv(x, weight) + bias`. Returns 0, or -1 with `error` set.
+/// Runs the forward pass: `y = conv(x, weight) + bias`. Returns 0, or -1 with `error` set.
 int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, const float *bias, float *y,
                        const char **error);
 
-/// The implementation oneDNN chose, e.g. `jit:avx512_core`.
+/// Writes `dx = dL/dx` from `dy = dL/dy` (overwriting `dx`). Needs a training convolution.
+int cdnnl_conv_backward_data(cdnnl_conv *conv, const float *dy, const float *weight, float *dx, const char **error);
+
+/// Writes `dw = dL/dw` and, when the convolution has a bias, `db = dL/db` (overwriting both).
+/// Needs a training convolution.
+int cdnnl_conv_backward_weights(cdnnl_conv *conv, const float *x, const float *dy, float *dw, float *db,
+                                const char **error);
+
+/// The forward implementation oneDNN chose, e.g. `jit:avx512_core`.
 const char *cdnnl_conv_implementation(const cdnnl_conv *conv);
 
-/// Frees the primitive and its scratch memory.
+/// Frees the primitives and their scratch memory.
 void cdnnl_conv_destroy(cdnnl_conv *conv);
 
 /// Sets the number of threads oneDNN's (OpenMP) kernels use.
