@@ -1,4 +1,5 @@
 import ArgumentParser
+internal import CMalloc
 import Foundation
 import NN
 import Tensors
@@ -43,6 +44,8 @@ struct TrainStepBenchmark: ParsableCommand {
 
   func run() throws {
     if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
+    // As `dance train` does: freed tensors stay in the heap for the next step.
+    _ = cmalloc_keep_freed_memory()
     let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
     let torch = noTorch || deeplab ? nil : TorchReference(python: python, script: torchScript)
