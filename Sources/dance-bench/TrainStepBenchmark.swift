@@ -48,12 +48,12 @@ struct TrainStepBenchmark: ParsableCommand {
     _ = cmalloc_keep_freed_memory()
     let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
-    let torch = noTorch || deeplab ? nil : TorchReference(python: python, script: torchScript)
+    let torch = noTorch ? nil : TorchReference(python: python, script: torchScript, deeplab: deeplab)
     print("OpenBLAS kernels: \(BLASThreads.coreName)"
           + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""))
     print("train-step: \(deeplab ? DeepLabConfiguration().description : "reference network"), input \(batch)x3x128x256, 19 classes, SGD momentum 0.9, "
           + "median of \(steps) steps after \(warmup) warm-up, release build expected")
-    if torch == nil && !noTorch && !deeplab { print("torch: not importable with \(python); PyTorch comparison skipped") }
+    if torch == nil && !noTorch { print("torch: not importable with \(python); PyTorch comparison skipped") }
     if torch != nil {
       print("torch: running \(torchScript) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that command only")
     }
@@ -160,18 +160,20 @@ private func median(_ values: [Double]) -> Double {
 private struct TorchReference {
   let python: String
   let script: String
+  let deeplab: Bool
 
   /// Nil when `python -c 'import torch'` fails or the script is missing.
-  init?(python: String, script: String) {
+  init?(python: String, script: String, deeplab: Bool) {
     self.python = python
     self.script = script
+    self.deeplab = deeplab
     guard FileManager.default.fileExists(atPath: script), Self.execute(python, ["-c", "import torch"]) != nil else { return nil }
   }
 
   /// Runs the script with `threads`; returns its last line and the parsed train-step and
   /// evaluation-forward medians.
   func run(threads: Int) -> (line: String, trainMedian: Double?, evalMedian: Double?)? {
-    guard let output = Self.execute(python, [script, String(threads)]) else { return nil }
+    guard let output = Self.execute(python, [script, String(threads)] + (deeplab ? ["deeplab"] : [])) else { return nil }
     let line = output.split(separator: "\n").last.map(String.init) ?? ""
     func number(after marker: String) -> Double? {
       line.range(of: marker).flatMap { Double(line[$0.upperBound...].prefix { $0.isNumber || $0 == "." }) }

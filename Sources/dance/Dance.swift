@@ -67,3 +67,14 @@ enum ExitStatus {
 func returnLargeBuffersToTheSystem() {
   _ = cmalloc_set_mmap_threshold(1 << 20)
 }
+
+/// For the training engine (`train`, `eval`, `predict`): keeps freed tensors in the heap for reuse.
+///
+/// Every step allocates and frees the same tensor sizes; with a fresh mapping per tensor the kernel
+/// faults in and clears every page again, which measured about 40 % of a training step
+/// (`make bench` train-step). `dance train` on the demo shards (batch 8, 512×256 crops) then
+/// runs twice as fast (30 epochs: 32.9 s instead of 64.7 s); its peak RSS settles at about
+/// 1.75 GB instead of 1.3 GB (1.40 GB after 1 epoch, 1.77 after 12, 1.74 after 30).
+func keepFreedTensorsForReuse() {
+  _ = cmalloc_keep_freed_memory()
+}

@@ -20,16 +20,12 @@ static inline int cmalloc_set_mmap_threshold(int bytes) {
 }
 
 /// Keeps freed memory for reuse instead of returning it to the system: allocations up to 32 MiB
-/// (glibc's largest mmap threshold) come from the heap, and the heap is not trimmed. For the
-/// training engine, whose steps allocate and free the same tensor sizes again and again: a fresh
-/// mapping per tensor costs a page fault and a cleared page for every 4 KiB, every step. Returns 1
-/// on success, 0 where the C library has no such setting.
+/// (glibc's largest mmap threshold) come from the heap (which glibc still trims from the top). For
+/// the training engine, whose steps allocate and free the same tensor sizes again and again: a
+/// fresh mapping per tensor costs a page fault and a cleared page for every 4 KiB, every step.
+/// Returns 1 on success, 0 where the C library has no such setting.
 static inline int cmalloc_keep_freed_memory(void) {
-#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-  return mallopt(M_MMAP_THRESHOLD, 32 << 20) && mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#else
-  return 0;
-#endif
+  return cmalloc_set_mmap_threshold(32 << 20);
 }
 
 #endif

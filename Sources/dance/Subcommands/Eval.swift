@@ -44,6 +44,7 @@ extension Dance {
     @OptionGroup var layout: LayoutOptions
 
     func run() async throws {
+      keepFreedTensorsForReuse()
       let result: EvaluationResult
       do throws(TrainerError) {
         let model = try TrainedModel.load(checkpoint)

@@ -38,6 +38,7 @@ extension Dance {
     }
 
     func run() async throws {
+      keepFreedTensorsForReuse()
       let model: TrainedModel
       do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch {
         printError(error.description)

@@ -99,6 +99,7 @@ extension Dance {
     }
 
     func run() async throws {
+      keepFreedTensorsForReuse()
       let run: TrainingRun
       do throws(TrainerError) {
         if let resume {
