@@ -244,9 +244,8 @@ public enum SlimJob {
         reason: "--overwrite removes only the files a Dance manifest lists, and \(foreign.count) files here are not "
           + "listed (\(shown)\(foreign.count > 3 ? ", …" : "")); nothing was removed: move them away or choose another --out")
     }
-    for path in entries where owned.contains(path) || path.hasPrefix("catalog.part") && partition == nil {
-      try FileManager.default.removeItem(atPath: directory + "/" + path)
-    }
+    // Nothing foreign: every entry is a listed file or a listed catalog's -wal/-shm companion.
+    for path in entries { try FileManager.default.removeItem(atPath: directory + "/" + path) }
     for split in ["train", "val", "test"] {
       let folder = directory + "/" + split
       if (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
