@@ -145,7 +145,9 @@ public final class Conv2d: Layer {
   private func oneDNNForward(_ input: Tensor, _ g: ConvGeometry) -> Tensor? {
     let n = input.shape[0]
     // A training primitive also serves evaluation; an evaluation one is replaced when training starts.
-    if oneDNN == nil || oneDNN?.geometry != g || oneDNN?.batch != n || (isTraining && oneDNN?.training == false) {
+    if oneDNN == nil || oneDNN?.geometry != g || oneDNN?.batch != n || oneDNN?.threads != BLASThreads.count
+      || (isTraining && oneDNN?.training == false)
+    {
       oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil, training: isTraining)
     }
     guard let oneDNN else { return nil }

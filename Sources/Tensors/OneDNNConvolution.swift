@@ -38,10 +38,15 @@ public final class OneDNNConvolution {
   public let batch: Int, outChannels: Int
   /// Whether it has the backward passes.
   public let training: Bool
+  /// The thread count it was made for: oneDNN splits the work (and so the order of its sums) by
+  /// the thread count in effect when a primitive is created, so it runs with that count only.
+  public let threads: Int
 
   /// Creates the primitives, or returns `nil` when oneDNN refuses the geometry.
   public init?(_ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool, training: Bool) {
     var error: UnsafePointer<CChar>?
+    let threads = BLASThreads.count
+    cdnnl_set_threads(Int32(threads))
     guard let handle = cdnnl_conv_create(
       Int32(batch), Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outChannels),
       Int32(geometry.kernelHeight), Int32(geometry.kernelWidth), Int32(geometry.strideY), Int32(geometry.strideX),
@@ -49,11 +54,11 @@ public final class OneDNNConvolution {
       training ? 1 : 0, &error)
     else { return nil }
     self.training = training
+    self.threads = threads
     self.handle = handle
     self.geometry = geometry
     self.batch = batch
     self.outChannels = outChannels
-    cdnnl_set_threads(Int32(BLASThreads.count))
   }
 
   deinit { cdnnl_conv_destroy(handle) }
@@ -67,7 +72,7 @@ public final class OneDNNConvolution {
     _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
   ) -> Bool {
     var error: UnsafePointer<CChar>?
-    cdnnl_set_threads(Int32(BLASThreads.count))
+    cdnnl_set_threads(Int32(threads))
     return cdnnl_conv_forward(handle, x, weight, bias, y, &error) == 0
   }
 
@@ -75,7 +80,7 @@ public final class OneDNNConvolution {
   /// was not made for training.
   public func backwardData(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) -> Bool {
     var error: UnsafePointer<CChar>?
-    cdnnl_set_threads(Int32(BLASThreads.count))
+    cdnnl_set_threads(Int32(threads))
     return cdnnl_conv_backward_data(handle, dy, weight, dx, &error) == 0
   }
 
@@ -85,7 +90,7 @@ public final class OneDNNConvolution {
     _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>, bias db: UnsafeMutablePointer<Float>?
   ) -> Bool {
     var error: UnsafePointer<CChar>?
-    cdnnl_set_threads(Int32(BLASThreads.count))
+    cdnnl_set_threads(Int32(threads))
     return cdnnl_conv_backward_weights(handle, x, dy, dw, db, &error) == 0
   }
 }
