@@ -73,8 +73,8 @@ func returnLargeBuffersToTheSystem() {
 /// Every step allocates and frees the same tensor sizes; with a fresh mapping per tensor the kernel
 /// faults in and clears every page again, which measured about 40 % of a training step
 /// (`make bench` train-step). `dance train` on the demo shards (batch 8, 512×256 crops) then
-/// runs twice as fast (30 epochs: 32.9 s instead of 64.7 s); its peak RSS settles at about
-/// 1.75 GB instead of 1.3 GB (1.40 GB after 1 epoch, 1.77 after 12, 1.74 after 30).
+/// runs about 1.8 times as fast (30 epochs: 35.7 s instead of 64.7 s); its peak RSS settles at
+/// about 1.75 GB instead of 1.3 GB (1.40 GB after 1 epoch, 1.77 after 12, 1.79 after 30).
 func keepFreedTensorsForReuse() {
   _ = cmalloc_keep_freed_memory()
 }
