@@ -21,7 +21,8 @@ public final class Conv2d: Layer {
   /// Whether ``backward(_:)`` computes the input gradient (false for a first layer saves time; it
   /// then returns an empty tensor).
   public var computesInputGradient = true
-  /// Unused: a convolution behaves the same in training and evaluation.
+  /// The result is the same in training and evaluation; with oneDNN, training also prepares the
+  /// backward passes (an evaluation-only primitive is lighter).
   public var isTraining = true
   /// Which library computes the passes; default ``ConvolutionBackend/selected``. With oneDNN, a
   /// geometry it refuses (or a failing call) falls back to `im2col` + `gemm`.
@@ -152,15 +153,12 @@ public final class Conv2d: Layer {
     }
     guard let oneDNN else { return nil }
     var succeeded = false
+    let biasValues = bias?.value.storage ?? []
     let output = Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
       input.withUnsafeBufferPointer { x in
         weight.value.withUnsafeBufferPointer { w in
-          if let bias {
-            bias.value.withUnsafeBufferPointer { b in
-              succeeded = oneDNN.forward(x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, into: out.baseAddress!)
-            }
-          } else {
-            succeeded = oneDNN.forward(x.baseAddress!, weight: w.baseAddress!, bias: nil, into: out.baseAddress!)
+          biasValues.withUnsafeBufferPointer { b in
+            succeeded = oneDNN.forward(x.baseAddress!, weight: w.baseAddress!, bias: bias == nil ? nil : b.baseAddress, into: out.baseAddress!)
           }
         }
       }

@@ -56,7 +56,7 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Backbone output stride, 8 or 16. (default: 16)")
     var outputStride: Int?
 
-    @Option(parsing: .unconditional, help: "Threads of the compute engine (OpenBLAS). (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
     @Option(parsing: .unconditional, help: "Background threads decoding batches. (default: 2)")
