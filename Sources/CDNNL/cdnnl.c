@@ -67,9 +67,12 @@ static const dnnl_memory_desc_t *md(dnnl_primitive_desc_t pd, dnnl_query_t what)
 
 cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw, int stride_y, int stride_x,
                               int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, int training,
-                              const char **error) {
+                              int relu, const char **error) {
+  if (relu && training) { *error = "a fused ReLU is for evaluation only"; return NULL; }
   cdnnl_conv *conv = calloc(1, sizeof *conv);
   if (!conv) { *error = "out of memory"; return NULL; }
+  dnnl_post_ops_t post_ops = NULL;
+  dnnl_primitive_attr_t attributes = NULL;
   conv->has_bias = has_bias;
   conv->training = training;
   int ho = (h + 2 * pad_y - dilation_y * (kh - 1) - 1) / stride_y + 1;
@@ -92,7 +95,18 @@ cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw,
   TRY(dnnl_dilated_convolution_forward_desc_init(&forward, training ? dnnl_forward_training : dnnl_forward_inference,
         dnnl_convolution_direct, &src_any, &weight_any, bias, &dst_any, strides, dilates, pads, pads),
       "oneDNN refuses this convolution geometry");
-  TRY(dnnl_primitive_desc_create(&conv->forward_pd, &forward, NULL, conv->engine, NULL), "oneDNN has no kernel for this convolution");
+  if (relu) {
+    TRY(dnnl_post_ops_create(&post_ops), "cannot create oneDNN post-ops");
+    TRY(dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f), "oneDNN refuses a ReLU post-op");
+    TRY(dnnl_primitive_attr_create(&attributes), "cannot create oneDNN primitive attributes");
+    TRY(dnnl_primitive_attr_set_post_ops(attributes, post_ops), "oneDNN refuses the post-ops");
+  }
+  dnnl_status_t created = dnnl_primitive_desc_create(&conv->forward_pd, &forward, attributes, conv->engine, NULL);
+  if (attributes) dnnl_primitive_attr_destroy(attributes);
+  if (post_ops) dnnl_post_ops_destroy(post_ops);
+  attributes = NULL;
+  post_ops = NULL;
+  TRY(created, "oneDNN has no kernel for this convolution");
   dnnl_primitive_desc_query(conv->forward_pd, dnnl_query_impl_info_str, 0, &conv->implementation);
   TRY(dnnl_primitive_create(&conv->forward, conv->forward_pd), "cannot create the oneDNN convolution");
   PORT(port_init(&conv->x, &src_plain, md(conv->forward_pd, dnnl_query_src_md), 1, conv->engine));
@@ -121,6 +135,8 @@ cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw,
   PORT(port_init(&conv->db, &bias_md, &bias_md, 0, conv->engine));
   return conv;
 fail:
+  if (attributes) dnnl_primitive_attr_destroy(attributes);
+  if (post_ops) dnnl_post_ops_destroy(post_ops);
   cdnnl_conv_destroy(conv);
   return NULL;
 }

@@ -43,6 +43,9 @@ public final class ASPP: Layer {
     set { for branch in branches { branch.isTraining = newValue }; project.isTraining = newValue; dropout.isTraining = newValue }
   }
 
+  /// The branches, the image-pooling upsampling, the projection and the dropout.
+  public var sublayers: [any Layer] { branches + [poolUpsample, project, dropout] }
+
   /// The branches' parameters, then the projection's.
   public var parameters: [Parameter] { branches.flatMap(\.parameters) + project.parameters }
 

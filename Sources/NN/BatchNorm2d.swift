@@ -61,6 +61,17 @@ public final class BatchNorm2d: Layer {
     ]
   }
 
+  /// The evaluation map as `y = a·x + b` per channel: `a = γ / √(running σ² + ε)`,
+  /// `b = β − running μ · a` (before the ReLU, if any).
+  public var evaluationAffine: (scale: [Float], shift: [Float]) {
+    var a = [Float](repeating: 0, count: channels), b = a
+    for c in 0..<channels {
+      a[c] = scale.value.storage[c] / (runningVariance.storage[c] + epsilon).squareRoot()
+      b[c] = shift.value.storage[c] - runningMean.storage[c] * a[c]
+    }
+    return (a, b)
+  }
+
   /// `[N, C, H, W]` → `[N, C, H, W]`.
   public func forward(_ input: Tensor) -> Tensor {
     precondition(input.rank == 4 && input.shape[1] == channels, "BatchNorm2d(\(channels)) got \(input.shape)")

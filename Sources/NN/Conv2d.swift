@@ -3,12 +3,14 @@ public import Tensors
 /// A 2-D convolution: `y[n, o] = b[o] + Σ_c w[o, c] ⋆ x[n, c]` with stride, zero padding and dilation.
 ///
 /// Input `[N, C, H, W]`, weight `[O, C, kh, kw]` (PyTorch layout), bias `[O]`, output
-/// `[N, O, Ho, Wo]`. The forward pass runs on oneDNN by default (``backend``). Otherwise, and in
-/// the backward pass, each image is unfolded by `im2col` in tiles of output rows (see
-/// ``columnTileBytes``; one image per BLAS thread, batch-parallel) and each tile multiplied by the
-/// weight with `gemm`; 1×1 stride-1 convolutions skip the unfolding. Backward computes
-/// `dWᵀ += col · dYᵀ` and `dcol = Wᵀ · dY`, folded back with `col2im`. Weights are initialised
-/// from `N(0, 2 / (C · kh · kw))` (He, fan-in), biases to zero.
+/// `[N, O, Ho, Wo]`. Each shape runs on the faster library (``backend``): on oneDNN (forward and
+/// both backward passes, `Conv2d+OneDNN.swift`), or on OpenBLAS, where each image is unfolded by
+/// `im2col` in tiles of output rows (see ``columnTileBytes``; one image per BLAS thread,
+/// batch-parallel) and each tile multiplied by the weight with `gemm`; 1×1 stride-1 convolutions
+/// skip the unfolding. Backward computes `dWᵀ += col · dYᵀ` and `dcol = Wᵀ · dY`, folded back
+/// with `col2im`. In evaluation, ``forward(_:normalizedBy:)`` folds a following batch norm (and
+/// its ReLU) into the convolution. Weights are initialised from `N(0, 2 / (C · kh · kw))` (He,
+/// fan-in), biases to zero.
 public final class Conv2d: Layer {
   /// Input channels C and output channels O.
   public let inChannels: Int, outChannels: Int
@@ -24,17 +26,23 @@ public final class Conv2d: Layer {
   /// The result is the same in training and evaluation; with oneDNN, training also prepares the
   /// backward passes (an evaluation-only primitive is lighter).
   public var isTraining = true
-  /// Which library computes the passes; default ``ConvolutionBackend/selected``. With oneDNN, a
-  /// geometry it refuses (or a failing call) falls back to `im2col` + `gemm`.
-  public var backend = ConvolutionBackend.selected
+  /// Which library computes the passes; `nil` (the default) takes
+  /// ``ConvolutionBackend/preferred(for:)`` of each input's geometry. With oneDNN, a geometry it
+  /// refuses (or a failing call) falls back to `im2col` + `gemm`.
+  public var backend: ConvolutionBackend?
 
-  private var input: Tensor?
+  var input: Tensor?
+  /// The input shape of the last forward pass, if any.
+  public var lastInputShape: [Int]? { input?.shape }
   private var columns: [Float] = []
-  private var oneDNN: OneDNNConvolution?
+  /// The oneDNN primitives of the plain forward pass (and the backward passes) for the last shape.
+  var oneDNN: OneDNNConvolution?
+  /// The oneDNN evaluation primitive with a folded batch norm, for the last shape.
+  var foldedOneDNN: OneDNNConvolution?
   /// Whether the last forward pass ran on oneDNN (so the backward pass can too).
-  private var forwardOnOneDNN = false
-  private var weightGradientScratch: [Float] = []
-  private var biasGradientScratch: [Float] = []
+  var forwardOnOneDNN = false
+  var weightGradientScratch: [Float] = []
+  var biasGradientScratch: [Float] = []
   private var weightGradientT: [Float] = []
 
   /// Creates a convolution with He-initialised weights drawn from `generator`.
@@ -63,7 +71,7 @@ public final class Conv2d: Layer {
     [.parameter("weight", weight)] + (bias.map { [.parameter("bias", $0)] } ?? [])
   }
 
-  private func geometry(_ shape: [Int]) -> ConvGeometry {
+  func geometry(_ shape: [Int]) -> ConvGeometry {
     precondition(shape.count == 4 && shape[1] == inChannels, "Conv2d expects [N, \(inChannels), H, W], got \(shape)")
     return ConvGeometry(channels: inChannels, height: shape[2], width: shape[3], kernel: kernelSize,
                         stride: stride, padding: padding, dilation: dilation)
@@ -91,18 +99,24 @@ public final class Conv2d: Layer {
   /// `[N, C, H, W]` → `[N, O, Ho, Wo]`.
   public func forward(_ input: Tensor) -> Tensor {
     let g = geometry(input.shape)
-    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
-    let imageSize = g.channels * g.height * g.width
     self.input = input
     forwardOnOneDNN = false
-    if backend == .onednn, let output = oneDNNForward(input, g) {
+    if (backend ?? .preferred(for: g)) == .onednn, let output = oneDNNForward(input, g) {
       forwardOnOneDNN = isTraining
       return output
     }
+    return gemmForward(input, g, weight: weight.value, bias: bias?.value.storage, relu: false)
+  }
+
+  /// The forward pass on OpenBLAS with the given weight `[O, C, kh, kw]` and bias `[O]`, then
+  /// `max(y, 0)` when `relu` is set.
+  func gemmForward(_ input: Tensor, _ g: ConvGeometry, weight: Tensor, bias: [Float]?, relu: Bool) -> Tensor {
+    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
+    let imageSize = g.channels * g.height * g.width
     let (chunk, tileRows, tileSize) = prepareColumns(g, images: n)
     return Tensor(shape: [n, outChannels, g.outputHeight, outW]) { out in
       input.withUnsafeBufferPointer { x in
-        weight.value.withUnsafeBufferPointer { w in
+        weight.withUnsafeBufferPointer { w in
           if g.isIdentity {
             for image in 0..<n {
               gemm(transA: .none, transB: .none, m: outChannels, n: cols, k: rows, alpha: 1, a: w.baseAddress!, lda: rows,
@@ -127,83 +141,19 @@ public final class Conv2d: Layer {
             }
           }
         }
-        if let bias {
-          bias.value.withUnsafeBufferPointer { b in
-            for image in 0..<n {
-              for o in 0..<outChannels {
-                let plane = out.baseAddress! + (image * outChannels + o) * cols
-                VectorKernels.affine(plane, plane, count: cols, scale: 1, shift: b[o])
-              }
+        guard bias != nil || relu else { return }
+        for image in 0..<n {
+          for o in 0..<outChannels {
+            let plane = out.baseAddress! + (image * outChannels + o) * cols
+            if relu {
+              VectorKernels.affineReLU(plane, plane, count: cols, scale: 1, shift: bias?[o] ?? 0)
+            } else {
+              VectorKernels.affine(plane, plane, count: cols, scale: 1, shift: bias![o])
             }
           }
         }
       }
     }
-  }
-
-  /// The forward pass on oneDNN, with the primitive kept for the next call of the same shape; `nil`
-  /// when oneDNN refuses the geometry or fails.
-  private func oneDNNForward(_ input: Tensor, _ g: ConvGeometry) -> Tensor? {
-    let n = input.shape[0]
-    // A training primitive also serves evaluation; an evaluation one is replaced when training starts.
-    if oneDNN == nil || oneDNN?.geometry != g || oneDNN?.batch != n || oneDNN?.threads != BLASThreads.count
-      || (isTraining && oneDNN?.training == false)
-    {
-      oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil, training: isTraining)
-    }
-    guard let oneDNN else { return nil }
-    var succeeded = false
-    let biasValues = bias?.value.storage ?? []
-    let output = Tensor(shape: [n, outChannels, g.outputHeight, g.outputWidth]) { out in
-      input.withUnsafeBufferPointer { x in
-        weight.value.withUnsafeBufferPointer { w in
-          biasValues.withUnsafeBufferPointer { b in
-            succeeded = oneDNN.forward(x.baseAddress!, weight: w.baseAddress!, bias: bias == nil ? nil : b.baseAddress, into: out.baseAddress!)
-          }
-        }
-      }
-    }
-    return succeeded ? output : nil
-  }
-
-  /// Both backward passes on oneDNN: adds `dL/dw` (and `dL/db`) and returns `dL/dx` (empty when
-  /// not needed); `nil` when oneDNN fails, before any gradient was changed.
-  private func oneDNNBackward(_ gradOutput: Tensor, input: Tensor) -> Tensor? {
-    guard let oneDNN, oneDNN.training else { return nil }
-    if weightGradientScratch.count != weight.value.count { weightGradientScratch = [Float](repeating: 0, count: weight.value.count) }
-    if let bias, biasGradientScratch.count != bias.value.count { biasGradientScratch = [Float](repeating: 0, count: bias.value.count) }
-    var gradInput = computesInputGradient ? Tensor(shape: input.shape) : Tensor(shape: [0])
-    var succeeded = true
-    input.withUnsafeBufferPointer { x in
-      gradOutput.withUnsafeBufferPointer { dy in
-        weight.value.withUnsafeBufferPointer { w in
-          weightGradientScratch.withUnsafeMutableBufferPointer { dw in
-            biasGradientScratch.withUnsafeMutableBufferPointer { db in
-              succeeded = oneDNN.backwardWeights(x.baseAddress!, dy.baseAddress!, into: dw.baseAddress!, bias: bias == nil ? nil : db.baseAddress!)
-            }
-          }
-          if succeeded && computesInputGradient {
-            gradInput.withUnsafeMutableBufferPointer { dx in
-              succeeded = oneDNN.backwardData(dy.baseAddress!, weight: w.baseAddress!, into: dx.baseAddress!)
-            }
-          }
-        }
-      }
-    }
-    guard succeeded else { return nil }
-    weight.gradient.withUnsafeMutableBufferPointer { gradient in
-      weightGradientScratch.withUnsafeBufferPointer { scratch in
-        VectorKernels.add(scratch.baseAddress!, into: gradient.baseAddress!, count: scratch.count)
-      }
-    }
-    if let bias {
-      bias.gradient.withUnsafeMutableBufferPointer { gradient in
-        biasGradientScratch.withUnsafeBufferPointer { scratch in
-          VectorKernels.add(scratch.baseAddress!, into: gradient.baseAddress!, count: scratch.count)
-        }
-      }
-    }
-    return gradInput
   }
 
   /// Adds `dL/dw` (and `dL/db`) and returns `dL/dx` `[N, C, H, W]`.

@@ -62,6 +62,9 @@ public final class DeepLab: Layer {
     set { for (_, layer) in named { layer.isTraining = newValue } }
   }
 
+  /// The stem, the blocks, the ASPP, the decoder, the classifier and the upsamplings.
+  public var sublayers: [any Layer] { named.map(\.1) + [asppUpsample, outputUpsample] }
+
   /// All parameters, backbone first.
   public var parameters: [Parameter] { named.flatMap { $0.1.parameters } }
 

@@ -18,6 +18,8 @@ public protocol Layer: AnyObject {
   var state: [StateEntry] { get }
   /// Appends one summary row per leaf layer for an input of `inputShape` and returns the output shape.
   func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int]
+  /// The layers this one is made of, in forward order; empty for a leaf layer.
+  var sublayers: [any Layer] { get }
 }
 
 extension Layer {
@@ -25,6 +27,10 @@ extension Layer {
   public func zeroGrad() { for parameter in parameters { parameter.zeroGrad() } }
   /// The number of trainable scalars.
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+  /// None: a leaf layer.
+  public var sublayers: [any Layer] { [] }
+  /// Every leaf layer below this one (itself when it is a leaf), in forward order.
+  public var leaves: [any Layer] { sublayers.isEmpty ? [self] : sublayers.flatMap(\.leaves) }
 }
 
 /// A layer with nothing to save or train; leaf layers without parameters use these defaults.

@@ -35,6 +35,9 @@ public final class ReferenceNetwork: Layer {
     set { for (_, layer) in named { layer.isTraining = newValue } }
   }
 
+  /// The stem, the body, the ASPP branches, the fusing convolution and the upsampling.
+  public var sublayers: [any Layer] { named.map(\.1) + [upsample] }
+
   /// All parameters in PyTorch's `net.parameters()` order.
   public var parameters: [Parameter] { named.flatMap { $0.1.parameters } }
 

@@ -31,6 +31,9 @@ public final class ResidualBlock: Layer {
     set { for layer in main { layer.isTraining = newValue }; downsample?.isTraining = newValue }
   }
 
+  /// conv1, bn1, conv2, bn2, the downsample and the final ReLU.
+  public var sublayers: [any Layer] { main + (downsample.map { [$0] } ?? []) + [relu2] }
+
   /// conv1, bn1, conv2, bn2, then the downsample's.
   public var parameters: [Parameter] { main.flatMap(\.parameters) + (downsample?.parameters ?? []) }
 
@@ -42,7 +45,7 @@ public final class ResidualBlock: Layer {
 
   /// `[N, C, H, W]` → `[N, O, H/s, W/s]`.
   public func forward(_ input: Tensor) -> Tensor {
-    var out = bn2.forward(conv2.forward(bn1.forward(conv1.forward(input))))
+    var out = conv2.forward(conv1.forward(input, normalizedBy: bn1), normalizedBy: bn2)
     out.add(downsample?.forward(input) ?? input)
     return relu2.forward(out)
   }

@@ -29,6 +29,9 @@ public final class Sequential: Layer {
     set { for layer in layers { layer.isTraining = newValue } }
   }
 
+  /// The layers in order.
+  public var sublayers: [any Layer] { layers }
+
   /// The parameters of all layers, in order.
   public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 
@@ -37,9 +40,20 @@ public final class Sequential: Layer {
     layers.enumerated().flatMap { index, layer in layer.state.prefixed(String(index)) }
   }
 
-  /// Applies the layers in order.
+  /// Applies the layers in order; in evaluation a convolution followed by a batch norm runs as one
+  /// folded pass (``Conv2d/forward(_:normalizedBy:)``).
   public func forward(_ input: Tensor) -> Tensor {
-    layers.reduce(input) { $1.forward($0) }
+    var x = input, index = layers.startIndex
+    while index < layers.endIndex {
+      if let conv = layers[index] as? Conv2d, !conv.isTraining, index + 1 < layers.endIndex, let bn = layers[index + 1] as? BatchNorm2d {
+        x = conv.forward(x, normalizedBy: bn)
+        index += 2
+      } else {
+        x = layers[index].forward(x)
+        index += 1
+      }
+    }
+    return x
   }
 
   /// Back-propagates through the layers in reverse order.

@@ -7,25 +7,40 @@ internal import CDNNL
 /// Which library computes convolutions: OpenBLAS (`im2col` + `gemm`) or oneDNN (the CPU library
 /// PyTorch uses), for the forward and both backward passes.
 ///
-/// The default is ``onednn``; `DANCE_BACKEND=openblas` or `DANCE_BACKEND=onednn` overrides it for
-/// tests and benchmarks.
+/// By default each convolution takes the faster library for its shape (``preferred(for:)``);
+/// `DANCE_BACKEND=openblas` or `DANCE_BACKEND=onednn` forces one for tests and benchmarks.
 public enum ConvolutionBackend: String, Sendable, CaseIterable {
   /// `im2col` + OpenBLAS `sgemm`.
   case openblas
   /// oneDNN's JIT kernels on blocked layouts, with reorders from and to NCHW around each call.
   case onednn
 
-  /// The backend in effect: `DANCE_BACKEND` when it names one, else ``onednn`` (an unknown name
-  /// is reported once on standard error and ignored).
-  public static let selected: ConvolutionBackend = {
-    guard let name = getenv("DANCE_BACKEND").map({ String(cString: $0) }), !name.isEmpty else { return .onednn }
+  /// The backend `DANCE_BACKEND` names, or `nil` (automatic) when it is unset or empty; an unknown
+  /// name is reported once on standard error and ignored.
+  public static let forced: ConvolutionBackend? = {
+    guard let name = getenv("DANCE_BACKEND").map({ String(cString: $0) }), !name.isEmpty else { return nil }
     guard let backend = ConvolutionBackend(rawValue: name) else {
-      let message = Array("dance: DANCE_BACKEND must be openblas or onednn, not '\(name)'; using onednn\n".utf8)
+      let message = Array("dance: DANCE_BACKEND must be openblas or onednn, not '\(name)'; choosing per shape\n".utf8)
       _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-      return .onednn
+      return nil
     }
     return backend
   }()
+
+  /// The backend for a convolution of geometry `g`: ``forced`` when set, else the faster one as
+  /// `make bench`'s `conv-layers` case measured it on the layers of both networks.
+  ///
+  /// That is OpenBLAS for a 1×1 convolution over a plane of 2048 positions or more (there oneDNN's
+  /// reorders to and from its blocked layout cost more than the product itself, up to twice the
+  /// time), and oneDNN for everything else (3×3 convolutions about twice as fast; 1×1 ones on
+  /// smaller planes, where the reorders are cheap, faster too).
+  public static func preferred(for g: ConvGeometry) -> ConvolutionBackend {
+    if let forced { return forced }
+    return g.kernelHeight == 1 && g.kernelWidth == 1 && g.height * g.width >= 2048 ? .openblas : .onednn
+  }
+
+  /// What convolutions run on, for benchmark output: the forced backend's name, or `per shape`.
+  public static var description: String { forced?.rawValue ?? "per shape (oneDNN, OpenBLAS for 1x1 on large planes)" }
 }
 
 /// A oneDNN convolution of one geometry, NCHW in and out (see `cdnnl.h`): the forward pass and,
@@ -42,8 +57,12 @@ public final class OneDNNConvolution {
   /// the thread count in effect when a primitive is created, so it runs with that count only.
   public let threads: Int
 
-  /// Creates the primitives, or returns `nil` when oneDNN refuses the geometry.
-  public init?(_ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool, training: Bool) {
+  /// Whether the forward pass ends with a ReLU (evaluation only).
+  public let relu: Bool
+
+  /// Creates the primitives, or returns `nil` when oneDNN refuses the geometry; `relu` (evaluation
+  /// only) fuses `max(y, 0)` into the forward pass.
+  public init?(_ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool, training: Bool, relu: Bool = false) {
     var error: UnsafePointer<CChar>?
     let threads = BLASThreads.count
     cdnnl_set_threads(Int32(threads))
@@ -51,9 +70,10 @@ public final class OneDNNConvolution {
       Int32(batch), Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outChannels),
       Int32(geometry.kernelHeight), Int32(geometry.kernelWidth), Int32(geometry.strideY), Int32(geometry.strideX),
       Int32(geometry.padY), Int32(geometry.padX), Int32(geometry.dilationY), Int32(geometry.dilationX), hasBias ? 1 : 0,
-      training ? 1 : 0, &error)
+      training ? 1 : 0, relu ? 1 : 0, &error)
     else { return nil }
     self.training = training
+    self.relu = relu
     self.threads = threads
     self.handle = handle
     self.geometry = geometry
@@ -66,7 +86,7 @@ public final class OneDNNConvolution {
   /// The kernel oneDNN chose, e.g. `jit:avx512_core`.
   public var implementation: String { String(cString: cdnnl_conv_implementation(handle)) }
 
-  /// `y = conv(x, weight) + bias`; buffers in NCHW / OIHW, sized for the geometry. Returns false
+  /// `y = conv(x, weight) + bias`, then `max(y, 0)` when made with ``relu``; buffers in NCHW / OIHW, sized for the geometry. Returns false
   /// when oneDNN fails (the caller then computes the convolution itself).
   public func forward(
     _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>

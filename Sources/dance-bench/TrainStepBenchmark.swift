@@ -66,8 +66,10 @@ struct TrainStepBenchmark: ParsableCommand {
         line += String(format: "; forward %.1f, backward %.1f, update %.1f ms", timing.forward, timing.backward, timing.update)
       }
       print(line)
+      print(String(format: "dance threads=%d: %.0f page faults per timed step; peak RSS %.0f MB after the warm-up, %.0f MB after %d more steps",
+                   count, timing.faultsPerStep, Double(timing.peakAfterWarmup) / 1e6, Double(timing.peakAfterSteps) / 1e6, steps))
       print(String(format: "dance threads=%d: eval forward median %.1f ms (min %.1f), convolutions on %@", count,
-                   timing.evalMedian, timing.evalMin, ConvolutionBackend.selected.rawValue))
+                   timing.evalMedian, timing.evalMin, ConvolutionBackend.description))
       if let torch {
         guard let output = torch.run(threads: count) else { print("torch threads=\(count): the script failed"); continue }
         print(output.line)
@@ -106,10 +108,8 @@ struct TrainStepBenchmark: ParsableCommand {
     return process.terminationStatus
   }
 
-  /// Times the training steps, then evaluation forward passes; all values in milliseconds.
-  private func measure() -> (
-    median: Double, min: Double, forward: Double, backward: Double, update: Double, loss: Float, evalMedian: Double, evalMin: Double
-  ) {
+  /// Times the training steps, then evaluation forward passes.
+  private func measure() -> StepTiming {
     var generator = BenchGenerator(seed: 0)
     let network: any Layer = deeplab
       ? DeepLab(DeepLabConfiguration(), generator: &generator) : ReferenceNetwork(classes: 19, generator: &generator)
@@ -121,7 +121,9 @@ struct TrainStepBenchmark: ParsableCommand {
     var loss = SoftmaxCrossEntropy(ignoreIndex: 255)
     var totals: [Double] = [], forwards: [Double] = [], backwards: [Double] = [], updates: [Double] = []
     var lastLoss: Float = 0
+    var warmedUp = ResourceUsage.current
     for step in 0..<(warmup + steps) {
+      if step == warmup { warmedUp = .current }
       let t0 = DispatchTime.now().uptimeNanoseconds
       optimizer.zeroGrad()
       let logits = network.forward(input)
@@ -138,6 +140,7 @@ struct TrainStepBenchmark: ParsableCommand {
         updates.append(Double(t3 - t2) / 1e6)
       }
     }
+    let trained = ResourceUsage.current
     network.isTraining = false
     var evaluations: [Double] = []
     for step in 0..<(warmup + steps) {
@@ -145,12 +148,38 @@ struct TrainStepBenchmark: ParsableCommand {
       _ = network.forward(input)
       if step >= warmup { evaluations.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6) }
     }
-    return (median(totals), totals.min() ?? 0, median(forwards), median(backwards), median(updates), lastLoss,
-            median(evaluations), evaluations.min() ?? 0)
+    return StepTiming(
+      median: median(totals), min: totals.min() ?? 0, forward: median(forwards), backward: median(backwards),
+      update: median(updates), loss: lastLoss, evalMedian: median(evaluations), evalMin: evaluations.min() ?? 0,
+      faultsPerStep: Double(trained.minorFaults - warmedUp.minorFaults) / Double(max(1, steps)),
+      peakAfterWarmup: warmedUp.peakResidentBytes, peakAfterSteps: trained.peakResidentBytes)
   }
 }
 
-private func median(_ values: [Double]) -> Double {
+/// One thread count's measurements; times in milliseconds.
+private struct StepTiming {
+  var median, min, forward, backward, update: Double
+  var loss: Float
+  var evalMedian, evalMin: Double
+  /// Minor page faults per timed training step: zero when the step reuses freed memory.
+  var faultsPerStep: Double
+  /// Peak resident bytes after the warm-up steps and after the timed ones.
+  var peakAfterWarmup, peakAfterSteps: Int
+}
+
+/// The process's page faults and peak resident size so far (`getrusage`).
+private struct ResourceUsage {
+  var minorFaults: Int
+  var peakResidentBytes: Int
+
+  static var current: ResourceUsage {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return ResourceUsage(minorFaults: usage.ru_minflt, peakResidentBytes: usage.ru_maxrss * 1024)
+  }
+}
+
+func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   guard !sorted.isEmpty else { return 0 }
   return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -203,7 +232,7 @@ private struct TorchReference {
 }
 
 /// SplitMix64 for the benchmark's weights, input and labels.
-private struct BenchGenerator: RandomNumberGenerator {
+struct BenchGenerator: RandomNumberGenerator {
   private var state: UInt64
   init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {

@@ -9,13 +9,15 @@ typedef struct cdnnl_conv cdnnl_conv;
 
 /// Creates the primitives for an `n x c x h x w` input, `o` output channels, a `kh x kw` kernel,
 /// strides, paddings and dilations (1 = none) per axis, with or without a bias, and with the
-/// backward passes when `training` is nonzero. Returns NULL and fills `error` (a static message)
-/// when oneDNN refuses.
+/// backward passes when `training` is nonzero. With `relu` nonzero (evaluation only) the forward
+/// pass ends with `max(y, 0)` inside the same kernel. Returns NULL and fills `error` (a static
+/// message) when oneDNN refuses.
 cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw, int stride_y, int stride_x,
                               int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, int training,
-                              const char **error);
+                              int relu, const char **error);
 
-/// Runs the forward pass: `y = conv(x, weight) + bias`. Returns 0, or -1 with `error` set.
+/// Runs the forward pass: `y = conv(x, weight) + bias` (then the ReLU if created with one).
+/// Returns 0, or -1 with `error` set.
 int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, const float *bias, float *y,
                        const char **error);
 
