@@ -11,6 +11,13 @@ let swiftSettings: [SwiftSetting] = [
   .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// Where Debian's `libopenblas0-openmp` puts the OpenMP build of OpenBLAS on this architecture.
+#if arch(arm64)
+let openBLASOpenMPDirectory = "/usr/lib/aarch64-linux-gnu/openblas-openmp"
+#else
+let openBLASOpenMPDirectory = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+#endif
+
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
@@ -66,7 +73,12 @@ let package = Package(
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
     .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", yams], swiftSettings: swiftSettings),
-    .target(name: "Tensors", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
+    .target(
+      name: "Tensors", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings,
+      // Debian's OpenBLAS built on OpenMP, so that BLAS, oneDNN and the engine's loops share one
+      // pool of threads (libgomp's); the system default is the pthreads build (see Tensors.md).
+      linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
+    ),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
     .target(name: "Trainer", dependencies: ["NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages Dance builds against, when they are missing.
+# libopenblas-openmp-dev is the OpenMP build of OpenBLAS, which the engine links so that BLAS, oneDNN
+# and its own loops share one thread pool (libgomp's).
 # As root it runs apt-get; otherwise it prints the command to run. Safe to run repeatedly.
 set -euo pipefail
 
-packages=(pkg-config zlib1g-dev libpng-dev libdeflate-dev libjpeg-dev libopenblas-dev libsqlite3-dev libdnnl-dev)
+packages=(pkg-config zlib1g-dev libpng-dev libdeflate-dev libjpeg-dev libopenblas-dev libsqlite3-dev libdnnl-dev libopenblas-openmp-dev)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -215,3 +215,32 @@ void cdnnl_conv_destroy(cdnnl_conv *conv) {
 }
 
 void cdnnl_set_threads(int threads) { omp_set_num_threads(threads > 0 ? threads : 1); }
+
+/* libgomp's entry points, as GCC's `#pragma omp parallel` calls them. This file is compiled by the
+   Swift toolchain's clang, whose -fopenmp would need LLVM's libomp, a second OpenMP runtime beside
+   the libgomp oneDNN uses; calling libgomp's stable ABI directly keeps one pool of threads. */
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
+int omp_get_thread_num(void);
+int omp_get_num_threads(void);
+
+typedef struct {
+  long count;
+  void *context;
+  cdnnl_range_body body;
+} ranges_job;
+
+static void run_range(void *data) {
+  const ranges_job *job = data;
+  long threads = omp_get_num_threads(), thread = omp_get_thread_num();
+  long begin = job->count * thread / threads, end = job->count * (thread + 1) / threads;
+  if (begin < end) job->body(job->context, begin, end);
+}
+
+void cdnnl_parallel_ranges(long count, int threads, void *context, cdnnl_range_body body) {
+  if (threads < 2 || count < 2) {
+    if (count > 0) body(context, 0, count);
+    return;
+  }
+  ranges_job job = {count, context, body};
+  GOMP_parallel(run_range, &job, (unsigned)(threads < count ? threads : count), 0);
+}

@@ -82,26 +82,34 @@ public final class BatchNorm2d: Layer {
     inverseStd = [Float](repeating: 0, count: channels)
     if isTraining {
       precondition(count > 1, "BatchNorm2d in training needs more than one value per channel, got \(input.shape)")
+      var variances = [Double](repeating: 0, count: channels)
       input.withUnsafeBufferPointer { x in
-        for c in 0..<channels {
-          var sum = 0.0, sumSquares = 0.0
-          for image in 0..<n {
-            let p = x.baseAddress! + (image * channels + c) * plane
-            let m = VectorKernels.sum(p, count: plane) / Float(plane)
-            let s = m * Float(plane)
-            let s2 = VectorKernels.sumOfSquaredDeviations(p, count: plane, mean: m)
-            // Combine per-plane (mean, M2) pairs exactly: Σx² − (Σx)²/n per plane plus the offsets.
-            sum += Double(s)
-            sumSquares += Double(s2) + Double(m) * Double(m) * Double(plane)
+        mean.withUnsafeMutableBufferPointer { means in
+          variances.withUnsafeMutableBufferPointer { variances in
+            // One channel per iteration, its planes summed in image order: the same bytes at any thread count.
+            BatchParallel.forEach(channels) { c in
+              var sum = 0.0, sumSquares = 0.0
+              for image in 0..<n {
+                let p = x.baseAddress! + (image * channels + c) * plane
+                let m = VectorKernels.sum(p, count: plane) / Float(plane)
+                let s = m * Float(plane)
+                let s2 = VectorKernels.sumOfSquaredDeviations(p, count: plane, mean: m)
+                // Combine per-plane (mean, M2) pairs exactly: Σx² − (Σx)²/n per plane plus the offsets.
+                sum += Double(s)
+                sumSquares += Double(s2) + Double(m) * Double(m) * Double(plane)
+              }
+              let batchMean = sum / Double(count)
+              means[c] = Float(batchMean)
+              variances[c] = max(0, sumSquares / Double(count) - batchMean * batchMean)
+            }
           }
-          let batchMean = sum / Double(count)
-          let variance = max(0, sumSquares / Double(count) - batchMean * batchMean)
-          mean[c] = Float(batchMean)
-          inverseStd[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
-          let unbiased = variance * Double(count) / Double(count - 1)
-          runningMean.storage[c] = (1 - momentum) * runningMean.storage[c] + momentum * Float(batchMean)
-          runningVariance.storage[c] = (1 - momentum) * runningVariance.storage[c] + momentum * Float(unbiased)
         }
+      }
+      for c in 0..<channels {
+        inverseStd[c] = Float(1 / (variances[c] + Double(epsilon)).squareRoot())
+        let unbiased = variances[c] * Double(count) / Double(count - 1)
+        runningMean.storage[c] = (1 - momentum) * runningMean.storage[c] + momentum * mean[c]
+        runningVariance.storage[c] = (1 - momentum) * runningVariance.storage[c] + momentum * Float(unbiased)
       }
       batchesTracked += 1
     } else {
@@ -110,19 +118,17 @@ public final class BatchNorm2d: Layer {
         inverseStd[c] = 1 / (runningVariance.storage[c] + epsilon).squareRoot()
       }
     }
+    let a = (0..<channels).map { scale.value.storage[$0] * inverseStd[$0] }
+    let b = (0..<channels).map { shift.value.storage[$0] - mean[$0] * a[$0] }
     let result = Tensor(shape: input.shape) { y in
       input.withUnsafeBufferPointer { x in
-        for image in 0..<n {
-          for c in 0..<channels {
-            let a = scale.value.storage[c] * inverseStd[c]
-            let b = shift.value.storage[c] - mean[c] * a
-            let offset = (image * channels + c) * plane
-            let src = x.baseAddress! + offset, dst = y.baseAddress! + offset
-            if appliesReLU {
-              VectorKernels.affineReLU(src, dst, count: plane, scale: a, shift: b)
-            } else {
-              VectorKernels.affine(src, dst, count: plane, scale: a, shift: b)
-            }
+        BatchParallel.forEach(n * channels) { planeIndex in
+          let c = planeIndex % channels, offset = planeIndex * plane
+          let src = x.baseAddress! + offset, dst = y.baseAddress! + offset
+          if appliesReLU {
+            VectorKernels.affineReLU(src, dst, count: plane, scale: a[c], shift: b[c])
+          } else {
+            VectorKernels.affine(src, dst, count: plane, scale: a[c], shift: b[c])
           }
         }
       }
@@ -138,44 +144,55 @@ public final class BatchNorm2d: Layer {
     let n = input.shape[0], plane = input.shape[2] * input.shape[3], count = Float(n * plane)
     // With the fused ReLU, dy is first masked by output > 0; the mask is the output itself.
     let mask = output ?? Tensor(shape: [0])
-    return Tensor(shape: input.shape) { dx in
+    var scaleGradient = [Float](repeating: 0, count: channels), shiftGradient = scaleGradient
+    let gradInput = Tensor(shape: input.shape) { dx in
       input.withUnsafeBufferPointer { x in
         gradOutput.withUnsafeBufferPointer { dy in
           mask.withUnsafeBufferPointer { mask in
-          for c in 0..<channels {
-            let m = mean[c], inv = inverseStd[c], gamma = scale.value.storage[c]
-            var sumDy = 0.0, sumDyXhat = 0.0
-            for image in 0..<n {
-              let offset = (image * channels + c) * plane
-              let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset
-              let (s, sx) = appliesReLU
-                ? VectorKernels.maskedSumAndCenteredDot(dyp, xp, mask: mask.baseAddress! + offset, count: plane, mean: m)
-                : VectorKernels.sumAndCenteredDot(dyp, xp, count: plane, mean: m)
-              sumDy += Double(s)
-              sumDyXhat += Double(sx) * Double(inv)
-            }
-            scale.gradient.storage[c] += Float(sumDyXhat)
-            shift.gradient.storage[c] += Float(sumDy)
-            // Training: dx = γ·inv·(dy − mean(dy) − x̂·mean(dy·x̂)); evaluation: dx = γ·inv·dy.
-            let a = gamma * inv
-            let meanDy = usedBatchStatistics ? Float(sumDy) / count : 0
-            let meanDyXhat = usedBatchStatistics ? Float(sumDyXhat) / count : 0
-            // dx = a·dy − a·meanDy − a·inv·meanDyXhat·(x − m) = a·dy + c1·x + c0
-            let c1 = -a * inv * meanDyXhat, c0 = -a * meanDy - c1 * m
-            for image in 0..<n {
-              let offset = (image * channels + c) * plane
-              let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset, dxp = dx.baseAddress! + offset
-              if appliesReLU {
-                VectorKernels.maskedLinearCombination(dyp, xp, mask: mask.baseAddress! + offset, dxp, count: plane, a: a, b: c1, c: c0)
-              } else {
-                VectorKernels.linearCombination(dyp, xp, dxp, count: plane, a: a, b: c1, c: c0)
+            scaleGradient.withUnsafeMutableBufferPointer { dScale in
+              shiftGradient.withUnsafeMutableBufferPointer { dShift in
+                // One channel per iteration (its sums in image order): the same bytes at any thread count.
+                BatchParallel.forEach(channels) { c in
+                  let m = mean[c], inv = inverseStd[c], gamma = scale.value.storage[c]
+                  var sumDy = 0.0, sumDyXhat = 0.0
+                  for image in 0..<n {
+                    let offset = (image * channels + c) * plane
+                    let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset
+                    let (s, sx) = appliesReLU
+                      ? VectorKernels.maskedSumAndCenteredDot(dyp, xp, mask: mask.baseAddress! + offset, count: plane, mean: m)
+                      : VectorKernels.sumAndCenteredDot(dyp, xp, count: plane, mean: m)
+                    sumDy += Double(s)
+                    sumDyXhat += Double(sx) * Double(inv)
+                  }
+                  dScale[c] = Float(sumDyXhat)
+                  dShift[c] = Float(sumDy)
+                  // Training: dx = γ·inv·(dy − mean(dy) − x̂·mean(dy·x̂)); evaluation: dx = γ·inv·dy.
+                  let a = gamma * inv
+                  let meanDy = usedBatchStatistics ? Float(sumDy) / count : 0
+                  let meanDyXhat = usedBatchStatistics ? Float(sumDyXhat) / count : 0
+                  // dx = a·dy − a·meanDy − a·inv·meanDyXhat·(x − m) = a·dy + c1·x + c0
+                  let c1 = -a * inv * meanDyXhat, c0 = -a * meanDy - c1 * m
+                  for image in 0..<n {
+                    let offset = (image * channels + c) * plane
+                    let xp = x.baseAddress! + offset, dyp = dy.baseAddress! + offset, dxp = dx.baseAddress! + offset
+                    if appliesReLU {
+                      VectorKernels.maskedLinearCombination(dyp, xp, mask: mask.baseAddress! + offset, dxp, count: plane, a: a, b: c1, c: c0)
+                    } else {
+                      VectorKernels.linearCombination(dyp, xp, dxp, count: plane, a: a, b: c1, c: c0)
+                    }
+                  }
+                }
               }
             }
-          }
           }
         }
       }
     }
+    for c in 0..<channels {
+      scale.gradient.storage[c] += scaleGradient[c]
+      shift.gradient.storage[c] += shiftGradient[c]
+    }
+    return gradInput
   }
 
   /// One row; forward FLOPs counted as 2 per element (one multiply-add with folded statistics), 3 with the ReLU.

@@ -32,21 +32,24 @@ public final class BilinearUpsample: StatelessLayer {
     outputSize = (height, width)
     let inH = input.shape[2], inW = input.shape[3], planes = input.shape[0] * input.shape[1]
     let rowTaps = Self.taps(input: inH, output: height), columnTaps = Self.taps(input: inW, output: width)
-    var rowsBuffer = [Float](repeating: 0, count: inH * width)
     return Tensor(shape: [input.shape[0], input.shape[1], height, width]) { y in
       input.withUnsafeBufferPointer { x in
-        rowsBuffer.withUnsafeMutableBufferPointer { tmp in
-          for p in 0..<planes {
-            let src = x.baseAddress! + p * inH * inW
-            for h in 0..<inH {
-              let row = src + h * inW, out = tmp.baseAddress! + h * width
-              for (o, tap) in columnTaps.enumerated() { out[o] = tap.w0 * row[tap.i0] + tap.w1 * row[tap.i1] }
-            }
-            let dst = y.baseAddress! + p * height * width
-            for (o, tap) in rowTaps.enumerated() {
-              let r0 = tmp.baseAddress! + tap.i0 * width, r1 = tmp.baseAddress! + tap.i1 * width
-              let out = dst + o * width
-              for i in 0..<width { out[i] = tap.w0 * r0[i] + tap.w1 * r1[i] }
+        // Planes split over the threads, each with its own row buffer.
+        BatchParallel.forRanges(planes) { planeRange in
+          var rowsBuffer = [Float](repeating: 0, count: inH * width)
+          rowsBuffer.withUnsafeMutableBufferPointer { tmp in
+            for p in planeRange {
+              let src = x.baseAddress! + p * inH * inW
+              for h in 0..<inH {
+                let row = src + h * inW, out = tmp.baseAddress! + h * width
+                for (o, tap) in columnTaps.enumerated() { out[o] = tap.w0 * row[tap.i0] + tap.w1 * row[tap.i1] }
+              }
+              let dst = y.baseAddress! + p * height * width
+              for (o, tap) in rowTaps.enumerated() {
+                let r0 = tmp.baseAddress! + tap.i0 * width, r1 = tmp.baseAddress! + tap.i1 * width
+                let out = dst + o * width
+                for i in 0..<width { out[i] = tap.w0 * r0[i] + tap.w1 * r1[i] }
+              }
             }
           }
         }
@@ -60,26 +63,28 @@ public final class BilinearUpsample: StatelessLayer {
     precondition(gradOutput.shape == [inputShape[0], inputShape[1], height, width], "BilinearUpsample.backward: gradient shape \(gradOutput.shape)")
     let inH = inputShape[2], inW = inputShape[3], planes = inputShape[0] * inputShape[1]
     let rowTaps = Self.taps(input: inH, output: height), columnTaps = Self.taps(input: inW, output: width)
-    var rowsBuffer = [Float](repeating: 0, count: inH * width)
     var dx = Tensor(shape: inputShape)
     dx.withUnsafeMutableBufferPointer { dx in
       gradOutput.withUnsafeBufferPointer { dy in
-        rowsBuffer.withUnsafeMutableBufferPointer { tmp in
-          for p in 0..<planes {
-            tmp.update(repeating: 0)
-            let src = dy.baseAddress! + p * height * width
-            for (o, tap) in rowTaps.enumerated() {
-              let g = src + o * width
-              let r0 = tmp.baseAddress! + tap.i0 * width, r1 = tmp.baseAddress! + tap.i1 * width
-              for i in 0..<width { r0[i] += tap.w0 * g[i] }
-              for i in 0..<width { r1[i] += tap.w1 * g[i] }
-            }
-            let dst = dx.baseAddress! + p * inH * inW
-            for h in 0..<inH {
-              let row = tmp.baseAddress! + h * width, out = dst + h * inW
-              for (o, tap) in columnTaps.enumerated() {
-                out[tap.i0] += tap.w0 * row[o]
-                out[tap.i1] += tap.w1 * row[o]
+        BatchParallel.forRanges(planes) { planeRange in
+          var rowsBuffer = [Float](repeating: 0, count: inH * width)
+          rowsBuffer.withUnsafeMutableBufferPointer { tmp in
+            for p in planeRange {
+              tmp.update(repeating: 0)
+              let src = dy.baseAddress! + p * height * width
+              for (o, tap) in rowTaps.enumerated() {
+                let g = src + o * width
+                let r0 = tmp.baseAddress! + tap.i0 * width, r1 = tmp.baseAddress! + tap.i1 * width
+                for i in 0..<width { r0[i] += tap.w0 * g[i] }
+                for i in 0..<width { r1[i] += tap.w1 * g[i] }
+              }
+              let dst = dx.baseAddress! + p * inH * inW
+              for h in 0..<inH {
+                let row = tmp.baseAddress! + h * width, out = dst + h * inW
+                for (o, tap) in columnTaps.enumerated() {
+                  out[tap.i0] += tap.w0 * row[o]
+                  out[tap.i1] += tap.w1 * row[o]
+                }
               }
             }
           }

@@ -13,7 +13,9 @@ public final class ReLU: StatelessLayer {
   public func forward(_ input: Tensor) -> Tensor {
     let y = Tensor(shape: input.shape) { y in
       input.withUnsafeBufferPointer { x in
-        VectorKernels.relu(x.baseAddress!, y.baseAddress!, count: x.count)
+        BatchParallel.forElements(x.count) { range in
+          VectorKernels.relu(x.baseAddress! + range.lowerBound, y.baseAddress! + range.lowerBound, count: range.count)
+        }
       }
     }
     output = y
@@ -27,7 +29,10 @@ public final class ReLU: StatelessLayer {
     return Tensor(shape: output.shape) { dx in
       output.withUnsafeBufferPointer { y in
         gradOutput.withUnsafeBufferPointer { dy in
-          VectorKernels.reluBackward(y.baseAddress!, dy.baseAddress!, dx.baseAddress!, count: y.count)
+          BatchParallel.forElements(y.count) { range in
+            let start = range.lowerBound
+            VectorKernels.reluBackward(y.baseAddress! + start, dy.baseAddress! + start, dx.baseAddress! + start, count: range.count)
+          }
         }
       }
     }

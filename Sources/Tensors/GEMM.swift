@@ -67,6 +67,18 @@ public enum BLASThreads {
   /// than the library fall back to old kernels such as `Prescott` (SSE3), several times slower.
   public static var coreName: String { String(cString: openblas_get_corename()) }
 
+  /// How the loaded OpenBLAS runs its threads (`openblas_get_parallel`): `openmp` when it is the
+  /// OpenMP build the package links (one pool with oneDNN and ``BatchParallel``), `pthreads` when
+  /// the loader found the system default build instead, `sequential` for a single-threaded build.
+  public static var threading: String {
+    switch openblas_get_parallel() {
+    case 0: "sequential"
+    case 1: "pthreads"
+    case 2: "openmp"
+    default: "unknown"
+    }
+  }
+
   /// Sets the OpenBLAS thread count (`openblas_set_num_threads`); `count` must be at least 1.
   public static func set(_ count: Int) {
     precondition(count >= 1, "thread count must be at least 1, got \(count)")

@@ -100,7 +100,9 @@ public struct Tensor: Sendable, Equatable {
     precondition(shape == other.shape, "add: shape \(shape) vs \(other.shape)")
     storage.withUnsafeMutableBufferPointer { a in
       other.storage.withUnsafeBufferPointer { b in
-        VectorKernels.add(b.baseAddress!, into: a.baseAddress!, count: a.count)
+        BatchParallel.forElements(a.count) { range in
+          VectorKernels.add(b.baseAddress! + range.lowerBound, into: a.baseAddress! + range.lowerBound, count: range.count)
+        }
       }
     }
   }

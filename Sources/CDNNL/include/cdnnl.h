@@ -38,4 +38,12 @@ void cdnnl_conv_destroy(cdnnl_conv *conv);
 /// Sets the number of threads oneDNN's (OpenMP) kernels use.
 void cdnnl_set_threads(int threads);
 
+/// A piece of a parallel loop: `body(context, begin, end)` handles indices `begin ..< end`.
+typedef void (*cdnnl_range_body)(void *context, long begin, long end);
+
+/// Runs `body` over `0 ..< count` split into `threads` contiguous ranges of nearly equal size, one
+/// per thread of OpenMP's pool (libgomp's, the one oneDNN's kernels run on), and returns when all
+/// have finished. With one thread (or `count` < 2) it calls `body(context, 0, count)` directly.
+void cdnnl_parallel_ranges(long count, int threads, void *context, cdnnl_range_body body);
+
 #endif
