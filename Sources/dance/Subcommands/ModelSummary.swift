@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Datasets
 import NN
+import Trainer
 
 /// `dance model …`: inspect the bundled segmentation networks.
 struct ModelCommand: AsyncParsableCommand {
@@ -17,7 +19,10 @@ struct ModelCommand: AsyncParsableCommand {
       discussion: """
         FLOPs count a multiply-add as 2. Without --reference the network is the slimmable DeepLabV3+-style \
         model of the trainer, built from the model options; with --reference it is the benchmark network of \
-        bench/torch_reference_step.py.
+        bench/torch_reference_step.py. With --matched-to OUT the ASPP head is first matched to a slimmed \
+        output's training split (design §7): with the mean kept scale s̄ of its samples, every dilation rate r \
+        becomes max(1, round(r·s̄)), equal rates merge, and a branch whose receptive field 2r+1 exceeds the \
+        feature map of the training crop at s̄ (s̄ · --crop / output stride, in both directions) is removed.
         """
     )
 
@@ -32,6 +37,19 @@ struct ModelCommand: AsyncParsableCommand {
     @Flag(help: "Summarise the benchmark reference network instead of the DeepLab model.")
     var reference = false
 
+    @Option(help: ArgumentHelp("Match the ASPP head to the training split of this slimmed output (or dataset root, scale 1) first.",
+                               valueName: "OUT"))
+    var matchedTo: String?
+
+    @Option(help: ArgumentHelp("With --matched-to: the training crop in pixels, WxH, as given to dance train. (default: 512x256)",
+                               valueName: "WxH"))
+    var crop = "512x256"
+
+    func validate() throws {
+      if matchedTo != nil && reference { throw ValidationError("--matched-to applies to the DeepLab model, not --reference") }
+      if PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
+    }
+
     func run() async throws {
       let shape = try parseShape(input ?? (reference ? "8x3x128x256" : "1x3x512x1024"))
       let summary: NN.ModelSummary
@@ -42,10 +60,40 @@ struct ModelCommand: AsyncParsableCommand {
       } else {
         var configuration = try model.configuration()
         configuration.inputChannels = shape[1]
+        if let matchedTo {
+          let head = try matchedHead(configuration, to: matchedTo)
+          configuration = head.configuration
+          if json {
+            var generator = SystemRandomNumberGenerator()
+            let summary = NN.ModelSummary(DeepLab(configuration, generator: &generator), inputShape: shape, model: configuration.description)
+            try printJSON(MatchedSummary(matching: head, summary: summary))
+            return
+          }
+          for line in head.explanation { print(line) }
+        }
         var generator = SystemRandomNumberGenerator()
         summary = NN.ModelSummary(DeepLab(configuration, generator: &generator), inputShape: shape, model: configuration.description)
       }
       if json { try printJSON(summary) } else { print(summary.table(), terminator: "") }
+    }
+
+    /// The head matched to the mean stored scale of `output`'s training samples.
+    private func matchedHead(_ configuration: DeepLabConfiguration, to output: String) throws -> DataMatchedHead {
+      let crop = PixelSize(parsing: crop)!
+      do throws(TrainerError) {
+        let data = try TrainingData.open(output, split: .train)
+        let meanScale = data.entries.map(\.scale).reduce(0, +) / Double(data.entries.count)
+        return DataMatchedHead(configuration, meanScale: min(1, meanScale), cropWidth: crop.width, cropHeight: crop.height)
+      } catch {
+        printError(error.description)
+        throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
+      }
+    }
+
+    /// `--matched-to --json`: how the head was matched, then the summary of the matched network.
+    private struct MatchedSummary: Encodable {
+      var matching: DataMatchedHead
+      var summary: NN.ModelSummary
     }
 
     private func parseShape(_ text: String) throws -> [Int] {

@@ -1,0 +1,86 @@
+/// The ASPP head of a ``DeepLabConfiguration`` matched to slimmed training data (design §7).
+///
+/// Slimmed samples are stored smaller, so objects in them are smaller and the head needs smaller
+/// receptive fields. With the mean kept scale `s̄`, every 3×3 branch's dilation rate `r` becomes
+/// `max(1, round(r · s̄))` (equal rates merged), and a branch whose receptive field `2r + 1`
+/// exceeds the feature map of the training crop at that scale in both directions
+/// (`round(s̄ · crop / output stride)`) is removed: no position of such a map sees more than its
+/// centre tap inside the image, so the branch only adds cost. The 1×1 and image-pooling branches stay.
+public struct DataMatchedHead: Codable, Sendable, Equatable {
+  /// One 3×3 branch of the original head and what became of it.
+  public struct Branch: Codable, Sendable, Equatable {
+    /// The original dilation rate.
+    public var rate: Int
+    /// `max(1, round(rate · s̄))`.
+    public var scaledRate: Int
+    /// `2 · scaledRate + 1` feature-map pixels.
+    public var receptiveField: Int
+    /// `kept`, `merged` (its scaled rate equals an earlier branch's) or `removed` (field larger than the map).
+    public var outcome: String
+
+    enum CodingKeys: String, CodingKey {
+      case rate, outcome
+      case scaledRate = "scaled_rate"
+      case receptiveField = "receptive_field"
+    }
+  }
+
+  /// The mean kept scale `s̄` the head is matched to.
+  public var meanScale: Double
+  /// The feature map of the training crop at `s̄`, height then width.
+  public var featureMap: [Int]
+  /// Every original 3×3 branch, in order.
+  public var branches: [Branch]
+  /// The matched configuration.
+  public var configuration: DeepLabConfiguration
+
+  enum CodingKeys: String, CodingKey {
+    case branches, configuration
+    case meanScale = "mean_scale"
+    case featureMap = "feature_map"
+  }
+
+  /// Matches `base` to data of mean kept scale `meanScale` (in (0, 1]) trained with crops of
+  /// `cropWidth × cropHeight` pixels.
+  public init(_ base: DeepLabConfiguration, meanScale: Double, cropWidth: Int, cropHeight: Int) {
+    precondition(meanScale > 0 && meanScale <= 1, "mean scale must be in (0, 1], got \(meanScale)")
+    self.meanScale = meanScale
+    let height = max(1, Int((meanScale * Double(cropHeight) / Double(base.outputStride)).rounded()))
+    let width = max(1, Int((meanScale * Double(cropWidth) / Double(base.outputStride)).rounded()))
+    featureMap = [height, width]
+    var kept: [Int] = []
+    branches = base.asppRates.map { rate in
+      let scaled = max(1, Int((Double(rate) * meanScale).rounded()))
+      let field = 2 * scaled + 1
+      let outcome: String
+      if field > max(height, width) {
+        outcome = "removed"
+      } else if kept.contains(scaled) {
+        outcome = "merged"
+      } else {
+        outcome = "kept"
+        kept.append(scaled)
+      }
+      return Branch(rate: rate, scaledRate: scaled, receptiveField: field, outcome: outcome)
+    }
+    var matched = base
+    matched.asppRates = kept
+    if kept.isEmpty && !matched.asppOneByOne && !matched.asppImagePooling { matched.asppOneByOne = true }
+    configuration = matched
+  }
+
+  /// Lines that say what changed, e.g. `rate 18 → 11: receptive field 23 > feature map 10x19, removed`.
+  public var explanation: [String] {
+    let map = "\(featureMap[0])x\(featureMap[1])"
+    let scale = (meanScale * 1000).rounded() / 1000
+    return ["matched to mean kept scale \(scale): feature map \(map) (height x width) for the training crop"]
+      + branches.map { branch in
+        let change = "rate \(branch.rate) → \(branch.scaledRate): receptive field \(branch.receptiveField)"
+        switch branch.outcome {
+        case "removed": return change + " > feature map \(map), removed"
+        case "merged": return change + ", merged with the branch of the same rate"
+        default: return change + ", kept"
+        }
+      }
+  }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `dance model summary --matched-to OUT` matches the ASPP head to a slimmed output's mean kept scale.
+@Suite struct ModelMatchingCommandTests {
+  @Test func theHeadFollowsTheMeanKeptScaleOfTheOutput() throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/cs"
+      #expect(try runDance(["synth", "--format", "cityscapes", "--out", root, "--train", "8", "--val", "2", "--size", "64x32"]).status == 0)
+      // Budget 0.3: most samples are stored well below full size.
+      let slim = try runDance(["slim", root, "--out", directory + "/out", "--catalog", directory + "/c.sqlite", "--policy", "budget", "--budget", "0.3"])
+      #expect(slim.status == 0, "\(slim.standardError)")
+      let run = try runDance(["model", "summary", "--matched-to", directory + "/out", "--json"])
+      #expect(run.status == 0, "\(run.standardError)")
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+      let matching = try #require(object["matching"] as? [String: Any])
+      let meanScale = try #require(matching["mean_scale"] as? Double)
+      #expect(meanScale > 0 && meanScale < 1)
+      let configuration = try #require(matching["configuration"] as? [String: Any])
+      let rates = try #require(configuration["asppRates"] as? [Int])
+      let expected = [6, 12, 18].map { max(1, Int((Double($0) * meanScale).rounded())) }
+      #expect(rates.allSatisfy(expected.contains))
+      #expect(rates.count < 3, "the 512x256 crop at scale \(meanScale) cannot fit every branch")
+      let summary = try #require(object["summary"] as? [String: Any])
+      #expect((summary["model"] as? String)?.contains(rates.map { "r\($0)" }.joined(separator: "+")) == true)
+
+      let table = try runDance(["model", "summary", "--matched-to", directory + "/out"])
+      #expect(table.status == 0 && table.standardOutput.hasPrefix("matched to mean kept scale"))
+      let refused = try runDance(["model", "summary", "--matched-to", directory + "/missing"])
+      #expect(refused.status != 0 && refused.standardError.contains(directory + "/missing"))
+    }
+  }
+}
