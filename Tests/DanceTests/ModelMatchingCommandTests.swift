@@ -27,6 +27,15 @@ import Testing
 
       let table = try runDance(["model", "summary", "--matched-to", directory + "/out"])
       #expect(table.status == 0 && table.standardOutput.hasPrefix("matched to mean kept scale"))
+      // dance train --matched-head trains that head, and records it in the report.
+      let train = try runDance(["train", directory + "/out", "--out", directory + "/run", "--epochs", "1", "--batch", "4",
+                                "--crop", "512x256", "--width", "0.25", "--no-val", "--matched-head"])
+      #expect(train.status == 0, "\(train.standardError)")
+      #expect(train.standardOutput.contains("matched head: matched to mean kept scale"))
+      let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/run/report.json")))
+      let model = ((report as? [String: Any])?["configuration"] as? [String: Any])?["model"] as? [String: Any]
+      #expect(model?["aspp_rates"] as? [Int] == rates)
+
       let refused = try runDance(["model", "summary", "--matched-to", directory + "/missing"])
       #expect(refused.status != 0 && refused.standardError.contains(directory + "/missing"))
     }

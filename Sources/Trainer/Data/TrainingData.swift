@@ -39,6 +39,8 @@ public final class TrainingData: @unchecked Sendable {
   public let labelSpace: LabelSpace
   /// Every sample, in key order.
   public let entries: [SampleEntry]
+  /// The mean stored scale of the samples (1 for a dataset root; what a data-matched head is matched to).
+  public var meanScale: Double { entries.isEmpty ? 1 : entries.map(\.scale).reduce(0, +) / Double(entries.count) }
   let root: String
   let format: DatasetFormat?
   let grouping: CamVidGrouping

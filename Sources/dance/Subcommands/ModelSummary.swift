@@ -82,8 +82,7 @@ struct ModelCommand: AsyncParsableCommand {
       let crop = PixelSize(parsing: crop)!
       do throws(TrainerError) {
         let data = try TrainingData.open(output, split: .train)
-        let meanScale = data.entries.map(\.scale).reduce(0, +) / Double(data.entries.count)
-        return DataMatchedHead(configuration, meanScale: min(1, meanScale), cropWidth: crop.width, cropHeight: crop.height)
+        return DataMatchedHead(configuration, meanScale: min(1, data.meanScale), cropWidth: crop.width, cropHeight: crop.height)
       } catch {
         printError(error.description)
         throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)

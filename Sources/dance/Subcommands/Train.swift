@@ -56,6 +56,12 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Backbone output stride, 8 or 16. (default: 16)")
     var outputStride: Int?
 
+    @Flag(help: """
+      Match the ASPP head to the training data (as dance model summary --matched-to shows): rates scaled by the mean \
+      stored scale, branches wider than the crop's feature map removed.
+      """)
+    var matchedHead = false
+
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
@@ -90,7 +96,7 @@ extension Dance {
       if resume != nil {
         let given: [Any?] = [data, out, epochs, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
                              evalEvery, checkpointEvery, catalog]
-        if given.contains(where: { $0 != nil }) || noVal || noWeights {
+        if given.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead {
           throw ValidationError("--resume continues a run with its recorded options; only --threads may be given")
         }
       }
@@ -158,6 +164,11 @@ extension Dance {
         throw .invalidConfiguration(path: data, reason: "\(error)")
       }
       let training = try TrainingData.open(data, split: .train, catalogPath: catalog, discovery: discovery)
+      if matchedHead {
+        let head = DataMatchedHead(options.model, meanScale: min(1, training.meanScale), cropWidth: options.crop.width, cropHeight: options.crop.height)
+        options.model = head.configuration
+        for line in head.explanation { print("matched head: " + line) }
+      }
       var validation: (TrainingData, DataSource)?
       if !noVal {
         let source = val ?? data
