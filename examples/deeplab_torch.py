@@ -89,14 +89,17 @@ class Backbone(nn.Module):
 class ASPP(nn.Module):
     """Branches convs.0...: optional 1x1, one dilated 3x3 per rate, optional image pooling; project + dropout."""
 
-    def __init__(self, i, o, rates, one_by_one, image_pooling, dropout):
+    def __init__(self, i, widths, o, rates, one_by_one, image_pooling, dropout):
+        """widths: the output channels of each branch in order; o: the projection's."""
         super().__init__()
-        branches = ([cbr(i, o, 1)] if one_by_one else []) + [cbr(i, o, dilation=r) for r in rates]
+        w = iter(widths)
+        branches = ([cbr(i, next(w), 1)] if one_by_one else []) + [cbr(i, next(w), dilation=r) for r in rates]
         if image_pooling:
-            branches.append(nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(i, o, 1, bias=False), bn(o), nn.ReLU()))
+            p = next(w)
+            branches.append(nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(i, p, 1, bias=False), bn(p), nn.ReLU()))
         self.image_pooling = image_pooling
         self.convs = nn.ModuleList(branches)
-        self.project = nn.Sequential(nn.Conv2d(len(branches) * o, o, 1, bias=False), bn(o), nn.ReLU(),
+        self.project = nn.Sequential(nn.Conv2d(sum(widths), o, 1, bias=False), bn(o), nn.ReLU(),
                                      nn.Dropout(dropout))
 
     def forward(self, x):
@@ -121,11 +124,15 @@ class DeepLab(nn.Module):
         c = self.configuration = {**DEFAULTS, **configuration}
         width = c["widthMultiplier"]
         aspp = channels(ASPP_WIDTH, width)
+        branches = int(c["asppOneByOne"]) + len(c["asppRates"]) + int(c["asppImagePooling"])
+        # A pruned network records what each unit kept (DeepLabConfiguration.PrunedWidths).
+        pruned = c.get("pruned") or dict(asppBranches=[aspp] * branches, asppProject=aspp,
+                                         skip=channels(SKIP, width), decoder=channels(DECODER, width))
         self.backbone = Backbone(c, width)
-        self.aspp = ASPP(channels(LAYERS[-1], width), aspp, c["asppRates"], c["asppOneByOne"], c["asppImagePooling"],
-                         c["dropout"])
-        self.decoder = Decoder(channels(LAYERS[0], width), aspp, channels(SKIP, width), channels(DECODER, width))
-        self.classifier = nn.Conv2d(channels(DECODER, width), c["classes"], 1, bias=True)
+        self.aspp = ASPP(channels(LAYERS[-1], width), pruned["asppBranches"], pruned["asppProject"], c["asppRates"],
+                         c["asppOneByOne"], c["asppImagePooling"], c["dropout"])
+        self.decoder = Decoder(channels(LAYERS[0], width), pruned["asppProject"], pruned["skip"], pruned["decoder"])
+        self.classifier = nn.Conv2d(pruned["decoder"], c["classes"], 1, bias=True)
 
     def forward(self, x):
         b = self.backbone

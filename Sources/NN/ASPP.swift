@@ -12,28 +12,38 @@ public final class ASPP: Layer {
   let branches: [Sequential]
   /// Whether the last branch is the image-pooling branch.
   let hasImagePooling: Bool
+  /// The output channels of each branch.
+  let branchWidths: [Int]
   let poolUpsample = BilinearUpsample()
   let project: Sequential
   let dropout: Dropout
   private var inputSize = (height: 0, width: 0)
 
   /// Creates an ASPP from `inChannels` to `channels` with the given branches.
+  ///
+  /// Each branch has `channels` outputs, or `branchChannels[i]` when given (a pruned head, one
+  /// count per branch in order); the projection has `projectChannels` (default `channels`).
   public init<G: RandomNumberGenerator>(
     _ inChannels: Int, _ channels: Int, rates: [Int], oneByOne: Bool, imagePooling: Bool, dropout: Float,
-    generator: inout G
+    branchChannels: [Int]? = nil, projectChannels: Int? = nil, generator: inout G
   ) {
+    let count = (oneByOne ? 1 : 0) + rates.count + (imagePooling ? 1 : 0)
+    let widths = branchChannels ?? Array(repeating: channels, count: count)
+    precondition(count > 0 && widths.count == count, "ASPP needs at least one branch and one width per branch")
     var branches: [Sequential] = []
-    if oneByOne { branches.append(.convBNReLU(inChannels, channels, kernelSize: 1, generator: &generator)) }
-    for rate in rates { branches.append(.convBNReLU(inChannels, channels, dilation: rate, generator: &generator)) }
+    var next = widths.makeIterator()
+    if oneByOne { branches.append(.convBNReLU(inChannels, next.next()!, kernelSize: 1, generator: &generator)) }
+    for rate in rates { branches.append(.convBNReLU(inChannels, next.next()!, dilation: rate, generator: &generator)) }
     if imagePooling {
+      let width = next.next()!
       branches.append(Sequential([
-        GlobalAvgPool2d(), Conv2d(inChannels, channels, kernelSize: 1, generator: &generator), BatchNorm2d(channels), ReLU(),
+        GlobalAvgPool2d(), Conv2d(inChannels, width, kernelSize: 1, generator: &generator), BatchNorm2d(width), ReLU(),
       ]))
     }
-    precondition(!branches.isEmpty, "ASPP needs at least one branch")
     self.branches = branches
+    branchWidths = widths
     hasImagePooling = imagePooling
-    project = .convBNReLU(branches.count * channels, channels, kernelSize: 1, generator: &generator)
+    project = .convBNReLU(widths.reduce(0, +), projectChannels ?? channels, kernelSize: 1, generator: &generator)
     self.dropout = Dropout(probability: dropout)
   }
 
@@ -69,7 +79,7 @@ public final class ASPP: Layer {
   /// Back-propagates through the projection and every branch; the input gradient is their sum.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     let g = project.backward(dropout.backward(gradOutput))
-    let parts = splitChannels(g, sizes: Array(repeating: g.shape[1] / branches.count, count: branches.count))
+    let parts = splitChannels(g, sizes: branchWidths)
     var gradInput: Tensor?
     for (index, branch) in branches.enumerated() {
       let part = isPooling(index) ? poolUpsample.backward(parts[index]) : parts[index]

@@ -61,6 +61,17 @@ public final class BatchNorm2d: Layer {
     ]
   }
 
+  /// Takes γ, β and the running statistics of `channels` of `source`, in that order (this layer
+  /// has `channels.count` channels), and its batch count: the pruned copy of `source`.
+  public func copyState(from source: BatchNorm2d, channels kept: [Int]) {
+    precondition(kept.count == channels && kept.allSatisfy { $0 >= 0 && $0 < source.channels }, "BatchNorm2d.copyState: channels \(kept)")
+    scale.value = Tensor(shape: [channels], storage: kept.map { source.scale.value.storage[$0] })
+    shift.value = Tensor(shape: [channels], storage: kept.map { source.shift.value.storage[$0] })
+    runningMean = Tensor(shape: [channels], storage: kept.map { source.runningMean.storage[$0] })
+    runningVariance = Tensor(shape: [channels], storage: kept.map { source.runningVariance.storage[$0] })
+    batchesTracked = source.batchesTracked
+  }
+
   /// The evaluation map as `y = a·x + b` per channel: `a = γ / √(running σ² + ε)`,
   /// `b = β − running μ · a` (before the ReLU, if any).
   public var evaluationAffine: (scale: [Float], shift: [Float]) {

@@ -42,13 +42,13 @@ public final class DeepLab: Layer {
       inChannels = widths[index]
     }
     self.blocks = blocks
-    let asppChannels = c.channels(base.aspp)
-    aspp = ASPP(inChannels, asppChannels, rates: c.asppRates, oneByOne: c.asppOneByOne, imagePooling: c.asppImagePooling,
-                dropout: Float(c.dropout), generator: &generator)
-    skipChannels = c.channels(base.skip)
+    let head = c.widths
+    aspp = ASPP(inChannels, head.asppProject, rates: c.asppRates, oneByOne: c.asppOneByOne, imagePooling: c.asppImagePooling,
+                dropout: Float(c.dropout), branchChannels: head.asppBranches, projectChannels: head.asppProject, generator: &generator)
+    skipChannels = head.skip
     reduce = .convBNReLU(widths[0], skipChannels, kernelSize: 1, generator: &generator)
-    fuse = .convBNReLU(asppChannels + skipChannels, c.channels(base.decoder), generator: &generator)
-    classifier = Conv2d(c.channels(base.decoder), c.classes, kernelSize: 1, bias: true, generator: &generator)
+    fuse = .convBNReLU(head.asppProject + skipChannels, head.decoder, generator: &generator)
+    classifier = Conv2d(head.decoder, c.classes, kernelSize: 1, bias: true, generator: &generator)
   }
 
   private var named: [(String, any Layer)] {

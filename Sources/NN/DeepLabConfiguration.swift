@@ -16,6 +16,40 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
   public var asppImagePooling = true
   /// Dropout probability after the ASPP projection.
   public var dropout = 0.1
+  /// The channels pruning left, per unit; `nil` (every unpruned network) means the widths the width
+  /// multiplier gives.
+  public var pruned: PrunedWidths?
+
+  /// The output channels of units whose channels were physically removed (``DeepLab/pruned(keeping:)``).
+  public struct PrunedWidths: Codable, Sendable, Equatable {
+    /// Per ASPP branch, in order (1×1, the rates, image pooling).
+    public var asppBranches: [Int]
+    /// The ASPP projection.
+    public var asppProject: Int
+    /// The decoder's low-level reduction (`decoder.reduce`).
+    public var skip: Int
+    /// The decoder's fusing convolution (`decoder.fuse`).
+    public var decoder: Int
+
+    /// Creates the widths.
+    public init(asppBranches: [Int], asppProject: Int, skip: Int, decoder: Int) {
+      self.asppBranches = asppBranches
+      self.asppProject = asppProject
+      self.skip = skip
+      self.decoder = decoder
+    }
+  }
+
+  /// The number of ASPP branches.
+  public var asppBranchCount: Int { (asppOneByOne ? 1 : 0) + asppRates.count + (asppImagePooling ? 1 : 0) }
+
+  /// The output channels of each unit the head and the decoder are made of, pruned or not.
+  public var widths: PrunedWidths {
+    let base = Self.baseWidths
+    return pruned ?? PrunedWidths(
+      asppBranches: Array(repeating: channels(base.aspp), count: asppBranchCount), asppProject: channels(base.aspp),
+      skip: channels(base.skip), decoder: channels(base.decoder))
+  }
 
   /// The default configuration: 19 classes, width 1, output stride 16, rates 6, 12, 18, all branches.
   public init() {}
@@ -50,12 +84,19 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
     if asppRates.contains(where: { $0 < 1 }) { return "ASPP rates must be positive, got \(asppRates)" }
     if asppRates.isEmpty && !asppOneByOne && !asppImagePooling { return "the ASPP needs at least one branch" }
     if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
+    if let pruned {
+      if pruned.asppBranches.count != asppBranchCount { return "pruned widths name \(pruned.asppBranches.count) ASPP branches, the head has \(asppBranchCount)" }
+      if (pruned.asppBranches + [pruned.asppProject, pruned.skip, pruned.decoder]).contains(where: { $0 < 1 }) {
+        return "pruned widths must be positive"
+      }
+    }
     return nil
   }
 
   /// A one-line description, e.g. `DeepLab(width 1.0, OS 16, ASPP 1x1+r6+r12+r18+pool, 19 classes)`.
   public var description: String {
     let branches = (asppOneByOne ? ["1x1"] : []) + asppRates.map { "r\($0)" } + (asppImagePooling ? ["pool"] : [])
-    return "DeepLab(width \(widthMultiplier), OS \(outputStride), ASPP \(branches.joined(separator: "+")), \(classes) classes)"
+    let widths = pruned.map { ", pruned to ASPP \($0.asppBranches.map(String.init).joined(separator: "/"))→\($0.asppProject), skip \($0.skip), decoder \($0.decoder)" } ?? ""
+    return "DeepLab(width \(widthMultiplier), OS \(outputStride), ASPP \(branches.joined(separator: "+"))\(widths), \(classes) classes)"
   }
 }

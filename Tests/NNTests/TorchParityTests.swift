@@ -94,6 +94,15 @@ private let comparisonScript = """
     try Self.compare(configuration, inputShape: [2, 3, 45, 70])
   }
 
+  /// A pruned network (ASPP branches of different widths, one branch removed, narrower decoder), as
+  /// its checkpoint's configuration records it, loads and computes the same logits in PyTorch.
+  @Test func prunedConfiguration() throws {
+    var configuration = DeepLabConfiguration(classes: 7, widthMultiplier: 0.25, asppRates: [2, 4], dropout: 0)
+    configuration.asppRates = [4]
+    configuration.pruned = .init(asppBranches: [5, 9, 3], asppProject: 14, skip: 6, decoder: 10)
+    try Self.compare(configuration, inputShape: [2, 3, 64, 96])
+  }
+
   /// The torch interpreter; otherwise skips the current test saying why (before Swift 6.3, which
   /// has no `Test.cancel`, prints the reason and returns nil). A skip shows only for a
   /// non-parameterized test: Swift Testing 6.3 reports a cancelled test case as passed.
