@@ -32,7 +32,7 @@ import torch.nn.functional as F
 CONFIGURATION_KEY = "dance.deeplab.configuration"
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 DEFAULTS = dict(inputChannels=3, classes=19, widthMultiplier=1.0, outputStride=16, asppRates=[6, 12, 18],
-                asppOneByOne=True, asppImagePooling=True, dropout=0.1)
+                asppOneByOne=True, asppImagePooling=True, dropout=0.1, asppGates=False)
 # Base widths before the width multiplier (DeepLabConfiguration.baseWidths).
 STEM, LAYERS, ASPP_WIDTH, SKIP, DECODER = 32, (64, 128, 256, 256), 128, 32, 128
 
@@ -89,8 +89,9 @@ class Backbone(nn.Module):
 class ASPP(nn.Module):
     """Branches convs.0...: optional 1x1, one dilated 3x3 per rate, optional image pooling; project + dropout."""
 
-    def __init__(self, i, widths, o, rates, one_by_one, image_pooling, dropout):
-        """widths: the output channels of each branch in order; o: the projection's."""
+    def __init__(self, i, widths, o, rates, one_by_one, image_pooling, dropout, gated=False):
+        """widths: the output channels of each branch in order; o: the projection's; gated: one
+        learnable factor per branch output (DeepLabConfiguration.asppGates)."""
         super().__init__()
         w = iter(widths)
         branches = ([cbr(i, next(w), 1)] if one_by_one else []) + [cbr(i, next(w), dilation=r) for r in rates]
@@ -99,6 +100,7 @@ class ASPP(nn.Module):
             branches.append(nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(i, p, 1, bias=False), bn(p), nn.ReLU()))
         self.image_pooling = image_pooling
         self.convs = nn.ModuleList(branches)
+        self.gates = nn.Parameter(torch.ones(len(branches))) if gated else None
         self.project = nn.Sequential(nn.Conv2d(sum(widths), o, 1, bias=False), bn(o), nn.ReLU(),
                                      nn.Dropout(dropout))
 
@@ -106,6 +108,8 @@ class ASPP(nn.Module):
         outputs = [branch(x) for branch in self.convs]
         if self.image_pooling:
             outputs[-1] = upsample(outputs[-1], x.shape[-2:])
+        if self.gates is not None:
+            outputs = [y * g for y, g in zip(outputs, self.gates)]
         return self.project(torch.cat(outputs, 1))
 
 
@@ -130,7 +134,7 @@ class DeepLab(nn.Module):
                                          skip=channels(SKIP, width), decoder=channels(DECODER, width))
         self.backbone = Backbone(c, width)
         self.aspp = ASPP(channels(LAYERS[-1], width), pruned["asppBranches"], pruned["asppProject"], c["asppRates"],
-                         c["asppOneByOne"], c["asppImagePooling"], c["dropout"])
+                         c["asppOneByOne"], c["asppImagePooling"], c["dropout"], c.get("asppGates", False))
         self.decoder = Decoder(channels(LAYERS[0], width), pruned["asppProject"], pruned["skip"], pruned["decoder"])
         self.classifier = nn.Conv2d(pruned["decoder"], c["classes"], 1, bias=True)
 

@@ -14,6 +14,10 @@ public final class ASPP: Layer {
   let hasImagePooling: Bool
   /// The output channels of each branch.
   let branchWidths: [Int]
+  /// One learnable factor per branch output (``DeepLabConfiguration/asppGates``), or nil.
+  public let gates: Parameter?
+  /// The branch outputs before their gates, kept for the gates' gradient.
+  private var ungated: [Tensor] = []
   let poolUpsample = BilinearUpsample()
   let project: Sequential
   let dropout: Dropout
@@ -25,7 +29,7 @@ public final class ASPP: Layer {
   /// count per branch in order); the projection has `projectChannels` (default `channels`).
   public init<G: RandomNumberGenerator>(
     _ inChannels: Int, _ channels: Int, rates: [Int], oneByOne: Bool, imagePooling: Bool, dropout: Float,
-    branchChannels: [Int]? = nil, projectChannels: Int? = nil, generator: inout G
+    branchChannels: [Int]? = nil, projectChannels: Int? = nil, gated: Bool = false, generator: inout G
   ) {
     let count = (oneByOne ? 1 : 0) + rates.count + (imagePooling ? 1 : 0)
     let widths = branchChannels ?? Array(repeating: channels, count: count)
@@ -42,6 +46,7 @@ public final class ASPP: Layer {
     }
     self.branches = branches
     branchWidths = widths
+    gates = gated ? Parameter(Tensor(shape: [count], repeating: 1), decays: false) : nil
     hasImagePooling = imagePooling
     project = .convBNReLU(widths.reduce(0, +), projectChannels ?? channels, kernelSize: 1, generator: &generator)
     self.dropout = Dropout(probability: dropout)
@@ -56,12 +61,13 @@ public final class ASPP: Layer {
   /// The branches, the image-pooling upsampling, the projection and the dropout.
   public var sublayers: [any Layer] { branches + [poolUpsample, project, dropout] }
 
-  /// The branches' parameters, then the projection's.
-  public var parameters: [Parameter] { branches.flatMap(\.parameters) + project.parameters }
+  /// The branches' parameters, the projection's, then the gates.
+  public var parameters: [Parameter] { branches.flatMap(\.parameters) + project.parameters + (gates.map { [$0] } ?? []) }
 
-  /// `convs.i.*`, `project.*`.
+  /// `convs.i.*`, `project.*`, then `gates` when gated.
   public var state: [StateEntry] {
     branches.enumerated().flatMap { index, branch in branch.state.prefixed("convs.\(index)") } + project.state.prefixed("project")
+      + (gates.map { [.parameter("gates", $0)] } ?? [])
   }
 
   private func isPooling(_ index: Int) -> Bool { hasImagePooling && index == branches.count - 1 }
@@ -69,9 +75,13 @@ public final class ASPP: Layer {
   /// `[N, C, H, W]` → `[N, A, H, W]`.
   public func forward(_ input: Tensor) -> Tensor {
     inputSize = (input.shape[2], input.shape[3])
-    let outputs = branches.enumerated().map { index, branch in
+    var outputs = branches.enumerated().map { index, branch in
       let y = branch.forward(input)
       return isPooling(index) ? poolUpsample.forward(y, height: inputSize.height, width: inputSize.width) : y
+    }
+    if let gates {
+      ungated = outputs
+      outputs = outputs.enumerated().map { index, y in Self.scaled(y, by: gates.value.storage[index]) }
     }
     return dropout.forward(project.forward(concatChannels(outputs)))
   }
@@ -79,7 +89,14 @@ public final class ASPP: Layer {
   /// Back-propagates through the projection and every branch; the input gradient is their sum.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     let g = project.backward(dropout.backward(gradOutput))
-    let parts = splitChannels(g, sizes: branchWidths)
+    var parts = splitChannels(g, sizes: branchWidths)
+    if let gates {
+      // y = g · u: dL/dg = Σ dy · u, dL/du = g · dy.
+      for index in parts.indices {
+        gates.gradient.storage[index] += Float(Self.dot(parts[index].storage, ungated[index].storage))
+        parts[index] = Self.scaled(parts[index], by: gates.value.storage[index])
+      }
+    }
     var gradInput: Tensor?
     for (index, branch) in branches.enumerated() {
       let part = isPooling(index) ? poolUpsample.backward(parts[index]) : parts[index]
@@ -103,5 +120,19 @@ public final class ASPP: Layer {
     rows.append(SummaryRow(name: "\(name).concat", kind: "Concat", outputShape: concat, parameters: 0, flops: 0))
     let shape = project.summarize(concat, name: "\(name).project", into: &rows)
     return dropout.summarize(shape, name: "\(name).project.3", into: &rows)
+  }
+
+  /// `factor · x`.
+  private static func scaled(_ x: Tensor, by factor: Float) -> Tensor {
+    Tensor(shape: x.shape) { y in
+      x.withUnsafeBufferPointer { x in VectorKernels.affine(x.baseAddress!, y.baseAddress!, count: x.count, scale: factor, shift: 0) }
+    }
+  }
+
+  /// `Σ a·b` in double precision.
+  private static func dot(_ a: [Float], _ b: [Float]) -> Double {
+    var sum = 0.0
+    for index in a.indices { sum += Double(a[index]) * Double(b[index]) }
+    return sum
   }
 }

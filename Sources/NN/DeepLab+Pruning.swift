@@ -31,6 +31,9 @@ extension DeepLab {
     (aspp.branches.map(Self.norm), Self.norm(aspp.project), Self.norm(reduce), Self.norm(fuse))
   }
 
+  /// The ASPP branch gates (``DeepLabConfiguration/asppGates``), or nil.
+  public var prunableGates: Parameter? { aspp.gates }
+
   /// A physically smaller copy that keeps only the selected channels: the producing convolutions
   /// and batch norms are sliced by output, the consuming convolutions by input, the backbone and
   /// the classifier's outputs are copied as they are.
@@ -73,6 +76,9 @@ extension DeepLab {
       Self.conv(target).copyWeights(from: Self.conv(branch), outputs: kept, inputs: allInputs(Self.conv(branch)))
       Self.norm(target).copyState(from: Self.norm(branch), channels: kept)
       projectInputs += kept.map { offset + $0 }
+    }
+    if let gates = aspp.gates, let target = copy.aspp.gates {
+      target.value = Tensor(shape: [survivors.count], storage: survivors.map { gates.value.storage[$0] })
     }
     Self.copy(aspp.project, into: copy.aspp.project, outputs: selection.asppProject, inputs: projectInputs)
     Self.copy(reduce, into: copy.reduce, outputs: selection.skip, inputs: allInputs(Self.conv(reduce)))

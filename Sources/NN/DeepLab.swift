@@ -44,7 +44,8 @@ public final class DeepLab: Layer {
     self.blocks = blocks
     let head = c.widths
     aspp = ASPP(inChannels, head.asppProject, rates: c.asppRates, oneByOne: c.asppOneByOne, imagePooling: c.asppImagePooling,
-                dropout: Float(c.dropout), branchChannels: head.asppBranches, projectChannels: head.asppProject, generator: &generator)
+                dropout: Float(c.dropout), branchChannels: head.asppBranches, projectChannels: head.asppProject, gated: c.asppGates,
+                generator: &generator)
     skipChannels = head.skip
     reduce = .convBNReLU(widths[0], skipChannels, kernelSize: 1, generator: &generator)
     fuse = .convBNReLU(head.asppProject + skipChannels, head.decoder, generator: &generator)

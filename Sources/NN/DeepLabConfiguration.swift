@@ -19,6 +19,29 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
   /// The channels pruning left, per unit; `nil` (every unpruned network) means the widths the width
   /// multiplier gives.
   public var pruned: PrunedWidths?
+  /// Whether each ASPP branch's output is multiplied by a learnable gate (`aspp.gates`, one per
+  /// branch, starting at 1), which progressive slimming pushes towards 0 to find branches to remove.
+  public var asppGates = false
+
+  enum CodingKeys: String, CodingKey {
+    case inputChannels, classes, widthMultiplier, outputStride, asppRates, asppOneByOne, asppImagePooling, dropout, pruned, asppGates
+  }
+
+  /// Decodes a configuration; keys a file lacks (configurations written before them) keep their defaults.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = DeepLabConfiguration()
+    inputChannels = try container.decodeIfPresent(Int.self, forKey: .inputChannels) ?? defaults.inputChannels
+    classes = try container.decodeIfPresent(Int.self, forKey: .classes) ?? defaults.classes
+    widthMultiplier = try container.decodeIfPresent(Double.self, forKey: .widthMultiplier) ?? defaults.widthMultiplier
+    outputStride = try container.decodeIfPresent(Int.self, forKey: .outputStride) ?? defaults.outputStride
+    asppRates = try container.decodeIfPresent([Int].self, forKey: .asppRates) ?? defaults.asppRates
+    asppOneByOne = try container.decodeIfPresent(Bool.self, forKey: .asppOneByOne) ?? defaults.asppOneByOne
+    asppImagePooling = try container.decodeIfPresent(Bool.self, forKey: .asppImagePooling) ?? defaults.asppImagePooling
+    dropout = try container.decodeIfPresent(Double.self, forKey: .dropout) ?? defaults.dropout
+    pruned = try container.decodeIfPresent(PrunedWidths.self, forKey: .pruned)
+    asppGates = try container.decodeIfPresent(Bool.self, forKey: .asppGates) ?? false
+  }
 
   /// The output channels of units whose channels were physically removed (``DeepLab/pruned(keeping:)``).
   public struct PrunedWidths: Codable, Sendable, Equatable {
@@ -97,6 +120,7 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
   public var description: String {
     let branches = (asppOneByOne ? ["1x1"] : []) + asppRates.map { "r\($0)" } + (asppImagePooling ? ["pool"] : [])
     let widths = pruned.map { ", pruned to ASPP \($0.asppBranches.map(String.init).joined(separator: "/"))→\($0.asppProject), skip \($0.skip), decoder \($0.decoder)" } ?? ""
-    return "DeepLab(width \(widthMultiplier), OS \(outputStride), ASPP \(branches.joined(separator: "+"))\(widths), \(classes) classes)"
+    return "DeepLab(width \(widthMultiplier), OS \(outputStride), ASPP \(branches.joined(separator: "+"))\(asppGates ? " gated" : "")\(widths), "
+      + "\(classes) classes)"
   }
 }

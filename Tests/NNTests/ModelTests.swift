@@ -54,9 +54,15 @@ public import Testing
     checkCompositeGradients(identity, input: randomTensor([2, 4, 5, 5], seed: 6), seed: 7)
   }
 
-  @Test func asppGradients() {
+  /// With and without branch gates (gates away from 1, and branches of different widths, so a
+  /// swapped gate or slice shows).
+  @Test(arguments: [false, true])
+  func asppGradients(gated: Bool) {
     var generator = SeededGenerator(seed: 8)
-    let aspp = ASPP(3, 4, rates: [1, 2], oneByOne: true, imagePooling: true, dropout: 0, generator: &generator)
+    let aspp = ASPP(3, 4, rates: [1, 2], oneByOne: true, imagePooling: true, dropout: 0, branchChannels: [4, 3, 2, 5],
+                    projectChannels: 4, gated: gated, generator: &generator)
+    aspp.gates?.value = Tensor(shape: [4], storage: [0.5, 1.5, -0.7, 1.1])
+    #expect(aspp.parameters.count == 4 * 3 + 3 + (gated ? 1 : 0))
     checkCompositeGradients(aspp, input: randomTensor([3, 3, 5, 6], seed: 9), seed: 10)
   }
 

@@ -7,7 +7,11 @@ import Foundation
 /// A pruned DeepLab is physically smaller and computes what the unpruned one computes with the
 /// same channels masked (γ = β = 0, so the channel is 0 after its ReLU).
 @Suite struct PruningTests {
-  static let configuration = DeepLabConfiguration(classes: 5, widthMultiplier: 0.25, outputStride: 16, asppRates: [2, 4], dropout: 0.1)
+  static let configuration: DeepLabConfiguration = {
+    var configuration = DeepLabConfiguration(classes: 5, widthMultiplier: 0.25, outputStride: 16, asppRates: [2, 4], dropout: 0.1)
+    configuration.asppGates = true
+    return configuration
+  }()
 
   /// A network with non-trivial batch-norm statistics, in evaluation mode.
   static func trainedNetwork() -> DeepLab {
@@ -20,6 +24,7 @@ import Foundation
         entry.set(.float(Tensor(shape: value.shape, storage: randomFloats(value.count, in: 0.5...1.5, using: &random))))
       }
     }
+    network.prunableGates?.value = Tensor(shape: [4], storage: [0.9, 1.3, 0.6, 1.1])
     network.isTraining = false
     return network
   }

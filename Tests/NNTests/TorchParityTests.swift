@@ -100,6 +100,7 @@ private let comparisonScript = """
     var configuration = DeepLabConfiguration(classes: 7, widthMultiplier: 0.25, asppRates: [2, 4], dropout: 0)
     configuration.asppRates = [4]
     configuration.pruned = .init(asppBranches: [5, 9, 3], asppProject: 14, skip: 6, decoder: 10)
+    configuration.asppGates = true
     try Self.compare(configuration, inputShape: [2, 3, 64, 96])
   }
 
@@ -125,7 +126,7 @@ private let comparisonScript = """
     var generator = SeededGenerator(seed: seed)
     for entry in model.state {
       guard case .float(let tensor) = entry.get(), tensor.rank == 1 else { continue }
-      if entry.name.hasSuffix(".weight") {
+      if entry.name.hasSuffix(".weight") || entry.name.hasSuffix(".gates") {
         entry.set(.float(Tensor(shape: tensor.shape, storage: randomFloats(tensor.count, in: 0.5...1.5, using: &generator))))
       } else if entry.name.hasSuffix(".bias") {
         entry.set(.float(Tensor(shape: tensor.shape, storage: randomFloats(tensor.count, in: -0.3...0.3, using: &generator))))
