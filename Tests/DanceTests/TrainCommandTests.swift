@@ -22,12 +22,15 @@ import Testing
   static func losses(_ run: String) throws -> [Double] { try #require(try report(run)["step_losses"] as? [Double]) }
 
   /// A run stopped in the middle of an epoch (SIGKILL: from its last saved state; SIGINT: it saves
-  /// on the way out and exits with 130) and resumed has the uninterrupted run's per-step losses.
-  @Test(arguments: [SIGKILL, SIGINT])
-  func stoppedMidEpochAndResumedEqualsUninterrupted(signal: Int32) throws {
+  /// on the way out and exits with 130) and resumed has the uninterrupted run's per-step losses;
+  /// with progressive slimming too, stopped after the network was pruned once and before the second.
+  @Test(arguments: [(SIGKILL, false), (SIGINT, false), (SIGKILL, true)])
+  func stoppedMidEpochAndResumedEqualsUninterrupted(signal: Int32, slimming: Bool) throws {
     try withTemporaryDirectory { directory in
       let root = try Self.dataset(in: directory)
-      let common = ["--epochs", "30", "--eval-every", "10", "--checkpoint-every", "1"] + Self.tiny
+      // Penalties strong enough, and a threshold high enough, that the first pruning removes channels.
+      let pruning = ["--prune-at", "1,2", "--prune-threshold", "0.9999", "--scale-l1", "5", "--gate-l1", "5"]
+      let common = ["--epochs", "30", "--eval-every", "10", "--checkpoint-every", "1"] + Self.tiny + (slimming ? pruning : [])
       let whole = try runDance(["train", root, "--out", directory + "/whole"] + common)
       try #require(whole.status == 0, "\(whole.standardError)")
       let expected = try Self.losses(directory + "/whole")
@@ -57,6 +60,14 @@ import Testing
       try #require(resumed.status == 0, "\(resumed.standardError)")
       #expect(try Self.losses(directory + "/parted") == expected)
       #expect(try Self.report(directory + "/parted")["status"] as? String == "finished")
+      if slimming {
+        let epochs = try #require(try Self.report(directory + "/whole")["epochs"] as? [[String: Any]])
+        let first = try #require(epochs[0]["pruning"] as? [String: Any])
+        #expect((first["parameters_after"] as? Int ?? .max) < (first["parameters_before"] as? Int ?? 0))
+        #expect(epochs[2]["pruning"] == nil)
+        let eval = try runDance(["eval", directory + "/parted", "--data", root, "--json"])
+        #expect(eval.status == 0, "the pruned checkpoint loads: \(eval.standardError)")
+      }
       let a = try Data(contentsOf: URL(fileURLWithPath: directory + "/whole/last.safetensors"))
       let b = try Data(contentsOf: URL(fileURLWithPath: directory + "/parted/last.safetensors"))
       #expect(a == b)

@@ -34,6 +34,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var evaluateEvery = 1
   /// Input normalization.
   public var normalization = InputNormalization.imagenet
+  /// Progressive network slimming, or nil (the network keeps its size).
+  public var slimming: NetworkSlimming?
 
   /// The defaults above.
   public init() {}
@@ -49,6 +51,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     if checkpointEvery < 0 { return "--checkpoint-every must not be negative, got \(checkpointEvery)" }
     if evaluateEvery < 1 { return "--eval-every must be at least 1, got \(evaluateEvery)" }
     if let problem = model.problem { return problem }
+    if let problem = slimming?.problem(epochs: epochs) { return problem }
     return nil
   }
 }
@@ -73,6 +76,8 @@ public struct EpochRecord: Codable, Sendable, Equatable {
   public var miou: Double?
   /// Validation pixel accuracy, when evaluated.
   public var pixelAccuracy: Double?
+  /// What progressive slimming removed after this epoch, if it pruned then.
+  public var pruning: PruningRecord?
 }
 
 /// Everything a run has done so far: what the report shows and what a resume continues from.

@@ -12,6 +12,8 @@ public enum TrainingEvent: Sendable {
   case evaluating(epoch: Int)
   /// An epoch finished; `remainingSeconds` estimates the rest of the run.
   case epochFinished(EpochRecord, epochs: Int, remainingSeconds: Double)
+  /// Progressive slimming pruned the network after an epoch.
+  case pruned(epoch: Int, PruningRecord)
   /// A sample could not be loaded and was left out.
   case sampleFailed(SampleFailure)
 }
@@ -34,19 +36,19 @@ public enum TrainingOutcome: Sendable, Equatable {
 public final class TrainingRun {
   /// The run directory.
   public let directory: String
-  /// The options.
-  public let options: TrainingOptions
+  /// The options; with slimming, ``TrainingOptions/model`` follows the pruned network.
+  public private(set) var options: TrainingOptions
   /// The training split.
   public let data: TrainingData
   /// The validation split, if any.
   public let validation: TrainingData?
-  /// The network being trained.
-  public let model: DeepLab
+  /// The network being trained (replaced by a smaller one when slimming prunes).
+  public private(set) var model: DeepLab
   /// What has happened so far.
   public private(set) var history: TrainingHistory
   let dataSource: DataSource
   let validationSource: DataSource?
-  let optimizer: SGD
+  var optimizer: SGD
   var epoch: Int
   var batch: Int
   var step: Int
@@ -80,6 +82,7 @@ public final class TrainingRun {
   ) throws(TrainerError) -> TrainingRun {
     var options = options
     options.model.classes = data.labelSpace.classes.count
+    if options.slimming != nil { options.model.asppGates = true }
     if let problem = options.problem { throw .invalidConfiguration(path: directory, reason: problem) }
     if let validation, validation.labelSpace.id != data.labelSpace.id {
       throw .invalidConfiguration(path: validation.identity.path,
@@ -178,6 +181,7 @@ public final class TrainingRun {
     let logits = model.forward(batch.images)
     let value = loss.forward(logits: logits, labels: batch.labels, sampleWeights: options.sampleWeights ? batch.weights : nil)
     _ = model.backward(loss.backward())
+    options.slimming?.addPenalties(to: model)
     optimizer.learningRate = learningRate
     optimizer.step()
     let shape = batch.images.shape
@@ -198,6 +202,12 @@ public final class TrainingRun {
       record.pixelAccuracy = result.pixelAccuracy
       history.epochs[history.epochs.count - 1] = record
     }
+    if let slimming = options.slimming, slimming.pruneEpochs.contains(finished) {
+      let pruning = prune(slimming)
+      record.pruning = pruning
+      history.epochs[history.epochs.count - 1] = record
+      events(.pruned(epoch: finished, pruning))
+    }
     epoch = finished
     batch = 0
     let checkpoint = model.trainedCheckpoint(labelSpace: data.labelSpace.id, normalization: options.normalization,
@@ -208,6 +218,25 @@ public final class TrainingRun {
     try writeReport(status: epoch == options.epochs ? "finished" : "running")
     let perEpoch = history.trainSeconds / Double(max(1, history.epochs.count))
     events(.epochFinished(record, epochs: options.epochs, remainingSeconds: perEpoch * Double(options.epochs - epoch)))
+  }
+
+  /// Replaces the network by its pruned copy and the optimizer by a fresh one over its parameters
+  /// (momentum restarts, as after any change of the parameter set); returns what changed.
+  private func prune(_ slimming: NetworkSlimming) -> PruningRecord {
+    let crop = [options.batchSize, options.model.inputChannels, options.crop.height, options.crop.width]
+    let before = (model.parameterCount, model.forwardFLOPs(inputShape: crop))
+    let selection = slimming.selection(for: model)
+    guard selection != ChannelSelection(keepingAllOf: model.configuration) else {
+      return PruningRecord(parametersBefore: before.0, parametersAfter: before.0, flopsBefore: before.1, flopsAfter: before.1,
+                           model: model.configuration.description)
+    }
+    model = model.pruned(keeping: selection)
+    options.model = model.configuration
+    optimizer = SGD(parameters: model.parameters, learningRate: optimizer.learningRate, momentum: Float(options.momentum),
+                    weightDecay: Float(options.weightDecay))
+    flopsByShape = [:]
+    return PruningRecord(parametersBefore: before.0, parametersAfter: model.parameterCount, flopsBefore: before.1,
+                         flopsAfter: model.forwardFLOPs(inputShape: crop), model: model.configuration.description)
   }
 
   func write(_ file: SafetensorsFile, to name: String) throws(TrainerError) {

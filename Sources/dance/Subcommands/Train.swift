@@ -62,6 +62,24 @@ extension Dance {
       """)
     var matchedHead = false
 
+    @Option(help: ArgumentHelp("""
+      Progressive network slimming: after each of these epochs (comma-separated, 1-based) remove the ASPP branches \
+      whose learnable gate is small and the head's and decoder's channels whose batch-norm scale is small; \
+      L1 penalties push both down during training. The checkpoint is the smaller network.
+      """, valueName: "epochs"))
+    var pruneAt: String?
+
+    @Option(parsing: .unconditional, help: "With --prune-at: L1 strength on the ASPP gates (default: 0.001) …")
+    var gateL1: Double?
+
+    @Option(parsing: .unconditional, help: "… and on the batch-norm scales of the head and the decoder. (default: 0.0001)")
+    var scaleL1: Double?
+
+    @Option(parsing: .unconditional, help: """
+      With --prune-at: a branch or channel goes when its gate or scale is below this fraction of its unit's largest. (default: 0.1)
+      """)
+    var pruneThreshold: Double?
+
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
@@ -96,11 +114,16 @@ extension Dance {
       if resume != nil {
         let given: [Any?] = [data, out, epochs, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
                              evalEvery, checkpointEvery, catalog]
-        if given.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead {
+        let slimming: [Any?] = [pruneAt, gateL1, scaleL1, pruneThreshold]
+        if given.contains(where: { $0 != nil }) || slimming.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead {
           throw ValidationError("--resume continues a run with its recorded options; only --threads may be given")
         }
       }
       if let crop, PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
+      if let pruneAt, pruneEpochs(pruneAt) == nil { throw ValidationError("--prune-at must be comma-separated epochs, got \(pruneAt)") }
+      if pruneAt == nil && (gateL1 != nil || scaleL1 != nil || pruneThreshold != nil) {
+        throw ValidationError("--gate-l1, --scale-l1 and --prune-threshold need --prune-at")
+      }
       try Settings.threads.check(threads)
     }
 
@@ -158,6 +181,16 @@ extension Dance {
       if let evalEvery { options.evaluateEvery = evalEvery }
       if let checkpointEvery { options.checkpointEvery = checkpointEvery }
       options.sampleWeights = !noWeights
+      if let pruneAt, let epochs = pruneEpochs(pruneAt) {
+        var slimming = NetworkSlimming(pruneEpochs: epochs)
+        if let gateL1 { slimming.gatePenalty = gateL1 }
+        if let scaleL1 { slimming.scalePenalty = scaleL1 }
+        if let pruneThreshold {
+          slimming.gateThreshold = pruneThreshold
+          slimming.channelThreshold = pruneThreshold
+        }
+        options.slimming = slimming
+      }
       if let problem = options.problem { throw .invalidConfiguration(path: out, reason: problem) }
       let discovery: DiscoveryOptions
       do { discovery = try layout.discoveryOptions() } catch {
@@ -224,6 +257,12 @@ struct TrainingProgress {
       printNow(line)
     case .sampleFailed(let failure):
       printError("\(failure.path): \(failure.reason) (left out)")
+    case .pruned(let epoch, let pruning) where pruning.parametersAfter == pruning.parametersBefore:
+      printNow("pruning after epoch \(epoch): no gate or scale below the threshold; the network stays as it is")
+    case .pruned(let epoch, let pruning):
+      printNow(String(format: "pruned after epoch %d: %d → %d parameters, %.2f → %.2f GFLOPs per training crop batch; now %@", epoch,
+                      pruning.parametersBefore, pruning.parametersAfter, Double(pruning.flopsBefore) / 1e9, Double(pruning.flopsAfter) / 1e9,
+                      pruning.model))
     }
   }
 }
@@ -271,4 +310,11 @@ final class StopRequest: @unchecked Sendable {
     if again { Foundation.exit(130) }
     printError("stopping after this step to save a resumable state (signal again to quit at once)")
   }
+}
+
+/// `10,20` → `[10, 20]`; nil unless every piece is a positive integer.
+private func pruneEpochs(_ text: String) -> [Int]? {
+  let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+  guard !values.isEmpty, let epochs = values as? [Int], epochs.allSatisfy({ $0 >= 1 }) else { return nil }
+  return epochs
 }

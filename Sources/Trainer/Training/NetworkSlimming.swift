@@ -1,0 +1,95 @@
+public import NN
+import Tensors
+
+/// Progressive network slimming (design §7): sparsity penalties during training and, after the
+/// scheduled epochs, the physical removal of what they drove towards zero.
+///
+/// Every step adds `gatePenalty · sign(g)` to the gradient of each ASPP branch gate and
+/// `scalePenalty · sign(γ)` to each γ of the head's and the decoder's batch norms (L1 penalties,
+/// Liu et al., *Learning Efficient Convolutional Networks through Network Slimming*, ICCV 2017).
+/// After each epoch in ``pruneEpochs`` a branch whose |gate| is below `gateThreshold` × the largest
+/// is removed, and in each unit the channels whose |γ| is below `channelThreshold` × the unit's
+/// largest (keeping at least ``minimumChannels``); the network then continues smaller.
+public struct NetworkSlimming: Codable, Sendable, Equatable {
+  /// The epochs (1-based) after which the network is pruned.
+  public var pruneEpochs: [Int]
+  /// The L1 strength on the ASPP gates.
+  public var gatePenalty = 1e-3
+  /// The L1 strength on the prunable batch norms' γ.
+  public var scalePenalty = 1e-4
+  /// A branch goes when its |gate| is below this fraction of the largest |gate|.
+  public var gateThreshold = 0.1
+  /// A channel goes when its |γ| is below this fraction of its unit's largest |γ|.
+  public var channelThreshold = 0.1
+  /// The fewest channels a unit keeps.
+  public var minimumChannels = 4
+
+  /// Slimming after `pruneEpochs` with the default strengths and thresholds.
+  public init(pruneEpochs: [Int]) { self.pruneEpochs = pruneEpochs }
+
+  /// A problem with the settings for a run of `epochs` epochs, or nil.
+  public func problem(epochs: Int) -> String? {
+    if pruneEpochs.isEmpty || pruneEpochs.contains(where: { $0 < 1 || $0 > epochs }) {
+      return "--prune-at needs epochs between 1 and --epochs (\(epochs)), got \(pruneEpochs)"
+    }
+    if !(gatePenalty >= 0 && scalePenalty >= 0 && gatePenalty.isFinite && scalePenalty.isFinite) {
+      return "slimming penalties must be finite and not negative"
+    }
+    if !(gateThreshold >= 0 && gateThreshold < 1 && channelThreshold >= 0 && channelThreshold < 1) {
+      return "slimming thresholds must be in [0, 1)"
+    }
+    if minimumChannels < 1 { return "slimming must keep at least one channel per unit" }
+    return nil
+  }
+
+  /// Adds the L1 subgradients to the gates' and the prunable γ's gradients.
+  public func addPenalties(to model: DeepLab) {
+    if let gates = model.prunableGates { Self.addSign(of: gates, times: Float(gatePenalty)) }
+    let norms = model.prunableNorms
+    for norm in norms.asppBranches + [norms.asppProject, norms.skip, norms.decoder] {
+      Self.addSign(of: norm.scale, times: Float(scalePenalty))
+    }
+  }
+
+  /// What to keep of `model` under the thresholds.
+  public func selection(for model: DeepLab) -> ChannelSelection {
+    let norms = model.prunableNorms
+    var selection = ChannelSelection(keepingAllOf: model.configuration)
+    selection.asppBranches = norms.asppBranches.map(keptChannels)
+    if let gates = model.prunableGates?.value.storage {
+      let largest = gates.map(abs).max() ?? 0
+      for (index, gate) in gates.enumerated() where abs(gate) < Float(gateThreshold) * largest { selection.asppBranches[index] = [] }
+    }
+    selection.asppProject = keptChannels(norms.asppProject)
+    selection.skip = keptChannels(norms.skip)
+    selection.decoder = keptChannels(norms.decoder)
+    return selection
+  }
+
+  /// The channels of `norm` whose |γ| reach the threshold, or the largest ``minimumChannels``.
+  private func keptChannels(_ norm: BatchNorm2d) -> [Int] {
+    let magnitudes = norm.scale.value.storage.map(abs)
+    let limit = Float(channelThreshold) * (magnitudes.max() ?? 0)
+    let kept = magnitudes.indices.filter { magnitudes[$0] >= limit }
+    guard kept.count < min(minimumChannels, magnitudes.count) else { return kept }
+    return magnitudes.indices.sorted { magnitudes[$0] > magnitudes[$1] }.prefix(min(minimumChannels, magnitudes.count)).sorted()
+  }
+
+  private static func addSign(of parameter: Parameter, times strength: Float) {
+    guard strength > 0 else { return }
+    for index in parameter.value.storage.indices {
+      let value = parameter.value.storage[index]
+      if value != 0 { parameter.gradient.storage[index] += value > 0 ? strength : -strength }
+    }
+  }
+}
+
+/// What one pruning removed, recorded in its epoch of the report.
+public struct PruningRecord: Codable, Sendable, Equatable {
+  /// Parameters before and after.
+  public var parametersBefore: Int, parametersAfter: Int
+  /// Forward FLOPs per training crop before and after.
+  public var flopsBefore: Int, flopsAfter: Int
+  /// The model after pruning (`DeepLabConfiguration.description`).
+  public var model: String
+}
