@@ -131,9 +131,12 @@ public enum SlimJob {
         return PlanInput(key: sample.key, width: width, height: height, score: score, fidelity: fidelity)
       }
       let slimmed = configuration.slimmedSplits.contains(split)
-      let plan = try Planner.plan(
+      var plan = try Planner.plan(
         inputs, policy: slimmed ? configuration.policy : .none, weights: slimmed ? configuration.weights : .none,
         align: slimmed ? configuration.align : 1)
+      if slimmed, let seed = configuration.randomAssignmentSeed {
+        plan = Planner.shuffled(plan, inputs: inputs, seed: seed, align: configuration.align)
+      }
       let decisionRecords = plan.decisions.map { decision in
         DecisionRecord(
           planId: 0, sampleKey: decision.key, keep: decision.keep, scale: decision.scale,

@@ -46,6 +46,10 @@ public struct SlimConfiguration: Sendable {
   public var partition: Partition?
   /// Limits and strictness for every decode (the scan and scoring first, then the encoding).
   public var decodeOptions = DecodeOptions()
+  /// A control for experiments: when set, the slimmed splits' decisions are handed to the samples
+  /// in this seed's pseudo-random order instead of by complexity, without loss weights
+  /// (``Planner/shuffled(_:inputs:seed:align:)``).
+  public var randomAssignmentSeed: UInt64?
 
   /// Creates a configuration with the DANCE defaults.
   public init(

@@ -59,6 +59,12 @@ extension Dance {
     @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution.")
     var splits = "train"
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+      A control for experiments: keep the policy's decisions (how many samples are dropped and kept at each scale) \
+      but hand them to the samples in this seed's pseudo-random order, not by complexity; no loss weights.
+      """, valueName: "seed"))
+    var randomAssignment: UInt64?
+
     @Option(parsing: .unconditional, help: """
       Round output sides to the nearest multiple of this, \(Settings.align.helpRange). Never upscales: \
       a side is rounded down when the nearest multiple exceeds its stored length, and a side shorter than it is \
@@ -145,6 +151,9 @@ extension Dance {
       }
       do { try makePolicy().validate() } catch { throw ValidationError(error.description) }
       try Settings.align.check(align)
+      if randomAssignment != nil && weights == .linear {
+        throw ValidationError("--random-assignment hands out decisions without loss weights; drop --weights linear")
+      }
       try Settings.pngLevel.check(pngLevel)
       try Settings.jpegQuality.check(jpegQuality)
       try Settings.shardSize.check(shardSize)
@@ -171,6 +180,7 @@ extension Dance {
         align: align, output: options, shardMaxBytes: shardSize ?? (shardSamples == nil ? 256 << 20 : nil),
         shardMaxSamples: shardSamples, dryRun: dryRun, overwrite: overwrite, failFast: failFast, workers: workers,
         progress: json ? .silent : .automatic)
+      configuration.randomAssignmentSeed = randomAssignment
       configuration.partition = try runJob { () throws(PipelineError) in
         if let partition { return try Partition(parsing: partition) }
         return try Partition.fromEnvironment(ProcessInfo.processInfo.environment, partitions: partitions)
