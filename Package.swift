@@ -80,12 +80,13 @@ let package = Package(
       linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
     ),
     .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
+    .target(name: "Experiment", dependencies: ["Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
     .target(name: "Trainer", dependencies: ["NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", "Tensors", "Trainer", argumentParser],
+      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
       swiftSettings: swiftSettings
     ),
 

@@ -14,7 +14,7 @@ struct Dance: AsyncParsableCommand {
       3 the run finished but some samples failed.
       """,
     version: "0.1.0",
-    subcommands: [Synth.self, Inspect.self, Label.self, Scan.self, ComplexityCommand.self, Score.self, Audit.self, Slim.self, Run.self, Verify.self, ExportCommand.self, CatalogCommand.self, ModelCommand.self, Train.self, Eval.self, Predict.self]
+    subcommands: [Synth.self, Inspect.self, Label.self, Scan.self, ComplexityCommand.self, Score.self, Audit.self, Slim.self, Run.self, Verify.self, ExportCommand.self, CatalogCommand.self, ModelCommand.self, Train.self, Eval.self, Predict.self, ExperimentCommand.self]
   )
 
   /// Runs the chosen subcommand; usage errors exit with 2 (argument-parser's default is 64), and

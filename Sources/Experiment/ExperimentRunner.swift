@@ -1,0 +1,133 @@
+public import Complexity
+import Datasets
+import Foundation
+import NN
+import Pipeline
+import Slimming
+public import Trainer
+
+/// Runs an experiment in its directory: prepares each data variant once (slimmed outputs of the
+/// dataset, sharing one catalog), trains every run in `DIR/<name>-seed<k>/` (a finished run is
+/// read back, an interrupted one resumed), and collects the results.
+public struct ExperimentRunner {
+  /// The experiment directory.
+  public var directory: String
+  /// The dataset root every variant is made from (and validated on, at full resolution).
+  public var dataRoot: String
+  /// The settings.
+  public var options: ExperimentOptions
+  /// Receives one line per stage and per finished epoch.
+  public var log: @Sendable (String) -> Void
+
+  /// Creates a runner.
+  public init(directory: String, dataRoot: String, options: ExperimentOptions, log: @escaping @Sendable (String) -> Void) {
+    self.directory = directory
+    self.dataRoot = dataRoot
+    self.options = options
+    self.log = log
+  }
+
+  private var catalogPath: String { directory + "/catalog.sqlite" }
+
+  /// Trains every run and returns what each reached.
+  public func run() throws(ExperimentError) -> [ExperimentRunResult] {
+    if let problem = options.problem { throw .invalidOptions(problem) }
+    let validation: TrainingData
+    do throws(TrainerError) { validation = try TrainingData.open(dataRoot, split: .val) } catch {
+      throw .data(variant: "validation", reason: error.description)
+    }
+    var results: [ExperimentRunResult] = []
+    for run in options.runs {
+      let data = try prepare(run)
+      var training = options.training
+      training.seed = UInt64(run.seed)
+      training.sampleWeights = run.weights
+      if let epochs = run.epochs { training.epochs = epochs } else { training.epochs = try shortEpochs(seed: run.seed, results: results) }
+      training.evaluateEvery = max(1, training.epochs / 10)
+      if run.slimmedNetwork {
+        // Matched to the slimmed data's mean scale, for net-only as well as for dance.
+        let matchedTo = run.data == .full ? try opened(try prepare(data: .dance, indicator: .siMean), split: .train) : data
+        let head = DataMatchedHead(training.model, meanScale: min(1, matchedTo.meanScale), cropWidth: training.crop.width,
+                                   cropHeight: training.crop.height)
+        training.model = head.configuration
+        training.slimming = NetworkSlimming(pruneEpochs: options.pruneEpochs.filter { $0 <= training.epochs })
+        if training.slimming?.pruneEpochs.isEmpty == true { training.slimming = nil }
+      }
+      results.append(try train(run, options: training, data: data, validation: validation))
+    }
+    return results
+  }
+
+  /// `short`: the epochs whose full-data training FLOPs equal dance's, from this seed's baseline and dance runs.
+  private func shortEpochs(seed: Int, results: [ExperimentRunResult]) throws(ExperimentError) -> Int {
+    guard let baseline = results.first(where: { $0.name == "baseline" && $0.seed == seed }),
+          let dance = results.first(where: { $0.name == "dance" && $0.seed == seed }), baseline.trainFlops > 0
+    else { throw .invalidOptions("short needs the baseline and dance runs of seed \(seed) first") }
+    return max(1, Int((Double(options.epochs) * dance.trainFlops / baseline.trainFlops).rounded()))
+  }
+
+  private func prepare(_ run: ExperimentRun) throws(ExperimentError) -> TrainingData {
+    try opened(try prepare(data: run.data, indicator: run.indicator), split: .train)
+  }
+
+  private func opened(_ path: String, split: DatasetSplit) throws(ExperimentError) -> TrainingData {
+    do throws(TrainerError) { return try TrainingData.open(path, split: split) } catch {
+      throw .data(variant: path, reason: error.description)
+    }
+  }
+
+  /// The directory of a data variant, slimmed on first use (a rerun verifies and keeps it).
+  private func prepare(data: ExperimentData, indicator: Indicator) throws(ExperimentError) -> String {
+    if data == .full { return dataRoot }
+    let name = data == .dance && indicator != .siMean ? "data-dance-\(indicator.rawValue)" : "data-\(data.rawValue)"
+    let output = directory + "/" + name
+    let budget = SlimmingPolicy.budget(pixelBudget: options.budget, scales: SlimmingPolicy.defaultBudgetScales)
+    var configuration = SlimConfiguration(root: dataRoot, catalogPath: catalogPath, outputDirectory: output, policy: budget,
+                                          indicator: indicator, weights: .standard, progress: .silent)
+    switch data {
+    case .full, .dance: break
+    case .uniform:
+      configuration.policy = .fixed(scale: options.budget.squareRoot())
+      configuration.weights = .none
+    case .random:
+      configuration.randomAssignmentSeed = 1
+      configuration.weights = .none
+    }
+    if FileManager.default.fileExists(atPath: output + "/manifest.json") == false { log("slimming \(name): \(configuration.policy)") }
+    do throws(PipelineError) { _ = try SlimJob.run(configuration) } catch {
+      throw .data(variant: name, reason: error.description)
+    }
+    return output
+  }
+
+  /// Starts, resumes or reads back one run.
+  private func train(_ run: ExperimentRun, options training: TrainingOptions, data: TrainingData, validation: TrainingData)
+    throws(ExperimentError) -> ExperimentRunResult
+  {
+    let path = directory + "/" + run.directoryName
+    do throws(TrainerError) {
+      let session: TrainingRun
+      if FileManager.default.fileExists(atPath: path + "/" + RunFiles.resume) {
+        session = try TrainingRun.resume(directory: path, threads: training.threads)
+      } else {
+        log("training \(run.directoryName): \(training.epochs) epochs, \(training.model.description)")
+        session = try TrainingRun.start(
+          options: training, data: data, dataSource: DataSource(path: data.identity.path, split: "train"), validation: validation,
+          validationSource: DataSource(path: dataRoot, split: "val"), directory: path)
+      }
+      _ = try session.run(events: { event in
+        switch event {
+        case .epochFinished(let record, let epochs, _) where record.epoch == epochs || record.miou != nil:
+          log(String(format: "  %@ epoch %d/%d loss %.4f", run.directoryName, record.epoch, epochs, record.loss)
+              + (record.miou.map { String(format: " mIoU %.1f %%", $0 * 100) } ?? ""))
+        case .pruned(let epoch, let pruning):
+          log("  \(run.directoryName) pruned after epoch \(epoch): \(pruning.parametersBefore) → \(pruning.parametersAfter) parameters")
+        default: break
+        }
+      })
+      return ExperimentRunResult(run, report: session.report(status: "finished"))
+    } catch {
+      throw .training(run: run.directoryName, reason: error.description)
+    }
+  }
+}
