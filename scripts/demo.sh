@@ -22,6 +22,11 @@ echo "   DANCE loss weights), validated at full resolution; then dance predict o
 first_val=$(find "$out/cityscapes/leftImg8bit/val" -name '*.png' | sort | head -n 1)
 "$dance" predict "$out/run" "$first_val" --out "$out/predictions"
 
+echo
+echo "== dance experiment --quick: baseline (full data, full network) against DANCE (budget 0.5 with loss"
+echo "   weights, the head matched to the data and progressively slimmed), one seed each, on the same dataset"
+"$dance" experiment "$out/cityscapes" --out "$out/experiment" --quick
+
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo
 echo "== summary"
@@ -31,4 +36,5 @@ sqlite3 -separator ' ' "$catalog" \
   || echo "(install sqlite3 for the per-split summary)"
 echo "shards written: $(find "$out/shards" -name '*.tar' | wc -l) ($(du -sh "$out/shards" | cut -f1)); audit: $out/audit.html"
 echo "training run: $out/run (report.json, last.safetensors); overlay: $(ls "$out"/predictions/*_overlay.png)"
+echo "experiment: $out/experiment/experiment.html (make experiment runs every control with 3 seeds)"
 echo "demo finished in $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000))) s; output in $out"
