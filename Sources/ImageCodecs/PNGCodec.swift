@@ -18,7 +18,7 @@ public struct PNGEncoder: Sendable {
     case paeth = 4
   }
 
-  /// How the filtered rows are compressed: one of zlib's strategies, or libdeflate.
+  /// How zlib looks for repeated strings in the filtered rows.
   public enum Strategy: String, Sendable, Codable, CaseIterable {
     /// libpng's choice: zlib's `Z_FILTERED` for filtered rows, `Z_DEFAULT_STRATEGY` otherwise.
     case standard
@@ -27,15 +27,11 @@ public struct PNGEncoder: Sendable {
     case rle
     /// `Z_HUFFMAN_ONLY`: no string matching at all; fastest, larger on flat content.
     case huffmanOnly = "huffman"
-    /// libdeflate's compressor instead of zlib, at the same level, writing one IDAT chunk. On
-    /// photographs filtered with ``Filter/sub`` several times faster than zlib's `Z_RLE` at level 3
-    /// for files of about the same size.
-    case libdeflate
 
     /// The zlib constant, or -1 for libpng's default.
     var zlibValue: Int32 {
       switch self {
-      case .standard, .libdeflate: -1
+      case .standard: -1
       case .rle: 3  // Z_RLE
       case .huffmanOnly: 2  // Z_HUFFMAN_ONLY
       }
@@ -79,9 +75,6 @@ public struct PNGEncoder: Sendable {
     guard width <= Int(UInt32.max), height <= Int(UInt32.max) else {
       return .failure(.encodeFailed(source: "<memory>", codec: .png, reason: "dimensions out of range"))
     }
-    if strategy == .libdeflate {
-      return encodeWithLibdeflate(raw, width: width, height: height, channels: channels, bitDepth: bitDepth)
-    }
     var output: UnsafeMutablePointer<UInt8>?
     var outputSize = 0
     var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
@@ -93,31 +86,6 @@ public struct PNGEncoder: Sendable {
       return .failure(.encodeFailed(source: "<memory>", codec: .png, reason: cMessage(message)))
     }
     return .success([UInt8](UnsafeBufferPointer(start: output, count: outputSize)))
-  }
-}
-
-extension PNGEncoder {
-  /// Filters and compresses with libdeflate (`deflatepng.c`); the filtered rows live in a reused
-  /// scratch buffer and the file is written straight into the returned array.
-  fileprivate func encodeWithLibdeflate(_ raw: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int)
-    -> Result<[UInt8], ImageCodecError>
-  {
-    let (w, h, c, d) = (UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth))
-    var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
-    var status = CPNG_OK
-    let bytes = ScratchBuffers.with(count: cpng_deflate_scratch_bytes(w, h, c, d)) { scratch in
-      [UInt8](unsafeUninitializedCapacity: cpng_deflate_encode_bound(w, h, c, d)) { output, count in
-        var size = 0
-        status = cpng_deflate_encode(
-          raw.bindMemory(to: UInt8.self).baseAddress, w, h, c, d, Int32(compressionLevel), filter.rawValue,
-          scratch.baseAddress, scratch.count, output.baseAddress, output.count, &size, &message)
-        count = status == CPNG_OK ? size : 0
-      }
-    }
-    guard status == CPNG_OK else {
-      return .failure(.encodeFailed(source: "<memory>", codec: .png, reason: cMessage(message)))
-    }
-    return .success(bytes)
   }
 }
 

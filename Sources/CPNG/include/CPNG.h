@@ -72,24 +72,6 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
 
 void cpng_free(void *pointer);
 
-// MARK: - Encoding with libdeflate (deflatepng.c)
-
-/// The most bytes cpng_deflate_encode writes for an image of this shape.
-size_t cpng_deflate_encode_bound(uint32_t width, uint32_t height, int channels, int bit_depth);
-
-/// The scratch bytes cpng_deflate_encode needs (the filtered rows and three spare rows).
-size_t cpng_deflate_scratch_bytes(uint32_t width, uint32_t height, int channels, int bit_depth);
-
-/// Encodes 8- or 16-bit (native byte order) interleaved samples with 1-4 channels as a
-/// non-interlaced PNG with one IDAT chunk, compressed by libdeflate at `level` (0-12).
-/// `filter` is -1 for libpng's adaptive heuristic (the filter with the smallest sum of absolute
-/// signed bytes, per row), else 0 none, 1 sub, 2 up, 3 average, 4 paeth. `scratch` holds
-/// cpng_deflate_scratch_bytes bytes, `out` cpng_deflate_encode_bound bytes; on CPNG_OK the PNG is
-/// the first `*out_size` bytes of `out`. The bytes depend only on the samples and the settings.
-int cpng_deflate_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                        int level, int filter, uint8_t *scratch, size_t scratch_capacity, uint8_t *out,
-                        size_t out_capacity, size_t *out_size, char *message);
-
 // MARK: - The fast path (fastpng.c): one-pass zlib inflate for the common 8-bit layouts
 
 /// What cpng_fast_probe found.
