@@ -106,7 +106,8 @@ struct SlimBenchmark: ParsableCommand {
     // needed for; smaller roots are hard links to its first samples.
     let memoryKind = memoryFrames ?? kinds.last
     var roots: [FrameKind: (root: String, generated: Int)] = [:]
-    for kind in Set(kinds + (memoryCounts.isEmpty ? [] : [memoryKind].compactMap { $0 })) {
+    let needed = kinds + (memoryCounts.isEmpty ? [] : [memoryKind].compactMap { $0 })
+    for kind in FrameKind.allCases where needed.contains(kind) {
       let largest = ([kinds.contains(kind) ? samples : 0] + (kind == memoryKind ? memoryCounts : [])).max() ?? samples
       let generated = distinct > 0 ? max(kinds.contains(kind) ? samples : 0, min(distinct, largest)) : largest
       let data = directory + "/data-\(kind.rawValue)-\(imageSize)"
@@ -131,7 +132,7 @@ struct SlimBenchmark: ParsableCommand {
 
     // Peak memory of every command at each size, on a fresh catalog per size.
     guard let memoryKind, !memoryCounts.isEmpty else { return }
-    print("\n-- peak resident memory of each command on \(memoryKind.rawValue) frames (fresh catalog per size; ru_maxrss of the child from wait4)")
+    print("\n-- peak resident memory of each command on \(memoryKind.rawValue) frames (fresh catalog per size; VmHWM of each child)")
     if roots[memoryKind].map({ $0.generated < (memoryCounts.max() ?? 0) }) ?? false {
       print("memory runs above \(roots[memoryKind]!.generated) samples reuse the generated frames as hard links under new sample names")
     }
@@ -162,7 +163,8 @@ struct SlimBenchmark: ParsableCommand {
     if let low = memoryCounts.min(), let high = memoryCounts.max(), low != high {
       for name in ["scan", "score", "slim", "verify", "audit"] {
         guard let small = peaks[name]?[low], let large = peaks[name]?[high] else { continue }
-        print(String(format: "%-6@ peak RSS at %d vs %d samples: %6.1f MB vs %6.1f MB (ratio %.2f)", name, high, low, large, small, large / small))
+        print(name.padding(toLength: 7, withPad: " ", startingAt: 0)
+          + String(format: "peak RSS at %d vs %d samples: %6.1f MB vs %6.1f MB (ratio %.2f)", high, low, large, small, large / small))
       }
       print("targets: every command's peak RSS independent of the dataset size (ratio about 1) and under 150 MB")
     }

@@ -100,8 +100,10 @@ struct Throughput {
     if let last = cached.runs.last { print(last.tail(lines: 4, indent: "   | ")) }
     if !unset.isEmpty { print("unset \(unset.joined(separator: ", ")) for the Python commands only (dance ran with them)") }
     for series in python == nil ? [wholeJob, cached] : [wholeJob, cached, reference, referenceRLE, decodeOnly] {
+      // The reference's peak is its main process only (its workers are other processes).
+      let peak = series.name.hasPrefix("dance") ? String(format: "; peak RSS %.0f MB", series.peakMegabytes) : ""
       print(series.name.padding(toLength: 70, withPad: " ", startingAt: 0)
-        + String(format: " %7.2f samples/s wall, %7.2f per CPU-second; peak RSS %.0f MB", series.wallRate, series.cpuRate, series.peakMegabytes))
+        + String(format: " %7.2f samples/s wall, %7.2f per CPU-second", series.wallRate, series.cpuRate) + peak)
     }
     print(String(format: "dance output %.1f MB (images kept at scale 1 copied as stored)", megabytes(under: run + "/dance-out")))
     guard python != nil else { return }
