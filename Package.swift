@@ -104,7 +104,7 @@ let package = Package(
       resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ComplexityTests", dependencies: ["Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),

@@ -2,7 +2,7 @@
 """The Python + OpenCV reference for `dance-bench slim`: the job `dance slim --policy quantile` does,
 written the way a typical dataset-preparation script would, on all cores.
 
-Usage: slim_reference.py ROOT OUT [--workers N]
+Usage: slim_reference.py ROOT OUT [--workers N] [--png-strategy default|rle] [--decode-only]
   ROOT is a Cityscapes-format root (leftImg8bit/train/CITY/*_leftImg8bit.png and
   gtFine/train/CITY/*_gtFine_labelIds.png); OUT receives one tar per worker process.
 Prints one line of JSON: samples, kept, seconds (score pass, slim pass, total), samples/s.
@@ -20,6 +20,10 @@ What it does (the same work as `dance slim ROOT --out OUT --policy quantile` on 
     level 3 (dance's image encoder uses zlib 3 too), add a small JSON member, and append the three
     members to the worker's own tar (one tar per worker process, members named like WebDataset).
     Dropped samples are not decoded again.
+
+With --decode-only it only decodes every training image PNG and its label PNG, once, in the same
+pool, and writes nothing: the bound a decode-bound job like `dance slim` with cached scores is
+measured against (dance slim decodes every kept image it rescales and every kept label).
 
 Why it is a fair comparison: it is the same input, the same indicator, the same decisions and the
 same output content (resized image + train-id label + json per kept sample, in tar files), in as
@@ -117,6 +121,14 @@ def slim_chunk(job):
     return len(items)
 
 
+def decode_only(pair):
+    image_path, label_path = pair
+    image = cv2.imread(image_path, cv2.IMREAD_COLOR)
+    label = cv2.imread(label_path, cv2.IMREAD_GRAYSCALE)
+    assert image is not None and label is not None, image_path
+    return 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("root")
@@ -124,12 +136,21 @@ def main():
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--png-strategy", choices=["default", "rle"], default="default",
                         help="zlib strategy of the PNGs written (default: OpenCV's default at level 3)")
+    parser.add_argument("--decode-only", action="store_true",
+                        help="only decode every image and label (the decode-only bound), write nothing")
     args = parser.parse_args()
     images = sorted(glob.glob(os.path.join(args.root, "leftImg8bit", "train", "*", "*_leftImg8bit.png")))
     labels = [p.replace(os.sep + "leftImg8bit" + os.sep, os.sep + "gtFine" + os.sep, 1)
               .replace("_leftImg8bit.png", "_gtFine_labelIds.png") for p in images]
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
+    if args.decode_only:
+        with multiprocessing.Pool(processes=args.workers, initializer=_init) as pool:
+            decoded = sum(pool.map(decode_only, list(zip(images, labels)), chunksize=1))
+        end = time.perf_counter()
+        print(json.dumps({"samples": len(images), "decoded": decoded, "workers": args.workers, "seconds": end - start,
+                          "samples_per_second": len(images) / (end - start)}))
+        return
     with multiprocessing.Pool(processes=args.workers, initializer=_init, initargs=(args.png_strategy,)) as pool:
         scores = pool.map(score, images, chunksize=1)
         scored = time.perf_counter()

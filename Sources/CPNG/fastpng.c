@@ -107,13 +107,20 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
   // declares a smaller window is inflated one row per call too; one declaring 32 KiB (CINFO 7,
   // what encoders write) can never reach beyond it (no distance exceeds 32768) and is inflated in
   // one call, which is faster. Input is fed in pieces of at most UINT_MAX bytes.
+  //
+  // A stream with a 32 KiB window whose header zlib would accept (method 8, header check, no preset
+  // dictionary) is inflated raw, past its 2 header bytes, and its Adler-32 trailer compared here
+  // with libdeflate's Adler-32, which is several times faster than zlib's (the check zlib makes
+  // and the streams accepted stay the same). Any other header goes through zlib's own checks.
   if (layout->compressed_bytes < 2) return CPNG_FALLBACK;
   int whole_window = (stream[0] >> 4) == 7;
+  int raw = whole_window && (stream[0] & 0x0f) == 8 && ((stream[0] << 8) | stream[1]) % 31 == 0 && !(stream[1] & 0x20) &&
+            layout->compressed_bytes >= 2 + 4;
   z_stream z;
   memset(&z, 0, sizeof(z));
-  if (inflateInit2(&z, 0) != Z_OK) return CPNG_NO_MEMORY;
-  const uint8_t *in = stream;
-  size_t in_left = layout->compressed_bytes;
+  if (inflateInit2(&z, raw ? -15 : 0) != Z_OK) return CPNG_NO_MEMORY;
+  const uint8_t *in = raw ? stream + 2 : stream;
+  size_t in_left = raw ? layout->compressed_bytes - 2 - 4 : layout->compressed_bytes;
   size_t row = layout->row_bytes + 1;
   int ret = Z_OK;
 #define CPNG_FEED()                                                      \
@@ -150,6 +157,10 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
 #undef CPNG_FEED
   int complete = ret == Z_STREAM_END && z.avail_in == 0 && in_left == 0;
   inflateEnd(&z);
+  if (complete && raw) {
+    const uint8_t *trailer = stream + layout->compressed_bytes - 4;
+    complete = libdeflate_adler32(1, filtered, expected) == cpng_be32(trailer);
+  }
   // Exactly the image's bytes, the stream checked to its Adler-32 and ending with the IDAT data:
   // anything else is libpng's call.
   if (!complete) return CPNG_FALLBACK;
@@ -165,7 +176,7 @@ static inline uint8_t cpng_paeth(int a, int b, int c) {
   return (uint8_t)(pb <= pc ? b : c);
 }
 
-void cpng_unfilter_row(const uint8_t *filtered, const uint8_t *previous, uint8_t *out, size_t row_bytes, int bpp) {
+void cpng_unfilter_row_scalar(const uint8_t *filtered, const uint8_t *previous, uint8_t *out, size_t row_bytes, int bpp) {
   // No restrict: `out` may lie just before `filtered` in the same buffer (in-place compaction), and
   // every byte is read before the one written over it.
   const uint8_t *source = filtered + 1;
@@ -196,4 +207,88 @@ void cpng_unfilter_row(const uint8_t *filtered, const uint8_t *previous, uint8_t
     default:  // none
       memmove(out, source, row_bytes);
   }
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+// Average and Paeth rows of 3- and 4-byte pixels (8-bit RGB and RGBA), one pixel per step in SSE2
+// registers: each pixel depends on the one to its left, so the parallelism is across its bytes.
+// A pixel is loaded with a fixed-size memcpy (never past the row) and its source bytes are read
+// before its output is stored, so `out` may still lie just before `filtered`.
+
+static inline __attribute__((always_inline)) __m128i cpng_load_pixel(const uint8_t *p, int bpp) {
+  uint32_t value = 0;
+  if (bpp == 4) memcpy(&value, p, 4);
+  else memcpy(&value, p, 3);
+  return _mm_cvtsi32_si128((int)value);
+}
+
+static inline __attribute__((always_inline)) void cpng_store_pixel(uint8_t *p, __m128i pixel, int bpp) {
+  uint32_t value = (uint32_t)_mm_cvtsi128_si32(pixel);
+  if (bpp == 4) memcpy(p, &value, 4);
+  else memcpy(p, &value, 3);
+}
+
+static inline __attribute__((always_inline)) void cpng_average_sse2(const uint8_t *source, const uint8_t *previous,
+                                                                     uint8_t *out, size_t row_bytes, int bpp) {
+  const __m128i one = _mm_set1_epi8(1);
+  __m128i left = _mm_setzero_si128();
+  for (size_t x = 0; x < row_bytes; x += (size_t)bpp) {
+    __m128i up = cpng_load_pixel(previous + x, bpp);
+    __m128i delta = cpng_load_pixel(source + x, bpp);
+    // floor((left + up) / 2): the rounded-up average less the bit that rounding added.
+    __m128i mean = _mm_sub_epi8(_mm_avg_epu8(left, up), _mm_and_si128(_mm_xor_si128(left, up), one));
+    left = _mm_add_epi8(delta, mean);
+    cpng_store_pixel(out + x, left, bpp);
+  }
+}
+
+static inline __attribute__((always_inline)) __m128i cpng_abs_epi16(__m128i v) {
+  return _mm_max_epi16(v, _mm_sub_epi16(_mm_setzero_si128(), v));
+}
+
+static inline __attribute__((always_inline)) void cpng_paeth_sse2(const uint8_t *source, const uint8_t *previous,
+                                                                   uint8_t *out, size_t row_bytes, int bpp) {
+  const __m128i zero = _mm_setzero_si128();
+  __m128i left = zero, corner = zero;  // 16-bit lanes
+  for (size_t x = 0; x < row_bytes; x += (size_t)bpp) {
+    __m128i up = _mm_unpacklo_epi8(cpng_load_pixel(previous + x, bpp), zero);
+    __m128i delta = cpng_load_pixel(source + x, bpp);
+    // With p = left + up - corner: |p - left| = |up - corner|, |p - up| = |left - corner|,
+    // |p - corner| = |up - corner + left - corner|.
+    __m128i from_left = _mm_sub_epi16(up, corner);
+    __m128i from_up = _mm_sub_epi16(left, corner);
+    __m128i distance_left = cpng_abs_epi16(from_left);
+    __m128i distance_up = cpng_abs_epi16(from_up);
+    __m128i distance_corner = cpng_abs_epi16(_mm_add_epi16(from_left, from_up));
+    __m128i nearest = _mm_min_epi16(distance_corner, _mm_min_epi16(distance_left, distance_up));
+    // left where it is nearest; else up where up is nearest; else corner (the scalar order of ties).
+    __m128i take_left = _mm_cmpeq_epi16(distance_left, nearest);
+    __m128i take_up = _mm_cmpeq_epi16(distance_up, nearest);
+    __m128i up_or_corner = _mm_or_si128(_mm_and_si128(take_up, up), _mm_andnot_si128(take_up, corner));
+    __m128i predictor = _mm_or_si128(_mm_and_si128(take_left, left), _mm_andnot_si128(take_left, up_or_corner));
+    __m128i pixel = _mm_add_epi8(delta, _mm_packus_epi16(predictor, predictor));
+    cpng_store_pixel(out + x, pixel, bpp);
+    left = _mm_unpacklo_epi8(pixel, zero);
+    corner = up;
+  }
+}
+#endif
+
+void cpng_unfilter_row(const uint8_t *filtered, const uint8_t *previous, uint8_t *out, size_t row_bytes, int bpp) {
+#if defined(__SSE2__)
+  int type = filtered[0];
+  if (previous != NULL && (type == 3 || type == 4) && (bpp == 3 || bpp == 4) && row_bytes % (size_t)bpp == 0) {
+    if (type == 3) {
+      if (bpp == 3) cpng_average_sse2(filtered + 1, previous, out, row_bytes, 3);
+      else cpng_average_sse2(filtered + 1, previous, out, row_bytes, 4);
+    } else {
+      if (bpp == 3) cpng_paeth_sse2(filtered + 1, previous, out, row_bytes, 3);
+      else cpng_paeth_sse2(filtered + 1, previous, out, row_bytes, 4);
+    }
+    return;
+  }
+#endif
+  cpng_unfilter_row_scalar(filtered, previous, out, row_bytes, bpp);
 }

@@ -142,44 +142,45 @@ public enum ShardVerifier {
     func problem(_ reason: String, path: String = shard.path) {
       result.problems.append(VerifyReport.Problem(path: path, reason: reason))
     }
-    guard let data = FileManager.default.contents(atPath: output + "/" + shard.path) else {
+    // One pass over the file: every byte hashed and every member checked as it passes, one
+    // member in memory at a time, so memory does not grow with the shard.
+    let reader: TarReader
+    do throws(ShardError) {
+      reader = try TarReader(path: output + "/" + shard.path)
+    } catch {
       problem("missing or unreadable")
       return result
     }
-    let bytes = [UInt8](data)
-    if bytes.count != shard.bytes { problem("size \(bytes.count) bytes, \(shard.bytes) recorded") }
-    if ShardDigest.of(bytes).sha256 != shard.sha256 { problem("SHA-256 differs from the recorded one (the file changed)") }
-    let reader = TarReader(bytes: bytes, path: output + "/" + shard.path)
+    if reader.byteCount != shard.bytes { problem("size \(reader.byteCount) bytes, \(shard.bytes) recorded") }
+    var found: Set<String> = []
+    var memberProblems: [String] = []
+    let stream = reader.stream { member, content in
+      let (key, field) = TarSampleGrouper.split(member.name) ?? (member.name, "")
+      found.insert(key + "\u{0}" + field)
+      if let members = shard.members,
+        !members.contains(where: { $0.sampleKey == key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size })
+      {
+        memberProblems.append("member \(member.name) at \(member.dataOffset) (\(member.size) bytes) is not in the catalog as such")
+      }
+      result.members += 1
+      if let reason = decodeProblem(field: field, bytes: content, name: member.name) { memberProblems.append(reason) }
+    }
+    guard let sha256 = stream.sha256 else {
+      problem("missing or unreadable")
+      return result
+    }
+    if sha256 != shard.sha256 { problem("SHA-256 differs from the recorded one (the file changed)") }
     let layouts: [SampleLayout]
     do throws(ShardError) {
-      layouts = try reader.sampleLayouts()
+      if let failure = stream.failure { throw failure }
+      layouts = try TarSampleGrouper.group(stream.members, path: reader.path)
     } catch {
       problem("unreadable tar: \(error.reason)")
       return result
     }
     result.samples = layouts.count
     if layouts.count != shard.samples { problem("\(layouts.count) samples, \(shard.samples) recorded") }
-    var found: Set<String> = []
-    for layout in layouts {
-      for member in layout.members {
-        let field = layout.field(of: member)
-        found.insert(layout.key + "\u{0}" + field)
-        if let members = shard.members,
-          !members.contains(where: { $0.sampleKey == layout.key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size })
-        {
-          problem("member \(member.name) at \(member.dataOffset) (\(member.size) bytes) is not in the catalog as such")
-        }
-        result.members += 1
-        let content: [UInt8]
-        do throws(ShardError) {
-          content = try reader.read(member)
-        } catch {
-          problem("member \(member.name): \(error.reason)")
-          continue
-        }
-        if let reason = decodeProblem(field: field, bytes: content, name: member.name) { problem(reason) }
-      }
-    }
+    for reason in memberProblems { problem(reason) }
     for member in shard.members ?? [] where !found.contains(member.sampleKey + "\u{0}" + member.field) {
       problem("the catalog lists \(member.sampleKey).\(member.field), the shard does not hold it")
     }

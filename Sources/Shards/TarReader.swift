@@ -42,6 +42,12 @@ public final class TarReader {
   ///   ``ShardError/io(path:reason:)`` if reading fails.
   public func members() throws(ShardError) -> [TarMember] {
     var members: [TarMember] = []
+    try walk { (member) throws(ShardError) in members.append(member) }
+    return members
+  }
+
+  /// Validates every header in archive order and hands each member to `visit`.
+  func walk(_ visit: (TarMember) throws(ShardError) -> Void) throws(ShardError) {
     var offset = 0
     let block = TarHeader.blockSize
     while true {
@@ -57,7 +63,7 @@ public final class TarReader {
         if offset + 2 * block > byteCount {
           throw .truncated(path: path, reason: "archive ends after one zero block at offset \(offset)")
         }
-        return members
+        return
       }
       let decoded = try TarHeader.decode(header[...], offset: offset, path: path)
       let member = TarMember(name: decoded.name, headerOffset: offset, size: decoded.size)
@@ -67,7 +73,7 @@ public final class TarReader {
           reason: "member \"\(member.name)\" at offset \(offset) needs \(member.size) bytes of data (padded to \(member.endOffset)), archive length is \(byteCount)"
         )
       }
-      members.append(member)
+      try visit(member)
       offset = member.endOffset
     }
   }
@@ -119,7 +125,7 @@ public final class TarReader {
   }
 
   /// `count` bytes at `offset`; the caller has checked the range.
-  private func read(offset: Int, count: Int) throws(ShardError) -> [UInt8] {
+  func read(offset: Int, count: Int) throws(ShardError) -> [UInt8] {
     guard let file else { return Array(bytes[offset..<(offset + count)]) }
     let result = try file.read(count: count, at: offset)
     guard result.count == count else {

@@ -31,11 +31,12 @@ enum Synthetic {
   @discardableResult
   static func write(
     _ format: DatasetFormat, to directory: String, train: Int = 3, val: Int = 2, test: Int? = nil,
-    seed: UInt64 = 7, size: SyntheticDatasetConfiguration.ImageSize? = nil
+    seed: UInt64 = 7, size: SyntheticDatasetConfiguration.ImageSize? = nil,
+    style: SyntheticDatasetConfiguration.Style = .classic
   ) throws -> SyntheticDatasetSummary {
     let configuration = SyntheticDatasetConfiguration(
       format: format, outputDirectory: directory, trainCount: train, valCount: val, testCount: test,
-      imageSize: size, seed: seed)
+      imageSize: size, seed: seed, style: style)
     return try SyntheticDatasetWriter(configuration: configuration).write()
   }
 

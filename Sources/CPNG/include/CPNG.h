@@ -100,7 +100,12 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
 /// Reverses one row's PNG filter: `filtered` is the filter-type byte then `row_bytes` bytes,
 /// `previous` the unfiltered row above (NULL for the first row), `bpp` bytes per pixel. `out` may
 /// be `filtered` itself or lie before it in the same buffer (rows compacted in place).
+/// Average and Paeth rows of 3- and 4-byte pixels take an SSE2 path on x86-64; the result is
+/// exactly cpng_unfilter_row_scalar's.
 void cpng_unfilter_row(const uint8_t *filtered, const uint8_t *previous, uint8_t *out, size_t row_bytes, int bpp);
+
+/// cpng_unfilter_row one byte at a time (the reference the SIMD path is tested against).
+void cpng_unfilter_row_scalar(const uint8_t *filtered, const uint8_t *previous, uint8_t *out, size_t row_bytes, int bpp);
 
 /// zlib's CRC-32 (the one PNG chunks carry).
 uint32_t cpng_crc32(const uint8_t *data, size_t size);

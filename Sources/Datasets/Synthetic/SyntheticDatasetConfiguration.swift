@@ -28,6 +28,17 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
     public var description: String { "\(width)x\(height)" }
   }
 
+  /// How the pixels of a scene are rendered.
+  public enum Style: String, Sendable, Equatable, CaseIterable {
+    /// Flat class colours with hash noise and blotches, image PNGs with the `sub` filter: the
+    /// frames of the first generator, cheap to render and to compress.
+    case classic
+    /// Material textures (bricks, cobbles, foliage, grass, asphalt), shading, a 3×3 optical blur
+    /// and signal-dependent sensor noise; image PNGs with libpng's adaptive per-row filter choice,
+    /// as OpenCV and real datasets write them.
+    case photographic
+  }
+
   /// The smallest width and height accepted, in pixels.
   public static let minimumSide = 32
   /// The largest width and height accepted, in pixels.
@@ -54,6 +65,8 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public var pngCompressionLevel: Int
   /// JPEG quality of the ADE20K images, 1…100. Default 90.
   public var jpegQuality: Int
+  /// How the pixels are rendered. Default ``Style/classic``.
+  public var style: Style
   /// Whether an output directory that already holds files is emptied first. Default false: such a
   /// directory is refused, so a smaller second run never leaves stale samples behind.
   public var overwrite = false
@@ -62,7 +75,7 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public init(
     format: DatasetFormat, outputDirectory: String, trainCount: Int = 16, valCount: Int = 4,
     testCount: Int? = nil, imageSize: ImageSize? = nil, seed: UInt64 = 0, pngCompressionLevel: Int = 3,
-    jpegQuality: Int = 90
+    jpegQuality: Int = 90, style: Style = .classic
   ) {
     self.format = format
     self.outputDirectory = outputDirectory
@@ -73,6 +86,7 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
     self.seed = seed
     self.pngCompressionLevel = pngCompressionLevel
     self.jpegQuality = jpegQuality
+    self.style = style
   }
 
   /// The default image size of `format`: Cityscapes 256×128, CamVid 240×180, ADE20K 256×192 (base).

@@ -107,7 +107,10 @@ public struct SyntheticDatasetWriter: Sendable {
     let seed = SplitMix64.derive(configuration.seed, Self.splitCode(split), UInt64(index))
     let scene = SceneGenerator(width: size.width, height: size.height).makeScene(seed: seed)
     let raster = SceneRaster(scene: scene)
-    let image = SceneRenderer().render(scene, raster: raster)
+    let image = switch configuration.style {
+    case .classic: SceneRenderer().render(scene, raster: raster)
+    case .photographic: PhotographicRenderer().render(scene, raster: raster)
+    }
     let format = configuration.format
     let table = SceneClass.allCases.map { $0.labelValue(in: format) }
     return SyntheticSample(
@@ -118,12 +121,15 @@ public struct SyntheticDatasetWriter: Sendable {
 
   /// Encodes a rendered sample into its files (image first, then the label maps).
   ///
-  /// RGB PNGs use the configured zlib level with the `sub` filter, label PNGs the same level with no
-  /// filter; ADE20K images are baseline JPEGs with 4:2:0 chroma at the configured quality.
+  /// RGB PNGs use the configured zlib level with the `sub` filter (``SyntheticDatasetConfiguration/Style/classic``)
+  /// or libpng's adaptive filter choice (``SyntheticDatasetConfiguration/Style/photographic``), label
+  /// PNGs the same level with no filter; ADE20K images are baseline JPEGs with 4:2:0 chroma at the
+  /// configured quality.
   /// - Throws: ``DatasetError/encodeFailed(path:reason:)`` with the file's relative path.
   public func encode(_ sample: SyntheticSample) throws(DatasetError) -> [SyntheticFile] {
     let paths = SyntheticDatasetLayout.paths(format: configuration.format, split: sample.split, index: sample.index)
-    let imageEncoder = PNGEncoder(compressionLevel: configuration.pngCompressionLevel, filter: .sub)
+    let imageFilter: PNGEncoder.Filter = configuration.style == .photographic ? .adaptive : .sub
+    let imageEncoder = PNGEncoder(compressionLevel: configuration.pngCompressionLevel, filter: imageFilter)
     let labelEncoder = PNGEncoder(compressionLevel: configuration.pngCompressionLevel, filter: .none)
     var files: [SyntheticFile] = []
     func add(_ path: String, _ encode: () throws(ImageCodecError) -> [UInt8]) throws(DatasetError) {

@@ -13,7 +13,9 @@ extension Dance {
         spatial complexity varies strongly from image to image, with labels that match the pixels exactly. \
         Equal arguments write byte-identical files. Cityscapes gets leftImg8bit/ and gtFine/ (labelIds, \
         instanceIds, color; no polygons), CamVid the SegNet folders and list files, ADE20K \
-        ADEChallengeData2016/ with JPEG images of varying size.
+        ADEChallengeData2016/ with JPEG images of varying size. --style photographic renders material \
+        textures, shading, optical blur and sensor noise and writes image PNGs with libpng's adaptive \
+        filters, as real datasets are written; --style classic (the default) renders flat class colours.
         """
     )
 
@@ -52,6 +54,20 @@ extension Dance {
 
     @Option(help: "Seed of the scene generator (unsigned 64-bit integer).")
     var seed: UInt64 = 0
+
+    @Option(
+      help: ArgumentHelp(
+        """
+        Pixel rendering: classic (flat class colours, sub-filtered PNGs) or photographic (textures, blur, \
+        sensor noise, adaptively filtered PNGs).
+        """, valueName: "style"),
+      transform: { text in
+        guard let style = SyntheticDatasetConfiguration.Style(rawValue: text.lowercased()) else {
+          throw ValidationError("unknown style '\(text)'; use classic or photographic")
+        }
+        return style
+      })
+    var style: SyntheticDatasetConfiguration.Style = .classic
 
     @Option(parsing: .unconditional, help: "zlib level of the PNG files, 0 (store) to 9 (smallest).")
     var pngLevel = 3
@@ -100,7 +116,7 @@ extension Dance {
       var configuration = SyntheticDatasetConfiguration(
         format: format, outputDirectory: out, trainCount: train, valCount: val, testCount: test,
         imageSize: size.flatMap(SyntheticDatasetConfiguration.ImageSize.init(parsing:)), seed: seed,
-        pngCompressionLevel: pngLevel, jpegQuality: jpegQuality)
+        pngCompressionLevel: pngLevel, jpegQuality: jpegQuality, style: style)
       configuration.overwrite = overwrite
       return configuration
     }
