@@ -188,7 +188,7 @@ struct SlimBenchmark: ParsableCommand {
     if FileManager.default.fileExists(atPath: marker) { return "reusing \(count) generated samples of \(size) in \(root)" }
     try? FileManager.default.removeItem(atPath: root)
     let writer = SyntheticDatasetWriter(configuration: SyntheticDatasetConfiguration(
-      format: .cityscapes, outputDirectory: root, trainCount: count, valCount: 0, imageSize: size, seed: 31))
+      format: .cityscapes, outputDirectory: root, trainCount: count, valCount: 0, imageSize: size, seed: 31, style: .classic))
     print("generating \(count) synthetic Cityscapes samples of \(size) on \(threads) threads (not timed) …")
     let start = Date()
     var failure: String?

@@ -42,9 +42,10 @@ struct SyntheticSceneTests {
     #expect((fractions.max() ?? 0) / max(fractions.min() ?? 1, 1e-9) >= 3, "boundary fractions \(fractions)")
   }
 
-  @Test("class colours are distinct on average")
-  func classColoursDistinct() {
-    let writer = SyntheticDatasetWriter(configuration: .init(format: .cityscapes, outputDirectory: "/unused", seed: 9))
+  /// Mean colour per label value over 12 samples, for the classes with at least 400 pixels.
+  static func meanColours(_ style: SyntheticDatasetConfiguration.Style) -> [Int: (Double, Double, Double)] {
+    let writer = SyntheticDatasetWriter(
+      configuration: .init(format: .cityscapes, outputDirectory: "/unused", seed: 9, style: style))
     var sums: [Int: (Double, Double, Double, Int)] = [:]
     for index in 0..<12 {
       let sample = writer.render(split: .train, index: index)
@@ -57,17 +58,40 @@ struct SyntheticSceneTests {
         )
       }
     }
-    let means = sums.filter { $0.value.3 >= 400 }.mapValues {
+    return sums.filter { $0.value.3 >= 400 }.mapValues {
       ($0.0 / Double($0.3), $0.1 / Double($0.3), $0.2 / Double($0.3))
     }
-    #expect(means.count >= 8)
+  }
+
+  /// Distances between the mean colours of every pair of classes.
+  static func pairDistances(_ means: [Int: (Double, Double, Double)]) -> [(Int, Int, Double)] {
+    var result: [(Int, Int, Double)] = []
     for (a, ma) in means {
       for (b, mb) in means where a < b {
         let distance = ((ma.0 - mb.0) * (ma.0 - mb.0) + (ma.1 - mb.1) * (ma.1 - mb.1) + (ma.2 - mb.2) * (ma.2 - mb.2))
           .squareRoot()
-        #expect(distance >= 15, "classes \(a) and \(b) have mean colours \(ma) and \(mb)")
+        result.append((a, b, distance))
       }
     }
+    return result
+  }
+
+  @Test("classic class colours are distinct on average")
+  func classicColoursDistinct() {
+    let means = Self.meanColours(.classic)
+    #expect(means.count >= 8)
+    for (a, b, distance) in Self.pairDistances(means) {
+      #expect(distance >= 15, "classes \(a) and \(b) have mean colours \(String(describing: means[a])) and \(String(describing: means[b]))")
+    }
+  }
+
+  /// Issue 15: a class must not be recognisable by its colour alone.
+  @Test("photographic class colours overlap: several classes share a mean colour")
+  func photographicColoursOverlap() {
+    let means = Self.meanColours(.photographic)
+    #expect(means.count >= 8)
+    let close = Self.pairDistances(means).filter { $0.2 < 15 }
+    #expect(close.count >= 3, "class pairs with mean colours closer than 15: \(close)")
   }
 
   @Test("every format maps scene classes into its label range")
