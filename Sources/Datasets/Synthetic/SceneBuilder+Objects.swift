@@ -191,15 +191,16 @@ extension SceneBuilder {
     }
   }
 
-  /// A bicycle (two rings, a top tube and a seat post) with its rider sitting on the saddle.
-  mutating func addCyclist(x: Double, base: Double, height: Double) {
+  /// A bicycle (two rings whose rims are `rim` of the wheel radius thick, a top tube and a seat
+  /// post) with its rider sitting on the saddle.
+  mutating func addCyclist(x: Double, base: Double, height: Double, rim: Double = 0.22) {
     let instance = nextInstance(of: .bicycle)
     let wheel = height * 0.2
     let spread = across(wheel * 1.6)
     let tone = random.int(-30...30)
     for side in [-1.0, 1.0] {
       add(.ring(centerX: x + side * spread, centerY: base - wheel, radiusX: across(wheel), radiusY: wheel,
-                thickness: 0.22),
+                thickness: rim),
           .bicycle, tone: tone, instance: instance)
     }
     let bar = max(0.003, wheel * 0.12)

@@ -48,6 +48,16 @@ extension SceneBuilder {
     }
   }
 
+  /// Cyclists on the road at any depth, in most scenes (0 to 2), with sturdier rims than the
+  /// classic ones: bicycles and riders are otherwise too rare and thin to be learned.
+  mutating func addCyclists() {
+    for _ in 0..<random.int(0...2) {
+      let base = horizon + random.uniform(0.15, 0.8) * (1 - horizon)
+      let x = vanishingX + random.uniform(-0.8, 0.8) * roadHalfWidth(at: base)
+      addCyclist(x: x, base: base, height: depth(at: base) * random.uniform(0.45, 0.6) + 0.05, rim: 0.32)
+    }
+  }
+
   /// A pole at a sidewalk position of row `base` with a sign, a light, or a light above a sign.
   private mutating func addSignalPole(base: Double, poleHeight: Double) {
     let x = sidewalkX(at: base)

@@ -37,8 +37,8 @@ struct SceneGenerator: Sendable {
   /// On top of the classic content, from the same stream after it: a texture level drawn apart from
   /// the complexity level (so heavily textured scenes can have few classes), in some scenes a
   /// facade or a wood across the skyline and a cobbled road; 1–6 distant people, cyclists and
-  /// signal poles a few pixels tall and 1–4 nearer poles with signs and lights, whatever the
-  /// complexity; contact, building and foliage shadows; colours per object that overlap between
+  /// signal poles a few pixels tall, 1–4 nearer poles with signs and lights and 0–2 cyclists,
+  /// whatever the complexity; contact, building and foliage shadows; colours per object that overlap between
   /// classes; and the camera (exposure, white balance, blur, noise, JPEG round trip).
   func makePhotographicScene(seed: UInt64) -> SyntheticScene {
     var builder = SceneBuilder(width: width, height: height, seed: seed)
@@ -51,6 +51,7 @@ struct SceneGenerator: Sendable {
     builder.addStreetFurniture()
     builder.addDistantObjects()
     builder.addSignalPoles()
+    builder.addCyclists()
     builder.addActors()
     builder.addEgoVehicle()
     builder.addShadows()
