@@ -48,13 +48,39 @@ extension SceneBuilder {
     }
   }
 
+  /// A wall and a fence in some scenes whatever the complexity (each with chance 0.4), taller
+  /// than the classic ones: otherwise they come with clutter only and are rarely learned.
+  mutating func addWallAndFence() {
+    if random.chance(0.4) {
+      let x0 = random.uniform(-0.1, 0.7)
+      let bottom = horizon + random.uniform(0.02, 0.12)
+      add(.rectangle(x0: x0, y0: bottom - random.uniform(0.05, 0.14), x1: x0 + random.uniform(0.15, 0.4), y1: bottom),
+          .wall, tone: random.int(-20...20))
+    }
+    guard random.chance(0.4) else { return }
+    let x0 = random.chance(0.5) ? random.uniform(-0.05, 0.15) : random.uniform(0.5, 0.75)
+    let x1 = x0 + random.uniform(0.2, 0.45)
+    let bottom = horizon + random.uniform(0.04, 0.14)
+    let top = bottom - random.uniform(0.05, 0.12)
+    let tone = random.int(-20...20)
+    let rail = (bottom - top) * 0.15
+    add(.rectangle(x0: x0, y0: top, x1: x1, y1: top + rail), .fence, tone: tone)
+    add(.rectangle(x0: x0, y0: bottom - rail * 2, x1: x1, y1: bottom - rail), .fence, tone: tone)
+    let spacing = across((bottom - top) * random.uniform(0.15, 0.35))
+    var x = x0
+    while x < x1 {
+      add(.rectangle(x0: x, y0: top, x1: x + spacing * 0.5, y1: bottom), .fence, tone: tone)
+      x += spacing
+    }
+  }
+
   /// Cyclists on the road at any depth, in most scenes (0 to 2), with sturdier rims than the
   /// classic ones: bicycles and riders are otherwise too rare and thin to be learned.
   mutating func addCyclists() {
     for _ in 0..<random.int(0...2) {
       let base = horizon + random.uniform(0.15, 0.8) * (1 - horizon)
       let x = vanishingX + random.uniform(-0.8, 0.8) * roadHalfWidth(at: base)
-      addCyclist(x: x, base: base, height: depth(at: base) * random.uniform(0.45, 0.6) + 0.05, rim: 0.32)
+      addCyclist(x: x, base: base, height: depth(at: base) * random.uniform(0.45, 0.6) + 0.08, rim: 0.32)
     }
   }
 

@@ -18,45 +18,42 @@ struct SceneGenerator: Sendable {
   var height: Int
 
   /// Builds the scene of `seed`; equal arguments give equal scenes.
-  func makeScene(seed: UInt64) -> SyntheticScene {
-    var builder = SceneBuilder(width: width, height: height, seed: seed)
-    builder.addSkyAndGround()
-    builder.addBuildings()
-    builder.addWalls()
-    builder.addTrees()
-    builder.addFence()
-    builder.addStreetFurniture()
-    builder.addActors()
-    builder.addEgoVehicle()
-    return builder.scene
-  }
+  func makeScene(seed: UInt64) -> SyntheticScene { build(seed: seed, photographic: false) }
 
   /// Builds the photographic scene of `seed`: the classic street drawn from the same seed, with
   /// texture decoupled from label clutter and small objects decoupled from both.
   ///
   /// On top of the classic content, from the same stream after it: a texture level drawn apart from
   /// the complexity level (so heavily textured scenes can have few classes), in some scenes a
-  /// facade or a wood across the skyline and a cobbled road; 1–6 distant people, cyclists and
+  /// facade or a wood across the skyline and a cobbled road; in some a wall and a fence; 1–6 distant people, cyclists and
   /// signal poles a few pixels tall, 1–4 nearer poles with signs and lights and 0–2 cyclists,
-  /// whatever the complexity; contact, building and foliage shadows; colours per object that overlap between
-  /// classes; and the camera (exposure, white balance, blur, noise, JPEG round trip).
-  func makePhotographicScene(seed: UInt64) -> SyntheticScene {
+  /// whatever the complexity; contact, building and foliage shadows; colours per object that
+  /// overlap between classes; and the camera (exposure, white balance, blur, noise, JPEG round trip).
+  func makePhotographicScene(seed: UInt64) -> SyntheticScene { build(seed: seed, photographic: true) }
+
+  /// The classic sequence of layers, with the photographic additions in between when asked.
+  private func build(seed: UInt64, photographic: Bool) -> SyntheticScene {
     var builder = SceneBuilder(width: width, height: height, seed: seed)
     builder.addSkyAndGround()
-    builder.addTextureAndBackdrop()
+    if photographic { builder.addTextureAndBackdrop() }
     builder.addBuildings()
     builder.addWalls()
     builder.addTrees()
     builder.addFence()
+    if photographic { builder.addWallAndFence() }
     builder.addStreetFurniture()
-    builder.addDistantObjects()
-    builder.addSignalPoles()
-    builder.addCyclists()
+    if photographic {
+      builder.addDistantObjects()
+      builder.addSignalPoles()
+      builder.addCyclists()
+    }
     builder.addActors()
     builder.addEgoVehicle()
-    builder.addShadows()
-    builder.assignColors()
-    builder.drawCamera()
+    if photographic {
+      builder.addShadows()
+      builder.assignColors()
+      builder.drawCamera()
+    }
     return builder.scene
   }
 }

@@ -1,4 +1,5 @@
-/// The label-side rendering of a ``SyntheticScene``: per pixel a class, an instance number and a tone.
+/// The label-side rendering of a ``SyntheticScene``: per pixel a class, an instance number, a tone,
+/// a colour index and a light level (the last two used by the photographic renderer).
 ///
 /// Shapes are rasterised by pixel centres with no antialiasing: a pixel belongs to a shape exactly
 /// when its centre `(x + 0.5, y + 0.5)` lies inside, so every pixel has one class.
