@@ -63,15 +63,8 @@ extension SceneBuilder {
     let bottom = horizon + random.uniform(0.04, 0.14)
     let top = bottom - random.uniform(0.05, 0.12)
     let tone = random.int(-20...20)
-    let rail = (bottom - top) * 0.15
-    add(.rectangle(x0: x0, y0: top, x1: x1, y1: top + rail), .fence, tone: tone)
-    add(.rectangle(x0: x0, y0: bottom - rail * 2, x1: x1, y1: bottom - rail), .fence, tone: tone)
     let spacing = across((bottom - top) * random.uniform(0.15, 0.35))
-    var x = x0
-    while x < x1 {
-      add(.rectangle(x0: x, y0: top, x1: x + spacing * 0.5, y1: bottom), .fence, tone: tone)
-      x += spacing
-    }
+    addSlattedFence(x0: x0, x1: x1, top: top, bottom: bottom, tone: tone, rail: 0.15, spacing: spacing, slat: 0.5)
   }
 
   /// Cyclists on the road at any depth, in most scenes (0 to 2), with sturdier rims than the
