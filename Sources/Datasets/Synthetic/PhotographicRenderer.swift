@@ -3,18 +3,19 @@ import ImageCodecs
 /// Turns a rasterised scene into pixels that look, to a codec and to a complexity indicator, like a
 /// photograph: material textures, shading, optical blur and sensor noise.
 ///
-/// Per pixel, the object's colour (or its class's base colour) is modulated by a material texture (bricks on facades,
-/// cobbles or slabs on sidewalks, multi-octave foliage with dark gaps, grass blades, asphalt
-/// grain, wood grain on fences), the primitive's tone, cast shadows, the exposure, white balance and
-/// a vignette; sensor noise is added per channel, with a variance that grows with the signal (read
-/// noise plus shot noise). The image is then blurred by one to three passes of a 3×3 binomial
-/// kernel (lens and demosaicing: colours mix across label boundaries, as in a photograph), gets a
-/// little quantisation noise, and in some frames goes through a JPEG round trip. Texture scales grow with the image width, so
-/// a 256-pixel frame looks like a downscaled 2048-pixel one; the sensor noise stays per pixel.
+/// Per pixel, the object's colour (or its class's base colour) is modulated by a material texture
+/// (bricks on facades, cobbles or slabs on sidewalks, multi-octave foliage with dark gaps, grass
+/// blades, asphalt grain, wood grain on fences), the primitive's tone, cast shadows, the exposure,
+/// white balance and a vignette; sensor noise is added per channel, with a variance that grows with
+/// the signal (read noise plus shot noise). The image is then blurred by one to three passes of a
+/// 3×3 binomial kernel (lens and demosaicing: colours mix across label boundaries, as in a
+/// photograph), gets a little quantisation noise, and in some frames goes through a JPEG round
+/// trip. Texture scales grow with the image width, so a 256-pixel frame looks like a downscaled
+/// 2048-pixel one; the sensor noise stays per pixel.
 ///
-/// Output depends only on the scene and raster: the renderer's own parameters (noise levels) come
-/// from a stream derived from the scene's texture seed, and all arithmetic is integer hashing and
-/// exactly rounded `Float` operations.
+/// Output depends only on the scene and raster: the camera settings come from the scene, the
+/// seeds of the texture and noise hashes from a stream derived from its texture seed, and all
+/// arithmetic is integer hashing, exactly rounded `Float` operations and libjpeg.
 struct PhotographicRenderer: Sendable {
   /// A class's material: base colour and texture.
   private struct Material {

@@ -106,19 +106,11 @@ public struct SyntheticDatasetWriter: Sendable {
     let size = imageSize(split: split, index: index)
     let seed = SplitMix64.derive(configuration.seed, Self.splitCode(split), UInt64(index))
     let generator = SceneGenerator(width: size.width, height: size.height)
-    let scene: SyntheticScene
-    let image: Image8
-    let raster: SceneRaster
-    switch configuration.style {
-    case .classic:
-      scene = generator.makeScene(seed: seed)
-      raster = SceneRaster(scene: scene)
-      image = SceneRenderer().render(scene, raster: raster)
-    case .photographic:
-      scene = generator.makePhotographicScene(seed: seed)
-      raster = SceneRaster(scene: scene)
-      image = PhotographicRenderer().render(scene, raster: raster)
-    }
+    let photographic = configuration.style == .photographic
+    let scene = photographic ? generator.makePhotographicScene(seed: seed) : generator.makeScene(seed: seed)
+    let raster = SceneRaster(scene: scene)
+    let image = photographic
+      ? PhotographicRenderer().render(scene, raster: raster) : SceneRenderer().render(scene, raster: raster)
     let format = configuration.format
     let table = SceneClass.allCases.map { $0.labelValue(in: format) }
     return SyntheticSample(
