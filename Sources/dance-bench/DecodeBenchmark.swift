@@ -24,7 +24,7 @@ struct DecodeBenchmark: ParsableCommand {
       throw ValidationError("--size must look like 2048x1024")
     }
     let writer = SyntheticDatasetWriter(configuration: SyntheticDatasetConfiguration(
-      format: .cityscapes, outputDirectory: "/dev/null", imageSize: imageSize, seed: 11))
+      format: .cityscapes, outputDirectory: "/dev/null", imageSize: imageSize, seed: 11, style: .classic))
     let samples = (0..<frames).map { writer.render(split: .train, index: $0) }
     let png = PNGEncoder(compressionLevel: 3, filter: .sub)
     let pngRLE = PNGEncoder(compressionLevel: 3, filter: .sub, strategy: .rle)  // dance slim's default

@@ -41,7 +41,7 @@ struct ScoreBenchmark: ParsableCommand {
     print("generating \(samples) synthetic Cityscapes samples of \(imageSize) …")
     _ = try SyntheticDatasetWriter(configuration: SyntheticDatasetConfiguration(
       format: .cityscapes, outputDirectory: directory + "/data", trainCount: samples, valCount: 0, imageSize: imageSize,
-      seed: 21)).write()
+      seed: 21, style: .classic)).write()
     let catalogPath = directory + "/catalog.sqlite"
     let scan = try DatasetScanner.scan(ScanConfiguration(
       root: directory + "/data", catalogPath: catalogPath, workers: threads, progress: .silent))

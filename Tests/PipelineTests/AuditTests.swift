@@ -109,7 +109,7 @@ import Testing
       let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(data)) as? [String: Any])
       #expect(Set(object.keys) == [
         "catalog", "datasets", "samples_per_split", "distributions", "correlations", "ranking_indicator", "least_complex",
-        "most_complex", "table", "policy_preview", "policy_cutoffs", "class_shares",
+        "most_complex", "table", "policy_preview", "policy_cutoffs", "class_shares", "small_classes",
       ])
       let dataset = try #require((object["datasets"] as? [[String: Any]])?.first)
       #expect(Set(dataset.keys) == ["name", "format", "root", "label_space"])
@@ -122,7 +122,12 @@ import Testing
       #expect(Set(shares.keys) == [
         "split", "label_space", "class_names", "pixels", "ignored_pixels", "label_files", "label_files_read", "unreadable_label_files",
       ])
-      #expect(try JSONDecoder().decode(AuditData.self, from: JSONEncoder().encode(data)).classShares == data.classShares)
+      let small = try #require((object["small_classes"] as? [[String: Any]])?.first)
+      #expect(Set(small.keys) == [
+        "label_space", "class_names", "indicator", "simplest_fraction", "samples", "small_class_pixels", "share_in_simplest",
+      ])
+      let decoded = try JSONDecoder().decode(AuditData.self, from: JSONEncoder().encode(data))
+      #expect(decoded.classShares == data.classShares && decoded.smallClasses == data.smallClasses)
     }
   }
 

@@ -3,17 +3,19 @@ import ImageCodecs
 /// Turns a rasterised scene into pixels that look, to a codec and to a complexity indicator, like a
 /// photograph: material textures, shading, optical blur and sensor noise.
 ///
-/// Per pixel, the class's base colour is modulated by a material texture (bricks on facades,
-/// cobbles or slabs on sidewalks, multi-octave foliage with dark gaps, grass blades, asphalt
-/// grain, wood grain on fences), the primitive's tone, a global illumination and a vignette. The
-/// image is then blurred by a 3×3 binomial kernel (lens and demosaicing: colours mix across label
-/// boundaries, as in a photograph), and sensor noise is added per channel, with a variance that
-/// grows with the signal (read noise plus shot noise). Texture scales grow with the image width, so
-/// a 256-pixel frame looks like a downscaled 2048-pixel one; the sensor noise stays per pixel.
+/// Per pixel, the object's colour (or its class's base colour) is modulated by a material texture
+/// (bricks on facades, cobbles or slabs on sidewalks, multi-octave foliage with dark gaps, grass
+/// blades, asphalt grain, wood grain on fences), the primitive's tone, cast shadows, the exposure,
+/// white balance and a vignette; sensor noise is added per channel, with a variance that grows with
+/// the signal (read noise plus shot noise). The image is then blurred by one to three passes of a
+/// 3×3 binomial kernel (lens and demosaicing: colours mix across label boundaries, as in a
+/// photograph), gets a little quantisation noise, and in some frames goes through a JPEG round
+/// trip. Texture scales grow with the image width, so a 256-pixel frame looks like a downscaled
+/// 2048-pixel one; the sensor noise stays per pixel.
 ///
-/// Output depends only on the scene and raster: the renderer's own parameters (noise levels) come
-/// from a stream derived from the scene's texture seed, and all arithmetic is integer hashing and
-/// exactly rounded `Float` operations.
+/// Output depends only on the scene and raster: the camera settings come from the scene, the
+/// seeds of the texture and noise hashes from a stream derived from its texture seed, and all
+/// arithmetic is integer hashing, exactly rounded `Float` operations and libjpeg.
 struct PhotographicRenderer: Sendable {
   /// A class's material: base colour and texture.
   private struct Material {
@@ -49,49 +51,62 @@ struct PhotographicRenderer: Sendable {
   }
 
   /// Renders the pixels of `raster`, which must come from `scene`.
+  ///
+  /// Exposure, white balance, blur, noise and JPEG quality come from ``SyntheticScene/camera``,
+  /// the texture strength from ``SyntheticScene/textureLevel`` (0.25× to 1.85× the materials'
+  /// own), object colours from ``SyntheticScene/colors``, shadows from ``SceneRaster/light``.
   func render(_ scene: SyntheticScene, raster: SceneRaster) -> Image8 {
     let width = raster.width
     let height = raster.height
     var random = SplitMix64(seed: SplitMix64.derive(UInt64(scene.textureSeed), 0x5048_4F54))
+    let camera = scene.camera
     // Photon and sensor noise before the optics-and-demosaicing blur (which correlates it, as a
     // camera's processing does), quantisation-level noise after it.
-    let sensor = SensorNoise(readSigma: Float(random.uniform(0.8, 2.0)), shotGain: Float(random.uniform(0.006, 0.03)))
-    let quantisation = SensorNoise(readSigma: Float(random.uniform(0.25, 0.6)), shotGain: 0)
+    let sensor = SensorNoise(readSigma: camera.readSigma, shotGain: camera.shotGain)
+    let quantisation = SensorNoise(readSigma: camera.quantisationSigma, shotGain: 0)
     let sensorSeed = UInt32(truncatingIfNeeded: random.next())
     var planes = [Float](repeating: 0, count: width * height * 3)
     let texture = TextureField(width: width, seed: UInt32(truncatingIfNeeded: random.next()))
     let illumination = Float(scene.illumination) / 256
-    let vignette = Float(random.uniform(0.1, 0.3))
+    let textureGain = Float(0.25 + 1.6 * scene.textureLevel)
+    var materials = Self.materials
+    if scene.cobbledRoad { materials[Int(SceneClass.road.rawValue)].pattern = .slabs }
+    let colors = [SceneColor(red: 0, green: 0, blue: 0)] + scene.colors
     planes.withUnsafeMutableBufferPointer { planes in
       raster.classes.withUnsafeBufferPointer { classes in
         raster.tones.withUnsafeBufferPointer { tones in
-          Self.materials.withUnsafeBufferPointer { materials in
-            let centerX = Float(width) / 2
-            let centerY = Float(height) / 2
-            for y in 0..<height {
-              let dy = (Float(y) - centerY) / centerY
-              let rowFraction = Float(y) / Float(height)
-              for x in 0..<width {
-                let index = y * width + x
-                let sceneClass = Int(classes[index])
-                let material = materials[sceneClass]
-                let shade = texture.brightness(material.pattern, x: x, y: y, rowFraction: rowFraction)
-                let tint = texture.tint(material.pattern, x: x, y: y)
-                let dx = (Float(x) - centerX) / centerX
-                var gain = illumination * (1 + Float(tones[index]) / 128) * (1 + material.strength * shade)
-                gain *= 1 - vignette * 0.5 * (dx * dx + dy * dy)
-                let red = material.red * gain * (1 + tint)
-                let green = material.green * gain
-                let blue = material.blue * gain * (1 - tint)
-                planes[index * 3] = red + sensor.sample(red, hash: pixelHash(index * 3, 1, sensorSeed))
-                planes[index * 3 + 1] = green + sensor.sample(green, hash: pixelHash(index * 3 + 1, 1, sensorSeed))
-                planes[index * 3 + 2] = blue + sensor.sample(blue, hash: pixelHash(index * 3 + 2, 1, sensorSeed))
+          raster.colors.withUnsafeBufferPointer { colorIndices in
+            raster.light.withUnsafeBufferPointer { light in
+              let centerX = Float(width) / 2
+              let centerY = Float(height) / 2
+              for y in 0..<height {
+                let dy = (Float(y) - centerY) / centerY
+                let rowFraction = Float(y) / Float(height)
+                for x in 0..<width {
+                  let index = y * width + x
+                  let material = materials[Int(classes[index])]
+                  let colorIndex = Int(colorIndices[index])
+                  let base = colorIndex > 0
+                    ? colors[colorIndex] : SceneColor(red: material.red, green: material.green, blue: material.blue)
+                  let shade = texture.brightness(material.pattern, x: x, y: y, rowFraction: rowFraction)
+                  let tint = texture.tint(material.pattern, x: x, y: y) * textureGain
+                  let dx = (Float(x) - centerX) / centerX
+                  var gain = illumination * (1 + Float(tones[index]) / 128)
+                  gain *= max(0.1, 1 + material.strength * textureGain * shade) * Float(light[index]) * (1 / 255)
+                  gain *= 1 - camera.vignette * 0.5 * (dx * dx + dy * dy)
+                  let red = base.red * gain * (1 + tint) * camera.redGain
+                  let green = base.green * gain
+                  let blue = base.blue * gain * (1 - tint) * camera.blueGain
+                  planes[index * 3] = red + sensor.sample(red, hash: pixelHash(index * 3, 1, sensorSeed))
+                  planes[index * 3 + 1] = green + sensor.sample(green, hash: pixelHash(index * 3 + 1, 1, sensorSeed))
+                  planes[index * 3 + 2] = blue + sensor.sample(blue, hash: pixelHash(index * 3 + 2, 1, sensorSeed))
+                }
               }
             }
           }
         }
       }
-      Self.blur(planes, width: width, height: height)
+      for _ in 0..<max(1, camera.blurPasses) { Self.blur(planes, width: width, height: height) }
     }
     let seed = UInt32(truncatingIfNeeded: random.next())
     let samples = [UInt8](unsafeUninitializedCapacity: width * height * 3) { output, count in
@@ -104,7 +119,20 @@ struct PhotographicRenderer: Sendable {
       }
       count = width * height * 3
     }
-    return Image8(width: width, height: height, channels: 3, samples: samples)
+    let image = Image8(width: width, height: height, channels: 3, samples: samples)
+    return camera.jpegQuality > 0 ? Self.jpegRoundTrip(image, quality: camera.jpegQuality) : image
+  }
+
+  /// The image after a baseline JPEG round trip (4:2:0 chroma) at `quality`: block and ringing
+  /// artefacts like those of frames that were once compressed. libjpeg does not fail on an
+  /// in-memory RGB image of valid size short of running out of memory; should it, the image is
+  /// returned without the artefacts (still a function of the scene alone).
+  private static func jpegRoundTrip(_ image: Image8, quality: Int) -> Image8 {
+    guard let bytes = try? JPEGEncoder(quality: quality, subsampling: .s420).encode(image),
+      let decoded = try? ImageDecoder().decode(bytes, source: "<synthetic jpeg round trip>"),
+      case .uint8(let result) = decoded.image, result.channels == 3
+    else { return image }
+    return result
   }
 
   /// Blurs interleaved RGB planes in place by the separable kernel `[1 2 1] / 4` in both

@@ -149,13 +149,20 @@ extension SceneBuilder {
       add(.rectangle(x0: x0, y0: top, x1: x1, y1: bottom), .fence, tone: tone)
       return
     }
-    let rail = (bottom - top) * 0.12
-    add(.rectangle(x0: x0, y0: top, x1: x1, y1: top + rail), .fence, tone: tone)
-    add(.rectangle(x0: x0, y0: bottom - rail * 2, x1: x1, y1: bottom - rail), .fence, tone: tone)
     let spacing = across((bottom - top) * random.uniform(0.12, 0.3))
+    addSlattedFence(x0: x0, x1: x1, top: top, bottom: bottom, tone: tone, rail: 0.12, spacing: spacing, slat: 0.45)
+  }
+
+  /// Two rails (`rail` of the height thick) and slats every `spacing` (`slat` of it wide) over
+  /// `[x0, x1) × [top, bottom)`.
+  mutating func addSlattedFence(x0: Double, x1: Double, top: Double, bottom: Double, tone: Int, rail: Double,
+                                spacing: Double, slat: Double) {
+    let thickness = (bottom - top) * rail
+    add(.rectangle(x0: x0, y0: top, x1: x1, y1: top + thickness), .fence, tone: tone)
+    add(.rectangle(x0: x0, y0: bottom - thickness * 2, x1: x1, y1: bottom - thickness), .fence, tone: tone)
     var x = x0
     while x < x1 {
-      add(.rectangle(x0: x, y0: top, x1: x + spacing * 0.45, y1: bottom), .fence, tone: tone)
+      add(.rectangle(x0: x, y0: top, x1: x + spacing * slat, y1: bottom), .fence, tone: tone)
       x += spacing
     }
   }

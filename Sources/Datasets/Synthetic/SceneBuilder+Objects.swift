@@ -47,13 +47,14 @@ extension SceneBuilder {
   }
 
   /// An `x` on one of the sidewalks at row `base`.
-  private mutating func sidewalkX(at base: Double) -> Double {
+  mutating func sidewalkX(at base: Double) -> Double {
     let side = random.chance(0.5) ? -1.0 : 1.0
     let road = roadHalfWidth(at: base)
     return vanishingX + side * (road + random.uniform(0.01, 0.6) * sidewalkWidth * max(0.2, depth(at: base)) + 0.01)
   }
 
-  private mutating func addStreetlight(x: Double, top: Double, base: Double, halfWidth: Double, poleHeight: Double) {
+  /// A street lamp: a pole, an arm towards the road and a lamp head.
+  mutating func addStreetlight(x: Double, top: Double, base: Double, halfWidth: Double, poleHeight: Double) {
     let direction = x < vanishingX ? 1.0 : -1.0
     let arm = across(poleHeight * 0.18) * direction
     let armHeight = max(0.003, poleHeight * 0.02)
@@ -65,7 +66,8 @@ extension SceneBuilder {
         .streetlight, tone: 60)
   }
 
-  private mutating func addTrafficSign(x: Double, top: Double, size: Double) {
+  /// A round or square sign plate of `size` (image heights) hanging from `top` at `x`.
+  mutating func addTrafficSign(x: Double, top: Double, size: Double) {
     let tone = random.int(-30...30)
     if random.chance(0.5) {
       add(.ellipse(centerX: x, centerY: top + size * 0.5, radiusX: across(size * 0.5), radiusY: size * 0.5),
@@ -81,7 +83,8 @@ extension SceneBuilder {
     }
   }
 
-  private mutating func addTrafficLight(x: Double, top: Double, size: Double) {
+  /// A traffic-light housing of height `size` with three lamps, one of them lit.
+  mutating func addTrafficLight(x: Double, top: Double, size: Double) {
     let halfWidth = across(size * 0.2)
     add(.rectangle(x0: x - halfWidth, y0: top, x1: x + halfWidth, y1: top + size), .trafficLight,
         tone: random.int(-10...10))
@@ -160,7 +163,7 @@ extension SceneBuilder {
 
   /// A person standing on `base`, or, with `pedal`, sitting (hips at `base - 0.47 × height`) with
   /// one leg reaching down to the pedal height.
-  private mutating func addPerson(x: Double, base: Double, height: Double, as sceneClass: SceneClass,
+  mutating func addPerson(x: Double, base: Double, height: Double, as sceneClass: SceneClass,
                                   pedal: Double? = nil) {
     let instance = nextInstance(of: sceneClass)
     let tone = random.int(-40...40)
@@ -188,15 +191,16 @@ extension SceneBuilder {
     }
   }
 
-  /// A bicycle (two rings, a top tube and a seat post) with its rider sitting on the saddle.
-  private mutating func addCyclist(x: Double, base: Double, height: Double) {
+  /// A bicycle (two rings whose rims are `rim` of the wheel radius thick, a top tube and a seat
+  /// post) with its rider sitting on the saddle.
+  mutating func addCyclist(x: Double, base: Double, height: Double, rim: Double = 0.22) {
     let instance = nextInstance(of: .bicycle)
     let wheel = height * 0.2
     let spread = across(wheel * 1.6)
     let tone = random.int(-30...30)
     for side in [-1.0, 1.0] {
       add(.ring(centerX: x + side * spread, centerY: base - wheel, radiusX: across(wheel), radiusY: wheel,
-                thickness: 0.22),
+                thickness: rim),
           .bicycle, tone: tone, instance: instance)
     }
     let bar = max(0.003, wheel * 0.12)

@@ -11,7 +11,7 @@ struct SceneBuilder {
   let roadHalfWidth: Double
   /// Width of each sidewalk at the bottom edge, in `x` units.
   let sidewalkWidth: Double
-  private(set) var scene: SyntheticScene
+  var scene: SyntheticScene
   private var instanceCounts = [UInt16](repeating: 0, count: SceneClass.allCases.count)
 
   init(width: Int, height: Int, seed: UInt64) {

@@ -1,4 +1,5 @@
-/// The label-side rendering of a ``SyntheticScene``: per pixel a class, an instance number and a tone.
+/// The label-side rendering of a ``SyntheticScene``: per pixel a class, an instance number, a tone,
+/// a colour index and a light level (the last two used by the photographic renderer).
 ///
 /// Shapes are rasterised by pixel centres with no antialiasing: a pixel belongs to a shape exactly
 /// when its centre `(x + 0.5, y + 0.5)` lies inside, so every pixel has one class.
@@ -13,6 +14,10 @@ struct SceneRaster: Sendable {
   var instances: [UInt16]
   /// Brightness offset per pixel, row-major.
   var tones: [Int8]
+  /// Colour per pixel as an index + 1 into the scene's colours (0 = the class's own), row-major.
+  var colors: [UInt16]
+  /// Light per pixel in 1/255 (255 = unshadowed), row-major.
+  var light: [UInt8]
 
   /// Rasterises `scene`'s primitives in order.
   init(scene: SyntheticScene) {
@@ -21,6 +26,8 @@ struct SceneRaster: Sendable {
     classes = [UInt8](repeating: SceneClass.unlabeled.rawValue, count: width * height)
     instances = [UInt16](repeating: 0, count: width * height)
     tones = [Int8](repeating: 0, count: width * height)
+    colors = [UInt16](repeating: 0, count: width * height)
+    light = [UInt8](repeating: 255, count: width * height)
     for primitive in scene.primitives {
       draw(primitive)
     }
@@ -98,6 +105,7 @@ struct SceneRaster: Sendable {
     switch primitive.paint {
     case .object(let sceneClass, let instance):
       let value = sceneClass.rawValue
+      let color = primitive.color
       classes.withUnsafeMutableBufferPointer { classes in
         instances.withUnsafeMutableBufferPointer { instances in
           tones.withUnsafeMutableBufferPointer { tones in
@@ -106,21 +114,41 @@ struct SceneRaster: Sendable {
               classes[base + x] = value
               instances[base + x] = instance
               tones[base + x] = tone
+              colors[base + x] = color
+              light[base + x] = 255
             }
           }
         }
       }
     case .tone(let onClass):
       let value = onClass.rawValue
+      let color = primitive.color
       classes.withUnsafeBufferPointer { classes in
         tones.withUnsafeMutableBufferPointer { tones in
           for x in span where classes[base + x] == value {
             if let holes, Self.isHole(x, y, holes) { continue }
             tones[base + x] = tone
+            if color != 0 { colors[base + x] = color }
+          }
+        }
+      }
+    case .shade(let level, let groundOnly):
+      classes.withUnsafeBufferPointer { classes in
+        light.withUnsafeMutableBufferPointer { light in
+          for x in span {
+            if groundOnly && !Self.isGround(classes[base + x]) { continue }
+            if let holes, Self.isHole(x, y, holes) { continue }
+            light[base + x] = UInt8((Int(light[base + x]) * Int(level) + 127) / 255)
           }
         }
       }
     }
+  }
+
+  /// Whether a class raw value is road, sidewalk or terrain (where contact shadows fall).
+  @inline(__always)
+  private static func isGround(_ value: UInt8) -> Bool {
+    value == SceneClass.road.rawValue || value == SceneClass.sidewalk.rawValue || value == SceneClass.terrain.rawValue
   }
 
   /// Whether the speckle cell holding pixel `(x, y)` is a hole.

@@ -28,14 +28,19 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
     public var description: String { "\(width)x\(height)" }
   }
 
-  /// How the pixels of a scene are rendered.
+  /// Which scenes are generated and how their pixels are rendered.
   public enum Style: String, Sendable, Equatable, CaseIterable {
-    /// Flat class colours with hash noise and blotches, image PNGs with the `sub` filter: the
-    /// frames of the first generator, cheap to render and to compress.
+    /// The first generator: one complexity level per scene drives both the label clutter and the
+    /// texture, flat class colours with hash noise and blotches, image PNGs with the `sub` filter.
+    /// Cheap to render and to compress, and easy for complexity-based slimming: texture nearly
+    /// tells where the small objects are.
     case classic
-    /// Material textures (bricks, cobbles, foliage, grass, asphalt), shading, a 3×3 optical blur
-    /// and signal-dependent sensor noise; image PNGs with libpng's adaptive per-row filter choice,
-    /// as OpenCV and real datasets write them.
+    /// The default: the classic street with texture drawn apart from label clutter, small and
+    /// distant objects and frequent signs and lights placed apart from both, object colours that
+    /// overlap between classes, shadows; rendered with material textures (bricks, cobbles, foliage,
+    /// grass, asphalt), exposure and white balance, a 3×3 optical blur, signal-dependent sensor
+    /// noise and, in some frames, a JPEG round trip; image PNGs with libpng's adaptive per-row
+    /// filter choice, as OpenCV and real datasets write them.
     case photographic
   }
 
@@ -65,7 +70,7 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public var pngCompressionLevel: Int
   /// JPEG quality of the ADE20K images, 1…100. Default 90.
   public var jpegQuality: Int
-  /// How the pixels are rendered. Default ``Style/classic``.
+  /// Which scenes are generated and how they are rendered. Default ``Style/photographic``.
   public var style: Style
   /// Whether an output directory that already holds files is emptied first. Default false: such a
   /// directory is refused, so a smaller second run never leaves stale samples behind.
@@ -75,7 +80,7 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public init(
     format: DatasetFormat, outputDirectory: String, trainCount: Int = 16, valCount: Int = 4,
     testCount: Int? = nil, imageSize: ImageSize? = nil, seed: UInt64 = 0, pngCompressionLevel: Int = 3,
-    jpegQuality: Int = 90, style: Style = .classic
+    jpegQuality: Int = 90, style: Style = .photographic
   ) {
     self.format = format
     self.outputDirectory = outputDirectory

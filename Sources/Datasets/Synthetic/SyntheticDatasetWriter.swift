@@ -105,12 +105,12 @@ public struct SyntheticDatasetWriter: Sendable {
   public func render(split: DatasetSplit, index: Int) -> SyntheticSample {
     let size = imageSize(split: split, index: index)
     let seed = SplitMix64.derive(configuration.seed, Self.splitCode(split), UInt64(index))
-    let scene = SceneGenerator(width: size.width, height: size.height).makeScene(seed: seed)
+    let generator = SceneGenerator(width: size.width, height: size.height)
+    let photographic = configuration.style == .photographic
+    let scene = photographic ? generator.makePhotographicScene(seed: seed) : generator.makeScene(seed: seed)
     let raster = SceneRaster(scene: scene)
-    let image = switch configuration.style {
-    case .classic: SceneRenderer().render(scene, raster: raster)
-    case .photographic: PhotographicRenderer().render(scene, raster: raster)
-    }
+    let image = photographic
+      ? PhotographicRenderer().render(scene, raster: raster) : SceneRenderer().render(scene, raster: raster)
     let format = configuration.format
     let table = SceneClass.allCases.map { $0.labelValue(in: format) }
     return SyntheticSample(

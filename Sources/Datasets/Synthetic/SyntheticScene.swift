@@ -22,6 +22,46 @@ struct SyntheticScene: Sendable {
   var textureSeed: UInt32
   /// The primitives, back to front.
   var primitives: [ScenePrimitive]
+  /// Photographic scenes only: how strongly materials are textured, in `[0, 1]`, drawn
+  /// independently of ``complexity`` (0 for classic scenes, whose texture follows complexity).
+  var textureLevel: Double = 0
+  /// Photographic scenes only: the road is paved with cobbles rather than asphalt.
+  var cobbledRoad = false
+  /// Colours that primitives refer to by ``ScenePrimitive/color`` (index + 1).
+  var colors: [SceneColor] = []
+  /// How the photographic renderer exposes, blurs, adds noise to and compresses the frame.
+  var camera = SceneCamera()
+}
+
+/// An RGB colour, 0…255 per channel.
+struct SceneColor: Sendable, Equatable {
+  /// Red, 0…255.
+  var red: Float
+  /// Green, 0…255.
+  var green: Float
+  /// Blue, 0…255.
+  var blue: Float
+}
+
+/// The camera of a photographic scene: exposure, white balance, optics, sensor and compression.
+struct SceneCamera: Sendable {
+  /// Red gain of the white balance (1 = neutral).
+  var redGain: Float = 1
+  /// Blue gain of the white balance (1 = neutral).
+  var blueGain: Float = 1
+  /// Brightness loss at the corners, 0…1.
+  var vignette: Float = 0.2
+  /// Passes of the 3×3 binomial blur (1 = a sharp lens; 2–3 = slight defocus).
+  var blurPasses = 1
+  /// Read noise before the blur, in 8-bit levels.
+  var readSigma: Float = 1.4
+  /// Shot-noise variance per level of signal, before the blur.
+  var shotGain: Float = 0.018
+  /// Noise after the blur, in 8-bit levels.
+  var quantisationSigma: Float = 0.4
+  /// JPEG quality of a compression round trip the frame went through before it was stored as
+  /// PNG (1…100), or 0 for none.
+  var jpegQuality = 0
 }
 
 /// One flat shape of a ``SyntheticScene``.
@@ -33,6 +73,9 @@ struct ScenePrimitive: Sendable {
     /// Sets only the tone, and only on pixels that currently hold `onClass`: windows on a facade,
     /// lane markings on the road, clouds in the sky. It never changes a label.
     case tone(onClass: SceneClass)
+    /// Multiplies the light of covered pixels by `light / 255` (a cast shadow), on every class or,
+    /// with `groundOnly`, on road, sidewalk and terrain only. It never changes a label.
+    case shade(light: UInt8, groundOnly: Bool)
   }
 
   /// The covered area.
@@ -43,6 +86,9 @@ struct ScenePrimitive: Sendable {
   var tone: Int8
   /// Optional holes: covered pixels that are left untouched (leaves let the sky through).
   var holes: Speckle? = nil
+  /// The colour of covered pixels as an index + 1 into ``SyntheticScene/colors``; 0 keeps the
+  /// class's own colour (object paint) or the pixel's colour (tone paint).
+  var color: UInt16 = 0
 }
 
 /// A region of the image in normalised coordinates.

@@ -143,6 +143,9 @@ public struct AuditData: Sendable, Codable {
   public var policyCutoffs: [PolicyCutoff]
   /// Per split and label space, the pixels of each class (JSON `class_shares`).
   public var classShares: [ClassShares]
+  /// Per label space, how much of the training split's small-class pixels the least complex
+  /// samples hold (JSON `small_classes`).
+  public var smallClasses: [SmallClassConcentration] = []
 
   enum CodingKeys: String, CodingKey {
     case catalog, datasets, distributions, correlations, table
@@ -153,6 +156,7 @@ public struct AuditData: Sendable, Codable {
     case policyPreview = "policy_preview"
     case policyCutoffs = "policy_cutoffs"
     case classShares = "class_shares"
+    case smallClasses = "small_classes"
   }
 
   /// One cut-off of ``SlimmingPolicy/quantileDefault`` in the units of the ranking indicator.
@@ -280,16 +284,24 @@ public struct AuditData: Sendable, Codable {
       cutoffs = [PolicyCutoff(kind: "drop", quantile: drop, value: quantile(values, drop), scale: nil)]
         + bands.map { PolicyCutoff(kind: "band", quantile: $0.upTo, value: quantile(values, $0.upTo), scale: $0.scale) }
     }
-    let shares = splits.flatMap { split in
+    let counted = splits.flatMap { split in
       ClassShares.count(samples.filter { $0.split == split }, datasets: datasetById, limit: max(1, labelFilesPerSplit))
     }
-    return AuditData(
+    let shares = counted.map(\.shares)
+    let smallClasses = counted.filter { $0.shares.split == "train" }.compactMap { entry in
+      SmallClassConcentration(
+        labelSpace: entry.shares.labelSpace, smallClassPixelsByKey: entry.smallClassPixelsByKey, ranked: ranked,
+        indicator: ranking.rawValue)
+    }
+    var data = AuditData(
       catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format, root: $0.root, labelSpace: $0.labelSpace) },
       samplesPerSplit: Dictionary(grouping: samples, by: \.split).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
       leastComplex: ranked.prefix(extremes).compactMap(extreme),
       mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews,
       policyCutoffs: cutoffs, classShares: shares)
+    data.smallClasses = smallClasses
+    return data
   }
 
   static func distribution(_ values: [Double], split: String, indicator: String, bins: Int) -> IndicatorDistribution {

@@ -38,15 +38,23 @@ public struct ClassShares: Sendable, Codable, Equatable {
     case labelFiles = "label_files", labelFilesRead = "label_files_read", unreadableLabelFiles = "unreadable_label_files"
   }
 
+  /// One label space's shares and, per sample key of the label files read, the pixels of the
+  /// space's small classes (``LabelSpace/smallClasses``).
+  struct Counted {
+    var shares: ClassShares
+    var smallClassPixelsByKey: [String: Int]
+  }
+
   /// Counts the classes of `samples` (one split, valid ones) per label space, reading at most
   /// `limit` label files per split and label space.
-  static func count(_ samples: [SampleRecord], datasets: [Int64: DatasetRecord], limit: Int) -> [ClassShares] {
+  static func count(_ samples: [SampleRecord], datasets: [Int64: DatasetRecord], limit: Int) -> [Counted] {
     struct Job: Sendable {
+      var key: String
       var path: String
       var format: DatasetFormat
       var grouping: CamVidGrouping
     }
-    var result: [ClassShares] = []
+    var result: [Counted] = []
     let bySpace = Dictionary(grouping: samples.filter { $0.labelPath != nil }) { datasets[$0.datasetId]?.labelSpace ?? "" }
     for (spaceId, group) in bySpace.sorted(by: { $0.key < $1.key }) {
       guard let split = group.first?.split, let space = LabelSpace.named(spaceId) else { continue }
@@ -61,11 +69,13 @@ public struct ClassShares: Sendable, Codable, Equatable {
           groupings[sample.datasetId] = dataset.camvidGrouping.flatMap { try? CamVidGrouping(overrides: $0, source: dataset.root) }
             ?? .standard
         }
-        return Job(path: dataset.root + "/" + labelPath, format: format, grouping: groupings[sample.datasetId] ?? .standard)
+        return Job(key: sample.key, path: dataset.root + "/" + labelPath, format: format, grouping: groupings[sample.datasetId] ?? .standard)
       }
       var shares = ClassShares(
         split: split, labelSpace: spaceId, classNames: space.classNames, pixels: [Int](repeating: 0, count: space.classes.count),
         ignoredPixels: 0, labelFiles: group.count, labelFilesRead: 0, unreadableLabelFiles: 0)
+      let small = space.smallClasses
+      var smallPixels: [String: Int] = [:]
       OrderedParallelMap().run(jobs) { job -> [Int]? in
         guard let labels = try? LabelFiles.convert(
           contentsOf: job.path, format: job.format, decoder: ImageDecoder(), camvidGrouping: job.grouping
@@ -75,17 +85,18 @@ public struct ClassShares: Sendable, Codable, Equatable {
           for value in values { counts[Int(value)] &+= 1 }
         }
         return counts
-      } consume: { _, counts in
+      } consume: { index, counts in
         guard let counts else {
           shares.unreadableLabelFiles += 1
           return
         }
         shares.labelFilesRead += 1
+        smallPixels[jobs[index].key] = small.reduce(0) { $0 + counts[$1] }
         for trainId in 0..<256 {
           if trainId < shares.pixels.count { shares.pixels[trainId] += counts[trainId] } else { shares.ignoredPixels += counts[trainId] }
         }
       }
-      result.append(shares)
+      result.append(Counted(shares: shares, smallClassPixelsByKey: smallPixels))
     }
     return result
   }

@@ -10,7 +10,7 @@ extension PipelineSpec {
   static let keys: [String: [String]] = [
     "top": ["version", "catalog", "workers", "dataset", "synth", "scan", "score", "audit", "slim", "verify"],
     "dataset": ["root", "format", "camvid_grouping", "name"],
-    "synth": ["format", "train", "val", "test", "size", "seed", "overwrite"],
+    "synth": ["format", "train", "val", "test", "size", "seed", "style", "overwrite"],
     "scan": ["verify_images"],
     "score": ["indicators", "splits", "fail_fast"],
     "audit": ["html", "rank_by", "extremes"],
@@ -107,7 +107,7 @@ extension PipelineSpec {
     } else {
       throw r.error(line: section.line, "'synth' needs 'format' (cityscapes, camvid or ade20k) unless 'dataset' has one")
     }
-    var synth = Synth(format: format, train: 16, val: 4, test: nil, size: nil, seed: 0, overwrite: false)
+    var synth = Synth(format: format, train: 16, val: 4, test: nil, size: nil, seed: 0, style: .photographic, overwrite: false)
     if let value = section["train"] { synth.train = try r.int(value, Settings.trainSamples) }
     if let value = section["val"] { synth.val = try r.int(value, Settings.valSamples) }
     if let value = section["test"] {
@@ -128,6 +128,7 @@ extension PipelineSpec {
       guard let seed = UInt64(text) else { throw r.error(value, "'seed' must be a whole number 0 or more, got '\(text)'") }
       synth.seed = seed
     }
+    if let value = section["style"] { synth.style = try r.choice(value, "style", SyntheticDatasetConfiguration.Style.self) }
     if let value = section["overwrite"] { synth.overwrite = try r.bool(value, "overwrite") }
     return synth
   }

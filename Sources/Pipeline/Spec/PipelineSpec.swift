@@ -36,13 +36,16 @@ public struct PipelineSpec: Sendable, Equatable {
     public var size: SyntheticDatasetConfiguration.ImageSize?
     /// Scene generator seed.
     public var seed: UInt64
+    /// Scenes and rendering.
+    public var style: SyntheticDatasetConfiguration.Style
     /// Empty a non-empty dataset root first.
     public var overwrite: Bool
 
     /// Creates a synth stage; the defaults are those of `dance synth`.
     public init(
       format: DatasetFormat, train: Int = 16, val: Int = 4, test: Int? = nil,
-      size: SyntheticDatasetConfiguration.ImageSize? = nil, seed: UInt64 = 0, overwrite: Bool = false
+      size: SyntheticDatasetConfiguration.ImageSize? = nil, seed: UInt64 = 0,
+      style: SyntheticDatasetConfiguration.Style = .photographic, overwrite: Bool = false
     ) {
       self.format = format
       self.train = train
@@ -50,6 +53,7 @@ public struct PipelineSpec: Sendable, Equatable {
       self.test = test
       self.size = size
       self.seed = seed
+      self.style = style
       self.overwrite = overwrite
     }
   }
@@ -179,7 +183,7 @@ extension PipelineSpec {
     guard let synth else { return nil }
     var configuration = SyntheticDatasetConfiguration(
       format: synth.format, outputDirectory: dataset.root, trainCount: synth.train, valCount: synth.val,
-      testCount: synth.test, imageSize: synth.size, seed: synth.seed)
+      testCount: synth.test, imageSize: synth.size, seed: synth.seed, style: synth.style)
     configuration.overwrite = synth.overwrite
     return configuration
   }

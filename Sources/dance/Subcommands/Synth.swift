@@ -13,9 +13,11 @@ extension Dance {
         spatial complexity varies strongly from image to image, with labels that match the pixels exactly. \
         Equal arguments write byte-identical files. Cityscapes gets leftImg8bit/ and gtFine/ (labelIds, \
         instanceIds, color; no polygons), CamVid the SegNet folders and list files, ADE20K \
-        ADEChallengeData2016/ with JPEG images of varying size. --style photographic renders material \
-        textures, shading, optical blur and sensor noise and writes image PNGs with libpng's adaptive \
-        filters, as real datasets are written; --style classic (the default) renders flat class colours.
+        ADEChallengeData2016/ with JPEG images of varying size. The default --style photographic \
+        decouples texture from label clutter, places small objects, signs and lights independently of \
+        both, varies object colours, casts shadows, and renders material textures, exposure, blur, \
+        sensor noise and some JPEG artefacts, writing image PNGs with libpng's adaptive filters as real \
+        datasets are written; --style classic writes the first generator's scenes in flat class colours.
         """
     )
 
@@ -58,8 +60,8 @@ extension Dance {
     @Option(
       help: ArgumentHelp(
         """
-        Pixel rendering: classic (flat class colours, sub-filtered PNGs) or photographic (textures, blur, \
-        sensor noise, adaptively filtered PNGs).
+        Scenes and rendering: photographic (decoupled texture and small objects, textures, blur, sensor \
+        noise, adaptively filtered PNGs) or classic (the first generator: flat class colours, sub-filtered PNGs).
         """, valueName: "style"),
       transform: { text in
         guard let style = SyntheticDatasetConfiguration.Style(rawValue: text.lowercased()) else {
@@ -67,7 +69,7 @@ extension Dance {
         }
         return style
       })
-    var style: SyntheticDatasetConfiguration.Style = .classic
+    var style: SyntheticDatasetConfiguration.Style = .photographic
 
     @Option(parsing: .unconditional, help: "zlib level of the PNG files, 0 (store) to 9 (smallest).")
     var pngLevel = 3
