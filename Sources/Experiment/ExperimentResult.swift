@@ -1,3 +1,4 @@
+import Datasets
 import NN
 public import Trainer
 
@@ -25,7 +26,7 @@ public struct ExperimentRunResult: Codable, Sendable, Equatable {
   public var inferenceFlopsPerImage: Double
   /// Parameters of the final network.
   public var params: Int
-  /// Final validation mIoU and the mean IoU over the small classes present.
+  /// Final validation mIoU and the mean IoU over the small classes it scored.
   public var miou: Double, smallClassMiou: Double?
   /// The final network.
   public var model: String
@@ -40,9 +41,6 @@ public struct ExperimentRunResult: Codable, Sendable, Equatable {
     case smallClassMiou = "small_class_miou"
   }
 
-  /// Classes a few pixels tall in street scenes, whose IoU slimming puts at risk.
-  public static let smallClasses = ["person", "rider", "pole", "traffic light", "traffic sign", "bicycle", "motorcycle"]
-
   /// The result of `run` from its training report.
   public init(_ run: ExperimentRun, report: TrainingReport) {
     name = run.name
@@ -53,7 +51,8 @@ public struct ExperimentRunResult: Codable, Sendable, Equatable {
     inferenceFlopsPerImage = report.inferenceFlopsPerImage ?? 0
     params = report.parameters
     miou = report.lastValidation?.miou ?? 0
-    let small = Self.smallClasses.compactMap { report.lastValidation?.perClass[$0] ?? nil }
+    // The small classes (LabelSpace.smallClassNames) the validation scored.
+    let small = LabelSpace.smallClassNames.sorted().compactMap { report.lastValidation?.perClass[$0] ?? nil }
     smallClassMiou = small.isEmpty ? nil : small.reduce(0, +) / Double(small.count)
     model = report.configuration.model.description
     curve = report.epochs.map { Point(epoch: $0.epoch, loss: $0.loss, miou: $0.miou) }
