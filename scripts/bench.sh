@@ -6,13 +6,16 @@ bench=${DANCE_BENCH:-.build/release/dance-bench}
 if [ ! -x "$(dirname "$bench")/dance" ]; then
   ${SWIFT:-swift} build -c release --product dance
 fi
+# PyTorch for the train-step comparison: the CPU build from scripts/torch-venv.sh, when it can be had.
+if torch_python=$(scripts/torch-venv.sh); then torch=(--python "$torch_python"); else echo "PyTorch comparison skipped: $torch_python"; torch=(--no-torch); fi
 for case in $("$bench" --list-cases); do
   if [ "$case" = train-step ]; then
-    # Both convolution backends, on the reference network and the default DeepLab model.
+    # The default (each convolution shape on its faster backend) and each backend forced, on the
+    # reference network and the default DeepLab model.
     for model in "" --deeplab; do
-      for backend in openblas onednn; do
-        echo "== $case ${model:-(reference network)} DANCE_BACKEND=$backend"
-        DANCE_BACKEND=$backend "$bench" "$case" $model
+      for backend in "" openblas onednn; do
+        echo "== $case ${model:-(reference network)} DANCE_BACKEND=${backend:-(unset: per shape)}"
+        DANCE_BACKEND=$backend "$bench" "$case" $model "${torch[@]}"
         echo
       done
     done
