@@ -6,14 +6,8 @@ import Testing
 /// In evaluation a convolution with a following batch norm (and ReLU) runs as one folded pass that
 /// computes what the two layers compute one after the other.
 @Suite struct FoldedConvolutionTests {
-  static let cases: [ConvCase] = [
-    ConvCase(),
-    ConvCase(bias: true),
-    ConvCase(h: 7, w: 7, stride: 2),
-    ConvCase(n: 1, c: 2, h: 8, w: 9, o: 3, padding: 2, dilation: 2),
-    ConvCase(c: 2, h: 5, w: 6, o: 2, k: 1, padding: 0, bias: true),
-    ConvCase(n: 2, c: 32, h: 16, w: 32, o: 19, k: 1, padding: 0, bias: true),
-  ]
+  /// The unit-test shapes plus a classifier-like 1×1 convolution with bias.
+  static let cases: [ConvCase] = Conv2dTests.cases + [ConvCase(n: 2, c: 32, h: 16, w: 32, o: 19, k: 1, padding: 0, bias: true)]
 
   /// A batch norm with non-trivial γ, β and running statistics.
   static func batchNorm(_ channels: Int, relu: Bool, generator: inout SeededGenerator) -> BatchNorm2d {
