@@ -16,7 +16,7 @@ public final class GlobalAvgPool2d: StatelessLayer {
     let planes = input.shape[0] * input.shape[1], plane = input.shape[2] * input.shape[3]
     return Tensor(shape: [input.shape[0], input.shape[1], 1, 1]) { y in
       input.withUnsafeBufferPointer { x in
-        for p in 0..<planes {
+        BatchParallel.forEach(planes) { p in
           var sum: Float = 0
           for i in 0..<plane { sum += x[p * plane + i] }
           y[p] = sum / Float(plane)
@@ -30,9 +30,8 @@ public final class GlobalAvgPool2d: StatelessLayer {
     precondition(gradOutput.shape == [inputShape[0], inputShape[1], 1, 1], "GlobalAvgPool2d.backward: gradient shape \(gradOutput.shape)")
     let plane = inputShape[2] * inputShape[3]
     return Tensor(shape: inputShape) { dx in
-      for p in 0..<gradOutput.count {
-        let value = gradOutput.storage[p] / Float(plane)
-        for i in 0..<plane { dx[p * plane + i] = value }
+      gradOutput.withUnsafeBufferPointer { dy in
+        BatchParallel.forEach(dy.count) { p in (dx.baseAddress! + p * plane).update(repeating: dy[p] / Float(plane), count: plane) }
       }
     }
   }

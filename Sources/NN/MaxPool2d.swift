@@ -34,7 +34,7 @@ public final class MaxPool2d: StatelessLayer {
     return Tensor(shape: [input.shape[0], input.shape[1], outH, outW]) { y in
       input.withUnsafeBufferPointer { x in
         argmax.withUnsafeMutableBufferPointer { arg in
-          for p in 0..<planes {
+          BatchParallel.forEach(planes) { p in
             let src = x.baseAddress! + p * g.height * g.width
             for oh in 0..<outH {
               for ow in 0..<outW {
@@ -67,7 +67,12 @@ public final class MaxPool2d: StatelessLayer {
     let plane = inputShape[2] * inputShape[3], outPlane = gradOutput.shape[2] * gradOutput.shape[3]
     dx.withUnsafeMutableBufferPointer { dx in
       gradOutput.withUnsafeBufferPointer { dy in
-        for i in 0..<dy.count { dx[(i / outPlane) * plane + Int(argmax[i])] += dy[i] }
+        argmax.withUnsafeBufferPointer { argmax in
+          // One plane per iteration: each writes only its own plane of dx.
+          BatchParallel.forEach(dy.count / max(1, outPlane)) { p in
+            for i in p * outPlane..<(p + 1) * outPlane { dx[p * plane + Int(argmax[i])] += dy[i] }
+          }
+        }
       }
     }
     return dx
