@@ -1,5 +1,5 @@
 public import Complexity
-public import NN
+import NN
 public import Trainer
 
 /// The settings of `dance experiment`.
@@ -14,6 +14,9 @@ public struct ExperimentOptions: Sendable, Equatable {
   public var quick = false
   /// Training settings shared by every run (model width, batch, crop, learning rate, threads…).
   public var training = TrainingOptions()
+  /// At each pruning of a slimmed network, the fraction of each head and decoder unit's channels
+  /// removed (smallest batch-norm scale first; ``NetworkSlimming/pruneFraction``).
+  public var pruneFraction = 0.3
   /// The indicators of the ablation, each ranking the same budget.
   public var ablation: [Indicator] = [.siMean, .si, .edgeDensity, .jpegBitsPerPixel, .fidelity50]
 
@@ -25,6 +28,7 @@ public struct ExperimentOptions: Sendable, Equatable {
     if !(budget > 0 && budget < 1) { return "--budget must be in (0, 1), got \(budget)" }
     if epochs < 2 { return "--epochs must be at least 2 (slimming prunes after the first), got \(epochs)" }
     if seeds < 1 { return "--seeds must be at least 1, got \(seeds)" }
+    if !(pruneFraction >= 0 && pruneFraction < 1) { return "--prune-fraction must be in [0, 1), got \(pruneFraction)" }
     return training.problem
   }
 }

@@ -1,10 +1,10 @@
-public import Complexity
+import Complexity
 import Datasets
 import Foundation
 import NN
 import Pipeline
 import Slimming
-public import Trainer
+import Trainer
 
 /// Runs an experiment in its directory: prepares each data variant once (slimmed outputs of the
 /// dataset, sharing one catalog), trains every run in `DIR/<name>-seed<k>/` (a finished run is
@@ -50,8 +50,9 @@ public struct ExperimentRunner {
         let head = DataMatchedHead(training.model, meanScale: min(1, matchedTo.meanScale), cropWidth: training.crop.width,
                                    cropHeight: training.crop.height)
         training.model = head.configuration
-        training.slimming = NetworkSlimming(pruneEpochs: options.pruneEpochs.filter { $0 <= training.epochs })
-        if training.slimming?.pruneEpochs.isEmpty == true { training.slimming = nil }
+        var slimming = NetworkSlimming(pruneEpochs: options.pruneEpochs.filter { $0 <= training.epochs })
+        slimming.pruneFraction = options.pruneFraction
+        training.slimming = slimming.pruneEpochs.isEmpty ? nil : slimming
       }
       results.append(try train(run, options: training, data: data, validation: validation))
     }

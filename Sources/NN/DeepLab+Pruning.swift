@@ -1,4 +1,4 @@
-public import Tensors
+import Tensors
 
 /// The channels of each prunable unit of a ``DeepLab`` to keep, as indices into that unit's outputs.
 ///

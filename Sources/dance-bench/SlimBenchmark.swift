@@ -204,7 +204,7 @@ struct SlimBenchmark: ParsableCommand {
       if done % 250 == 0 { print("  \(done)/\(count) (\(Int(Date().timeIntervalSince(start))) s)") }
     }
     if let failure { throw ValidationError("generation failed: \(failure)") }
-    FileManager.default.createFile(atPath: marker, contents: nil)
+    _ = FileManager.default.createFile(atPath: marker, contents: nil)
     return "generated \(count) \(kind.rawValue) samples of \(size) in " + String(format: "%.0f s", Date().timeIntervalSince(start))
   }
 
@@ -232,7 +232,7 @@ struct SlimBenchmark: ParsableCommand {
         }
       }
     }
-    FileManager.default.createFile(atPath: marker, contents: nil)
+    _ = FileManager.default.createFile(atPath: marker, contents: nil)
     return root
   }
 }

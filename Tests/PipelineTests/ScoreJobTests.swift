@@ -87,7 +87,7 @@ import Testing
   }
 
   @Test func anEmptyCatalogSaysWhatToDo() throws {
-    try withTemporaryDirectory { directory in
+    _ = try withTemporaryDirectory { directory in
       #expect(throws: PipelineError.self) { try Self.score(nil, catalog: directory + "/c.sqlite") }
     }
   }

@@ -1,4 +1,4 @@
-public import Datasets
+import Datasets
 
 /// How much of a training split's small-class pixels its least complex samples hold.
 ///

@@ -9,7 +9,8 @@ import Tensors
 /// Liu et al., *Learning Efficient Convolutional Networks through Network Slimming*, ICCV 2017).
 /// After each epoch in ``pruneEpochs`` a branch whose |gate| is below `gateThreshold` × the largest
 /// is removed, and in each unit the channels whose |γ| is below `channelThreshold` × the unit's
-/// largest (keeping at least ``minimumChannels``); the network then continues smaller.
+/// largest, and beyond them the smallest-|γ| channels up to ``pruneFraction`` of the unit (keeping
+/// at least ``minimumChannels``); the network then continues smaller.
 public struct NetworkSlimming: Codable, Sendable, Equatable {
   /// The epochs (1-based) after which the network is pruned.
   public var pruneEpochs: [Int]
@@ -23,6 +24,9 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
   public var channelThreshold = 0.1
   /// The fewest channels a unit keeps.
   public var minimumChannels = 4
+  /// At each pruning, the fraction of each unit's channels removed at least (the smallest |γ|
+  /// first), in [0, 1); 0 removes only those below the threshold.
+  public var pruneFraction = 0.0
 
   /// Slimming after `pruneEpochs` with the default strengths and thresholds.
   public init(pruneEpochs: [Int]) { self.pruneEpochs = pruneEpochs }
@@ -39,6 +43,7 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
       return "slimming thresholds must be in [0, 1)"
     }
     if minimumChannels < 1 { return "slimming must keep at least one channel per unit" }
+    if !(pruneFraction >= 0 && pruneFraction < 1) { return "--prune-fraction must be in [0, 1), got \(pruneFraction)" }
     return nil
   }
 
@@ -66,13 +71,16 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
     return selection
   }
 
-  /// The channels of `norm` whose |γ| reach the threshold, or the largest ``minimumChannels``.
+  /// The channels of `norm` to keep: those whose |γ| reach the threshold, at most `1 − pruneFraction`
+  /// of them, at least ``minimumChannels`` (the largest |γ| first, ties by index).
   private func keptChannels(_ norm: BatchNorm2d) -> [Int] {
     let magnitudes = norm.scale.value.storage.map(abs)
     let limit = Float(channelThreshold) * (magnitudes.max() ?? 0)
-    let kept = magnitudes.indices.filter { magnitudes[$0] >= limit }
-    guard kept.count < min(minimumChannels, magnitudes.count) else { return kept }
-    return magnitudes.indices.sorted { magnitudes[$0] > magnitudes[$1] }.prefix(min(minimumChannels, magnitudes.count)).sorted()
+    let byMagnitude = magnitudes.indices.sorted { (magnitudes[$0], -$0) > (magnitudes[$1], -$1) }
+    let aboveThreshold = magnitudes.filter { $0 >= limit }.count
+    let atMost = Int((Double(magnitudes.count) * (1 - pruneFraction)).rounded(.up))
+    let count = max(min(minimumChannels, magnitudes.count), min(aboveThreshold, atMost))
+    return byMagnitude.prefix(count).sorted()
   }
 
   private static func addSign(of parameter: Parameter, times strength: Float) {

@@ -37,6 +37,9 @@ struct ExperimentCommand: AsyncParsableCommand {
   @Option(parsing: .unconditional, help: "Seeds per run (the ablation uses one).")
   var seeds = 3
 
+  @Option(parsing: .unconditional, help: "The fraction of the head's and decoder's channels each pruning of a slimmed network removes, in [0, 1).")
+  var pruneFraction = 0.3
+
   @Flag(help: "Baseline and dance only, one seed: a few minutes on 2 cores.")
   var quick = false
 
@@ -61,6 +64,7 @@ struct ExperimentCommand: AsyncParsableCommand {
     options.epochs = epochs ?? (quick ? 12 : 30)
     options.seeds = seeds
     options.quick = quick
+    options.pruneFraction = pruneFraction
     if let width { options.training.model.widthMultiplier = width }
     options.training.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
     return options

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Complexity
 import Datasets
 import Pipeline
 

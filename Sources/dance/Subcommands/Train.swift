@@ -80,6 +80,11 @@ extension Dance {
       """)
     var pruneThreshold: Double?
 
+    @Option(parsing: .unconditional, help: """
+      With --prune-at: at each pruning also remove the smallest-scale channels up to this fraction of each unit, in [0, 1). (default: 0)
+      """)
+    var pruneFraction: Double?
+
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
@@ -114,15 +119,15 @@ extension Dance {
       if resume != nil {
         let given: [Any?] = [data, out, epochs, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
                              evalEvery, checkpointEvery, catalog]
-        let slimming: [Any?] = [pruneAt, gateL1, scaleL1, pruneThreshold]
+        let slimming: [Any?] = [pruneAt, gateL1, scaleL1, pruneThreshold, pruneFraction]
         if given.contains(where: { $0 != nil }) || slimming.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead {
           throw ValidationError("--resume continues a run with its recorded options; only --threads may be given")
         }
       }
       if let crop, PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
       if let pruneAt, pruneEpochs(pruneAt) == nil { throw ValidationError("--prune-at must be comma-separated epochs, got \(pruneAt)") }
-      if pruneAt == nil && (gateL1 != nil || scaleL1 != nil || pruneThreshold != nil) {
-        throw ValidationError("--gate-l1, --scale-l1 and --prune-threshold need --prune-at")
+      if pruneAt == nil && (gateL1 != nil || scaleL1 != nil || pruneThreshold != nil || pruneFraction != nil) {
+        throw ValidationError("--gate-l1, --scale-l1, --prune-threshold and --prune-fraction need --prune-at")
       }
       try Settings.threads.check(threads)
     }
@@ -189,6 +194,7 @@ extension Dance {
           slimming.gateThreshold = pruneThreshold
           slimming.channelThreshold = pruneThreshold
         }
+        if let pruneFraction { slimming.pruneFraction = pruneFraction }
         options.slimming = slimming
       }
       if let problem = options.problem { throw .invalidConfiguration(path: out, reason: problem) }
