@@ -60,11 +60,13 @@ def upsample(x, size):
 class BasicBlock(nn.Module):
     """ResidualBlock: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)); both 3x3 convs dilated."""
 
-    def __init__(self, i, o, stride, dilation):
+    def __init__(self, i, o, stride, dilation, inner=None):
+        """inner: the width between conv1 and conv2 (default o; narrower in a pruned layer4)."""
         super().__init__()
-        self.conv1 = nn.Conv2d(i, o, 3, stride, padding=dilation, dilation=dilation, bias=False)
-        self.bn1 = bn(o)
-        self.conv2 = nn.Conv2d(o, o, 3, 1, padding=dilation, dilation=dilation, bias=False)
+        inner = inner or o
+        self.conv1 = nn.Conv2d(i, inner, 3, stride, padding=dilation, dilation=dilation, bias=False)
+        self.bn1 = bn(inner)
+        self.conv2 = nn.Conv2d(inner, o, 3, 1, padding=dilation, dilation=dilation, bias=False)
         self.bn2 = bn(o)
         self.downsample = (nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False), bn(o))
                            if stride != 1 or i != o else None)
@@ -81,8 +83,9 @@ class Backbone(nn.Module):
         plan = [(2, 1), (2, 1), (2, 1), (1, 2)] if c["outputStride"] == 16 else [(2, 1), (2, 1), (1, 2), (1, 4)]
         self.stem = cbr(c["inputChannels"], channels(STEM, width), stride=2)
         previous = channels(STEM, width)
+        inner = (c.get("pruned") or {}).get("lastStageInner")
         for index, ((stride, dilation), w) in enumerate(zip(plan, widths)):
-            setattr(self, f"layer{index + 1}", BasicBlock(previous, w, stride, dilation))
+            setattr(self, f"layer{index + 1}", BasicBlock(previous, w, stride, dilation, inner if index == 3 else None))
             previous = w
 
 

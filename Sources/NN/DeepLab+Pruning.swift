@@ -3,7 +3,8 @@ import Tensors
 /// The channels of each prunable unit of a ``DeepLab`` to keep, as indices into that unit's outputs.
 ///
 /// The prunable units are the head and the decoder: every ASPP branch (an empty selection removes
-/// the branch), the ASPP projection, the decoder's low-level reduction and its fusing convolution.
+/// the branch), the ASPP projection, the decoder's low-level reduction and its fusing convolution;
+/// and inside the backbone's last block, the width between its two convolutions.
 public struct ChannelSelection: Sendable, Equatable {
   /// Kept output channels per ASPP branch, in branch order.
   public var asppBranches: [[Int]]
@@ -13,6 +14,8 @@ public struct ChannelSelection: Sendable, Equatable {
   public var skip: [Int]
   /// Kept output channels of `decoder.fuse`.
   public var decoder: [Int]
+  /// Kept channels between `backbone.layer4.conv1` and `conv2`.
+  public var lastStageInner: [Int]
 
   /// Every channel of a network of `configuration`: pruning with it changes nothing.
   public init(keepingAllOf configuration: DeepLabConfiguration) {
@@ -21,6 +24,7 @@ public struct ChannelSelection: Sendable, Equatable {
     asppProject = Array(0..<widths.asppProject)
     skip = Array(0..<widths.skip)
     decoder = Array(0..<widths.decoder)
+    lastStageInner = Array(0..<(widths.lastStageInner ?? configuration.channels(DeepLabConfiguration.baseWidths.layers[3])))
   }
 }
 
@@ -30,6 +34,9 @@ extension DeepLab {
   public var prunableNorms: (asppBranches: [BatchNorm2d], asppProject: BatchNorm2d, skip: BatchNorm2d, decoder: BatchNorm2d) {
     (aspp.branches.map(Self.norm), Self.norm(aspp.project), Self.norm(reduce), Self.norm(fuse))
   }
+
+  /// The batch norm between the two convolutions of the backbone's last block.
+  public var lastStageInnerNorm: BatchNorm2d { blocks[blocks.count - 1].bn1 }
 
   /// The ASPP branch gates (``DeepLabConfiguration/asppGates``), or nil.
   public var prunableGates: Parameter? { aspp.gates }
@@ -44,12 +51,15 @@ extension DeepLab {
   public func pruned(keeping selection: ChannelSelection) -> DeepLab {
     let c = configuration, widths = c.widths
     precondition(selection.asppBranches.count == aspp.branches.count, "ChannelSelection: one list per ASPP branch")
-    for (kept, width) in zip(selection.asppBranches, widths.asppBranches) + [(selection.asppProject, widths.asppProject),
-                                                                             (selection.skip, widths.skip), (selection.decoder, widths.decoder)] {
+    let lastBlock = blocks[blocks.count - 1]
+    for (kept, width) in zip(selection.asppBranches, widths.asppBranches) + [
+      (selection.asppProject, widths.asppProject), (selection.skip, widths.skip), (selection.decoder, widths.decoder),
+      (selection.lastStageInner, lastBlock.conv1.outChannels),
+    ] {
       precondition(zip(kept, kept.dropFirst()).allSatisfy { $0 < $1 } && kept.allSatisfy { $0 >= 0 && $0 < width },
                    "ChannelSelection: indices must be ascending and below \(width)")
     }
-    precondition(!selection.asppProject.isEmpty && !selection.skip.isEmpty && !selection.decoder.isEmpty
+    precondition(!selection.asppProject.isEmpty && !selection.skip.isEmpty && !selection.decoder.isEmpty && !selection.lastStageInner.isEmpty
                  && selection.asppBranches.contains { !$0.isEmpty }, "ChannelSelection: a unit would have no channel left")
     // The branches that stay, and the configuration without the removed ones.
     let survivors = selection.asppBranches.indices.filter { !selection.asppBranches[$0].isEmpty }
@@ -59,14 +69,23 @@ extension DeepLab {
     smaller.asppOneByOne = c.asppOneByOne && survivors.contains(0)
     smaller.asppRates = survivors.compactMap { kinds[$0] }.filter { $0 > 0 }
     smaller.asppImagePooling = c.asppImagePooling && survivors.contains(kinds.count - 1)
+    let inner = selection.lastStageInner.count
     smaller.pruned = .init(asppBranches: survivors.map { selection.asppBranches[$0].count }, asppProject: selection.asppProject.count,
-                           skip: selection.skip.count, decoder: selection.decoder.count)
+                           skip: selection.skip.count, decoder: selection.decoder.count,
+                           lastStageInner: inner == lastBlock.conv2.outChannels && c.pruned?.lastStageInner == nil ? nil : inner)
     var generator = SplitMix(seed: 0)
     let copy = DeepLab(smaller, generator: &generator)
 
-    for (target, source) in zip(copy.stem.state + copy.blocks.flatMap(\.state), stem.state + blocks.flatMap(\.state)) {
+    // The backbone as it is, except inside its last block.
+    for (target, source) in zip(copy.stem.state + copy.blocks.dropLast().flatMap(\.state), stem.state + blocks.dropLast().flatMap(\.state)) {
       target.set(source.get())
     }
+    let targetBlock = copy.blocks[copy.blocks.count - 1]
+    targetBlock.conv1.copyWeights(from: lastBlock.conv1, outputs: selection.lastStageInner, inputs: Array(0..<lastBlock.conv1.inChannels))
+    targetBlock.bn1.copyState(from: lastBlock.bn1, channels: selection.lastStageInner)
+    targetBlock.conv2.copyWeights(from: lastBlock.conv2, outputs: Array(0..<lastBlock.conv2.outChannels), inputs: selection.lastStageInner)
+    targetBlock.bn2.copyState(from: lastBlock.bn2, channels: Array(0..<lastBlock.bn2.channels))
+    for (target, source) in zip(targetBlock.downsample?.state ?? [], lastBlock.downsample?.state ?? []) { target.set(source.get()) }
     let allInputs = { (conv: Conv2d) in Array(0..<conv.inChannels) }
     var projectInputs: [Int] = [], offset = 0
     for (index, branch) in aspp.branches.enumerated() {

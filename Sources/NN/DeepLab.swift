@@ -38,7 +38,9 @@ public final class DeepLab: Layer {
     var blocks: [ResidualBlock] = []
     var inChannels = c.channels(base.stem)
     for (index, step) in plan.enumerated() {
-      blocks.append(ResidualBlock(inChannels, widths[index], stride: step.stride, dilation: step.dilation, generator: &generator))
+      let inner = index == plan.count - 1 ? c.pruned?.lastStageInner : nil
+      blocks.append(ResidualBlock(inChannels, widths[index], innerChannels: inner, stride: step.stride, dilation: step.dilation,
+                                  generator: &generator))
       inChannels = widths[index]
     }
     self.blocks = blocks

@@ -53,13 +53,17 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
     public var skip: Int
     /// The decoder's fusing convolution (`decoder.fuse`).
     public var decoder: Int
+    /// The width inside the backbone's last block (`backbone.layer4`, between conv1 and conv2),
+    /// when it was pruned.
+    public var lastStageInner: Int?
 
     /// Creates the widths.
-    public init(asppBranches: [Int], asppProject: Int, skip: Int, decoder: Int) {
+    public init(asppBranches: [Int], asppProject: Int, skip: Int, decoder: Int, lastStageInner: Int? = nil) {
       self.asppBranches = asppBranches
       self.asppProject = asppProject
       self.skip = skip
       self.decoder = decoder
+      self.lastStageInner = lastStageInner
     }
   }
 
@@ -109,7 +113,7 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
     if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
     if let pruned {
       if pruned.asppBranches.count != asppBranchCount { return "pruned widths name \(pruned.asppBranches.count) ASPP branches, the head has \(asppBranchCount)" }
-      if (pruned.asppBranches + [pruned.asppProject, pruned.skip, pruned.decoder]).contains(where: { $0 < 1 }) {
+      if (pruned.asppBranches + [pruned.asppProject, pruned.skip, pruned.decoder, pruned.lastStageInner ?? 1]).contains(where: { $0 < 1 }) {
         return "pruned widths must be positive"
       }
     }
@@ -119,7 +123,10 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
   /// A one-line description, e.g. `DeepLab(width 1.0, OS 16, ASPP 1x1+r6+r12+r18+pool, 19 classes)`.
   public var description: String {
     let branches = (asppOneByOne ? ["1x1"] : []) + asppRates.map { "r\($0)" } + (asppImagePooling ? ["pool"] : [])
-    let widths = pruned.map { ", pruned to ASPP \($0.asppBranches.map(String.init).joined(separator: "/"))→\($0.asppProject), skip \($0.skip), decoder \($0.decoder)" } ?? ""
+    let widths = pruned.map {
+      ", pruned to ASPP \($0.asppBranches.map(String.init).joined(separator: "/"))→\($0.asppProject), skip \($0.skip), decoder \($0.decoder)"
+        + ($0.lastStageInner.map { ", layer4 inner \($0)" } ?? "")
+    } ?? ""
     return "DeepLab(width \(widthMultiplier), OS \(outputStride), ASPP \(branches.joined(separator: "+"))\(asppGates ? " gated" : "")\(widths), "
       + "\(classes) classes)"
   }

@@ -12,11 +12,15 @@ public final class ResidualBlock: Layer {
   let downsample: Sequential?
   let relu2 = ReLU()
 
-  /// Creates a block from `inChannels` to `outChannels`.
-  public init<G: RandomNumberGenerator>(_ inChannels: Int, _ outChannels: Int, stride: Int = 1, dilation: Int = 1, generator: inout G) {
-    conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, stride: stride, padding: dilation, dilation: dilation, generator: &generator)
-    bn1 = BatchNorm2d(outChannels, relu: true)
-    conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, padding: dilation, dilation: dilation, generator: &generator)
+  /// Creates a block from `inChannels` to `outChannels`; `innerChannels` (default `outChannels`)
+  /// is the width between conv1 and conv2, which pruning can narrow without changing the output.
+  public init<G: RandomNumberGenerator>(
+    _ inChannels: Int, _ outChannels: Int, innerChannels: Int? = nil, stride: Int = 1, dilation: Int = 1, generator: inout G
+  ) {
+    let inner = innerChannels ?? outChannels
+    conv1 = Conv2d(inChannels, inner, kernelSize: 3, stride: stride, padding: dilation, dilation: dilation, generator: &generator)
+    bn1 = BatchNorm2d(inner, relu: true)
+    conv2 = Conv2d(inner, outChannels, kernelSize: 3, padding: dilation, dilation: dilation, generator: &generator)
     bn2 = BatchNorm2d(outChannels)
     downsample = stride != 1 || inChannels != outChannels
       ? Sequential([Conv2d(inChannels, outChannels, kernelSize: 1, stride: stride, generator: &generator), BatchNorm2d(outChannels)])

@@ -32,8 +32,8 @@ import Foundation
   /// Masks in `network` every channel `selection` does not keep.
   static func mask(_ network: DeepLab, outside selection: ChannelSelection) {
     let norms = network.prunableNorms
-    for (norm, kept) in zip(norms.asppBranches + [norms.asppProject, norms.skip, norms.decoder],
-                            selection.asppBranches + [selection.asppProject, selection.skip, selection.decoder]) {
+    for (norm, kept) in zip(norms.asppBranches + [norms.asppProject, norms.skip, norms.decoder, network.lastStageInnerNorm],
+                            selection.asppBranches + [selection.asppProject, selection.skip, selection.decoder, selection.lastStageInner]) {
       for channel in 0..<norm.channels where !kept.contains(channel) {
         norm.scale.value.storage[channel] = 0
         norm.shift.value.storage[channel] = 0
@@ -50,7 +50,10 @@ import Foundation
     var branchRemoved = some
     branchRemoved.asppBranches[1] = []  // the rate-2 branch
     branchRemoved.asppBranches[3] = []  // image pooling
-    return [("nothing", ChannelSelection(keepingAllOf: configuration)), ("channels", some), ("channels and branches", branchRemoved)]
+    var backbone = some
+    backbone.lastStageInner = backbone.lastStageInner.filter { $0 % 3 != 2 }
+    return [("nothing", ChannelSelection(keepingAllOf: configuration)), ("channels", some), ("channels and branches", branchRemoved),
+            ("with the backbone's last block", backbone)]
   }
 
   @Test(arguments: selections())

@@ -99,7 +99,7 @@ private let comparisonScript = """
   @Test func prunedConfiguration() throws {
     var configuration = DeepLabConfiguration(classes: 7, widthMultiplier: 0.25, asppRates: [2, 4], dropout: 0)
     configuration.asppRates = [4]
-    configuration.pruned = .init(asppBranches: [5, 9, 3], asppProject: 14, skip: 6, decoder: 10)
+    configuration.pruned = .init(asppBranches: [5, 9, 3], asppProject: 14, skip: 6, decoder: 10, lastStageInner: 37)
     configuration.asppGates = true
     try Self.compare(configuration, inputShape: [2, 3, 64, 96])
   }

@@ -48,4 +48,17 @@ import Trainer
     #expect(network.prunableNorms.skip.scale.gradient.storage.allSatisfy { $0 == 0.25 })
     #expect(NetworkSlimming(pruneEpochs: [3]).problem(epochs: 2) != nil)
   }
+
+  @Test func theBackboneIsPrunedOnlyWhenAskedTo() {
+    let network = Self.network()
+    let norm = network.lastStageInnerNorm
+    norm.scale.value = Tensor(shape: [norm.channels], storage: (0..<norm.channels).map { Float($0 + 1) })
+    var slimming = NetworkSlimming(pruneEpochs: [1])
+    slimming.pruneFraction = 0.5
+    #expect(slimming.selection(for: network).lastStageInner.count == norm.channels)
+    slimming.prunesBackbone = true
+    #expect(slimming.selection(for: network).lastStageInner == Array((norm.channels / 2)..<norm.channels))
+    let pruned = network.pruned(keeping: slimming.selection(for: network))
+    #expect(pruned.configuration.pruned?.lastStageInner == norm.channels / 2)
+  }
 }

@@ -27,6 +27,8 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
   /// At each pruning, the fraction of each unit's channels removed at least (the smallest |γ|
   /// first), in [0, 1); 0 removes only those below the threshold.
   public var pruneFraction = 0.0
+  /// Whether the width inside the backbone's last block is penalised and pruned too.
+  public var prunesBackbone = false
 
   /// Slimming after `pruneEpochs` with the default strengths and thresholds.
   public init(pruneEpochs: [Int]) { self.pruneEpochs = pruneEpochs }
@@ -51,7 +53,7 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
   public func addPenalties(to model: DeepLab) {
     if let gates = model.prunableGates { Self.addSign(of: gates, times: Float(gatePenalty)) }
     let norms = model.prunableNorms
-    for norm in norms.asppBranches + [norms.asppProject, norms.skip, norms.decoder] {
+    for norm in norms.asppBranches + [norms.asppProject, norms.skip, norms.decoder] + (prunesBackbone ? [model.lastStageInnerNorm] : []) {
       Self.addSign(of: norm.scale, times: Float(scalePenalty))
     }
   }
@@ -68,6 +70,7 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
     selection.asppProject = keptChannels(norms.asppProject)
     selection.skip = keptChannels(norms.skip)
     selection.decoder = keptChannels(norms.decoder)
+    if prunesBackbone { selection.lastStageInner = keptChannels(model.lastStageInnerNorm) }
     return selection
   }
 

@@ -85,6 +85,9 @@ extension Dance {
       """)
     var pruneFraction: Double?
 
+    @Flag(help: "With --prune-at: also prune the width inside the backbone's last block (layer4).")
+    var pruneBackbone = false
+
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
@@ -120,14 +123,16 @@ extension Dance {
         let given: [Any?] = [data, out, epochs, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
                              evalEvery, checkpointEvery, catalog]
         let slimming: [Any?] = [pruneAt, gateL1, scaleL1, pruneThreshold, pruneFraction]
-        if given.contains(where: { $0 != nil }) || slimming.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead {
+        if given.contains(where: { $0 != nil }) || slimming.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead
+          || pruneBackbone
+        {
           throw ValidationError("--resume continues a run with its recorded options; only --threads may be given")
         }
       }
       if let crop, PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
       if let pruneAt, pruneEpochs(pruneAt) == nil { throw ValidationError("--prune-at must be comma-separated epochs, got \(pruneAt)") }
-      if pruneAt == nil && (gateL1 != nil || scaleL1 != nil || pruneThreshold != nil || pruneFraction != nil) {
-        throw ValidationError("--gate-l1, --scale-l1, --prune-threshold and --prune-fraction need --prune-at")
+      if pruneAt == nil && (gateL1 != nil || scaleL1 != nil || pruneThreshold != nil || pruneFraction != nil || pruneBackbone) {
+        throw ValidationError("--gate-l1, --scale-l1, --prune-threshold, --prune-fraction and --prune-backbone need --prune-at")
       }
       try Settings.threads.check(threads)
     }
@@ -195,6 +200,7 @@ extension Dance {
           slimming.channelThreshold = pruneThreshold
         }
         if let pruneFraction { slimming.pruneFraction = pruneFraction }
+        slimming.prunesBackbone = pruneBackbone
         options.slimming = slimming
       }
       if let problem = options.problem { throw .invalidConfiguration(path: out, reason: problem) }
