@@ -68,7 +68,7 @@ public struct ExperimentRunner {
   }
 
   private func prepare(_ run: ExperimentRun) throws(ExperimentError) -> TrainingData {
-    try opened(try prepare(data: run.data, indicator: run.indicator), split: .train)
+    try opened(try prepare(data: run.data, indicator: run.indicator, seed: run.seed), split: .train)
   }
 
   private func opened(_ path: String, split: DatasetSplit) throws(ExperimentError) -> TrainingData {
@@ -77,10 +77,15 @@ public struct ExperimentRunner {
     }
   }
 
-  /// The directory of a data variant, slimmed on first use (a rerun verifies and keeps it).
-  private func prepare(data: ExperimentData, indicator: Indicator) throws(ExperimentError) -> String {
+  /// The directory of a data variant, slimmed on first use (a rerun verifies and keeps it); the
+  /// random control has one assignment per `seed`, so its spread over seeds includes the assignment's.
+  private func prepare(data: ExperimentData, indicator: Indicator, seed: Int = 1) throws(ExperimentError) -> String {
     if data == .full { return dataRoot }
-    let name = data == .dance && indicator != .siMean ? "data-dance-\(indicator.rawValue)" : "data-\(data.rawValue)"
+    let name = switch data {
+    case .dance where indicator != .siMean: "data-dance-\(indicator.rawValue)"
+    case .random: "data-random-seed\(seed)"
+    default: "data-\(data.rawValue)"
+    }
     let output = directory + "/" + name
     let budget = SlimmingPolicy.budget(pixelBudget: options.budget, scales: SlimmingPolicy.defaultBudgetScales)
     var configuration = SlimConfiguration(root: dataRoot, catalogPath: catalogPath, outputDirectory: output, policy: budget,
@@ -91,7 +96,7 @@ public struct ExperimentRunner {
       configuration.policy = .fixed(scale: options.budget.squareRoot())
       configuration.weights = .none
     case .random:
-      configuration.randomAssignmentSeed = 1
+      configuration.randomAssignmentSeed = UInt64(seed)
       configuration.weights = .none
     }
     if FileManager.default.fileExists(atPath: output + "/manifest.json") == false { log("slimming \(name): \(configuration.policy)") }
@@ -99,6 +104,27 @@ public struct ExperimentRunner {
       throw .data(variant: name, reason: error.description)
     }
     return output
+  }
+
+  /// The settings in which a recorded run differs from the one wanted (the network itself may
+  /// differ: slimming prunes it, and its classes come from the data).
+  static func differences(recorded: TrainingOptions, wanted: TrainingOptions) -> [String] {
+    var differences: [String] = []
+    func compare<Value: Equatable>(_ name: String, _ value: (TrainingOptions) -> Value) {
+      if value(recorded) != value(wanted) { differences.append("\(name) \(value(recorded)) instead of \(value(wanted))") }
+    }
+    compare("epochs", \.epochs)
+    compare("batch", \.batchSize)
+    compare("crop", { "\($0.crop)" })
+    compare("learning rate", \.learningRate)
+    compare("momentum", \.momentum)
+    compare("weight decay", \.weightDecay)
+    compare("loss weights", \.sampleWeights)
+    compare("seed", \.seed)
+    compare("width", \.model.widthMultiplier)
+    compare("output stride", \.model.outputStride)
+    compare("slimming", { $0.slimming.map { "\($0)" } ?? "none" })
+    return differences
   }
 
   /// Starts, resumes or reads back one run.
@@ -110,6 +136,11 @@ public struct ExperimentRunner {
       let session: TrainingRun
       if FileManager.default.fileExists(atPath: path + "/" + RunFiles.resume) {
         session = try TrainingRun.resume(directory: path, threads: training.threads)
+        let differences = Self.differences(recorded: session.options, wanted: training)
+        guard differences.isEmpty else {
+          throw TrainerError.invalidConfiguration(
+            path: path, reason: "trained with other settings (\(differences.joined(separator: ", "))); give another --out or the same options")
+        }
       } else {
         log("training \(run.directoryName): \(training.epochs) epochs, \(training.model.description)")
         session = try TrainingRun.start(
@@ -128,7 +159,7 @@ public struct ExperimentRunner {
       })
       return ExperimentRunResult(run, report: session.report(status: "finished"))
     } catch {
-      throw .training(run: run.directoryName, reason: error.description)
+      throw error.isConfigurationError ? .invalidOptions(error.description) : .training(run: run.directoryName, reason: error.description)
     }
   }
 }

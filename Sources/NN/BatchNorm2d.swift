@@ -72,6 +72,13 @@ public final class BatchNorm2d: Layer {
     batchesTracked = source.batchesTracked
   }
 
+  /// Forgets what the last forward pass kept for ``backward(_:)``: a pass that bypassed this layer
+  /// (a convolution that folded it in) must not leave an older input behind for a backward pass.
+  public func discardForwardCache() {
+    input = nil
+    output = nil
+  }
+
   /// The evaluation map as `y = a·x + b` per channel: `a = γ / √(running σ² + ε)`,
   /// `b = β − running μ · a` (before the ReLU, if any).
   public var evaluationAffine: (scale: [Float], shift: [Float]) {

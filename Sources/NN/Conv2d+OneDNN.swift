@@ -11,7 +11,9 @@ extension Conv2d {
   public func forward(_ input: Tensor, normalizedBy bn: BatchNorm2d) -> Tensor {
     guard !isTraining, !bn.isTraining, bn.channels == outChannels else { return bn.forward(forward(input)) }
     let g = geometry(input.shape)
+    // Neither layer can run a backward pass after this one: both forget their last forward.
     self.input = nil
+    bn.discardForwardCache()
     forwardOnOneDNN = false
     let (a, b) = bn.evaluationAffine
     let perOutput = inChannels * kernelSize * kernelSize

@@ -4,8 +4,10 @@
 /// receptive fields. With the mean kept scale `s̄`, every 3×3 branch's dilation rate `r` becomes
 /// `max(1, round(r · s̄))` (equal rates merged), and a branch whose receptive field `2r + 1`
 /// exceeds the feature map of the training crop at that scale in both directions
-/// (`round(s̄ · crop / output stride)`) is removed: no position of such a map sees more than its
-/// centre tap inside the image, so the branch only adds cost. The 1×1 and image-pooling branches stay.
+/// (`round(s̄ · crop / output stride)`) is removed, as design §7 defines it: on such a map no
+/// position has both off-centre taps of either axis inside the image, so most of the branch's
+/// weights multiply padding (at `r ≥` the map's larger side it would be a 1×1 convolution). The
+/// 1×1 and image-pooling branches stay.
 public struct DataMatchedHead: Codable, Sendable, Equatable {
   /// One 3×3 branch of the original head and what became of it.
   public struct Branch: Codable, Sendable, Equatable {

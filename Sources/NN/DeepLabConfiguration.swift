@@ -27,18 +27,18 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
     case inputChannels, classes, widthMultiplier, outputStride, asppRates, asppOneByOne, asppImagePooling, dropout, pruned, asppGates
   }
 
-  /// Decodes a configuration; keys a file lacks (configurations written before them) keep their defaults.
+  /// Decodes a configuration: every key is required except `pruned` and `asppGates`, which
+  /// configurations written before pruning lack (an unpruned network without gates).
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
-    let defaults = DeepLabConfiguration()
-    inputChannels = try container.decodeIfPresent(Int.self, forKey: .inputChannels) ?? defaults.inputChannels
-    classes = try container.decodeIfPresent(Int.self, forKey: .classes) ?? defaults.classes
-    widthMultiplier = try container.decodeIfPresent(Double.self, forKey: .widthMultiplier) ?? defaults.widthMultiplier
-    outputStride = try container.decodeIfPresent(Int.self, forKey: .outputStride) ?? defaults.outputStride
-    asppRates = try container.decodeIfPresent([Int].self, forKey: .asppRates) ?? defaults.asppRates
-    asppOneByOne = try container.decodeIfPresent(Bool.self, forKey: .asppOneByOne) ?? defaults.asppOneByOne
-    asppImagePooling = try container.decodeIfPresent(Bool.self, forKey: .asppImagePooling) ?? defaults.asppImagePooling
-    dropout = try container.decodeIfPresent(Double.self, forKey: .dropout) ?? defaults.dropout
+    inputChannels = try container.decode(Int.self, forKey: .inputChannels)
+    classes = try container.decode(Int.self, forKey: .classes)
+    widthMultiplier = try container.decode(Double.self, forKey: .widthMultiplier)
+    outputStride = try container.decode(Int.self, forKey: .outputStride)
+    asppRates = try container.decode([Int].self, forKey: .asppRates)
+    asppOneByOne = try container.decode(Bool.self, forKey: .asppOneByOne)
+    asppImagePooling = try container.decode(Bool.self, forKey: .asppImagePooling)
+    dropout = try container.decode(Double.self, forKey: .dropout)
     pruned = try container.decodeIfPresent(PrunedWidths.self, forKey: .pruned)
     asppGates = try container.decodeIfPresent(Bool.self, forKey: .asppGates) ?? false
   }

@@ -11,7 +11,7 @@ extension Planner {
     let order = plan.decisions.map(\.key).sorted { (hash($0, seed), $0) < (hash($1, seed), $1) }
     var decisions: [Decision] = []
     for (key, assigned) in zip(order, assignments) {
-      guard let input = byKey[key] else { continue }
+      guard let input = byKey[key] else { preconditionFailure("Planner.shuffled: \(key) has a decision but no input") }
       let reason = "random assignment (seed \(seed)) of the decision ranked \(assigned.key)"
       decisions.append(
         assigned.keep

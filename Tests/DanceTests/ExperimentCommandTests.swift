@@ -29,6 +29,9 @@ import Testing
       #expect(again.status == 0 && !again.standardOutput.contains("training "))
       #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/exp/experiment.json")) == json)
       #expect(try runDance(["experiment", root, "--out", directory + "/x", "--budget", "1.5"]).status == 2)
+      // The same directory with other settings is refused, not mixed into the results.
+      let changed = try runDance(arguments.map { $0 == "3" ? "4" : $0 })  // --epochs 4
+      #expect(changed.status == 2 && changed.standardError.contains("trained with other settings"), "\(changed.standardError)")
     }
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NN
 import Tensors
 import Testing
@@ -60,5 +61,24 @@ import Trainer
     #expect(slimming.selection(for: network).lastStageInner == Array((norm.channels / 2)..<norm.channels))
     let pruned = network.pruned(keeping: slimming.selection(for: network))
     #expect(pruned.configuration.pruned?.lastStageInner == norm.channels / 2)
+  }
+
+  @Test func settingsRecordedBeforeTheyExistedDecodeWithDefaults() throws {
+    let older = try JSONDecoder().decode(NetworkSlimming.self, from: Data(#"{"pruneEpochs": [2], "gatePenalty": 0.01}"#.utf8))
+    #expect(older.pruneEpochs == [2] && older.gatePenalty == 0.01 && older.pruneFraction == 0 && !older.prunesBackbone)
+    #expect(older.problem(epochs: 3) == nil)
+    #expect(older.problem(epochs: 2) != nil, "pruning after the last epoch is refused")
+  }
+
+  @Test func aConfigurationNeedsEveryKeyButThePruningOnes() throws {
+    let full = try JSONEncoder().encode(DeepLabConfiguration())
+    var object = try #require(try JSONSerialization.jsonObject(with: full) as? [String: Any])
+    object["pruned"] = nil
+    object["asppGates"] = nil
+    let older = try JSONSerialization.data(withJSONObject: object)
+    #expect(try JSONDecoder().decode(DeepLabConfiguration.self, from: older) == DeepLabConfiguration())
+    object["classes"] = nil
+    let broken = try JSONSerialization.data(withJSONObject: object)
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode(DeepLabConfiguration.self, from: broken) }
   }
 }

@@ -334,6 +334,8 @@ struct SlimFingerprint: Codable {
   var shardMaxBytes: Int?
   var shardMaxSamples: Int?
   var partition: String?
+  /// Absent (so older fingerprints stay equal) unless the output is a random-assignment control.
+  var randomAssignmentSeed: UInt64?
 
   init(_ configuration: SlimConfiguration) {
     root = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
@@ -346,5 +348,6 @@ struct SlimFingerprint: Codable {
     shardMaxBytes = configuration.shardMaxBytes
     shardMaxSamples = configuration.shardMaxSamples
     partition = configuration.partition?.name
+    randomAssignmentSeed = configuration.randomAssignmentSeed
   }
 }

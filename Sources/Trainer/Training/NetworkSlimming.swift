@@ -33,10 +33,30 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
   /// Slimming after `pruneEpochs` with the default strengths and thresholds.
   public init(pruneEpochs: [Int]) { self.pruneEpochs = pruneEpochs }
 
+  enum CodingKeys: String, CodingKey {
+    case pruneEpochs, gatePenalty, scalePenalty, gateThreshold, channelThreshold, minimumChannels, pruneFraction, prunesBackbone
+  }
+
+  /// Decodes the settings; those a run recorded before they existed take their defaults, so an
+  /// older run still resumes.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = NetworkSlimming(pruneEpochs: [])
+    pruneEpochs = try container.decode([Int].self, forKey: .pruneEpochs)
+    gatePenalty = try container.decodeIfPresent(Double.self, forKey: .gatePenalty) ?? defaults.gatePenalty
+    scalePenalty = try container.decodeIfPresent(Double.self, forKey: .scalePenalty) ?? defaults.scalePenalty
+    gateThreshold = try container.decodeIfPresent(Double.self, forKey: .gateThreshold) ?? defaults.gateThreshold
+    channelThreshold = try container.decodeIfPresent(Double.self, forKey: .channelThreshold) ?? defaults.channelThreshold
+    minimumChannels = try container.decodeIfPresent(Int.self, forKey: .minimumChannels) ?? defaults.minimumChannels
+    pruneFraction = try container.decodeIfPresent(Double.self, forKey: .pruneFraction) ?? defaults.pruneFraction
+    prunesBackbone = try container.decodeIfPresent(Bool.self, forKey: .prunesBackbone) ?? defaults.prunesBackbone
+  }
+
   /// A problem with the settings for a run of `epochs` epochs, or nil.
   public func problem(epochs: Int) -> String? {
-    if pruneEpochs.isEmpty || pruneEpochs.contains(where: { $0 < 1 || $0 > epochs }) {
-      return "--prune-at needs epochs between 1 and --epochs (\(epochs)), got \(pruneEpochs)"
+    // Pruning after the last epoch would leave a network that was never trained or validated.
+    if pruneEpochs.isEmpty || pruneEpochs.contains(where: { $0 < 1 || $0 >= epochs }) {
+      return "--prune-at needs epochs from 1 to one less than --epochs (\(epochs)), got \(pruneEpochs)"
     }
     if !(gatePenalty >= 0 && scalePenalty >= 0 && gatePenalty.isFinite && scalePenalty.isFinite) {
       return "slimming penalties must be finite and not negative"

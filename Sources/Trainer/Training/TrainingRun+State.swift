@@ -96,10 +96,14 @@ extension TrainingRun {
     do throws(CheckpointError) { file = try SafetensorsFile.read(from: path) } catch {
       throw .checkpoint(path: path, reason: error.description)
     }
-    guard let json = file.metadata[RunFiles.stateKey],
-          var state = try? TrainerJSON.decoder().decode(ResumeState.self, from: Data(json.utf8)), state.version == 1 else {
-      throw .checkpoint(path: path, reason: "no readable \(RunFiles.stateKey) metadata")
+    guard let json = file.metadata[RunFiles.stateKey] else {
+      throw .checkpoint(path: path, reason: "no \(RunFiles.stateKey) metadata")
     }
+    var state: ResumeState
+    do { state = try TrainerJSON.decoder().decode(ResumeState.self, from: Data(json.utf8)) } catch {
+      throw .checkpoint(path: path, reason: "unreadable \(RunFiles.stateKey) metadata: \(error)")
+    }
+    guard state.version == 1 else { throw .checkpoint(path: path, reason: "resume state version \(state.version), this dance reads 1") }
     if let threads { state.options.threads = threads }
     let data = try reopen(state.data, expected: state.dataIdentity)
     let validation = try state.validation.map { (source) throws(TrainerError) in
