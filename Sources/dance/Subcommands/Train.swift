@@ -63,7 +63,7 @@ extension Dance {
     var matchedHead = false
 
     @Option(help: ArgumentHelp("""
-      Progressive network slimming: after each of these epochs (comma-separated, 1-based) remove the ASPP branches \
+      Progressive network slimming: after each of these epochs (comma-separated, 1-based, before the last) remove the ASPP branches \
       whose learnable gate is small and the head's and decoder's channels whose batch-norm scale is small; \
       L1 penalties push both down during training. The checkpoint is the smaller network.
       """, valueName: "epochs"))
