@@ -37,8 +37,17 @@ public struct ExperimentRunner {
       throw .data(variant: "validation", reason: error.description)
     }
     var results: [ExperimentRunResult] = []
+    // Each variant is slimmed (or verified) and opened once, however many runs read it.
+    var variants: [String: TrainingData] = [:]
+    func variant(_ data: ExperimentData, indicator: Indicator = .siMean, seed: Int = 1) throws(ExperimentError) -> TrainingData {
+      if let opened = variants[variantPath(data, indicator: indicator, seed: seed)] { return opened }
+      let path = try prepare(data: data, indicator: indicator, seed: seed)
+      let opened = try opened(path, split: .train)
+      variants[path] = opened
+      return opened
+    }
     for run in options.runs {
-      let data = try prepare(run)
+      let data = try variant(run.data, indicator: run.indicator, seed: run.seed)
       var training = options.training
       training.seed = UInt64(run.seed)
       training.sampleWeights = run.weights
@@ -46,10 +55,8 @@ public struct ExperimentRunner {
       training.evaluateEvery = max(1, training.epochs / 10)
       if run.slimmedNetwork {
         // Matched to the slimmed data's mean scale, for net-only as well as for dance.
-        let matchedTo = run.data == .full ? try opened(try prepare(data: .dance, indicator: .siMean), split: .train) : data
-        let head = DataMatchedHead(training.model, meanScale: min(1, matchedTo.meanScale), cropWidth: training.crop.width,
-                                   cropHeight: training.crop.height)
-        training.model = head.configuration
+        let matchedTo = run.data == .full ? try variant(.dance) : data
+        training.model = matchedTo.matchedHead(training.model, crop: training.crop).configuration
         var slimming = NetworkSlimming(pruneEpochs: options.pruneEpochs.filter { $0 <= training.epochs })
         slimming.pruneFraction = options.pruneFraction
         training.slimming = slimming.pruneEpochs.isEmpty ? nil : slimming
@@ -67,26 +74,28 @@ public struct ExperimentRunner {
     return max(1, Int((Double(options.epochs) * dance.trainFlops / baseline.trainFlops).rounded()))
   }
 
-  private func prepare(_ run: ExperimentRun) throws(ExperimentError) -> TrainingData {
-    try opened(try prepare(data: run.data, indicator: run.indicator, seed: run.seed), split: .train)
-  }
-
   private func opened(_ path: String, split: DatasetSplit) throws(ExperimentError) -> TrainingData {
     do throws(TrainerError) { return try TrainingData.open(path, split: split) } catch {
       throw .data(variant: path, reason: error.description)
     }
   }
 
-  /// The directory of a data variant, slimmed on first use (a rerun verifies and keeps it); the
-  /// random control has one assignment per `seed`, so its spread over seeds includes the assignment's.
-  private func prepare(data: ExperimentData, indicator: Indicator, seed: Int = 1) throws(ExperimentError) -> String {
-    if data == .full { return dataRoot }
-    let name = switch data {
-    case .dance where indicator != .siMean: "data-dance-\(indicator.rawValue)"
-    case .random: "data-random-seed\(seed)"
-    default: "data-\(data.rawValue)"
+  /// Where a data variant lives: the dataset itself, or `DIR/data-<variant>`.
+  private func variantPath(_ data: ExperimentData, indicator: Indicator, seed: Int) -> String {
+    switch data {
+    case .full: dataRoot
+    case .dance where indicator != .siMean: directory + "/data-dance-\(indicator.rawValue)"
+    case .random: directory + "/data-random-seed\(seed)"
+    default: directory + "/data-\(data.rawValue)"
     }
-    let output = directory + "/" + name
+  }
+
+  /// The directory of a data variant, slimmed on first use (a later experiment verifies and keeps
+  /// it); the random control has one assignment per `seed`, so its spread over seeds includes the
+  /// assignment's.
+  private func prepare(data: ExperimentData, indicator: Indicator, seed: Int) throws(ExperimentError) -> String {
+    if data == .full { return dataRoot }
+    let output = variantPath(data, indicator: indicator, seed: seed), name = (output as NSString).lastPathComponent
     let budget = SlimmingPolicy.budget(pixelBudget: options.budget, scales: SlimmingPolicy.defaultBudgetScales)
     var configuration = SlimConfiguration(root: dataRoot, catalogPath: catalogPath, outputDirectory: output, policy: budget,
                                           indicator: indicator, weights: .standard, progress: .silent)

@@ -38,22 +38,24 @@ extension Conv2d {
   func oneDNNForward(_ input: Tensor, _ g: ConvGeometry) -> Tensor? {
     let n = input.shape[0]
     // A training primitive also serves evaluation; an evaluation one is replaced when training starts.
-    if oneDNN == nil || oneDNN?.geometry != g || oneDNN?.batch != n || oneDNN?.threads != BLASThreads.count
-      || (isTraining && oneDNN?.training == false)
-    {
+    if !Self.fits(oneDNN, g, batch: n) || (isTraining && oneDNN?.training == false) {
       oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil, training: isTraining)
     }
     guard let oneDNN else { return nil }
     return run(oneDNN, input, g, weight: weight.value, bias: bias?.value.storage)
   }
 
+  /// Whether `convolution` was made for geometry `g`, this batch size and the thread count now in effect.
+  private static func fits(_ convolution: OneDNNConvolution?, _ g: ConvGeometry, batch: Int) -> Bool {
+    guard let convolution else { return false }
+    return convolution.geometry == g && convolution.batch == batch && convolution.threads == BLASThreads.count
+  }
+
   /// The evaluation forward pass on oneDNN with a folded weight and bias, and the ReLU post-op when
   /// `relu` is set; `nil` when oneDNN refuses the geometry or fails.
   private func oneDNNForward(_ input: Tensor, _ g: ConvGeometry, weight: Tensor, bias: [Float], relu: Bool) -> Tensor? {
     let n = input.shape[0]
-    if foldedOneDNN == nil || foldedOneDNN?.geometry != g || foldedOneDNN?.batch != n
-      || foldedOneDNN?.threads != BLASThreads.count || foldedOneDNN?.relu != relu
-    {
+    if !Self.fits(foldedOneDNN, g, batch: n) || foldedOneDNN?.relu != relu {
       foldedOneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: true, training: false, relu: relu)
     }
     guard let foldedOneDNN else { return nil }

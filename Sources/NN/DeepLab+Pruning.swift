@@ -63,12 +63,12 @@ extension DeepLab {
                  && selection.asppBranches.contains { !$0.isEmpty }, "ChannelSelection: a unit would have no channel left")
     // The branches that stay, and the configuration without the removed ones.
     let survivors = selection.asppBranches.indices.filter { !selection.asppBranches[$0].isEmpty }
-    var kinds: [Int?] = (c.asppOneByOne ? [nil] : []) + c.asppRates.map { Optional($0) }
-    if c.asppImagePooling { kinds.append(-1) }
+    // Branches are ordered 1×1 (if any), one per rate, image pooling (if any).
+    let firstRate = c.asppOneByOne ? 1 : 0
     var smaller = c
     smaller.asppOneByOne = c.asppOneByOne && survivors.contains(0)
-    smaller.asppRates = survivors.compactMap { kinds[$0] }.filter { $0 > 0 }
-    smaller.asppImagePooling = c.asppImagePooling && survivors.contains(kinds.count - 1)
+    smaller.asppRates = c.asppRates.indices.filter { survivors.contains(firstRate + $0) }.map { c.asppRates[$0] }
+    smaller.asppImagePooling = c.asppImagePooling && survivors.contains(aspp.branches.count - 1)
     let inner = selection.lastStageInner.count
     smaller.pruned = .init(asppBranches: survivors.map { selection.asppBranches[$0].count }, asppProject: selection.asppProject.count,
                            skip: selection.skip.count, decoder: selection.decoder.count,

@@ -1,6 +1,7 @@
 import Crypto
 public import Datasets
 import Foundation
+public import NN
 public import ImageCodecs
 import Shards
 
@@ -41,6 +42,11 @@ public final class TrainingData: @unchecked Sendable {
   public let entries: [SampleEntry]
   /// The mean stored scale of the samples (1 for a dataset root; what a data-matched head is matched to).
   public var meanScale: Double { entries.isEmpty ? 1 : entries.map(\.scale).reduce(0, +) / Double(entries.count) }
+
+  /// `base`'s ASPP head matched to these samples' mean stored scale, for training crops of `crop`.
+  public func matchedHead(_ base: DeepLabConfiguration, crop: PixelSize) -> DataMatchedHead {
+    DataMatchedHead(base, meanScale: min(1, meanScale), cropWidth: crop.width, cropHeight: crop.height)
+  }
   let root: String
   let format: DatasetFormat?
   let grouping: CamVidGrouping

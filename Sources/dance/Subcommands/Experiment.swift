@@ -53,9 +53,7 @@ struct ExperimentCommand: AsyncParsableCommand {
   var threads: Int?
 
   func validate() throws {
-    var options = makeOptions()
-    options.training.threads = max(1, options.training.threads)
-    if let problem = options.problem { throw ValidationError(problem) }
+    if let problem = makeOptions().problem { throw ValidationError(problem) }
   }
 
   private func makeOptions() -> ExperimentOptions {
@@ -82,12 +80,11 @@ struct ExperimentCommand: AsyncParsableCommand {
       throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
     }
     let summary = ExperimentSummary(results, options: options)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    try encoder.encode(summary).write(to: URL(fileURLWithPath: directory + "/experiment.json"), options: .atomic)
+    let report = try prettyJSON(summary)
+    try report.write(to: URL(fileURLWithPath: directory + "/experiment.json"), options: .atomic)
     try Data(summary.html.utf8).write(to: URL(fileURLWithPath: directory + "/experiment.html"), options: .atomic)
     if json {
-      try printJSON(summary)
+      print(String(decoding: report, as: UTF8.self))
     } else {
       print(formatTable(summary.tableRows))
       print("→ \(directory)/experiment.json, \(directory)/experiment.html")

@@ -79,10 +79,8 @@ struct ModelCommand: AsyncParsableCommand {
 
     /// The head matched to the mean stored scale of `output`'s training samples.
     private func matchedHead(_ configuration: DeepLabConfiguration, to output: String) throws -> DataMatchedHead {
-      let crop = PixelSize(parsing: crop)!
       do throws(TrainerError) {
-        let data = try TrainingData.open(output, split: .train)
-        return DataMatchedHead(configuration, meanScale: min(1, data.meanScale), cropWidth: crop.width, cropHeight: crop.height)
+        return try TrainingData.open(output, split: .train).matchedHead(configuration, crop: PixelSize(parsing: crop)!)
       } catch {
         printError(error.description)
         throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)

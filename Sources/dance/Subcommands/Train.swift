@@ -210,7 +210,7 @@ extension Dance {
       }
       let training = try TrainingData.open(data, split: .train, catalogPath: catalog, discovery: discovery)
       if matchedHead {
-        let head = DataMatchedHead(options.model, meanScale: min(1, training.meanScale), cropWidth: options.crop.width, cropHeight: options.crop.height)
+        let head = training.matchedHead(options.model, crop: options.crop)
         options.model = head.configuration
         for line in head.explanation { print("matched head: " + line) }
       }
@@ -270,7 +270,7 @@ struct TrainingProgress {
     case .sampleFailed(let failure):
       printError("\(failure.path): \(failure.reason) (left out)")
     case .pruned(let epoch, let pruning) where pruning.parametersAfter == pruning.parametersBefore:
-      printNow("pruning after epoch \(epoch): no gate or scale below the threshold; the network stays as it is")
+      printNow("pruning after epoch \(epoch): nothing to remove under --prune-threshold and --prune-fraction; the network stays as it is")
     case .pruned(let epoch, let pruning):
       printNow(String(format: "pruned after epoch %d: %d → %d parameters, %.2f → %.2f GFLOPs per training crop batch; now %@", epoch,
                       pruning.parametersBefore, pruning.parametersAfter, Double(pruning.flopsBefore) / 1e9, Double(pruning.flopsAfter) / 1e9,

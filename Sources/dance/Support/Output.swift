@@ -32,11 +32,16 @@ extension Unicode.Scalar {
   var isControlCharacter: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
 
-/// Prints a value as pretty, key-sorted JSON on standard output.
-func printJSON<Value: Encodable>(_ value: Value) throws {
+/// A value as pretty, key-sorted JSON: what `--json` prints and what JSON reports hold.
+func prettyJSON<Value: Encodable>(_ value: Value) throws -> Data {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-  print(String(decoding: try encoder.encode(value), as: UTF8.self))
+  return try encoder.encode(value)
+}
+
+/// Prints a value as pretty, key-sorted JSON on standard output.
+func printJSON<Value: Encodable>(_ value: Value) throws {
+  print(String(decoding: try prettyJSON(value), as: UTF8.self))
 }
 
 /// Left-aligned columns separated by two spaces; the first row is the header. Control characters
