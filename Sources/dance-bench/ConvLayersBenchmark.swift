@@ -22,8 +22,7 @@ struct ConvLayersBenchmark: ParsableCommand {
 
   func run() throws {
     _ = cmalloc_keep_freed_memory()
-    let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
+    let counts = try threadCounts(threads)
     print("conv-layers: input \(batch)x3x128x256; per shape the median of \(repetitions) runs, in ms: "
           + "train = forward + both backward passes, eval = an evaluation forward pass")
     let shapes = Self.convolutionShapes(batch: batch)

@@ -46,8 +46,7 @@ struct TrainStepBenchmark: ParsableCommand {
     if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
     // As `dance train` does: freed tensors stay in the heap for the next step.
     _ = cmalloc_keep_freed_memory()
-    let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
+    let counts = try threadCounts(threads)
     let torch = noTorch ? nil : TorchReference(python: python, script: torchScript, deeplab: deeplab)
     print("OpenBLAS kernels: \(BLASThreads.coreName)"
           + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""))
@@ -177,6 +176,13 @@ private struct ResourceUsage {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return ResourceUsage(minorFaults: usage.ru_minflt, peakResidentBytes: usage.ru_maxrss * 1024)
   }
+}
+
+/// `1,2` → `[1, 2]`: the thread counts a case measures; refuses anything but positive integers.
+func threadCounts(_ list: String) throws -> [Int] {
+  let counts = list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+  guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must list positive integers") }
+  return counts
 }
 
 func median(_ values: [Double]) -> Double {
