@@ -12,13 +12,13 @@ struct ExperimentCommand: AsyncParsableCommand {
     commandName: "experiment",
     abstract: "Train baseline, DANCE and its controls on one dataset and compare cost and accuracy.",
     discussion: """
-      Runs, each with --seeds seeds (1 with --quick, which runs baseline and dance only): baseline (full data, full \\
-      network); dance (budget-policy data with loss weights, the head matched to the data and progressively \\
-      slimmed); data-only (dance's data, full network); net-only (full data, dance's network treatment); uniform \\
-      (every sample downsampled by √budget, no weights); random (dance's scales in random order, no weights); short \\
-      (full data for the epochs that cost dance's training FLOPs); and an indicator ablation (dance's data ranked by \\
-      si-mean, si, edge-density, jpeg-bpp and fidelity@0.5; full network; one seed). Every run validates on DATA's \\
-      val split at full resolution. Each run lives in DIR/<name>-seed<k>/; a rerun skips finished runs and resumes \\
+      Runs, each with --seeds seeds (1 with --quick, which runs baseline and dance only): baseline (full data, full \
+      network); dance (budget-policy data with loss weights, the head matched to the data and progressively \
+      slimmed); data-only (dance's data, full network); net-only (full data, dance's network treatment); uniform \
+      (every sample downsampled by √budget, no weights); random (dance's scales in random order, no weights); short \
+      (full data for the epochs that cost dance's training FLOPs); and an indicator ablation (dance's data ranked by \
+      si-mean, si, edge-density, jpeg-bpp and fidelity@0.5; full network; one seed). Every run validates on DATA's \
+      val split at full resolution. Each run lives in DIR/<name>-seed<k>/; a rerun skips finished runs and resumes \
       an interrupted one. Writes DIR/experiment.json and DIR/experiment.html (the table and learning curves).
       """)
 
