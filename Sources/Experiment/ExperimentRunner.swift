@@ -96,20 +96,27 @@ public struct ExperimentRunner {
   private func prepare(data: ExperimentData, indicator: Indicator, seed: Int) throws(ExperimentError) -> String {
     if data == .full { return dataRoot }
     let output = variantPath(data, indicator: indicator, seed: seed), name = (output as NSString).lastPathComponent
-    let budget = SlimmingPolicy.budget(pixelBudget: options.budget, scales: SlimmingPolicy.defaultBudgetScales)
-    var configuration = SlimConfiguration(root: dataRoot, catalogPath: catalogPath, outputDirectory: output, policy: budget,
-                                          indicator: indicator, weights: .standard, progress: .silent)
+    var slim = SlimOptions()
+    slim.policy = .budget
+    slim.budget = options.budget
+    slim.indicator = indicator
+    slim.weights = .linear
     switch data {
     case .full, .dance: break
     case .uniform:
-      configuration.policy = .fixed(scale: options.budget.squareRoot())
-      configuration.weights = .none
+      slim.policy = .fixed
+      slim.budget = nil
+      slim.scale = options.budget.squareRoot()
+      slim.weights = WeightsName.none
     case .random:
-      configuration.randomAssignmentSeed = UInt64(seed)
-      configuration.weights = .none
+      slim.randomAssignment = UInt64(seed)
+      slim.weights = WeightsName.none
     }
-    if FileManager.default.fileExists(atPath: output + "/manifest.json") == false { log("slimming \(name): \(configuration.policy)") }
-    do throws(PipelineError) { _ = try SlimJob.run(configuration) } catch {
+    if FileManager.default.fileExists(atPath: output + "/manifest.json") == false { log("slimming \(name): \(slim.resolvedPolicy)") }
+    do throws(PipelineError) {
+      _ = try PipelineRunner.slim(
+        root: dataRoot, catalogPath: catalogPath, outputDirectory: output, options: slim, context: StageContext(progress: .silent))
+    } catch {
       throw .data(variant: name, reason: error.description)
     }
     return output

@@ -1,39 +1,7 @@
 public import Catalog
 public import Datasets
 import Foundation
-public import ImageCodecs
-
-/// What `dance scan` does: options.
-public struct ScanConfiguration: Sendable {
-  /// The dataset root.
-  public var root: String
-  /// The catalog file to create or update.
-  public var catalogPath: String
-  /// Format (or detection) and the CamVid grouping.
-  public var discovery: DiscoveryOptions
-  /// Decode every image fully instead of reading headers.
-  public var verifiesImages: Bool
-  /// Limits for every decode.
-  public var decodeOptions: DecodeOptions
-  /// Worker threads (default: all cores).
-  public var workers: Int?
-  /// How progress is shown.
-  public var progress: ProgressReporter.Style
-
-  /// Creates a configuration with defaults for everything but the paths.
-  public init(
-    root: String, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(), verifiesImages: Bool = false,
-    decodeOptions: DecodeOptions = DecodeOptions(), workers: Int? = nil, progress: ProgressReporter.Style = .automatic
-  ) {
-    self.root = root
-    self.catalogPath = catalogPath
-    self.discovery = discovery
-    self.verifiesImages = verifiesImages
-    self.decodeOptions = decodeOptions
-    self.workers = workers
-    self.progress = progress
-  }
-}
+import ImageCodecs
 
 /// The outcome of a scan, as printed by `dance scan` and recorded in the catalog.
 public struct ScanReport: Sendable, Codable {
@@ -83,32 +51,34 @@ public struct ScanReport: Sendable, Codable {
 /// it was last cataloged is not read again, so a rescan of an unchanged dataset reads no image and
 /// changes no row.
 public enum DatasetScanner {
-  /// Runs a scan.
-  public static func scan(_ configuration: ScanConfiguration) throws(PipelineError) -> ScanReport {
+  /// Scans `root` into the open `catalog`: discovers the samples (with `discovery`'s format,
+  /// grouping and name), validates the new and changed ones on `context.workers` threads and
+  /// records them with the layout's problems in one transaction.
+  public static func scan(
+    root: String, discovery options: DiscoveryOptions = DiscoveryOptions(), options scanOptions: ScanOptions = ScanOptions(),
+    context: StageContext = StageContext(), catalog: Catalog
+  ) throws(PipelineError) -> ScanReport {
     let start = Date()
-    var discovery = try discover(configuration.root, options: configuration.discovery)
-    let catalog: Catalog
+    StageInvocations.record(.scan, catalogPath: catalog.path)
+    var discovery = try discover(root, options: options)
     let registered: DatasetRecord?
     do throws(CatalogError) {
-      catalog = try Catalog(path: configuration.catalogPath)
       registered = try catalog.dataset(root: discovery.root)
     } catch {
       throw .catalog(error)
     }
     // Without --name, a registered root keeps the name its keys were made with.
-    if configuration.discovery.name == nil, let registered, registered.name != discovery.name,
-      let name = DatasetName(registered.name)
-    {
-      var options = configuration.discovery
-      options.name = name
-      discovery = try discover(configuration.root, options: options)
+    if options.name == nil, let registered, registered.name != discovery.name, let name = DatasetName(registered.name) {
+      var named = options
+      named.name = name
+      discovery = try discover(root, options: named)
     }
     do throws(CatalogError) {
       let encoding = discovery.samples.first?.labelEncoding
       let datasetRecord = DatasetRecord(
         root: discovery.root, format: discovery.format.rawValue,
         labelEncoding: encoding?.id ?? "none", labelSpace: encoding?.space.id ?? "none",
-        camvidGrouping: configuration.discovery.camvidGrouping.overrides, name: discovery.name)
+        camvidGrouping: options.camvidGrouping.overrides, name: discovery.name)
       // The dataset row is written with the samples, in one transaction (``Catalog/recordScan(of:samples:problems:)``).
       let datasetId = registered?.id ?? 0
       let previousSamples = try registered == nil ? [] : catalog.samples(datasetId: datasetId)
@@ -118,7 +88,7 @@ public enum DatasetScanner {
 
       // A verdict depends on the strictness it was reached with: a lenient scan reads the samples a
       // strict one found bad again, a strict scan those a lenient run accepted with warnings.
-      let lenient = configuration.decodeOptions.strictness == .lenient
+      let lenient = context.decodeOptions.strictness == .lenient
       let warned = lenient ? [] : Set(try catalog.decodeWarnings().map(\.path))
       func reusable(_ old: SampleRecord, _ sample: DiscoveredSample) -> Bool {
         if lenient { return old.status == .ok }
@@ -133,7 +103,7 @@ public enum DatasetScanner {
       for (index, sample) in discovery.samples.enumerated() {
         let image = fileIdentity(discovery.root + "/" + sample.imagePath)
         let label = sample.labelPath.flatMap { fileIdentity(discovery.root + "/" + $0) }
-        if !configuration.verifiesImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
+        if !scanOptions.verifyImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
           old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label, reusable(old, sample)
         {
           records[index] = old
@@ -147,11 +117,11 @@ public enum DatasetScanner {
       }
 
       let validator = SampleValidator(
-        decoder: ImageDecoder(options: configuration.decodeOptions), verifiesImages: configuration.verifiesImages)
-      let progress = ProgressReporter(label: "scan", total: toValidate.count, style: configuration.progress)
+        decoder: ImageDecoder(options: context.decodeOptions), verifiesImages: scanOptions.verifyImages)
+      let progress = ProgressReporter(label: "scan", total: toValidate.count, style: context.progress)
       let samples = discovery.samples
       let root = discovery.root
-      OrderedParallelMap(workers: configuration.workers).run(toValidate) { index in
+      OrderedParallelMap(workers: context.workers).run(toValidate) { index in
         validator.validate(samples[index], root: root)
       } consume: { position, validation in
         let index = toValidate[position]
@@ -186,7 +156,7 @@ public enum DatasetScanner {
           sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
       }
       return ScanReport(
-        format: discovery.format.rawValue, root: discovery.root, catalog: configuration.catalogPath,
+        format: discovery.format.rawValue, root: discovery.root, catalog: catalog.path,
         splits: DatasetSplit.allCases.compactMap { counts[$0.rawValue] }, problems: problems, changes: changes,
         validated: toValidate.count, reused: discovery.samples.count - toValidate.count,
         seconds: Date().timeIntervalSince(start))

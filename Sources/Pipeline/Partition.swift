@@ -56,7 +56,7 @@ public struct Partition: Sendable, Equatable, Codable {
   public var catalogFileName: String { "catalog.\(name).sqlite" }
 
   /// The shard prefixes this partition writes (one per split).
-  var shardPrefixes: [String] { ["train", "val", "test"].map { shardPrefix(split: $0) } }
+  var shardPrefixes: [String] { DatasetSplit.allCases.map { shardPrefix(split: $0.rawValue) } }
 
   /// `train-part1of3`: shards `train-part1of3-000000.tar`.
   func shardPrefix(split: String) -> String { split + "-" + name }

@@ -16,11 +16,14 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The request was refused before anything was written, because it would destroy or mix data
   /// (an output directory over a dataset, one another process is writing, files Dance did not write).
   case refused(path: String, reason: String)
+  /// A stage's settings are out of range or contradict each other.
+  case invalidSettings(SettingProblem)
 
-  /// Whether the user's request is at fault rather than the run (the CLI exits with status 2).
+  /// Whether the user's request is at fault rather than the run (the CLI exits with status 2): a
+  /// refused request, settings out of range or contradicting each other.
   public var isUsageError: Bool {
     switch self {
-    case .refused: true
+    case .refused, .invalidSettings: true
     case .catalog(let error): error.isUsageError
     default: false
     }
@@ -34,6 +37,17 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     case .sampleFailed(let sample, let reason): "sample \(sample) failed (stopping, --fail-fast): \(reason)"
     case .nothingToDo(let reason): reason
     case .output(let path, let reason), .refused(let path, let reason): "\(path): \(reason)"
+    case .invalidSettings(let problem): problem.message(.commandLine)
     }
+  }
+}
+
+extension DatasetRecord {
+  /// The dataset's layout; a format this Dance does not know is refused, never guessed.
+  func layoutFormat() throws(PipelineError) -> DatasetFormat {
+    guard let format = DatasetFormat(rawValue: format) else {
+      throw .catalog(.inconsistent(path: root, reason: "the catalog records an unknown dataset format '\(format)'"))
+    }
+    return format
   }
 }

@@ -1,48 +1,8 @@
 public import Catalog
-public import Complexity
-public import Datasets
+import Complexity
+import Datasets
 import Foundation
-public import ImageCodecs
-
-/// What `dance score` does: options.
-public struct ScoreConfiguration: Sendable {
-  /// A dataset root to scan (cheaply, from the catalog's cache) and score; `nil` scores every
-  /// dataset already in the catalog.
-  public var root: String?
-  /// The catalog file.
-  public var catalogPath: String
-  /// Format and CamVid grouping, used when `root` is scanned.
-  public var discovery: DiscoveryOptions
-  /// The indicators to compute.
-  public var indicators: [Indicator]
-  /// Only these splits (`nil`: all).
-  public var splits: [String]?
-  /// Limits for every decode.
-  public var decodeOptions: DecodeOptions
-  /// Worker threads (default: all cores).
-  public var workers: Int?
-  /// Stop at the first sample that fails instead of recording it and going on.
-  public var failFast: Bool
-  /// How progress is shown.
-  public var progress: ProgressReporter.Style
-
-  /// Creates a configuration; by default the cheap default indicator set on every split.
-  public init(
-    root: String?, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(),
-    indicators: [Indicator] = Indicator.defaultSet, splits: [String]? = nil, decodeOptions: DecodeOptions = DecodeOptions(),
-    workers: Int? = nil, failFast: Bool = false, progress: ProgressReporter.Style = .automatic
-  ) {
-    self.root = root
-    self.catalogPath = catalogPath
-    self.discovery = discovery
-    self.indicators = indicators
-    self.splits = splits
-    self.decodeOptions = decodeOptions
-    self.workers = workers
-    self.failFast = failFast
-    self.progress = progress
-  }
-}
+import ImageCodecs
 
 /// The outcome of a scoring run.
 public struct ScoreReport: Sendable, Codable {
@@ -74,22 +34,23 @@ public struct ScoreReport: Sendable, Codable {
 /// samples in flight, and caches the values in the catalog keyed by file identity and indicator
 /// variant, so a rerun over unchanged files decodes nothing.
 public enum ScoreJob {
-  /// Runs the job.
-  public static func run(_ configuration: ScoreConfiguration) throws(PipelineError) -> ScoreReport {
+  /// Scores the samples of `datasetRoot` (already scanned; `nil`: every dataset in the open
+  /// `catalog`) with every request's indicators on its splits, in one pass over the samples: each
+  /// sample is decoded once for the union of what the requests give its split and lack in the cache.
+  public static func run(
+    _ requests: [ScoreOptions], datasetRoot: String? = nil, context: StageContext = StageContext(), catalog: Catalog
+  ) throws(PipelineError) -> ScoreReport {
     let start = Date()
-    var datasetRoot: String?
-    if let root = configuration.root {
-      let scan = try DatasetScanner.scan(ScanConfiguration(
-        root: root, catalogPath: configuration.catalogPath, discovery: configuration.discovery,
-        decodeOptions: configuration.decodeOptions, workers: configuration.workers, progress: configuration.progress))
-      datasetRoot = scan.root
+    StageInvocations.record(.score, catalogPath: catalog.path)
+    let indicators = requests.flatMap(\.indicators).reduce(into: [Indicator]()) { all, indicator in
+      if !all.contains(indicator) { all.append(indicator) }
     }
     do {
-      let catalog = try Catalog(path: configuration.catalogPath)
       let datasets = try catalog.datasets().filter { datasetRoot == nil || $0.root == datasetRoot }
       if datasets.isEmpty {
         throw PipelineError.nothingToDo(
-          reason: "\(configuration.catalogPath): no dataset in the catalog; run `dance scan ROOT` or give ROOT")
+          reason: "\(catalog.path): " + (datasetRoot.map { "\($0) is not in the catalog; scan it first" }
+            ?? "no dataset in the catalog; run `dance scan ROOT` or give ROOT"))
       }
       let cache = Dictionary(grouping: try catalog.scores(), by: \.sampleKey)
       var work: [ScoreWorkItem] = []
@@ -98,9 +59,10 @@ public enum ScoreJob {
         let grouping = try dataset.camvidGrouping.map { text in
           try CamVidGrouping(overrides: text, source: "catalog grouping of \(dataset.root)")
         } ?? .standard
-        let format = DatasetFormat(rawValue: dataset.format) ?? .cityscapes
-        for sample in try catalog.samples(datasetId: dataset.id, status: .ok)
-        where configuration.splits?.contains(sample.split) ?? true {
+        let format = try dataset.layoutFormat()
+        for sample in try catalog.samples(datasetId: dataset.id, status: .ok) {
+          let wanted = indicators.filter { indicator in requests.contains { $0.covers(sample.split) && $0.indicators.contains(indicator) } }
+          if wanted.isEmpty { continue }
           considered += 1
           let item = ScoreWorkItem(
             sample: sample, root: dataset.root, format: format, grouping: grouping,
@@ -108,7 +70,7 @@ public enum ScoreJob {
             label: sample.labelPath.flatMap { fileIdentity(dataset.root + "/" + $0) },
             missing: [])
           let cached = cache[sample.key] ?? []
-          let missing = configuration.indicators.filter { indicator in
+          let missing = wanted.filter { indicator in
             let file = indicator.needsImage ? item.image : item.label
             return !cached.contains { $0.indicator == indicator.rawValue && $0.variant == indicator.variant && $0.file == file }
           }
@@ -122,9 +84,9 @@ public enum ScoreJob {
 
       var report = ScoreReport(
         samples: considered, computed: 0, cached: considered - work.count, failures: [], decodedImages: 0, decodedLabels: 0,
-        indicators: configuration.indicators.map(\.rawValue), seconds: 0)
-      let progress = ProgressReporter(label: "score", total: work.count, unit: "images", style: configuration.progress)
-      let decoder = ImageDecoder(options: configuration.decodeOptions)
+        indicators: indicators.map(\.rawValue), seconds: 0)
+      let progress = ProgressReporter(label: "score", total: work.count, unit: "images", style: context.progress)
+      let decoder = ImageDecoder(options: context.decodeOptions)
       var batch: [ScoreRecord] = []
       var failed: [ScoreFailureRecord] = []
       var succeeded: [String] = []
@@ -135,7 +97,7 @@ public enum ScoreJob {
         succeeded.removeAll()
       }
       do {
-        try OrderedParallelMap(workers: configuration.workers).run(work) { item in
+        try OrderedParallelMap(workers: context.workers).run(work) { item in
           item.score(decoder: decoder)
         } consume: { _, outcome in
           report.decodedImages += outcome.decodedImage ? 1 : 0
@@ -147,7 +109,7 @@ public enum ScoreJob {
             report.computed += 1
           case .failure(let failure):
             let reason = failure.reason
-            if configuration.failFast { throw PipelineError.sampleFailed(sample: outcome.sampleKey, reason: reason) }
+            if requests.contains(where: \.failFast) { throw PipelineError.sampleFailed(sample: outcome.sampleKey, reason: reason) }
             failed.append(ScoreFailureRecord(sampleKey: outcome.sampleKey, reason: reason))
             report.failures.append("\(outcome.sampleKey): \(reason)")
           }
@@ -169,10 +131,8 @@ public enum ScoreJob {
       throw .catalog(error)
     } catch let error as DatasetError {
       throw .dataset(error)
-    } catch where FileSystemFailure.isFileSystemError(error) {
-      throw .output(path: FileSystemFailure.path(of: error) ?? configuration.catalogPath, reason: FileSystemFailure.reason(of: error))
     } catch {
-      throw .nothingToDo(reason: "unexpected error: \(error)")
+      throw .output(path: FileSystemFailure.path(of: error) ?? catalog.path, reason: FileSystemFailure.reason(of: error))
     }
   }
 }

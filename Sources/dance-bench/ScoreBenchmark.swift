@@ -43,8 +43,8 @@ struct ScoreBenchmark: ParsableCommand {
       format: .cityscapes, outputDirectory: directory + "/data", trainCount: samples, valCount: 0, imageSize: imageSize,
       seed: 21, style: .classic)).write()
     let catalogPath = directory + "/catalog.sqlite"
-    let scan = try DatasetScanner.scan(ScanConfiguration(
-      root: directory + "/data", catalogPath: catalogPath, workers: threads, progress: .silent))
+    let context = StageContext(workers: threads, progress: .silent)
+    let scan = try PipelineRunner.scan(root: directory + "/data", catalogPath: catalogPath, context: context)
     print(String(format: "scan (headers + label decode, not part of the comparison): %.2f s", scan.seconds))
 
     // Decode-only: the image and the label of every sample, nothing computed.
@@ -66,8 +66,7 @@ struct ScoreBenchmark: ParsableCommand {
     func score() throws -> Double {
       for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: catalogPath + suffix) }
       try FileManager.default.copyItem(atPath: pristine, toPath: catalogPath)
-      let report = try ScoreJob.run(ScoreConfiguration(
-        root: nil, catalogPath: catalogPath, indicators: chosen, workers: threads, progress: .silent))
+      let report = try PipelineRunner.score(root: nil, catalogPath: catalogPath, options: ScoreOptions(indicators: chosen), context: context)
       return Double(report.computed) / report.seconds
     }
 
@@ -86,8 +85,7 @@ struct ScoreBenchmark: ParsableCommand {
     let median = ratios.sorted()[ratios.count / 2]
     try printBreakdown(records: records, root: root, indicators: chosen)
     print(String(format: "ratio score / decode-only: %.3f (median of %d rounds on %d images; target ≥ 0.85)", median, ratios.count, records.count))
-    let rerun = try ScoreJob.run(ScoreConfiguration(
-      root: nil, catalogPath: catalogPath, indicators: chosen, workers: threads, progress: .silent))
+    let rerun = try PipelineRunner.score(root: nil, catalogPath: catalogPath, options: ScoreOptions(indicators: chosen), context: context)
     print(String(format: "rerun: %d decoded, %d cached, %.3f s", rerun.decodedImages + rerun.decodedLabels, rerun.cached, rerun.seconds))
   }
 

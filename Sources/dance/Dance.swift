@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 internal import CMalloc
+import Catalog
+import Experiment
 import Pipeline
+import Trainer
 
 /// The `dance` command: segmentation-dataset preparation following DANCE.
 @main
@@ -36,6 +39,10 @@ struct Dance: AsyncParsableCommand {
         FileHandle.standardError.write(Data((full + "\n").utf8))
         Foundation.exit(ExitStatus.usage)
       }
+      if let error = error as? any ReportedError {
+        FileHandle.standardError.write(Data((error.standardErrorLine.escapingControlCharacters + "\n").utf8))
+        Foundation.exit(error.exitStatus)
+      }
       if FileSystemFailure.isFileSystemError(error) {
         let reason = FileSystemFailure.reason(of: error)
         printError(FileSystemFailure.path(of: error).map { "\($0): \(reason)" } ?? reason)
@@ -44,6 +51,50 @@ struct Dance: AsyncParsableCommand {
       exit(withError: error)
     }
   }
+}
+
+/// An error a command lets through to ``Dance/main()``, which prints its description (naming the
+/// file and the reason) and exits with its status: the one place errors become exit codes.
+protocol ReportedError: Error, CustomStringConvertible {
+  /// 2 when the request or configuration is at fault, otherwise 1.
+  var exitStatus: Int32 { get }
+  /// The line printed on standard error (control characters are escaped when it is printed).
+  var standardErrorLine: String { get }
+}
+
+extension ReportedError {
+  /// `dance: <path>: <reason>`.
+  var standardErrorLine: String { "dance: " + description }
+}
+
+extension PipelineError: ReportedError {
+  var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
+}
+
+extension PipelineSpecError: ReportedError {
+  var exitStatus: Int32 { ExitStatus.usage }
+  /// `<file>:<line>: <reason>`, as compilers print it, so editors can jump to the line.
+  var standardErrorLine: String { description }
+}
+
+extension CatalogError: ReportedError {
+  var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
+}
+
+extension TrainerError: ReportedError {
+  var exitStatus: Int32 { isConfigurationError ? ExitStatus.usage : ExitStatus.failure }
+}
+
+extension ExperimentError: ReportedError {
+  var exitStatus: Int32 { isConfigurationError ? ExitStatus.usage : ExitStatus.failure }
+}
+
+/// A failure while a run was under way (its settings were accepted, so never a usage error).
+struct RunFailure: ReportedError {
+  /// What failed.
+  var underlying: any Error & CustomStringConvertible
+  var description: String { underlying.description }
+  var exitStatus: Int32 { ExitStatus.failure }
 }
 
 /// The process exit codes of `dance`.

@@ -12,8 +12,8 @@ import Testing
   static func scoredCatalog(in directory: String) throws -> Catalog {
     _ = try SyntheticDatasetWriter(configuration: SyntheticDatasetConfiguration(
       format: .cityscapes, outputDirectory: directory + "/data", trainCount: 14, valCount: 3, seed: 9)).write()
-    _ = try ScoreJob.run(ScoreConfiguration(
-      root: directory + "/data", catalogPath: directory + "/c.sqlite", workers: 2, progress: .silent))
+    _ = try PipelineRunner.score(
+      root: directory + "/data", catalogPath: directory + "/c.sqlite", context: StageContext(workers: 2, progress: .silent))
     return try Catalog(path: directory + "/c.sqlite")
   }
 

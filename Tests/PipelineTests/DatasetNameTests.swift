@@ -9,9 +9,9 @@ import Testing
 /// Sample keys start with the dataset's name, so datasets of one layout share a catalog.
 @Suite struct DatasetNameTests {
   static func scan(_ root: String, catalog: String, name: String? = nil) throws -> ScanReport {
-    try DatasetScanner.scan(ScanConfiguration(
-      root: root, catalogPath: catalog, discovery: DiscoveryOptions(name: name.flatMap(DatasetName.init)), workers: 2,
-      progress: .silent))
+    try PipelineRunner.scan(
+      root: root, catalogPath: catalog, discovery: DiscoveryOptions(name: name.flatMap(DatasetName.init)),
+      context: StageContext(workers: 2, progress: .silent))
   }
 
   @Test func twoCopiesOfOneLayoutShareACatalogUnderTheirOwnNames() throws {

@@ -13,8 +13,9 @@ import Testing
   }
 
   static func scan(_ root: String, catalog: String, verify: Bool = false) throws -> ScanReport {
-    try DatasetScanner.scan(ScanConfiguration(
-      root: root, catalogPath: catalog, verifiesImages: verify, workers: 2, progress: .silent))
+    var options = ScanOptions()
+    options.verifyImages = verify
+    return try PipelineRunner.scan(root: root, catalogPath: catalog, options: options, context: StageContext(workers: 2, progress: .silent))
   }
 
   @Test(arguments: DatasetFormat.allCases)

@@ -44,8 +44,8 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
   func shippedFilesParse(name: String) throws {
     let spec = try PipelineSpec.load(path: pipelinesDirectory.appendingPathComponent(name).path, environment: [:])
     #expect(spec.verify)
-    #expect(spec.slim.policy == .quantileDefault)
-    #expect(spec.slim.weights == .standard)
+    #expect(spec.slim.resolvedPolicy == .quantileDefault)
+    #expect(spec.slim.weightScheme == .standard)
     #expect(spec.catalog.hasPrefix(pipelinesDirectory.deletingLastPathComponent().path + "/"))
   }
 
@@ -57,8 +57,8 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
       format: .cityscapes, train: 48, val: 12, test: nil, size: .init(width: 512, height: 256), seed: 1, overwrite: true))
     #expect(spec.score.indicators == Indicator.allCases)
     #expect(spec.audit?.html == "/tmp/d/audit.html")
-    #expect(spec.slim.out == "/tmp/d/shards")
-    #expect(spec.slim.shardMaxSamples == 16 && spec.slim.shardMaxBytes == nil)
+    #expect(spec.output == "/tmp/d/shards")
+    #expect(spec.slim.shardSamples == 16 && spec.slim.shardMaxBytes == nil)
   }
 
   @Test func defaults() throws {
@@ -66,10 +66,10 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     #expect(spec.path == "/specs/test.yaml")
     #expect(spec.catalog == "/specs/out/catalog.sqlite")
     #expect(spec.dataset.root == "/specs/data/cityscapes")
-    #expect(spec.slim.out == "/specs/out/shards")
+    #expect(spec.output == "/specs/out/shards")
     #expect(spec.synth == nil && spec.audit == nil && !spec.verify && spec.workers == nil)
     #expect(spec.score.indicators == Indicator.defaultSet)
-    #expect(spec.slim.shardMaxBytes == 256 << 20 && spec.slim.splits == ["train"])
+    #expect(spec.slim.shardMaxBytes == SlimOptions.defaultShardSize && spec.slim.splits == [.train])
   }
 
   @Test func pathsAndVariables() throws {
@@ -86,7 +86,7 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     let spec = try parse(yaml, environment: ["HOME": "/home/u", "ROOT": "rel/dir"])
     #expect(spec.catalog == "/home/u/c.sqlite")
     #expect(spec.dataset.root == "/specs/rel/cs")
-    #expect(spec.slim.out == "/specs/out/s")
+    #expect(spec.output == "/specs/out/s")
     #expect(spec.audit?.html == "/abs/a.html")
     let unset = failure(yaml, environment: [:])
     #expect(unset?.line == 4)
@@ -148,6 +148,8 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     (slim: "  policy: quantile\n  scale: 0.5", tail: "", reason: "'scale' applies to policy fixed only (this file's policy is quantile)"),
     (slim: "  policy: budget\n  drop: 0.1", tail: "", reason: "'drop' applies to policy quantile only (this file's policy is budget)"),
     (slim: "  splits: [trian]", tail: "", reason: "unknown split 'trian' in 'splits' (known: train, val, test)"),
+    (slim: "  random_assignment: 3\n  weights: linear", tail: "",
+     reason: "'random_assignment' hands out decisions without loss weights; drop weights linear"),
     (slim: "  splits: train, bogus", tail: "", reason: "unknown split 'bogus' in 'splits'"),
     (slim: "", tail: "score:\n  splits: [vall]", reason: "unknown split 'vall' in 'splits'"),
   ])
@@ -163,7 +165,7 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     (slim: "  policy: budget", weights: .standard), (slim: "", weights: .standard),
   ])
   func defaultWeightsFollowThePolicy(slim: String, weights: WeightScheme) throws {
-    #expect(try parse(minimal(slim: slim)).slim.weights == weights)
+    #expect(try parse(minimal(slim: slim)).slim.weightScheme == weights)
   }
 
   @Test func missingAndMalformed() {
@@ -179,11 +181,11 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
 
   @Test func policiesAndLists() throws {
     let spec = try parse(minimal(slim: "  policy: budget\n  budget: 0.25\n  splits: train, val\n  weights: none", tail: "score:\n  indicators: si, si-mean"))
-    #expect(spec.slim.policy == .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales))
-    #expect(spec.slim.splits == ["train", "val"])
-    #expect(spec.slim.weights == WeightScheme.none)
+    #expect(spec.slim.resolvedPolicy == .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales))
+    #expect(spec.slim.splits == [.train, .val])
+    #expect(spec.slim.weightScheme == WeightScheme.none)
     #expect(spec.score.indicators == [.si, .siMean])
-    #expect(try parse(minimal(slim: "  policy: fixed\n  scale: 0.75")).slim.policy == .fixed(scale: 0.75))
+    #expect(try parse(minimal(slim: "  policy: fixed\n  scale: 0.75")).slim.resolvedPolicy == .fixed(scale: 0.75))
     #expect(try parse(minimal(tail: "scan:\nscore:")).scan.verifyImages == false)
   }
 
@@ -210,7 +212,7 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     #expect(names == ["synth", "scan", "score", "audit", "slim", "verify"])
     #expect(report.failedSamples == 0 && report.verifyProblems == 0)
     #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("audit.html").path))
-    let verified = try ShardVerifier.verify(output: spec.slim.out, catalogPath: spec.catalog)
+    let verified = try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog)
     #expect(verified.problems.isEmpty && verified.shards >= 2 && verified.samples >= 8)
   }
 }

@@ -16,8 +16,9 @@ import Testing
   static func score(
     _ root: String?, catalog: String, indicators: [Indicator] = Indicator.defaultSet, failFast: Bool = false
   ) throws -> ScoreReport {
-    try ScoreJob.run(ScoreConfiguration(
-      root: root, catalogPath: catalog, indicators: indicators, workers: 2, failFast: failFast, progress: .silent))
+    try PipelineRunner.score(
+      root: root, catalogPath: catalog, options: ScoreOptions(indicators: indicators, failFast: failFast),
+      context: StageContext(workers: 2, progress: .silent))
   }
 
   @Test(arguments: DatasetFormat.allCases)
@@ -71,7 +72,7 @@ import Testing
       let root = directory + "/data"
       try Self.writeDataset(.camvid, to: root)
       let catalogPath = directory + "/c.sqlite"
-      _ = try DatasetScanner.scan(ScanConfiguration(root: root, catalogPath: catalogPath, progress: .silent))
+      _ = try PipelineRunner.scan(root: root, catalogPath: catalogPath, context: StageContext(progress: .silent))
       // Corrupt pixel data behind a valid header: the scan (headers only) cannot see it.
       let image = root + "/train/" + (try FileManager.default.contentsOfDirectory(atPath: root + "/train").sorted()[1])
       var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))

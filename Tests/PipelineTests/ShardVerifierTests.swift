@@ -11,9 +11,11 @@ import Testing
     let root = directory + "/data"
     _ = try SyntheticDatasetWriter(configuration: SyntheticDatasetConfiguration(
       format: .camvid, outputDirectory: root, trainCount: 8, valCount: 2, testCount: 2, seed: 2)).write()
-    _ = try SlimJob.run(SlimConfiguration(
-      root: root, catalogPath: directory + "/c.sqlite", outputDirectory: directory + "/out", shardMaxBytes: nil,
-      shardMaxSamples: 3, workers: 2, progress: .silent))
+    var options = SlimOptions()
+    options.shardSamples = 3
+    _ = try PipelineRunner.slim(
+      root: root, catalogPath: directory + "/c.sqlite", outputDirectory: directory + "/out", options: options,
+      context: StageContext(workers: 2, progress: .silent))
     return (directory + "/out", directory + "/c.sqlite")
   }
 

@@ -20,14 +20,23 @@ import Testing
   }
 
   static func slim(
-    _ root: String, in directory: String, name: String = "out", catalog: String = "c.sqlite", policy: SlimmingPolicy = .quantileDefault,
-    workers: Int = 2, codec: SlimOutputOptions.Codec = .auto, shardSamples: Int? = 4, dryRun: Bool = false
+    _ root: String, in directory: String, name: String = "out", catalog: String = "c.sqlite", policy: SlimPolicyName = .quantile,
+    parameter: Double? = nil, workers: Int = 2, codec: SlimOutputOptions.Codec = .auto, shardSamples: Int? = 4, dryRun: Bool = false
   ) throws -> SlimReport {
-    var options = SlimOutputOptions()
-    options.imageCodec = codec
-    return try SlimJob.run(SlimConfiguration(
-      root: root, catalogPath: directory + "/" + catalog, outputDirectory: directory + "/" + name, policy: policy, output: options,
-      shardMaxBytes: nil, shardMaxSamples: shardSamples, dryRun: dryRun, workers: workers, progress: .silent))
+    var options = SlimOptions()
+    options.policy = policy
+    switch policy {
+    case .quantile: options.drop = parameter
+    case .budget: options.budget = parameter
+    case .fixed: options.scale = parameter
+    case .none: break
+    }
+    options.output.imageCodec = codec
+    options.shardSamples = shardSamples
+    options.dryRun = dryRun
+    return try PipelineRunner.slim(
+      root: root, catalogPath: directory + "/" + catalog, outputDirectory: directory + "/" + name, options: options,
+      context: StageContext(workers: workers, progress: .silent))
   }
 
 
@@ -130,24 +139,25 @@ import Testing
   @Test func anExistingOutputIsRefusedAndADryRunWritesNothing() throws {
     try withTemporaryDirectory { directory in
       let root = try Self.dataset(in: directory)
-      let dry = try Self.slim(root, in: directory, policy: .budget(pixelBudget: 0.4, scales: [0.5, 1]), dryRun: true)
+      let dry = try Self.slim(root, in: directory, policy: .budget, parameter: 0.4, dryRun: true)
       #expect(dry.dryRun && dry.splits[0].pixelFraction <= 0.4 && dry.splits[0].lambda != nil)
       #expect(!FileManager.default.fileExists(atPath: directory + "/out"))
       let first = try Self.slim(root, in: directory)
       // The same configuration again resumes a finished output: nothing to write, the same shards.
       let again = try Self.slim(root, in: directory)
       #expect(again.splits.map(\.shards) == first.splits.map(\.shards) && again.copiedImages == 0, "\(again.repairs)")
-      #expect(throws: PipelineError.self) { try Self.slim(root, in: directory, policy: .fixed(scale: 0.5)) }
+      #expect(throws: PipelineError.self) { try Self.slim(root, in: directory, policy: .fixed, parameter: 0.5) }
     }
   }
 
-  @Test(arguments: [SlimmingPolicy.quantileDefault, .budget(pixelBudget: 0.5, scales: [0.5, 1])])
-  func shardBytesDoNotDependOnWhichScoresTheCatalogHasCached(policy: SlimmingPolicy) throws {
+  @Test(arguments: [SlimPolicyName.quantile, .budget])
+  func shardBytesDoNotDependOnWhichScoresTheCatalogHasCached(policy: SlimPolicyName) throws {
     try withTemporaryDirectory { directory in
       let root = try Self.dataset(in: directory)
       _ = try Self.slim(root, in: directory, name: "plain", catalog: "plain.sqlite", policy: policy)
-      _ = try ScoreJob.run(ScoreConfiguration(
-        root: root, catalogPath: directory + "/all.sqlite", indicators: Indicator.allCases, progress: .silent))
+      _ = try PipelineRunner.score(
+        root: root, catalogPath: directory + "/all.sqlite", options: ScoreOptions(indicators: Indicator.allCases),
+        context: StageContext(progress: .silent))
       _ = try Self.slim(root, in: directory, name: "all", catalog: "all.sqlite", policy: policy)
       let plain = try regularFileContents(under: directory + "/plain").filter { $0.key.hasSuffix(".tar") }
       let all = try regularFileContents(under: directory + "/all").filter { $0.key.hasSuffix(".tar") }
@@ -155,7 +165,7 @@ import Testing
       let reader = try TarReader(path: directory + "/plain/train/train-000000.tar")
       let sample = try #require(try reader.samples().first)
       let metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(try #require(sample.fields["json"])))
-      let expected: Set<String> = if case .budget = policy {
+      let expected: Set<String> = if policy == .budget {
         ["si-mean", "fidelity@0.75", "fidelity@0.5", "fidelity@0.25"]
       } else {
         ["si-mean"]

@@ -17,9 +17,9 @@ import Testing
       format: .cityscapes, outputDirectory: directory + "/data", trainCount: count, valCount: 0)
     if let style { configuration.style = style }
     _ = try SyntheticDatasetWriter(configuration: configuration).write()
-    _ = try ScoreJob.run(ScoreConfiguration(
-      root: directory + "/data", catalogPath: directory + "/c.sqlite", indicators: [.siMean, .labelBoundary],
-      workers: 2, progress: .silent))
+    _ = try PipelineRunner.score(
+      root: directory + "/data", catalogPath: directory + "/c.sqlite", options: ScoreOptions(indicators: [.siMean, .labelBoundary]),
+      context: StageContext(workers: 2, progress: .silent))
     return try AuditData.gather(catalog: try Catalog(path: directory + "/c.sqlite"))
   }
 

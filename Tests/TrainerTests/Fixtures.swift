@@ -20,9 +20,10 @@ enum Fixtures {
   /// Slims `root` with the default quantile policy into `directory/out` (catalog `directory/c.sqlite`).
   static func slimmed(_ root: String, in directory: String, shardSamples: Int = 3) throws -> (output: String, catalog: String) {
     let output = directory + "/out", catalog = directory + "/c.sqlite"
-    _ = try SlimJob.run(SlimConfiguration(
-      root: root, catalogPath: catalog, outputDirectory: output, shardMaxBytes: nil, shardMaxSamples: shardSamples,
-      workers: 2, progress: .silent))
+    var options = SlimOptions()
+    options.shardSamples = shardSamples
+    _ = try PipelineRunner.slim(
+      root: root, catalogPath: catalog, outputDirectory: output, options: options, context: StageContext(workers: 2, progress: .silent))
     return (output, catalog)
   }
 

@@ -1,4 +1,4 @@
-import Catalog
+public import Catalog
 import Complexity
 import Datasets
 import Foundation
@@ -8,26 +8,33 @@ import Slimming
 
 /// The main job: plan, resample, encode and write shards plus catalog rows (design.md §2–§4).
 public enum SlimJob {
-  /// Runs the job.
-  public static func run(_ configuration: SlimConfiguration) throws(PipelineError) -> SlimReport {
+  /// Plans, resamples, encodes and writes the shards of `root` into `outputDirectory`, from the
+  /// samples and scores already in the open `catalog` (``PipelineRunner/slim(root:catalogPath:discovery:outputDirectory:options:partition:context:onStage:)``
+  /// scans and scores first). A partition writes its own catalog in the output directory.
+  public static func run(
+    root: String, outputDirectory: String, options: SlimOptions, partition: Partition? = nil,
+    context: StageContext = StageContext(), catalog: Catalog
+  ) throws(PipelineError) -> SlimReport {
+    StageInvocations.record(.slim, catalogPath: catalog.path)
+    if let problem = options.problem { throw .invalidSettings(problem) }
+    let configuration = SlimConfiguration(
+      root: root, outputDirectory: outputDirectory, options: options, partition: partition, context: context)
     do {
-      return try runUnchecked(configuration)
+      return try runUnchecked(configuration, input: catalog)
     } catch let error as PipelineError {
       throw error
     } catch let error as CatalogError {
       throw .catalog(error)
     } catch let error as DatasetError {
       throw .dataset(error)
-    } catch let error as SlimmingError {
-      throw .dataset(.invalidConfiguration(path: configuration.outputDirectory, reason: error.description))
     } catch let error as ShardError {
       throw .output(path: error.path, reason: error.reason)
     } catch {
-      throw .output(path: FileSystemFailure.path(of: error) ?? configuration.outputDirectory, reason: FileSystemFailure.reason(of: error))
+      throw .output(path: FileSystemFailure.path(of: error) ?? outputDirectory, reason: FileSystemFailure.reason(of: error))
     }
   }
 
-  static func runUnchecked(_ configuration: SlimConfiguration) throws -> SlimReport {
+  static func runUnchecked(_ configuration: SlimConfiguration, input: Catalog) throws -> SlimReport {
     let start = Date()
     let directory = URL(fileURLWithPath: configuration.outputDirectory).standardizedFileURL.path
     let partition = configuration.partition
@@ -35,46 +42,39 @@ public enum SlimJob {
     let output =
       configuration.dryRun ? directory + "#dry-run" : partition.map { directory + "#" + $0.name } ?? directory
     try OutputPlacement.check(
-      output: directory, datasetRoots: [configuration.root] + registeredRoots(configuration.catalogPath),
-      catalogPath: configuration.catalogPath)
-    // One writer per output directory (per partition) for the whole run; a dry run writes no output.
-    let lock = configuration.dryRun ? nil : try OutputLock(directory: directory, partition: partition)
-    defer { lock?.release() }
-    var needed: [Indicator] = [configuration.indicator]
-    if case .budget = configuration.policy { needed += [.fidelity75, .fidelity50, .fidelity25] }
-    var scoringFailures: [String] = []
-    if partition == nil {
-      scoringFailures = try ScoreJob.run(ScoreConfiguration(
-        root: configuration.root, catalogPath: configuration.catalogPath, discovery: configuration.discovery,
-        indicators: needed, decodeOptions: configuration.decodeOptions, workers: configuration.workers,
-        failFast: configuration.failFast, progress: configuration.progress)).failures
-    }
-    let input = try Catalog(path: configuration.catalogPath)
+      output: directory, datasetRoots: [configuration.root] + (try input.datasets().map(\.root)), catalogPath: input.path)
+    let needed = configuration.options.neededIndicators
     let rootPath = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
     guard var dataset = try input.datasets().first(where: { $0.root == rootPath || $0.root == rootPath + "/ADEChallengeData2016" }),
       let inputDatasetId = dataset.id
     else {
       throw PipelineError.nothingToDo(
-        reason: "\(configuration.root): the dataset is not in the catalog \(configuration.catalogPath)"
-          + (partition == nil ? "" : "; partitions plan from existing scores: run `dance score ROOT` first"))
+        reason: "\(configuration.root): the dataset is not in the catalog \(input.path); "
+          + (partition == nil ? "run `dance scan ROOT` first" : "partitions plan from existing scores: run `dance score ROOT` first"))
     }
-    let format = DatasetFormat(rawValue: dataset.format) ?? .cityscapes
+    let format = try dataset.layoutFormat()
     let grouping = try dataset.camvidGrouping.map { try CamVidGrouping(overrides: $0, source: "catalog") } ?? .standard
     let samples = try input.samples(datasetId: inputDatasetId, status: .ok)
     let valid = Set(samples.map(\.key))
     let scoreRecords = try input.scores(datasetId: inputDatasetId).filter { valid.contains($0.sampleKey) }
     var scores: [String: [String: Double]] = [:]
     for score in scoreRecords { scores[score.sampleKey, default: [:]][score.indicator] = score.value }
+    // A sample whose scoring failed is reported by the score stage and left out of the plan; any
+    // other sample without the ranking score means the catalog was not scored for this job.
+    let failedScoring = Set(try input.scoreFailures().map(\.sampleKey))
+    let unscored = samples.filter { scores[$0.key]?[configuration.indicator.rawValue] == nil && !failedScoring.contains($0.key) }
+    if !unscored.isEmpty {
+      throw PipelineError.nothingToDo(
+        reason: "\(input.path): \(unscored.count) samples have no \(configuration.indicator.rawValue) score (first: \(unscored[0].key)); "
+          + "run `dance score ROOT --indicators \(configuration.indicator.rawValue) --catalog \(input.path)` first")
+    }
+    // One writer per output directory (per partition) for the whole run; a dry run writes no output.
+    let lock = configuration.dryRun ? nil : try OutputLock(directory: directory, partition: partition)
+    defer { lock?.release() }
 
     // A partition writes its own catalog, holding the rows it plans from and what it writes.
     let catalog: Catalog
     if let partition {
-      let missing = samples.filter { configuration.slimmedSplits.contains($0.split) && scores[$0.key]?[configuration.indicator.rawValue] == nil }
-      if !missing.isEmpty {
-        throw PipelineError.nothingToDo(
-          reason: "\(configuration.catalogPath): \(missing.count) samples have no \(configuration.indicator.rawValue) score; "
-            + "partitions plan from existing scores, so run `dance score ROOT --catalog \(configuration.catalogPath)` first")
-      }
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       catalog = try Catalog(path: directory + "/" + partition.catalogFileName)
       dataset.id = nil
@@ -110,13 +110,13 @@ public enum SlimJob {
     let recordedPlans = Dictionary(try catalog.plans(output: output).map { ($0.split, $0) }) { first, _ in first }
 
     var report = SlimReport(
-      output: output, splits: [], copiedImages: 0, failures: scoringFailures, repairs: repairs,
+      output: output, splits: [], copiedImages: 0, failures: [], repairs: repairs,
       dryRun: configuration.dryRun, seconds: 0)
     var jobs: [SlimSampleJob] = []
     // The json member carries exactly the scores the configuration uses, never whatever else the
     // catalog has cached, so that a shard's bytes depend on the inputs and the configuration only.
     let embedded = Set(needed.map(\.rawValue))
-    for split in ["train", "val", "test"] {
+    for split in DatasetSplit.allCases.map(\.rawValue) {
       let members = samples.filter { $0.split == split }
       if members.isEmpty { continue }
       let inputs = members.compactMap { sample -> PlanInput? in
@@ -199,14 +199,6 @@ public enum SlimJob {
     return report
   }
 
-  /// The dataset roots the catalog knows, read without creating a catalog.
-  static func registeredRoots(_ catalogPath: String) -> [String] {
-    guard FileManager.default.fileExists(atPath: catalogPath),
-      let catalog = try? Catalog(path: catalogPath, access: .existing)
-    else { return [] }
-    return ((try? catalog.datasets()) ?? []).map(\.root)
-  }
-
   /// Refuses an output that already holds files or catalog rows unless overwriting; then removes
   /// only the files its manifests list (for a partition, only its own) and forgets its rows. Files
   /// no manifest lists are never removed: when there are any, nothing is removed and the run is refused.
@@ -249,7 +241,7 @@ public enum SlimJob {
     }
     // Nothing foreign: every entry is a listed file or a listed catalog's -wal/-shm companion.
     for path in entries { try FileManager.default.removeItem(atPath: directory + "/" + path) }
-    for split in ["train", "val", "test"] {
+    for split in DatasetSplit.allCases.map(\.rawValue) {
       let folder = directory + "/" + split
       if (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
         try FileManager.default.removeItem(atPath: folder)

@@ -1,4 +1,3 @@
-public import Catalog
 public import Complexity
 public import Datasets
 import Foundation
@@ -6,78 +5,34 @@ public import ImageCodecs
 import Shards
 public import Slimming
 
-/// What `dance slim` does: options.
-public struct SlimConfiguration: Sendable {
-  /// The dataset root (scanned and scored first, from the catalog's caches).
-  public var root: String
-  /// The catalog file.
-  public var catalogPath: String
+/// One slim job: the dataset, the output directory and the settings, as the job's steps read them.
+struct SlimConfiguration: Sendable {
+  /// The dataset root (scanned and scored into the catalog before the job runs).
+  var root: String
   /// Where the shards go: `OUT/<split>/<split>-000000.tar`, `shardindex.json` and `.idx` files.
-  public var outputDirectory: String
-  /// Format and CamVid grouping.
-  public var discovery: DiscoveryOptions
-  /// The policy for the slimmed splits.
-  public var policy: SlimmingPolicy
-  /// The indicator that ranks samples.
-  public var indicator: Indicator
-  /// Loss weights of the slimmed splits (other splits weigh 1).
-  public var weights: WeightScheme
-  /// The splits the policy applies to; the others are written at full resolution. Default train.
-  public var slimmedSplits: [String]
-  /// Output sizes are rounded to a multiple of this.
-  public var align: Int
-  /// Codecs and resampling.
-  public var output: SlimOutputOptions
-  /// Shard rollover: at most this many bytes per shard (default 256 MiB).
-  public var shardMaxBytes: Int?
-  /// Shard rollover: at most this many samples per shard.
-  public var shardMaxSamples: Int?
-  /// Plan only: record and report the plan, write no shard.
-  public var dryRun: Bool
-  /// Empty a non-empty output directory (and forget its catalog rows) first.
-  public var overwrite: Bool
-  /// Stop at the first failing sample.
-  public var failFast: Bool
-  /// Worker threads (default: all cores).
-  public var workers: Int?
-  /// How progress is shown.
-  public var progress: ProgressReporter.Style
+  var outputDirectory: String
+  /// The stage's settings.
+  var options: SlimOptions
   /// Write only the samples of this partition (the plan is still made over the whole split).
-  public var partition: Partition?
-  /// Limits and strictness for every decode (the scan and scoring first, then the encoding).
-  public var decodeOptions = DecodeOptions()
-  /// A control for experiments: when set, the slimmed splits' decisions are handed to the samples
-  /// in this seed's pseudo-random order instead of by complexity, without loss weights
-  /// (``Planner/shuffled(_:inputs:seed:align:)``).
-  public var randomAssignmentSeed: UInt64?
+  var partition: Partition?
+  /// Threads, progress and decode limits.
+  var context: StageContext
 
-  /// Creates a configuration with the DANCE defaults.
-  public init(
-    root: String, catalogPath: String, outputDirectory: String, discovery: DiscoveryOptions = DiscoveryOptions(),
-    policy: SlimmingPolicy = .quantileDefault, indicator: Indicator = .siMean, weights: WeightScheme = .standard,
-    slimmedSplits: [String] = ["train"], align: Int = 1, output: SlimOutputOptions = SlimOutputOptions(),
-    shardMaxBytes: Int? = 256 << 20, shardMaxSamples: Int? = nil, dryRun: Bool = false, overwrite: Bool = false,
-    failFast: Bool = false, workers: Int? = nil, progress: ProgressReporter.Style = .automatic
-  ) {
-    self.root = root
-    self.catalogPath = catalogPath
-    self.outputDirectory = outputDirectory
-    self.discovery = discovery
-    self.policy = policy
-    self.indicator = indicator
-    self.weights = weights
-    self.slimmedSplits = slimmedSplits
-    self.align = align
-    self.output = output
-    self.shardMaxBytes = shardMaxBytes
-    self.shardMaxSamples = shardMaxSamples
-    self.dryRun = dryRun
-    self.overwrite = overwrite
-    self.failFast = failFast
-    self.workers = workers
-    self.progress = progress
-    partition = nil
-  }
+  var policy: SlimmingPolicy { options.resolvedPolicy }
+  var indicator: Indicator { options.indicator }
+  var weights: WeightScheme { options.weightScheme }
+  var slimmedSplits: [String] { options.splits.map(\.rawValue) }
+  var align: Int { options.align }
+  var output: SlimOutputOptions { options.output }
+  var shardMaxBytes: Int? { options.shardMaxBytes }
+  var shardMaxSamples: Int? { options.shardSamples }
+  var dryRun: Bool { options.dryRun }
+  var overwrite: Bool { options.overwrite }
+  var randomAssignmentSeed: UInt64? { options.randomAssignment }
+  var failFast: Bool { options.failFast }
+  var workers: Int? { context.workers }
+  var progress: ProgressReporter.Style { context.progress }
+  var decodeOptions: DecodeOptions { context.decodeOptions }
 }
 
 /// The outcome of `dance slim`.

@@ -64,7 +64,7 @@ public struct NumericSetting: Sendable, Equatable {
   }
 
   /// `0.5`, not `0.5000`; `1`, not `1.0`.
-  static func format(_ value: Double) -> String {
+  public static func format(_ value: Double) -> String {
     value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
   }
 }

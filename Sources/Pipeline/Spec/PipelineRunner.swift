@@ -44,9 +44,69 @@ public struct PipelineRunReport: Sendable {
   }
 }
 
-/// Runs a ``PipelineSpec``: synth (optional) → scan → score → audit (optional) → slim → verify
-/// (optional), each stage through the same library call as its `dance` command.
+/// The one place stages are chained. Each command and pipeline file runs through it: it opens
+/// the catalog once and hands it to each stage, so a dataset is scanned once and scored once per
+/// run, however many stages read it.
+///
+/// - `dance scan ROOT`: scan.
+/// - `dance score [ROOT]`: scan (with ROOT), score.
+/// - `dance slim ROOT`: scan, score (what the plan needs), slim; a partition plans from the
+///   scores already in the catalog.
+/// - `dance run FILE`: synth (optional), scan, score (the file's indicators and what the plan
+///   needs, in one pass), audit (optional), slim, verify (optional).
 public enum PipelineRunner {
+  /// `dance scan ROOT`.
+  public static func scan(
+    root: String, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(), options: ScanOptions = ScanOptions(),
+    context: StageContext = StageContext()
+  ) throws(PipelineError) -> ScanReport {
+    try DatasetScanner.scan(root: root, discovery: discovery, options: options, context: context, catalog: try open(catalogPath))
+  }
+
+  /// `dance score [ROOT]`: with `root`, scans it first and scores only it; without, scores every
+  /// dataset in the catalog.
+  public static func score(
+    root: String?, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(), options: ScoreOptions = ScoreOptions(),
+    context: StageContext = StageContext(), onStage: (PipelineStageResult) -> Void = { _ in }
+  ) throws(PipelineError) -> ScoreReport {
+    let catalog = try open(catalogPath)
+    var scanned: String?
+    if let root {
+      let scan = try DatasetScanner.scan(root: root, discovery: discovery, context: context, catalog: catalog)
+      onStage(.scan(scan))
+      scanned = scan.root
+    }
+    let report = try ScoreJob.run([options], datasetRoot: scanned, context: context, catalog: catalog)
+    onStage(.score(report))
+    return report
+  }
+
+  /// `dance slim ROOT --out DIR`: scan, score what the plan needs (its indicators on every split,
+  /// since every written sample carries them), slim. A partition skips scan and score: it plans
+  /// from the scores already in the catalog, which every partition must share. The slim report's
+  /// failures include the samples that could not be scored.
+  public static func slim(
+    root: String, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(), outputDirectory: String,
+    options: SlimOptions, partition: Partition? = nil, context: StageContext = StageContext(),
+    onStage: (PipelineStageResult) -> Void = { _ in }
+  ) throws(PipelineError) -> SlimReport {
+    if let problem = options.problem { throw .invalidSettings(problem) }
+    let catalog = try open(catalogPath)
+    var scoringFailures: [String] = []
+    if partition == nil {
+      let scan = try DatasetScanner.scan(root: root, discovery: discovery, context: context, catalog: catalog)
+      onStage(.scan(scan))
+      let score = try ScoreJob.run([options.scoreRequest], datasetRoot: scan.root, context: context, catalog: catalog)
+      onStage(.score(score))
+      scoringFailures = score.failures
+    }
+    var report = try SlimJob.run(
+      root: root, outputDirectory: outputDirectory, options: options, partition: partition, context: context, catalog: catalog)
+    report.failures = scoringFailures + report.failures
+    onStage(.slim(report))
+    return report
+  }
+
   /// Runs every stage of `spec` in order; `onStage` sees each stage's result as it finishes.
   ///
   /// Failing samples do not stop the run (unless the spec says `fail_fast`); they are counted in
@@ -70,26 +130,38 @@ public enum PipelineRunner {
         throw .dataset(error)
       }
     }
+    if let problem = spec.slim.problem { throw .invalidSettings(problem) }
+    let context = StageContext(workers: spec.workers, progress: progress)
     try createParent(of: spec.catalog)
-    finish(.scan(try DatasetScanner.scan(spec.scanConfiguration(progress: progress))))
-    finish(.score(try ScoreJob.run(spec.scoreConfiguration(progress: progress))))
-    if let audit = spec.audit { finish(try runAudit(audit, catalog: spec.catalog)) }
-    finish(.slim(try SlimJob.run(spec.slimConfiguration(progress: progress))))
+    let catalog = try open(spec.catalog)
+    let scan = try DatasetScanner.scan(
+      root: spec.dataset.root, discovery: try spec.discoveryOptions(), options: spec.scan, context: context, catalog: catalog)
+    finish(.scan(scan))
+    // One pass scores what the file asks for and what the plan needs.
+    finish(.score(try ScoreJob.run([spec.score, spec.slim.scoreRequest], datasetRoot: scan.root, context: context, catalog: catalog)))
+    if let audit = spec.audit { finish(try runAudit(audit, catalog: catalog)) }
+    finish(.slim(try SlimJob.run(
+      root: spec.dataset.root, outputDirectory: spec.output, options: spec.slim, context: context, catalog: catalog)))
     if spec.verify && !spec.slim.dryRun {
-      finish(.verify(try ShardVerifier.verify(output: spec.slim.out, catalogPath: spec.catalog, workers: spec.workers)))
+      finish(.verify(try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog, workers: spec.workers)))
     }
     return report
   }
 
+  /// Opens (or creates) the catalog a run reads and writes.
+  static func open(_ path: String) throws(PipelineError) -> Catalog {
+    do throws(CatalogError) { return try Catalog(path: path) } catch { throw .catalog(error) }
+  }
+
   /// Gathers the audit from the catalog and writes its HTML page.
-  private static func runAudit(_ audit: PipelineSpec.Audit, catalog path: String) throws(PipelineError) -> PipelineStageResult {
+  private static func runAudit(_ audit: PipelineSpec.Audit, catalog: Catalog) throws(PipelineError) -> PipelineStageResult {
     let data: AuditData
     do throws(CatalogError) {
-      data = try AuditData.gather(catalog: try Catalog(path: path, access: .existing), ranking: audit.rankBy, extremes: audit.extremes)
+      data = try AuditData.gather(catalog: catalog, ranking: audit.rankBy, extremes: audit.extremes)
     } catch {
       throw .catalog(error)
     }
-    if data.table.isEmpty { throw .nothingToDo(reason: "\(path): no scores to audit") }
+    if data.table.isEmpty { throw .nothingToDo(reason: "\(catalog.path): no scores to audit") }
     try createParent(of: audit.html)
     do {
       try Data(AuditHTML.render(data).utf8).write(to: URL(fileURLWithPath: audit.html))

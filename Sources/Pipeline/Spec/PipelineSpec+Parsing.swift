@@ -1,5 +1,5 @@
-public import Complexity
-public import Datasets
+import Complexity
+import Datasets
 public import Foundation
 import ImageCodecs
 import Slimming
@@ -16,7 +16,8 @@ extension PipelineSpec {
     "audit": ["html", "rank_by", "extremes"],
     "slim": [
       "out", "policy", "drop", "budget", "scale", "indicator", "weights", "splits", "align", "image_codec",
-      "jpeg_quality", "png_level", "png_strategy", "label_resampling", "shard_size", "shard_samples", "overwrite", "dry_run", "fail_fast",
+      "jpeg_quality", "png_level", "png_strategy", "label_resampling", "shard_size", "shard_samples", "random_assignment", "overwrite",
+      "dry_run", "fail_fast",
     ],
   ]
 
@@ -60,8 +61,9 @@ extension PipelineSpec {
     guard let datasetNode = top["dataset"] else { throw r.error(line: top.line, "missing 'dataset' (at least 'root')") }
     guard let slimNode = top["slim"] else { throw r.error(line: top.line, "missing 'slim' (at least 'out')") }
     let dataset = try parseDataset(datasetNode, r)
-    var spec = PipelineSpec(
-      path: path, catalog: try r.path(catalogNode, "catalog"), dataset: dataset, slim: try parseSlim(slimNode, r))
+    let (output, slim) = try parseSlim(slimNode, r)
+    var spec = PipelineSpec(path: path, catalog: try r.path(catalogNode, "catalog"), dataset: dataset, output: output)
+    spec.slim = slim
     if let node = top["workers"] { spec.workers = try r.int(node, Settings.workers) }
     if let node = top["synth"] { spec.synth = try parseSynth(node, r, dataset: dataset) }
     if let node = top["scan"] {
@@ -123,19 +125,15 @@ extension PipelineSpec {
       }
       synth.size = size
     }
-    if let value = section["seed"] {
-      let text = try r.string(value, "seed")
-      guard let seed = UInt64(text) else { throw r.error(value, "'seed' must be a whole number 0 or more, got '\(text)'") }
-      synth.seed = seed
-    }
+    if let value = section["seed"] { synth.seed = try r.seed(value, "seed") }
     if let value = section["style"] { synth.style = try r.choice(value, "style", SyntheticDatasetConfiguration.Style.self) }
     if let value = section["overwrite"] { synth.overwrite = try r.bool(value, "overwrite") }
     return synth
   }
 
-  private static func parseScore(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> Score {
+  private static func parseScore(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> ScoreOptions {
     let section = try r.section(emptyIfNull(node), name: "'score'", allowed: keys["score"] ?? [])
-    var score = Score()
+    var score = ScoreOptions()
     if let value = section["indicators"] { score.indicators = try parseIndicators(value, r) }
     if let value = section["splits"] { score.splits = try r.splits(value, "splits") }
     if let value = section["fail_fast"] { score.failFast = try r.bool(value, "fail_fast") }
@@ -191,24 +189,19 @@ func yamlErrorProblem(_ error: YamlError) -> String {
 }
 
 extension PipelineSpec {
-  static func parseSlim(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> Slim {
+  /// The `slim:` section: its output directory and its settings, mapped key by key onto
+  /// ``SlimOptions`` and then checked by ``SlimOptions/problem`` (the check `dance slim` runs too),
+  /// naming the line of the offending key.
+  static func parseSlim(_ node: Node, _ r: SpecReader) throws(PipelineSpecError) -> (output: String, options: SlimOptions) {
     let section = try r.section(node, name: "'slim'", allowed: keys["slim"] ?? [])
     guard let out = section["out"] else { throw r.error(line: section.line, "'slim' needs 'out' (the shard directory)") }
-    var slim = Slim(out: try r.path(out, "out"))
-    let policy = try section["policy"].map { value throws(PipelineSpecError) in try r.choice(value, "policy", SlimPolicyName.self) } ?? .quantile
-    // Each policy's parameter is refused with the other policies, so a typo'd policy never goes unnoticed.
-    var parameter: Double?
-    for owner in SlimPolicyName.allCases {
-      guard let setting = owner.parameter, let value = section[setting.key] else { continue }
-      if owner != policy {
-        throw r.error(value, "'\(setting.key)' applies to policy \(owner.rawValue) only (this file's policy is \(policy.rawValue))")
-      }
-      parameter = try r.number(value, setting)
-    }
-    slim.policy = policy.policy(parameter: parameter)
+    var slim = SlimOptions()
+    if let value = section["policy"] { slim.policy = try r.choice(value, "policy", SlimPolicyName.self) }
+    if let value = section["drop"] { slim.drop = try r.number(value, Settings.drop) }
+    if let value = section["budget"] { slim.budget = try r.number(value, Settings.budget) }
+    if let value = section["scale"] { slim.scale = try r.number(value, Settings.scale) }
     if let value = section["indicator"] { slim.indicator = try r.choice(value, "indicator", Indicator.self) }
-    let weights = try section["weights"].map { value throws(PipelineSpecError) in try r.choice(value, "weights", WeightsName.self) }
-    slim.weights = (weights ?? policy.defaultWeights).scheme
+    if let value = section["weights"] { slim.weights = try r.choice(value, "weights", WeightsName.self) }
     if let value = section["splits"] { slim.splits = try r.splits(value, "splits") }
     if let value = section["align"] { slim.align = try r.int(value, Settings.align) }
     if let value = section["image_codec"] { slim.output.imageCodec = try r.choice(value, "image_codec", SlimOutputOptions.Codec.self) }
@@ -218,15 +211,16 @@ extension PipelineSpec {
     if let value = section["label_resampling"] {
       slim.output.labelResampling = try r.choice(value, "label_resampling", SlimOutputOptions.LabelResampling.self)
     }
-    let shardSize = try section["shard_size"].map { value throws(PipelineSpecError) in try r.int(value, Settings.shardSize) }
-    let shardSamples = try section["shard_samples"].map { value throws(PipelineSpecError) in
-      try r.int(value, Settings.shardSamples)
-    }
-    slim.shardMaxSamples = shardSamples
-    slim.shardMaxBytes = shardSize ?? (shardSamples == nil ? 256 << 20 : nil)
+    if let value = section["shard_size"] { slim.shardSize = try r.int(value, Settings.shardSize) }
+    if let value = section["shard_samples"] { slim.shardSamples = try r.int(value, Settings.shardSamples) }
+    if let value = section["random_assignment"] { slim.randomAssignment = try r.seed(value, "random_assignment") }
     if let value = section["overwrite"] { slim.overwrite = try r.bool(value, "overwrite") }
     if let value = section["dry_run"] { slim.dryRun = try r.bool(value, "dry_run") }
     if let value = section["fail_fast"] { slim.failFast = try r.bool(value, "fail_fast") }
-    return slim
+    if let problem = slim.problem {
+      guard let value = section[problem.key] else { throw r.error(line: section.line, problem.message(.pipelineFile)) }
+      throw r.error(value, problem.message(.pipelineFile))
+    }
+    return (try r.path(out, "out"), slim)
   }
 }

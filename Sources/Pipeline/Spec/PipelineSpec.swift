@@ -1,7 +1,7 @@
 public import Complexity
 public import Datasets
 import Foundation
-public import Slimming
+import Slimming
 
 /// A declarative pipeline (`dance run FILE.yaml`): synth (optional) → scan → score → audit
 /// (optional) → slim → verify (optional), with every path already resolved.
@@ -58,22 +58,6 @@ public struct PipelineSpec: Sendable, Equatable {
     }
   }
 
-  /// The scan stage.
-  public struct Scan: Sendable, Equatable {
-    /// Decode every image fully instead of reading headers.
-    public var verifyImages = false
-  }
-
-  /// The score stage.
-  public struct Score: Sendable, Equatable {
-    /// The indicators to compute.
-    public var indicators = Indicator.defaultSet
-    /// The splits to score; `nil` for all.
-    public var splits: [String]?
-    /// Stop at the first failing sample.
-    public var failFast = false
-  }
-
   /// The audit stage: one HTML page.
   public struct Audit: Sendable, Equatable {
     /// Where the HTML report goes (absolute).
@@ -82,34 +66,6 @@ public struct PipelineSpec: Sendable, Equatable {
     public var rankBy: Indicator = .siMean
     /// How many least and most complex training images to show.
     public var extremes = 12
-  }
-
-  /// The slim stage.
-  public struct Slim: Sendable, Equatable {
-    /// The output directory of the shards (absolute).
-    public var out: String
-    /// The policy of the slimmed splits.
-    public var policy: SlimmingPolicy = .quantileDefault
-    /// The indicator that ranks samples.
-    public var indicator: Indicator = .siMean
-    /// Loss weights.
-    public var weights: WeightScheme = .standard
-    /// The splits the policy applies to.
-    public var splits = ["train"]
-    /// Output sizes are rounded to a multiple of this.
-    public var align = 1
-    /// Codecs and resampling.
-    public var output = SlimOutputOptions()
-    /// Shard rollover by bytes (`nil` with ``shardMaxSamples`` set).
-    public var shardMaxBytes: Int? = 256 << 20
-    /// Shard rollover by samples.
-    public var shardMaxSamples: Int?
-    /// Replace an existing output directory and its catalog rows.
-    public var overwrite = false
-    /// Plan only, write no shard.
-    public var dryRun = false
-    /// Stop at the first failing sample.
-    public var failFast = false
   }
 
   /// The spec file (absolute), for messages.
@@ -123,13 +79,15 @@ public struct PipelineSpec: Sendable, Equatable {
   /// The optional synthetic-data stage.
   public var synth: Synth?
   /// The scan stage.
-  public var scan = Scan()
+  public var scan = ScanOptions()
   /// The score stage.
-  public var score = Score()
+  public var score = ScoreOptions()
   /// The optional audit stage.
   public var audit: Audit?
+  /// The slim stage's output directory of the shards (absolute; `slim.out` in the file).
+  public var output: String
   /// The slim stage.
-  public var slim: Slim
+  public var slim = SlimOptions()
   /// Whether to verify the shards after slimming.
   public var verify = false
 }
@@ -155,10 +113,10 @@ public struct PipelineSpecError: Error, Equatable, Sendable, CustomStringConvert
 }
 
 extension PipelineSpec {
-  /// Refuses a `slim.out` that equals, contains or lies inside the dataset root, or holds the
+  /// Refuses an output (`slim.out`) that equals, contains or lies inside the dataset root, or holds the
   /// catalog (``OutputPlacement``); `dance run` and `dance run --check` both call it first.
   public func checkOutputPlacement() throws(PipelineError) {
-    try OutputPlacement.check(output: slim.out, datasetRoots: [dataset.root], catalogPath: catalog)
+    try OutputPlacement.check(output: output, datasetRoots: [dataset.root], catalogPath: catalog)
   }
 
   /// The discovery options of the dataset (its format and CamVid grouping).
@@ -186,28 +144,5 @@ extension PipelineSpec {
       testCount: synth.test, imageSize: synth.size, seed: synth.seed, style: synth.style)
     configuration.overwrite = synth.overwrite
     return configuration
-  }
-
-  /// The scan stage's configuration.
-  public func scanConfiguration(progress: ProgressReporter.Style) throws(PipelineError) -> ScanConfiguration {
-    ScanConfiguration(
-      root: dataset.root, catalogPath: catalog, discovery: try discoveryOptions(), verifiesImages: scan.verifyImages,
-      workers: workers, progress: progress)
-  }
-
-  /// The score stage's configuration.
-  public func scoreConfiguration(progress: ProgressReporter.Style) throws(PipelineError) -> ScoreConfiguration {
-    ScoreConfiguration(
-      root: dataset.root, catalogPath: catalog, discovery: try discoveryOptions(), indicators: score.indicators,
-      splits: score.splits, workers: workers, failFast: score.failFast, progress: progress)
-  }
-
-  /// The slim stage's configuration.
-  public func slimConfiguration(progress: ProgressReporter.Style) throws(PipelineError) -> SlimConfiguration {
-    SlimConfiguration(
-      root: dataset.root, catalogPath: catalog, outputDirectory: slim.out, discovery: try discoveryOptions(),
-      policy: slim.policy, indicator: slim.indicator, weights: slim.weights, slimmedSplits: slim.splits,
-      align: slim.align, output: slim.output, shardMaxBytes: slim.shardMaxBytes, shardMaxSamples: slim.shardMaxSamples,
-      dryRun: slim.dryRun, overwrite: slim.overwrite, failFast: slim.failFast, workers: workers, progress: progress)
   }
 }

@@ -41,15 +41,10 @@ public enum Settings {
 
   /// The split names a command or file may give: `train, val, test`.
   public static let knownSplits = DatasetSplit.allCases.map(\.rawValue)
-
-  /// The first name in `names` that is not a split, if any.
-  public static func firstUnknownSplit(in names: [String]) -> String? {
-    names.first { !knownSplits.contains($0) }
-  }
 }
 
 /// A slimming policy by the name the command line (`--policy`) and pipeline files (`policy:`) use.
-public enum SlimPolicyName: String, CaseIterable, Sendable {
+public enum SlimPolicyName: String, CaseIterable, Sendable, Codable {
   /// DANCE bands, with `--drop`.
   case quantile
   /// A pixel budget, with `--budget`.
@@ -106,7 +101,7 @@ public enum SlimPolicyName: String, CaseIterable, Sendable {
 }
 
 /// A loss-weight scheme by the name the command line (`--weights`) and pipeline files (`weights:`) use.
-public enum WeightsName: String, CaseIterable, Sendable {
+public enum WeightsName: String, CaseIterable, Sendable, Codable {
   /// 0.5 … 1.5 by complexity rank, mean 1.
   case linear
   /// Every sample weighs 1.

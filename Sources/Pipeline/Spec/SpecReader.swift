@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Yams
 
@@ -92,13 +93,23 @@ struct SpecReader {
     return value
   }
 
+  /// A seed: a whole number 0 or more (64 bits).
+  func seed(_ node: Node, _ what: String) throws(PipelineSpecError) -> UInt64 {
+    let text = try string(node, what)
+    guard let seed = UInt64(text) else { throw error(node, "'\(what)' must be a whole number 0 or more, got '\(text)'") }
+    return seed
+  }
+
   /// A list of split names (`train`, `val`, `test`); an unknown name is refused.
-  func splits(_ node: Node, _ what: String) throws(PipelineSpecError) -> [String] {
-    let items = try list(node, what)
-    if let unknown = items.first(where: { !Settings.knownSplits.contains($0.text) }) {
-      throw error(unknown.node, "unknown split '\(unknown.text)' in '\(what)' (known: \(Settings.knownSplits.joined(separator: ", ")))")
+  func splits(_ node: Node, _ what: String) throws(PipelineSpecError) -> [DatasetSplit] {
+    var splits: [DatasetSplit] = []
+    for item in try list(node, what) {
+      guard let split = DatasetSplit(rawValue: item.text) else {
+        throw error(item.node, "unknown split '\(item.text)' in '\(what)' (known: \(Settings.knownSplits.joined(separator: ", ")))")
+      }
+      splits.append(split)
     }
-    return items.map(\.text)
+    return splits
   }
 
   /// One of the raw values of `Value`.

@@ -48,8 +48,7 @@ extension Dance {
         data = try AuditData.gather(
           catalog: try Catalog(path: catalog.path, access: .existing), ranking: Indicator(rawValue: rankBy) ?? .siMean, extremes: extremes)
       } catch {
-        printError(error.description)
-        throw ExitCode(error.isUsageError ? ExitStatus.usage : ExitStatus.failure)
+        throw error
       }
       if data.table.isEmpty {
         printError("\(catalog.path): no scores yet; run `dance score ROOT` first")

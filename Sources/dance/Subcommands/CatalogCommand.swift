@@ -29,7 +29,7 @@ struct CatalogCommand: AsyncParsableCommand {
     var output: String
 
     func run() async throws {
-      let report = try runJob { () throws(PipelineError) in try CatalogMerger.merge(parts: parts, into: output) }
+      let report = try CatalogMerger.merge(parts: parts, into: output)
       print("merged \(report.parts) catalogs into \(output): \(report.samples) samples, \(report.shards) shards".escapingControlCharacters)
       for (directory, missing) in report.outputs.sorted(by: { $0.key < $1.key }) {
         print(("  \(directory): " + (missing.isEmpty ? "all partitions present" : "missing \(missing.joined(separator: ", "))")).escapingControlCharacters)

@@ -63,8 +63,7 @@ extension Dance {
         ).result
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
       } catch {
-        printError(error.description)
-        throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
+        throw error
       }
       if json {
         try printJSON(result)

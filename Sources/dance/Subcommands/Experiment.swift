@@ -76,8 +76,7 @@ struct ExperimentCommand: AsyncParsableCommand {
     let runner = ExperimentRunner(directory: directory, dataRoot: root, options: options, log: { printNow($0) })
     let results: [ExperimentRunResult]
     do throws(ExperimentError) { results = try runner.run() } catch {
-      printError(error.description)
-      throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
+      throw error
     }
     let summary = ExperimentSummary(results, options: options)
     let report = try prettyJSON(summary)

@@ -37,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-      let report = try runJob { () throws(PipelineError) in try FolderExport.run(output: output, layout: layout, to: to) }
+      let report = try FolderExport.run(output: output, layout: layout, to: to)
       if json {
         try printJSON(report)
       } else {
@@ -77,7 +77,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-      let report = try runJob { () throws(PipelineError) in try MDSExport.run(output: output, to: to, sizeLimit: shardSize) }
+      let report = try MDSExport.run(output: output, to: to, sizeLimit: shardSize)
       if json {
         try printJSON(report)
       } else {

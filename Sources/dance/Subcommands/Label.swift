@@ -48,7 +48,7 @@ extension Dance {
     func run() async throws {
       if let root = all {
         let options = try layout.discoveryOptions()
-        let report = try runJob { () throws(PipelineError) in try LabelExporter.run(root: root, options: options, workers: workers) }
+        let report = try LabelExporter.run(root: root, options: options, workers: workers)
         for failure in report.failures { printError(failure) }
         for path in report.withUnknownValues { printError("\(path): values outside the label space were set to 255") }
         print("\(report.written) train-id label files written, \(report.skipped) already in train ids, \(report.failures.count) failed")
@@ -66,8 +66,7 @@ extension Dance {
         }
         print("\(file) (\(encoding.id)) → \(output): \(labels.image.width)×\(labels.image.height), \(encoding.space.id)".escapingControlCharacters)
       } catch let error as DatasetError {
-        printError(error.description)
-        throw ExitCode(ExitStatus.failure)
+        throw RunFailure(underlying: error)
       } catch where FileSystemFailure.isFileSystemError(error) {
         printError("\(output): cannot write the file: \(FileSystemFailure.reason(of: error))")
         throw ExitCode(ExitStatus.failure)

@@ -82,8 +82,7 @@ struct ModelCommand: AsyncParsableCommand {
       do throws(TrainerError) {
         return try TrainingData.open(output, split: .train).matchedHead(configuration, crop: PixelSize(parsing: crop)!)
       } catch {
-        printError(error.description)
-        throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
+        throw error
       }
     }
 

@@ -40,10 +40,7 @@ extension Dance {
     func run() async throws {
       keepFreedTensorsForReuse()
       let model: TrainedModel
-      do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch {
-        printError(error.description)
-        throw ExitCode(ExitStatus.failure)
-      }
+      do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch { throw RunFailure(underlying: error) }
       setEngineThreads(threads)
       let decoder = ImageDecoder()
       var failed = 0

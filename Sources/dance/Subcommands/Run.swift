@@ -6,7 +6,7 @@ import Pipeline
 
 extension Dance {
   /// `dance run FILE.yaml`: a declarative pipeline (synth → scan → score → audit → slim → verify).
-  struct Run: AsyncParsableCommand {
+  struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "run",
       abstract: "Run a pipeline file: scan → score → slim, optionally synth first and audit and verify.",
@@ -27,20 +27,15 @@ extension Dance {
     @Flag(help: "Only check the file and print what would run.")
     var check = false
 
-    func run() async throws {
+    func run() throws {
       let spec: PipelineSpec
-      do throws(PipelineSpecError) {
-        spec = try PipelineSpec.load(path: file)
-      } catch {
-        FileHandle.standardError.write(Data((error.description.escapingControlCharacters + "\n").utf8))
-        throw ExitCode(ExitStatus.usage)
-      }
+      spec = try PipelineSpec.load(path: file)
       if check {
-        _ = try runJob { () throws(PipelineError) in try spec.checkOutputPlacement() }
+        _ = try spec.checkOutputPlacement()
         print(plan(spec))
         return
       }
-      let report = try runJob { () throws(PipelineError) in try PipelineRunner.run(spec, onStage: printStage) }
+      let report = try PipelineRunner.run(spec, onStage: printStage)
       print("\n== done: \(report.stages.count) stages; \(report.failedSamples) failed samples"
         + (spec.verify ? ", \(report.verifyProblems) verify problems" : ""))
       if report.verifyProblems > 0 { throw ExitCode(ExitStatus.failure) }
@@ -56,8 +51,8 @@ extension Dance {
       lines.append("scan: \(spec.dataset.root)" + (spec.scan.verifyImages ? " (decoding every image)" : ""))
       lines.append("score: " + spec.score.indicators.map(\.rawValue).joined(separator: ", "))
       if let audit = spec.audit { lines.append("audit: \(audit.html)") }
-      lines.append("slim: \(spec.slim.policy) on \(spec.slim.splits.joined(separator: ", ")) → \(spec.slim.out)")
-      if spec.verify { lines.append("verify: \(spec.slim.out)") }
+      lines.append("slim: \(spec.slim.resolvedPolicy) on \(spec.slim.splits.map(\.rawValue).joined(separator: ", ")) → \(spec.output)")
+      if spec.verify { lines.append("verify: \(spec.output)") }
       return lines.map(\.escapingControlCharacters).joined(separator: "\n")
     }
 

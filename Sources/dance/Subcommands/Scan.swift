@@ -6,7 +6,7 @@ import Pipeline
 
 extension Dance {
   /// `dance scan ROOT`: discover, validate and catalog a dataset's samples.
-  struct Scan: AsyncParsableCommand {
+  struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Discover and validate a dataset's samples and record them in the catalog.",
       discussion: """
@@ -42,12 +42,13 @@ extension Dance {
       try Settings.maxProblems.check(maxProblems)
     }
 
-    func run() async throws {
+    func run() throws {
       let warnings = DecodeWarningLog()
-      let configuration = ScanConfiguration(
-        root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(), verifiesImages: verifyImages,
-        decodeOptions: strictness.decodeOptions(log: warnings), workers: workers, progress: json ? .silent : .automatic)
-      let report = try runJob { () throws(PipelineError) in try DatasetScanner.scan(configuration) }
+      var options = ScanOptions()
+      options.verifyImages = verifyImages
+      let discovery = try layout.discoveryOptions()
+      let context = StageContext(workers: workers, progress: json ? .silent : .automatic, decodeOptions: strictness.decodeOptions(log: warnings))
+      let report = try PipelineRunner.scan(root: root, catalogPath: catalog.path, discovery: discovery, options: options, context: context)
       warnings.record(inCatalog: catalog.path, command: "scan")
       if json {
         try printJSON(report)

@@ -6,7 +6,7 @@ import Pipeline
 
 extension Dance {
   /// `dance score [ROOT]`: compute complexity indicators for every valid sample, cached in the catalog.
-  struct Score: AsyncParsableCommand {
+  struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Score every valid sample's spatial complexity (streaming, all cores, cached in the catalog).",
       discussion: """
@@ -42,24 +42,23 @@ extension Dance {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    /// The splits `--splits` names, or `nil` for all.
-    var scoredSplits: [String]? {
-      splits.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    /// The settings the flags give.
+    func makeOptions() throws -> ScoreOptions {
+      ScoreOptions(
+        indicators: try Indicator.parseList(indicators), splits: try splits.map { try parseSplits($0, option: "--splits") },
+        failFast: failFast)
     }
 
     func validate() throws {
       try Settings.workers.check(workers)
-      if let scoredSplits { try checkSplits(scoredSplits, option: "--splits") }
+      _ = try makeOptions()
     }
 
-    func run() async throws {
+    func run() throws {
       let warnings = DecodeWarningLog()
-      let configuration = ScoreConfiguration(
-        root: root, catalogPath: catalog.path, discovery: try layout.discoveryOptions(),
-        indicators: try Indicator.parseList(indicators), splits: scoredSplits,
-        decodeOptions: strictness.decodeOptions(log: warnings), workers: workers, failFast: failFast,
-        progress: json ? .silent : .automatic)
-      let report = try runJob { () throws(PipelineError) in try ScoreJob.run(configuration) }
+      let options = try makeOptions(), discovery = try layout.discoveryOptions()
+      let context = StageContext(workers: workers, progress: json ? .silent : .automatic, decodeOptions: strictness.decodeOptions(log: warnings))
+      let report = try PipelineRunner.score(root: root, catalogPath: catalog.path, discovery: discovery, options: options, context: context)
       warnings.record(inCatalog: catalog.path, command: "score")
       if json {
         try printJSON(report)

@@ -7,7 +7,7 @@ import Slimming
 
 extension Dance {
   /// `dance slim ROOT --out DIR`: the main job.
-  struct Slim: AsyncParsableCommand {
+  struct Slim: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Slim a dataset: plan, resample, encode, and write WebDataset shards plus catalog rows.",
       discussion: """
@@ -33,14 +33,18 @@ extension Dance {
     @OptionGroup var layout: LayoutOptions
     @OptionGroup var strictness: StrictnessOptions
 
-    @Option(help: "Slimming policy: quantile, budget, fixed or none.")
-    var policy: SlimPolicyName = .quantile
+    // Defaults, ranges and how settings combine are SlimOptions' (shared with pipeline files): a
+    // flag left out keeps SlimOptions' default, and validate() runs SlimOptions' one check.
+    private static let defaults = SlimOptions()
 
-    @Option(help: "The indicator that ranks samples by complexity.")
-    var indicator = "si-mean"
+    @Option(help: "Slimming policy: quantile, budget, fixed or none. (default: \(defaults.policy.rawValue))")
+    var policy: SlimPolicyName?
+
+    @Option(help: "The indicator that ranks samples by complexity. (default: \(defaults.indicator.rawValue))")
+    var indicator: String?
 
     // Numbers are read with `.unconditional` so that `--budget -0.5` is a value (refused by range
-    // in validate()), not a flag; the ranges are Settings', shared with pipeline files.
+    // in validate()), not a flag.
     @Option(parsing: .unconditional, help: "quantile only: fraction of the simplest samples to drop, \(Settings.drop.helpRange). (default: 0.1)")
     var drop: Double?
 
@@ -56,8 +60,8 @@ extension Dance {
       """)
     var weights: WeightsName?
 
-    @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution.")
-    var splits = "train"
+    @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution. (default: train)")
+    var splits: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
       A control for experiments: keep the policy's decisions (how many samples are dropped and kept at each scale) \
@@ -68,28 +72,28 @@ extension Dance {
     @Option(parsing: .unconditional, help: """
       Round output sides to the nearest multiple of this, \(Settings.align.helpRange). Never upscales: \
       a side is rounded down when the nearest multiple exceeds its stored length, and a side shorter than it is \
-      left unaligned.
+      left unaligned. (default: \(defaults.align))
       """)
-    var align = 1
+    var align: Int?
 
-    @Option(help: "Image codec in the shards: png, jpg or auto (the source's codec).")
-    var imageCodec: SlimOutputOptions.Codec = .auto
+    @Option(help: "Image codec in the shards: png, jpg or auto (the source's codec). (default: \(defaults.output.imageCodec.rawValue))")
+    var imageCodec: SlimOutputOptions.Codec?
 
-    @Option(parsing: .unconditional, help: "JPEG quality \(Settings.jpegQuality.helpRange) (with jpg output).")
-    var jpegQuality = 95
+    @Option(parsing: .unconditional, help: "JPEG quality \(Settings.jpegQuality.helpRange) (with jpg output). (default: \(defaults.output.jpegQuality))")
+    var jpegQuality: Int?
 
-    @Option(parsing: .unconditional, help: "zlib level \(Settings.pngLevel.helpRange) of image PNGs in the shards, 0 stores, 9 is smallest.")
-    var pngLevel = 3
+    @Option(parsing: .unconditional, help: "zlib level \(Settings.pngLevel.helpRange) of image PNGs in the shards, 0 stores, 9 is smallest. (default: \(defaults.output.pngLevel))")
+    var pngLevel: Int?
 
     @Option(help: ArgumentHelp(
-      "zlib strategy of image PNGs: rle, standard or huffman.",
+      "zlib strategy of image PNGs: rle, standard or huffman. (default: \(defaults.output.pngStrategy.rawValue))",
       discussion: "rle (run-length matches only) is about twice as fast as standard on photographs, for files a few per cent larger; huffman is faster still and larger on flat content."))
-    var pngStrategy: PNGEncoder.Strategy = .rle
+    var pngStrategy: PNGEncoder.Strategy?
 
-    @Option(help: "Label resampling: nearest (centre-aligned) or mode (majority of the footprint).")
-    var labelResampling: SlimOutputOptions.LabelResampling = .nearest
+    @Option(help: "Label resampling: nearest (centre-aligned) or mode (majority of the footprint). (default: \(defaults.output.labelResampling.rawValue))")
+    var labelResampling: SlimOutputOptions.LabelResampling?
 
-    @Option(parsing: .unconditional, help: "Roll over to a new shard beyond this many bytes, \(Settings.shardSize.helpRange) (default 268435456 = 256 MiB).")
+    @Option(parsing: .unconditional, help: "Roll over to a new shard beyond this many bytes, \(Settings.shardSize.helpRange) (default \(SlimOptions.defaultShardSize) = 256 MiB).")
     var shardSize: Int?
 
     @Option(parsing: .unconditional, help: "Roll over to a new shard after this many samples, \(Settings.shardSamples.helpRange).")
@@ -123,71 +127,55 @@ extension Dance {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    /// Each policy's parameter as given (`nil` when not given).
-    private var policyParameters: [(setting: NumericSetting, value: Double?)] {
-      [(Settings.drop, drop), (Settings.budget, budget), (Settings.scale, scale)]
-    }
-
-    /// The policy with its parameter as given, else its default.
-    func makePolicy() -> SlimmingPolicy {
-      policy.policy(parameter: policyParameters.first { $0.setting == policy.parameter }?.value)
-    }
-
-    /// The splits `--splits` names.
-    var slimmedSplits: [String] {
-      splits.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// The settings the flags give, each flag left out keeping SlimOptions' default.
+    func makeOptions() throws -> SlimOptions {
+      var options = SlimOptions()
+      if let policy { options.policy = policy }
+      if let indicator {
+        guard let known = Indicator(rawValue: indicator) else {
+          throw ValidationError("unknown indicator '\(indicator)'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        options.indicator = known
+      }
+      options.drop = drop
+      options.budget = budget
+      options.scale = scale
+      options.weights = weights
+      if let splits { options.splits = try parseSplits(splits, option: "--splits") }
+      options.randomAssignment = randomAssignment
+      if let align { options.align = align }
+      if let imageCodec { options.output.imageCodec = imageCodec }
+      if let jpegQuality { options.output.jpegQuality = jpegQuality }
+      if let pngLevel { options.output.pngLevel = pngLevel }
+      if let pngStrategy { options.output.pngStrategy = pngStrategy }
+      if let labelResampling { options.output.labelResampling = labelResampling }
+      options.shardSize = shardSize
+      options.shardSamples = shardSamples
+      options.dryRun = dryRun
+      options.overwrite = overwrite
+      options.failFast = failFast
+      return options
     }
 
     func validate() throws {
-      guard Indicator(rawValue: indicator) != nil else {
-        throw ValidationError("unknown indicator '\(indicator)'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      // Each policy's parameter is refused with the other policies, as in pipeline files.
-      for (setting, value) in policyParameters where value != nil {
-        if let owner = SlimPolicyName.owner(of: setting), owner != policy {
-          throw ValidationError("\(setting.flag) applies to --policy \(owner.rawValue) only (the policy is \(policy.rawValue))")
-        }
-        try setting.check(value)
-      }
-      do { try makePolicy().validate() } catch { throw ValidationError(error.description) }
-      try Settings.align.check(align)
-      if randomAssignment != nil && weights == .linear {
-        throw ValidationError("--random-assignment hands out decisions without loss weights; drop --weights linear")
-      }
-      try Settings.pngLevel.check(pngLevel)
-      try Settings.jpegQuality.check(jpegQuality)
-      try Settings.shardSize.check(shardSize)
-      try Settings.shardSamples.check(shardSamples)
+      if let problem = try makeOptions().problem { throw ValidationError(problem.message(.commandLine)) }
       try Settings.workers.check(workers)
       try Settings.partitions.check(partitions)
-      try checkSplits(slimmedSplits, option: "--splits")
       if let partition {
         do throws(PipelineError) { _ = try Partition(parsing: partition) } catch { throw ValidationError(error.description) }
       }
     }
 
-    func run() async throws {
-      var options = SlimOutputOptions()
-      options.imageCodec = imageCodec
-      options.jpegQuality = jpegQuality
-      options.pngLevel = pngLevel
-      options.pngStrategy = pngStrategy
-      options.labelResampling = labelResampling
-      var configuration = SlimConfiguration(
-        root: root, catalogPath: catalog.path, outputDirectory: output, discovery: try layout.discoveryOptions(),
-        policy: makePolicy(), indicator: Indicator(rawValue: indicator) ?? .siMean,
-        weights: (weights ?? policy.defaultWeights).scheme, slimmedSplits: slimmedSplits,
-        align: align, output: options, shardMaxBytes: shardSize ?? (shardSamples == nil ? 256 << 20 : nil),
-        shardMaxSamples: shardSamples, dryRun: dryRun, overwrite: overwrite, failFast: failFast, workers: workers,
-        progress: json ? .silent : .automatic)
-      configuration.randomAssignmentSeed = randomAssignment
-      configuration.partition = try runJob { () throws(PipelineError) in
-        if let partition { return try Partition(parsing: partition) }
-        return try Partition.fromEnvironment(ProcessInfo.processInfo.environment, partitions: partitions)
-      }
+    func run() throws {
+      let options = try makeOptions()
+      let part = try partition.map { text throws(PipelineError) in try Partition(parsing: text) }
+        ?? Partition.fromEnvironment(ProcessInfo.processInfo.environment, partitions: partitions)
       let warnings = DecodeWarningLog()
-      configuration.decodeOptions = strictness.decodeOptions(log: warnings)
-      let report = try runJob { () throws(PipelineError) in try SlimJob.run(configuration) }
+      let context = StageContext(workers: workers, progress: json ? .silent : .automatic, decodeOptions: strictness.decodeOptions(log: warnings))
+      let discovery = try layout.discoveryOptions()
+      let report = try PipelineRunner.slim(
+        root: root, catalogPath: catalog.path, discovery: discovery, outputDirectory: output, options: options,
+        partition: part, context: context)
       warnings.record(inCatalog: catalog.path, command: "slim")
       if json {
         try printJSON(report)

@@ -147,8 +147,7 @@ extension Dance {
           run = try start()
         }
       } catch {
-        printError(error.description)
-        throw ExitCode(error.isConfigurationError ? ExitStatus.usage : ExitStatus.failure)
+        throw error
       }
       printNow(describe(run))
       let stop = StopRequest.install()
@@ -156,8 +155,7 @@ extension Dance {
       do throws(TrainerError) {
         outcome = try run.run(events: TrainingProgress().handle, shouldStop: { stop.isRequested })
       } catch {
-        printError(error.description)
-        throw ExitCode(ExitStatus.failure)
+        throw RunFailure(underlying: error)
       }
       switch outcome {
       case .interrupted:

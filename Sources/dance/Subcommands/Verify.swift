@@ -31,9 +31,7 @@ extension Dance {
     func validate() throws { try Settings.workers.check(workers) }
 
     func run() async throws {
-      let report = try runJob { () throws(PipelineError) in
-        try ShardVerifier.verify(output: directory, catalogPath: catalogToCrossCheck(), workers: workers)
-      }
+      let report = try ShardVerifier.verify(output: directory, catalogPath: catalogToCrossCheck(), workers: workers)
       if json {
         try printJSON(report)
       } else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Datasets
 import Pipeline
 
 /// Writes one line to standard error, prefixed with `dance: `; control characters in it (in file
@@ -81,21 +82,15 @@ extension NumericSetting {
   }
 }
 
-/// Refuses split names that are not splits (a usage error, exit 2), naming the option.
-func checkSplits(_ names: [String], option: String) throws {
+/// The splits of a comma-separated `--splits` value; an empty list or a name that is not a split
+/// is refused (a usage error, exit 2), naming the option.
+func parseSplits(_ text: String, option: String) throws -> [DatasetSplit] {
+  let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
   if names.isEmpty { throw ValidationError("\(option) must name at least one split (\(Settings.knownSplits.joined(separator: ", ")))") }
-  if let unknown = Settings.firstUnknownSplit(in: names) {
-    throw ValidationError("\(option): unknown split '\(unknown)' (known: \(Settings.knownSplits.joined(separator: ", ")))")
-  }
-}
-
-/// Runs a pipeline job; a failure prints its message (naming the file and the reason) and exits
-/// with 2 when the request was refused (``PipelineError/isUsageError``), otherwise 1.
-func runJob<Report>(_ job: () throws(PipelineError) -> Report) throws -> Report {
-  do throws(PipelineError) {
-    return try job()
-  } catch {
-    printError(error.description)
-    throw ExitCode(error.isUsageError ? ExitStatus.usage : ExitStatus.failure)
+  return try names.map { name in
+    guard let split = DatasetSplit(rawValue: name) else {
+      throw ValidationError("\(option): unknown split '\(name)' (known: \(Settings.knownSplits.joined(separator: ", ")))")
+    }
+    return split
   }
 }

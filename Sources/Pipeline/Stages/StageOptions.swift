@@ -1,0 +1,192 @@
+public import Complexity
+public import Datasets
+public import ImageCodecs
+public import Slimming
+
+/// What every stage of one run shares: threads, progress and decode limits.
+public struct StageContext: Sendable {
+  /// Worker threads (`nil`: all cores).
+  public var workers: Int?
+  /// How progress is shown.
+  public var progress: ProgressReporter.Style
+  /// Limits and strictness of every decode.
+  public var decodeOptions: DecodeOptions
+
+  /// Creates a context; by default all cores, automatic progress and strict decoding.
+  public init(workers: Int? = nil, progress: ProgressReporter.Style = .automatic, decodeOptions: DecodeOptions = DecodeOptions()) {
+    self.workers = workers
+    self.progress = progress
+    self.decodeOptions = decodeOptions
+  }
+}
+
+/// The settings of the scan stage (`dance scan`, `scan:` in a pipeline file).
+public struct ScanOptions: Sendable, Equatable, Codable {
+  /// Decode every image fully instead of reading headers.
+  public var verifyImages = false
+
+  /// The defaults.
+  public init() {}
+}
+
+/// The settings of the score stage (`dance score`, `score:` in a pipeline file).
+public struct ScoreOptions: Sendable, Equatable, Codable {
+  /// The indicators to compute.
+  public var indicators = Indicator.defaultSet
+  /// Only these splits (`nil`: every split).
+  public var splits: [DatasetSplit]?
+  /// Stop at the first sample that fails instead of recording it and going on.
+  public var failFast = false
+
+  /// The default indicator set on every split.
+  public init(indicators: [Indicator] = Indicator.defaultSet, splits: [DatasetSplit]? = nil, failFast: Bool = false) {
+    self.indicators = indicators
+    self.splits = splits
+    self.failFast = failFast
+  }
+
+  /// Whether a sample of `split` gets these indicators.
+  func covers(_ split: String) -> Bool { splits?.contains { $0.rawValue == split } ?? true }
+}
+
+/// The settings of the slim stage (`dance slim`, `slim:` in a pipeline file), each defined here
+/// once: its default, its allowed values and how it combines with the others (``problem``). The
+/// command line and the pipeline-file reader only map their spellings onto these fields.
+public struct SlimOptions: Sendable, Equatable, Codable {
+  /// The shard rollover when neither ``shardSize`` nor ``shardSamples`` is given: 256 MiB.
+  public static let defaultShardSize = 256 << 20
+
+  /// The policy of the slimmed splits.
+  public var policy: SlimPolicyName = .quantile
+  /// The quantile policy's fraction of the simplest samples dropped (`nil`: 0.1).
+  public var drop: Double?
+  /// The budget policy's fraction of the split's pixels kept (`nil`: 0.5).
+  public var budget: Double?
+  /// The fixed policy's scale (`nil`: 0.5).
+  public var scale: Double?
+  /// The indicator that ranks samples.
+  public var indicator: Indicator = .siMean
+  /// Loss weights (`nil`: the policy's default, ``SlimPolicyName/defaultWeights``).
+  public var weights: WeightsName?
+  /// The splits the policy applies to; the others are written at full resolution.
+  public var splits: [DatasetSplit] = [.train]
+  /// Output sides are rounded to a multiple of this.
+  public var align = 1
+  /// Codecs and resampling.
+  public var output = SlimOutputOptions()
+  /// Shard rollover by bytes (`nil`: ``defaultShardSize`` unless ``shardSamples`` is given).
+  public var shardSize: Int?
+  /// Shard rollover by samples.
+  public var shardSamples: Int?
+  /// A control for experiments: the policy's decisions handed to the samples in this seed's
+  /// pseudo-random order instead of by complexity, without loss weights
+  /// (``Planner/shuffled(_:inputs:seed:align:)``).
+  public var randomAssignment: UInt64?
+  /// Plan only: record and report the plan, write no shard.
+  public var dryRun = false
+  /// Empty a non-empty output directory (only the files Dance's manifests list) and forget its rows first.
+  public var overwrite = false
+  /// Stop at the first sample that fails instead of recording it and going on.
+  public var failFast = false
+
+  /// The defaults: DANCE's quantile bands ranked by si-mean, with linear loss weights, on train.
+  public init() {}
+
+  /// Each policy's parameter setting with its value as given.
+  private var policyParameters: [(setting: NumericSetting, value: Double?)] {
+    [(Settings.drop, drop), (Settings.budget, budget), (Settings.scale, scale)]
+  }
+
+  /// The policy with its parameter as given, else its default.
+  public var resolvedPolicy: SlimmingPolicy {
+    policy.policy(parameter: policyParameters.first { $0.setting == policy.parameter }?.value)
+  }
+
+  /// The loss weights of the slimmed splits.
+  public var weightScheme: WeightScheme {
+    randomAssignment != nil ? .none : (weights ?? policy.defaultWeights).scheme
+  }
+
+  /// Shard rollover by bytes in effect.
+  public var shardMaxBytes: Int? { shardSize ?? (shardSamples == nil ? Self.defaultShardSize : nil) }
+
+  /// The indicators the plan reads: the ranking one, and the label fidelities the budget solver weighs.
+  public var neededIndicators: [Indicator] {
+    var needed = [indicator]
+    if policy == .budget { needed += [.fidelity75, .fidelity50, .fidelity25] }
+    return needed
+  }
+
+  /// What the plan needs scored: ``neededIndicators`` on every split (every written sample
+  /// carries them, so a shard's bytes never depend on what else happens to be cached).
+  public var scoreRequest: ScoreOptions { ScoreOptions(indicators: neededIndicators, splits: nil, failFast: failFast) }
+
+  /// The first thing wrong with these settings, or `nil`: a value out of range, a policy
+  /// parameter given with another policy, or settings that contradict each other.
+  public var problem: SettingProblem? {
+    for (setting, value) in policyParameters {
+      guard let value else { continue }
+      if let owner = SlimPolicyName.owner(of: setting), owner != policy {
+        return .belongsToOtherPolicy(setting, owner: owner, policy: policy)
+      }
+      if !setting.allows(value) { return .outOfRange(setting, given: NumericSetting.format(value)) }
+    }
+    let checks: [(NumericSetting, Int?)] = [
+      (Settings.align, align), (Settings.jpegQuality, output.jpegQuality), (Settings.pngLevel, output.pngLevel),
+      (Settings.shardSize, shardSize), (Settings.shardSamples, shardSamples),
+    ]
+    for (setting, value) in checks {
+      if let value, !setting.allows(value) { return .outOfRange(setting, given: String(value)) }
+    }
+    if splits.isEmpty { return .invalid(setting: "splits", reason: "must name at least one split") }
+    if randomAssignment != nil && weights == .linear {
+      return .invalid(setting: "random-assignment", reason: "hands out decisions without loss weights; drop weights linear")
+    }
+    do throws(SlimmingError) { try resolvedPolicy.validate() } catch { return .invalid(setting: "policy", reason: error.description) }
+    return nil
+  }
+}
+
+/// What is wrong with one setting, spelled for the command line (`--drop`) or a pipeline file (`'drop'`).
+public enum SettingProblem: Error, Equatable, Sendable {
+  /// The value is outside the setting's allowed values.
+  case outOfRange(NumericSetting, given: String)
+  /// A policy parameter given with another policy (`--drop` with `--policy budget`).
+  case belongsToOtherPolicy(NumericSetting, owner: SlimPolicyName, policy: SlimPolicyName)
+  /// Another problem, with the setting's command-line name (no dashes) and the reason.
+  case invalid(setting: String, reason: String)
+
+  /// Where a setting was given: the spelling of its name in messages.
+  public enum Spelling: Sendable {
+    /// `--shard-samples`.
+    case commandLine
+    /// `'shard_samples'` in a pipeline file.
+    case pipelineFile
+  }
+
+  /// The setting's command-line name without dashes (`shard-samples`).
+  public var setting: String {
+    switch self {
+    case .outOfRange(let setting, _), .belongsToOtherPolicy(let setting, _, _): setting.name
+    case .invalid(let setting, _): setting
+    }
+  }
+
+  /// The pipeline-file key of the setting (`shard_samples`).
+  public var key: String { String(setting.map { $0 == "-" ? "_" : $0 }) }
+
+  /// The message, naming the setting as the user wrote it.
+  public func message(_ spelling: Spelling) -> String {
+    let name = spelling == .commandLine ? "--" + setting : "'\(key)'"
+    switch self {
+    case .outOfRange(let setting, let given):
+      return "\(name) must be \(setting.requirement), got " + (spelling == .commandLine ? given : "'\(given)'")
+    case .belongsToOtherPolicy(_, let owner, let policy):
+      return spelling == .commandLine
+        ? "\(name) applies to --policy \(owner.rawValue) only (the policy is \(policy.rawValue))"
+        : "\(name) applies to policy \(owner.rawValue) only (this file's policy is \(policy.rawValue))"
+    case .invalid(_, let reason):
+      return "\(name) \(reason)"
+    }
+  }
+}
