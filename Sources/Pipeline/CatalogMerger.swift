@@ -28,12 +28,7 @@ public enum CatalogMerger {
         for split in Set(shards.map(\.split)).sorted() {
           let inSplit = shards.filter { $0.split == split }.sorted { $0.path < $1.path }
           let directory = output + "/" + split
-          try ShardIndexJSON(
-              name: split,
-              shards: inSplit.map {
-                ShardIndexJSON.Shard(url: ($0.path as NSString).lastPathComponent, sampleCount: $0.samples, byteCount: $0.bytes, md5: $0.md5)
-              }
-          ).write(to: directory + "/" + ShardIndexJSON.defaultFileName)
+          try ShardIndexJSON(split: split, shards: inSplit.map { ($0.path, $0.samples, $0.bytes, $0.md5) }).write(to: directory + "/" + ShardIndexJSON.defaultFileName)
           for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
           where name.hasPrefix("shardindex.\(split)-part") && name.hasSuffix(".json") {
             try? FileManager.default.removeItem(atPath: directory + "/" + name)

@@ -1,4 +1,4 @@
-public import Catalog
+import Catalog
 import Foundation
 import ImageCodecs
 import Shards
@@ -215,16 +215,13 @@ public enum ShardVerifier {
   /// `shardindex.json` of a partitioned output every partition's shards.
   static func checkIndexes(_ shards: [ExpectedShard], manifests: [OutputManifest], output: String) -> [VerifyReport.Problem] {
     var problems: [VerifyReport.Problem] = []
-    func entries(_ group: [ExpectedShard]) -> [ShardIndexJSON.Shard] {
-      group.map { .init(url: ($0.path as NSString).lastPathComponent, sampleCount: $0.samples, byteCount: $0.bytes, md5: $0.md5) }
-    }
     func check(_ path: String, _ group: [ExpectedShard], split: String, required: Bool) {
       guard let text = try? String(contentsOfFile: output + "/" + path, encoding: .utf8) else {
         if required { problems.append(VerifyReport.Problem(path: path, reason: "missing")) }
         return
       }
       // The rendering sorts the shard list by URL, so a merged index compares equal whatever the order.
-      if text != ShardIndexJSON(name: split, shards: entries(group)).rendered() {
+      if text != ShardIndexJSON(split: split, shards: group.map { ($0.path, $0.samples, $0.bytes, $0.md5) }).rendered() {
         problems.append(VerifyReport.Problem(path: path, reason: "stale: it does not list the shards as they are recorded"))
       }
     }

@@ -98,12 +98,7 @@ extension SlimJob {
       report.splits[index].shards = written.count
       report.splits[index].bytes = written.reduce(0) { $0 + $1.bytes }
       guard !written.isEmpty else { continue }
-      try ShardIndexJSON(
-        name: split,
-        shards: written.map {
-          ShardIndexJSON.Shard(url: ($0.path as NSString).lastPathComponent, sampleCount: $0.samples, byteCount: $0.bytes, md5: $0.md5)
-        }
-      ).write(to: directory + "/" + split + "/" + shardIndexName(configuration.partition?.shardPrefix(split: split)))
+      try ShardIndexJSON(split: split, shards: written.map { ($0.path, $0.samples, $0.bytes, $0.md5) }).write(to: directory + "/" + split + "/" + shardIndexName(configuration.partition?.shardPrefix(split: split)))
     }
   }
 
