@@ -18,12 +18,12 @@ public enum CatalogMerger {
       let catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .existing) }
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
-      for output in report.outputs.keys { shardsByOutput[output] = try target.shards(output: output) }
+      for merged in report.outputs { shardsByOutput[merged.output.directory] = try target.shards(output: merged.output) }
     } catch {
       throw .catalog(error)
     }
     do throws(ShardError) {
-      for output in report.outputs.keys.sorted() {
+      for output in shardsByOutput.keys.sorted() {
         let shards = shardsByOutput[output] ?? []
         for split in Set(shards.map(\.split)).sorted() {
           let inSplit = shards.filter { $0.split == split }.sorted { $0.path < $1.path }

@@ -8,14 +8,14 @@ import Testing
 @Suite(.serialized) struct PartitionTests {
   static func decisions(_ catalog: String, output: String) throws -> [String] {
     let catalog = try Catalog(path: catalog)
-    return try catalog.plans(output: output).flatMap { plan in
+    return try catalog.plans(output: OutputKey(directory: output)).flatMap { plan in
       try catalog.decisions(planId: plan.id!).map { "\(plan.split) \($0.sampleKey) \($0.keep) \($0.scale) \($0.weight)" }
     }.sorted()
   }
 
   static func writtenKeys(_ catalog: String, output: String) throws -> [String] {
     let catalog = try Catalog(path: catalog)
-    return try catalog.shards(output: output).flatMap { shard in
+    return try catalog.shards(output: OutputKey(directory: output)).flatMap { shard in
       try catalog.members(shardId: shard.id!).filter { $0.field == "json" }.map(\.sampleKey)
     }.sorted()
   }
