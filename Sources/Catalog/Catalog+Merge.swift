@@ -10,6 +10,13 @@ public struct MergeReport: Sendable, Equatable, Codable {
     public var partitionCount: Int
     /// The partitions no part held, by index (empty when all were merged).
     public var missing: [OutputPartition]
+
+    /// Creates a summary.
+    public init(output: OutputKey, partitionCount: Int, missing: [OutputPartition]) {
+      self.output = output
+      self.partitionCount = partitionCount
+      self.missing = missing
+    }
   }
 
   /// Catalog files merged.
