@@ -58,7 +58,7 @@ import Testing
     }
   }
 
-  @Test func overlappingPartsAreRefused() throws {
+  @Test func overlappingPartsAreRefusedAndAMissingPartIsNamed() throws {
     try withTemporaryDirectory { directory in
       let root = directory + "/camvid"
       #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "6", "--val", "1", "--test", "1", "--size", "64x48"]).status == 0)
@@ -70,6 +70,10 @@ import Testing
       #expect(merge.standardError.contains("overlapping parts"))
       let merged = try Catalog(path: directory + "/merged.sqlite").samples()
       #expect(merged.isEmpty)  // nothing was written
+      // The part alone merges, and the merge names the partition still missing.
+      let alone = try runDance(["catalog", "merge", part, "-o", directory + "/alone.sqlite"])
+      #expect(alone.status == 0, "\(alone.standardError)")
+      #expect(alone.standardOutput.contains("\(directory)/parts: missing partitions 1/2"), "\(alone.standardOutput)")
     }
   }
 
