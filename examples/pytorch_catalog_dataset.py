@@ -9,7 +9,8 @@ What it shows:
 
 - The catalog's `member` table holds, for every member of every shard, the byte offset of its data
   inside the tar (`dataOffset`, past the 512-byte header) and its `size`; `shard.path` is relative
-  to the output directory `shard.output`. One query gives the whole index: `dataset[i]` then reads
+  to the `directory` of the shard's `output` row (`shard.outputId`; the rows of a partition or a
+  dry run have a `partitionIndex` or `dryRun` set). One query gives the whole index: `dataset[i]` then reads
   exactly the bytes of sample i's members with `os.pread`, whichever shard they are in.
 - The loss weight and stored scale come from the catalog's `decision` table (the same values as the
   sample's `json` member), so a sampler can weight or bucket samples without opening a shard.
@@ -36,9 +37,9 @@ QUERY = """
 SELECT shard.path, member.sampleKey, member.field, member.dataOffset, member.size, decision.weight, decision.scale
 FROM member
 JOIN shard ON shard.id = member.shardId
-JOIN plan ON plan.output = shard.output AND plan.split = shard.split
+JOIN plan ON plan.outputId = shard.outputId AND plan.split = shard.split
 JOIN decision ON decision.planId = plan.id AND decision.sampleKey = member.sampleKey
-WHERE shard.output = ? AND shard.split = ?
+WHERE shard.outputId = ? AND shard.split = ?
 ORDER BY shard.path, member.dataOffset
 """
 
@@ -49,12 +50,13 @@ class CatalogDataset(torch.utils.data.Dataset):
     def __init__(self, out, catalog, split="train"):
         self.out = os.path.abspath(out)
         with sqlite3.connect(f"file:{catalog}?mode=ro", uri=True) as db:
-            outputs = [row[0] for row in db.execute("SELECT DISTINCT output FROM shard")]
+            outputs = dict(db.execute(
+                "SELECT directory, id FROM output WHERE partitionIndex IS NULL AND NOT dryRun").fetchall())
             # The catalog stores the absolute output path of the run; match it, or else the one
             # output with this directory name (shards copied elsewhere with their catalog).
             output = self.out if self.out in outputs else next(
                 (o for o in outputs if os.path.basename(o) == os.path.basename(self.out)), self.out)
-            rows = db.execute(QUERY, (output, split)).fetchall()
+            rows = db.execute(QUERY, (outputs.get(output), split)).fetchall()
         if not rows:
             raise ValueError(f"{catalog}: no shards of split {split!r} for output {self.out}")
         members, order = defaultdict(dict), []

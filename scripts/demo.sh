@@ -32,7 +32,8 @@ echo
 echo "== summary"
 sqlite3 -separator ' ' "$catalog" \
   "select 'split ' || split || ': ' || kept || ' of ' || samples || ' samples kept, ' || (samples - kept) || ' dropped, '
-     || printf('%.1f', 100.0 * pixelFraction) || ' % of the pixels' from plan where output not like '%#dry-run' order by id;" 2>/dev/null \
+     || printf('%.1f', 100.0 * pixelFraction) || ' % of the pixels'
+   from plan join output on output.id = plan.outputId where not output.dryRun order by plan.id;" 2>/dev/null \
   || echo "(install sqlite3 for the per-split summary)"
 echo "shards written: $(find "$out/shards" -name '*.tar' | wc -l) ($(du -sh "$out/shards" | cut -f1)); audit: $out/audit.html"
 echo "training run: $out/run (report.json, last.safetensors); overlay: $(ls "$out"/predictions/*_overlay.png)"

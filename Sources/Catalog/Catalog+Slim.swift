@@ -6,8 +6,8 @@ public struct PlanRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
   /// Row id, assigned on insert.
   public var id: Int64?
-  /// The output directory the plan was made for.
-  public var output: String
+  /// The output the plan was made for (its ``OutputRecord/id``); set when the plan is recorded.
+  public var outputId: Int64 = 0
   /// The split.
   public var split: String
   /// The policy, as JSON.
@@ -25,12 +25,11 @@ public struct PlanRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
   /// Kept pixels over original pixels.
   public var pixelFraction: Double
 
-  /// Creates a record.
+  /// Creates a record (its output is set by ``Catalog/recordPlan(_:decisions:output:)``).
   public init(
-    output: String, split: String, policy: String, indicator: String, weights: String, lambda: Double?, samples: Int,
-    kept: Int, pixelFraction: Double
+    split: String, policy: String, indicator: String, weights: String, lambda: Double?, samples: Int, kept: Int,
+    pixelFraction: Double
   ) {
-    self.output = output
     self.split = split
     self.policy = policy
     self.indicator = indicator
@@ -90,8 +89,8 @@ public struct ShardRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
 
   /// Row id, assigned on insert.
   public var id: Int64?
-  /// The output directory.
-  public var output: String
+  /// The output the shard belongs to (its ``OutputRecord/id``); set when the shard is recorded.
+  public var outputId: Int64 = 0
   /// The split the shard holds.
   public var split: String
   /// Path relative to the output directory, e.g. `train/train-000000.tar`.
@@ -105,9 +104,8 @@ public struct ShardRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
   /// MD5 of the file, hex (what wids checks).
   public var md5: String
 
-  /// Creates a record.
-  public init(output: String, split: String, path: String, bytes: Int, samples: Int, sha256: String, md5: String) {
-    self.output = output
+  /// Creates a record (its output is set by ``Catalog/recordShard(_:output:members:midTransaction:)``).
+  public init(split: String, path: String, bytes: Int, samples: Int, sha256: String, md5: String) {
     self.split = split
     self.path = path
     self.bytes = bytes
@@ -144,84 +142,54 @@ public struct MemberRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
   }
 }
 
-/// An output directory of `dance slim`, with the configuration that writes it.
-public struct OutputRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-  public static let databaseTableName = "output"
-
-  /// The output directory (absolute).
-  public var path: String
-  /// The configuration, as canonical JSON: a rerun with the same text resumes, another is refused.
-  public var configuration: String
-  /// Whether the run finished.
-  public var complete: Bool
-
-  /// Creates a record.
-  public init(path: String, configuration: String, complete: Bool) {
-    self.path = path
-    self.configuration = configuration
-    self.complete = complete
-  }
-}
-
 /// A sample that could not be written to the shards of an output directory.
 public struct SlimFailureRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
   public static let databaseTableName = "slimFailure"
 
-  /// The output directory.
-  public var output: String
+  /// The output (its ``OutputRecord/id``); set when the failure is recorded.
+  public var outputId: Int64 = 0
   /// The sample.
   public var sampleKey: String
   /// `"<path>: <reason>"`.
   public var reason: String
 
-  /// Creates a record.
-  public init(output: String, sampleKey: String, reason: String) {
-    self.output = output
+  /// Creates a record (its output is set by ``Catalog/recordSlimFailures(_:output:)``).
+  public init(sampleKey: String, reason: String) {
     self.sampleKey = sampleKey
     self.reason = reason
   }
 }
 
 extension Catalog {
-  /// Forgets every plan, decision, shard, member and failure recorded for `output` (before a rewrite).
-  public func clearOutput(_ output: String) throws(CatalogError) {
-    try write { db in
-      try PlanRecord.filter(Column("output") == output).deleteAll(db)
-      try ShardRecord.filter(Column("output") == output).deleteAll(db)
-      try SlimFailureRecord.filter(Column("output") == output).deleteAll(db)
-      try OutputRecord.filter(Column("path") == output).deleteAll(db)
-    }
-  }
-
   /// Forgets the given shards and their members (shards that resuming found missing or changed).
   public func deleteShards(ids: [Int64]) throws(CatalogError) {
     try write { db in _ = try ShardRecord.deleteAll(db, keys: ids) }
   }
 
-  /// The record of an output directory, if it was ever written.
-  public func outputRecord(_ path: String) throws(CatalogError) -> OutputRecord? {
-    try read { db in try OutputRecord.fetchOne(db, key: path) }
+  /// Records samples of `output` that failed to be written, replacing earlier failures of the same samples.
+  public func recordSlimFailures(_ failures: [SlimFailureRecord], output: OutputKey) throws(CatalogError) {
+    guard !failures.isEmpty else { return }
+    try write { db in
+      let outputId = try requireOutputId(output, db)
+      for var failure in failures {
+        failure.outputId = outputId
+        try failure.upsert(db)
+      }
+    }
   }
 
-  /// Creates or replaces the record of an output directory.
-  public func saveOutput(_ record: OutputRecord) throws(CatalogError) {
-    try write { db in try record.upsert(db) }
+  /// The failures recorded for an output, by sample key.
+  public func slimFailures(output: OutputKey) throws(CatalogError) -> [SlimFailureRecord] {
+    try read { db in try SlimFailureRecord.filter(Self.belongs(to: output)).order(Column("sampleKey")).fetchAll(db) }
   }
 
-  /// Records samples that failed to be written.
-  public func recordSlimFailures(_ failures: [SlimFailureRecord]) throws(CatalogError) {
-    try write { db in for failure in failures { try failure.upsert(db) } }
-  }
-
-  /// The failures recorded for an output directory.
-  public func slimFailures(output: String) throws(CatalogError) -> [SlimFailureRecord] {
-    try read { db in try SlimFailureRecord.filter(Column("output") == output).order(Column("sampleKey")).fetchAll(db) }
-  }
-
-  /// Records a plan and its decisions in one transaction; returns the plan with its id.
-  public func recordPlan(_ plan: PlanRecord, decisions: [DecisionRecord]) throws(CatalogError) -> PlanRecord {
+  /// Records a plan of `output` and its decisions in one transaction; returns the plan with its ids.
+  public func recordPlan(_ plan: PlanRecord, decisions: [DecisionRecord], output: OutputKey) throws(CatalogError)
+    -> PlanRecord
+  {
     try write { db in
       var inserted = plan
+      inserted.outputId = try requireOutputId(output, db)
       try inserted.insert(db)
       for var decision in decisions {
         decision.planId = inserted.id!
@@ -231,15 +199,16 @@ extension Catalog {
     }
   }
 
-  /// Records a finished shard and the offsets of its members in one transaction.
+  /// Records a finished shard of `output` and the offsets of its members in one transaction.
   ///
   /// `midTransaction` runs after the shard row is inserted and before its members are (fault
   /// injection for the crash-safety tests; `nil` in normal use).
-  public func recordShard(_ shard: ShardRecord, members: [MemberRecord], midTransaction: (() -> Void)? = nil)
-    throws(CatalogError) -> ShardRecord
-  {
+  public func recordShard(
+    _ shard: ShardRecord, output: OutputKey, members: [MemberRecord], midTransaction: (() -> Void)? = nil
+  ) throws(CatalogError) -> ShardRecord {
     try write { db in
       var inserted = shard
+      inserted.outputId = try requireOutputId(output, db)
       try inserted.insert(db)
       midTransaction?()
       for var member in members {
@@ -250,9 +219,9 @@ extension Catalog {
     }
   }
 
-  /// The plans recorded for an output directory, by split.
-  public func plans(output: String) throws(CatalogError) -> [PlanRecord] {
-    try read { db in try PlanRecord.filter(Column("output") == output).order(Column("id")).fetchAll(db) }
+  /// The plans recorded for an output, in the order they were recorded.
+  public func plans(output: OutputKey) throws(CatalogError) -> [PlanRecord] {
+    try read { db in try PlanRecord.filter(Self.belongs(to: output)).order(Column("id")).fetchAll(db) }
   }
 
   /// The decisions of a plan, by sample key.
@@ -260,13 +229,18 @@ extension Catalog {
     try read { db in try DecisionRecord.filter(Column("planId") == planId).order(Column("sampleKey")).fetchAll(db) }
   }
 
-  /// The shards of an output directory, in write order.
-  public func shards(output: String) throws(CatalogError) -> [ShardRecord] {
-    try read { db in try ShardRecord.filter(Column("output") == output).order(Column("id")).fetchAll(db) }
+  /// The shards of an output, in write order.
+  public func shards(output: OutputKey) throws(CatalogError) -> [ShardRecord] {
+    try read { db in try ShardRecord.filter(Self.belongs(to: output)).order(Column("id")).fetchAll(db) }
   }
 
   /// The members of a shard, in file order.
   public func members(shardId: Int64) throws(CatalogError) -> [MemberRecord] {
     try read { db in try MemberRecord.filter(Column("shardId") == shardId).order(Column("dataOffset")).fetchAll(db) }
+  }
+
+  /// Rows whose `outputId` is the id of `output` (none when it is not recorded).
+  static func belongs(to output: OutputKey) -> SQLExpression {
+    outputRequest(output).select(Column("id")).contains(Column("outputId"))
   }
 }

@@ -204,6 +204,7 @@ public final class Catalog: Sendable {
       try db.create(index: "dataset_name", on: "dataset", columns: ["name"], unique: true)
     }
     registerDecodeWarningMigration(&migrator)
+    registerOutputRowsMigration(&migrator)
     return migrator
   }
 

@@ -13,18 +13,20 @@ public enum CatalogMerger {
     }
     let target: Catalog
     let report: MergeReport
-    var shardsByOutput: [String: [ShardRecord]] = [:]
+    var shardsByDirectory: [String: [ShardRecord]] = [:]
     do throws(CatalogError) {
       let catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .existing) }
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
-      for output in report.outputs.keys { shardsByOutput[output] = try target.shards(output: output) }
+      // A dry run has plans only: the shards are those of the written output.
+      for merged in report.outputs where !merged.output.dryRun {
+        shardsByDirectory[merged.output.directory] = try target.shards(output: merged.output)
+      }
     } catch {
       throw .catalog(error)
     }
     do throws(ShardError) {
-      for output in report.outputs.keys.sorted() {
-        let shards = shardsByOutput[output] ?? []
+      for (output, shards) in shardsByDirectory.sorted(by: { $0.key < $1.key }) {
         for split in Set(shards.map(\.split)).sorted() {
           let inSplit = shards.filter { $0.split == split }.sorted { $0.path < $1.path }
           let directory = output + "/" + split

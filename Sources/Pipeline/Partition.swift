@@ -1,3 +1,4 @@
+public import Catalog
 import Datasets
 import Foundation
 
@@ -51,6 +52,9 @@ public struct Partition: Sendable, Equatable, Codable {
 
   /// `part1of3`.
   public var name: String { "part\(index)of\(count)" }
+
+  /// The partition as the catalog records it: the one place a `Partition` becomes an `OutputPartition`.
+  public var outputPartition: OutputPartition { OutputPartition(index: index, count: count) }
 
   /// The partition's catalog file, inside the output directory.
   public var catalogFileName: String { "catalog.\(name).sqlite" }

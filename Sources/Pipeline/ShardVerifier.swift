@@ -63,7 +63,7 @@ public enum ShardVerifier {
     if let catalogPath {
       do throws(CatalogError) {
         let catalog = try Catalog(path: catalogPath, access: .existing)
-        let shards = try catalog.shards(output: output)
+        let shards = try catalog.shards(output: OutputKey(directory: output))
         for shard in shards { members[shard.id!] = try catalog.members(shardId: shard.id!) }
         catalogShards = shards
       } catch {

@@ -8,14 +8,14 @@ import Testing
 @Suite(.serialized) struct PartitionTests {
   static func decisions(_ catalog: String, output: String) throws -> [String] {
     let catalog = try Catalog(path: catalog)
-    return try catalog.plans(output: output).flatMap { plan in
+    return try catalog.plans(output: OutputKey(directory: output)).flatMap { plan in
       try catalog.decisions(planId: plan.id!).map { "\(plan.split) \($0.sampleKey) \($0.keep) \($0.scale) \($0.weight)" }
     }.sorted()
   }
 
   static func writtenKeys(_ catalog: String, output: String) throws -> [String] {
     let catalog = try Catalog(path: catalog)
-    return try catalog.shards(output: output).flatMap { shard in
+    return try catalog.shards(output: OutputKey(directory: output)).flatMap { shard in
       try catalog.members(shardId: shard.id!).filter { $0.field == "json" }.map(\.sampleKey)
     }.sorted()
   }
@@ -58,7 +58,7 @@ import Testing
     }
   }
 
-  @Test func overlappingPartsAreRefused() throws {
+  @Test func overlappingPartsAreRefusedAndAMissingPartIsNamed() throws {
     try withTemporaryDirectory { directory in
       let root = directory + "/camvid"
       #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "6", "--val", "1", "--test", "1", "--size", "64x48"]).status == 0)
@@ -70,6 +70,10 @@ import Testing
       #expect(merge.standardError.contains("overlapping parts"))
       let merged = try Catalog(path: directory + "/merged.sqlite").samples()
       #expect(merged.isEmpty)  // nothing was written
+      // The part alone merges, and the merge names the partition still missing.
+      let alone = try runDance(["catalog", "merge", part, "-o", directory + "/alone.sqlite"])
+      #expect(alone.status == 0, "\(alone.standardError)")
+      #expect(alone.standardOutput.contains("\(directory)/parts: missing partitions 1/2"), "\(alone.standardOutput)")
     }
   }
 

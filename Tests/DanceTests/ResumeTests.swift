@@ -11,13 +11,13 @@ import Testing
   static func rows(catalog: String, output: String) throws -> [String] {
     let catalog = try Catalog(path: catalog)
     var rows: [String] = []
-    for shard in try catalog.shards(output: output) {
+    for shard in try catalog.shards(output: OutputKey(directory: output)) {
       rows.append("shard \(shard.path) \(shard.bytes) \(shard.samples) \(shard.sha256) \(shard.md5)")
       for member in try catalog.members(shardId: shard.id!) {
         rows.append("member \(member.sampleKey) \(member.field) \(member.dataOffset) \(member.size)")
       }
     }
-    for plan in try catalog.plans(output: output) {
+    for plan in try catalog.plans(output: OutputKey(directory: output)) {
       rows.append("plan \(plan.split) \(plan.policy) \(plan.kept) \(plan.pixelFraction)")
       for decision in try catalog.decisions(planId: plan.id!) {
         rows.append("decision \(decision.sampleKey) \(decision.keep) \(decision.scale) \(decision.weight) \(decision.reason)")

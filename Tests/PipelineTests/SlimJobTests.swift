@@ -51,11 +51,11 @@ import Testing
       for (path, bytes) in one where !path.hasSuffix("shardindex.json") { #expect(two[path] == bytes, "\(path)") }
       let a = try Catalog(path: directory + "/one.sqlite")
       let b = try Catalog(path: directory + "/two.sqlite")
-      let shardsA = try a.shards(output: directory + "/one").map { [$0.path, $0.sha256, "\($0.bytes)", "\($0.samples)"] }
-      let shardsB = try b.shards(output: directory + "/two").map { [$0.path, $0.sha256, "\($0.bytes)", "\($0.samples)"] }
+      let shardsA = try a.shards(output: OutputKey(directory: directory + "/one")).map { [$0.path, $0.sha256, "\($0.bytes)", "\($0.samples)"] }
+      let shardsB = try b.shards(output: OutputKey(directory: directory + "/two")).map { [$0.path, $0.sha256, "\($0.bytes)", "\($0.samples)"] }
       #expect(shardsA == shardsB)
-      let plansA = try a.plans(output: directory + "/one")
-      let plansB = try b.plans(output: directory + "/two")
+      let plansA = try a.plans(output: OutputKey(directory: directory + "/one"))
+      let plansB = try b.plans(output: OutputKey(directory: directory + "/two"))
       #expect(plansA.map(\.policy) == plansB.map(\.policy))
       for (planA, planB) in zip(plansA, plansB) {
         #expect(try a.decisions(planId: planA.id!).map(\.reason) == b.decisions(planId: planB.id!).map(\.reason))
@@ -69,11 +69,11 @@ import Testing
       let root = try Self.dataset(in: directory)
       let report = try Self.slim(root, in: directory)
       let catalog = try Catalog(path: directory + "/c.sqlite")
-      let train = try #require(try catalog.plans(output: directory + "/out").first { $0.split == "train" })
+      let train = try #require(try catalog.plans(output: OutputKey(directory: directory + "/out")).first { $0.split == "train" })
       let decisions = try catalog.decisions(planId: train.id!)
       #expect(decisions.count == 12 && decisions.filter { !$0.keep }.count == 1)  // floor(0.1 · 12) = 1 dropped
       var seen: [String: DecisionRecord] = [:]
-      for shard in try catalog.shards(output: directory + "/out") where shard.split == "train" {
+      for shard in try catalog.shards(output: OutputKey(directory: directory + "/out")) where shard.split == "train" {
         let reader = try TarReader(path: directory + "/out/" + shard.path)
         for sample in try reader.samples() {
           let decision = try #require(decisions.first { $0.sampleKey == sample.key })
@@ -116,7 +116,7 @@ import Testing
       let catalog = try Catalog(path: directory + "/c.sqlite")
       let sample = try #require(try catalog.samples().first)
       let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + sample.imagePath)))
-      let shard = try #require(try catalog.shards(output: directory + "/out").first { $0.split == sample.split })
+      let shard = try #require(try catalog.shards(output: OutputKey(directory: directory + "/out")).first { $0.split == sample.split })
       let member = try #require(try catalog.members(shardId: shard.id!).first { $0.sampleKey == sample.key && $0.field == "png" })
       #expect(try TarReader(path: directory + "/out/" + shard.path).read(dataOffset: member.dataOffset, size: member.size) == original)
     }

@@ -38,9 +38,8 @@ public enum SlimJob {
     let start = Date()
     let directory = URL(fileURLWithPath: configuration.outputDirectory).standardizedFileURL.path
     let partition = configuration.partition
-    // A dry run and each partition record under their own name, so they never disturb each other.
-    let output =
-      configuration.dryRun ? directory + "#dry-run" : partition.map { directory + "#" + $0.name } ?? directory
+    // A dry run and each partition have their own output row, so they never disturb each other.
+    let output = OutputKey(directory: directory, partition: partition?.outputPartition, dryRun: configuration.dryRun)
     try OutputPlacement.check(
       output: directory, datasetRoots: [configuration.root] + (try input.datasets().map(\.root)), catalogPath: input.path)
     let needed = configuration.options.neededIndicators
@@ -96,6 +95,7 @@ public enum SlimJob {
     let fingerprint = try json(SlimFingerprint(configuration))
     if configuration.dryRun {
       try catalog.clearOutput(output)
+      try catalog.saveOutput(OutputRecord(key: output, configuration: fingerprint, complete: false))
     } else {
       let recorded = try catalog.outputRecord(output)
       if let recorded, recorded.configuration == fingerprint, !configuration.overwrite {
@@ -105,12 +105,12 @@ public enum SlimJob {
           directory, key: output, partition: partition, catalog: catalog, overwrite: configuration.overwrite,
           recorded: recorded != nil)
       }
-      try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: false))
+      try catalog.saveOutput(OutputRecord(key: output, configuration: fingerprint, complete: false))
     }
     let recordedPlans = Dictionary(try catalog.plans(output: output).map { ($0.split, $0) }) { first, _ in first }
 
     var report = SlimReport(
-      output: output, splits: [], copiedImages: 0, failures: [], repairs: repairs,
+      output: output.directory, splits: [], copiedImages: 0, failures: [], repairs: repairs,
       dryRun: configuration.dryRun, seconds: 0)
     var jobs: [SlimSampleJob] = []
     // The json member carries exactly the scores the configuration uses, never whatever else the
@@ -153,17 +153,17 @@ public enum SlimJob {
         }
         guard previous == decisionRecords else {
           throw PipelineError.output(
-            path: output,
+            path: output.directory,
             reason: "the \(split) plan differs from the interrupted run's (the dataset or its scores changed); pass --overwrite")
         }
         record = existing
       } else {
         record = try catalog.recordPlan(
         PlanRecord(
-          output: output, split: split, policy: json(plan.policy), indicator: "\(configuration.indicator.rawValue)@\(configuration.indicator.variant)",
+          split: split, policy: json(plan.policy), indicator: "\(configuration.indicator.rawValue)@\(configuration.indicator.variant)",
           weights: json(plan.weights), lambda: plan.lambda, samples: inputs.count, kept: plan.keptCount,
           pixelFraction: plan.pixelFraction(inputs: inputs)),
-        decisions: decisionRecords)
+        decisions: decisionRecords, output: output)
       }
       let weightRange = plan.weightRange
       report.splits.append(SlimReport.Split(
@@ -192,8 +192,10 @@ public enum SlimJob {
       try writeShards(
         jobs, directory: directory, output: output, catalog: catalog, configuration: configuration, resume: resume,
         manifest: manifest, report: &report)
-      try catalog.saveOutput(OutputRecord(path: output, configuration: fingerprint, complete: true))
+      try catalog.saveOutput(OutputRecord(key: output, configuration: fingerprint, complete: true))
       try manifest.finish()
+    } else {
+      try catalog.saveOutput(OutputRecord(key: output, configuration: fingerprint, complete: true))
     }
     report.seconds = Date().timeIntervalSince(start)
     return report
@@ -203,7 +205,7 @@ public enum SlimJob {
   /// only the files its manifests list (for a partition, only its own) and forgets its rows. Files
   /// no manifest lists are never removed: when there are any, nothing is removed and the run is refused.
   static func prepareOutput(
-    _ directory: String, key: String, partition: Partition?, catalog: Catalog, overwrite: Bool, recorded: Bool
+    _ directory: String, key: OutputKey, partition: Partition?, catalog: Catalog, overwrite: Bool, recorded: Bool
   ) throws {
     let ownPrefixes = partition?.shardPrefixes
     let entries = regularFiles(in: directory).filter { path in
@@ -269,7 +271,7 @@ public enum SlimJob {
   /// files, each must exist with its recorded size and SHA-256. From the first one that does not,
   /// the split's later shards are forgotten and written again (output is deterministic, so they
   /// come out byte-identical); `repairs` says what was found.
-  static func resumePoints(_ output: String, directory: String, catalog: Catalog, repairs: inout [String]) throws
+  static func resumePoints(_ output: OutputKey, directory: String, catalog: Catalog, repairs: inout [String]) throws
     -> [String: ResumePoint]
   {
     var points: [String: ResumePoint] = [:]
@@ -325,7 +327,6 @@ struct SlimFingerprint: Codable {
   var output: SlimOutputOptions
   var shardMaxBytes: Int?
   var shardMaxSamples: Int?
-  var partition: String?
   /// Absent (so older fingerprints stay equal) unless the output is a random-assignment control.
   var randomAssignmentSeed: UInt64?
 
@@ -339,7 +340,6 @@ struct SlimFingerprint: Codable {
     output = configuration.output
     shardMaxBytes = configuration.shardMaxBytes
     shardMaxSamples = configuration.shardMaxSamples
-    partition = configuration.partition?.name
     randomAssignmentSeed = configuration.randomAssignmentSeed
   }
 }

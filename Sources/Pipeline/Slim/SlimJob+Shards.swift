@@ -14,7 +14,7 @@ extension SlimJob {
   /// the catalog does not know (a `.partial` file, a renamed but unrecorded shard, a stale index):
   /// since output is deterministic, the result is byte-identical to an uninterrupted run.
   static func writeShards(
-    _ jobs: [SlimSampleJob], directory: String, output: String, catalog: Catalog, configuration: SlimConfiguration,
+    _ jobs: [SlimSampleJob], directory: String, output: OutputKey, catalog: Catalog, configuration: SlimConfiguration,
     resume: [String: ResumePoint], manifest: ManifestRecorder, report: inout SlimReport
   ) throws {
     let pending = jobs.filter { !(resume[$0.split]?.done.contains($0.key) ?? false) }
@@ -49,10 +49,10 @@ extension SlimJob {
         FaultInjection.reach("shard-renamed")
         _ = try DALIIndex.write(for: shard)
         let record = ShardRecord(
-          output: output, split: split, path: split + "/" + shard.fileName, bytes: shard.byteCount,
+          split: split, path: split + "/" + shard.fileName, bytes: shard.byteCount,
           samples: shard.sampleCount, sha256: shard.sha256, md5: shard.md5)
         _ = try catalog.recordShard(
-          record,
+          record, output: output,
           members: shard.samples.flatMap { sample in
             sample.members.map { member in
               MemberRecord(
@@ -81,14 +81,14 @@ extension SlimJob {
         FaultInjection.reach("sample")
       case .failure(let failure):
         if configuration.failFast { throw PipelineError.sampleFailed(sample: key, reason: failure.reason) }
-        failures.append(SlimFailureRecord(output: output, sampleKey: key, reason: failure.reason))
+        failures.append(SlimFailureRecord(sampleKey: key, reason: failure.reason))
         report.failures.append("\(key): \(failure.reason)")
       }
       progress.advance()
     }
     try writer?.finish()
     if !pending.isEmpty { progress.finish() }
-    try catalog.recordSlimFailures(failures)
+    try catalog.recordSlimFailures(failures, output: output)
 
     // Every split's index and counts, from the catalog (so resumed shards count too).
     let shards = try catalog.shards(output: output)

@@ -1,7 +1,7 @@
-public import Complexity
-public import Datasets
+import Complexity
+import Datasets
 import Foundation
-public import ImageCodecs
+import ImageCodecs
 import Shards
 public import Slimming
 

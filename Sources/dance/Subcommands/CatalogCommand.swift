@@ -31,8 +31,9 @@ struct CatalogCommand: AsyncParsableCommand {
     func run() async throws {
       let report = try CatalogMerger.merge(parts: parts, into: output)
       print("merged \(report.parts) catalogs into \(output): \(report.samples) samples, \(report.shards) shards".escapingControlCharacters)
-      for (directory, missing) in report.outputs.sorted(by: { $0.key < $1.key }) {
-        print(("  \(directory): " + (missing.isEmpty ? "all partitions present" : "missing \(missing.joined(separator: ", "))")).escapingControlCharacters)
+      for merged in report.outputs {
+        let missing = merged.missing.map(\.description).joined(separator: ", ")
+        print(("  \(merged.output): " + (missing.isEmpty ? "all partitions present" : "missing partitions \(missing)")).escapingControlCharacters)
       }
     }
   }
