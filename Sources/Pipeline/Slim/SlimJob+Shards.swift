@@ -66,7 +66,10 @@ extension SlimJob {
       writerSplit = split
     }
 
-    try OrderedParallelMap(workers: configuration.workers).run(pending) { job in
+    // Each result holds a sample's encoded members (megabytes for a photographic frame), so two
+    // per worker in flight: enough to keep the writer fed, and a bounded peak however long the run.
+    let workers = max(1, configuration.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+    try OrderedParallelMap(workers: workers, window: workers * 2).run(pending) { job in
       (job.key, job.split, job.encode(options: options, decoder: decoder))
     } consume: { _, result in
       let (key, split, outcome) = result
