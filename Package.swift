@@ -31,6 +31,7 @@ let package = Package(
     .library(name: "Datasets", targets: ["Datasets"]),
     .library(name: "Catalog", targets: ["Catalog"]),
     .library(name: "Pipeline", targets: ["Pipeline"]),
+    .library(name: "Audit", targets: ["Audit"]),
     .library(name: "Complexity", targets: ["Complexity"]),
     .library(name: "Slimming", targets: ["Slimming"]),
     .library(name: "Tensors", targets: ["Tensors"]),
@@ -66,13 +67,15 @@ let package = Package(
     ),
 
     // MARK: - Libraries
+    .target(name: "DanceCore", swiftSettings: swiftSettings),
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Slimming", swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", yams], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", yams], swiftSettings: swiftSettings),
+    .target(name: "Audit", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming"], swiftSettings: swiftSettings),
     .target(
       name: "Tensors", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings,
       // Debian's OpenBLAS built on OpenMP, so that BLAS, oneDNN and the engine's loops share one
@@ -86,13 +89,13 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
+      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Audit", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
       swiftSettings: swiftSettings
     ),
 
     .executableTarget(
       name: "dance-bench",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
+      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -109,6 +112,8 @@ let package = Package(
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "AuditTests", dependencies: ["Audit", "Pipeline", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 public import Catalog
 public import Complexity
+import DanceCore
 public import Datasets
 import Foundation
 public import ImageCodecs

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs

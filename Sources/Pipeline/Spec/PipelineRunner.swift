@@ -1,3 +1,4 @@
+import Audit
 import Catalog
 public import Datasets
 import Foundation

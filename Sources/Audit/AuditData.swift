@@ -1,7 +1,7 @@
 public import Catalog
 public import Complexity
 import Foundation
-import Slimming
+public import Slimming
 
 /// Statistics of one indicator over one split.
 public struct IndicatorDistribution: Sendable, Codable, Equatable {
@@ -179,7 +179,7 @@ public struct AuditData: Sendable, Codable {
   /// One policy's effect on the training split, ranked by ``AuditData/rankingIndicator``.
   public struct PolicyPreview: Sendable, Codable, Equatable {
     /// The policy and its parameters (`policy.text` as `dance slim` prints it).
-    public var policy: SlimReport.PolicySummary
+    public var policy: SlimmingPolicy.Summary
     /// Training samples planned.
     public var samples: Int
     /// Samples kept.
@@ -274,7 +274,7 @@ public struct AuditData: Sendable, Codable {
     let previews = inputs.isEmpty ? [] : policies.compactMap { policy -> PolicyPreview? in
       guard let plan = try? Planner.plan(inputs, policy: policy) else { return nil }
       return PolicyPreview(
-        policy: SlimReport.PolicySummary(plan.policy), samples: inputs.count, kept: plan.keptCount,
+        policy: SlimmingPolicy.Summary(plan.policy), samples: inputs.count, kept: plan.keptCount,
         byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
         pixelFraction: plan.pixelFraction(inputs: inputs))
     }

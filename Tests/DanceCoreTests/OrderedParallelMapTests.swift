@@ -1,5 +1,5 @@
 import Foundation
-import Pipeline
+import DanceCore
 import Synchronization
 import Testing
 

@@ -1,9 +1,11 @@
-@testable import Pipeline
+@testable import Audit
 import Catalog
 import Complexity
 import Datasets
 import Foundation
 import ImageCodecs
+import Pipeline
+import Slimming
 import TestSupport
 import Testing
 

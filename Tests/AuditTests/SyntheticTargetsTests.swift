@@ -1,7 +1,8 @@
-@testable import Pipeline
+import Audit
 import Catalog
 import Complexity
 import Datasets
+import Pipeline
 import TestSupport
 import Testing
 
