@@ -29,6 +29,7 @@ let package = Package(
     .executable(name: "dance", targets: ["dance"]),
     .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
     .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Synthetic", targets: ["Synthetic"]),
     .library(name: "Catalog", targets: ["Catalog"]),
     .library(name: "Pipeline", targets: ["Pipeline"]),
     .library(name: "Audit", targets: ["Audit"]),
@@ -70,11 +71,12 @@ let package = Package(
     .target(name: "DanceCore", swiftSettings: swiftSettings),
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Synthetic", dependencies: ["Datasets", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Slimming", swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", yams], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", "Synthetic", yams], swiftSettings: swiftSettings),
     .target(name: "Audit", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming"], swiftSettings: swiftSettings),
     .target(
       name: "Tensors", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings,
@@ -89,13 +91,13 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Audit", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
+      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
       swiftSettings: swiftSettings
     ),
 
     .executableTarget(
       name: "dance-bench",
-      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
+      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Synthetic", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -107,17 +109,18 @@ let package = Package(
       resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ComplexityTests", dependencies: ["Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "AuditTests", dependencies: ["Audit", "Pipeline", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "AuditTests", dependencies: ["Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "TrainerTests", dependencies: ["Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TrainerTests", dependencies: ["Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]

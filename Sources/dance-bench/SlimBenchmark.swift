@@ -3,6 +3,7 @@ import DanceCore
 import Datasets
 import Foundation
 import Pipeline
+import Synthetic
 
 #if canImport(Glibc)
   import Glibc

@@ -6,6 +6,7 @@ import Foundation
 import ImageCodecs
 import Pipeline
 import Slimming
+import Synthetic
 import TestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Catalog
 import Complexity
 import Datasets
 import Pipeline
+import Synthetic
 import TestSupport
 import Testing
 

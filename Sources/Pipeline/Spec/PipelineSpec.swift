@@ -2,6 +2,7 @@ public import Complexity
 public import Datasets
 import Foundation
 public import Slimming
+public import Synthetic
 
 /// A declarative pipeline (`dance run FILE.yaml`): synth (optional) → scan → score → audit
 /// (optional) → slim → verify (optional), with every path already resolved.

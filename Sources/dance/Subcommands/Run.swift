@@ -1,8 +1,9 @@
 import ArgumentParser
-import Foundation
 import Complexity
 import Datasets
+import Foundation
 import Pipeline
+import Synthetic
 
 extension Dance {
   /// `dance run FILE.yaml`: a declarative pipeline (synth → scan → score → audit → slim → verify).

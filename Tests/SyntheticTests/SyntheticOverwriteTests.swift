@@ -1,13 +1,14 @@
 import Datasets
 import Foundation
+import Synthetic
 import TestSupport
 import Testing
 
 @Suite struct SyntheticOverwriteTests {
   @Test func aNonEmptyOutputIsRefusedUnlessOverwriting() throws {
     try withTemporaryDirectory { directory in
-      try Synthetic.write(.camvid, to: directory, train: 4, val: 1, test: 1)
-      #expect(throws: DatasetError.self) { try Synthetic.write(.camvid, to: directory, train: 2, val: 1, test: 1) }
+      try SyntheticFixtures.write(.camvid, to: directory, train: 4, val: 1, test: 1)
+      #expect(throws: DatasetError.self) { try SyntheticFixtures.write(.camvid, to: directory, train: 2, val: 1, test: 1) }
       var configuration = SyntheticDatasetConfiguration(
         format: .camvid, outputDirectory: directory, trainCount: 2, valCount: 1, testCount: 1, seed: 7)
       configuration.overwrite = true

@@ -1,12 +1,34 @@
 import Datasets
 import Foundation
 import ImageCodecs
-import Testing
+import Synthetic
 import TestSupport
+import Testing
 
 @Suite("Synthetic dataset layouts")
 struct SyntheticLayoutTests {
-  /// The exact files `Synthetic.write(format, train: 3, val: 2)` (CamVid: test 2) must produce.
+  /// Every synthetic format is discovered by `DatasetLayout` as complete, with valid samples.
+  @Test(arguments: DatasetFormat.allCases)
+  func syntheticDatasetsAreDiscoveredCompleteAndValid(format: DatasetFormat) throws {
+    try withTemporaryDirectory { directory in
+      try SyntheticFixtures.write(format, to: directory, train: 3, val: 2)
+      let discovery = try DatasetLayout.discover(root: directory)
+      #expect(discovery.format == format)
+      #expect(discovery.problems.isEmpty)
+      let expected = format == .camvid ? 3 + 2 + 2 : 5
+      #expect(discovery.samples.count == expected)
+      #expect(discovery.samples.filter { $0.split == .train }.count == 3)
+      for sample in discovery.samples {
+        #expect(!sample.key.rawValue.contains("."))
+        #expect(sample.key.rawValue.utf8.count <= SampleKey.maxLength)
+        #expect(sample.key.rawValue.hasPrefix(discovery.name + "/"))
+        #expect(sample.labelPath != nil)
+      }
+      #expect(discovery.samples.allSatisfy { SampleValidator().validate($0, root: discovery.root).isValid })
+    }
+  }
+
+  /// The exact files `SyntheticFixtures.write(format, train: 3, val: 2)` (CamVid: test 2) must produce.
   static func expectedFiles(_ format: DatasetFormat) -> [String] {
     switch format {
     case .cityscapes:
@@ -58,7 +80,7 @@ struct SyntheticLayoutTests {
 
   static func labelRange(_ format: DatasetFormat) -> Set<Int> {
     switch format {
-    case .cityscapes: Synthetic.cityscapesIDs
+    case .cityscapes: SyntheticFixtures.cityscapesIDs
     case .camvid: Set(0...11)
     case .ade20k: Set(0...150)
     }
@@ -67,8 +89,8 @@ struct SyntheticLayoutTests {
   @Test("writes exactly the files of the real layout", arguments: DatasetFormat.allCases)
   func exactLayout(format: DatasetFormat) throws {
     try withTemporaryDirectory { root in
-      let summary = try Synthetic.write(format, to: root, test: format == .camvid ? 2 : nil)
-      let files = Synthetic.files(under: root)
+      let summary = try SyntheticFixtures.write(format, to: root, test: format == .camvid ? 2 : nil)
+      let files = SyntheticFixtures.files(under: root)
       #expect(files == Self.expectedFiles(format))
       #expect(summary.fileCount == files.count)
       let sizes = try files.map {
@@ -82,12 +104,12 @@ struct SyntheticLayoutTests {
   @Test("images and labels decode with the right sizes, channels and value ranges", arguments: DatasetFormat.allCases)
   func imagesAndLabels(format: DatasetFormat) throws {
     try withTemporaryDirectory { root in
-      let summary = try Synthetic.write(format, to: root)
+      let summary = try SyntheticFixtures.write(format, to: root)
       let decoder = ImageDecoder()
       var values = Set<Int>()
       var sizes = Set<[Int]>()
       let base = SyntheticDatasetConfiguration.defaultImageSize(for: format)
-      for (imagePath, labelPath) in Self.pairs(Synthetic.files(under: root), format) {
+      for (imagePath, labelPath) in Self.pairs(SyntheticFixtures.files(under: root), format) {
         let image = try decoder.decode(contentsOf: root + "/" + imagePath)
         #expect(image.header.codec == (format == .ade20k ? .jpeg : .png))
         #expect(image.image.channels == 3 && image.image.bitDepth == 8)
@@ -120,13 +142,13 @@ struct SyntheticLayoutTests {
   @Test("Cityscapes instanceIds and color agree with labelIds")
   func cityscapesInstancesAndColors() throws {
     try withTemporaryDirectory { root in
-      try Synthetic.write(.cityscapes, to: root, train: 4, val: 0, seed: 11)
+      try SyntheticFixtures.write(.cityscapes, to: root, train: 4, val: 0, seed: 11)
       let decoder = ImageDecoder()
       let colors = Dictionary(
         SceneClass.allCases.map { (Int($0.labelValue(in: .cityscapes)), $0.cityscapesColor) },
         uniquingKeysWith: { first, _ in first })
       var sawInstance = false
-      for labelPath in Synthetic.files(under: root).filter({ $0.hasSuffix("_labelIds.png") }) {
+      for labelPath in SyntheticFixtures.files(under: root).filter({ $0.hasSuffix("_labelIds.png") }) {
         let stem = root + "/" + labelPath.dropLast("labelIds.png".count)
         guard case .uint8(let labels) = try decoder.decodeLabel(contentsOf: root + "/" + labelPath).image,
           case .uint16(let instances) = try decoder.decodeLabel(contentsOf: stem + "instanceIds.png").image,
@@ -143,7 +165,7 @@ struct SyntheticLayoutTests {
           let instance = Int(instances.samples[index])
           if instance >= 1000 {
             sawInstance = true
-            if instance / 1000 != id || !Synthetic.cityscapesInstanceIDs.contains(id) { mismatches += 1 }
+            if instance / 1000 != id || !SyntheticFixtures.cityscapesInstanceIDs.contains(id) { mismatches += 1 }
           } else if instance != id {
             mismatches += 1
           }
@@ -160,7 +182,7 @@ struct SyntheticLayoutTests {
   @Test("CamVid list files name every pair with the SegNet prefix")
   func camvidListFiles() throws {
     try withTemporaryDirectory { root in
-      try Synthetic.write(.camvid, to: root, train: 4, val: 1, test: 2)
+      try SyntheticFixtures.write(.camvid, to: root, train: 4, val: 1, test: 2)
       let train = try String(contentsOfFile: root + "/train.txt", encoding: .utf8)
       #expect(train == """
         /SegNet/CamVid/train/0001TP_006690.png /SegNet/CamVid/trainannot/0001TP_006690.png
@@ -184,8 +206,8 @@ struct SyntheticLayoutTests {
   @Test("Cityscapes names continue the sequence number after all cities are used")
   func cityscapesSequenceNumbers() throws {
     try withTemporaryDirectory { root in
-      try Synthetic.write(.cityscapes, to: root, train: 19, val: 4, size: .init(width: 32, height: 32))
-      let files = Set(Synthetic.files(under: root))
+      try SyntheticFixtures.write(.cityscapes, to: root, train: 19, val: 4, size: .init(width: 32, height: 32))
+      let files = Set(SyntheticFixtures.files(under: root))
       #expect(files.contains("leftImg8bit/train/zurich/zurich_000000_000019_leftImg8bit.png"))
       #expect(files.contains("leftImg8bit/train/aachen/aachen_000001_000019_leftImg8bit.png"))
       #expect(files.contains("gtFine/val/frankfurt/frankfurt_000001_000019_gtFine_labelIds.png"))

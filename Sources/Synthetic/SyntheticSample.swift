@@ -1,3 +1,4 @@
+public import Datasets
 public import ImageCodecs
 
 /// One rendered synthetic sample: its scene's label maps and pixels, before encoding.

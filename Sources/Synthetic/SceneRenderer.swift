@@ -1,3 +1,4 @@
+import Datasets
 import ImageCodecs
 
 /// Turns a rasterised scene into RGB pixels: a per-class colour, modulated by the tone map, a

@@ -1,3 +1,4 @@
+import Datasets
 import ImageCodecs
 
 /// Turns a rasterised scene into pixels that look, to a codec and to a complexity indicator, like a

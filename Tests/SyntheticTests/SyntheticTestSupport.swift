@@ -1,10 +1,11 @@
 import Datasets
 import Foundation
 import ImageCodecs
+import Synthetic
 import TestSupport
 
 /// Helpers shared by the synthetic-dataset tests.
-enum Synthetic {
+enum SyntheticFixtures {
   /// The relative paths of all regular files below `root`, sorted.
   static func files(under root: String) -> [String] {
     guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }

@@ -1,3 +1,4 @@
+import Datasets
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

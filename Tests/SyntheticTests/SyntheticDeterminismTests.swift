@@ -1,6 +1,7 @@
 import Datasets
-import Testing
+import Synthetic
 import TestSupport
+import Testing
 
 @Suite("Synthetic dataset determinism")
 struct SyntheticDeterminismTests {
@@ -8,12 +9,12 @@ struct SyntheticDeterminismTests {
         arguments: DatasetFormat.allCases, SyntheticDatasetConfiguration.Style.allCases)
   func sameSeedSameBytes(format: DatasetFormat, style: SyntheticDatasetConfiguration.Style) throws {
     try withTemporaryDirectory { root in
-      try Synthetic.write(format, to: root + "/a", seed: 42, style: style)
-      try Synthetic.write(format, to: root + "/b", seed: 42, style: style)
-      try Synthetic.write(format, to: root + "/c", seed: 43, style: style)
-      let a = try Synthetic.digests(under: root + "/a")
-      let b = try Synthetic.digests(under: root + "/b")
-      let c = try Synthetic.digests(under: root + "/c")
+      try SyntheticFixtures.write(format, to: root + "/a", seed: 42, style: style)
+      try SyntheticFixtures.write(format, to: root + "/b", seed: 42, style: style)
+      try SyntheticFixtures.write(format, to: root + "/c", seed: 43, style: style)
+      let a = try SyntheticFixtures.digests(under: root + "/a")
+      let b = try SyntheticFixtures.digests(under: root + "/b")
+      let c = try SyntheticFixtures.digests(under: root + "/c")
       #expect(!a.isEmpty)
       #expect(a == b)
       #expect(Set(a.keys) == Set(c.keys))
@@ -26,10 +27,10 @@ struct SyntheticDeterminismTests {
         arguments: DatasetFormat.allCases, SyntheticDatasetConfiguration.Style.allCases)
   func independentOfCount(format: DatasetFormat, style: SyntheticDatasetConfiguration.Style) throws {
     try withTemporaryDirectory { root in
-      try Synthetic.write(format, to: root + "/three", train: 3, val: 1, seed: 5, style: style)
-      try Synthetic.write(format, to: root + "/five", train: 5, val: 2, seed: 5, style: style)
-      let three = try Synthetic.digests(under: root + "/three")
-      let five = try Synthetic.digests(under: root + "/five")
+      try SyntheticFixtures.write(format, to: root + "/three", train: 3, val: 1, seed: 5, style: style)
+      try SyntheticFixtures.write(format, to: root + "/five", train: 5, val: 2, seed: 5, style: style)
+      let three = try SyntheticFixtures.digests(under: root + "/three")
+      let five = try SyntheticFixtures.digests(under: root + "/five")
       for (path, digest) in three where !path.hasSuffix(".txt") {
         #expect(five[path] == digest, "\(path)")
       }
@@ -44,8 +45,8 @@ struct SyntheticDeterminismTests {
   @Test("the classic style still writes the first generator's bytes")
   func classicIsUnchanged() throws {
     try withTemporaryDirectory { root in
-      try Synthetic.write(.cityscapes, to: root, train: 1, val: 0, seed: 4, style: .classic)
-      let digests = try Synthetic.digests(under: root)
+      try SyntheticFixtures.write(.cityscapes, to: root, train: 1, val: 0, seed: 4, style: .classic)
+      let digests = try SyntheticFixtures.digests(under: root)
       let prefix = "train/aachen/aachen_000000_000019_"
       #expect(digests["leftImg8bit/" + prefix + "leftImg8bit.png"]
         == "c12f9528a91c7da71acfc23d71d0879377c9aed37e9a421e0a5bc0365592932a")

@@ -1,7 +1,8 @@
 import Datasets
 import Foundation
-import Testing
+import Synthetic
 import TestSupport
+import Testing
 
 @Suite("Synthetic dataset configuration and errors")
 struct SyntheticConfigurationTests {

@@ -1,8 +1,9 @@
 import CPNG
 import Datasets
 import ImageCodecs
-import Testing
+import Synthetic
 import TestSupport
+import Testing
 
 @Suite("Photographic synthetic frames")
 struct SyntheticPhotographicTests {

@@ -1,3 +1,4 @@
+public import Datasets
 /// What a ``SyntheticDatasetWriter`` wrote.
 public struct SyntheticDatasetSummary: Sendable, Equatable, CustomStringConvertible {
   /// Samples written for one split.

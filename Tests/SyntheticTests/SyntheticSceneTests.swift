@@ -1,8 +1,9 @@
 import Datasets
 import Foundation
 import ImageCodecs
-import Testing
+import Synthetic
 import TestSupport
+import Testing
 
 @Suite("Synthetic scenes")
 struct SyntheticSceneTests {
@@ -15,7 +16,7 @@ struct SyntheticSceneTests {
     let writer = SyntheticDatasetWriter(
       configuration: .init(format: format, outputDirectory: "/unused", seed: 2026, style: style))
     let samples = (0..<16).map { writer.render(split: .train, index: $0) }
-    let sobel = samples.map { Synthetic.sobelMean($0.image) }
+    let sobel = samples.map { SyntheticFixtures.sobelMean($0.image) }
     let classes = samples.map { Set($0.label.samples).count }
     let simplest = sobel.min() ?? 0
     let busiest = sobel.max() ?? 0
@@ -104,11 +105,11 @@ struct SyntheticSceneTests {
   @Test("every format maps scene classes into its label range")
   func labelMappings() {
     for sceneClass in SceneClass.allCases {
-      #expect(Synthetic.cityscapesIDs.contains(Int(sceneClass.labelValue(in: .cityscapes))))
+      #expect(SyntheticFixtures.cityscapesIDs.contains(Int(sceneClass.labelValue(in: .cityscapes))))
       #expect(sceneClass.labelValue(in: .camvid) <= 11)
       #expect(sceneClass.labelValue(in: .ade20k) <= 150)
       if sceneClass.hasInstances {
-        #expect(Synthetic.cityscapesInstanceIDs.contains(Int(sceneClass.labelValue(in: .cityscapes))))
+        #expect(SyntheticFixtures.cityscapesInstanceIDs.contains(Int(sceneClass.labelValue(in: .cityscapes))))
       }
     }
     #expect(SceneClass.road.labelValue(in: .cityscapes) == 7)
