@@ -71,7 +71,7 @@ let package = Package(
     .target(name: "DanceCore", swiftSettings: swiftSettings),
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
-    .target(name: "Synthetic", dependencies: ["Datasets", "ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Synthetic", dependencies: ["DanceCore", "Datasets", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Slimming", swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
@@ -84,9 +84,9 @@ let package = Package(
       // pool of threads (libgomp's); the system default is the pthreads build (see Tensors.md).
       linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
     ),
-    .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
+    .target(name: "NN", dependencies: ["DanceCore", "Tensors"], swiftSettings: swiftSettings),
     .target(name: "Experiment", dependencies: ["Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
-    .target(name: "Trainer", dependencies: ["NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
+    .target(name: "Trainer", dependencies: ["DanceCore", "NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
@@ -102,26 +102,26 @@ let package = Package(
     ),
 
     // MARK: - Tests
-    .target(name: "TestSupport", dependencies: ["ImageCodecs", "Tensors", crypto], swiftSettings: swiftSettings),
+    .target(name: "TestSupport", dependencies: ["DanceCore", "ImageCodecs", "Tensors", crypto], swiftSettings: swiftSettings),
     .testTarget(
       name: "ImageCodecsTests",
-      dependencies: ["ImageCodecs", "TestSupport"],
+      dependencies: ["DanceCore", "ImageCodecs", "TestSupport"],
       resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings
     ),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "ComplexityTests", dependencies: ["Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ComplexityTests", dependencies: ["DanceCore", "Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "AuditTests", dependencies: ["Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "TrainerTests", dependencies: ["Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Datasets
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

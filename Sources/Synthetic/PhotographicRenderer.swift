@@ -1,3 +1,4 @@
+import DanceCore
 import Datasets
 import ImageCodecs
 
@@ -59,7 +60,7 @@ struct PhotographicRenderer: Sendable {
   func render(_ scene: SyntheticScene, raster: SceneRaster) -> Image8 {
     let width = raster.width
     let height = raster.height
-    var random = SplitMix64(seed: SplitMix64.derive(UInt64(scene.textureSeed), 0x5048_4F54))
+    var random = SplitMix(seed: SplitMix.deriveHashingParts(UInt64(scene.textureSeed), 0x5048_4F54))
     let camera = scene.camera
     // Photon and sensor noise before the optics-and-demosaicing blur (which correlates it, as a
     // camera's processing does), quantisation-level noise after it.

@@ -1,3 +1,5 @@
+import DanceCore
+
 /// Colours and camera of photographic scenes: class appearance varies so that colours overlap
 /// between classes (grey cars on grey roads, green cars and clothes beside foliage), and each frame
 /// has its own exposure, white balance, blur, noise and, in some, a JPEG round trip.

@@ -1,3 +1,5 @@
+import DanceCore
+
 /// Sky, ground, road, buildings, walls, vegetation and fences.
 extension SceneBuilder {
   /// Sky with clouds, the ground (verge of grass or pavement), sidewalks, the road and its markings.

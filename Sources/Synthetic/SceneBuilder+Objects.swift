@@ -1,3 +1,5 @@
+import DanceCore
+
 /// Street furniture, road users and the ego vehicle.
 extension SceneBuilder {
   /// A road user placed at a depth, drawn far to near so nearer ones cover farther ones.

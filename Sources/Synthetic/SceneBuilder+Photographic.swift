@@ -1,3 +1,5 @@
+import DanceCore
+
 /// What photographic scenes add to the classic street: texture drawn apart from label clutter,
 /// small objects placed apart from both, frequent signs and lights, and cast shadows.
 extension SceneBuilder {

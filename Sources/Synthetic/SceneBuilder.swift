@@ -1,6 +1,8 @@
+import DanceCore
+
 /// The mutable state of one scene under construction.
 struct SceneBuilder {
-  var random: SplitMix64
+  var random: SplitMix
   let aspect: Double
   let complexity: Double
   /// The horizon: where buildings stand and the road vanishes.
@@ -15,7 +17,7 @@ struct SceneBuilder {
   private var instanceCounts = [UInt16](repeating: 0, count: SceneClass.allCases.count)
 
   init(width: Int, height: Int, seed: UInt64) {
-    random = SplitMix64(seed: seed)
+    random = SplitMix(seed: seed)
     aspect = Double(width) / Double(height)
     let level = random.unit()
     complexity = level

@@ -1,4 +1,5 @@
 public import Datasets
+
 /// The classes of a synthetic street scene, before they are mapped to a dataset's label values.
 ///
 /// The generator models every scene once in these abstract classes; ``labelValue(in:)`` maps

@@ -1,3 +1,4 @@
+import DanceCore
 import Datasets
 import ImageCodecs
 
@@ -62,7 +63,7 @@ struct SceneRenderer: Sendable {
     let cell = max(4, width / 16)
     let gridWidth = width / cell + 2
     let gridHeight = height / cell + 2
-    var generator = SplitMix64(seed: UInt64(scene.textureSeed) | 0xB10C_0000_0000)
+    var generator = SplitMix(seed: UInt64(scene.textureSeed) | 0xB10C_0000_0000)
     let grid: [Int32] = (0..<(gridWidth * gridHeight)).map { _ in
       Int32(truncatingIfNeeded: generator.next() & 0xFF) - 128
     }

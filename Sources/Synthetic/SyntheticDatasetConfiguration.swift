@@ -1,4 +1,5 @@
 public import Datasets
+
 /// What `dance synth` writes: the format, where, how many samples per split, at which size and seed.
 ///
 /// Equal configurations write byte-identical datasets.

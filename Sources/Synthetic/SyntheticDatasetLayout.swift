@@ -1,4 +1,5 @@
 import Datasets
+
 /// File names and folders of synthetic samples, exactly as the real datasets name them
 /// (`formats.md`, section A).
 ///

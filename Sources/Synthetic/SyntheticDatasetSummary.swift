@@ -1,4 +1,5 @@
 public import Datasets
+
 /// What a ``SyntheticDatasetWriter`` wrote.
 public struct SyntheticDatasetSummary: Sendable, Equatable, CustomStringConvertible {
   /// Samples written for one split.

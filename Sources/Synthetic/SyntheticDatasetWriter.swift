@@ -1,3 +1,4 @@
+import DanceCore
 public import Datasets
 import Foundation
 import ImageCodecs
@@ -105,7 +106,7 @@ public struct SyntheticDatasetWriter: Sendable {
   /// `index`.
   public func render(split: DatasetSplit, index: Int) -> SyntheticSample {
     let size = imageSize(split: split, index: index)
-    let seed = SplitMix64.derive(configuration.seed, Self.splitCode(split), UInt64(index))
+    let seed = SplitMix.deriveHashingParts(configuration.seed, Self.splitCode(split), UInt64(index))
     let generator = SceneGenerator(width: size.width, height: size.height)
     let photographic = configuration.style == .photographic
     let scene = photographic ? generator.makePhotographicScene(seed: seed) : generator.makeScene(seed: seed)
@@ -161,7 +162,7 @@ public struct SyntheticDatasetWriter: Sendable {
   public func imageSize(split: DatasetSplit, index: Int) -> SyntheticDatasetConfiguration.ImageSize {
     let base = configuration.resolvedImageSize
     guard configuration.format == .ade20k else { return base }
-    var random = SplitMix64(seed: SplitMix64.derive(configuration.seed, Self.splitCode(split), UInt64(index), 0xADE))
+    var random = SplitMix(seed: SplitMix.deriveHashingParts(configuration.seed, Self.splitCode(split), UInt64(index), 0xADE))
     let width = Int((Double(base.width) * random.uniform(0.75, 1.25)).rounded())
     let height = Int((Double(base.height) * random.uniform(0.75, 1.25)).rounded())
     let side = SyntheticDatasetConfiguration.minimumSide

@@ -1,4 +1,5 @@
 import Datasets
+
 /// A synthetic street scene as an ordered list of flat shapes, in normalised coordinates.
 ///
 /// `x` runs from 0 (left edge) to 1 (right edge), `y` from 0 (top) to 1 (bottom). The renderer
