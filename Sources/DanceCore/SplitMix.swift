@@ -21,7 +21,7 @@ public struct SplitMix: RandomNumberGenerator, Sendable {
   }
 
   /// The SplitMix64 finaliser: a bijective avalanche of 64 bits.
-  @inlinable public static func mix(_ value: UInt64) -> UInt64 {
+  @inlinable static func mix(_ value: UInt64) -> UInt64 {
     var z = value
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -47,14 +47,6 @@ extension Layer {
     }
     for (entry, value) in updates { entry.set(value) }
   }
-
-  /// Reads `path` and loads it (see ``load(_:path:)``); returns the file's metadata.
-  @discardableResult
-  public func loadCheckpoint(from path: String) throws(CheckpointError) -> [String: String] {
-    let file = try SafetensorsFile.read(from: path)
-    try load(file, path: path)
-    return file.metadata
-  }
 }
 
 extension DeepLab {

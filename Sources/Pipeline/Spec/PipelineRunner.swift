@@ -1,6 +1,6 @@
 import Audit
 import Catalog
-public import Datasets
+import Datasets
 import Foundation
 public import Synthetic
 
