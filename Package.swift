@@ -76,7 +76,11 @@ let package = Package(
     .target(name: "Slimming", swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", "Synthetic", yams], swiftSettings: swiftSettings),
+    .target(
+      name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", "Synthetic", yams],
+      // The crash tests' fault injection (FaultInjection.swift) exists in debug builds only.
+      swiftSettings: swiftSettings + [.define("DANCE_FAULT_INJECTION", .when(configuration: .debug))]
+    ),
     .target(name: "Audit", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming"], swiftSettings: swiftSettings),
     .target(
       name: "Tensors", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings,
