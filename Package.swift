@@ -101,7 +101,7 @@ let package = Package(
 
     .executableTarget(
       name: "dance-bench",
-      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Synthetic", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
+      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Synthetic", "Catalog", "Complexity", "Pipeline", "Tensors", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -109,7 +109,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["DanceCore", "ImageCodecs", "Tensors", crypto], swiftSettings: swiftSettings),
     .testTarget(
       name: "ImageCodecsTests",
-      dependencies: ["DanceCore", "ImageCodecs", "TestSupport"],
+      dependencies: ["DanceCore", "ImageCodecs", "CPNG", "CJPEG", "TestSupport"],
       resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings
     ),
@@ -123,7 +123,7 @@ let package = Package(
     .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
