@@ -1,7 +1,7 @@
 import ArgumentParser
+import Foundation
 import Complexity
 import Datasets
-import Foundation
 import Pipeline
 import Synthetic
 
