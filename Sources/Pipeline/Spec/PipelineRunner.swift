@@ -1,6 +1,6 @@
 import Audit
 import Catalog
-import Datasets
+public import Datasets
 import Foundation
 public import Synthetic
 
