@@ -29,8 +29,10 @@ let package = Package(
     .executable(name: "dance", targets: ["dance"]),
     .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
     .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Synthetic", targets: ["Synthetic"]),
     .library(name: "Catalog", targets: ["Catalog"]),
     .library(name: "Pipeline", targets: ["Pipeline"]),
+    .library(name: "Audit", targets: ["Audit"]),
     .library(name: "Complexity", targets: ["Complexity"]),
     .library(name: "Slimming", targets: ["Slimming"]),
     .library(name: "Tensors", targets: ["Tensors"]),
@@ -66,54 +68,64 @@ let package = Package(
     ),
 
     // MARK: - Libraries
+    .target(name: "DanceCore", swiftSettings: swiftSettings),
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
     .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Synthetic", dependencies: ["DanceCore", "Datasets", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Slimming", swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
-    .target(name: "Pipeline", dependencies: ["ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", yams], swiftSettings: swiftSettings),
+    .target(
+      name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", "Synthetic", yams],
+      // The crash tests' fault injection (FaultInjection.swift) exists in debug builds only.
+      swiftSettings: swiftSettings + [.define("DANCE_FAULT_INJECTION", .when(configuration: .debug))]
+    ),
+    .target(name: "Audit", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming"], swiftSettings: swiftSettings),
     .target(
       name: "Tensors", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings,
       // Debian's OpenBLAS built on OpenMP, so that BLAS, oneDNN and the engine's loops share one
       // pool of threads (libgomp's); the system default is the pthreads build (see Tensors.md).
       linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
     ),
-    .target(name: "NN", dependencies: ["Tensors"], swiftSettings: swiftSettings),
+    .target(name: "NN", dependencies: ["DanceCore", "Tensors"], swiftSettings: swiftSettings),
     .target(name: "Experiment", dependencies: ["Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
-    .target(name: "Trainer", dependencies: ["NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
+    .target(name: "Trainer", dependencies: ["DanceCore", "NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
+      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
       swiftSettings: swiftSettings
     ),
 
     .executableTarget(
       name: "dance-bench",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Pipeline", "NN", argumentParser],
+      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Synthetic", "Catalog", "Complexity", "Pipeline", "Tensors", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
     // MARK: - Tests
-    .target(name: "TestSupport", dependencies: ["ImageCodecs", "Tensors", crypto], swiftSettings: swiftSettings),
+    .target(name: "TestSupport", dependencies: ["DanceCore", "ImageCodecs", "Tensors", crypto], swiftSettings: swiftSettings),
     .testTarget(
       name: "ImageCodecsTests",
-      dependencies: ["ImageCodecs", "TestSupport"],
+      dependencies: ["DanceCore", "ImageCodecs", "CPNG", "CJPEG", "TestSupport"],
       resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "ComplexityTests", dependencies: ["Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ComplexityTests", dependencies: ["DanceCore", "Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "AuditTests", dependencies: ["Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "TrainerTests", dependencies: ["Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 import Tensors
 
@@ -45,14 +46,6 @@ extension Layer {
       throw .mismatch(path: path, reason: "unexpected tensor \(extra)")
     }
     for (entry, value) in updates { entry.set(value) }
-  }
-
-  /// Reads `path` and loads it (see ``load(_:path:)``); returns the file's metadata.
-  @discardableResult
-  public func loadCheckpoint(from path: String) throws(CheckpointError) -> [String: String] {
-    let file = try SafetensorsFile.read(from: path)
-    try load(file, path: path)
-    return file.metadata
   }
 }
 

@@ -1,3 +1,4 @@
+import DanceCore
 import Tensors
 
 /// The channels of each prunable unit of a ``DeepLab`` to keep, as indices into that unit's outputs.

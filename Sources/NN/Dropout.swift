@@ -1,3 +1,4 @@
+import DanceCore
 public import Tensors
 
 /// Inverted dropout: in training each element is zeroed with probability `p` and the rest scaled

@@ -1,4 +1,5 @@
 public import Catalog
+import DanceCore
 public import Datasets
 import Foundation
 import ImageCodecs

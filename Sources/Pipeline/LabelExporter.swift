@@ -1,3 +1,4 @@
+import DanceCore
 public import Datasets
 import Foundation
 public import ImageCodecs

@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Foundation
 import ImageCodecs
 import Shards

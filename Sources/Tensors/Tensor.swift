@@ -54,13 +54,6 @@ public struct Tensor: Sendable, Equatable {
     return Tensor(shape: shape, storage: values)
   }
 
-  /// Creates a tensor with elements drawn uniformly from `range`.
-  public static func randomUniform<G: RandomNumberGenerator>(
-    shape: [Int], in range: ClosedRange<Float>, using generator: inout G
-  ) -> Tensor {
-    Tensor(shape: shape, storage: (0..<shape.reduce(1, *)).map { _ in Float.random(in: range, using: &generator) })
-  }
-
   /// The number of elements.
   public var count: Int { storage.count }
 
@@ -76,11 +69,6 @@ public struct Tensor: Sendable, Equatable {
   private func offset(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Int {
     precondition(shape.count == 4, "4-D subscript on a tensor of shape \(shape)")
     return ((n * shape[1] + c) * shape[2] + h) * shape[3] + w
-  }
-
-  /// The same elements viewed with another shape of equal element count.
-  public func reshaped(_ newShape: [Int]) -> Tensor {
-    Tensor(shape: newShape, storage: storage)
   }
 
   /// Calls `body` with a pointer to the elements.

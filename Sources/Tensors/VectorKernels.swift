@@ -155,14 +155,6 @@ public enum VectorKernels {
     while i < count { y[i] *= x[i]; i += 1 }
   }
 
-  /// `y[i] += a · x[i]`.
-  public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    let va = V(repeating: a)
-    while i + 16 <= count { store(load(y, i) + va * load(x, i), y, i); i += 16 }
-    while i < count { y[i] += a * x[i]; i += 1 }
-  }
-
   /// `y[i] = eˣ⁽ⁱ⁾` to about 2 ulp for `x ≤ 88` (Cephes `expf`; inputs below −87 give ≈ 0).
   public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
     var i = 0

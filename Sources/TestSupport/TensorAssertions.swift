@@ -1,3 +1,4 @@
+public import DanceCore
 public import Tensors
 public import Testing
 
@@ -67,6 +68,6 @@ public func dot(_ a: [Float], _ b: [Float]) -> Double {
 }
 
 /// `count` values uniformly distributed in `range`, from `generator`.
-public func randomFloats(_ count: Int, in range: ClosedRange<Float> = -1...1, using generator: inout SeededGenerator) -> [Float] {
+public func randomFloats(_ count: Int, in range: ClosedRange<Float> = -1...1, using generator: inout SplitMix) -> [Float] {
   (0..<count).map { _ in Float.random(in: range, using: &generator) }
 }

@@ -26,24 +26,6 @@ public func sha256Hex<Bytes: DataProtocol>(_ bytes: Bytes) -> String {
   SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
 
-/// A small deterministic generator (SplitMix64) for test fixtures; randomness in tests is always
-/// seeded and passed in, never global.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-  private var state: UInt64
-
-  /// Creates a generator whose sequence depends only on `seed`.
-  public init(seed: UInt64) { state = seed }
-
-  /// The next 64 random bits.
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// Writes `bytes` to `path`, creating intermediate directories.
 public func writeFile(_ bytes: [UInt8], to path: String) throws {
   let directory = (path as NSString).deletingLastPathComponent

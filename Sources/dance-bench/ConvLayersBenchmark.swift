@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanceCore
 internal import CMalloc
 import Foundation
 import NN
@@ -63,7 +64,7 @@ struct ConvLayersBenchmark: ParsableCommand {
 
   /// The convolutions of both networks after one forward pass, merged by shape.
   static func convolutionShapes(batch: Int) -> [Shape] {
-    var generator = BenchGenerator(seed: 0)
+    var generator = SplitMix(seed: 0)
     let input = Tensor.randomNormal(shape: [batch, 3, 128, 256], using: &generator)
     var shapes: [Shape] = []
     let networks: [any Layer] = [ReferenceNetwork(classes: 19, generator: &generator), DeepLab(DeepLabConfiguration(), generator: &generator)]
@@ -85,7 +86,7 @@ struct ConvLayersBenchmark: ParsableCommand {
 
   /// Median milliseconds of a training pass (forward + backward) and of an evaluation forward pass.
   private func time(_ shape: Shape, backend: ConvolutionBackend) -> (train: Double, eval: Double) {
-    var generator = BenchGenerator(seed: 1)
+    var generator = SplitMix(seed: 1)
     let conv = Conv2d(shape.input[1], shape.outChannels, kernelSize: shape.kernelSize, stride: shape.stride, padding: shape.padding,
                       dilation: shape.dilation, bias: shape.bias, generator: &generator)
     conv.backend = backend

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import ImageCodecs
+import Synthetic
 
 /// `dance-bench decode`: the codec costs that design.md's performance budget is written in, on
 /// synthetic 2048×1024 Cityscapes-format frames, one thread.

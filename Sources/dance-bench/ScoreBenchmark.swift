@@ -1,10 +1,12 @@
 import ArgumentParser
 import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
 import Pipeline
+import Synthetic
 
 /// `dance-bench score`: images/s of `dance score` against decode-only throughput of the same files
 /// on the same cores.

@@ -1,7 +1,9 @@
 import ArgumentParser
+import DanceCore
 import Datasets
 import Foundation
 import Pipeline
+import Synthetic
 
 #if canImport(Glibc)
   import Glibc

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Synthetic
 
 /// The kinds of generated frame `dance-bench slim` measures on.
 enum FrameKind: String, CaseIterable, ExpressibleByArgument {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanceCore
 internal import CMalloc
 import Foundation
 import NN
@@ -109,7 +110,7 @@ struct TrainStepBenchmark: ParsableCommand {
 
   /// Times the training steps, then evaluation forward passes.
   private func measure() -> StepTiming {
-    var generator = BenchGenerator(seed: 0)
+    var generator = SplitMix(seed: 0)
     let network: any Layer = deeplab
       ? DeepLab(DeepLabConfiguration(), generator: &generator) : ReferenceNetwork(classes: 19, generator: &generator)
     let input = Tensor.randomNormal(shape: [batch, 3, 128, 256], using: &generator)
@@ -234,18 +235,5 @@ private struct TorchReference {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { return nil }
     return String(decoding: data, as: UTF8.self)
-  }
-}
-
-/// SplitMix64 for the benchmark's weights, input and labels.
-struct BenchGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

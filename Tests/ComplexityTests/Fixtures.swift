@@ -1,3 +1,4 @@
+import DanceCore
 import ImageCodecs
 import TestSupport
 
@@ -16,7 +17,7 @@ enum Fixtures {
   static func noise(_ width: Int, _ height: Int, channels: Int, seed: UInt64, range: ClosedRange<UInt8> = 0...255)
     -> Image8
   {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(seed: seed)
     let samples = (0..<(width * height * channels)).map { _ in UInt8.random(in: range, using: &generator) }
     return Image8(width: width, height: height, channels: channels, samples: samples)
   }

@@ -4,7 +4,8 @@ import ImageCodecs
 import TestSupport
 import Testing
 
-/// Discovery and validation on synthetic datasets and on hand-made broken layouts.
+/// Discovery and validation on hand-made layouts, well-formed and broken (synthetic datasets are
+/// checked against discovery in SyntheticTests).
 @Suite struct LayoutTests {
   static func writeGray(_ value: UInt8, width: Int = 8, height: Int = 6, to path: String) throws {
     try writeFile(try PNGEncoder().encode(Image8(width: width, height: height, channels: 1, repeating: value)), to: path)
@@ -16,26 +17,6 @@ import Testing
 
   static func validate(_ discovery: Discovery) -> [SampleKey: SampleValidation] {
     Dictionary(uniqueKeysWithValues: discovery.samples.map { ($0.key, SampleValidator().validate($0, root: discovery.root)) })
-  }
-
-  @Test(arguments: DatasetFormat.allCases)
-  func syntheticDatasetsAreDiscoveredCompleteAndValid(format: DatasetFormat) throws {
-    try withTemporaryDirectory { directory in
-      try Synthetic.write(format, to: directory, train: 3, val: 2)
-      let discovery = try DatasetLayout.discover(root: directory)
-      #expect(discovery.format == format)
-      #expect(discovery.problems.isEmpty)
-      let expected = format == .camvid ? 3 + 2 + 2 : 5
-      #expect(discovery.samples.count == expected)
-      #expect(discovery.samples.filter { $0.split == .train }.count == 3)
-      for sample in discovery.samples {
-        #expect(!sample.key.rawValue.contains("."))
-        #expect(sample.key.rawValue.utf8.count <= SampleKey.maxLength)
-        #expect(sample.key.rawValue.hasPrefix(discovery.name + "/"))
-        #expect(sample.labelPath != nil)
-      }
-      #expect(Self.validate(discovery).values.allSatisfy { $0.isValid })
-    }
   }
 
   @Test func cityscapesKeysAndLabelChoice() throws {

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 import ImageCodecs
 import TestSupport
@@ -48,7 +49,7 @@ import Testing
   @Test(arguments: validFiles)
   func bitFlipsDecodeOrFailCleanly(name: String) throws {
     let valid = try Self.bytes(of: name)
-    var generator = SeededGenerator(seed: UInt64(name.utf8.count))
+    var generator = SplitMix(seed: UInt64(name.utf8.count))
     var failures = 0
     for _ in 0..<300 {
       var flipped = valid

@@ -1,4 +1,5 @@
 import CPNG
+import DanceCore
 import Foundation
 @testable import ImageCodecs
 import TestSupport
@@ -102,7 +103,7 @@ import Testing
     let valid = try PNGEncoder(compressionLevel: 1, filter: filter).encode(image)
     let chunks = Self.chunks(valid)
     #expect(chunks.count > 3, "several IDAT chunks")
-    var generator = SeededGenerator(seed: 99)
+    var generator = SplitMix(seed: 99)
     var accepted = 0
     for _ in 0..<300 {
       var png = valid

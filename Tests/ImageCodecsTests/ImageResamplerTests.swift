@@ -1,3 +1,4 @@
+import DanceCore
 import ImageCodecs
 import TestSupport
 import Testing
@@ -47,7 +48,7 @@ import Testing
 
   @Test(arguments: [(17, 13, 0.75), (17, 13, 0.5), (30, 20, 0.25), (9, 7, 0.6)])
   func areaMatchesExactCoverageWithinOne(width: Int, height: Int, scale: Double) {
-    var generator = SeededGenerator(seed: UInt64(width * height))
+    var generator = SplitMix(seed: UInt64(width * height))
     let image = Image8(width: width, height: height, channels: 1, samples: (0..<(width * height)).map { _ in UInt8.random(in: 0...255, using: &generator) })
     let resized = ImageResampler.resize(image, scale: scale)
     let expected = Self.reference(image, width: resized.width, height: resized.height)
@@ -64,7 +65,7 @@ import Testing
   /// must equal the general path on that channel alone, bit for bit.
   @Test(arguments: [(0.5, ImageResampler.Kernel.area), (0.75, .area), (0.6, .area), (0.3, .area), (0.75, .bilinear), (1.7, .bilinear)])
   func rgbEqualsEachChannelAlone(scale: Double, kernel: ImageResampler.Kernel) {
-    var generator = SeededGenerator(seed: 41)
+    var generator = SplitMix(seed: 41)
     let image = Image8(width: 23, height: 11, channels: 3, samples: (0..<(23 * 11 * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) })
     let resized = ImageResampler.resize(image, scale: scale, kernel: kernel)
     for c in 0..<3 {

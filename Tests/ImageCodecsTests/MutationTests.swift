@@ -1,4 +1,5 @@
 import CJPEG
+import DanceCore
 import Foundation
 @testable import ImageCodecs
 import TestSupport
@@ -59,7 +60,7 @@ import Testing
   }
 
   /// `count` seeded mutations of `valid`.
-  static func mutations(of valid: [UInt8], png: Bool, count: Int, generator: inout SeededGenerator) -> [Mutation] {
+  static func mutations(of valid: [UInt8], png: Bool, count: Int, generator: inout SplitMix) -> [Mutation] {
     let idat = png ? StrictDecodingTests.chunks(valid, named: "IDAT").filter { $0.length > 0 } : []
     return (0..<count).map { index in
       let bit = UInt8(generator.next() % 8)
@@ -159,7 +160,7 @@ import Testing
       (name, [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/" + name))))
     } + Self.generated()
     let perFile = max(1, Self.totalCases / inputs.count)
-    var generator = SeededGenerator(seed: Self.seed)
+    var generator = SplitMix(seed: Self.seed)
     var tally = Tally()
     for (name, valid) in inputs {
       let png = name.hasSuffix(".png")

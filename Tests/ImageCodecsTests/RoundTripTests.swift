@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 import ImageCodecs
 import TestSupport
@@ -7,7 +8,7 @@ import Testing
 /// equal input gives equal bytes.
 @Suite struct RoundTripTests {
   static func pattern(width: Int, height: Int, channels: Int, seed: UInt64) -> Image8 {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(seed: seed)
     var image = Image8(width: width, height: height, channels: channels)
     for y in 0..<height {
       for x in 0..<width {
@@ -49,7 +50,7 @@ import Testing
 
   @Test(arguments: [1, 3])
   func png16RoundTripIsExact(channels: Int) throws {
-    var generator = SeededGenerator(seed: 16)
+    var generator = SplitMix(seed: 16)
     let samples = (0..<(19 * 11 * channels)).map { _ in UInt16(truncatingIfNeeded: generator.next()) }
     let image = Image16(width: 19, height: 11, channels: channels, samples: samples)
     let bytes = try PNGEncoder().encode(image)

@@ -1,18 +1,17 @@
 import CPNG
+import DanceCore
 import Testing
 
 /// The SIMD unfilter (average and Paeth rows of 3- and 4-byte pixels) gives exactly the scalar
 /// reference's bytes, on every filter type, pixel size and odd width, with and without a row above,
 /// and in place over the inflated buffer as the fast path uses it.
 @Suite struct UnfilterTests {
-  /// `count` bytes from a seeded xorshift, biased to extremes so that Paeth's ties and the
-  /// average's carries are exercised.
+  /// `count` seeded random bytes, biased to extremes so that Paeth's ties and the average's
+  /// carries are exercised.
   static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    var generator = SplitMix(seed: seed)
     return (0..<count).map { _ in
-      state ^= state << 13
-      state ^= state >> 7
-      state ^= state << 17
+      let state = generator.next()
       let value = UInt8(truncatingIfNeeded: state >> 24)
       return state % 5 == 0 ? (value & 1 == 0 ? 0 : 255) : value
     }

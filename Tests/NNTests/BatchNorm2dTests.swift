@@ -1,3 +1,4 @@
+import DanceCore
 import NN
 import Tensors
 import TestSupport
@@ -26,7 +27,7 @@ import Testing
 
   @Test(arguments: [[2, 3, 4, 5], [4, 2, 1, 1], [1, 2, 3, 3], [3, 1, 2, 7]], [false, true])
   func trainingGradientsMatchDoubleReference(shape: [Int], relu: Bool) {
-    var generator = SeededGenerator(seed: UInt64(shape.reduce(0, +)))
+    var generator = SplitMix(seed: UInt64(shape.reduce(0, +)))
     let bn = BatchNorm2d(shape[1], relu: relu)
     bn.scale.value = Tensor(shape: [shape[1]], storage: randomFloats(shape[1], in: 0.5...1.5, using: &generator))
     bn.shift.value = Tensor(shape: [shape[1]], storage: randomFloats(shape[1], using: &generator))

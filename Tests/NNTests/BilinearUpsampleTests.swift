@@ -1,3 +1,4 @@
+import DanceCore
 import NN
 import Tensors
 import TestSupport
@@ -39,7 +40,7 @@ import Testing
     expectClose(layer.forward(x, height: height, width: width).storage, Self.reference(x, height: height, width: width),
                 rtol: 1e-5, atol: 1e-6, "forward")
     // Backward is the adjoint: ⟨up(x), r⟩ = ⟨x, upᵀ(r)⟩ for every x, so check it on each basis direction.
-    var generator = SeededGenerator(seed: 3)
+    var generator = SplitMix(seed: 3)
     let r = Tensor(shape: [shape[0], shape[1], height, width], storage: randomFloats(shape[0] * shape[1] * height * width, using: &generator))
     _ = layer.forward(x, height: height, width: width)
     let dx = layer.backward(r)

@@ -1,3 +1,4 @@
+import DanceCore
 import NN
 import Tensors
 import TestSupport
@@ -10,7 +11,7 @@ import Testing
   static let cases: [ConvCase] = Conv2dTests.cases + [ConvCase(n: 2, c: 32, h: 16, w: 32, o: 19, k: 1, padding: 0, bias: true)]
 
   /// A batch norm with non-trivial γ, β and running statistics.
-  static func batchNorm(_ channels: Int, relu: Bool, generator: inout SeededGenerator) -> BatchNorm2d {
+  static func batchNorm(_ channels: Int, relu: Bool, generator: inout SplitMix) -> BatchNorm2d {
     let bn = BatchNorm2d(channels, relu: relu)
     bn.scale.value = Tensor(shape: [channels], storage: randomFloats(channels, in: 0.5...2, using: &generator))
     bn.shift.value = Tensor(shape: [channels], storage: randomFloats(channels, using: &generator))
@@ -26,7 +27,7 @@ import Testing
 
   @Test(arguments: cases, [(ConvolutionBackend.openblas, false), (.openblas, true), (.onednn, false), (.onednn, true)])
   func foldedPassEqualsConvolutionThenBatchNorm(_ cc: ConvCase, variant: (backend: ConvolutionBackend, relu: Bool)) {
-    var generator = SeededGenerator(seed: 11)
+    var generator = SplitMix(seed: 11)
     let conv = Conv2d(cc.c, cc.o, kernelSize: cc.k, stride: cc.stride, padding: cc.padding, dilation: cc.dilation, bias: cc.bias,
                       generator: &generator)
     if let bias = conv.bias { bias.value = Tensor(shape: [cc.o], storage: randomFloats(cc.o, using: &generator)) }
@@ -42,7 +43,7 @@ import Testing
   }
 
   @Test func sequentialFoldsOnlyInEvaluation() {
-    var generator = SeededGenerator(seed: 3)
+    var generator = SplitMix(seed: 3)
     let block = Sequential.convBNReLU(3, 8, generator: &generator)
     let x = randomTensor([2, 3, 8, 10], seed: 9)
     _ = block.forward(x)  // training: batch statistics, running statistics move

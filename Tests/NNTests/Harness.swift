@@ -1,3 +1,4 @@
+import DanceCore
 import NN
 import Tensors
 import TestSupport
@@ -20,7 +21,7 @@ func checkGradientsNumerically(
   _ layer: any Layer, input: Tensor, seed: UInt64, epsilon: Double = 1e-2, rtol: Double = 1e-2, atol: Double = 1e-3,
   sampleLimit: Int = .max, sourceLocation: SourceLocation = #_sourceLocation
 ) {
-  var generator = SeededGenerator(seed: seed)
+  var generator = SplitMix(seed: seed)
   let probe = layer.forward(input)
   let r = randomFloats(probe.count, using: &generator)
   let analytic = analyticGradients(layer, input: input) { Tensor(shape: $0.shape, storage: r) }
@@ -50,14 +51,14 @@ func checkGradientsNumerically(
 }
 
 /// All indices below `count`, or `limit` distinct ones chosen at random.
-func sampled(_ count: Int, limit: Int, using generator: inout SeededGenerator) -> [Int] {
+func sampled(_ count: Int, limit: Int, using generator: inout SplitMix) -> [Int] {
   guard count > limit else { return Array(0..<count) }
   return Array(Array(0..<count).shuffled(using: &generator).prefix(limit))
 }
 
 /// A tensor of `shape` with uniform values in [-1, 1].
 func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
-  var generator = SeededGenerator(seed: seed)
+  var generator = SplitMix(seed: seed)
   return Tensor(shape: shape, storage: randomFloats(shape.reduce(1, *), using: &generator))
 }
 
@@ -71,7 +72,7 @@ func checkCompositeGradients(
   _ layer: any Layer, input: Tensor, seed: UInt64, epsilon: Double = 1e-3, tolerance: Double = 0.15, atol: Double = 1e-3,
   sampleLimit: Int = 12, sourceLocation: SourceLocation = #_sourceLocation
 ) {
-  var generator = SeededGenerator(seed: seed)
+  var generator = SplitMix(seed: seed)
   let r = randomFloats(layer.forward(input).count, using: &generator)
   let analytic = analyticGradients(layer, input: input) { Tensor(shape: $0.shape, storage: r) }
   func compare(_ a: [Float], _ n: [Double], _ label: String) {

@@ -1,3 +1,4 @@
+import DanceCore
 public import NN
 import Tensors
 import TestSupport
@@ -10,7 +11,7 @@ public import Testing
     DeepLabConfiguration(classes: 3, widthMultiplier: 0.125, outputStride: 8, asppRates: [3], asppOneByOne: false, asppImagePooling: true),
   ])
   func summaryMatchesForward(_ configuration: DeepLabConfiguration) {
-    var generator = SeededGenerator(seed: 1)
+    var generator = SplitMix(seed: 1)
     let model = DeepLab(configuration, generator: &generator)
     let input = randomTensor([2, 3, 32, 48], seed: 2)
     let output = model.forward(input)
@@ -31,7 +32,7 @@ public import Testing
   }
 
   @Test func referenceNetworkMatchesTheTorchScript() {
-    var generator = SeededGenerator(seed: 1)
+    var generator = SplitMix(seed: 1)
     let network = ReferenceNetwork(generator: &generator)
     // Parameters of the script's Net: conv weights, BN γ/β, the fuse conv with bias.
     func cbr(_ i: Int, _ o: Int) -> Int { i * o * 9 + 2 * o }
@@ -47,7 +48,7 @@ public import Testing
   }
 
   @Test func residualBlockGradients() {
-    var generator = SeededGenerator(seed: 3)
+    var generator = SplitMix(seed: 3)
     let block = ResidualBlock(3, 4, stride: 2, dilation: 2, generator: &generator)
     checkCompositeGradients(block, input: randomTensor([2, 3, 6, 6], seed: 4), seed: 5)
     let identity = ResidualBlock(4, 4, generator: &generator)
@@ -58,7 +59,7 @@ public import Testing
   /// swapped gate or slice shows).
   @Test(arguments: [false, true])
   func asppGradients(gated: Bool) {
-    var generator = SeededGenerator(seed: 8)
+    var generator = SplitMix(seed: 8)
     let aspp = ASPP(3, 4, rates: [1, 2], oneByOne: true, imagePooling: true, dropout: 0, branchChannels: [4, 3, 2, 5],
                     projectChannels: 4, gated: gated, generator: &generator)
     aspp.gates?.value = Tensor(shape: [4], storage: [0.5, 1.5, -0.7, 1.1])
@@ -67,14 +68,14 @@ public import Testing
   }
 
   @Test func deepLabParameterGradients() {
-    var generator = SeededGenerator(seed: 11)
+    var generator = SplitMix(seed: 11)
     let model = DeepLab(DeepLabConfiguration(classes: 3, widthMultiplier: 0.125, outputStride: 8, asppRates: [2], dropout: 0), generator: &generator)
     checkCompositeGradients(model, input: randomTensor([2, 3, 16, 16], seed: 12), seed: 13, epsilon: 1e-4, atol: 2e-2, sampleLimit: 4)
   }
 
   /// A fixed-seed run must drive the loss of one batch close to zero.
   @Test func overfitsOneBatch() {
-    var generator = SeededGenerator(seed: 2024)
+    var generator = SplitMix(seed: 2024)
     let model = DeepLab(DeepLabConfiguration(classes: 3, widthMultiplier: 0.25, outputStride: 8, asppRates: [1, 2], dropout: 0),
                         generator: &generator)
     let input = randomTensor([2, 3, 16, 16], seed: 7)

@@ -1,3 +1,4 @@
+import DanceCore
 import NN
 import Tensors
 import TestSupport
@@ -14,7 +15,7 @@ import Testing
 
   @Test(arguments: cases)
   func forwardMatchesTheDoubleReferenceAndTheIm2colPath(_ cc: ConvCase) throws {
-    var generator = SeededGenerator(seed: 7)
+    var generator = SplitMix(seed: 7)
     let conv = Conv2d(cc.c, cc.o, kernelSize: cc.k, stride: cc.stride, padding: cc.padding, dilation: cc.dilation, bias: cc.bias,
                       generator: &generator)
     if let bias = conv.bias { bias.value = Tensor(shape: [cc.o], storage: randomFloats(cc.o, using: &generator)) }

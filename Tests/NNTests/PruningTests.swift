@@ -1,8 +1,9 @@
+import DanceCore
+import Foundation
 import NN
 import Tensors
 import TestSupport
 import Testing
-import Foundation
 
 /// A pruned DeepLab is physically smaller and computes what the unpruned one computes with the
 /// same channels masked (γ = β = 0, so the channel is 0 after its ReLU).
@@ -18,7 +19,7 @@ import Foundation
     var generator = SplitMix(seed: 21)
     let network = DeepLab(configuration, generator: &generator)
     for step in 0..<3 { _ = network.forward(randomTensor([2, 3, 64, 96], seed: UInt64(step))) }
-    var random = SeededGenerator(seed: 4)
+    var random = SplitMix(seed: 4)
     for entry in network.state where entry.name.hasSuffix(".1.weight") || entry.name.hasSuffix(".2.weight") {
       if case .float(let value) = entry.get(), value.rank == 1 {
         entry.set(.float(Tensor(shape: value.shape, storage: randomFloats(value.count, in: 0.5...1.5, using: &random))))

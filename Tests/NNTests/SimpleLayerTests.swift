@@ -1,3 +1,4 @@
+import DanceCore
 import NN
 import Tensors
 import TestSupport
@@ -7,7 +8,7 @@ import Testing
   /// Values spaced at least 0.02 apart and away from 0, so that no central difference crosses a
   /// ReLU kink or changes a max-pool winner.
   static func separated(_ shape: [Int], seed: UInt64) -> Tensor {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(seed: seed)
     let count = shape.reduce(1, *)
     let values = (0..<count).map { Float($0 - count / 2) * 0.05 + 0.025 }.shuffled(using: &generator)
     return Tensor(shape: shape, storage: values)

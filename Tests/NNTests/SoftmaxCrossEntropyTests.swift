@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 import NN
 import Tensors
@@ -24,7 +25,7 @@ import Testing
   }
 
   static func labels(_ count: Int, classes: Int, ignoreEvery: Int, seed: UInt64) -> [Int32] {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(seed: seed)
     return (0..<count).map { $0 % ignoreEvery == ignoreEvery - 1 ? 255 : Int32.random(in: 0..<Int32(classes), using: &generator) }
   }
 

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 import NN
 import Tensors
@@ -123,7 +124,7 @@ private let comparisonScript = """
   /// Random BN γ, β and classifier bias (they start at 1, 0 and 0, which would hide a swapped name),
   /// then running statistics and batch counters from three training-mode forwards.
   static func perturb(_ model: DeepLab, seed: UInt64) {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(seed: seed)
     for entry in model.state {
       guard case .float(let tensor) = entry.get(), tensor.rank == 1 else { continue }
       if entry.name.hasSuffix(".weight") || entry.name.hasSuffix(".gates") {
@@ -141,7 +142,7 @@ private let comparisonScript = """
   static func compare(_ configuration: DeepLabConfiguration, inputShape: [Int]) throws {
     guard let python = try torchOrSkip() else { return }
     let started = Date()
-    var generator = SeededGenerator(seed: 11)
+    var generator = SplitMix(seed: 11)
     let model = DeepLab(configuration, generator: &generator)
     Self.perturb(model, seed: 12)
     let input = randomTensor(inputShape, seed: 20)

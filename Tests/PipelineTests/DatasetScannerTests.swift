@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import ImageCodecs
 import Pipeline
+import Synthetic
 import TestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Pipeline
 import Slimming
+import Synthetic
 import Testing
 
 /// The repository's `Pipelines/` folder, found from this file.

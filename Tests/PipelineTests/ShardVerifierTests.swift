@@ -2,6 +2,7 @@ import Catalog
 import Datasets
 import Foundation
 import Pipeline
+import Synthetic
 import TestSupport
 import Testing
 

@@ -6,6 +6,7 @@ import ImageCodecs
 import Pipeline
 import Shards
 import Slimming
+import Synthetic
 import TestSupport
 import Testing
 

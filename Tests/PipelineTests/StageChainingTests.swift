@@ -3,6 +3,7 @@ import Complexity
 import Datasets
 import Foundation
 import Pipeline
+import Synthetic
 import TestSupport
 import Testing
 

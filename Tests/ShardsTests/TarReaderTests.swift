@@ -1,6 +1,7 @@
+import DanceCore
 import Shards
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct TarReaderTests {
   @Test func roundTripInMemory() throws {
@@ -128,7 +129,7 @@ extension TarReaderTests {
 
   @Test(arguments: [1, 7, 42])
   func garbageIsATypedError(seed: UInt64) {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(seed: seed)
     let bytes = (0..<20480).map { _ in UInt8.random(in: 0...255, using: &generator) }
     #expect(throws: ShardError.self) { try TarReader(bytes: bytes).samples() }
   }

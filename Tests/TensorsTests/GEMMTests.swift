@@ -1,3 +1,4 @@
+import DanceCore
 import Tensors
 import TestSupport
 import Testing
@@ -8,7 +9,7 @@ import Testing
     (.transposed, .transposed, 6, 6, 1), (.none, .none, 33, 17, 65),
   ])
   func matchesNaiveReference(transA: Transpose, transB: Transpose, m: Int, n: Int, k: Int) {
-    var generator = SeededGenerator(seed: UInt64(m * 100 + n * 10 + k))
+    var generator = SplitMix(seed: UInt64(m * 100 + n * 10 + k))
     let a = randomFloats(m * k, using: &generator), b = randomFloats(k * n, using: &generator)
     let c0 = randomFloats(m * n, using: &generator)
     let lda = transA == .none ? k : m, ldb = transB == .none ? n : k

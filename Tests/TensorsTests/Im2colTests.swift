@@ -1,3 +1,4 @@
+import DanceCore
 public import Tensors
 import TestSupport
 public import Testing
@@ -35,7 +36,7 @@ public import Testing
 
   @Test(arguments: geometries)
   func im2colMatchesDefinition(_ g: ConvGeometry) {
-    var generator = SeededGenerator(seed: 7)
+    var generator = SplitMix(seed: 7)
     let image = randomFloats(g.channels * g.height * g.width, using: &generator)
     var columns = [Float](repeating: .nan, count: g.columnRows * g.columnCount)
     image.withUnsafeBufferPointer { x in
@@ -60,7 +61,7 @@ public import Testing
 
   @Test(arguments: geometries)
   func col2imIsTheAdjointOfIm2col(_ g: ConvGeometry) {
-    var generator = SeededGenerator(seed: 11)
+    var generator = SplitMix(seed: 11)
     let image = randomFloats(g.channels * g.height * g.width, using: &generator)
     let columnValues = randomFloats(g.columnRows * g.columnCount, using: &generator)
     var columns = [Float](repeating: 0, count: columnValues.count)
@@ -77,7 +78,7 @@ public import Testing
 
   @Test(arguments: geometries)
   func tilesConcatenateToTheWholeMatrix(_ g: ConvGeometry) {
-    var generator = SeededGenerator(seed: 13)
+    var generator = SplitMix(seed: 13)
     let image = randomFloats(g.channels * g.height * g.width, using: &generator)
     var whole = [Float](repeating: 0, count: g.columnRows * g.columnCount)
     image.withUnsafeBufferPointer { x in

@@ -1,7 +1,8 @@
 import Datasets
-import NN
 import Foundation
+import NN
 import Pipeline
+import Synthetic
 import TestSupport
 import Trainer
 

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 import NN
 import Tensors

@@ -1,6 +1,8 @@
+import Audit
 import Catalog
 public import Datasets
 import Foundation
+public import Synthetic
 
 /// One finished stage of a pipeline run, handed to the caller as soon as it is done.
 public enum PipelineStageResult: Sendable {

@@ -3,6 +3,7 @@ import Datasets
 public import Foundation
 import ImageCodecs
 import Slimming
+import Synthetic
 import Yams
 
 extension PipelineSpec {

@@ -1,7 +1,9 @@
 public import Complexity
+import DanceCore
 public import Datasets
 import Foundation
 import Slimming
+public import Synthetic
 
 /// A declarative pipeline (`dance run FILE.yaml`): synth (optional) → scan → score → audit
 /// (optional) → slim → verify (optional), with every path already resolved.

@@ -1,4 +1,4 @@
-public import Datasets
+import Datasets
 public import Slimming
 
 /// The numeric settings of the `dance` commands and of pipeline files, each defined once: the

@@ -1,3 +1,4 @@
+import DanceCore
 import NN
 
 /// A crop or input size in pixels, written `WxH` on the command line.

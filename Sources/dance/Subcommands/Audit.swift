@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import Catalog
 import Complexity
 import Foundation

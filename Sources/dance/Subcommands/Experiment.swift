@@ -3,6 +3,7 @@ import Datasets
 import Experiment
 import Foundation
 import NN
+import Synthetic
 import Trainer
 
 /// `dance experiment`: does DANCE save training and inference cost at equal accuracy, and does it

@@ -3,6 +3,7 @@ import Foundation
 import Complexity
 import Datasets
 import Pipeline
+import Synthetic
 
 extension Dance {
   /// `dance run FILE.yaml`: a declarative pipeline (synth → scan → score → audit → slim → verify).

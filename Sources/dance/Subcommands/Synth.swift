@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Pipeline
+import Synthetic
 
 extension Dance {
   /// `dance synth`: write a synthetic street-scene dataset in a real dataset's on-disk layout.

@@ -1,0 +1,348 @@
+public import Catalog
+public import Complexity
+import Foundation
+public import Slimming
+
+/// Statistics of one indicator over one split.
+public struct IndicatorDistribution: Sendable, Codable, Equatable {
+  /// The split.
+  public var split: String
+  /// The indicator id.
+  public var indicator: String
+  /// Number of samples with a value.
+  public var count: Int
+  /// Arithmetic mean.
+  public var mean: Double
+  /// Quantiles at 0, 5, 25, 50, 75, 95 and 100 % (linear interpolation between order statistics).
+  public var quantiles: [String: Double]
+  /// Histogram: `bins` equal-width bins from `minimum` to `maximum`.
+  public var histogram: [Int]
+  /// Lower edge of the first bin.
+  public var minimum: Double
+  /// Upper edge of the last bin.
+  public var maximum: Double
+  /// The sorted values (for the CDF).
+  public var sortedValues: [Double]
+
+  /// The histogram's bin edges, `bins + 1` of them from ``minimum`` to ``maximum``.
+  public var binEdges: [Double] {
+    let bins = histogram.count
+    return (0...bins).map { minimum + (maximum - minimum) * Double($0) / Double(max(1, bins)) }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case split, indicator, count, mean, quantiles, histogram, minimum, maximum
+    case sortedValues = "sorted_values"
+    case binEdges = "bin_edges"
+  }
+
+  /// Encodes every stored field and, for readers, the derived ``binEdges``.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(split, forKey: .split)
+    try container.encode(indicator, forKey: .indicator)
+    try container.encode(count, forKey: .count)
+    try container.encode(mean, forKey: .mean)
+    try container.encode(quantiles, forKey: .quantiles)
+    try container.encode(histogram, forKey: .histogram)
+    try container.encode(minimum, forKey: .minimum)
+    try container.encode(maximum, forKey: .maximum)
+    try container.encode(sortedValues, forKey: .sortedValues)
+    try container.encode(binEdges, forKey: .binEdges)
+  }
+}
+
+extension IndicatorDistribution {
+  /// Decodes the stored fields (``binEdges`` is derived, so it is not read).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      split: try container.decode(String.self, forKey: .split), indicator: try container.decode(String.self, forKey: .indicator),
+      count: try container.decode(Int.self, forKey: .count), mean: try container.decode(Double.self, forKey: .mean),
+      quantiles: try container.decode([String: Double].self, forKey: .quantiles),
+      histogram: try container.decode([Int].self, forKey: .histogram),
+      minimum: try container.decode(Double.self, forKey: .minimum), maximum: try container.decode(Double.self, forKey: .maximum),
+      sortedValues: try container.decode([Double].self, forKey: .sortedValues))
+  }
+}
+
+/// One sample picked for the extremes section.
+public struct AuditExtreme: Sendable, Codable, Equatable {
+  /// The sample key.
+  public var key: String
+  /// Its value of the ranking indicator.
+  public var value: Double
+  /// Absolute image path.
+  public var imagePath: String
+  /// Absolute label path.
+  public var labelPath: String?
+  /// The dataset's format and label-space id, to colour the label.
+  public var format: String
+  /// The label space id.
+  public var labelSpace: String
+
+  enum CodingKeys: String, CodingKey {
+    case key, value, format
+    case imagePath = "image_path"
+    case labelPath = "label_path"
+    case labelSpace = "label_space"
+  }
+}
+
+/// Everything `dance audit` reports, computed from the catalog alone.
+public struct AuditData: Sendable, Codable {
+  /// Pearson correlation between two indicators over the training samples that have both.
+  public struct Correlation: Sendable, Codable, Equatable {
+    /// First indicator.
+    public var a: String
+    /// Second indicator.
+    public var b: String
+    /// Pearson's r, `nil` when undefined (fewer than 3 samples or a constant indicator).
+    public var pearson: Double?
+  }
+
+  /// One dataset the audit covers.
+  public struct Dataset: Sendable, Codable, Equatable {
+    /// Its name (the first part of its sample keys).
+    public var name: String
+    /// `cityscapes`, `camvid` or `ade20k`.
+    public var format: String
+    /// The dataset root.
+    public var root: String
+    /// The training label space.
+    public var labelSpace: String
+
+    enum CodingKeys: String, CodingKey {
+      case name, format, root
+      case labelSpace = "label_space"
+    }
+  }
+
+  /// The catalog file.
+  public var catalog: String
+  /// Datasets covered.
+  public var datasets: [Dataset]
+  /// Samples per split (valid ones).
+  public var samplesPerSplit: [String: Int]
+  /// Per split and indicator.
+  public var distributions: [IndicatorDistribution]
+  /// Between every pair of indicators, on the training split.
+  public var correlations: [Correlation]
+  /// The indicator the extremes are ranked by.
+  public var rankingIndicator: String
+  /// The least complex training samples, least first.
+  public var leastComplex: [AuditExtreme]
+  /// The most complex training samples, most first.
+  public var mostComplex: [AuditExtreme]
+  /// Per sample and indicator, for CSV export: key → split and values.
+  public var table: [AuditRow]
+  /// What the standard policies would do to the training split.
+  public var policyPreview: [PolicyPreview]
+  /// Where the default quantile policy cuts the training split's ranking indicator (JSON
+  /// `policy_cutoffs`): the drop quantile, then each band's upper bound.
+  public var policyCutoffs: [PolicyCutoff]
+  /// Per split and label space, the pixels of each class (JSON `class_shares`).
+  public var classShares: [ClassShares]
+  /// Per label space, how much of the training split's small-class pixels the least complex
+  /// samples hold (JSON `small_classes`).
+  public var smallClasses: [SmallClassConcentration] = []
+
+  enum CodingKeys: String, CodingKey {
+    case catalog, datasets, distributions, correlations, table
+    case samplesPerSplit = "samples_per_split"
+    case rankingIndicator = "ranking_indicator"
+    case leastComplex = "least_complex"
+    case mostComplex = "most_complex"
+    case policyPreview = "policy_preview"
+    case policyCutoffs = "policy_cutoffs"
+    case classShares = "class_shares"
+    case smallClasses = "small_classes"
+  }
+
+  /// One cut-off of ``SlimmingPolicy/quantileDefault`` in the units of the ranking indicator.
+  ///
+  /// `value` is the `quantile` of the training values (linear interpolation, as in
+  /// ``IndicatorDistribution/quantiles``); a band holds the samples whose percentile rank is below
+  /// its bound, so they lie below `value`. The drop removes the lowest ⌊drop · n⌋ samples, which
+  /// for small splits can stop a sample short of the drop quantile.
+  public struct PolicyCutoff: Sendable, Codable, Equatable {
+    /// `drop` for the drop quantile, `band` for a band's upper bound.
+    public var kind: String
+    /// The percentile rank of the cut (0.1, 0.4, 0.8 for the defaults).
+    public var quantile: Double
+    /// The indicator value at that quantile of the training split.
+    public var value: Double
+    /// The scale of the samples below a band's bound; `nil` for the drop.
+    public var scale: Double?
+  }
+
+  /// One policy's effect on the training split, ranked by ``AuditData/rankingIndicator``.
+  public struct PolicyPreview: Sendable, Codable, Equatable {
+    /// The policy and its parameters (`policy.text` as `dance slim` prints it).
+    public var policy: SlimmingPolicy.Summary
+    /// Training samples planned.
+    public var samples: Int
+    /// Samples kept.
+    public var kept: Int
+    /// Kept samples per scale (`"0.5": 12`).
+    public var byScale: [String: Int]
+    /// Kept pixels over original pixels.
+    public var pixelFraction: Double
+
+    enum CodingKeys: String, CodingKey {
+      case policy, samples, kept
+      case byScale = "by_scale"
+      case pixelFraction = "pixel_fraction"
+    }
+  }
+
+  /// One sample's values.
+  public struct AuditRow: Sendable, Codable, Equatable {
+    /// The sample key.
+    public var key: String
+    /// Its split.
+    public var split: String
+    /// Indicator id → value.
+    public var values: [String: Double]
+  }
+
+  /// Gathers the audit from a catalog.
+  /// - Parameters:
+  ///   - ranking: the indicator that orders the extremes (default `si-mean`).
+  ///   - extremes: how many least and most complex training samples to show.
+  ///   - bins: histogram bins.
+  ///   - labelFilesPerSplit: at most this many label files per split are read for ``classShares``
+  ///     (evenly spaced in key order when a split has more).
+  public static func gather(
+    catalog: Catalog, ranking: Indicator = .siMean, extremes: Int = 12, bins: Int = 20, labelFilesPerSplit: Int = 256
+  ) throws(CatalogError) -> AuditData
+  {
+    let datasets = try catalog.datasets()
+    let datasetById = Dictionary(uniqueKeysWithValues: datasets.compactMap { dataset in dataset.id.map { ($0, dataset) } })
+    let samples = try catalog.samples(status: .ok)
+    let sampleByKey = Dictionary(uniqueKeysWithValues: samples.map { ($0.key, $0) })
+    let scores = try catalog.scores()
+    var valuesByKey: [String: [String: Double]] = [:]
+    for score in scores where sampleByKey[score.sampleKey] != nil {
+      valuesByKey[score.sampleKey, default: [:]][score.indicator] = score.value
+    }
+    let table = samples.compactMap { sample in
+      valuesByKey[sample.key].map { AuditRow(key: sample.key, split: sample.split, values: $0) }
+    }
+    let indicators = Indicator.allCases.map(\.rawValue).filter { id in table.contains { $0.values[id] != nil } }
+    let splits = ["train", "val", "test"].filter { split in samples.contains { $0.split == split } }
+    var distributions: [IndicatorDistribution] = []
+    for split in splits {
+      for indicator in indicators {
+        let values = table.filter { $0.split == split }.compactMap { $0.values[indicator] }
+        if !values.isEmpty {
+          distributions.append(distribution(values, split: split, indicator: indicator, bins: bins))
+        }
+      }
+    }
+    var correlations: [Correlation] = []
+    let training = table.filter { $0.split == "train" }
+    for (i, a) in indicators.enumerated() {
+      for b in indicators[(i + 1)...] {
+        let pairs = training.compactMap { row in row.values[a].flatMap { x in row.values[b].map { (x, $0) } } }
+        correlations.append(Correlation(a: a, b: b, pearson: pearson(pairs)))
+      }
+    }
+    let ranked = training.compactMap { row in row.values[ranking.rawValue].map { (row.key, $0) } }
+      .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    func extreme(_ entry: (String, Double)) -> AuditExtreme? {
+      guard let sample = sampleByKey[entry.0], let dataset = datasetById[sample.datasetId] else { return nil }
+      return AuditExtreme(
+        key: entry.0, value: entry.1, imagePath: dataset.root + "/" + sample.imagePath,
+        labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format, labelSpace: dataset.labelSpace)
+    }
+    let sizes = Dictionary(uniqueKeysWithValues: samples.compactMap { sample in
+      sample.width.flatMap { width in sample.height.map { (sample.key, (width, $0)) } }
+    })
+    let inputs = training.compactMap { row -> PlanInput? in
+      guard let score = row.values[ranking.rawValue], let size = sizes[row.key] else { return nil }
+      var fidelity: [Double: Double] = [:]
+      for indicator in [Indicator.fidelity75, .fidelity50, .fidelity25] {
+        if let scale = indicator.scale, let value = row.values[indicator.rawValue] { fidelity[scale] = value }
+      }
+      return PlanInput(key: row.key, width: size.0, height: size.1, score: score, fidelity: fidelity)
+    }
+    let policies: [SlimmingPolicy] = [
+      .quantileDefault, .budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales),
+      .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales), .fixed(scale: 0.5),
+    ]
+    let previews = inputs.isEmpty ? [] : policies.compactMap { policy -> PolicyPreview? in
+      guard let plan = try? Planner.plan(inputs, policy: policy) else { return nil }
+      return PolicyPreview(
+        policy: SlimmingPolicy.Summary(plan.policy), samples: inputs.count, kept: plan.keptCount,
+        byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
+        pixelFraction: plan.pixelFraction(inputs: inputs))
+    }
+    var cutoffs: [PolicyCutoff] = []
+    if case .quantile(let drop, let bands) = SlimmingPolicy.quantileDefault, !ranked.isEmpty {
+      let values = ranked.map(\.1)
+      cutoffs = [PolicyCutoff(kind: "drop", quantile: drop, value: quantile(values, drop), scale: nil)]
+        + bands.map { PolicyCutoff(kind: "band", quantile: $0.upTo, value: quantile(values, $0.upTo), scale: $0.scale) }
+    }
+    let counted = splits.flatMap { split in
+      ClassShares.count(samples.filter { $0.split == split }, datasets: datasetById, limit: max(1, labelFilesPerSplit))
+    }
+    let shares = counted.map(\.shares)
+    let smallClasses = counted.filter { $0.shares.split == "train" }.compactMap { entry in
+      SmallClassConcentration(
+        labelSpace: entry.shares.labelSpace, smallClassPixelsByKey: entry.smallClassPixelsByKey, ranked: ranked,
+        indicator: ranking.rawValue)
+    }
+    var data = AuditData(
+      catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format, root: $0.root, labelSpace: $0.labelSpace) },
+      samplesPerSplit: Dictionary(grouping: samples, by: \.split).mapValues(\.count), distributions: distributions,
+      correlations: correlations, rankingIndicator: ranking.rawValue,
+      leastComplex: ranked.prefix(extremes).compactMap(extreme),
+      mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews,
+      policyCutoffs: cutoffs, classShares: shares)
+    data.smallClasses = smallClasses
+    return data
+  }
+
+  static func distribution(_ values: [Double], split: String, indicator: String, bins: Int) -> IndicatorDistribution {
+    let sorted = values.sorted()
+    let minimum = sorted.first ?? 0
+    let maximum = sorted.last ?? 0
+    var histogram = [Int](repeating: 0, count: bins)
+    let width = maximum > minimum ? (maximum - minimum) / Double(bins) : 1
+    for value in sorted {
+      histogram[min(bins - 1, max(0, Int((value - minimum) / width)))] += 1
+    }
+    var quantiles: [String: Double] = [:]
+    for percent in [0, 5, 25, 50, 75, 95, 100] {
+      quantiles["p\(percent)"] = quantile(sorted, Double(percent) / 100)
+    }
+    return IndicatorDistribution(
+      split: split, indicator: indicator, count: sorted.count, mean: sorted.reduce(0, +) / Double(sorted.count),
+      quantiles: quantiles, histogram: histogram, minimum: minimum, maximum: maximum, sortedValues: sorted)
+  }
+
+  /// Linear interpolation between order statistics (numpy's default method).
+  static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let position = q * Double(sorted.count - 1)
+    let lower = Int(position.rounded(.down))
+    let upper = min(lower + 1, sorted.count - 1)
+    return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+  }
+
+  static func pearson(_ pairs: [(Double, Double)]) -> Double? {
+    guard pairs.count >= 3 else { return nil }
+    let n = Double(pairs.count)
+    let meanX = pairs.map(\.0).reduce(0, +) / n
+    let meanY = pairs.map(\.1).reduce(0, +) / n
+    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    for (x, y) in pairs {
+      sxy += (x - meanX) * (y - meanY)
+      sxx += (x - meanX) * (x - meanX)
+      syy += (y - meanY) * (y - meanY)
+    }
+    guard sxx > 0, syy > 0 else { return nil }
+    return sxy / (sxx * syy).squareRoot()
+  }
+}
