@@ -70,11 +70,11 @@ let package = Package(
     // MARK: - Libraries
     .target(name: "DanceCore", swiftSettings: swiftSettings),
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
-    .target(name: "Datasets", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Datasets", dependencies: ["DanceCore", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Synthetic", dependencies: ["DanceCore", "Datasets", "ImageCodecs"], swiftSettings: swiftSettings),
-    .target(name: "Complexity", dependencies: ["ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Complexity", dependencies: ["DanceCore", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Slimming", swiftSettings: swiftSettings),
-    .target(name: "Catalog", dependencies: [grdb], swiftSettings: swiftSettings),
+    .target(name: "Catalog", dependencies: ["DanceCore", grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
     .target(
       name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", "Synthetic", yams],
@@ -89,13 +89,13 @@ let package = Package(
       linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
     ),
     .target(name: "NN", dependencies: ["DanceCore", "Tensors"], swiftSettings: swiftSettings),
-    .target(name: "Experiment", dependencies: ["Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
+    .target(name: "Experiment", dependencies: ["DanceCore", "Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
     .target(name: "Trainer", dependencies: ["DanceCore", "NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
+      dependencies: ["DanceCore", "CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -113,15 +113,15 @@ let package = Package(
       resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "DatasetsTests", dependencies: ["DanceCore", "Datasets", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "SyntheticTests", dependencies: ["DanceCore", "Synthetic", "Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ComplexityTests", dependencies: ["DanceCore", "Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
-    .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "AuditTests", dependencies: ["Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "CatalogTests", dependencies: ["DanceCore", "Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["DanceCore", "Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "AuditTests", dependencies: ["DanceCore", "Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore"], swiftSettings: swiftSettings),
-    .testTarget(name: "DanceTests", dependencies: ["dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceTests", dependencies: ["DanceCore", "dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 public import Catalog
 public import Complexity
+public import DanceCore
 import Foundation
 public import Slimming
 
@@ -224,19 +225,19 @@ public struct AuditData: Sendable, Codable {
     let scores = try catalog.scores()
     var valuesByKey: [String: [String: Double]] = [:]
     for score in scores where sampleByKey[score.sampleKey] != nil {
-      valuesByKey[score.sampleKey, default: [:]][score.indicator] = score.value
+      valuesByKey[score.sampleKey, default: [:]][score.indicator.rawValue] = score.value
     }
     let table = samples.compactMap { sample in
-      valuesByKey[sample.key].map { AuditRow(key: sample.key, split: sample.split, values: $0) }
+      valuesByKey[sample.key].map { AuditRow(key: sample.key, split: sample.split.rawValue, values: $0) }
     }
     let indicators = Indicator.allCases.map(\.rawValue).filter { id in table.contains { $0.values[id] != nil } }
-    let splits = ["train", "val", "test"].filter { split in samples.contains { $0.split == split } }
+    let splits = DatasetSplit.allCases.filter { split in samples.contains { $0.split == split } }
     var distributions: [IndicatorDistribution] = []
     for split in splits {
       for indicator in indicators {
-        let values = table.filter { $0.split == split }.compactMap { $0.values[indicator] }
+        let values = table.filter { $0.split == split.rawValue }.compactMap { $0.values[indicator] }
         if !values.isEmpty {
-          distributions.append(distribution(values, split: split, indicator: indicator, bins: bins))
+          distributions.append(distribution(values, split: split.rawValue, indicator: indicator, bins: bins))
         }
       }
     }
@@ -254,7 +255,7 @@ public struct AuditData: Sendable, Codable {
       guard let sample = sampleByKey[entry.0], let dataset = datasetById[sample.datasetId] else { return nil }
       return AuditExtreme(
         key: entry.0, value: entry.1, imagePath: dataset.root + "/" + sample.imagePath,
-        labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format, labelSpace: dataset.labelSpace)
+        labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format.rawValue, labelSpace: dataset.labelSpace)
     }
     let sizes = Dictionary(uniqueKeysWithValues: samples.compactMap { sample in
       sample.width.flatMap { width in sample.height.map { (sample.key, (width, $0)) } }
@@ -294,8 +295,8 @@ public struct AuditData: Sendable, Codable {
         indicator: ranking.rawValue)
     }
     var data = AuditData(
-      catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format, root: $0.root, labelSpace: $0.labelSpace) },
-      samplesPerSplit: Dictionary(grouping: samples, by: \.split).mapValues(\.count), distributions: distributions,
+      catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
+      samplesPerSplit: Dictionary(grouping: samples, by: \.split.rawValue).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
       leastComplex: ranked.prefix(extremes).compactMap(extreme),
       mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews,

@@ -63,17 +63,15 @@ public struct ClassShares: Sendable, Codable, Equatable {
       let picked = ordered.count <= limit ? ordered : (0..<limit).map { ordered[$0 * ordered.count / limit] }
       var groupings: [Int64: CamVidGrouping] = [:]
       let jobs = picked.compactMap { sample -> Job? in
-        guard let dataset = datasets[sample.datasetId], let labelPath = sample.labelPath,
-          let format = DatasetFormat(rawValue: dataset.format)
-        else { return nil }
+        guard let dataset = datasets[sample.datasetId], let labelPath = sample.labelPath else { return nil }
         if groupings[sample.datasetId] == nil {
           groupings[sample.datasetId] = dataset.camvidGrouping.flatMap { try? CamVidGrouping(overrides: $0, source: dataset.root) }
             ?? .standard
         }
-        return Job(key: sample.key, path: dataset.root + "/" + labelPath, format: format, grouping: groupings[sample.datasetId] ?? .standard)
+        return Job(key: sample.key, path: dataset.root + "/" + labelPath, format: dataset.format, grouping: groupings[sample.datasetId] ?? .standard)
       }
       var shares = ClassShares(
-        split: split, labelSpace: spaceId, classNames: space.classNames, pixels: [Int](repeating: 0, count: space.classes.count),
+        split: split.rawValue, labelSpace: spaceId, classNames: space.classNames, pixels: [Int](repeating: 0, count: space.classes.count),
         ignoredPixels: 0, labelFiles: group.count, labelFilesRead: 0, unreadableLabelFiles: 0)
       let small = space.smallClasses
       var smallPixels: [String: Int] = [:]

@@ -1,3 +1,4 @@
+import DanceCore
 import GRDB
 
 /// What `Catalog.merge(_:)` joined.
@@ -74,7 +75,7 @@ extension Catalog {
           }
         }
         for score in content.scores {
-          if let existing = try ScoreRecord.filter(Column("sampleKey") == score.sampleKey && Column("indicator") == score.indicator).fetchOne(db) {
+          if let existing = try ScoreRecord.filter(Column("sampleKey") == score.sampleKey && Column("indicator") == score.indicator.rawValue).fetchOne(db) {
             guard existing == score else { throw inconsistent("score \(score.indicator) of \(score.sampleKey) differs from another part") }
           } else {
             try score.insert(db)
@@ -112,7 +113,7 @@ extension Catalog {
         }
         for (plan, decisions) in content.plans {
           let (outputId, whole) = try target(plan.outputId)
-          if let existing = try PlanRecord.filter(Column("outputId") == outputId && Column("split") == plan.split).fetchOne(db) {
+          if let existing = try PlanRecord.filter(Column("outputId") == outputId && Column("split") == plan.split.rawValue).fetchOne(db) {
             let other = try DecisionRecord.filter(Column("planId") == existing.id!).order(Column("sampleKey")).fetchAll(db)
             guard other.map(Self.decisionKey) == decisions.map(Self.decisionKey), existing.policy == plan.policy else {
               throw inconsistent("the \(plan.split) plan of \(whole) differs from another part's")

@@ -1,3 +1,4 @@
+public import DanceCore
 public import GRDB
 
 /// One indicator value of one sample, with the identity of the file it was computed from.
@@ -10,7 +11,7 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
   /// The sample.
   public var sampleKey: String
   /// The indicator id, e.g. `si-mean`.
-  public var indicator: String
+  public var indicator: Indicator
   /// The exact definition the value was computed with.
   public var variant: String
   /// The value.
@@ -21,7 +22,7 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
   public var fileModified: Int64
 
   /// Creates a record.
-  public init(sampleKey: String, indicator: String, variant: String, value: Double, file: FileIdentity) {
+  public init(sampleKey: String, indicator: Indicator, variant: String, value: Double, file: FileIdentity) {
     self.sampleKey = sampleKey
     self.indicator = indicator
     self.variant = variant
@@ -55,10 +56,10 @@ extension Catalog {
   ///
   /// The dataset is selected with a subquery rather than a list of keys, so no dataset is too
   /// large for SQLite's limit on bound parameters.
-  public func scores(indicator: String? = nil, datasetId: Int64? = nil) throws(CatalogError) -> [ScoreRecord] {
+  public func scores(indicator: Indicator? = nil, datasetId: Int64? = nil) throws(CatalogError) -> [ScoreRecord] {
     try read { db in
       var request = ScoreRecord.all()
-      if let indicator { request = request.filter(Column("indicator") == indicator) }
+      if let indicator { request = request.filter(Column("indicator") == indicator.rawValue) }
       if let datasetId {
         request = request.filter(sql: "sampleKey IN (SELECT key FROM sample WHERE datasetId = ?)", arguments: [datasetId])
       }

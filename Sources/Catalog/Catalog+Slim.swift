@@ -1,3 +1,4 @@
+public import DanceCore
 public import GRDB
 
 /// A slimming plan of one split, as `dance slim` (or `--dry-run`) made it.
@@ -9,7 +10,7 @@ public struct PlanRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
   /// The output the plan was made for (its ``OutputRecord/id``); set when the plan is recorded.
   public var outputId: Int64 = 0
   /// The split.
-  public var split: String
+  public var split: DatasetSplit
   /// The policy, as JSON.
   public var policy: String
   /// The ranking indicator and its variant, `id@variant`.
@@ -27,7 +28,7 @@ public struct PlanRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
   /// Creates a record (its output is set by ``Catalog/recordPlan(_:decisions:output:)``).
   public init(
-    split: String, policy: String, indicator: String, weights: String, lambda: Double?, samples: Int, kept: Int,
+    split: DatasetSplit, policy: String, indicator: String, weights: String, lambda: Double?, samples: Int, kept: Int,
     pixelFraction: Double
   ) {
     self.split = split
@@ -92,7 +93,7 @@ public struct ShardRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
   /// The output the shard belongs to (its ``OutputRecord/id``); set when the shard is recorded.
   public var outputId: Int64 = 0
   /// The split the shard holds.
-  public var split: String
+  public var split: DatasetSplit
   /// Path relative to the output directory, e.g. `train/train-000000.tar`.
   public var path: String
   /// File size in bytes.
@@ -105,7 +106,7 @@ public struct ShardRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
   public var md5: String
 
   /// Creates a record (its output is set by ``Catalog/recordShard(_:output:members:midTransaction:)``).
-  public init(split: String, path: String, bytes: Int, samples: Int, sha256: String, md5: String) {
+  public init(split: DatasetSplit, path: String, bytes: Int, samples: Int, sha256: String, md5: String) {
     self.split = split
     self.path = path
     self.bytes = bytes

@@ -1,3 +1,4 @@
+public import DanceCore
 import Foundation
 import GRDB
 
@@ -245,13 +246,13 @@ public final class Catalog: Sendable {
   }
 
   /// The samples, ordered by key; optionally only one dataset, split or status.
-  public func samples(datasetId: Int64? = nil, split: String? = nil, status: SampleStatus? = nil)
+  public func samples(datasetId: Int64? = nil, split: DatasetSplit? = nil, status: SampleStatus? = nil)
     throws(CatalogError) -> [SampleRecord]
   {
     try read { db in
       var request = SampleRecord.all()
       if let datasetId { request = request.filter(Column("datasetId") == datasetId) }
-      if let split { request = request.filter(Column("split") == split) }
+      if let split { request = request.filter(Column("split") == split.rawValue) }
       if let status { request = request.filter(Column("status") == status.rawValue) }
       return try request.order(Column("key")).fetchAll(db)
     }

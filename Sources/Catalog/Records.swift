@@ -1,3 +1,4 @@
+public import DanceCore
 public import GRDB
 
 /// A dataset root registered in the catalog.
@@ -8,8 +9,8 @@ public struct DatasetRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
   public var id: Int64?
   /// Absolute path of the dataset root.
   public var root: String
-  /// The layout: `cityscapes`, `camvid`, `ade20k`.
-  public var format: String
+  /// The layout.
+  public var format: DatasetFormat
   /// The label encoding of the source files, e.g. `cityscapes-labelIds`.
   public var labelEncoding: String
   /// The training label space, e.g. `cityscapes-trainid-19`.
@@ -22,11 +23,11 @@ public struct DatasetRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
 
   /// Creates a record (the id is assigned on insert).
   public init(
-    id: Int64? = nil, root: String, format: String, labelEncoding: String, labelSpace: String,
+    id: Int64? = nil, root: String, format: DatasetFormat, labelEncoding: String, labelSpace: String,
     camvidGrouping: String? = nil, name: String? = nil
   ) {
     self.id = id
-    self.name = name ?? format
+    self.name = name ?? format.rawValue
     self.root = root
     self.format = format
     self.labelEncoding = labelEncoding
@@ -67,8 +68,8 @@ public struct SampleRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
   public var key: String
   /// The dataset the sample belongs to.
   public var datasetId: Int64
-  /// `train`, `val` or `test`.
-  public var split: String
+  /// The split.
+  public var split: DatasetSplit
   /// Image path relative to the dataset root.
   public var imagePath: String
   /// Label path relative to the dataset root; `nil` when the label is missing.
@@ -92,7 +93,7 @@ public struct SampleRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
 
   /// Creates a record.
   public init(
-    key: String, datasetId: Int64, split: String, imagePath: String, labelPath: String?, width: Int?,
+    key: String, datasetId: Int64, split: DatasetSplit, imagePath: String, labelPath: String?, width: Int?,
     height: Int?, image: FileIdentity?, label: FileIdentity?, status: SampleStatus, error: String?
   ) {
     self.key = key

@@ -1,3 +1,4 @@
+public import DanceCore
 public import ImageCodecs
 
 /// Computes a chosen set of complexity indicators for one sample, sharing work between them.

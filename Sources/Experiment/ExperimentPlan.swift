@@ -1,4 +1,5 @@
 public import Complexity
+public import DanceCore
 import NN
 public import Trainer
 

@@ -1,4 +1,5 @@
 public import Catalog
+import DanceCore
 import Foundation
 import Shards
 
@@ -29,8 +30,8 @@ public enum CatalogMerger {
       for (output, shards) in shardsByDirectory.sorted(by: { $0.key < $1.key }) {
         for split in Set(shards.map(\.split)).sorted() {
           let inSplit = shards.filter { $0.split == split }.sorted { $0.path < $1.path }
-          let directory = output + "/" + split
-          try ShardIndexJSON(split: split, shards: inSplit.map { ($0.path, $0.samples, $0.bytes, $0.md5) }).write(to: directory + "/" + ShardIndexJSON.defaultFileName)
+          let directory = output + "/" + split.rawValue
+          try ShardIndexJSON(split: split.rawValue, shards: inSplit.map { ($0.path, $0.samples, $0.bytes, $0.md5) }).write(to: directory + "/" + ShardIndexJSON.defaultFileName)
           for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
           where name.hasPrefix("shardindex.\(split)-part") && name.hasSuffix(".json") {
             try? FileManager.default.removeItem(atPath: directory + "/" + name)

@@ -77,7 +77,7 @@ public enum DatasetScanner {
     do throws(CatalogError) {
       let encoding = discovery.samples.first?.labelEncoding
       let datasetRecord = DatasetRecord(
-        root: discovery.root, format: discovery.format.rawValue,
+        root: discovery.root, format: discovery.format,
         labelEncoding: encoding?.id ?? "none", labelSpace: encoding?.space.id ?? "none",
         camvidGrouping: options.camvidGrouping.overrides, name: discovery.name)
       // The dataset row is written with the samples, in one transaction (``Catalog/recordScan(of:samples:problems:)``).
@@ -112,7 +112,7 @@ public enum DatasetScanner {
         } else {
           toValidate.append(index)
           records[index] = SampleRecord(
-            key: sample.key.rawValue, datasetId: datasetId, split: sample.split.rawValue, imagePath: sample.imagePath,
+            key: sample.key.rawValue, datasetId: datasetId, split: sample.split, imagePath: sample.imagePath,
             labelPath: sample.labelPath, width: nil, height: nil, image: image, label: label, status: .ok, error: nil)
         }
       }
@@ -148,8 +148,8 @@ public enum DatasetScanner {
 
       var counts: [String: ScanReport.SplitCount] = [:]
       for record in allRecords {
-        counts[record.split, default: .init(split: record.split, ok: 0, bad: 0)].ok += record.status == .ok ? 1 : 0
-        counts[record.split, default: .init(split: record.split, ok: 0, bad: 0)].bad += record.status == .bad ? 1 : 0
+        counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].ok += record.status == .ok ? 1 : 0
+        counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].bad += record.status == .bad ? 1 : 0
       }
       let problems = (layoutProblems + sampleProblems.flatMap { $0 }).sorted(by: Catalog.problemOrder).map { record in
         LayoutProblem(

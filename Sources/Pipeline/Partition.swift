@@ -1,4 +1,5 @@
 public import Catalog
+import DanceCore
 import Datasets
 import Foundation
 

@@ -1,4 +1,5 @@
 public import Catalog
+import DanceCore
 public import Datasets
 
 /// Why a pipeline job could not run; wraps the failing stage's typed error, which names the path.
@@ -42,12 +43,3 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
-extension DatasetRecord {
-  /// The dataset's layout; a format this Dance does not know is refused, never guessed.
-  func layoutFormat() throws(PipelineError) -> DatasetFormat {
-    guard let format = DatasetFormat(rawValue: format) else {
-      throw .catalog(.inconsistent(path: root, reason: "the catalog records an unknown dataset format '\(format)'"))
-    }
-    return format
-  }
-}

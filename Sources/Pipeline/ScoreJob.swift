@@ -60,7 +60,7 @@ public enum ScoreJob {
         let grouping = try dataset.camvidGrouping.map { text in
           try CamVidGrouping(overrides: text, source: "catalog grouping of \(dataset.root)")
         } ?? .standard
-        let format = try dataset.layoutFormat()
+        let format = dataset.format
         for sample in try catalog.samples(datasetId: dataset.id, status: .ok) {
           let wanted = indicators.filter { indicator in requests.contains { $0.covers(sample.split) && $0.indicators.contains(indicator) } }
           if wanted.isEmpty { continue }
@@ -73,7 +73,7 @@ public enum ScoreJob {
           let cached = cache[sample.key] ?? []
           let missing = wanted.filter { indicator in
             let file = indicator.needsImage ? item.image : item.label
-            return !cached.contains { $0.indicator == indicator.rawValue && $0.variant == indicator.variant && $0.file == file }
+            return !cached.contains { $0.indicator == indicator && $0.variant == indicator.variant && $0.file == file }
           }
           if !missing.isEmpty {
             var pending = item
@@ -204,7 +204,7 @@ struct ScoreWorkItem: Sendable {
     values.merge(scorer.score(image: nil, trainIds: trainIds)) { image, _ in image }
     outcome.result = .success(missing.compactMap { indicator in
       guard let value = values[indicator], let file = indicator.needsImage ? imageIdentity : label else { return nil }
-      return ScoreRecord(sampleKey: sample.key, indicator: indicator.rawValue, variant: indicator.variant, value: value, file: file)
+      return ScoreRecord(sampleKey: sample.key, indicator: indicator, variant: indicator.variant, value: value, file: file)
     })
     return outcome
   }

@@ -259,7 +259,7 @@ public enum ShardVerifier {
 extension ShardVerifier.ExpectedShard {
   init(_ shard: ShardRecord, members: [MemberRecord]?) {
     self.init(
-      path: shard.path, split: shard.split, bytes: shard.bytes, sha256: shard.sha256, md5: shard.md5, samples: shard.samples,
+      path: shard.path, split: shard.split.rawValue, bytes: shard.bytes, sha256: shard.sha256, md5: shard.md5, samples: shard.samples,
       members: members)
   }
 

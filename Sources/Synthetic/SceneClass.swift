@@ -1,3 +1,4 @@
+public import DanceCore
 public import Datasets
 
 /// The classes of a synthetic street scene, before they are mapped to a dataset's label values.

@@ -1,3 +1,4 @@
+public import DanceCore
 public import Datasets
 
 /// What `dance synth` writes: the format, where, how many samples per split, at which size and seed.

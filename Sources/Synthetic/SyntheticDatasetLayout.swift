@@ -1,3 +1,4 @@
+import DanceCore
 import Datasets
 
 /// File names and folders of synthetic samples, exactly as the real datasets name them

@@ -1,3 +1,4 @@
+public import DanceCore
 public import Datasets
 
 /// What a ``SyntheticDatasetWriter`` wrote.

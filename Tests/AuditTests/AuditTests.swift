@@ -1,6 +1,7 @@
 @testable import Audit
 import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs

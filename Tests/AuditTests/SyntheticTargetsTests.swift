@@ -1,6 +1,7 @@
 import Audit
 import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Pipeline
 import Synthetic

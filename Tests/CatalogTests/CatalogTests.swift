@@ -1,12 +1,15 @@
 import Catalog
+import DanceCore
 import Foundation
 import TestSupport
 import Testing
 
 @Suite struct CatalogTests {
-  static func sample(_ key: String, datasetId: Int64, status: SampleStatus = .ok, bytes: Int64 = 10) -> SampleRecord {
+  static func sample(
+    _ key: String, datasetId: Int64, split: DatasetSplit = .train, status: SampleStatus = .ok, bytes: Int64 = 10
+  ) -> SampleRecord {
     SampleRecord(
-      key: key, datasetId: datasetId, split: "train", imagePath: "img/\(key).png", labelPath: "lbl/\(key).png",
+      key: key, datasetId: datasetId, split: split, imagePath: "img/\(key).png", labelPath: "lbl/\(key).png",
       width: 4, height: 3, image: FileIdentity(bytes: bytes, modifiedNanoseconds: 1),
       label: FileIdentity(bytes: 5, modifiedNanoseconds: 2), status: status, error: status == .bad ? "broken" : nil)
   }
@@ -16,7 +19,7 @@ import Testing
       let path = directory + "/sub/catalog.sqlite"
       let catalog = try Catalog(path: path)
       let dataset = try catalog.registerDataset(
-        DatasetRecord(root: "/data/cs", format: "cityscapes", labelEncoding: "cityscapes-labelIds", labelSpace: "cs"))
+        DatasetRecord(root: "/data/cs", format: .cityscapes, labelEncoding: "cityscapes-labelIds", labelSpace: "cs"))
       let id = try #require(dataset.id)
       _ = try catalog.recordScan(datasetId: id, samples: [Self.sample("a", datasetId: id)], problems: [])
       let reopened = try Catalog(path: path)
@@ -28,11 +31,11 @@ import Testing
   @Test func registeringTheSameRootTwiceReturnsTheFirstAndRefusesAnotherFormat() throws {
     try withTemporaryDirectory { directory in
       let catalog = try Catalog(path: directory + "/c.sqlite")
-      let record = DatasetRecord(root: "/d", format: "camvid", labelEncoding: "camvid-segnet", labelSpace: "camvid-segnet-11")
+      let record = DatasetRecord(root: "/d", format: .camvid, labelEncoding: "camvid-segnet", labelSpace: "camvid-segnet-11")
       let first = try catalog.registerDataset(record)
       #expect(try catalog.registerDataset(record) == first)
       var other = record
-      other.format = "ade20k"
+      other.format = .ade20k
       #expect(throws: CatalogError.self) { try catalog.registerDataset(other) }
     }
   }
@@ -41,7 +44,7 @@ import Testing
     try withTemporaryDirectory { directory in
       let catalog = try Catalog(path: directory + "/c.sqlite")
       let id = try #require(try catalog.registerDataset(
-        DatasetRecord(root: "/d", format: "camvid", labelEncoding: "camvid-segnet", labelSpace: "s")).id)
+        DatasetRecord(root: "/d", format: .camvid, labelEncoding: "camvid-segnet", labelSpace: "s")).id)
       let samples = (0..<5).map { Self.sample("k\($0)", datasetId: id) }
       let problems = [ProblemRecord(datasetId: id, kind: "stray-file", path: "x.txt", sampleKey: nil, detail: "not part of the layout")]
       let first = try catalog.recordScan(datasetId: id, samples: samples, problems: problems)
@@ -57,7 +60,7 @@ import Testing
     try withTemporaryDirectory { directory in
       let catalog = try Catalog(path: directory + "/c.sqlite")
       let id = try #require(try catalog.registerDataset(
-        DatasetRecord(root: "/d", format: "camvid", labelEncoding: "camvid-segnet", labelSpace: "s")).id)
+        DatasetRecord(root: "/d", format: .camvid, labelEncoding: "camvid-segnet", labelSpace: "s")).id)
       _ = try catalog.recordScan(datasetId: id, samples: ["a", "b", "c"].map { Self.sample($0, datasetId: id) }, problems: [])
       let changes = try catalog.recordScan(
         datasetId: id,
@@ -72,8 +75,8 @@ import Testing
   @Test func aKeyOwnedByAnotherDatasetIsRefused() throws {
     try withTemporaryDirectory { directory in
       let catalog = try Catalog(path: directory + "/c.sqlite")
-      let a = try #require(try catalog.registerDataset(DatasetRecord(root: "/a", format: "camvid", labelEncoding: "e", labelSpace: "s")).id)
-      let b = try #require(try catalog.registerDataset(DatasetRecord(root: "/b", format: "camvid", labelEncoding: "e", labelSpace: "s", name: "b")).id)
+      let a = try #require(try catalog.registerDataset(DatasetRecord(root: "/a", format: .camvid, labelEncoding: "e", labelSpace: "s")).id)
+      let b = try #require(try catalog.registerDataset(DatasetRecord(root: "/b", format: .camvid, labelEncoding: "e", labelSpace: "s", name: "b")).id)
       _ = try catalog.recordScan(datasetId: a, samples: [Self.sample("same", datasetId: a)], problems: [])
       #expect(throws: CatalogError.self) {
         try catalog.recordScan(datasetId: b, samples: [Self.sample("same", datasetId: b)], problems: [])

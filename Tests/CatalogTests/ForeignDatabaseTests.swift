@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Foundation
 import GRDB
 import TestSupport
@@ -48,7 +49,7 @@ import Testing
     try withTemporaryDirectory { directory in
       let path = directory + "/c.sqlite"
       let catalog = try Catalog(path: path)
-      _ = try catalog.registerDataset(DatasetRecord(root: "/d", format: "cityscapes", labelEncoding: "e", labelSpace: "s"))
+      _ = try catalog.registerDataset(DatasetRecord(root: "/d", format: .cityscapes, labelEncoding: "e", labelSpace: "s"))
       try DatabaseQueue(path: path).write { db in try db.execute(sql: "PRAGMA application_id = 0") }
       let reopened = try Catalog(path: path)
       #expect(try reopened.datasets().map(\.root) == ["/d"])

@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Foundation
 import TestSupport
 import Testing
@@ -14,7 +15,7 @@ import Testing
 
   /// A train plan keeping `keys`, as every partition records it.
   static let plan = PlanRecord(
-    split: "train", policy: "{\"quantile\":{}}", indicator: "si-mean@v1", weights: "{}", lambda: nil, samples: 2, kept: 2,
+    split: .train, policy: "{\"quantile\":{}}", indicator: "si-mean@v1", weights: "{}", lambda: nil, samples: 2, kept: 2,
     pixelFraction: 0.75)
   static func decisions(_ keys: [String]) -> [DecisionRecord] {
     keys.map {
@@ -30,7 +31,7 @@ import Testing
     try catalog.saveOutput(OutputRecord(key: output, configuration: configuration, complete: complete))
     _ = try catalog.recordPlan(plan, decisions: decisions(["cs/a", "cs/b"]), output: output)
     _ = try catalog.recordShard(
-      ShardRecord(split: "train", path: shard, bytes: 1024, samples: 1, sha256: "sha-" + shard, md5: "md5-" + shard),
+      ShardRecord(split: .train, path: shard, bytes: 1024, samples: 1, sha256: "sha-" + shard, md5: "md5-" + shard),
       output: output, members: [MemberRecord(shardId: 0, sampleKey: key, field: "json", dataOffset: 512, size: 10)])
     if let failed { try catalog.recordSlimFailures([SlimFailureRecord(sampleKey: failed, reason: "x.png: broken")], output: output) }
   }

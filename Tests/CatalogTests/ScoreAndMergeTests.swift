@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Foundation
 import TestSupport
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// Scores round-trip and replace by (sample, indicator); merge joins agreeing parts and refuses,
 /// writing nothing, when parts disagree.
 @Suite struct ScoreAndMergeTests {
-  static let dataset = DatasetRecord(root: "/data/cs", format: "cityscapes", labelEncoding: "cityscapes-labelIds", labelSpace: "cs")
+  static let dataset = DatasetRecord(root: "/data/cs", format: .cityscapes, labelEncoding: "cityscapes-labelIds", labelSpace: "cs")
 
   /// A catalog at `path` with the dataset and `keys` as samples (`bytes` as the image size).
   static func part(_ path: String, keys: [String], bytes: Int64 = 10) throws -> Catalog {
@@ -20,15 +21,15 @@ import Testing
     try withTemporaryDirectory { directory in
       let catalog = try Self.part(directory + "/c.sqlite", keys: ["cs/a", "cs/b"])
       let file = FileIdentity(bytes: 10, modifiedNanoseconds: 1)
-      let scores = [ScoreRecord(sampleKey: "cs/a", indicator: "si-mean", variant: "v1", value: 0.25, file: file),
-                    ScoreRecord(sampleKey: "cs/b", indicator: "si-mean", variant: "v1", value: 0.75, file: file)]
+      let scores = [ScoreRecord(sampleKey: "cs/a", indicator: .siMean, variant: "v1", value: 0.25, file: file),
+                    ScoreRecord(sampleKey: "cs/b", indicator: .siMean, variant: "v1", value: 0.75, file: file)]
       try catalog.recordScores(scores, failures: [], succeeded: ["cs/a", "cs/b"])
-      #expect(try catalog.scores(indicator: "si-mean").sorted { $0.sampleKey < $1.sampleKey } == scores)
-      let again = ScoreRecord(sampleKey: "cs/a", indicator: "si-mean", variant: "v2", value: 0.5, file: file)
+      #expect(try catalog.scores(indicator: .siMean).sorted { $0.sampleKey < $1.sampleKey } == scores)
+      let again = ScoreRecord(sampleKey: "cs/a", indicator: .siMean, variant: "v2", value: 0.5, file: file)
       try catalog.recordScores([again], failures: [], succeeded: ["cs/a"])
-      let stored = try catalog.scores(indicator: "si-mean").sorted { $0.sampleKey < $1.sampleKey }
+      let stored = try catalog.scores(indicator: .siMean).sorted { $0.sampleKey < $1.sampleKey }
       #expect(stored == [again, scores[1]])
-      #expect(try catalog.scores(indicator: "edge-density").isEmpty)
+      #expect(try catalog.scores(indicator: .edgeDensity).isEmpty)
     }
   }
 

@@ -1,4 +1,5 @@
 import Complexity
+import DanceCore
 import ImageCodecs
 import Testing
 

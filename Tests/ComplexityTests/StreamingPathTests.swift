@@ -1,4 +1,5 @@
 import Complexity
+import DanceCore
 import Foundation
 import ImageCodecs
 import Testing

@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
@@ -77,7 +78,7 @@ struct AuditPageTests {
       let names = LabelSpace.cityscapes.classNames
       let samples = try Catalog(path: catalog).samples(status: .ok)
       var pixels = [Int](repeating: 0, count: 256)
-      for sample in samples where sample.split == "val" {
+      for sample in samples where sample.split == .val {
         let labels = try LabelFiles.convert(contentsOf: root + "/" + (sample.labelPath ?? ""), format: .cityscapes).labels.image
         for value in labels.samples { pixels[Int(value)] += 1 }
       }

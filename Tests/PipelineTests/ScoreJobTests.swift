@@ -1,5 +1,6 @@
 import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs

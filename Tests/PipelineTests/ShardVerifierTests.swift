@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Datasets
 import Foundation
 import Pipeline

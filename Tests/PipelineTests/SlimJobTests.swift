@@ -1,5 +1,6 @@
 import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
@@ -70,11 +71,11 @@ import Testing
       let root = try Self.dataset(in: directory)
       let report = try Self.slim(root, in: directory)
       let catalog = try Catalog(path: directory + "/c.sqlite")
-      let train = try #require(try catalog.plans(output: OutputKey(directory: directory + "/out")).first { $0.split == "train" })
+      let train = try #require(try catalog.plans(output: OutputKey(directory: directory + "/out")).first { $0.split == .train })
       let decisions = try catalog.decisions(planId: train.id!)
       #expect(decisions.count == 12 && decisions.filter { !$0.keep }.count == 1)  // floor(0.1 · 12) = 1 dropped
       var seen: [String: DecisionRecord] = [:]
-      for shard in try catalog.shards(output: OutputKey(directory: directory + "/out")) where shard.split == "train" {
+      for shard in try catalog.shards(output: OutputKey(directory: directory + "/out")) where shard.split == .train {
         let reader = try TarReader(path: directory + "/out/" + shard.path)
         for sample in try reader.samples() {
           let decision = try #require(decisions.first { $0.sampleKey == sample.key })

@@ -1,5 +1,6 @@
 import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import Pipeline
@@ -38,7 +39,7 @@ import Testing
       #expect(report.failures.isEmpty && report.splits.map(\.samples) == [6, 2])
       // The budget plan's label fidelities were scored in the same pass as its ranking indicator.
       let scores = try Catalog(path: catalog).scores()
-      #expect(Set(scores.map(\.indicator)) == Set(options.neededIndicators.map(\.rawValue)))
+      #expect(Set(scores.map(\.indicator)) == Set(options.neededIndicators))
       #expect(scores.count == 8 * options.neededIndicators.count)
     }
   }
@@ -65,7 +66,7 @@ import Testing
       let score = try #require(scoreReports.first)
       #expect(score.samples == 8 && score.decodedImages == 8 && score.decodedLabels == 8)
       let byIndicator = Dictionary(grouping: try Catalog(path: catalog).scores(), by: \.indicator).mapValues(\.count)
-      #expect(byIndicator == ["si": 6, "si-mean": 8, "fidelity@0.75": 8, "fidelity@0.5": 8, "fidelity@0.25": 8])
+      #expect(byIndicator == [.si: 6, .siMean: 8, .fidelity75: 8, .fidelity50: 8, .fidelity25: 8])
     }
   }
 

@@ -1,3 +1,4 @@
+import DanceCore
 import Datasets
 import Foundation
 import Synthetic

@@ -1,4 +1,5 @@
 import CPNG
+import DanceCore
 import Datasets
 import ImageCodecs
 import Synthetic

@@ -1,3 +1,4 @@
+public import DanceCore
 public import ImageCodecs
 
 /// Converting label files to train ids, one at a time or next to a whole dataset's originals.

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 
 /// ADE20K SceneParsing: `ADEChallengeData2016/images/{training,validation}/*.jpg` with

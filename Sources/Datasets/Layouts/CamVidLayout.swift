@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 
 /// CamVid, in either release.

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 
 /// Cityscapes: `leftImg8bit/SPLIT/CITY/CITY_SEQ_FRAME_leftImg8bit.png` with labels in `gtFine/`

@@ -1,3 +1,4 @@
+public import DanceCore
 import Foundation
 
 /// A sample found in a dataset's folder layout, before any file is opened.

@@ -1,3 +1,4 @@
+public import DanceCore
 public import Datasets
 import Foundation
 import ImageCodecs

@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Foundation
 import Shards
 
@@ -164,7 +165,7 @@ extension OutputManifest.Dataset {
   init(_ dataset: DatasetRecord, samples: [SampleRecord]) {
     let lines = samples.map { "\($0.key)\t\($0.imageIdentity?.bytes ?? 0)\t\($0.labelIdentity?.bytes ?? 0)\n" }.sorted()
     self.init(
-      name: dataset.name, root: dataset.root, format: dataset.format, labelSpace: dataset.labelSpace,
+      name: dataset.name, root: dataset.root, format: dataset.format.rawValue, labelSpace: dataset.labelSpace,
       samples: samples.count, samplesSHA256: ShardDigest.sha256(Array(lines.joined().utf8)))
   }
 }
@@ -205,7 +206,7 @@ final class ManifestRecorder {
 
   /// Adds a shard kept from an interrupted run, without writing.
   func note(_ shard: ShardRecord, prefix: String, index: String) {
-    manifest.splits[shard.split, default: OutputManifest.Split(shardPrefix: prefix, index: index, shards: [])].shards
+    manifest.splits[shard.split.rawValue, default: OutputManifest.Split(shardPrefix: prefix, index: index, shards: [])].shards
       .append(OutputManifest.Shard(path: shard.path, bytes: shard.bytes, sha256: shard.sha256, md5: shard.md5, samples: shard.samples))
   }
 

@@ -1,5 +1,6 @@
 public import Catalog
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
@@ -51,13 +52,13 @@ public enum SlimJob {
         reason: "\(configuration.root): the dataset is not in the catalog \(input.path); "
           + (partition == nil ? "run `dance scan ROOT` first" : "partitions plan from existing scores: run `dance score ROOT` first"))
     }
-    let format = try dataset.layoutFormat()
+    let format = dataset.format
     let grouping = try dataset.camvidGrouping.map { try CamVidGrouping(overrides: $0, source: "catalog") } ?? .standard
     let samples = try input.samples(datasetId: inputDatasetId, status: .ok)
     let valid = Set(samples.map(\.key))
     let scoreRecords = try input.scores(datasetId: inputDatasetId).filter { valid.contains($0.sampleKey) }
     var scores: [String: [String: Double]] = [:]
-    for score in scoreRecords { scores[score.sampleKey, default: [:]][score.indicator] = score.value }
+    for score in scoreRecords { scores[score.sampleKey, default: [:]][score.indicator.rawValue] = score.value }
     // A sample whose scoring failed is reported by the score stage and left out of the plan; any
     // other sample without the ranking score means the catalog was not scored for this job.
     let failedScoring = Set(try input.scoreFailures().map(\.sampleKey))
@@ -90,7 +91,7 @@ public enum SlimJob {
       catalog = input
     }
 
-    var resume: [String: ResumePoint] = [:]
+    var resume: [DatasetSplit: ResumePoint] = [:]
     var repairs: [String] = []
     let fingerprint = try json(SlimFingerprint(configuration))
     if configuration.dryRun {
@@ -116,7 +117,7 @@ public enum SlimJob {
     // The json member carries exactly the scores the configuration uses, never whatever else the
     // catalog has cached, so that a shard's bytes depend on the inputs and the configuration only.
     let embedded = Set(needed.map(\.rawValue))
-    for split in DatasetSplit.allCases.map(\.rawValue) {
+    for split in DatasetSplit.allCases {
       let members = samples.filter { $0.split == split }
       if members.isEmpty { continue }
       let inputs = members.compactMap { sample -> PlanInput? in
@@ -167,7 +168,7 @@ public enum SlimJob {
       }
       let weightRange = plan.weightRange
       report.splits.append(SlimReport.Split(
-        split: split, policy: SlimReport.PolicySummary(plan.policy), samples: inputs.count, kept: record.kept,
+        split: split.rawValue, policy: SlimReport.PolicySummary(plan.policy), samples: inputs.count, kept: record.kept,
         byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
         pixelFraction: record.pixelFraction, weights: weightRange.map { SlimReport.WeightSummary(min: $0.minimum, mean: $0.mean, max: $0.maximum) },
         lambda: plan.lambda, shards: 0, bytes: 0))
@@ -272,9 +273,9 @@ public enum SlimJob {
   /// the split's later shards are forgotten and written again (output is deterministic, so they
   /// come out byte-identical); `repairs` says what was found.
   static func resumePoints(_ output: OutputKey, directory: String, catalog: Catalog, repairs: inout [String]) throws
-    -> [String: ResumePoint]
+    -> [DatasetSplit: ResumePoint]
   {
-    var points: [String: ResumePoint] = [:]
+    var points: [DatasetSplit: ResumePoint] = [:]
     var forgotten: [Int64] = []
     for (split, shards) in Dictionary(grouping: try catalog.shards(output: output), by: \.split).sorted(by: { $0.key < $1.key }) {
       var point = ResumePoint(shards: [], done: [])
@@ -322,7 +323,7 @@ struct SlimFingerprint: Codable {
   var policy: SlimmingPolicy
   var indicator: String
   var weights: WeightScheme
-  var slimmedSplits: [String]
+  var slimmedSplits: [DatasetSplit]
   var align: Int
   var output: SlimOutputOptions
   var shardMaxBytes: Int?

@@ -16,13 +16,13 @@ extension SlimJob {
   /// since output is deterministic, the result is byte-identical to an uninterrupted run.
   static func writeShards(
     _ jobs: [SlimSampleJob], directory: String, output: OutputKey, catalog: Catalog, configuration: SlimConfiguration,
-    resume: [String: ResumePoint], manifest: ManifestRecorder, report: inout SlimReport
+    resume: [DatasetSplit: ResumePoint], manifest: ManifestRecorder, report: inout SlimReport
   ) throws {
     let pending = jobs.filter { !(resume[$0.split]?.done.contains($0.key) ?? false) }
-    let indexName = { (split: String) in shardIndexName(configuration.partition?.shardPrefix(split: split)) }
+    let indexName = { (split: DatasetSplit) in shardIndexName(configuration.partition?.shardPrefix(split: split.rawValue)) }
     for split in Set(jobs.map(\.split)).union(resume.keys).sorted() {
-      let prefix = configuration.partition?.shardPrefix(split: split) ?? split
-      manifest.declare(split: split, prefix: prefix, index: indexName(split))
+      let prefix = configuration.partition?.shardPrefix(split: split.rawValue) ?? split.rawValue
+      manifest.declare(split: split.rawValue, prefix: prefix, index: indexName(split))
       for shard in resume[split]?.shards ?? [] { manifest.note(shard, prefix: prefix, index: indexName(split)) }
     }
     try manifest.save()
@@ -30,18 +30,18 @@ extension SlimJob {
     let options = configuration.output
     let progress = ProgressReporter(label: "slim", total: pending.count, unit: "samples", style: configuration.progress)
     var writer: ShardWriter?
-    var writerSplit = ""
+    var writerSplit: DatasetSplit?
     var failures: [SlimFailureRecord] = []
 
-    func openWriter(for split: String) throws {
-      let splitDirectory = directory + "/" + split
-      let prefix = configuration.partition?.shardPrefix(split: split) ?? split
+    func openWriter(for split: DatasetSplit) throws {
+      let splitDirectory = directory + "/" + split.rawValue
+      let prefix = configuration.partition?.shardPrefix(split: split.rawValue) ?? split.rawValue
       try FileManager.default.createDirectory(atPath: splitDirectory, withIntermediateDirectories: true)
       let recorded = resume[split]?.shards ?? []
       try removeUnrecorded(
-        in: splitDirectory, prefix: prefix, indexName: shardIndexName(configuration.partition?.shardPrefix(split: split)),
+        in: splitDirectory, prefix: prefix, indexName: indexName(split),
         keeping: Set(recorded.map { ($0.path as NSString).lastPathComponent }),
-        owned: manifest.ownedFiles(split: split))
+        owned: manifest.ownedFiles(split: split.rawValue))
       writer = try ShardWriter(
         configuration: ShardWriterConfiguration(
           directory: splitDirectory, prefix: prefix, maxSamples: configuration.shardMaxSamples,
@@ -50,7 +50,7 @@ extension SlimJob {
         FaultInjection.reach("shard-renamed")
         _ = try DALIIndex.write(for: shard)
         let record = ShardRecord(
-          split: split, path: split + "/" + shard.fileName, bytes: shard.byteCount,
+          split: split, path: split.rawValue + "/" + shard.fileName, bytes: shard.byteCount,
           samples: shard.sampleCount, sha256: shard.sha256, md5: shard.md5)
         _ = try catalog.recordShard(
           record, output: output,
@@ -62,7 +62,7 @@ extension SlimJob {
             }
           },
           midTransaction: { FaultInjection.reach("catalog-write") })
-        try manifest.add(record, prefix: prefix, index: shardIndexName(configuration.partition?.shardPrefix(split: split)))
+        try manifest.add(record, prefix: prefix, index: indexName(split))
       }
       writerSplit = split
     }
@@ -98,7 +98,7 @@ extension SlimJob {
     let shards = try catalog.shards(output: output)
     for index in report.splits.indices {
       let split = report.splits[index].split
-      let written = shards.filter { $0.split == split }
+      let written = shards.filter { $0.split.rawValue == split }
       report.splits[index].shards = written.count
       report.splits[index].bytes = written.reduce(0) { $0 + $1.bytes }
       guard !written.isEmpty else { continue }

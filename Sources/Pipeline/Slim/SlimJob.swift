@@ -1,4 +1,5 @@
 import Complexity
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
@@ -21,7 +22,7 @@ struct SlimConfiguration: Sendable {
   var policy: SlimmingPolicy { options.resolvedPolicy }
   var indicator: Indicator { options.indicator }
   var weights: WeightScheme { options.weightScheme }
-  var slimmedSplits: [String] { options.splits.map(\.rawValue) }
+  var slimmedSplits: [DatasetSplit] { options.splits }
   var align: Int { options.align }
   var output: SlimOutputOptions { options.output }
   var shardMaxBytes: Int? { options.shardMaxBytes }

@@ -1,3 +1,4 @@
+import DanceCore
 import Datasets
 import Foundation
 public import ImageCodecs
@@ -44,7 +45,7 @@ public struct SlimOutputOptions: Sendable, Equatable, Codable {
 /// Everything needed to turn one kept sample into its shard fields.
 struct SlimSampleJob: Sendable {
   var key: String
-  var split: String
+  var split: DatasetSplit
   var root: String
   var imagePath: String
   var labelPath: String
@@ -115,7 +116,7 @@ struct SlimSampleJob: Sendable {
       return .failure(Failure(reason: error.description))
     }
     let metadata = SampleMetadata(
-      key: key, dataset: format.rawValue, split: split, image: imagePath, label: labelPath,
+      key: key, dataset: format.rawValue, split: split.rawValue, image: imagePath, label: labelPath,
       labelSpace: LabelFiles.space(of: format).id, ignoreIndex: Int(LabelSpace.ignoreValue),
       originalSize: [width, height], size: [outputWidth, outputHeight], scale: scale, weight: weight, rank: rank,
       scores: scores)

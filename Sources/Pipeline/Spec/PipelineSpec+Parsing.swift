@@ -1,4 +1,5 @@
 import Complexity
+import DanceCore
 import Datasets
 public import Foundation
 import ImageCodecs

@@ -1,5 +1,5 @@
 public import Complexity
-import DanceCore
+public import DanceCore
 public import Datasets
 import Foundation
 import Slimming

@@ -1,4 +1,5 @@
 public import Complexity
+public import DanceCore
 public import Datasets
 public import ImageCodecs
 public import Slimming
@@ -46,7 +47,7 @@ public struct ScoreOptions: Sendable, Equatable, Codable {
   }
 
   /// Whether a sample of `split` gets these indicators.
-  func covers(_ split: String) -> Bool { splits?.contains { $0.rawValue == split } ?? true }
+  func covers(_ split: DatasetSplit) -> Bool { splits?.contains(split) ?? true }
 }
 
 /// The settings of the slim stage (`dance slim`, `slim:` in a pipeline file), each defined here

@@ -1,4 +1,5 @@
 import Catalog
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
@@ -51,7 +52,7 @@ enum ShardIndexReader {
     var located: [Located] = []
     do throws(CatalogError) {
       let catalog = try Catalog(path: catalogPath, access: .existing)
-      let shards = try catalog.shards(output: OutputKey(directory: output)).filter { $0.split == split }
+      let shards = try catalog.shards(output: OutputKey(directory: output)).filter { $0.split.rawValue == split }
       guard !shards.isEmpty else {
         throw CatalogError.inconsistent(path: catalogPath, reason: "records no \(split) shards for the output \(output)")
       }

@@ -1,4 +1,5 @@
 import Crypto
+public import DanceCore
 public import Datasets
 import Foundation
 public import NN

@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Catalog
 import Complexity
+import DanceCore
 import Foundation
 import Pipeline
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanceCore
 import Datasets
 import Foundation
 import Pipeline

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanceCore
 import Foundation
 import Datasets
 import NN

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Complexity
+import DanceCore
 import Datasets
 import Pipeline
 import Synthetic

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Complexity
+import DanceCore
 import Foundation
 import ImageCodecs
 import Pipeline

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import DanceCore
 public import Datasets
 public import ImageCodecs
 public import Pipeline
