@@ -1,5 +1,5 @@
 public import Catalog
-public import Complexity
+import Complexity
 public import DanceCore
 import Foundation
 public import Slimming
@@ -207,6 +207,11 @@ public struct AuditData: Sendable, Codable {
     public var values: [String: Double]
   }
 
+  /// The indicator that orders the extremes unless another is asked for.
+  public static let defaultRanking = Indicator.siMean
+  /// How many least and most complex training images are shown unless another count is asked for.
+  public static let defaultExtremes = 12
+
   /// Gathers the audit from a catalog.
   /// - Parameters:
   ///   - ranking: the indicator that orders the extremes (default `si-mean`).
@@ -215,7 +220,7 @@ public struct AuditData: Sendable, Codable {
   ///   - labelFilesPerSplit: at most this many label files per split are read for ``classShares``
   ///     (evenly spaced in key order when a split has more).
   public static func gather(
-    catalog: Catalog, ranking: Indicator = .siMean, extremes: Int = 12, bins: Int = 20, labelFilesPerSplit: Int = 256
+    catalog: Catalog, ranking: Indicator = defaultRanking, extremes: Int = defaultExtremes, bins: Int = 20, labelFilesPerSplit: Int = 256
   ) throws(CatalogError) -> AuditData
   {
     let datasets = try catalog.datasets()

@@ -79,6 +79,9 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   /// directory is refused, so a smaller second run never leaves stale samples behind.
   public var overwrite = false
 
+  /// The defaults of every setting (`dance synth` and a pipeline file's `synth:` start from them).
+  public static let defaults = SyntheticDatasetConfiguration(format: .cityscapes, outputDirectory: "")
+
   /// Creates a configuration; see the properties for the defaults.
   public init(
     format: DatasetFormat, outputDirectory: String, trainCount: Int = 16, valCount: Int = 4,

@@ -13,10 +13,13 @@ failures = []
 failed_keys = set()
 checked = 0
 
-for split, in db.execute("select distinct split from shard where output = ? order by split", (output,)):
+# The written output (not a dry run, not one partition) of this directory.
+output_id = db.execute(
+    "select id from output where directory = ? and partitionIndex is null and dryRun = 0", (output,)).fetchone()[0]
+for split, in db.execute("select distinct split from shard where outputId = ? order by split", (output_id,)):
     shards = [row[0] for row in db.execute(
-        "select path from shard where output = ? and split = ? order by id", (output, split))]
-    plan = db.execute("select id from plan where output = ? and split = ?", (output, split)).fetchone()[0]
+        "select path from shard where outputId = ? and split = ? order by id", (output_id, split))]
+    plan = db.execute("select id from plan where outputId = ? and split = ?", (output_id, split)).fetchone()[0]
     expected = {key: (w, h, weight) for key, w, h, weight in db.execute(
         "select sampleKey, outputWidth, outputHeight, weight from decision where planId = ? and keep = 1", (plan,))}
     urls = [os.path.join(output, path) for path in shards]

@@ -111,7 +111,7 @@ extension PipelineSpec {
     } else {
       throw r.error(line: section.line, "'synth' needs 'format' (cityscapes, camvid or ade20k) unless 'dataset' has one")
     }
-    var synth = Synth(format: format, train: 16, val: 4, test: nil, size: nil, seed: 0, style: .photographic, overwrite: false)
+    var synth = Synth(format: format)
     if let value = section["train"] { synth.train = try r.int(value, Settings.trainSamples) }
     if let value = section["val"] { synth.val = try r.int(value, Settings.valSamples) }
     if let value = section["test"] {

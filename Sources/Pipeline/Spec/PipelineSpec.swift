@@ -1,4 +1,4 @@
-public import Complexity
+import Audit
 public import DanceCore
 public import Datasets
 import Foundation
@@ -43,11 +43,12 @@ public struct PipelineSpec: Sendable, Equatable {
     /// Empty a non-empty dataset root first.
     public var overwrite: Bool
 
-    /// Creates a synth stage; the defaults are those of `dance synth`.
+    /// Creates a synth stage; the defaults are ``SyntheticDatasetConfiguration/defaults``, as for `dance synth`.
     public init(
-      format: DatasetFormat, train: Int = 16, val: Int = 4, test: Int? = nil,
-      size: SyntheticDatasetConfiguration.ImageSize? = nil, seed: UInt64 = 0,
-      style: SyntheticDatasetConfiguration.Style = .photographic, overwrite: Bool = false
+      format: DatasetFormat, train: Int = SyntheticDatasetConfiguration.defaults.trainCount,
+      val: Int = SyntheticDatasetConfiguration.defaults.valCount, test: Int? = nil,
+      size: SyntheticDatasetConfiguration.ImageSize? = nil, seed: UInt64 = SyntheticDatasetConfiguration.defaults.seed,
+      style: SyntheticDatasetConfiguration.Style = SyntheticDatasetConfiguration.defaults.style, overwrite: Bool = false
     ) {
       self.format = format
       self.train = train
@@ -65,9 +66,9 @@ public struct PipelineSpec: Sendable, Equatable {
     /// Where the HTML report goes (absolute).
     public var html: String
     /// The indicator that orders the extremes.
-    public var rankBy: Indicator = .siMean
+    public var rankBy = AuditData.defaultRanking
     /// How many least and most complex training images to show.
-    public var extremes = 12
+    public var extremes = AuditData.defaultExtremes
   }
 
   /// The spec file (absolute), for messages.

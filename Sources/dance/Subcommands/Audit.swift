@@ -33,10 +33,10 @@ extension Dance {
     var csv = false
 
     @Option(help: "The indicator that ranks the least and most complex images.")
-    var rankBy = "si-mean"
+    var rankBy = AuditData.defaultRanking.rawValue
 
     @Option(parsing: .unconditional, help: "How many least and how many most complex training images to show, \(Settings.extremes.helpRange).")
-    var extremes = 12
+    var extremes = AuditData.defaultExtremes
 
     func validate() throws {
       if [html != nil, json, csv].filter({ $0 }).count != 1 { throw ValidationError("give exactly one of --html FILE, --json, --csv") }

@@ -41,10 +41,10 @@ extension Dance {
     var overwrite = false
 
     @Option(parsing: .unconditional, help: "Number of training samples.")
-    var train = 16
+    var train = SyntheticDatasetConfiguration.defaults.trainCount
 
     @Option(parsing: .unconditional, help: "Number of validation samples.")
-    var val = 4
+    var val = SyntheticDatasetConfiguration.defaults.valCount
 
     @Option(parsing: .unconditional, help: "Number of test samples, CamVid only. Default: the validation count.")
     var test: Int?
@@ -57,7 +57,7 @@ extension Dance {
     var size: String?
 
     @Option(help: "Seed of the scene generator (unsigned 64-bit integer).")
-    var seed: UInt64 = 0
+    var seed = SyntheticDatasetConfiguration.defaults.seed
 
     @Option(
       help: ArgumentHelp(
@@ -71,13 +71,13 @@ extension Dance {
         }
         return style
       })
-    var style: SyntheticDatasetConfiguration.Style = .photographic
+    var style = SyntheticDatasetConfiguration.defaults.style
 
     @Option(parsing: .unconditional, help: "zlib level of the PNG files, 0 (store) to 9 (smallest).")
-    var pngLevel = 3
+    var pngLevel = SyntheticDatasetConfiguration.defaults.pngCompressionLevel
 
     @Option(parsing: .unconditional, help: "JPEG quality of the ADE20K images, 1 to 100.")
-    var jpegQuality = 90
+    var jpegQuality = SyntheticDatasetConfiguration.defaults.jpegQuality
 
     func validate() throws {
       try Settings.trainSamples.check(train)

@@ -1,6 +1,6 @@
 public import ArgumentParser
 import DanceCore
-public import Datasets
+import Datasets
 public import ImageCodecs
 public import Pipeline
 import Foundation
