@@ -38,6 +38,9 @@ extension Dance {
     // flag left out keeps SlimOptions' default, and validate() runs SlimOptions' one check.
     private static let defaults = SlimOptions()
 
+    /// A policy's parameter when none is given, for the help.
+    private static func defaultParameter(_ policy: SlimPolicyName) -> String { policy.defaultParameter.map(NumericSetting.format) ?? "none" }
+
     @Option(help: "Slimming policy: quantile, budget, fixed or none. (default: \(defaults.policy.rawValue))")
     var policy: SlimPolicyName?
 
@@ -46,13 +49,13 @@ extension Dance {
 
     // Numbers are read with `.unconditional` so that `--budget -0.5` is a value (refused by range
     // in validate()), not a flag.
-    @Option(parsing: .unconditional, help: "quantile only: fraction of the simplest samples to drop, \(Settings.drop.helpRange). (default: 0.1)")
+    @Option(parsing: .unconditional, help: "quantile only: fraction of the simplest samples to drop, \(Settings.drop.helpRange). (default: \(Self.defaultParameter(.quantile)))")
     var drop: Double?
 
-    @Option(parsing: .unconditional, help: "budget only: the fraction of the split's original pixels to keep, \(Settings.budget.helpRange). (default: 0.5)")
+    @Option(parsing: .unconditional, help: "budget only: the fraction of the split's original pixels to keep, \(Settings.budget.helpRange). (default: \(Self.defaultParameter(.budget)))")
     var budget: Double?
 
-    @Option(parsing: .unconditional, help: "fixed only: the scale of every sample, \(Settings.scale.helpRange). (default: 0.5)")
+    @Option(parsing: .unconditional, help: "fixed only: the scale of every sample, \(Settings.scale.helpRange). (default: \(Self.defaultParameter(.fixed)))")
     var scale: Double?
 
     @Option(help: """
@@ -61,7 +64,7 @@ extension Dance {
       """)
     var weights: WeightsName?
 
-    @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution. (default: train)")
+    @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution. (default: \(defaults.splits.map(\.rawValue).joined(separator: ",")))")
     var splits: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
