@@ -8,7 +8,7 @@ import Trainer
 
 /// The `dance` command: segmentation-dataset preparation following DANCE.
 @main
-struct Dance: AsyncParsableCommand {
+struct Dance: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dance",
     abstract: "Prepare slimmed segmentation datasets (DANCE: data-network co-optimization).",
@@ -22,15 +22,11 @@ struct Dance: AsyncParsableCommand {
 
   /// Runs the chosen subcommand; usage errors exit with 2 (argument-parser's default is 64), and
   /// a file-system error that no command caught is printed as `dance: PATH: reason` (exit 1).
-  static func main() async {
+  static func main() {
     returnLargeBuffersToTheSystem()
     do {
       var command = try parseAsRoot()
-      if var asyncCommand = command as? any AsyncParsableCommand {
-        try await asyncCommand.run()
-      } else {
-        try command.run()
-      }
+      try command.run()
     } catch {
       if exitCode(for: error) == .validationFailure {
         // The message may quote what the user typed (file names); the usage lines around it are ours.

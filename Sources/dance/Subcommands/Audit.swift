@@ -8,7 +8,7 @@ import Pipeline
 
 extension Dance {
   /// `dance audit`: the complexity distribution of the cataloged datasets.
-  struct Audit: AsyncParsableCommand {
+  struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Report the complexity distribution: one self-contained HTML page, or JSON / CSV.",
       discussion: """
@@ -44,7 +44,7 @@ extension Dance {
       try Settings.extremes.check(extremes)
     }
 
-    func run() async throws {
+    func run() throws {
       let data: AuditData
       do throws(CatalogError) {
         data = try AuditData.gather(

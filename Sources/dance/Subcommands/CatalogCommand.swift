@@ -4,7 +4,7 @@ import Foundation
 import Pipeline
 
 /// `dance catalog …`: operations on catalog files.
-struct CatalogCommand: AsyncParsableCommand {
+struct CatalogCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "catalog",
     abstract: "Operations on catalog files.",
@@ -12,7 +12,7 @@ struct CatalogCommand: AsyncParsableCommand {
   )
 
   /// `dance catalog merge PARTS… -o OUT`.
-  struct Merge: AsyncParsableCommand {
+  struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Join partition catalogs (from `dance slim --partition i/N`) into one.",
       discussion: """
@@ -28,7 +28,7 @@ struct CatalogCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The merged catalog (created if missing).", valueName: "catalog"))
     var output: String
 
-    func run() async throws {
+    func run() throws {
       let report = try CatalogMerger.merge(parts: parts, into: output)
       print("merged \(report.parts) catalogs into \(output): \(report.samples) samples, \(report.shards) shards".escapingControlCharacters)
       for merged in report.outputs {

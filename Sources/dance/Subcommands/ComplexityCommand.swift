@@ -7,7 +7,7 @@ import ImageCodecs
 
 extension Dance {
   /// `dance complexity FILE…`: indicator values of single images or label files.
-  struct ComplexityCommand: AsyncParsableCommand {
+  struct ComplexityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "complexity",
       abstract: "Print complexity indicators of single images (or, with --label, of label files).",
@@ -37,7 +37,7 @@ extension Dance {
       if label && format == nil { throw ValidationError("--label needs --format to know the label encoding") }
     }
 
-    func run() async throws {
+    func run() throws {
       let requested = try Indicator.parseList(indicators).filter { label ? $0.needsLabel : $0.needsImage }
       guard !requested.isEmpty else { throw ValidationError("none of the requested indicators applies to \(label ? "labels" : "images")") }
       let scorer = ComplexityScorer(indicators: requested)

@@ -7,7 +7,7 @@ import Trainer
 
 extension Dance {
   /// `dance eval CKPT --data DATA`: mIoU of a trained network at full label resolution.
-  struct Eval: AsyncParsableCommand {
+  struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "eval",
       abstract: "Evaluate a trained network: pixel accuracy, IoU per class and mIoU.",
@@ -44,7 +44,7 @@ extension Dance {
 
     @OptionGroup var layout: LayoutOptions
 
-    func run() async throws {
+    func run() throws {
       keepFreedTensorsForReuse()
       let result: EvaluationResult
       do throws(TrainerError) {

@@ -9,7 +9,7 @@ import Trainer
 
 /// `dance experiment`: does DANCE save training and inference cost at equal accuracy, and does it
 /// beat simpler ways of saving the same cost?
-struct ExperimentCommand: AsyncParsableCommand {
+struct ExperimentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "experiment",
     abstract: "Train baseline, DANCE and its controls on one dataset and compare cost and accuracy.",
@@ -70,7 +70,7 @@ struct ExperimentCommand: AsyncParsableCommand {
     return options
   }
 
-  func run() async throws {
+  func run() throws {
     keepFreedTensorsForReuse()
     let directory = URL(fileURLWithPath: out).standardizedFileURL.path
     let options = makeOptions()

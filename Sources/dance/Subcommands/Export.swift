@@ -5,7 +5,7 @@ import Datasets
 import Pipeline
 
 /// `dance export …`: a slimmed output in the formats other trainers read.
-struct ExportCommand: AsyncParsableCommand {
+struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Write a slimmed output in a format other trainers read.",
@@ -13,7 +13,7 @@ struct ExportCommand: AsyncParsableCommand {
   )
 
   /// `dance export folder OUT --to DIR [--layout F]`.
-  struct Folder: AsyncParsableCommand {
+  struct Folder: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "The slimmed samples in their dataset's own folder layout, at their stored size.",
       discussion: """
@@ -37,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
       let report = try FolderExport.run(output: output, layout: layout, to: to)
       if json {
         try printJSON(report)
@@ -49,7 +49,7 @@ struct ExportCommand: AsyncParsableCommand {
   }
 
   /// `dance export mds OUT --to DIR`.
-  struct MDS: AsyncParsableCommand {
+  struct MDS: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "mds",
       abstract: "MosaicML Streaming (MDS) datasets, one per split in DIR/<split>/.",
@@ -77,7 +77,7 @@ struct ExportCommand: AsyncParsableCommand {
       if !(1..<(1 << 32)).contains(shardSize) { throw ValidationError("--shard-size must be 1 to 4294967295 bytes") }
     }
 
-    func run() async throws {
+    func run() throws {
       let report = try MDSExport.run(output: output, to: to, sizeLimit: shardSize)
       if json {
         try printJSON(report)

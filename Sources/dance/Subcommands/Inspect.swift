@@ -5,7 +5,7 @@ import Pipeline
 
 extension Dance {
   /// `dance inspect FILE…`: decode images and report what they hold.
-  struct Inspect: AsyncParsableCommand {
+  struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Decode images and print codec, size, channels and bit depth.",
       discussion: """
@@ -33,7 +33,7 @@ extension Dance {
 
     func validate() throws { try Settings.maxPixels.check(maxPixels) }
 
-    func run() async throws {
+    func run() throws {
       let decoder = ImageDecoder(options: strictness.decodeOptions(DecodeOptions(maxPixels: maxPixels), log: DecodeWarningLog()))
       var reports: [InspectReport] = []
       var failures = 0

@@ -6,7 +6,7 @@ import Pipeline
 
 extension Dance {
   /// `dance label`: convert label files to train ids.
-  struct Label: AsyncParsableCommand {
+  struct Label: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Convert label files to the training label space (8-bit gray PNG, 255 = ignore).",
       usage: """
@@ -45,7 +45,7 @@ extension Dance {
       try Settings.workers.check(workers)
     }
 
-    func run() async throws {
+    func run() throws {
       if let root = all {
         let options = try layout.discoveryOptions()
         let report = try LabelExporter.run(root: root, options: options, workers: workers)

@@ -6,7 +6,7 @@ import NN
 import Trainer
 
 /// `dance model …`: inspect the bundled segmentation networks.
-struct ModelCommand: AsyncParsableCommand {
+struct ModelCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "model",
     abstract: "Inspect the bundled segmentation networks.",
@@ -14,7 +14,7 @@ struct ModelCommand: AsyncParsableCommand {
   )
 
   /// `dance model summary`: every layer with output shape, parameters and forward FLOPs.
-  struct Summary: AsyncParsableCommand {
+  struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Print every layer of a network with its output shape, parameters and forward FLOPs, and the totals.",
       discussion: """
@@ -51,7 +51,7 @@ struct ModelCommand: AsyncParsableCommand {
       if PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
     }
 
-    func run() async throws {
+    func run() throws {
       let shape = try parseShape(input ?? (reference ? "8x3x128x256" : "1x3x512x1024"))
       let summary: NN.ModelSummary
       if reference {

@@ -7,7 +7,7 @@ import Trainer
 
 extension Dance {
   /// `dance predict CKPT IMAGE… --out DIR`: train-id maps and colour overlays for any images.
-  struct Predict: AsyncParsableCommand {
+  struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Segment images with a trained network: train-id PNGs and colour overlays.",
       discussion: """
@@ -37,7 +37,7 @@ extension Dance {
       try Settings.threads.check(threads)
     }
 
-    func run() async throws {
+    func run() throws {
       keepFreedTensorsForReuse()
       let model: TrainedModel
       do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch { throw RunFailure(underlying: error) }

@@ -7,7 +7,7 @@ import Synthetic
 
 extension Dance {
   /// `dance synth`: write a synthetic street-scene dataset in a real dataset's on-disk layout.
-  struct Synth: AsyncParsableCommand {
+  struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write a synthetic segmentation dataset in the Cityscapes, CamVid or ADE20K layout.",
       discussion: """
@@ -95,7 +95,7 @@ extension Dance {
       }
     }
 
-    func run() async throws {
+    func run() throws {
       let writer = SyntheticDatasetWriter(configuration: makeConfiguration())
       let progress = ProgressLine(label: "synth \(format.rawValue)")
       let clock = ContinuousClock()

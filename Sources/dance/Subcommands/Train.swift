@@ -8,7 +8,7 @@ import Trainer
 
 extension Dance {
   /// `dance train DATA --out RUN`: train the bundled segmentation network on a slimmed output or a dataset root.
-  struct Train: AsyncParsableCommand {
+  struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Train the bundled DeepLabV3+-style network on a slimmed output or a dataset root.",
       discussion: """
@@ -138,7 +138,7 @@ extension Dance {
       try Settings.threads.check(threads)
     }
 
-    func run() async throws {
+    func run() throws {
       keepFreedTensorsForReuse()
       let run: TrainingRun
       do throws(TrainerError) {

@@ -4,7 +4,7 @@ import Pipeline
 
 extension Dance {
   /// `dance verify DIR`: check a slimmed dataset's shards against the catalog.
-  struct Verify: AsyncParsableCommand {
+  struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Re-read every shard of an output directory and check it against its manifest.",
       discussion: """
@@ -30,7 +30,7 @@ extension Dance {
 
     func validate() throws { try Settings.workers.check(workers) }
 
-    func run() async throws {
+    func run() throws {
       let report = try ShardVerifier.verify(output: directory, catalogPath: catalogToCrossCheck(), workers: workers)
       if json {
         try printJSON(report)
