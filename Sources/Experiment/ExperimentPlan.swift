@@ -1,4 +1,4 @@
-public import Complexity
+import Complexity
 public import DanceCore
 import NN
 public import Trainer

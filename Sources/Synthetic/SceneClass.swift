@@ -1,5 +1,5 @@
 public import DanceCore
-public import Datasets
+import Datasets
 
 /// The classes of a synthetic street scene, before they are mapped to a dataset's label values.
 ///

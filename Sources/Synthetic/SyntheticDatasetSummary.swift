@@ -1,5 +1,5 @@
 public import DanceCore
-public import Datasets
+import Datasets
 
 /// What a ``SyntheticDatasetWriter`` wrote.
 public struct SyntheticDatasetSummary: Sendable, Equatable, CustomStringConvertible {

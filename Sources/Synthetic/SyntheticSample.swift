@@ -1,5 +1,5 @@
 public import DanceCore
-public import Datasets
+import Datasets
 public import ImageCodecs
 
 /// One rendered synthetic sample: its scene's label maps and pixels, before encoding.

@@ -1,5 +1,5 @@
 public import DanceCore
-public import Datasets
+import Datasets
 import Foundation
 import ImageCodecs
 import Shards

@@ -41,11 +41,11 @@ public enum SlimJob {
     let partition = configuration.partition
     // A dry run and each partition have their own output row, so they never disturb each other.
     let output = OutputKey(directory: directory, partition: partition?.outputPartition, dryRun: configuration.dryRun)
-    try OutputPlacement.check(
-      output: directory, datasetRoots: [configuration.root] + (try input.datasets().map(\.root)), catalogPath: input.path)
+    let registered = try input.datasets()
+    try OutputPlacement.check(output: directory, datasetRoots: [configuration.root] + registered.map(\.root), catalogPath: input.path)
     let needed = configuration.options.neededIndicators
     let rootPath = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
-    guard var dataset = try input.datasets().first(where: { $0.root == rootPath || $0.root == rootPath + "/ADEChallengeData2016" }),
+    guard var dataset = registered.first(where: { $0.root == rootPath || $0.root == rootPath + "/ADEChallengeData2016" }),
       let inputDatasetId = dataset.id
     else {
       throw PipelineError.nothingToDo(

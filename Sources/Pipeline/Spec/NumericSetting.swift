@@ -30,7 +30,10 @@ public struct NumericSetting: Sendable, Equatable {
   public var flag: String { "--" + name }
 
   /// The pipeline-file key: `shard_samples`.
-  public var key: String { String(name.map { $0 == "-" ? "_" : $0 }) }
+  public var key: String { Self.key(forName: name) }
+
+  /// The pipeline-file key of the command-line name `name`: dashes become underscores.
+  public static func key(forName name: String) -> String { String(name.map { $0 == "-" ? "_" : $0 }) }
 
   /// The requirement in words: `a whole number 1 or more`, `a whole number in 1…4096`, `a number in (0, 1]`.
   public var requirement: String {

@@ -80,7 +80,7 @@ struct SpecReader {
   func number(_ node: Node, _ setting: NumericSetting) throws(PipelineSpecError) -> Double {
     let text = try string(node, setting.key)
     guard let value = Double(text.replacingOccurrences(of: "_", with: "")), setting.allows(value) else {
-      throw error(node, "'\(setting.key)' must be \(setting.requirement), got '\(text)'")
+      throw error(node, SettingProblem.outOfRange(setting, given: text).message(.pipelineFile))
     }
     return value
   }
@@ -89,7 +89,7 @@ struct SpecReader {
   func int(_ node: Node, _ setting: NumericSetting) throws(PipelineSpecError) -> Int {
     let text = try string(node, setting.key)
     guard let value = Int(text.replacingOccurrences(of: "_", with: "")), setting.allows(value) else {
-      throw error(node, "'\(setting.key)' must be \(setting.requirement), got '\(text)'")
+      throw error(node, SettingProblem.outOfRange(setting, given: text).message(.pipelineFile))
     }
     return value
   }

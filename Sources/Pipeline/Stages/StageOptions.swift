@@ -1,6 +1,6 @@
-public import Complexity
+import Complexity
 public import DanceCore
-public import Datasets
+import Datasets
 public import ImageCodecs
 public import Slimming
 
@@ -174,7 +174,7 @@ public enum SettingProblem: Error, Equatable, Sendable {
   }
 
   /// The pipeline-file key of the setting (`shard_samples`).
-  public var key: String { String(setting.map { $0 == "-" ? "_" : $0 }) }
+  public var key: String { NumericSetting.key(forName: setting) }
 
   /// The message, naming the setting as the user wrote it.
   public func message(_ spelling: Spelling) -> String {

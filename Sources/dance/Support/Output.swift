@@ -65,12 +65,12 @@ func formatTable(_ rows: [[String]]) -> String {
 extension NumericSetting {
   /// Refuses `value` (a usage error, exit 2) when the setting does not allow it, naming the option.
   func check(_ value: Int?) throws {
-    if let value, !allows(value) { throw ValidationError("\(flag) must be \(requirement), got \(value)") }
+    if let value, !allows(value) { throw ValidationError(SettingProblem.outOfRange(self, given: "\(value)").message(.commandLine)) }
   }
 
   /// Refuses `value` (a usage error, exit 2) when the setting does not allow it, naming the option.
   func check(_ value: Double?) throws {
-    if let value, !allows(value) { throw ValidationError("\(flag) must be \(requirement), got \(value)") }
+    if let value, !allows(value) { throw ValidationError(SettingProblem.outOfRange(self, given: "\(value)").message(.commandLine)) }
   }
 
   /// The allowed values for a help text: `1…4096 pixels`, `(0, 1]`.
