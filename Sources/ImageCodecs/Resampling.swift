@@ -43,6 +43,10 @@ public enum NearestResampler {
   /// Resamples `image` to `width × height` pixels with the centre-aligned nearest rule.
   ///
   /// - Precondition: `width` and `height` are positive.
+  // Specialised for the two sample types: the generic body moves each sample through the type's
+  // value witnesses, which cost about 3 % of `dance slim` on photographic frames.
+  @_specialize(where Sample == UInt8)
+  @_specialize(where Sample == UInt16)
   public static func resize<Sample>(_ image: Image<Sample>, width: Int, height: Int) -> Image<Sample> {
     precondition(width > 0 && height > 0, "output dimensions must be positive")
     if width == image.width && height == image.height { return image }
