@@ -3,11 +3,11 @@ import Synchronization
 
 /// Large transient byte buffers, kept for reuse from one decode to the next.
 ///
-/// A multi-megabyte allocation is served by fresh pages of memory (`dance` sets malloc's mmap
-/// threshold to 1 MiB so that freed images return to the system), and every fresh 4 KiB page costs
-/// a page fault and zeroing the first time it is written. The bytes of a file being decoded and the
-/// inflated rows of a PNG streamed to a consumer live only during one decode, so they come from
-/// here instead, shared by all threads. At most ``keptBuffers`` idle buffers of at most
+/// A multi-megabyte allocation may be served by fresh pages of memory (glibc's default maps each
+/// large block on its own; `dance` keeps freed blocks in its heap instead, but a library caller's
+/// process may not), and every fresh 4 KiB page costs a page fault and zeroing the first time it is
+/// written. The bytes of a file being decoded and the inflated rows of a PNG streamed to a consumer
+/// live only during one decode, so they come from here instead, shared by all threads. At most ``keptBuffers`` idle buffers of at most
 /// ``keptBytes`` in all are kept (a very large image's buffers are released after use). Sizes are
 /// rounded up to whole MiB, so that files of similar size share buffers.
 enum ScratchBuffers {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DanceCore
-internal import CMalloc
 import Foundation
 import NN
 import Tensors
@@ -22,7 +21,6 @@ struct ConvLayersBenchmark: ParsableCommand {
   var batch = 8
 
   func run() throws {
-    _ = cmalloc_keep_freed_memory()
     let counts = try threadCounts(threads)
     print("conv-layers: input \(batch)x3x128x256; per shape the median of \(repetitions) runs, in ms: "
           + "train = forward + both backward passes, eval = an evaluation forward pass")

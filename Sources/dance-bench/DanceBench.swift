@@ -14,11 +14,11 @@ struct DanceBench: ParsableCommand {
   @Flag(help: "Print the name of every benchmark case, one per line, and exit.")
   var listCases = false
 
-  /// Runs the chosen case with the same malloc setting as the `dance` executable (a fixed 1 MiB mmap
-  /// threshold; see `returnLargeBuffersToTheSystem` in Dance.swift), so in-process measurements
-  /// match what `dance` does.
+  /// Runs the chosen case with the same malloc setting as the `dance` executable (freed memory kept
+  /// for reuse; see `keepFreedMemoryForReuse` in Dance.swift), so in-process measurements match
+  /// what `dance` does.
   static func main() {
-    _ = cmalloc_set_mmap_threshold(1 << 20)
+    _ = cmalloc_keep_freed_memory()
     do {
       var command = try parseAsRoot()
       try command.run()

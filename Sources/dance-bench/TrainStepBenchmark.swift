@@ -1,6 +1,5 @@
 import ArgumentParser
 import DanceCore
-internal import CMalloc
 import Foundation
 import NN
 import Tensors
@@ -45,8 +44,6 @@ struct TrainStepBenchmark: ParsableCommand {
 
   func run() throws {
     if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
-    // As `dance train` does: freed tensors stay in the heap for the next step.
-    _ = cmalloc_keep_freed_memory()
     let counts = try threadCounts(threads)
     let torch = noTorch ? nil : TorchReference(python: python, script: torchScript, deeplab: deeplab)
     print("OpenBLAS kernels: \(BLASThreads.coreName)"

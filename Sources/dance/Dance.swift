@@ -23,7 +23,7 @@ struct Dance: ParsableCommand {
   /// Runs the chosen subcommand; usage errors exit with 2 (argument-parser's default is 64), and
   /// a file-system error that no command caught is printed as `dance: PATH: reason` (exit 1).
   static func main() {
-    returnLargeBuffersToTheSystem()
+    keepFreedMemoryForReuse()
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -103,27 +103,22 @@ enum ExitStatus {
   static let partialFailure: Int32 = 3
 }
 
-/// Makes glibc serve every allocation of 1 MiB or more with its own mapping, returned to the
-/// system when freed.
+/// Keeps freed memory in glibc's heap for reuse: allocations up to 32 MiB come from the heap, and
+/// the heap is not trimmed. Every command runs with it (the `CMalloc` shim's
+/// `cmalloc_keep_freed_memory`).
 ///
-/// Decoded images are megabytes each. With glibc's default, the mmap threshold rises after the
-/// first such buffer is freed, later buffers come from the heap, and fragmentation makes peak
-/// memory creep up with the number of samples (`dance slim` measured 133 MB at 50 and 172 MB at
-/// 200 samples of 2048×1024; with a fixed threshold 94 and 97 MB). The corresponding C function is
-/// `mallopt(M_MMAP_THRESHOLD, …)`, through the `CMalloc` shim.
-func returnLargeBuffersToTheSystem() {
-  _ = cmalloc_set_mmap_threshold(1 << 20)
-}
-
-/// For the training engine (`train`, `eval`, `predict`, `experiment`): keeps freed tensors in the
-/// heap for reuse, and the heap untrimmed.
-///
-/// Every step allocates and frees the same tensor sizes; with a fresh mapping per tensor, or a heap
-/// trimmed after each step, the kernel faults in and clears every page again: about 40 % of a
-/// training step with fresh mappings, 11,000 page faults per DeepLab step with trimming, 0–600
-/// without (`make bench` train-step prints them). Peak RSS then settles after the first steps
-/// instead of growing with their count (DeepLab, batch 8: 672 MB after 2 steps, 702 after 16,
-/// 706 after 40).
-func keepFreedTensorsForReuse() {
+/// Data commands decode, resample and encode images of megabytes each, and training allocates and
+/// frees the same tensor sizes every step. A fresh mapping per buffer, or a heap trimmed and grown
+/// again, costs a page fault and a cleared page for every 4 KiB, every time:
+/// - `dance slim`, 500 photographic 2048×1024 samples, 2 workers: 1.34 M page faults and 12.9 s
+///   with a 1 MiB mmap threshold (each image its own mapping), 20 K and 11.0 s with this; peak RSS
+///   80 → 112 MB at 500 samples, 87 → 118 MB at 2,000 (it settles instead of growing with the
+///   number of samples; glibc's default, whose mmap threshold rises dynamically, grew it from 133
+///   to 172 MB between 50 and 200 samples).
+/// - training: a fresh mapping per tensor cost about 40 % of a step, a heap trimmed after each
+///   step 11,000 page faults per DeepLab step, this 0–600 (`make bench` train-step prints them).
+///   Peak RSS settles after the first steps (DeepLab, batch 8: 672 MB after 2 steps, 702 after 16,
+///   706 after 40).
+func keepFreedMemoryForReuse() {
   _ = cmalloc_keep_freed_memory()
 }

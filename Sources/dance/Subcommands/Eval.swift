@@ -45,7 +45,6 @@ extension Dance {
     @OptionGroup var layout: LayoutOptions
 
     func run() throws {
-      keepFreedTensorsForReuse()
       let result: EvaluationResult
       do throws(TrainerError) {
         let model = try TrainedModel.load(checkpoint)

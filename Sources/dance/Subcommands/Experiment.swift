@@ -71,7 +71,6 @@ struct ExperimentCommand: ParsableCommand {
   }
 
   func run() throws {
-    keepFreedTensorsForReuse()
     let directory = URL(fileURLWithPath: out).standardizedFileURL.path
     let options = makeOptions()
     let root = try data ?? synthesise(into: directory + "/data", quick: quick)

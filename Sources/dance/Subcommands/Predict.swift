@@ -38,7 +38,6 @@ extension Dance {
     }
 
     func run() throws {
-      keepFreedTensorsForReuse()
       let model: TrainedModel
       do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch { throw RunFailure(underlying: error) }
       setEngineThreads(threads)

@@ -139,7 +139,6 @@ extension Dance {
     }
 
     func run() throws {
-      keepFreedTensorsForReuse()
       let run: TrainingRun
       do throws(TrainerError) {
         if let resume {
