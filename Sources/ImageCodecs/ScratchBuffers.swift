@@ -7,9 +7,10 @@ import Synchronization
 /// large block on its own; `dance` keeps freed blocks in its heap instead, but a library caller's
 /// process may not), and every fresh 4 KiB page costs a page fault and zeroing the first time it is
 /// written. The bytes of a file being decoded and the inflated rows of a PNG streamed to a consumer
-/// live only during one decode, so they come from here instead, shared by all threads. At most ``keptBuffers`` idle buffers of at most
-/// ``keptBytes`` in all are kept (a very large image's buffers are released after use). Sizes are
-/// rounded up to whole MiB, so that files of similar size share buffers.
+/// live only during one decode, so they come from here instead, shared by all threads. At most
+/// ``keptBuffers`` idle buffers of at most ``keptBytes`` in all are kept (a very large image's
+/// buffers are released after use). Sizes are rounded up to whole MiB, so that files of similar
+/// size share buffers.
 enum ScratchBuffers {
   /// How many idle buffers are kept: a decode holds at most three at once (the file, its gathered
   /// image data, its inflated rows), so three per core, at most 24.
