@@ -40,18 +40,13 @@ extension Dance {
 
     func validate() throws {
       if [html != nil, json, csv].filter({ $0 }).count != 1 { throw ValidationError("give exactly one of --html FILE, --json, --csv") }
-      if Indicator(rawValue: rankBy) == nil { throw ValidationError("unknown indicator '\(rankBy)'") }
+      _ = try Indicator.parse(rankBy)
       try Settings.extremes.check(extremes)
     }
 
     func run() throws {
-      let data: AuditData
-      do throws(CatalogError) {
-        data = try AuditData.gather(
-          catalog: try Catalog(path: catalog.path, access: .existing), ranking: Indicator(rawValue: rankBy) ?? .siMean, extremes: extremes)
-      } catch {
-        throw error
-      }
+      let data = try AuditData.gather(
+        catalog: try Catalog(path: catalog.path, access: .existing), ranking: try Indicator.parse(rankBy), extremes: extremes)
       if data.table.isEmpty {
         printError("\(catalog.path): no scores yet; run `dance score ROOT` first")
         throw ExitCode(ExitStatus.failure)

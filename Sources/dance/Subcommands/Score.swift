@@ -83,13 +83,15 @@ extension Indicator {
     case "default": return Indicator.defaultSet
     case "all": return Indicator.allCases
     default:
-      return try text.split(separator: ",").map { id in
-        guard let indicator = Indicator(rawValue: String(id).trimmingCharacters(in: .whitespaces)) else {
-          throw ValidationError(
-            "unknown indicator '\(id)'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return indicator
-      }
+      return try text.split(separator: ",").map { try parse(String($0).trimmingCharacters(in: .whitespaces)) }
     }
+  }
+
+  /// Parses one indicator id; an unknown one is a usage error that lists the known ids.
+  static func parse(_ id: String) throws -> Indicator {
+    guard let indicator = Indicator(rawValue: id) else {
+      throw ValidationError("unknown indicator '\(id)'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return indicator
   }
 }

@@ -135,12 +135,7 @@ extension Dance {
     func makeOptions() throws -> SlimOptions {
       var options = SlimOptions()
       if let policy { options.policy = policy }
-      if let indicator {
-        guard let known = Indicator(rawValue: indicator) else {
-          throw ValidationError("unknown indicator '\(indicator)'; known: \(Indicator.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        options.indicator = known
-      }
+      if let indicator { options.indicator = try Indicator.parse(indicator) }
       options.drop = drop
       options.budget = budget
       options.scale = scale
