@@ -125,6 +125,7 @@ let package = Package(
     .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "Pipeline", "Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]

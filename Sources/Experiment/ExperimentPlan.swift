@@ -1,24 +1,53 @@
-import Complexity
 public import DanceCore
-import NN
+public import Pipeline
+public import Slimming
 public import Trainer
 
 /// The settings of `dance experiment`.
 public struct ExperimentOptions: Sendable, Equatable {
-  /// The pixel budget of the slimmed data (fraction of the training pixels kept), in (0, 1).
-  public var budget = 0.5
+  /// The pixel budgets of the slimmed data (fractions of the training pixels kept), each in (0, 1);
+  /// more than one gives the frontier, and runs at each budget are named `<run>-b<budget>`.
+  public var budgets = [0.5]
   /// Training epochs of every run except `short`.
   public var epochs = 30
   /// Seeds per run (the ablation uses one).
   public var seeds = 3
   /// Only `baseline` and `dance`, one seed, no ablation.
   public var quick = false
+  /// The kinds of run to train (`nil`: every kind); `short` brings `baseline` and `dance` with it,
+  /// whose FLOPs it needs.
+  public var kinds: Set<ExperimentRunKind>?
   /// Training settings shared by every run (model width, batch, crop, learning rate, threads…).
   public var training = TrainingOptions()
+  /// Evaluate every run on the validation split every this many epochs (`nil`: a twentieth of the
+  /// epochs); the baseline is evaluated after every epoch, for its learning curve.
+  public var evaluateEvery: Int?
+  /// The indicator that ranks DANCE's data.
+  public var indicator: Indicator = .siMean
+  /// Which samples a rank compares: the split, or each sequence or city.
+  public var rankGroups = RankGroups.split
+  /// The scales the budget policy may choose (`nil`: 0.25, 0.5, 0.75, 1).
+  public var budgetScales: [Double]?
+  /// Whether the budget policy may drop samples.
+  public var budgetMayDrop = true
+  /// The loss weights of every slimmed variant (dance, data-only, uniform, random, the ablation),
+  /// so that the controls differ from DANCE's data in one thing only: ranked weights for the
+  /// ranked variants, the same weights handed out at random for `random`.
+  public var weights = WeightsName.linear
+  /// The range of linear weights before renormalisation (`nil`: 0.5 … 1.5).
+  public var weightRange: ClosedRange<Double>?
   /// At each pruning of a slimmed network, the fraction of each head and decoder unit's channels
   /// removed (smallest batch-norm scale first; ``NetworkSlimming/pruneFraction``).
   public var pruneFraction = 0.3
-  /// The indicators of the ablation, each ranking the same budget.
+  /// When a slimmed network is pruned, as fractions of the epochs (`[]`: never; the matched head
+  /// alone).
+  public var pruneAt = [0.4, 0.7]
+  /// Input scales below 1 at which every finished run is also evaluated (``InputScaling``).
+  public var inputScales: [Double] = []
+  /// Evaluate every finished run on the dataset's test split, when it has a labelled one.
+  public var evaluateTest = true
+  /// The indicators of the ablation, each ranking the first budget (the one equal to
+  /// ``indicator`` is `data-only` itself and is not trained twice).
   public var ablation: [Indicator] = [.siMean, .si, .edgeDensity, .jpegBitsPerPixel, .fidelity50]
 
   /// The defaults: budget 0.5, 30 epochs, 3 seeds, every run.
@@ -26,11 +55,57 @@ public struct ExperimentOptions: Sendable, Equatable {
 
   /// A problem with the options, or nil.
   public var problem: String? {
-    if !(budget > 0 && budget < 1) { return "--budget must be in (0, 1), got \(budget)" }
+    if budgets.isEmpty { return "--budgets must list at least one budget" }
+    if let bad = budgets.first(where: { !($0 > 0 && $0 < 1) }) { return "--budget must be in (0, 1), got \(bad)" }
+    if Set(budgets).count != budgets.count { return "--budgets lists a budget twice" }
     if epochs < 2 { return "--epochs must be at least 2 (slimming prunes after the first), got \(epochs)" }
     if seeds < 1 { return "--seeds must be at least 1, got \(seeds)" }
+    if let evaluateEvery, evaluateEvery < 1 { return "--eval-every must be at least 1, got \(evaluateEvery)" }
     if !(pruneFraction >= 0 && pruneFraction < 1) { return "--prune-fraction must be in [0, 1), got \(pruneFraction)" }
+    if let bad = pruneAt.first(where: { !($0 > 0 && $0 < 1) }) { return "--prune-at must list fractions in (0, 1), got \(bad)" }
+    if let bad = inputScales.first(where: { !($0 > 0 && $0 < 1) }) { return "--input-scales must list scales in (0, 1), got \(bad)" }
+    if let problem = slimOptions(for: .dance, budget: budgets[0], seed: 1).problem { return problem.message(.commandLine) }
     return training.problem
+  }
+
+  /// The epochs after which a slimmed network is pruned: ``pruneAt`` of ``epochs``, each from 1 to
+  /// `epochs − 1`.
+  public var pruneEpochs: [Int] { Self.pruneEpochs(pruneAt, epochs: epochs) }
+
+  static func pruneEpochs(_ fractions: [Double], epochs: Int) -> [Int] {
+    Array(Set(fractions.map { min(epochs - 1, max(1, Int((Double(epochs) * $0).rounded()))) })).sorted()
+  }
+
+  /// The validation interval of `run`.
+  func evaluationInterval(for run: ExperimentRun, epochs: Int) -> Int {
+    run.kind == .baseline ? 1 : (evaluateEvery ?? max(1, epochs / 20))
+  }
+
+  /// The slim settings of a data variant: the budget policy ranked by ``indicator`` (or the
+  /// ablation's), with ``weights``; `uniform` keeps every sample at √budget with the same weights;
+  /// `random` hands the budget plan's decisions (and weights) out in a seeded random order.
+  public func slimOptions(for data: ExperimentData, indicator: Indicator? = nil, budget: Double, seed: Int) -> SlimOptions {
+    var slim = SlimOptions()
+    slim.policy = .budget
+    slim.budget = budget
+    slim.indicator = indicator ?? self.indicator
+    slim.weights = weights
+    slim.weightRange = weights == .linear ? weightRange : nil
+    slim.rankGroups = rankGroups
+    slim.budgetScales = budgetScales
+    slim.budgetMayDrop = budgetMayDrop
+    switch data {
+    case .full, .dance: break
+    case .uniform:
+      slim.policy = .fixed
+      slim.budget = nil
+      slim.scale = budget.squareRoot()
+      slim.budgetScales = nil
+      slim.budgetMayDrop = true
+    case .random:
+      slim.randomAssignment = UInt64(seed)
+    }
+    return slim
   }
 }
 
@@ -38,26 +113,48 @@ public struct ExperimentOptions: Sendable, Equatable {
 public enum ExperimentData: String, Codable, Sendable, CaseIterable {
   /// The dataset itself, every sample at full size with weight 1.
   case full
-  /// The budget policy ranked by si-mean, with DANCE's loss weights.
+  /// The budget policy's decisions by the ranking indicator.
   case dance
-  /// The same pixel budget by downsampling every sample by √budget, no weights.
+  /// The same pixel budget by downsampling every sample by √budget.
   case uniform
-  /// The budget plan's decisions handed out in a seeded random order, no weights.
+  /// The budget plan's decisions handed out in a seeded random order.
   case random
+}
+
+/// The kinds of run an experiment trains.
+public enum ExperimentRunKind: String, Codable, Sendable, CaseIterable {
+  /// Full data, full network.
+  case baseline
+  /// DANCE's data, the network matched to it and progressively slimmed.
+  case dance
+  /// DANCE's data, the full network.
+  case dataOnly = "data-only"
+  /// Full data, the network treatment of `dance`.
+  case netOnly = "net-only"
+  /// Every sample at √budget, the full network.
+  case uniform
+  /// DANCE's scales in random order, the full network.
+  case random
+  /// Full data and network for the epochs that cost dance's training FLOPs, the schedule compressed.
+  case short
+  /// DANCE's data ranked by each indicator of the ablation, the full network, one seed.
+  case ablation
 }
 
 /// One training run of the experiment (one seed).
 public struct ExperimentRun: Sendable, Equatable {
-  /// The run's name, e.g. `dance` or `ablation-edge-density`.
+  /// What kind of run it is.
+  public var kind: ExperimentRunKind
+  /// The run's name, e.g. `dance`, `dance-b0.3` or `ablation-edge-density`.
   public var name: String
   /// Its training data.
   public var data: ExperimentData
-  /// The ranking indicator of `dance` data (the ablation varies it).
-  public var indicator: Indicator = .siMean
+  /// The indicator that ranks its data.
+  public var indicator: Indicator
+  /// The pixel budget its data (or its network's matching) follows; nil for the baseline.
+  public var budget: Double?
   /// Whether the network is matched to the slimmed data and progressively slimmed.
   public var slimmedNetwork: Bool
-  /// Whether the loss weights of the data are used.
-  public var weights: Bool
   /// The seed.
   public var seed: Int
   /// Epochs; nil for `short`, whose epochs follow from dance's training FLOPs.
@@ -68,32 +165,48 @@ public struct ExperimentRun: Sendable, Equatable {
 }
 
 extension ExperimentOptions {
-  /// Every run, in the order they are trained: per seed baseline and dance first (`short` needs both).
-  public var runs: [ExperimentRun] {
-    let seedCount = quick ? 1 : seeds
-    var runs: [ExperimentRun] = []
-    for seed in 1...seedCount {
-      runs.append(ExperimentRun(name: "baseline", data: .full, slimmedNetwork: false, weights: false, seed: seed, epochs: epochs))
-      runs.append(ExperimentRun(name: "dance", data: .dance, slimmedNetwork: true, weights: true, seed: seed, epochs: epochs))
-      guard !quick else { continue }
-      runs.append(ExperimentRun(name: "data-only", data: .dance, slimmedNetwork: false, weights: true, seed: seed, epochs: epochs))
-      runs.append(ExperimentRun(name: "net-only", data: .full, slimmedNetwork: true, weights: false, seed: seed, epochs: epochs))
-      runs.append(ExperimentRun(name: "uniform", data: .uniform, slimmedNetwork: false, weights: false, seed: seed, epochs: epochs))
-      runs.append(ExperimentRun(name: "random", data: .random, slimmedNetwork: false, weights: false, seed: seed, epochs: epochs))
-      runs.append(ExperimentRun(name: "short", data: .full, slimmedNetwork: false, weights: false, seed: seed, epochs: nil))
-    }
-    if !quick {
-      // The indicator ablation: the dance data (and weights) ranked by each indicator, the full network, one seed.
-      for indicator in ablation {
-        runs.append(ExperimentRun(name: "ablation-" + indicator.rawValue, data: .dance, indicator: indicator, slimmedNetwork: false,
-                                  weights: true, seed: 1, epochs: epochs))
-      }
-    }
-    return runs
+  /// The kinds trained: all, or the chosen ones with what `short` needs.
+  var trainedKinds: Set<ExperimentRunKind> {
+    if quick { return [.baseline, .dance] }
+    var kinds = self.kinds ?? Set(ExperimentRunKind.allCases)
+    if kinds.contains(.short) { kinds.formUnion([.baseline, .dance]) }
+    return kinds
   }
 
-  /// The epochs after which a slimmed network is pruned: at 40 % and 70 % of training.
-  public var pruneEpochs: [Int] {
-    Array(Set([max(1, Int((Double(epochs) * 0.4).rounded())), max(1, Int((Double(epochs) * 0.7).rounded()))])).sorted()
+  /// A run's name at `budget`: plain with one budget, `<kind>-b<budget>` on a frontier.
+  func name(_ kind: String, budget: Double) -> String {
+    budgets.count > 1 ? "\(kind)-b\(NumericSetting.format(budget))" : kind
+  }
+
+  /// Every run, in the order they are trained: per seed the baseline, then per budget dance first
+  /// (`short` needs both), then the ablation with one seed at the first budget.
+  public var runs: [ExperimentRun] {
+    let kinds = trainedKinds
+    let seedCount = quick ? 1 : seeds
+    var runs: [ExperimentRun] = []
+    func add(_ kind: ExperimentRunKind, _ data: ExperimentData, budget: Double?, slimmed: Bool, seed: Int, indicator: Indicator? = nil) {
+      guard kinds.contains(kind) else { return }
+      let name: String
+      if kind == .ablation, let indicator { name = "ablation-" + indicator.rawValue } else {
+        name = budget.map { self.name(kind.rawValue, budget: $0) } ?? kind.rawValue
+      }
+      runs.append(ExperimentRun(kind: kind, name: name, data: data, indicator: indicator ?? self.indicator, budget: budget,
+                                slimmedNetwork: slimmed, seed: seed, epochs: kind == .short ? nil : epochs))
+    }
+    for seed in 1...seedCount {
+      add(.baseline, .full, budget: nil, slimmed: false, seed: seed)
+      for budget in budgets {
+        add(.dance, .dance, budget: budget, slimmed: true, seed: seed)
+        add(.dataOnly, .dance, budget: budget, slimmed: false, seed: seed)
+        add(.netOnly, .full, budget: budget, slimmed: true, seed: seed)
+        add(.uniform, .uniform, budget: budget, slimmed: false, seed: seed)
+        add(.random, .random, budget: budget, slimmed: false, seed: seed)
+        add(.short, .full, budget: budget, slimmed: false, seed: seed)
+      }
+    }
+    for indicator in ablation where indicator != self.indicator {
+      add(.ablation, .dance, budget: budgets[0], slimmed: false, seed: 1, indicator: indicator)
+    }
+    return runs
   }
 }

@@ -1,60 +1,99 @@
 import Foundation
 
 extension ExperimentSummary {
-  /// The table's header and one row per run: means ± standard deviations over seeds.
+  /// The table's header and one row per run and input scale: means ± standard deviations over seeds.
   public var tableRows: [[String]] {
-    var rows = [["run", "seeds", "train TFLOPs", "train s", "infer GFLOPs/img", "params", "mIoU %", "small-class mIoU %", "Δ mIoU"]]
-    for run in runs {
-      rows.append([
-        run.name, String(run.seeds), String(format: "%.2f", run.trainFlops / 1e12), String(format: "%.0f", run.trainSeconds),
-        String(format: "%.2f", run.inferenceFlopsPerImage / 1e9), String(format: "%.0f", run.params),
-        String(format: "%.1f ± %.1f", run.miou * 100, run.miouStd * 100),
-        run.smallClassMiou.map { String(format: "%.1f ± %.1f", $0 * 100, (run.smallClassMiouStd ?? 0) * 100) } ?? "–",
-        run.deltaMiou.map { String(format: "%+.1f", $0 * 100) } ?? "–",
+    func percent(_ statistic: Statistic?) -> String {
+      statistic.map { String(format: "%.1f ± %.1f", $0.mean * 100, $0.std * 100) } ?? "–"
+    }
+    func delta(_ value: Double?) -> String { value.map { String(format: "%+.1f", $0 * 100) } ?? "–" }
+    var table = [["run", "seeds", "train TFLOPs", "train s", "infer GFLOPs/img", "params", "val mIoU %", "test mIoU %",
+                 "test small-class mIoU %", "Δ val", "Δ test"]]
+    for row in rows {
+      table.append([
+        row.name, String(row.seeds), String(format: "%.2f", row.trainFlops / 1e12), String(format: "%.0f", row.trainSeconds),
+        String(format: "%.2f", row.inferenceFlopsPerImage / 1e9), String(format: "%.0f", row.params), percent(row.valMiou),
+        percent(row.testMiou), percent(row.testSmallClassMiou), delta(row.valDelta), delta(row.testDelta),
       ])
     }
-    return rows
+    return table
   }
 
-  /// `DIR/experiment.html`: the table and, per run, the validation mIoU and training loss by epoch.
-  public var html: String {
-    let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#e377c2"]
-    func escaped(_ text: String) -> String {
-      text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-    /// One SVG chart of `value` by epoch, a polyline per run (its first seed).
-    func chart(_ title: String, _ value: (ExperimentRunResult.Point) -> Double?) -> String {
-      let series = runs.map { run in (run.name, (run.perSeed.first?.curve ?? []).compactMap { point in value(point).map { (point.epoch, $0) } }) }
-      let values = series.flatMap { $0.1.map(\.1) }
-      let lastEpoch = max(1, series.flatMap { $0.1.map(\.0) }.max() ?? 1)
-      let low = values.min() ?? 0, high = max((values.max() ?? 1), low + 1e-9)
-      let width = 640.0, height = 260.0, margin = 40.0
-      var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(escaped(title))\">"
-      svg += "<text x=\"\(margin)\" y=\"16\">\(escaped(title)) (\(String(format: "%.3g", low)) … \(String(format: "%.3g", high)); epochs 1 … \(lastEpoch))</text>"
-      svg += "<rect x=\"\(margin)\" y=\"24\" width=\"\(width - 2 * margin)\" height=\"\(height - 24 - margin)\" fill=\"none\" stroke=\"#999\"/>"
-      for (index, (name, points)) in series.enumerated() where !points.isEmpty {
-        let coordinates = points.map { epoch, y in
-          let px = margin + (width - 2 * margin) * Double(epoch) / Double(lastEpoch)
-          let py = height - margin - (height - 24 - margin) * (y - low) / (high - low)
-          return String(format: "%.1f,%.1f", px, py)
-        }
-        let colour = colours[index % colours.count]
-        svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(coordinates.joined(separator: " "))\"/>"
-        svg += "<text x=\"\(width - margin + 4)\" y=\"\(36 + 14 * index)\" fill=\"\(colour)\" font-size=\"11\">\(escaped(name))</text>"
+  /// The data variants compared at equal training FLOPs on the frontier.
+  static let dataKinds: [ExperimentRunKind] = [.dance, .dataOnly, .uniform, .random, .short]
+  /// The network variants compared by inference FLOPs.
+  static let networkKinds: [ExperimentRunKind] = [.baseline, .netOnly, .dance]
+
+  /// mIoU against training FLOPs: a line per data variant over the budgets, and the baseline.
+  func trainingFrontier(split: String) -> ExperimentChart {
+    let metric: (Row) -> Statistic? = split == "test" ? \.testMiou : \.valMiou
+    var series: [ExperimentChart.Series] = []
+    for kind in [ExperimentRunKind.baseline] + Self.dataKinds {
+      let points = rows.filter { $0.kind == kind && $0.inputScale == 1 }.compactMap { row in
+        metric(row).map { (x: row.trainFlops / 1e12, y: $0.mean * 100) }
       }
-      return svg + "</svg>"
+      if !points.isEmpty { series.append(.init(name: kind.rawValue, points: points, markersOnly: kind == .baseline)) }
     }
+    return ExperimentChart(title: "\(split) mIoU against training cost", xLabel: "training TFLOPs", yLabel: "\(split) mIoU %",
+                           series: series, id: "training-\(split)")
+  }
+
+  /// mIoU against inference FLOPs per image: each network variant, at every input scale.
+  func inferenceFrontier(split: String) -> ExperimentChart {
+    let metric: (Row) -> Statistic? = split == "test" ? \.testMiou : \.valMiou
+    var series: [ExperimentChart.Series] = []
+    for kind in Self.networkKinds {
+      let budgets = Array(Set(rows.filter { $0.kind == kind }.map { $0.budget ?? -1 })).sorted()
+      for budget in budgets {
+        let points = rows.filter { $0.kind == kind && ($0.budget ?? -1) == budget }.compactMap { row in
+          metric(row).map { (x: row.inferenceFlopsPerImage / 1e9, y: $0.mean * 100) }
+        }
+        let name = budget < 0 || self.budgets.count == 1 ? kind.rawValue : "\(kind.rawValue) b\(Self.format(budget))"
+        if !points.isEmpty { series.append(.init(name: name + (points.count > 1 ? " (input scales)" : ""), points: points)) }
+      }
+    }
+    return ExperimentChart(title: "\(split) mIoU against inference cost", xLabel: "inference GFLOPs per image", yLabel: "\(split) mIoU %",
+                           series: series, id: "inference-\(split)")
+  }
+
+  /// The baseline's validation mIoU by epoch, one line per seed.
+  var convergenceChart: ExperimentChart {
+    let series = runs.filter { $0.kind == .baseline }.map { run in
+      ExperimentChart.Series(name: "baseline seed \(run.seed)", points: run.curve.compactMap { p in p.miou.map { (Double(p.epoch), $0 * 100) } })
+    }
+    return ExperimentChart(title: "baseline validation mIoU by epoch", xLabel: "epoch", yLabel: "val mIoU %", series: series, id: "convergence")
+  }
+
+  /// `DIR/experiment.html`: the settings, the table, the convergence check, the frontier plots and
+  /// the learning curves.
+  public var html: String {
+    let escaped = ExperimentChart.escaped
     var page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>dance experiment</title>"
-    page += "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    page += "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;white-space:nowrap}"
     page += "td:first-child,th:first-child{text-align:left}svg{display:block;margin:1em 0}</style></head><body>"
-    page += "<h1>dance experiment</h1><p>Pixel budget \(budget), \(epochs) epochs; means ± standard deviations over seeds. "
-    page += "FLOPs count a multiply-add as 2; training FLOPs sum every step's actual batch shape and network.</p><table>"
+    page += "<h1>dance experiment</h1><p>Pixel budget\(budgets.count > 1 ? "s" : "") "
+    page += budgets.map(Self.format).joined(separator: ", ") + ", \(epochs) epochs; means ± standard deviations over seeds. "
+    page += "FLOPs count a multiply-add as 2; training FLOPs sum every step's actual batch shape and network. "
+    page += "Validation chooses; test reports.</p><ul>" + settings.map { "<li>\(escaped($0))</li>" }.joined() + "</ul><table>"
     for (index, cells) in tableRows.enumerated() {
       let tag = index == 0 ? "th" : "td"
       page += "<tr>" + cells.map { "<\(tag)>\(escaped($0))</\(tag)>" }.joined() + "</tr>"
     }
-    page += "</table><h2>Learning curves (first seed of each run)</h2>"
-    page += chart("validation mIoU", { $0.miou }) + chart("training loss", { $0.loss })
-    return page + "</body></html>\n"
+    page += "</table><section id=\"convergence\"><h2>Convergence</h2><p>"
+    page += convergence.map { c in
+      String(format: "%d epochs: the last quarter gains %+.2f points (%.1f %% → %.1f %%, means of three evaluations)%@", c.epochs,
+             c.gain * 100, c.miouAtThreeQuarters * 100, c.miouAtEnd * 100, c.converged ? ", converged" : ", not converged")
+    }.joined(separator: "<br>")
+    page += "</p>" + convergenceChart.svg + "</section><section id=\"frontier\"><h2>Cost against accuracy</h2>"
+    let splits = rows.contains { $0.testMiou != nil } ? ["val", "test"] : ["val"]
+    for split in splits { page += trainingFrontier(split: split).svg + inferenceFrontier(split: split).svg }
+    page += "</section><section id=\"curves\"><h2>Learning curves (first seed of each run)</h2>"
+    var seen = Set<String>()
+    let firsts = runs.filter { seen.insert($0.name).inserted }
+    let miou = firsts.map { run in ExperimentChart.Series(name: run.name, points: run.curve.compactMap { p in p.miou.map { (Double(p.epoch), $0 * 100) } }) }
+    let loss = firsts.map { run in ExperimentChart.Series(name: run.name, points: run.curve.map { (Double($0.epoch), $0.loss) }) }
+    page += ExperimentChart(title: "validation mIoU", xLabel: "epoch", yLabel: "val mIoU %", series: miou, id: "curve-miou").svg
+    page += ExperimentChart(title: "training loss", xLabel: "epoch", yLabel: "loss", series: loss, id: "curve-loss").svg
+    return page + "</section></body></html>\n"
   }
 }

@@ -1,4 +1,3 @@
-import Complexity
 import DanceCore
 import Datasets
 import Foundation
@@ -9,7 +8,8 @@ import Trainer
 
 /// Runs an experiment in its directory: prepares each data variant once (slimmed outputs of the
 /// dataset, sharing one catalog), trains every run in `DIR/<name>-seed<k>/` (a finished run is
-/// read back, an interrupted one resumed), and collects the results.
+/// read back from its `experiment-run.json`, an interrupted one resumed), evaluates each finished
+/// network on the test split and at the reduced input scales, and collects the results.
 public struct ExperimentRunner {
   /// The experiment directory.
   public var directory: String
@@ -28,99 +28,70 @@ public struct ExperimentRunner {
     self.log = log
   }
 
+  /// The file in each run directory that holds its result.
+  public static let resultFile = "experiment-run.json"
+
   private var catalogPath: String { directory + "/catalog.sqlite" }
+
+  /// The splits a finished run is evaluated on: validation, and test when the dataset has a labelled one.
+  struct EvaluationData {
+    var validation: TrainingData
+    var test: TrainingData?
+  }
 
   /// Trains every run and returns what each reached.
   public func run() throws(ExperimentError) -> [ExperimentRunResult] {
     if let problem = options.problem { throw .invalidOptions(problem) }
-    let validation: TrainingData
-    do throws(TrainerError) { validation = try TrainingData.open(dataRoot, split: .val) } catch {
-      throw .data(variant: "validation", reason: error.description)
-    }
+    let evaluation = try openEvaluationData()
     var results: [ExperimentRunResult] = []
-    // Each variant is slimmed (or verified) and opened once, however many runs read it.
-    var variants: [String: TrainingData] = [:]
-    func variant(_ data: ExperimentData, indicator: Indicator = .siMean, seed: Int = 1) throws(ExperimentError) -> TrainingData {
-      if let opened = variants[variantPath(data, indicator: indicator, seed: seed)] { return opened }
-      let path = try prepare(data: data, indicator: indicator, seed: seed)
-      let opened = try opened(path, split: .train)
-      variants[path] = opened
-      return opened
-    }
+    var variants = VariantCache(runner: self)
     for run in options.runs {
-      let data = try variant(run.data, indicator: run.indicator, seed: run.seed)
       var training = options.training
       training.seed = UInt64(run.seed)
-      training.sampleWeights = run.weights
-      if let epochs = run.epochs { training.epochs = epochs } else { training.epochs = try shortEpochs(seed: run.seed, results: results) }
-      training.evaluateEvery = max(1, training.epochs / 10)
+      // A dataset root's samples all weigh 1, so for full data the setting changes nothing; it stays
+      // on there, as `dance train` has it, so that a baseline trained by hand can be adopted.
+      training.sampleWeights = run.data == .full || options.weights == .linear
+      if let epochs = run.epochs { training.epochs = epochs } else { training.epochs = try shortEpochs(run, results: results) }
+      training.evaluateEvery = options.evaluationInterval(for: run, epochs: training.epochs)
       if run.slimmedNetwork {
-        // Matched to the slimmed data's mean scale, for net-only as well as for dance.
-        let matchedTo = run.data == .full ? try variant(.dance) : data
-        training.model = matchedTo.matchedHead(training.model, crop: training.crop).configuration
-        var slimming = NetworkSlimming(pruneEpochs: options.pruneEpochs.filter { $0 <= training.epochs })
+        let pruneEpochs = ExperimentOptions.pruneEpochs(options.pruneAt, epochs: training.epochs)
+        var slimming = NetworkSlimming(pruneEpochs: pruneEpochs)
         slimming.pruneFraction = options.pruneFraction
-        training.slimming = slimming.pruneEpochs.isEmpty ? nil : slimming
+        training.slimming = pruneEpochs.isEmpty ? nil : slimming
       }
-      results.append(try train(run, options: training, data: data, validation: validation))
+      var result: ExperimentRunResult
+      if let recorded = try readBack(run, wanted: training) { result = recorded } else {
+        result = try train(run, options: training, variants: &variants, evaluation: evaluation)
+      }
+      try evaluate(&result, run: run, on: evaluation)
+      try save(result, run: run)
+      results.append(result)
     }
     return results
   }
 
-  /// `short`: the epochs whose full-data training FLOPs equal dance's, from this seed's baseline and dance runs.
-  private func shortEpochs(seed: Int, results: [ExperimentRunResult]) throws(ExperimentError) -> Int {
-    guard let baseline = results.first(where: { $0.name == "baseline" && $0.seed == seed }),
-          let dance = results.first(where: { $0.name == "dance" && $0.seed == seed }), baseline.trainFlops > 0
-    else { throw .invalidOptions("short needs the baseline and dance runs of seed \(seed) first") }
-    return max(1, Int((Double(options.epochs) * dance.trainFlops / baseline.trainFlops).rounded()))
-  }
-
-  private func opened(_ path: String, split: DatasetSplit) throws(ExperimentError) -> TrainingData {
-    do throws(TrainerError) { return try TrainingData.open(path, split: split) } catch {
-      throw .data(variant: path, reason: error.description)
+  private func openEvaluationData() throws(ExperimentError) -> EvaluationData {
+    let validation: TrainingData
+    do throws(TrainerError) { validation = try TrainingData.open(dataRoot, split: .val) } catch {
+      throw .data(variant: "validation", reason: error.description)
     }
-  }
-
-  /// Where a data variant lives: the dataset itself, or `DIR/data-<variant>`.
-  private func variantPath(_ data: ExperimentData, indicator: Indicator, seed: Int) -> String {
-    switch data {
-    case .full: dataRoot
-    case .dance where indicator != .siMean: directory + "/data-dance-\(indicator.rawValue)"
-    case .random: directory + "/data-random-seed\(seed)"
-    default: directory + "/data-\(data.rawValue)"
-    }
-  }
-
-  /// The directory of a data variant, slimmed on first use (a later experiment verifies and keeps
-  /// it); the random control has one assignment per `seed`, so its spread over seeds includes the
-  /// assignment's.
-  private func prepare(data: ExperimentData, indicator: Indicator, seed: Int) throws(ExperimentError) -> String {
-    if data == .full { return dataRoot }
-    let output = variantPath(data, indicator: indicator, seed: seed), name = (output as NSString).lastPathComponent
-    var slim = SlimOptions()
-    slim.policy = .budget
-    slim.budget = options.budget
-    slim.indicator = indicator
-    slim.weights = .linear
-    switch data {
-    case .full, .dance: break
-    case .uniform:
-      slim.policy = .fixed
-      slim.budget = nil
-      slim.scale = options.budget.squareRoot()
-      slim.weights = WeightsName.none
-    case .random:
-      slim.randomAssignment = UInt64(seed)
-      slim.weights = WeightsName.none
-    }
-    if FileManager.default.fileExists(atPath: output + "/manifest.json") == false { log("slimming \(name): \(slim.resolvedPolicy)") }
-    do throws(PipelineError) {
-      _ = try PipelineRunner.slim(
-        root: dataRoot, catalogPath: catalogPath, outputDirectory: output, options: slim, context: StageContext(progress: .silent))
+    guard options.evaluateTest else { return EvaluationData(validation: validation) }
+    do throws(TrainerError) {
+      return EvaluationData(validation: validation, test: try TrainingData.open(dataRoot, split: .test))
     } catch {
-      throw .data(variant: name, reason: error.description)
+      log("no labelled test split (\(error.description)); evaluating on val only")
+      return EvaluationData(validation: validation)
     }
-    return output
+  }
+
+  /// `short`: the epochs whose full-data training FLOPs equal dance's at the same budget, from this
+  /// seed's baseline and dance runs.
+  private func shortEpochs(_ run: ExperimentRun, results: [ExperimentRunResult]) throws(ExperimentError) -> Int {
+    guard let baseline = results.first(where: { $0.kind == .baseline && $0.seed == run.seed }),
+          let dance = results.first(where: { $0.kind == .dance && $0.seed == run.seed && $0.budget == run.budget }),
+          baseline.trainFlops > 0
+    else { throw .invalidOptions("short needs the baseline and dance runs of seed \(run.seed) first") }
+    return max(1, Int((Double(options.epochs) * dance.trainFlops / baseline.trainFlops).rounded()))
   }
 
   /// The settings in which a recorded run differs from the one wanted (the network itself may
@@ -134,37 +105,67 @@ public struct ExperimentRunner {
     compare("batch", \.batchSize)
     compare("crop", { "\($0.crop)" })
     compare("learning rate", \.learningRate)
+    compare("poly power", \.poly)
     compare("momentum", \.momentum)
     compare("weight decay", \.weightDecay)
     compare("loss weights", \.sampleWeights)
     compare("seed", \.seed)
+    compare("normalization", { "\($0.normalization)" })
     compare("width", \.model.widthMultiplier)
     compare("output stride", \.model.outputStride)
     compare("slimming", { $0.slimming.map { "\($0)" } ?? "none" })
     return differences
   }
 
-  /// Starts, resumes or reads back one run.
-  private func train(_ run: ExperimentRun, options training: TrainingOptions, data: TrainingData, validation: TrainingData)
+  /// A finished run's recorded result, if its directory holds one; refused when it was trained
+  /// with other settings.
+  private func readBack(_ run: ExperimentRun, wanted: TrainingOptions) throws(ExperimentError) -> ExperimentRunResult? {
+    let path = directory + "/" + run.directoryName + "/" + Self.resultFile
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    let result: ExperimentRunResult
+    do { result = try JSONDecoder().decode(ExperimentRunResult.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+      throw .io(path: path, reason: "unreadable run result: \(error)")
+    }
+    try check(recorded: result.training, wanted: wanted, path: directory + "/" + run.directoryName)
+    return result
+  }
+
+  private func check(recorded: TrainingOptions, wanted: TrainingOptions, path: String) throws(ExperimentError) {
+    let differences = Self.differences(recorded: recorded, wanted: wanted)
+    guard differences.isEmpty else {
+      throw .invalidOptions(
+        "\(path): trained with other settings (\(differences.joined(separator: ", "))); give another --out or the same options")
+    }
+  }
+
+  /// Starts or resumes one run and trains it to the end.
+  private func train(_ run: ExperimentRun, options training: TrainingOptions, variants: inout VariantCache, evaluation: EvaluationData)
     throws(ExperimentError) -> ExperimentRunResult
   {
     let path = directory + "/" + run.directoryName
-    do throws(TrainerError) {
-      let session: TrainingRun
-      if FileManager.default.fileExists(atPath: path + "/" + RunFiles.resume) {
-        session = try TrainingRun.resume(directory: path, threads: training.threads)
-        let differences = Self.differences(recorded: session.options, wanted: training)
-        guard differences.isEmpty else {
-          throw TrainerError.invalidConfiguration(
-            path: path, reason: "trained with other settings (\(differences.joined(separator: ", "))); give another --out or the same options")
-        }
-      } else {
-        log("training \(run.directoryName): \(training.epochs) epochs, \(training.model.description)")
-        session = try TrainingRun.start(
-          options: training, data: data, dataSource: DataSource(path: data.identity.path, split: "train"), validation: validation,
-          validationSource: DataSource(path: dataRoot, split: "val"), directory: path)
+    var training = training
+    let session: TrainingRun
+    if FileManager.default.fileExists(atPath: path + "/" + RunFiles.resume) {
+      session = try trainer(run) { () throws(TrainerError) in try TrainingRun.resume(directory: path, threads: training.threads) }
+      try check(recorded: session.options, wanted: training, path: path)
+    } else {
+      let data = try variants.open(run.data, indicator: run.indicator, budget: run.budget, seed: run.seed)
+      training.model.classes = data.labelSpace.classes.count
+      if run.slimmedNetwork, let budget = run.budget {
+        // Matched to the slimmed data, for net-only as well as for dance.
+        let matchedTo = run.data == .full ? try variants.open(.dance, indicator: run.indicator, budget: budget, seed: run.seed) : data
+        training.model = matchedTo.matchedHead(training.model, crop: training.crop).configuration
       }
-      _ = try session.run(events: { event in
+      log("training \(run.directoryName): \(training.epochs) epochs, \(training.model.description)")
+      let options = training
+      session = try trainer(run) { () throws(TrainerError) in
+        try TrainingRun.start(
+          options: options, data: data, dataSource: DataSource(path: data.identity.path, split: "train"),
+          validation: evaluation.validation, validationSource: DataSource(path: dataRoot, split: "val"), directory: path)
+      }
+    }
+    _ = try trainer(run) { () throws(TrainerError) in
+      try session.run(events: { event in
         switch event {
         case .epochFinished(let record, let epochs, _) where record.epoch == epochs || record.miou != nil:
           log(String(format: "  %@ epoch %d/%d loss %.4f", run.directoryName, record.epoch, epochs, record.loss)
@@ -174,9 +175,92 @@ public struct ExperimentRunner {
         default: break
         }
       })
-      return ExperimentRunResult(run, report: session.report(status: "finished"))
-    } catch {
+    }
+    return ExperimentRunResult(run, report: session.report(status: "finished"))
+  }
+
+  /// `body`'s value; its error as the experiment's (a configuration error stays one).
+  private func trainer<Value>(_ run: ExperimentRun, _ body: () throws(TrainerError) -> Value) throws(ExperimentError) -> Value {
+    do throws(TrainerError) { return try body() } catch {
       throw error.isConfigurationError ? .invalidOptions(error.description) : .training(run: run.directoryName, reason: error.description)
+    }
+  }
+
+  /// Adds the evaluations `result` lacks (test at full resolution, val and test at each reduced
+  /// input scale) from the run's `last.safetensors`.
+  private func evaluate(_ result: inout ExperimentRunResult, run: ExperimentRun, on data: EvaluationData) throws(ExperimentError) {
+    var wanted: [(split: String, data: TrainingData, scale: Double)] = []
+    for scale in [1] + options.inputScales {
+      if scale < 1 { wanted.append(("val", data.validation, scale)) }
+      if let test = data.test { wanted.append(("test", test, scale)) }
+    }
+    wanted.removeAll { result.evaluation($0.split, inputScale: $0.scale) != nil }
+    guard !wanted.isEmpty else { return }
+    let path = directory + "/" + run.directoryName
+    do throws(TrainerError) {
+      let model = try TrainedModel.load(path)
+      for (split, evaluated, scale) in wanted {
+        let outcome = try Evaluator.evaluate(
+          model.network, on: evaluated, normalization: model.normalization, threads: options.training.loaderThreads, inputScale: scale)
+        result.evaluations.append(RunEvaluation(split: split, inputScale: scale, result: outcome.result))
+        log(String(format: "  %@ %@ mIoU %.1f %% at input scale %@", run.directoryName, split, outcome.result.miou * 100,
+                   ExperimentSummary.format(scale)))
+      }
+    } catch {
+      throw .training(run: run.directoryName, reason: "cannot evaluate the finished network: \(error.description)")
+    }
+  }
+
+  private func save(_ result: ExperimentRunResult, run: ExperimentRun) throws(ExperimentError) {
+    let path = directory + "/" + run.directoryName + "/" + Self.resultFile
+    do {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      try encoder.encode(result).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+      throw .io(path: path, reason: "cannot write the run result: \(error)")
+    }
+  }
+
+  /// The data variants, each slimmed (or verified) and opened once however many runs read it.
+  struct VariantCache {
+    let runner: ExperimentRunner
+    var opened: [String: TrainingData] = [:]
+
+    /// Where a data variant lives: the dataset itself, or `DIR/data-<variant>[-<indicator>][-b<budget>][-seed<k>]`.
+    func path(_ data: ExperimentData, indicator: Indicator, budget: Double?, seed: Int) -> String {
+      guard data != .full, let budget else { return runner.dataRoot }
+      var name = "data-\(data.rawValue)"
+      if data == .dance && indicator != runner.options.indicator { name += "-\(indicator.rawValue)" }
+      if runner.options.budgets.count > 1 { name += "-b\(ExperimentSummary.format(budget))" }
+      if data == .random { name += "-seed\(seed)" }
+      return runner.directory + "/" + name
+    }
+
+    /// The variant, slimmed on first use (a later experiment verifies and keeps it); the random
+    /// control has one assignment per seed, so its spread over seeds includes the assignment's.
+    mutating func open(_ data: ExperimentData, indicator: Indicator, budget: Double?, seed: Int) throws(ExperimentError) -> TrainingData {
+      let output = path(data, indicator: indicator, budget: budget, seed: seed)
+      if let variant = opened[output] { return variant }
+      if data != .full, let budget {
+        let slim = runner.options.slimOptions(for: data, indicator: indicator, budget: budget, seed: seed)
+        let name = (output as NSString).lastPathComponent
+        if !FileManager.default.fileExists(atPath: output + "/manifest.json") { runner.log("slimming \(name): \(slim.resolvedPolicy)") }
+        do throws(PipelineError) {
+          _ = try PipelineRunner.slim(
+            root: runner.dataRoot, catalogPath: runner.catalogPath, outputDirectory: output, options: slim,
+            context: StageContext(progress: .silent))
+        } catch {
+          throw .data(variant: name, reason: error.description)
+        }
+      }
+      do throws(TrainerError) {
+        let variant = try TrainingData.open(output, split: .train)
+        opened[output] = variant
+        return variant
+      } catch {
+        throw .data(variant: output, reason: error.description)
+      }
     }
   }
 }

@@ -3,8 +3,10 @@
 /// Slimmed samples are stored smaller, so objects in them are smaller and the head needs smaller
 /// receptive fields. With the mean kept scale `s̄`, every 3×3 branch's dilation rate `r` becomes
 /// `max(1, round(r · s̄))` (equal rates merged), and a branch whose receptive field `2r + 1`
-/// exceeds the feature map of the training crop at that scale in both directions
-/// (`round(s̄ · crop / output stride)`) is removed, as design §7 defines it: on such a map no
+/// exceeds the feature map the network really sees in both directions is removed, as design §7
+/// defines it. That map comes from the crops the trainer really takes: a sample stored at scale s
+/// is cropped at `min(round(s · crop), its stored size)` per side, and the feature map of a side of
+/// n pixels is ``featureMapSide(_:outputStride:)``. On such a map no
 /// position has both off-centre taps of either axis inside the image, so most of the branch's
 /// weights multiply padding (at `r ≥` the map's larger side it would be a 1×1 convolution). The
 /// 1×1 and image-pooling branches stay.
@@ -42,13 +44,31 @@ public struct DataMatchedHead: Codable, Sendable, Equatable {
     case featureMap = "feature_map"
   }
 
-  /// Matches `base` to data of mean kept scale `meanScale` (in (0, 1]) trained with crops of
-  /// `cropWidth × cropHeight` pixels.
+  /// The feature-map side of an input side of `pixels` pixels: every stride-2 stage (3×3, padding 1)
+  /// gives `ceil(n / 2)`, once per factor 2 of the output stride.
+  public static func featureMapSide(_ pixels: Int, outputStride: Int) -> Int {
+    var side = max(1, pixels), stride = max(1, outputStride)
+    while stride > 1 {
+      side = (side + 1) / 2
+      stride /= 2
+    }
+    return side
+  }
+
+  /// Matches `base` to data of mean kept scale `meanScale` (in (0, 1]) whose crops are
+  /// `s̄ · cropWidth × s̄ · cropHeight` pixels (every sample at least that large).
   public init(_ base: DeepLabConfiguration, meanScale: Double, cropWidth: Int, cropHeight: Int) {
+    let height = Self.featureMapSide(Int((meanScale * Double(cropHeight)).rounded()), outputStride: base.outputStride)
+    let width = Self.featureMapSide(Int((meanScale * Double(cropWidth)).rounded()), outputStride: base.outputStride)
+    self.init(base, meanScale: meanScale, featureMapHeight: height, featureMapWidth: width)
+  }
+
+  /// Matches `base` to data of mean kept scale `meanScale` (in (0, 1]) whose training crops give a
+  /// feature map of `featureMapHeight × featureMapWidth`.
+  public init(_ base: DeepLabConfiguration, meanScale: Double, featureMapHeight: Int, featureMapWidth: Int) {
     precondition(meanScale > 0 && meanScale <= 1, "mean scale must be in (0, 1], got \(meanScale)")
     self.meanScale = meanScale
-    let height = max(1, Int((meanScale * Double(cropHeight) / Double(base.outputStride)).rounded()))
-    let width = max(1, Int((meanScale * Double(cropWidth) / Double(base.outputStride)).rounded()))
+    let height = max(1, featureMapHeight), width = max(1, featureMapWidth)
     featureMap = [height, width]
     var kept: [Int] = []
     branches = base.asppRates.map { rate in

@@ -5,12 +5,14 @@
 /// samples matter more), `fidelity(drop) = 0`, `fidelity(1) = 1`, `fidelity(s) = fidelity@s` of the
 /// sample's label, and `pixels` the output pixels as a fraction of the split's original pixels.
 /// Kept pixels fall as λ grows; λ is the smallest value (to bisection precision) whose choices fit
-/// the budget. Ties go to the larger scale.
+/// the budget. Ties go to the larger scale. With `mayDrop` false, dropping is no option: when even
+/// the smallest scale of every sample exceeds the budget, every sample gets the smallest scale.
 struct BudgetSolver {
   let inputs: [PlanInput]
   let ranks: [Double]
   let scales: [Double]
   let align: Int
+  var mayDrop = true
 
   struct Solution {
     var lambda: Double
@@ -29,7 +31,7 @@ struct BudgetSolver {
         let pixels = Planner.outputLength(input.width, scale: scale, align: align)
           * Planner.outputLength(input.height, scale: scale, align: align)
         return (scale, importance * fidelity, Double(pixels) / total)
-      } + [(0, 0, 0)]
+      } + (mayDrop ? [(0, 0, 0)] : [])
     }
   }
 
@@ -55,10 +57,14 @@ struct BudgetSolver {
     }
     let free = choose(0)
     if free.pixels <= budget + 1e-12 { return Solution(lambda: 0, scales: free.scales) }
-    // Above this λ every option with pixels > 0 loses to dropping.
+    // Above this λ every option with pixels > 0 loses to dropping, or (without dropping) every
+    // sample takes its smallest option: no pixel difference is worth more than the value it costs.
     var high = 1.0
     for candidates in options {
       for candidate in candidates where candidate.pixels > 0 { high = max(high, 2 * candidate.value / candidate.pixels) }
+      for (larger, smaller) in zip(candidates, candidates.dropFirst()) where larger.pixels > smaller.pixels {
+        high = max(high, 2 * (larger.value - smaller.value) / (larger.pixels - smaller.pixels))
+      }
     }
     var low = 0.0
     for _ in 0..<200 {

@@ -1,11 +1,15 @@
 extension Planner {
   /// The control of an experiment that asks whether the ranking matters: the same decisions as
   /// `plan` (the same number of samples dropped and kept at each scale) handed to the samples in
-  /// a seeded pseudo-random order instead of by complexity, every kept sample weighted 1.
+  /// a seeded pseudo-random order instead of by complexity. Each sample takes the rank of the
+  /// decision it was handed, and `weights` (by default none: every kept sample weighs 1) follow
+  /// that rank, so a weighted control carries the same weights as the ranked plan, at random.
   ///
   /// The order sorts the samples by a 64-bit FNV-1a hash of `seed` and the key, so it needs no
   /// generator state and is the same on every machine. Output sizes follow each sample's own size.
-  public static func shuffled(_ plan: Plan, inputs: [PlanInput], seed: UInt64, align: Int = 1) -> Plan {
+  public static func shuffled(_ plan: Plan, inputs: [PlanInput], seed: UInt64, align: Int = 1, weights: WeightScheme = .none)
+    -> Plan
+  {
     let byKey = Dictionary(inputs.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     let assignments = plan.decisions.sorted { ($0.rank, $0.key) < ($1.rank, $1.key) }
     let order = plan.decisions.map(\.key).sorted { (hash($0, seed), $0) < (hash($1, seed), $1) }
@@ -18,7 +22,8 @@ extension Planner {
           ? keep(input, scale: assigned.scale, rank: assigned.rank, align: align, reason: reason)
           : dropped(input, rank: assigned.rank, reason: reason))
     }
-    return Plan(policy: plan.policy, weights: .none, decisions: decisions.sorted { $0.key < $1.key }, lambda: plan.lambda)
+    assignWeights(&decisions, scheme: weights)
+    return Plan(policy: plan.policy, weights: weights, decisions: decisions.sorted { $0.key < $1.key }, lambda: plan.lambda)
   }
 
   /// FNV-1a over the seed's 8 bytes and the key's UTF-8 bytes.

@@ -6,16 +6,18 @@ public enum Planner {
   /// - Parameters:
   ///   - inputs: every sample of the split (the plan is made over the whole split, never a partition).
   ///   - align: output sizes are rounded to a multiple of this (1 = no alignment).
-  public static func plan(_ inputs: [PlanInput], policy: SlimmingPolicy, weights: WeightScheme = .standard, align: Int = 1)
-    throws(SlimmingError) -> Plan
-  {
+  ///   - options: rank groups, and whether the budget solver may drop.
+  public static func plan(
+    _ inputs: [PlanInput], policy: SlimmingPolicy, weights: WeightScheme = .standard, align: Int = 1,
+    options: PlanningOptions = PlanningOptions()
+  ) throws(SlimmingError) -> Plan {
     try policy.validate()
     guard align >= 1 else { throw .invalidPolicy("align must be at least 1") }
     for input in inputs where input.width < 1 || input.height < 1 || !input.score.isFinite {
       throw .missingInput(key: input.key, reason: "needs a positive size and a finite score")
     }
     let ordered = inputs.sorted { ($0.score, $0.key) < ($1.score, $1.key) }
-    let ranks = percentileRanks(ordered)
+    let (ranks, positions) = groupedRanks(ordered, groups: options.rankGroups)
     var decisions: [Decision] = []
     var lambda: Double?
     switch policy {
@@ -26,10 +28,9 @@ public enum Planner {
         keep(input, scale: scale, rank: ranks[index], align: align, reason: policy.description)
       }
     case .quantile(let drop, let bands):
-      let dropCount = Int((drop * Double(ordered.count)).rounded(.down))
       decisions = ordered.enumerated().map { index, input in
         let rank = ranks[index]
-        if index < dropCount {
+        if positions[index].index < Int((drop * Double(positions[index].count)).rounded(.down)) {
           return dropped(input, rank: rank, reason: String(format: "lowest %.0f%% (r=%.3f)", drop * 100, rank))
         }
         let band = bands.first { rank < $0.upTo }
@@ -38,7 +39,8 @@ public enum Planner {
           reason: band.map { String(format: "r=%.3f < %g", rank, $0.upTo) } ?? String(format: "r=%.3f, top band", rank))
       }
     case .budget(let budget, let scales):
-      let solution = BudgetSolver(inputs: ordered, ranks: ranks, scales: scales, align: align).solve(budget: budget)
+      let solution = BudgetSolver(inputs: ordered, ranks: ranks, scales: scales, align: align, mayDrop: options.budgetMayDrop)
+        .solve(budget: budget)
       lambda = solution.lambda
       decisions = ordered.enumerated().map { index, input in
         let scale = solution.scales[index]
@@ -49,6 +51,23 @@ public enum Planner {
     }
     assignWeights(&decisions, scheme: weights)
     return Plan(policy: policy, weights: weights, decisions: decisions.sorted { $0.key < $1.key }, lambda: lambda)
+  }
+
+  /// Percentile ranks within each group of `groups`, and each input's position in its group with
+  /// the group's size, for inputs sorted by (score, key). With ``RankGroups/split`` this is
+  /// ``percentileRanks(_:)`` over the whole split.
+  static func groupedRanks(_ ordered: [PlanInput], groups: RankGroups) -> (ranks: [Double], positions: [(index: Int, count: Int)]) {
+    var members: [String: [Int]] = [:]
+    for (index, input) in ordered.enumerated() { members[groups.group(of: input.key), default: []].append(index) }
+    var ranks = [Double](repeating: 0, count: ordered.count)
+    var positions = [(index: Int, count: Int)](repeating: (0, 0), count: ordered.count)
+    for indices in members.values {
+      for (position, (index, rank)) in zip(indices, percentileRanks(indices.map { ordered[$0] })).enumerated() {
+        ranks[index] = rank
+        positions[index] = (position, indices.count)
+      }
+    }
+    return (ranks, positions)
   }
 
   /// Percentile ranks in [0, 1] of inputs sorted by (score, key); equal scores share their mean rank.

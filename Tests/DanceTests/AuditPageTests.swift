@@ -6,11 +6,6 @@ import ImageCodecs
 import TestSupport
 import Testing
 
-/// Debian's Chromium, if installed (`scripts/install-deps.sh` tries to install it), or the browser
-/// named by `DANCE_CHROMIUM`.
-private let chromiumPath: String? = (ProcessInfo.processInfo.environment["DANCE_CHROMIUM"].map { [$0] }
-  ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"]).first { FileManager.default.isExecutableFile(atPath: $0) }
-
 /// The audit page of `dance audit --html` as a person sees it: rendered by headless Chromium, its
 /// screenshot and its parsed DOM checked for what a reader looks for.
 @Suite(.enabled(if: chromiumPath != nil, "chromium is not installed (apt-get install chromium); the audit page is not rendered"))
@@ -26,12 +21,7 @@ struct AuditPageTests {
       let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
 
       // Both renderings at once: the screenshot and the DOM Chromium built from the page.
-      let screenshot = directory + "/audit.png"
-      let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1600,3000"]
-      let shot = try Chromium.start(common + ["--user-data-dir=\(directory)/profile-1", "--screenshot=\(screenshot)", "file://" + page])
-      let dump = try Chromium.start(common + ["--user-data-dir=\(directory)/profile-2", "--dump-dom", "file://" + page])
-      let dom = String(decoding: try dump.finish(), as: UTF8.self)
-      _ = try shot.finish()
+      let (dom, screenshot) = try Chromium.render(page, in: directory, name: "audit", width: 1600, height: 3000)
       try Self.checkScreenshot(screenshot)
       #expect(dom.contains("<section id=\"extremes\">") && !dom.contains("<script"))
 
@@ -181,38 +171,5 @@ struct AuditPageTests {
     let position = q * Double(sorted.count - 1)
     let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
     return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-  }
-}
-
-/// A headless Chromium process whose standard output is read to the end.
-private struct Chromium {
-  let process: Process
-  let output: LockedData
-
-  static func start(_ arguments: [String]) throws -> Chromium {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: chromiumPath ?? "/usr/bin/chromium")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    let output = LockedData()
-    try process.run()
-    Thread { output.set(pipe.fileHandleForReading.readDataToEndOfFile()) }.start()
-    return Chromium(process: process, output: output)
-  }
-
-  /// Waits at most a minute for the process to exit (then kills it) and returns its output.
-  func finish() throws -> Data {
-    let deadline = Date().addingTimeInterval(60)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-      process.terminate()
-      Issue.record("chromium did not finish within a minute")
-    }
-    process.waitUntilExit()
-    while !output.isSet { usleep(1000) }
-    #expect(process.terminationStatus == 0, "chromium \(process.arguments ?? [])")
-    return output.value
   }
 }

@@ -7,7 +7,7 @@ import Testing
   @Test func theHeadFollowsTheMeanKeptScaleOfTheOutput() throws {
     try withTemporaryDirectory { directory in
       let root = directory + "/cs"
-      #expect(try runDance(["synth", "--format", "cityscapes", "--out", root, "--train", "8", "--val", "2", "--size", "64x32"]).status == 0)
+      #expect(try runDance(["synth", "--format", "cityscapes", "--out", root, "--train", "8", "--val", "2", "--size", "256x128"]).status == 0)
       // Budget 0.3: most samples are stored well below full size.
       let slim = try runDance(["slim", root, "--out", directory + "/out", "--catalog", directory + "/c.sqlite", "--policy", "budget", "--budget", "0.3"])
       #expect(slim.status == 0, "\(slim.standardError)")
@@ -35,6 +35,13 @@ import Testing
       let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/run/report.json")))
       let model = ((report as? [String: Any])?["configuration"] as? [String: Any])?["model"] as? [String: Any]
       #expect(model?["aspp_rates"] as? [Int] == rates)
+
+      // The classes are the data's: 11 for CamVid, where the default would say 19.
+      let camvid = directory + "/cv"
+      #expect(try runDance(["synth", "--format", "camvid", "--out", camvid, "--train", "4", "--val", "1", "--size", "96x72"]).status == 0)
+      let matchedCamVid = try runDance(["model", "summary", "--matched-to", camvid, "--json"])
+      let camvidSummary = try #require(try JSONSerialization.jsonObject(with: Data(matchedCamVid.standardOutput.utf8)) as? [String: Any])
+      #expect(((camvidSummary["summary"] as? [String: Any])?["model"] as? String)?.contains("11 classes") == true)
 
       let refused = try runDance(["model", "summary", "--matched-to", directory + "/missing"])
       #expect(refused.status != 0 && refused.standardError.contains(directory + "/missing"))

@@ -21,9 +21,11 @@ import Testing
       #expect(ranked["by_scale"] as? [String: Int] == random["by_scale"] as? [String: Int])
       #expect(ranked["kept"] as? Int == random["kept"] as? Int)
       #expect(random["weights"] == nil || (random["weights"] as? [String: Double])?["max"] == 1)
-      let refused = try runDance(["slim", root, "--out", directory + "/x", "--catalog", directory + "/c.sqlite", "--random-assignment", "7",
-                                  "--weights", "linear"])
-      #expect(refused.status == 2)
+      // With --weights linear the control carries the ranked plan's weights, handed out with the decisions.
+      let weighted = try slim("weighted", ["--random-assignment", "7", "--weights", "linear"])
+      #expect(weighted["by_scale"] as? [String: Int] == ranked["by_scale"] as? [String: Int])
+      let rankedWeights = try #require(ranked["weights"] as? [String: Double]), weightedWeights = try #require(weighted["weights"] as? [String: Double])
+      #expect(abs((rankedWeights["max"] ?? 0) - (weightedWeights["max"] ?? 1)) < 1e-9 && (weightedWeights["max"] ?? 1) > 1)
     }
   }
 }

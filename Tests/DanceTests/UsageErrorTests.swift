@@ -40,8 +40,9 @@ private func slim(_ options: String...) -> [String] {
     .init(arguments: slim("--splits", "bogus"), message: "--splits: unknown split 'bogus' (known: train, val, test)"),
     .init(arguments: slim("--splits", "train,trian"), message: "--splits: unknown split 'trian'"),
     .init(arguments: slim("--splits", ","), message: "--splits must name at least one split"),
-    .init(arguments: slim("--random-assignment", "3", "--weights", "linear"),
-          message: "--random-assignment hands out decisions without loss weights; drop weights linear"),
+    .init(arguments: slim("--scales", "0.5"), message: "--scales applies to the budget policy only"),
+    .init(arguments: slim("--policy", "budget", "--scales", "0.5,1.5"), message: "--scales: each value must be a number in (0, 1], got '1.5'"),
+    .init(arguments: slim("--weights", "none", "--weight-range", "0.5,1.5"), message: "--weight-range applies to linear weights only"),
     .init(arguments: ["score", "--catalog", "/nonexistent/c.sqlite", "--splits", "vall"], message: "--splits: unknown split 'vall'"),
     // D4: negative numbers are values, refused by range; partitions and shard limits exit 2.
     .init(arguments: slim("--policy", "budget", "--budget", "-0.5"), message: "--budget must be a number in (0, 1], got -0.5"),

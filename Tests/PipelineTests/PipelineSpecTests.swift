@@ -150,8 +150,7 @@ private func failure(_ yaml: String, environment: [String: String] = [:]) -> Pip
     (slim: "  policy: quantile\n  scale: 0.5", tail: "", reason: "'scale' applies to policy fixed only (this file's policy is quantile)"),
     (slim: "  policy: budget\n  drop: 0.1", tail: "", reason: "'drop' applies to policy quantile only (this file's policy is budget)"),
     (slim: "  splits: [trian]", tail: "", reason: "unknown split 'trian' in 'splits' (known: train, val, test)"),
-    (slim: "  random_assignment: 3\n  weights: linear", tail: "",
-     reason: "'random_assignment' hands out decisions without loss weights; drop weights linear"),
+    (slim: "  scales: [0.5]", tail: "", reason: "'scales' applies to the budget policy only"),
     (slim: "  splits: train, bogus", tail: "", reason: "unknown split 'bogus' in 'splits'"),
     (slim: "", tail: "score:\n  splits: [vall]", reason: "unknown split 'vall' in 'splits'"),
   ])

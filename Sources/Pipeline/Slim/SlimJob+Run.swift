@@ -134,9 +134,9 @@ public enum SlimJob {
       let slimmed = configuration.slimmedSplits.contains(split)
       var plan = try Planner.plan(
         inputs, policy: slimmed ? configuration.policy : .none, weights: slimmed ? configuration.weights : .none,
-        align: slimmed ? configuration.align : 1)
+        align: slimmed ? configuration.align : 1, options: configuration.options.planning)
       if slimmed, let seed = configuration.randomAssignmentSeed {
-        plan = Planner.shuffled(plan, inputs: inputs, seed: seed, align: configuration.align)
+        plan = Planner.shuffled(plan, inputs: inputs, seed: seed, align: configuration.align, weights: configuration.weights)
       }
       let decisionRecords = plan.decisions.map { decision in
         DecisionRecord(
@@ -330,6 +330,8 @@ struct SlimFingerprint: Codable {
   var shardMaxSamples: Int?
   /// Absent (so older fingerprints stay equal) unless the output is a random-assignment control.
   var randomAssignmentSeed: UInt64?
+  /// Absent unless the plan ranks within groups or the budget may not drop (older fingerprints stay equal).
+  var planning: PlanningOptions?
 
   init(_ configuration: SlimConfiguration) {
     root = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
@@ -342,5 +344,6 @@ struct SlimFingerprint: Codable {
     shardMaxBytes = configuration.shardMaxBytes
     shardMaxSamples = configuration.shardMaxSamples
     randomAssignmentSeed = configuration.randomAssignmentSeed
+    planning = configuration.options.planning == PlanningOptions() ? nil : configuration.options.planning
   }
 }

@@ -19,7 +19,7 @@ extension PipelineSpec {
     "slim": [
       "out", "policy", "drop", "budget", "scale", "indicator", "weights", "splits", "align", "image_codec",
       "jpeg_quality", "png_level", "png_strategy", "label_resampling", "shard_size", "shard_samples", "random_assignment", "overwrite",
-      "dry_run", "fail_fast",
+      "dry_run", "fail_fast", "scales", "downsample_only", "rank_within", "weight_range",
     ],
   ]
 
@@ -216,6 +216,24 @@ extension PipelineSpec {
     if let value = section["shard_size"] { slim.shardSize = try r.int(value, Settings.shardSize) }
     if let value = section["shard_samples"] { slim.shardSamples = try r.int(value, Settings.shardSamples) }
     if let value = section["random_assignment"] { slim.randomAssignment = try r.seed(value, "random_assignment") }
+    if let value = section["scales"] {
+      slim.budgetScales = []
+      for item in try r.list(value, "scales") {
+        guard let scale = Double(item.text), Settings.scale.allows(scale) else {
+          throw r.error(item.node, "'scales' must list scales \(Settings.scale.requirement), got '\(item.text)'")
+        }
+        slim.budgetScales!.append(scale)
+      }
+    }
+    if let value = section["downsample_only"] { slim.budgetMayDrop = !(try r.bool(value, "downsample_only")) }
+    if let value = section["rank_within"] { slim.rankGroups = try r.choice(value, "rank_within", RankGroups.self) }
+    if let value = section["weight_range"] {
+      let bounds = try r.list(value, "weight_range").map { item in Double(item.text) }
+      guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low <= high else {
+        throw r.error(value, "'weight_range' must be two numbers MIN, MAX with MIN ≤ MAX")
+      }
+      slim.weightRange = low...high
+    }
     if let value = section["overwrite"] { slim.overwrite = try r.bool(value, "overwrite") }
     if let value = section["dry_run"] { slim.dryRun = try r.bool(value, "dry_run") }
     if let value = section["fail_fast"] { slim.failFast = try r.bool(value, "fail_fast") }

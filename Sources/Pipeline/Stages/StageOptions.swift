@@ -69,6 +69,15 @@ public struct SlimOptions: Sendable, Equatable, Codable {
   public var indicator: Indicator = .siMean
   /// Loss weights (`nil`: the policy's default, ``SlimPolicyName/defaultWeights``).
   public var weights: WeightsName?
+  /// The range of linear loss weights before renormalisation (`nil`: 0.5 … 1.5).
+  public var weightRange: ClosedRange<Double>?
+  /// The scales the budget policy may choose (`nil`: ``SlimmingPolicy/defaultBudgetScales``);
+  /// 1 is always allowed. Leaving out small scales sets a floor on the output size.
+  public var budgetScales: [Double]?
+  /// Which samples a percentile rank compares: the split, or each sequence or city.
+  public var rankGroups = RankGroups.split
+  /// Whether the budget policy may drop samples (`false`: downsample only).
+  public var budgetMayDrop = true
   /// The splits the policy applies to; the others are written at full resolution.
   public var splits: [DatasetSplit] = [.train]
   /// Output sides are rounded to a multiple of this.
@@ -80,8 +89,8 @@ public struct SlimOptions: Sendable, Equatable, Codable {
   /// Shard rollover by samples.
   public var shardSamples: Int?
   /// A control for experiments: the policy's decisions handed to the samples in this seed's
-  /// pseudo-random order instead of by complexity, without loss weights
-  /// (``Planner/shuffled(_:inputs:seed:align:)``).
+  /// pseudo-random order instead of by complexity, without loss weights unless ``weights`` asks for
+  /// them, which then follow the rank handed out (``Planner/shuffled(_:inputs:seed:align:weights:)``).
   public var randomAssignment: UInt64?
   /// Plan only: record and report the plan, write no shard.
   public var dryRun = false
@@ -100,12 +109,19 @@ public struct SlimOptions: Sendable, Equatable, Codable {
 
   /// The policy with its parameter as given, else its default.
   public var resolvedPolicy: SlimmingPolicy {
-    policy.policy(parameter: policyParameters.first { $0.setting == policy.parameter }?.value)
+    let resolved = policy.policy(parameter: policyParameters.first { $0.setting == policy.parameter }?.value)
+    if case .budget(let budget, _) = resolved, let budgetScales { return .budget(pixelBudget: budget, scales: budgetScales) }
+    return resolved
   }
 
-  /// The loss weights of the slimmed splits.
+  /// How the planner ranks, and whether the budget solver may drop.
+  public var planning: PlanningOptions { PlanningOptions(rankGroups: rankGroups, budgetMayDrop: budgetMayDrop) }
+
+  /// The loss weights of the slimmed splits: with a random assignment none unless asked for.
   public var weightScheme: WeightScheme {
-    randomAssignment != nil ? .none : (weights ?? policy.defaultWeights).scheme
+    let name = weights ?? (randomAssignment != nil ? .none : policy.defaultWeights)
+    guard name == .linear, let weightRange else { return name.scheme }
+    return .linear(minimum: weightRange.lowerBound, maximum: weightRange.upperBound)
   }
 
   /// Shard rollover by bytes in effect.
@@ -140,8 +156,14 @@ public struct SlimOptions: Sendable, Equatable, Codable {
       if let value, !setting.allows(value) { return .outOfRange(setting, given: String(value)) }
     }
     if splits.isEmpty { return .invalid(setting: "splits", reason: "must name at least one split") }
-    if randomAssignment != nil && weights == .linear {
-      return .invalid(setting: "random-assignment", reason: "hands out decisions without loss weights; drop weights linear")
+    if let weightRange, !(weightRange.lowerBound >= 0 && weightRange.upperBound.isFinite && weightRange.upperBound > 0) {
+      return .invalid(setting: "weight-range", reason: "must be MIN,MAX with 0 ≤ MIN ≤ MAX and MAX > 0, got \(weightRange.lowerBound),\(weightRange.upperBound)")
+    }
+    if weightRange != nil && weightScheme == .none {
+      return .invalid(setting: "weight-range", reason: "applies to linear weights only")
+    }
+    if budgetScales != nil || !budgetMayDrop, policy != .budget {
+      return .invalid(setting: budgetScales != nil ? "scales" : "downsample-only", reason: "applies to the budget policy only")
     }
     do throws(SlimmingError) { try resolvedPolicy.validate() } catch { return .invalid(setting: "policy", reason: error.description) }
     return nil

@@ -44,9 +44,24 @@ public final class TrainingData: @unchecked Sendable {
   /// The mean stored scale of the samples (1 for a dataset root; what a data-matched head is matched to).
   public var meanScale: Double { entries.isEmpty ? 1 : entries.map(\.scale).reduce(0, +) / Double(entries.count) }
 
-  /// `base`'s ASPP head matched to these samples' mean stored scale, for training crops of `crop`.
+  /// `base`'s ASPP head matched to these samples' mean stored scale and to the feature map of the
+  /// crops the trainer really takes from them with base crop `crop`: per sample
+  /// `min(round(scale · crop), stored size)` per side (``EpochPlan``), its feature-map side, and the
+  /// mean over the samples, rounded.
   public func matchedHead(_ base: DeepLabConfiguration, crop: PixelSize) -> DataMatchedHead {
-    DataMatchedHead(base, meanScale: min(1, meanScale), cropWidth: crop.width, cropHeight: crop.height)
+    guard !entries.isEmpty else {
+      return DataMatchedHead(base, meanScale: min(1, meanScale), cropWidth: crop.width, cropHeight: crop.height)
+    }
+    var heights = 0, widths = 0
+    for entry in entries {
+      let height = min(entry.height, max(1, Int((Double(crop.height) * entry.scale).rounded())))
+      let width = min(entry.width, max(1, Int((Double(crop.width) * entry.scale).rounded())))
+      heights += DataMatchedHead.featureMapSide(height, outputStride: base.outputStride)
+      widths += DataMatchedHead.featureMapSide(width, outputStride: base.outputStride)
+    }
+    let count = Double(entries.count)
+    return DataMatchedHead(base, meanScale: min(1, meanScale), featureMapHeight: Int((Double(heights) / count).rounded()),
+                           featureMapWidth: Int((Double(widths) / count).rounded()))
   }
   let root: String
   let format: DatasetFormat?

@@ -55,13 +55,17 @@ public enum Evaluator {
   /// Runs `model` over every sample of `data` (decoded on `threads` background threads).
   ///
   /// - Parameters:
+  ///   - inputScale: run the network on each image downsampled by this factor in (0, 1]
+  ///     (``InputScaling``) and upsample its logits to the label's size; FLOPs are counted at the
+  ///     reduced size.
   ///   - savePredictions: a directory receiving one 8-bit train-id PNG per image, `<key>.png`.
   ///   - progress: called after each image with (done, total).
   /// - Throws: ``TrainerError/io(path:reason:)`` when a prediction cannot be written.
   public static func evaluate(
     _ model: DeepLab, on data: TrainingData, normalization: InputNormalization = .imagenet, threads: Int = 2,
-    savePredictions: String? = nil, progress: ((Int, Int) -> Void)? = nil
+    inputScale: Double = 1, savePredictions: String? = nil, progress: ((Int, Int) -> Void)? = nil
   ) throws(TrainerError) -> (result: EvaluationResult, confusion: ConfusionMatrix) {
+    precondition(inputScale > 0 && inputScale <= 1, "the input scale must be in (0, 1]")
     let space = data.labelSpace
     var confusion = ConfusionMatrix(classes: space.classes.count)
     let plan = data.entries.enumerated().map { index, entry in
@@ -76,10 +80,12 @@ public enum Evaluator {
       failures += batch.failures
       guard batch.count == 1 else { progress?(batch.index + 1, plan.count); continue }
       let h = batch.images.shape[2], w = batch.images.shape[3]
-      let predicted = Inference.argmax(Inference.logits(model, input: batch.images, height: h, width: w))[0]
+      let input = InputScaling.areaResized(
+        batch.images, height: InputScaling.scaledLength(h, scale: inputScale), width: InputScaling.scaledLength(w, scale: inputScale))
+      let predicted = Inference.argmax(Inference.logits(model, input: input, height: h, width: w))[0]
       confusion.add(predictions: predicted.samples, labels: batch.labels.map { UInt8(truncatingIfNeeded: $0) },
                     ignore: LabelSpace.ignoreValue)
-      let shape = [1, 3, h, w]
+      let shape = input.shape
       if flopsBySize[shape] == nil { flopsBySize[shape] = model.forwardFLOPs(inputShape: shape) }
       flops += Double(flopsBySize[shape]!)
       images += 1

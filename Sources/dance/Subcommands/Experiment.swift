@@ -4,6 +4,8 @@ import Datasets
 import Experiment
 import Foundation
 import NN
+import Pipeline
+import Slimming
 import Synthetic
 import Trainer
 
@@ -15,13 +17,20 @@ struct ExperimentCommand: ParsableCommand {
     abstract: "Train baseline, DANCE and its controls on one dataset and compare cost and accuracy.",
     discussion: """
       Runs, each with --seeds seeds (1 with --quick, which runs baseline and dance only): baseline (full data, full \
-      network); dance (budget-policy data with loss weights, the head matched to the data and progressively \
-      slimmed); data-only (dance's data, full network); net-only (full data, dance's network treatment); uniform \
-      (every sample downsampled by √budget, no weights); random (dance's scales in random order, no weights); short \
-      (full data for the epochs that cost dance's training FLOPs); and an indicator ablation (dance's data ranked by \
-      si-mean, si, edge-density, jpeg-bpp and fidelity@0.5; full network; one seed). Every run validates on DATA's \
-      val split at full resolution. Each run lives in DIR/<name>-seed<k>/; a rerun skips finished runs and resumes \
-      an interrupted one. Writes DIR/experiment.json and DIR/experiment.html (the table and learning curves).
+      network); dance (budget-policy data, the head matched to the data and progressively slimmed); data-only \
+      (dance's data, full network); net-only (full data, dance's network treatment); uniform (every sample \
+      downsampled by √budget); random (dance's scales and weights handed out in random order); short (full data for \
+      the epochs that cost dance's training FLOPs, the learning-rate schedule compressed to them); and an indicator \
+      ablation (dance's data ranked by each --ablation indicator; full network; one seed). Every slimmed variant \
+      carries the same --weights, so each control differs from dance's data in one thing. With several --budgets \
+      every run but the baseline is trained at each (named <run>-b<budget>): the frontier. \
+      Every run validates on DATA's val split at full resolution (the baseline after every epoch, for its \
+      convergence curve); each finished network is then evaluated on the test split when DATA has a labelled one, \
+      and on val and test at each --input-scales. Settings are chosen on val; test is reported. \
+      Each run lives in DIR/<name>-seed<k>/ with its report.json and experiment-run.json; a rerun reads finished \
+      runs back from experiment-run.json (checkpoints are not needed) and resumes an interrupted one. Writes \
+      DIR/experiment.json and DIR/experiment.html (the table, the convergence curve, the frontier and the learning \
+      curves).
       """)
 
   @Argument(help: ArgumentHelp("A dataset root (Cityscapes, CamVid or ADE20K layout). Default: synthesise one in DIR/data.", valueName: "data"))
@@ -30,17 +39,68 @@ struct ExperimentCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The experiment directory.", valueName: "dir"))
   var out: String
 
-  @Option(parsing: .unconditional, help: "The pixel budget of the slimmed data: the fraction of the training pixels kept, in (0, 1).")
-  var budget = 0.5
+  @Option(name: .customLong("budgets"), help: ArgumentHelp("""
+    Pixel budgets of the slimmed data, comma-separated: fractions of the training pixels kept, each in (0, 1). \
+    (default: 0.5)
+    """, valueName: "list"))
+  var budgetList: String?
+
+  @Option(parsing: .unconditional, help: "The same as --budgets with one budget, in (0, 1).")
+  var budget: Double?
 
   @Option(parsing: .unconditional, help: "Training epochs of each run (short: fewer). (default: 30, 12 with --quick)")
   var epochs: Int?
 
-  @Option(parsing: .unconditional, help: "Seeds per run (the ablation uses one).")
+  @Option(parsing: .unconditional, help: "Seeds per run (the ablation uses one). (default: 3)")
   var seeds = 3
 
-  @Option(parsing: .unconditional, help: "The fraction of the head's and decoder's channels each pruning of a slimmed network removes, in [0, 1).")
+  @Option(help: ArgumentHelp("""
+    Only these kinds of run, comma-separated: baseline, dance, data-only, net-only, uniform, random, short, ablation. \
+    short brings baseline and dance. (default: all)
+    """, valueName: "list"))
+  var runs: String?
+
+  @Option(help: "The indicator that ranks dance's data. (default: si-mean)")
+  var indicator: String?
+
+  @Option(help: ArgumentHelp("Rank within the whole split or within each sequence or city (see dance slim --help). (default: split)",
+                             valueName: "split|sequence"))
+  var rankWithin: RankGroups?
+
+  @Option(help: ArgumentHelp("The scales the budget policy may choose, comma-separated, each in (0, 1]. (default: 0.25,0.5,0.75,1)",
+                             valueName: "list"))
+  var scales: String?
+
+  @Flag(help: "The budget policy never drops a sample; it downsamples only.")
+  var downsampleOnly = false
+
+  @Option(help: "Loss weights of every slimmed variant: linear (by rank) or none. (default: linear)")
+  var weights: WeightsName?
+
+  @Option(help: ArgumentHelp("The range of linear weights before renormalisation to mean 1. (default: 0.5,1.5)", valueName: "min,max"))
+  var weightRange: String?
+
+  @Option(parsing: .unconditional, help: "The fraction of the head's and decoder's channels each pruning of a slimmed network removes, in [0, 1). (default: 0.3)")
   var pruneFraction = 0.3
+
+  @Option(help: ArgumentHelp("""
+    When a slimmed network is pruned, as fractions of the epochs, comma-separated, each in (0, 1); 'none' keeps the \
+    matched head alone, unpruned. (default: 0.4,0.7)
+    """, valueName: "list"))
+  var pruneAt: String?
+
+  @Option(help: ArgumentHelp("""
+    Also evaluate every finished network with its input downsampled by each of these scales, comma-separated, each in \
+    (0, 1): about 1 − s² fewer inference FLOPs, scored at full label resolution.
+    """, valueName: "list"))
+  var inputScales: String?
+
+  @Option(help: ArgumentHelp("The indicators of the ablation, comma-separated. (default: si-mean,si,edge-density,jpeg-bpp,fidelity@0.5)",
+                             valueName: "list"))
+  var ablation: String?
+
+  @Flag(help: "Do not evaluate on the test split (for scans that choose settings on val).")
+  var noTest = false
 
   @Flag(help: "Baseline and dance only, one seed: a few minutes on 2 cores.")
   var quick = false
@@ -51,35 +111,63 @@ struct ExperimentCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Width multiplier of the network. (default: 0.5)")
   var width: Double?
 
+  @Option(help: ArgumentHelp("Base training crop in pixels (see dance train --help). (default: 512x256)", valueName: "WxH"))
+  var crop: String?
+
+  @Option(parsing: .unconditional, help: "Samples per batch. (default: 8)")
+  var batch: Int?
+
+  @Option(parsing: .unconditional, help: "SGD learning rate at step 0. (default: 0.01)")
+  var lr: Double?
+
+  @Option(parsing: .unconditional, help: "Validate every run but the baseline every this many epochs. (default: a twentieth of the epochs)")
+  var evalEvery: Int?
+
   @Option(parsing: .unconditional, help: "Threads of the compute engine. (default: all cores)")
   var threads: Int?
 
   func validate() throws {
-    if let problem = makeOptions().problem { throw ValidationError(problem) }
+    if let problem = try makeOptions().problem { throw ValidationError(problem) }
   }
 
-  private func makeOptions() -> ExperimentOptions {
+  private func makeOptions() throws -> ExperimentOptions {
     var options = ExperimentOptions()
-    options.budget = budget
+    if budgetList != nil && budget != nil { throw ValidationError("give --budget or --budgets, not both") }
+    if let budgetList { options.budgets = try parseNumbers(budgetList, option: "--budgets", setting: Settings.budget) }
+    if let budget { options.budgets = [budget] }
     options.epochs = epochs ?? (quick ? 12 : 30)
     options.seeds = seeds
     options.quick = quick
+    if let runs { options.kinds = try Set(parseList(runs, option: "--runs", as: ExperimentRunKind.self)) }
+    if let indicator { options.indicator = try Indicator.parse(indicator) }
+    if let rankWithin { options.rankGroups = rankWithin }
+    if let scales { options.budgetScales = try parseScales(scales, option: "--scales") }
+    options.budgetMayDrop = !downsampleOnly
+    if let weights { options.weights = weights }
+    if let weightRange { options.weightRange = try parseWeightRange(weightRange) }
     options.pruneFraction = pruneFraction
+    if let pruneAt { options.pruneAt = pruneAt == "none" ? [] : try parseNumbers(pruneAt, option: "--prune-at", setting: Settings.budget) }
+    if let inputScales { options.inputScales = try parseScales(inputScales, option: "--input-scales") }
+    if let ablation { options.ablation = try ablation.split(separator: ",").map { try Indicator.parse(String($0)) } }
+    options.evaluateTest = !noTest
+    options.evaluateEvery = evalEvery
     if let width { options.training.model.widthMultiplier = width }
+    if let crop {
+      guard let size = PixelSize(parsing: crop) else { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
+      options.training.crop = size
+    }
+    if let batch { options.training.batchSize = batch }
+    if let lr { options.training.learningRate = lr }
     options.training.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
     return options
   }
 
   func run() throws {
     let directory = URL(fileURLWithPath: out).standardizedFileURL.path
-    let options = makeOptions()
+    let options = try makeOptions()
     let root = try data ?? synthesise(into: directory + "/data", quick: quick)
     let runner = ExperimentRunner(directory: directory, dataRoot: root, options: options, log: { printNow($0) })
-    let results: [ExperimentRunResult]
-    do throws(ExperimentError) { results = try runner.run() } catch {
-      throw error
-    }
-    let summary = ExperimentSummary(results, options: options)
+    let summary = ExperimentSummary(try runner.run(), options: options)
     let report = try prettyJSON(summary)
     try report.write(to: URL(fileURLWithPath: directory + "/experiment.json"), options: .atomic)
     try Data(summary.html.utf8).write(to: URL(fileURLWithPath: directory + "/experiment.html"), options: .atomic)
@@ -87,6 +175,10 @@ struct ExperimentCommand: ParsableCommand {
       print(String(decoding: report, as: UTF8.self))
     } else {
       print(formatTable(summary.tableRows))
+      for convergence in summary.convergence {
+        print(String(format: "baseline: the last quarter of %d epochs gains %+.2f mIoU points (%@)", convergence.epochs,
+                     convergence.gain * 100, convergence.converged ? "converged" : "not converged"))
+      }
       print("→ \(directory)/experiment.json, \(directory)/experiment.html")
     }
   }
@@ -104,5 +196,18 @@ struct ExperimentCommand: ParsableCommand {
       throw ExitCode(ExitStatus.failure)
     }
     return root
+  }
+}
+
+/// The values of a comma-separated list of names (`baseline,dance`); an unknown name is refused
+/// (exit 2), naming the option and the known names.
+func parseList<Value: RawRepresentable & CaseIterable>(_ text: String, option: String, as _: Value.Type) throws -> [Value]
+where Value.RawValue == String {
+  try text.split(separator: ",").map { part in
+    let name = part.trimmingCharacters(in: .whitespaces)
+    guard let value = Value(rawValue: name) else {
+      throw ValidationError("\(option): unknown value '\(name)' (known: \(Value.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return value
   }
 }

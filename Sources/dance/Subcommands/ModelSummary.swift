@@ -62,7 +62,7 @@ struct ModelCommand: ParsableCommand {
         var configuration = try model.configuration()
         configuration.inputChannels = shape[1]
         if let matchedTo {
-          let head = try matchedHead(configuration, to: matchedTo)
+          let head = try matchedHead(configuration, to: matchedTo, classesGiven: model.classes != nil)
           configuration = head.configuration
           if json {
             var generator = SystemRandomNumberGenerator()
@@ -78,13 +78,13 @@ struct ModelCommand: ParsableCommand {
       if json { try printJSON(summary) } else { print(summary.table(), terminator: "") }
     }
 
-    /// The head matched to the mean stored scale of `output`'s training samples.
-    private func matchedHead(_ configuration: DeepLabConfiguration, to output: String) throws -> DataMatchedHead {
-      do throws(TrainerError) {
-        return try TrainingData.open(output, split: .train).matchedHead(configuration, crop: PixelSize(parsing: crop)!)
-      } catch {
-        throw error
-      }
+    /// The head matched to `output`'s training samples; the classes are the data's label space's
+    /// unless --classes was given.
+    private func matchedHead(_ configuration: DeepLabConfiguration, to output: String, classesGiven: Bool) throws -> DataMatchedHead {
+      let data = try TrainingData.open(output, split: .train)
+      var configuration = configuration
+      if !classesGiven { configuration.classes = data.labelSpace.classes.count }
+      return data.matchedHead(configuration, crop: PixelSize(parsing: crop)!)
     }
 
     /// `--matched-to --json`: how the head was matched, then the summary of the matched network.
@@ -105,8 +105,8 @@ struct ModelCommand: ParsableCommand {
 
 /// The DeepLab configuration options shared by the model commands.
 struct ModelOptions: ParsableArguments {
-  @Option(parsing: .unconditional, help: "Output classes.")
-  var classes = 19
+  @Option(parsing: .unconditional, help: "Output classes. (default: 19; with --matched-to, the data's label space)")
+  var classes: Int?
 
   @Option(parsing: .unconditional, help: "Width multiplier for every channel count.")
   var width = 1.0
@@ -134,7 +134,7 @@ struct ModelOptions: ParsableArguments {
       rates = values
     }
     let configuration = DeepLabConfiguration(
-      classes: classes, widthMultiplier: width, outputStride: outputStride, asppRates: rates,
+      classes: classes ?? 19, widthMultiplier: width, outputStride: outputStride, asppRates: rates,
       asppOneByOne: !noAspp1x1, asppImagePooling: !noAsppPooling)
     if let problem = configuration.problem { throw ValidationError(problem) }
     return configuration

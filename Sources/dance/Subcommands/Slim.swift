@@ -64,12 +64,36 @@ extension Dance {
       """)
     var weights: WeightsName?
 
+    @Option(help: ArgumentHelp("""
+      Linear loss weights run from MIN for the simplest kept sample to MAX for the most complex, before they are \
+      renormalised to mean 1. (default: 0.5,1.5)
+      """, valueName: "min,max"))
+    var weightRange: String?
+
+    @Option(help: ArgumentHelp("""
+      budget only: the scales the solver may choose, comma-separated, each in (0, 1]; 1 is always allowed. \
+      Leaving out small scales sets a floor on the output size (0.5,0.75 never goes below half size). \
+      (default: \(SlimmingPolicy.defaultBudgetScales.map(NumericSetting.format).joined(separator: ",")))
+      """, valueName: "list"))
+    var scales: String?
+
+    @Flag(help: "budget only: never drop a sample; the budget is met by downsampling alone.")
+    var downsampleOnly = false
+
+    @Option(help: ArgumentHelp("""
+      Rank samples within the whole split, or within each sequence or city (the key's last part up to its first \
+      '_', e.g. CamVid's 0001TP, Cityscapes' aachen), so that no recording is downsampled wholesale. \
+      (default: \(defaults.rankGroups.rawValue))
+      """, valueName: "split|sequence"))
+    var rankWithin: RankGroups?
+
     @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution. (default: \(defaults.splits.map(\.rawValue).joined(separator: ",")))")
     var splits: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
       A control for experiments: keep the policy's decisions (how many samples are dropped and kept at each scale) \
-      but hand them to the samples in this seed's pseudo-random order, not by complexity; no loss weights.
+      but hand them to the samples in this seed's pseudo-random order, not by complexity; no loss weights unless \
+      --weights linear, which then follow the rank each sample was handed.
       """, valueName: "seed"))
     var randomAssignment: UInt64?
 
@@ -140,6 +164,10 @@ extension Dance {
       options.budget = budget
       options.scale = scale
       options.weights = weights
+      if let weightRange { options.weightRange = try parseWeightRange(weightRange) }
+      if let scales { options.budgetScales = try parseScales(scales, option: "--scales") }
+      options.budgetMayDrop = !downsampleOnly
+      if let rankWithin { options.rankGroups = rankWithin }
       if let splits { options.splits = try parseSplits(splits, option: "--splits") }
       options.randomAssignment = randomAssignment
       if let align { options.align = align }

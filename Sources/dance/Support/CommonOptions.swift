@@ -3,6 +3,7 @@ import DanceCore
 import Datasets
 public import ImageCodecs
 public import Pipeline
+public import Slimming
 import Foundation
 
 /// `--catalog PATH`, shared by every command that reads or writes the catalog.
@@ -72,3 +73,4 @@ extension SlimOutputOptions.LabelResampling: ExpressibleByArgument {}
 extension PNGEncoder.Strategy: ExpressibleByArgument {}
 extension SlimPolicyName: ExpressibleByArgument {}
 extension WeightsName: ExpressibleByArgument {}
+extension RankGroups: ExpressibleByArgument {}

@@ -95,3 +95,30 @@ func parseSplits(_ text: String, option: String) throws -> [DatasetSplit] {
     return split
   }
 }
+
+/// A comma-separated list of numbers (`0.3,0.5,0.7`); each must be allowed by `setting`. An empty
+/// list or a value that is not a number is refused (exit 2), naming the option.
+func parseNumbers(_ text: String, option: String, setting: NumericSetting) throws -> [Double] {
+  let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+  guard !parts.isEmpty else { throw ValidationError("\(option) must list at least one number") }
+  return try parts.map { part in
+    guard let value = Double(part), setting.allows(value) else {
+      throw ValidationError("\(option): each value must be \(setting.requirement), got '\(part)'")
+    }
+    return value
+  }
+}
+
+/// Scales, `0.5,0.75`: each in (0, 1].
+func parseScales(_ text: String, option: String) throws -> [Double] {
+  try parseNumbers(text, option: option, setting: Settings.scale)
+}
+
+/// `--weight-range MIN,MAX`.
+func parseWeightRange(_ text: String) throws -> ClosedRange<Double> {
+  let bounds = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+  guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low <= high else {
+    throw ValidationError("--weight-range must be MIN,MAX with MIN ≤ MAX, got \(text)")
+  }
+  return low...high
+}
