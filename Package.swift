@@ -89,7 +89,7 @@ let package = Package(
       linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
     ),
     .target(name: "NN", dependencies: ["DanceCore", "Tensors"], swiftSettings: swiftSettings),
-    .target(name: "Experiment", dependencies: ["DanceCore", "Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
+    .target(name: "Experiment", dependencies: ["DanceCore", "Catalog", "Shards", "Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
     .target(name: "Trainer", dependencies: ["DanceCore", "NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
@@ -125,7 +125,7 @@ let package = Package(
     .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "Pipeline", "Slimming"], swiftSettings: swiftSettings),
+    .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "Pipeline", "Slimming", "Synthetic", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]

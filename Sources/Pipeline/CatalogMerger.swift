@@ -8,15 +8,28 @@ public enum CatalogMerger {
   /// Merges the catalogs at `parts` into the catalog at `destination` (created if missing), then
   /// writes one `shardindex.json` per split of every joined output directory and removes the
   /// partitions' own index files.
+  ///
+  /// The parts are opened read-only (their bytes never change). Refused before anything is written
+  /// (exit 2): a destination that is one of the parts, and parts that lie outside the output
+  /// directory they record (a copied or moved output), whose index files are not theirs to rewrite.
   public static func merge(parts: [String], into destination: String) throws(PipelineError) -> MergeReport {
     for part in parts where !FileManager.default.fileExists(atPath: part) {
       throw .catalog(.cannotOpen(path: part, reason: "no such file"))
     }
+    do throws(OutputGuardError) { try OutputGuard.checkApart(destination, from: parts, role: "the merged catalog") } catch {
+      throw PipelineError(error)
+    }
     let target: Catalog
     let report: MergeReport
     var shardsByDirectory: [String: [ShardRecord]] = [:]
+    let catalogs: [Catalog]
     do throws(CatalogError) {
-      let catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .existing) }
+      catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .readOnly) }
+    } catch {
+      throw .catalog(error)
+    }
+    try checkPartsLieInTheirOutputs(catalogs)
+    do throws(CatalogError) {
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
       // A dry run has plans only: the shards are those of the written output.
@@ -41,6 +54,24 @@ public enum CatalogMerger {
       return report
     } catch {
       throw .output(path: error.path, reason: error.reason)
+    }
+  }
+
+  /// Refuses a partition's catalog that lies outside the output directory it records: the merge
+  /// rewrites that directory's `shardindex.json`, which a copy of the output elsewhere does not own.
+  static func checkPartsLieInTheirOutputs(_ catalogs: [Catalog]) throws(PipelineError) {
+    for catalog in catalogs {
+      let folder = OutputGuard.resolved((catalog.path as NSString).deletingLastPathComponent)
+      let outputs: [OutputRecord]
+      do throws(CatalogError) { outputs = try catalog.outputs() } catch { throw .catalog(error) }
+      for output in outputs where output.key.partition != nil && !output.key.dryRun {
+        guard OutputGuard.resolved(output.key.directory) == folder else {
+          throw .refused(
+            path: catalog.path,
+            reason: "this partition catalog records the output \(output.key.directory) but lies in \(folder) (a copied or moved "
+              + "output?); merging would rewrite \(output.key.directory)'s shardindex.json: merge the partition catalogs that lie in it")
+        }
+      }
     }
   }
 }

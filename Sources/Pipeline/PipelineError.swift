@@ -1,4 +1,5 @@
 public import Catalog
+import Shards
 import DanceCore
 public import Datasets
 
@@ -24,7 +25,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   /// refused request, settings out of range or contradicting each other.
   public var isUsageError: Bool {
     switch self {
-    case .refused, .invalidSettings: true
+    case .refused, .invalidSettings, .dataset(.refused): true
     case .catalog(let error): error.isUsageError
     default: false
     }
@@ -43,3 +44,9 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
+extension PipelineError {
+  /// `body`'s value; a shard or manifest error becomes ``output(path:reason:)``.
+  static func reading<Value>(_ body: () throws(ShardError) -> Value) throws(PipelineError) -> Value {
+    do throws(ShardError) { return try body() } catch { throw .output(path: error.path, reason: error.reason) }
+  }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 internal import CMalloc
 import Catalog
+import Datasets
 import Experiment
 import Pipeline
 import Trainer
@@ -71,6 +72,10 @@ extension PipelineSpecError: ReportedError {
   var exitStatus: Int32 { ExitStatus.usage }
   /// `<file>:<line>: <reason>`, as compilers print it, so editors can jump to the line.
   var standardErrorLine: String { description }
+}
+
+extension DatasetError: ReportedError {
+  var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
 }
 
 extension CatalogError: ReportedError {

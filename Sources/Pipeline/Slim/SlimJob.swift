@@ -90,6 +90,9 @@ public struct SlimReport: Sendable, Codable {
   public var copiedImages: Int
   /// Samples that failed (each in the catalog's `slimFailure` table).
   public var failures: [String]
+  /// Samples the scan found invalid and the plan left out, as `key: reason` (set by
+  /// ``PipelineRunner``; a run with any exits 3).
+  public var leftOut: [String] = []
   /// What resuming found wrong with the shards an earlier run recorded, and rewrote.
   public var repairs: [String]
   /// Whether this was a dry run.
@@ -101,5 +104,6 @@ public struct SlimReport: Sendable, Codable {
     case output, splits, failures, repairs, seconds
     case copiedImages = "copied_images"
     case dryRun = "dry_run"
+    case leftOut = "left_out"
   }
 }
