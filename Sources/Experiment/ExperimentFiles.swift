@@ -58,11 +58,14 @@ public enum ExperimentFiles {
     }
   }
 
-  /// Whether the file at `path` is an experiment report Dance wrote: a summary that decodes, or
-  /// the page's fixed beginning.
+  /// Whether the file at `path` is an experiment report Dance wrote: a summary (a JSON object with
+  /// `epochs` and `runs`, which every version of it has), or the page's fixed beginning.
   static func isOwnReport(_ path: String) -> Bool {
     guard let data = FileManager.default.contents(atPath: path) else { return false }
-    if path.hasSuffix(summary) { return (try? JSONDecoder().decode(ExperimentSummary.self, from: data)) != nil }
+    if path.hasSuffix(summary) {
+      guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+      return object["epochs"] is Int && object["runs"] is [Any]
+    }
     return data.starts(with: Array("<!doctype html><html><head><meta charset=\"utf-8\"><title>dance experiment</title>".utf8))
   }
 }

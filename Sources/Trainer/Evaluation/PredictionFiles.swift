@@ -42,7 +42,7 @@ public struct PredictionFiles {
   }
 
   /// Plans `dance eval --save-predictions`: `<key>_prediction.png` per sample key in `directory`,
-  /// which must lie apart from every input (the data's directory, the checkpoint).
+  /// which must lie apart from every input (the data directory: the dataset root or the output).
   /// - Throws: ``TrainerError/invalidConfiguration(path:reason:)`` for a refused plan (exit 2).
   public static func forSamples(_ keys: [String], in directory: String, inputs: [String]) throws(TrainerError) -> PredictionFiles {
     do throws(OutputGuardError) {
