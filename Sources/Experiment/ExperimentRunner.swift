@@ -135,11 +135,17 @@ public struct ExperimentRunner {
   private func readBack(_ run: ExperimentRun, wanted: TrainingOptions) throws(ExperimentError) -> ExperimentRunResult? {
     let path = directory + "/" + run.directoryName + "/" + Self.resultFile
     guard FileManager.default.fileExists(atPath: path) else { return nil }
-    let result: ExperimentRunResult
+    var result: ExperimentRunResult
     do { result = try JSONDecoder().decode(ExperimentRunResult.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
       throw .io(path: path, reason: "unreadable run result: \(error)")
     }
     try check(recorded: result.training, wanted: wanted, path: directory + "/" + run.directoryName)
+    guard result.kind == run.kind, result.seed == run.seed, result.budget == run.budget else {
+      throw .invalidOptions("\(path) holds the result of a \(result.kind.rawValue) run of seed \(result.seed)"
+        + (result.budget.map { " at budget \($0)" } ?? "") + ", not of \(run.directoryName)")
+    }
+    // A run copied from an experiment with another set of budgets keeps its result under this name.
+    result.name = run.name
     return result
   }
 
