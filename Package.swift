@@ -70,7 +70,7 @@ let package = Package(
     // MARK: - Libraries
     .target(name: "DanceCore", swiftSettings: swiftSettings),
     .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"], swiftSettings: swiftSettings),
-    .target(name: "Datasets", dependencies: ["DanceCore", "ImageCodecs"], swiftSettings: swiftSettings),
+    .target(name: "Datasets", dependencies: ["DanceCore", "ImageCodecs", yams], swiftSettings: swiftSettings),
     .target(name: "Synthetic", dependencies: ["DanceCore", "Datasets", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["DanceCore", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Slimming", swiftSettings: swiftSettings),

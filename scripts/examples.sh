@@ -14,7 +14,8 @@
 #   slurmctld, slurmd with a private key, socket, ports and state in a scratch directory, stopped
 #   by their PIDs afterwards) when Debian's slurmctld, slurmd, slurm-client and munge are installed
 #   or, as root, can be installed with apt-get.
-# - README.md's "Consuming the output" blocks run as written (Tests/examples/check_readme.py).
+# - README.md's "Consuming the output" blocks run as written (Tests/examples/check_readme.py), and
+#   those of the sections named in check_readme_sections.py's calls below.
 # DANCE names the binary (default .build/debug/dance).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -154,8 +155,10 @@ python=$(command -v python3 || true)
 # README's DALI path, without DALI (CUDA wheels): every .idx entry against the tar, with the stdlib.
 if [ -n "$python" ]; then
   check "DALI .idx (README)" "$python" Tests/examples/check_dali_index.py "$work/cs-out"
+  check "README: Your own dataset" "$python" Tests/examples/check_readme_sections.py README.md "$dance" "Your own dataset"
 else
   skip "DALI .idx (README)" "python3 is not installed"
+  skip "README: Your own dataset" "python3 is not installed"
 fi
 venv=.build/examples-venv
 if [ -z "$python" ]; then

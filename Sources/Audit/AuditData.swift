@@ -1,6 +1,7 @@
 public import Catalog
 import Complexity
 public import DanceCore
+public import Datasets
 import Foundation
 public import Slimming
 
@@ -81,6 +82,9 @@ public struct AuditExtreme: Sendable, Codable, Equatable {
   public var format: String
   /// The label space id.
   public var labelSpace: String
+  /// How the dataset's label files map to train ids (not in the JSON; `nil` when its class table
+  /// cannot be read, and the page then shows no overlay).
+  public var labels: DatasetLabels?
 
   enum CodingKeys: String, CodingKey {
     case key, value, format
@@ -106,7 +110,7 @@ public struct AuditData: Sendable, Codable {
   public struct Dataset: Sendable, Codable, Equatable {
     /// Its name (the first part of its sample keys).
     public var name: String
-    /// `cityscapes`, `camvid` or `ade20k`.
+    /// `cityscapes`, `camvid`, `ade20k`, `voc` or `generic`.
     public var format: String
     /// The dataset root.
     public var root: String
@@ -147,6 +151,11 @@ public struct AuditData: Sendable, Codable {
   /// Per label space, how much of the training split's small-class pixels the least complex
   /// samples hold (JSON `small_classes`).
   public var smallClasses: [SmallClassConcentration] = []
+  /// The label spaces of the datasets by id, for colours and legends (not in the JSON).
+  public var labelSpaces: [String: LabelSpace] = [:]
+
+  /// The label space with `id`: a dataset's, or a standard one.
+  public func space(_ id: String) -> LabelSpace? { labelSpaces[id] ?? LabelSpace.named(id) }
 
   enum CodingKeys: String, CodingKey {
     case catalog, datasets, distributions, correlations, table
@@ -225,6 +234,12 @@ public struct AuditData: Sendable, Codable {
   {
     let datasets = try catalog.datasets()
     let datasetById = Dictionary(uniqueKeysWithValues: datasets.compactMap { dataset in dataset.id.map { ($0, dataset) } })
+    // A dataset whose class table is gone or changed since the scan gets no class figures.
+    let labelsById = datasetById.compactMapValues { dataset -> (labels: DatasetLabels, root: String)? in
+      (try? DatasetLabels.cataloged(
+        format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace
+      )).map { ($0, dataset.root) }
+    }
     let samples = try catalog.samples(status: .ok)
     let sampleByKey = Dictionary(uniqueKeysWithValues: samples.map { ($0.key, $0) })
     let scores = try catalog.scores()
@@ -260,7 +275,8 @@ public struct AuditData: Sendable, Codable {
       guard let sample = sampleByKey[entry.0], let dataset = datasetById[sample.datasetId] else { return nil }
       return AuditExtreme(
         key: entry.0, value: entry.1, imagePath: dataset.root + "/" + sample.imagePath,
-        labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format.rawValue, labelSpace: dataset.labelSpace)
+        labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format.rawValue, labelSpace: dataset.labelSpace,
+        labels: labelsById[sample.datasetId]?.labels)
     }
     let sizes = Dictionary(uniqueKeysWithValues: samples.compactMap { sample in
       sample.width.flatMap { width in sample.height.map { (sample.key, (width, $0)) } }
@@ -291,13 +307,15 @@ public struct AuditData: Sendable, Codable {
         + bands.map { PolicyCutoff(kind: "band", quantile: $0.upTo, value: quantile(values, $0.upTo), scale: $0.scale) }
     }
     let counted = splits.flatMap { split in
-      ClassShares.count(samples.filter { $0.split == split }, datasets: datasetById, limit: max(1, labelFilesPerSplit))
+      ClassShares.count(samples.filter { $0.split == split }, labels: labelsById, limit: max(1, labelFilesPerSplit))
     }
     let shares = counted.map(\.shares)
+    let spaces = Dictionary(labelsById.values.map { ($0.labels.space.id, $0.labels.space) }) { first, _ in first }
     let smallClasses = counted.filter { $0.shares.split == "train" }.compactMap { entry in
-      SmallClassConcentration(
-        labelSpace: entry.shares.labelSpace, smallClassPixelsByKey: entry.smallClassPixelsByKey, ranked: ranked,
-        indicator: ranking.rawValue)
+      spaces[entry.shares.labelSpace].flatMap { space in
+        SmallClassConcentration(
+          space: space, smallClassPixelsByKey: entry.smallClassPixelsByKey, ranked: ranked, indicator: ranking.rawValue)
+      }
     }
     var data = AuditData(
       catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
@@ -307,6 +325,7 @@ public struct AuditData: Sendable, Codable {
       mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews,
       policyCutoffs: cutoffs, classShares: shares)
     data.smallClasses = smallClasses
+    data.labelSpaces = spaces
     return data
   }
 

@@ -63,7 +63,7 @@ public enum AuditHTML {
       var body = "<p class=\"muted\">Per split: each class's share of the labelled (not ignored) pixels, largest first.</p>"
         + "<div class=\"shares-grid\">"
       for shares in data.classShares.sorted(by: { (order($0.split), $0.labelSpace) < (order($1.split), $1.labelSpace) }) {
-        let colors = LabelSpace.named(shares.labelSpace)?.classes.map(\.color) ?? []
+        let colors = data.space(shares.labelSpace)?.classes.map(\.color) ?? []
         let all = shares.pixels.reduce(0, +) + shares.ignoredPixels
         let absent = shares.pixels.indices.filter { shares.pixels[$0] == 0 }.map { shares.classNames[$0] }
         var caption = "\(escape(shares.split)) · \(escape(shares.labelSpace)) · \(shares.labelFilesRead) of \(shares.labelFiles) label files"
@@ -93,7 +93,7 @@ public enum AuditHTML {
     html += section("extremes", "Least and most complex training images (by \(data.rankingIndicator))") {
       var spaces: [LabelSpace] = []
       for extreme in data.leastComplex + data.mostComplex {
-        if let space = LabelSpace.named(extreme.labelSpace), !spaces.contains(where: { $0.id == space.id }) { spaces.append(space) }
+        if let space = data.space(extreme.labelSpace), !spaces.contains(where: { $0.id == space.id }) { spaces.append(space) }
       }
       return "<div class=\"extremes\"><div><h3>Least complex</h3>" + gallery(data.leastComplex, thumbnails: thumbnails)
         + "<h3>Most complex</h3>" + gallery(data.mostComplex, thumbnails: thumbnails) + "</div><div>"

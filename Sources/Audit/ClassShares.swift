@@ -48,27 +48,24 @@ public struct ClassShares: Sendable, Codable, Equatable {
 
   /// Counts the classes of `samples` (one split, valid ones) per label space, reading at most
   /// `limit` label files per split and label space.
-  static func count(_ samples: [SampleRecord], datasets: [Int64: DatasetRecord], limit: Int) -> [Counted] {
+  /// `labels` holds each readable dataset's labels and root by dataset id; the samples of others are left out.
+  static func count(_ samples: [SampleRecord], labels: [Int64: (labels: DatasetLabels, root: String)], limit: Int) -> [Counted] {
     struct Job: Sendable {
       var key: String
       var path: String
-      var format: DatasetFormat
-      var grouping: CamVidGrouping
+      var labels: DatasetLabels
     }
     var result: [Counted] = []
-    let bySpace = Dictionary(grouping: samples.filter { $0.labelPath != nil }) { datasets[$0.datasetId]?.labelSpace ?? "" }
+    let bySpace = Dictionary(grouping: samples.filter { $0.labelPath != nil && labels[$0.datasetId] != nil }) {
+      labels[$0.datasetId]!.labels.space.id
+    }
     for (spaceId, group) in bySpace.sorted(by: { $0.key < $1.key }) {
-      guard let split = group.first?.split, let space = LabelSpace.named(spaceId) else { continue }
+      guard let split = group.first?.split, let space = labels[group[0].datasetId]?.labels.space else { continue }
       let ordered = group.sorted { $0.key < $1.key }
       let picked = ordered.count <= limit ? ordered : (0..<limit).map { ordered[$0 * ordered.count / limit] }
-      var groupings: [Int64: CamVidGrouping] = [:]
       let jobs = picked.compactMap { sample -> Job? in
-        guard let dataset = datasets[sample.datasetId], let labelPath = sample.labelPath else { return nil }
-        if groupings[sample.datasetId] == nil {
-          groupings[sample.datasetId] = dataset.camvidGrouping.flatMap { try? CamVidGrouping(overrides: $0, source: dataset.root) }
-            ?? .standard
-        }
-        return Job(key: sample.key, path: dataset.root + "/" + labelPath, format: dataset.format, grouping: groupings[sample.datasetId] ?? .standard)
+        guard let dataset = labels[sample.datasetId], let labelPath = sample.labelPath else { return nil }
+        return Job(key: sample.key, path: dataset.root + "/" + labelPath, labels: dataset.labels)
       }
       var shares = ClassShares(
         split: split.rawValue, labelSpace: spaceId, classNames: space.classNames, pixels: [Int](repeating: 0, count: space.classes.count),
@@ -76,9 +73,8 @@ public struct ClassShares: Sendable, Codable, Equatable {
       let small = space.smallClasses
       var smallPixels: [String: Int] = [:]
       OrderedParallelMap().run(jobs) { job -> [Int]? in
-        guard let labels = try? LabelFiles.convert(
-          contentsOf: job.path, format: job.format, decoder: ImageDecoder(), camvidGrouping: job.grouping
-        ).labels.image else { return nil }
+        guard let labels = try? LabelFiles.convert(contentsOf: job.path, labels: job.labels, decoder: ImageDecoder()).labels.image
+        else { return nil }
         var counts = [Int](repeating: 0, count: 256)
         labels.samples.withUnsafeBufferPointer { values in
           for value in values { counts[Int(value)] &+= 1 }

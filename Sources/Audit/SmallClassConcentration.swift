@@ -45,15 +45,15 @@ public struct SmallClassConcentration: Sendable, Codable, Equatable {
   /// The concentration of a training split's small-class pixels per sample key under the ranking
   /// `ranked` (key, value); `nil` for a label space without small classes.
   init?(
-    labelSpace: String, smallClassPixelsByKey: [String: Int], ranked: [(String, Double)], indicator: String,
+    space: LabelSpace, smallClassPixelsByKey: [String: Int], ranked: [(String, Double)], indicator: String,
     simplestFraction: Double = 0.4
   ) {
-    guard let space = LabelSpace.named(labelSpace), !space.smallClasses.isEmpty else { return nil }
+    guard !space.smallClasses.isEmpty else { return nil }
     let samples = ranked.compactMap { key, score in
       smallClassPixelsByKey[key].map { (key: key, score: score, smallPixels: $0) }
     }
     self.init(
-      labelSpace: labelSpace, classNames: space.smallClasses.map { space.classes[$0].name }, indicator: indicator,
+      labelSpace: space.id, classNames: space.smallClasses.map { space.classes[$0].name }, indicator: indicator,
       simplestFraction: simplestFraction, samples: samples.count,
       smallClassPixels: samples.reduce(0) { $0 + $1.smallPixels },
       shareInSimplest: Self.share(samples, simplestFraction: simplestFraction))

@@ -15,9 +15,8 @@ enum Thumbnails {
     let small = boxDownsample(rgb, factor: factor)
     guard let imagePNG = try? PNGEncoder(compressionLevel: 6).encode(small) else { return nil }
     var overlay: String?
-    if let labelPath = extreme.labelPath, let format = DatasetFormat(rawValue: extreme.format),
-      let space = LabelSpace.named(extreme.labelSpace),
-      let labels = try? LabelFiles.convert(contentsOf: labelPath, format: format, decoder: decoder).labels.image,
+    if let labelPath = extreme.labelPath, let datasetLabels = extreme.labels,
+      let labels = try? LabelFiles.convert(contentsOf: labelPath, labels: datasetLabels, decoder: decoder).labels.image,
       labels.width == rgb.width, labels.height == rgb.height
     {
       // Nearest pick of the label at each thumbnail pixel's centre, blended half and half with the image.
@@ -25,7 +24,7 @@ enum Thumbnails {
       for y in 0..<small.height {
         for x in 0..<small.width {
           let trainId = labels[min(labels.width - 1, x * factor + factor / 2), min(labels.height - 1, y * factor + factor / 2)]
-          let color = space.color(of: trainId)
+          let color = datasetLabels.space.color(of: trainId)
           for (c, component) in [color.red, color.green, color.blue].enumerated() {
             blended[x, y, c] = UInt8((Int(small[x, y, c]) + Int(component) + 1) / 2)
           }

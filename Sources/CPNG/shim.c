@@ -224,13 +224,18 @@ static void cpng_write_memory(png_structp png, png_bytep data, png_size_t count)
 static void cpng_flush_memory(png_structp png) { (void)png; }
 
 int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                int compression_level, int filter, int strategy, uint8_t **out, size_t *out_size, char *message) {
+                const uint8_t *palette, int palette_entries, int compression_level, int filter, int strategy,
+                uint8_t **out, size_t *out_size, char *message) {
   static const int color_types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
                                      PNG_COLOR_TYPE_RGB_ALPHA};
   *out = NULL;
   *out_size = 0;
   if (channels < 1 || channels > 4 || (bit_depth != 8 && bit_depth != 16) || width == 0 || height == 0) {
     cpng_copy_message(message, "unsupported channel count or bit depth");
+    return CPNG_ERROR;
+  }
+  if (palette != NULL && (channels != 1 || bit_depth != 8 || palette_entries < 1 || palette_entries > 256)) {
+    cpng_copy_message(message, "a palette image needs one 8-bit channel and 1 to 256 palette entries");
     return CPNG_ERROR;
   }
   char error_text[CPNG_MESSAGE_CAPACITY] = {0};
@@ -268,8 +273,17 @@ int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int chan
     static const int filters[5] = {PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_FILTER_AVG, PNG_FILTER_PAETH};
     png_set_filter(png, PNG_FILTER_TYPE_BASE, filters[filter]);
   }
-  png_set_IHDR(png, info, width, height, bit_depth, color_types[channels], PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, width, height, bit_depth, palette != NULL ? PNG_COLOR_TYPE_PALETTE : color_types[channels],
+               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (palette != NULL) {
+    png_color colors[256];
+    for (int i = 0; i < palette_entries; i++) {
+      colors[i].red = palette[3 * i];
+      colors[i].green = palette[3 * i + 1];
+      colors[i].blue = palette[3 * i + 2];
+    }
+    png_set_PLTE(png, info, colors, palette_entries);
+  }
   png_write_info(png, info);
   if (bit_depth == 16) {
     const int probe = 1;

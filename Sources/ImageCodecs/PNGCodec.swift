@@ -62,6 +62,19 @@ public struct PNGEncoder: Sendable {
     }.get()
   }
 
+  /// Encodes palette indices (one 8-bit channel) as a palette PNG with `palette`'s colours
+  /// (`[R, G, B, R, G, B, …]`, 1 to 256 entries), as Pascal VOC's label files are stored.
+  public func encode(indices image: Image8, palette: [UInt8]) throws(ImageCodecError) -> [UInt8] {
+    guard image.channels == 1, !palette.isEmpty, palette.count % 3 == 0, palette.count <= 768 else {
+      throw .encodeFailed(source: "<memory>", codec: .png, reason: "a palette PNG needs one 8-bit channel and 1 to 256 RGB palette entries")
+    }
+    return try palette.withUnsafeBufferPointer { colors in
+      image.samples.withUnsafeBytes { raw in
+        encode(raw, width: image.width, height: image.height, channels: 1, bitDepth: 8, palette: colors)
+      }
+    }.get()
+  }
+
   /// Encodes a 16-bit image (1 to 4 channels) as a non-interlaced PNG.
   public func encode(_ image: Image16) throws(ImageCodecError) -> [UInt8] {
     try image.samples.withUnsafeBytes { raw in
@@ -69,9 +82,10 @@ public struct PNGEncoder: Sendable {
     }.get()
   }
 
-  private func encode(_ raw: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int)
-    -> Result<[UInt8], ImageCodecError>
-  {
+  private func encode(
+    _ raw: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int,
+    palette: UnsafeBufferPointer<UInt8>? = nil
+  ) -> Result<[UInt8], ImageCodecError> {
     guard width <= Int(UInt32.max), height <= Int(UInt32.max) else {
       return .failure(.encodeFailed(source: "<memory>", codec: .png, reason: "dimensions out of range"))
     }
@@ -80,7 +94,8 @@ public struct PNGEncoder: Sendable {
     var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
     let status = cpng_encode(
       raw.bindMemory(to: UInt8.self).baseAddress, UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth),
-      Int32(compressionLevel), filter.rawValue, strategy.zlibValue, &output, &outputSize, &message)
+      palette?.baseAddress, Int32((palette?.count ?? 0) / 3), Int32(compressionLevel), filter.rawValue, strategy.zlibValue,
+      &output, &outputSize, &message)
     defer { cpng_free(output) }
     guard status == CPNG_OK, let output else {
       return .failure(.encodeFailed(source: "<memory>", codec: .png, reason: cMessage(message)))

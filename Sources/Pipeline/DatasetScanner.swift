@@ -78,7 +78,7 @@ public enum DatasetScanner {
       let encoding = discovery.samples.first?.labelEncoding
       let datasetRecord = DatasetRecord(
         root: discovery.root, format: discovery.format,
-        labelEncoding: encoding?.id ?? "none", labelSpace: encoding?.space.id ?? "none",
+        labelEncoding: encoding?.id ?? "none", labelSpace: encoding == nil ? "none" : discovery.labels.space.id,
         camvidGrouping: options.camvidGrouping.overrides, name: discovery.name)
       // The dataset row is written with the samples, in one transaction (``Catalog/recordScan(of:samples:problems:)``).
       let datasetId = registered?.id ?? 0

@@ -41,8 +41,7 @@ public enum LabelExporter {
       let target = LabelFiles.trainIdPath(forLabelAt: source)
       guard !OutputGuard.pathExists(target) else { return .success(.kept) }
       do throws(DatasetError) {
-        let (labels, _) = try LabelFiles.convert(
-          contentsOf: source, format: discovery.format, decoder: decoder, camvidGrouping: options.camvidGrouping)
+        let (labels, _) = try LabelFiles.convert(contentsOf: source, labels: discovery.labels, decoder: decoder)
         do {
           try Data(try LabelFiles.encode(labels.image)).write(to: URL(fileURLWithPath: target), options: .atomic)
         } catch let error as DatasetError {

@@ -61,16 +61,14 @@ public enum ScoreJob {
       var work: [ScoreWorkItem] = []
       var considered = 0
       for dataset in datasets {
-        let grouping = try dataset.camvidGrouping.map { text in
-          try CamVidGrouping(overrides: text, source: "catalog grouping of \(dataset.root)")
-        } ?? .standard
-        let format = dataset.format
+        let labels = try DatasetLabels.cataloged(
+          format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace)
         for sample in try catalog.samples(datasetId: dataset.id, status: .ok) {
           let wanted = indicators.filter { indicator in requests.contains { $0.covers(sample.split) && $0.indicators.contains(indicator) } }
           if wanted.isEmpty { continue }
           considered += 1
           let item = ScoreWorkItem(
-            sample: sample, root: dataset.root, format: format, grouping: grouping,
+            sample: sample, root: dataset.root, labels: labels,
             image: fileIdentity(dataset.root + "/" + sample.imagePath),
             label: sample.labelPath.flatMap { fileIdentity(dataset.root + "/" + $0) },
             missing: [])
@@ -146,8 +144,7 @@ public enum ScoreJob {
 struct ScoreWorkItem: Sendable {
   var sample: SampleRecord
   var root: String
-  var format: DatasetFormat
-  var grouping: CamVidGrouping
+  var labels: DatasetLabels
   var image: FileIdentity?
   var label: FileIdentity?
   var missing: [Indicator]
@@ -192,9 +189,7 @@ struct ScoreWorkItem: Sendable {
         return outcome
       }
       do throws(DatasetError) {
-        trainIds = try LabelFiles.convert(
-          contentsOf: root + "/" + labelPath, format: format, decoder: decoder, camvidGrouping: grouping
-        ).labels.image
+        trainIds = try LabelFiles.convert(contentsOf: root + "/" + labelPath, labels: labels, decoder: decoder).labels.image
         outcome.decodedLabel = true
       } catch {
         outcome.result = .failure(Failure(reason: error.description))

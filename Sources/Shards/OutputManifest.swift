@@ -12,16 +12,33 @@ public struct OutputManifest: Codable, Sendable, Equatable {
   /// The manifest format's version.
   public static let currentVersion = 1
 
+  /// One class of a label space that is not one of Dance's standard ones (a generic dataset's).
+  public struct LabelClass: Codable, Sendable, Equatable {
+    /// The class name.
+    public var name: String
+    /// `[R, G, B]`, 0…255.
+    public var color: [Int]
+
+    /// Creates a class entry.
+    public init(name: String, color: [Int]) {
+      self.name = name
+      self.color = color
+    }
+  }
+
   /// The dataset the output was made from.
   public struct Dataset: Codable, Sendable, Equatable {
     /// The dataset's name (the first part of its sample keys).
     public var name: String
     /// The dataset root when the output was written.
     public var root: String
-    /// `cityscapes`, `camvid` or `ade20k`.
+    /// `cityscapes`, `camvid`, `ade20k`, `voc` or `generic`.
     public var format: String
     /// The label space of the `seg.png` members.
     public var labelSpace: String
+    /// The classes of ``labelSpace`` in train-id order, when it is not a standard space (a generic
+    /// dataset's `classes.yaml`), so that the output describes its labels without the dataset.
+    public var labelClasses: [LabelClass]?
     /// Valid samples the plan was made over.
     public var samples: Int
     /// SHA-256 over the sorted lines `key<TAB>image bytes<TAB>label bytes` of those samples.
@@ -30,15 +47,20 @@ public struct OutputManifest: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
       case name, root, format, samples
       case labelSpace = "label_space"
+      case labelClasses = "label_classes"
       case samplesSHA256 = "samples_sha256"
     }
 
     /// Creates a dataset's identity.
-    public init(name: String, root: String, format: String, labelSpace: String, samples: Int, samplesSHA256: String) {
+    public init(
+      name: String, root: String, format: String, labelSpace: String, labelClasses: [LabelClass]? = nil, samples: Int,
+      samplesSHA256: String
+    ) {
       self.name = name
       self.root = root
       self.format = format
       self.labelSpace = labelSpace
+      self.labelClasses = labelClasses
       self.samples = samples
       self.samplesSHA256 = samplesSHA256
     }

@@ -1,10 +1,11 @@
 public import DanceCore
-import Datasets
+public import Datasets
 
 /// The classes of a synthetic street scene, before they are mapped to a dataset's label values.
 ///
 /// The generator models every scene once in these abstract classes; ``labelValue(in:)`` maps
-/// them to Cityscapes label ids, CamVid SegNet indices or ADE20K annotation values.
+/// them to Cityscapes label ids, CamVid SegNet indices, ADE20K annotation values, Pascal VOC
+/// indices or the generic layout's class ids.
 public enum SceneClass: UInt8, CaseIterable, Sendable {
   /// Clutter that no class covers (Cityscapes `unlabeled`, CamVid void, ADE20K "other").
   case unlabeled
@@ -61,11 +62,58 @@ public enum SceneClass: UInt8, CaseIterable, Sendable {
   /// - ADE20K: wall 1, building 2, sky 3, tree 5, road 7, grass 10, sidewalk 12, person 13 (riders
   ///   too), car 21, fence 33, signboard 44, streetlight 88, pole 94, bicycle 128, traffic light 137;
   ///   0 ("other") for unlabeled and the ego vehicle.
+  /// - Pascal VOC: person 15 (riders too), car 7, bicycle 2, background 0 for the street itself;
+  ///   255 (void) for unlabeled and the ego vehicle.
+  /// - Generic: the class's id in ``genericClasses`` (road 0 … bicycle 15); 255 (ignored) for
+  ///   unlabeled and the ego vehicle.
   public func labelValue(in format: DatasetFormat) -> UInt8 {
     switch format {
     case .cityscapes: cityscapesID
     case .camvid: camvidIndex
     case .ade20k: ade20kValue
+    case .voc: vocIndex
+    case .generic: Self.genericOrder.firstIndex(of: self).map(UInt8.init) ?? Self.genericIgnore
+    }
+  }
+
+  /// The ignore value of the generic layout's masks.
+  static let genericIgnore: UInt8 = 255
+  /// The classes of the generic layout, in id order.
+  static let genericOrder: [SceneClass] = [
+    .road, .sidewalk, .building, .wall, .fence, .pole, .streetlight, .trafficLight, .trafficSign, .vegetation, .terrain, .sky,
+    .person, .rider, .car, .bicycle,
+  ]
+
+  /// The generic layout's class table (`classes.yaml`): the classes with Cityscapes' names and
+  /// colours (street lamps get their own colour), black for ignored pixels in colour masks.
+  public static var genericClasses: ClassesFile {
+    let entries = genericOrder.enumerated().map { index, sceneClass in
+      let color = sceneClass == .streetlight ? (red: UInt8(180), green: UInt8(180), blue: UInt8(120)) : sceneClass.cityscapesColor
+      return ClassesFile.Entry(id: UInt8(index), name: sceneClass.genericName, color: RGB(color.red, color.green, color.blue))
+    }
+    do {
+      return try ClassesFile(name: "street", classes: entries, ignore: genericIgnore, ignoreColor: RGB(0, 0, 0), source: "synthetic")
+    } catch {
+      preconditionFailure("the synthetic class table is fixed and valid: \(error)")
+    }
+  }
+
+  private var genericName: String {
+    switch self {
+    case .trafficLight: "traffic light"
+    case .trafficSign: "traffic sign"
+    case .egoVehicle: "ego vehicle"
+    default: "\(self)"
+    }
+  }
+
+  private var vocIndex: UInt8 {
+    switch self {
+    case .unlabeled, .egoVehicle: 255
+    case .person, .rider: 15
+    case .car: 7
+    case .bicycle: 2
+    default: 0
     }
   }
 

@@ -47,6 +47,14 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
     case photographic
   }
 
+  /// How the generic layout's masks store classes.
+  public enum MaskEncoding: String, Sendable, Equatable, CaseIterable {
+    /// Index PNGs: one 8-bit channel holding each class's id (`classes.yaml`'s `id`).
+    case index
+    /// Colour PNGs: RGB, each class in its `classes.yaml` colour, ignored pixels black.
+    case color
+  }
+
   /// The smallest width and height accepted, in pixels.
   public static let minimumSide = 32
   /// The largest width and height accepted, in pixels.
@@ -61,8 +69,8 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public var trainCount: Int
   /// Number of validation samples. Default 4.
   public var valCount: Int
-  /// Number of test samples; only CamVid ships a labelled test split. `nil` means "as many as
-  /// validation" for CamVid and none for the other formats.
+  /// Number of test samples; only CamVid and the generic layout have a labelled test split. `nil`
+  /// means "as many as validation" for CamVid and none for the other formats.
   public var testCount: Int?
   /// Image size; `nil` means the format's default (``defaultImageSize(for:)``). For ADE20K this is
   /// the base size around which each image's size varies by up to ±25 %.
@@ -71,10 +79,12 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public var seed: UInt64
   /// zlib level of the PNG files, 0…9. Default 3 (fast).
   public var pngCompressionLevel: Int
-  /// JPEG quality of the ADE20K images, 1…100. Default 90.
+  /// JPEG quality of the ADE20K and Pascal VOC images, 1…100. Default 90.
   public var jpegQuality: Int
   /// Which scenes are generated and how they are rendered. Default ``Style/photographic``.
   public var style: Style
+  /// How the generic layout's masks store classes. Default ``MaskEncoding/index``.
+  public var masks: MaskEncoding = .index
   /// Whether an output directory that already holds files is emptied first. Default false: such a
   /// directory is refused, so a smaller second run never leaves stale samples behind.
   public var overwrite = false
@@ -100,12 +110,13 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
     self.style = style
   }
 
-  /// The default image size of `format`: Cityscapes 256×128, CamVid 240×180, ADE20K 256×192 (base).
+  /// The default image size of `format`: Cityscapes and generic 256×128, CamVid 240×180, ADE20K
+  /// (base) and Pascal VOC 256×192.
   public static func defaultImageSize(for format: DatasetFormat) -> ImageSize {
     switch format {
-    case .cityscapes: ImageSize(width: 256, height: 128)
+    case .cityscapes, .generic: ImageSize(width: 256, height: 128)
     case .camvid: ImageSize(width: 240, height: 180)
-    case .ade20k: ImageSize(width: 256, height: 192)
+    case .ade20k, .voc: ImageSize(width: 256, height: 192)
     }
   }
 
@@ -127,9 +138,10 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
     for (name, count) in [("train", trainCount), ("val", valCount), ("test", testCount ?? 0)] where count < 0 {
       throw fail("the \(name) count must be 0 or more, got \(count)")
     }
-    if let testCount, testCount > 0, format != .camvid {
-      throw fail("only CamVid has a labelled test split; \(format.displayName) gets train and val only")
+    if let testCount, testCount > 0, format != .camvid && format != .generic {
+      throw fail("only CamVid and the generic layout have a labelled test split; \(format.displayName) gets train and val only")
     }
+    if masks == .color && format != .generic { throw fail("colour masks are the generic layout's; \(format.displayName) has its own labels") }
     let size = resolvedImageSize
     let range = Self.minimumSide...Self.maximumSide
     if !range.contains(size.width) || !range.contains(size.height) {

@@ -38,11 +38,15 @@ enum SyntheticDatasetLayout {
     }
   }
 
+  /// The folder Pascal VOC's archive unpacks to; synthetic VOC datasets live in it.
+  static let vocRoot = "VOCdevkit/VOC2012"
+
   /// The files of one sample, relative to the output directory.
   struct SamplePaths: Equatable {
     /// The RGB image.
     var image: String
-    /// The 8-bit label map (Cityscapes `labelIds`, CamVid annotation, ADE20K annotation).
+    /// The label map (Cityscapes `labelIds`, CamVid annotation, ADE20K annotation, VOC palette
+    /// PNG, generic mask).
     var label: String
     /// Cityscapes only: the 16-bit instance-id map.
     var instanceIDs: String?
@@ -72,8 +76,23 @@ enum SyntheticDatasetLayout {
       return SamplePaths(
         image: "ADEChallengeData2016/images/\(folder)/\(stem).jpg",
         label: "ADEChallengeData2016/annotations/\(folder)/\(stem).png")
+    case .voc:
+      let id = vocImageId(split: split, index: index)
+      return SamplePaths(image: "\(vocRoot)/JPEGImages/\(id).jpg", label: "\(vocRoot)/SegmentationClass/\(id).png")
+    case .generic:
+      let stem = "street_\(zeroPadded(index, 6))"
+      return SamplePaths(image: "images/\(split.rawValue)/\(stem).png", label: "masks/\(split.rawValue)/\(stem).png")
     }
   }
+
+  /// The VOC image id of sample `index` of `split`, like VOC's own (`2007_000032`): training
+  /// samples in 2007, validation samples in 2008, so ids never repeat across splits.
+  static func vocImageId(split: DatasetSplit, index: Int) -> String {
+    "\(split == .train ? 2007 : split == .val ? 2008 : 2009)_\(zeroPadded(index, 6))"
+  }
+
+  /// The VOC split list of `split` (`ImageSets/Segmentation/train.txt`, …).
+  static func vocListFile(split: String) -> String { "\(vocRoot)/ImageSets/Segmentation/\(split).txt" }
 
   /// The SegNet basename of CamVid sample `index` of `split`, e.g. `0001TP_006690`.
   static func camvidBasename(split: DatasetSplit, index: Int) -> String {

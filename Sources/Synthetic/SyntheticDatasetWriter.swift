@@ -4,7 +4,7 @@ import Foundation
 import ImageCodecs
 
 /// Writes a synthetic street-scene dataset in the exact on-disk layout of Cityscapes, CamVid
-/// (SegNet release) or ADE20K.
+/// (SegNet release), ADE20K, Pascal VOC 2012 or the generic layout.
 ///
 /// - Cityscapes: `leftImg8bit/{train,val}/CITY/CITY_SSSSSS_000019_leftImg8bit.png` (8-bit RGB) with
 ///   `gtFine/…_gtFine_labelIds.png` (label ids, 8-bit gray), `_gtFine_instanceIds.png` (16-bit gray,
@@ -17,6 +17,13 @@ import ImageCodecs
 /// - ADE20K: `ADEChallengeData2016/images/{training,validation}/ADE_train_00000001.jpg` (RGB JPEG)
 ///   with `annotations/…/ADE_train_00000001.png` (8-bit, 0 = other, 1…150); each image's size
 ///   varies by up to ±25 % around the configured size. `objectInfo150.txt` is not written.
+/// - Pascal VOC: `VOCdevkit/VOC2012/JPEGImages/2007_000000.jpg` (train; val in 2008) with palette
+///   PNGs `SegmentationClass/2007_000000.png` (background 0, bicycle 2, car 7, person 15; a void
+///   border of 255 around every object, as VOC draws it) and `ImageSets/Segmentation/train.txt`,
+///   `val.txt`, `trainval.txt`.
+/// - Generic: `images/<split>/street_000000.png` with `masks/<split>/street_000000.png` (index
+///   masks, or colour masks with ``SyntheticDatasetConfiguration/masks``) and `classes.yaml`
+///   (``SceneClass/genericClasses``: 16 classes, 255 ignored).
 ///
 /// Each sample is rendered from a seed derived from (configuration seed, split, index), so sample
 /// `k` is byte-identical whether 3 or 300 samples are written, and two runs with equal
@@ -31,7 +38,7 @@ public struct SyntheticDatasetWriter: Sendable {
     self.configuration = configuration
   }
 
-  /// Writes every sample of every split, then the list files (CamVid).
+  /// Writes every sample of every split, then the layout's other files (``layoutFiles``).
   ///
   /// - Parameter progress: called after each sample with (samples written, total samples).
   /// - Returns: counts, bytes and label values of what was written.
@@ -52,7 +59,6 @@ public struct SyntheticDatasetWriter: Sendable {
     var lowest = Double.infinity
     var highest = -Double.infinity
     for (split, count) in splitCounts {
-      var listLines: [String] = []
       for index in 0..<count {
         let sample = render(split: split, index: index)
         sample.label.samples.withUnsafeBufferPointer { label in
@@ -64,17 +70,13 @@ public struct SyntheticDatasetWriter: Sendable {
           bytes += try output.write(file.bytes, to: file.relativePath)
           fileCount += 1
         }
-        if configuration.format == .camvid {
-          listLines.append(SyntheticDatasetLayout.camvidListLine(split: split, index: index))
-        }
         written += 1
         progress?(written, total)
       }
-      if configuration.format == .camvid {
-        let text = listLines.map { $0 + "\n" }.joined()
-        bytes += try output.write(Array(text.utf8), to: SyntheticDatasetLayout.camvidListFile(split: split))
-        fileCount += 1
-      }
+    }
+    for file in layoutFiles {
+      bytes += try output.write(file.bytes, to: file.relativePath)
+      fileCount += 1
     }
     return SyntheticDatasetSummary(
       format: configuration.format, outputDirectory: configuration.outputDirectory,
@@ -129,7 +131,33 @@ public struct SyntheticDatasetWriter: Sendable {
       (0..<count).flatMap { index in
         let paths = SyntheticDatasetLayout.paths(format: configuration.format, split: split, index: index)
         return [paths.image, paths.label] + [paths.instanceIDs, paths.color].compactMap { $0 }
-      } + (configuration.format == .camvid ? [SyntheticDatasetLayout.camvidListFile(split: split)] : [])
+      }
+    } + layoutFiles.map(\.relativePath)
+  }
+
+  /// The files of the layout besides its samples: CamVid's list files (`train.txt`, …, with
+  /// `/SegNet/CamVid/…` lines), Pascal VOC's split lists (`ImageSets/Segmentation/train.txt`,
+  /// `val.txt`, `trainval.txt`) and the generic layout's `classes.yaml`.
+  var layoutFiles: [SyntheticFile] {
+    let counts = configuration.splitCounts
+    func file(_ path: String, _ lines: [String]) -> SyntheticFile {
+      SyntheticFile(relativePath: path, bytes: Array(lines.map { $0 + "\n" }.joined().utf8))
+    }
+    switch configuration.format {
+    case .camvid:
+      return counts.map { split, count in
+        file(SyntheticDatasetLayout.camvidListFile(split: split), (0..<count).map {
+          SyntheticDatasetLayout.camvidListLine(split: split, index: $0)
+        })
+      }
+    case .voc:
+      let ids = counts.map { split, count in (split.rawValue, (0..<count).map { SyntheticDatasetLayout.vocImageId(split: split, index: $0) }) }
+      return ids.map { file(SyntheticDatasetLayout.vocListFile(split: $0.0), $0.1) }
+        + [file(SyntheticDatasetLayout.vocListFile(split: "trainval"), ids.flatMap(\.1))]
+    case .generic:
+      return [SyntheticFile(relativePath: ClassesFile.fileName, bytes: Array(SceneClass.genericClasses.yaml.utf8))]
+    case .cityscapes, .ade20k:
+      return []
     }
   }
 
@@ -148,8 +176,10 @@ public struct SyntheticDatasetWriter: Sendable {
       ? PhotographicRenderer().render(scene, raster: raster) : SceneRenderer().render(scene, raster: raster)
     let format = configuration.format
     let table = SceneClass.allCases.map { $0.labelValue(in: format) }
+    let label = raster.labelMap(table)
     return SyntheticSample(
-      split: split, index: index, complexity: scene.complexity, image: image, label: raster.labelMap(table),
+      split: split, index: index, complexity: scene.complexity, image: image,
+      label: format == .voc ? VOCBorder.voided(label) : label,
       instanceIDs: format == .cityscapes ? raster.cityscapesInstanceIDs() : nil,
       color: format == .cityscapes ? raster.cityscapesColor() : nil)
   }
@@ -174,13 +204,25 @@ public struct SyntheticDatasetWriter: Sendable {
         throw .encodeFailed(path: path, reason: error.reason)
       }
     }
-    if configuration.format == .ade20k {
+    if configuration.format == .ade20k || configuration.format == .voc {
       let jpeg = JPEGEncoder(quality: configuration.jpegQuality, subsampling: .s420)
       try add(paths.image) { () throws(ImageCodecError) in try jpeg.encode(sample.image) }
     } else {
       try add(paths.image) { () throws(ImageCodecError) in try imageEncoder.encode(sample.image) }
     }
-    try add(paths.label) { () throws(ImageCodecError) in try labelEncoder.encode(sample.label) }
+    switch (configuration.format, configuration.masks) {
+    case (.voc, _):
+      let palette = (0...255).flatMap { index in
+        let color = vocPaletteColor(UInt8(index))
+        return [color.red, color.green, color.blue]
+      }
+      try add(paths.label) { () throws(ImageCodecError) in try labelEncoder.encode(indices: sample.label, palette: palette) }
+    case (.generic, .color):
+      let colors = SceneClass.genericClasses.colorMask(sample.label)
+      try add(paths.label) { () throws(ImageCodecError) in try labelEncoder.encode(colors) }
+    default:
+      try add(paths.label) { () throws(ImageCodecError) in try labelEncoder.encode(sample.label) }
+    }
     if let path = paths.instanceIDs, let instanceIDs = sample.instanceIDs {
       try add(path) { () throws(ImageCodecError) in try labelEncoder.encode(instanceIDs) }
     }

@@ -125,9 +125,9 @@ struct ScoreBenchmark: ParsableCommand {
       },
       { record in _ = try imageScorer.scoreImage(contentsOf: root + "/" + record.imagePath, decoder: decoder) },
       { record in _ = try decoder.decodeLabel(contentsOf: label(record)) },
-      { record in _ = try LabelFiles.convert(contentsOf: label(record), format: .cityscapes, decoder: decoder) },
+      { record in _ = try LabelFiles.convert(contentsOf: label(record), labels: DatasetLabels(format: .cityscapes), decoder: decoder) },
       { record in
-        let labels = try LabelFiles.convert(contentsOf: label(record), format: .cityscapes, decoder: decoder)
+        let labels = try LabelFiles.convert(contentsOf: label(record), labels: DatasetLabels(format: .cityscapes), decoder: decoder)
         _ = labelScorer.score(image: nil, trainIds: labels.labels.image)
       },
     ])

@@ -69,7 +69,7 @@ struct AuditPageTests {
       let samples = try Catalog(path: catalog).samples(status: .ok)
       var pixels = [Int](repeating: 0, count: 256)
       for sample in samples where sample.split == .val {
-        let labels = try LabelFiles.convert(contentsOf: root + "/" + (sample.labelPath ?? ""), format: .cityscapes).labels.image
+        let labels = try LabelFiles.convert(contentsOf: root + "/" + (sample.labelPath ?? ""), labels: DatasetLabels(format: .cityscapes)).labels.image
         for value in labels.samples { pixels[Int(value)] += 1 }
       }
       let valid = Double(pixels[0..<names.count].reduce(0, +))

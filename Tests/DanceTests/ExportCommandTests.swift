@@ -117,7 +117,9 @@ import Testing
       let decoder = ImageDecoder()
       for row in rows.dropFirst() {
         let sample = try #require(shardSamples[row[0]])
-        let exported = try LabelFiles.convert(contentsOf: directory + "/folder/" + row[3], format: format, decoder: decoder).labels.image
+        let labelFile = directory + "/folder/" + row[3]
+        let labels = try DatasetLabels.forLabelFile(at: labelFile, format: format)
+        let exported = try LabelFiles.convert(contentsOf: labelFile, labels: labels, decoder: decoder).labels.image
         guard case .uint8(let stored) = try decoder.decode(sample.fields["seg.png"]!, source: row[0]).image else {
           Issue.record("seg.png is not 8-bit")
           continue

@@ -16,7 +16,7 @@ struct SyntheticLayoutTests {
       let discovery = try DatasetLayout.discover(root: directory)
       #expect(discovery.format == format)
       #expect(discovery.problems.isEmpty)
-      let expected = format == .camvid ? 3 + 2 + 2 : 5
+      let expected = format == .camvid ? 3 + 2 + 2 : 5  // generic has no test split unless asked
       #expect(discovery.samples.count == expected)
       #expect(discovery.samples.filter { $0.split == .train }.count == 3)
       for sample in discovery.samples {
@@ -29,7 +29,7 @@ struct SyntheticLayoutTests {
     }
   }
 
-  /// The exact files `SyntheticFixtures.write(format, train: 3, val: 2)` (CamVid: test 2) must produce.
+  /// The exact files `SyntheticFixtures.write(format, train: 3, val: 2)` (CamVid and generic: test 2) must produce.
   static func expectedFiles(_ format: DatasetFormat) -> [String] {
     switch format {
     case .cityscapes:
@@ -55,6 +55,15 @@ struct SyntheticLayoutTests {
            "ADEChallengeData2016/annotations/\(stem.0)/\(stem.1)\(index).png"]
         }
       }.sorted()
+    case .voc:
+      let ids = ["2007_000000", "2007_000001", "2007_000002", "2008_000000", "2008_000001"]
+      let lists = ["train", "val", "trainval"].map { "VOCdevkit/VOC2012/ImageSets/Segmentation/\($0).txt" }
+      return (ids.flatMap { ["VOCdevkit/VOC2012/JPEGImages/\($0).jpg", "VOCdevkit/VOC2012/SegmentationClass/\($0).png"] } + lists).sorted()
+    case .generic:
+      let samples = [("train", 0), ("train", 1), ("train", 2), ("val", 0), ("val", 1), ("test", 0), ("test", 1)]
+      return (samples.flatMap { split, index in
+        ["images", "masks"].map { "\($0)/\(split)/street_00000\(index).png" }
+      } + ["classes.yaml"]).sorted()
     }
   }
 
@@ -76,6 +85,12 @@ struct SyntheticLayoutTests {
         ($0, $0.replacingOccurrences(of: "/images/", with: "/annotations/")
           .replacingOccurrences(of: ".jpg", with: ".png"))
       }
+    case .voc:
+      files.filter { $0.hasSuffix(".jpg") }.map {
+        ($0, $0.replacingOccurrences(of: "/JPEGImages/", with: "/SegmentationClass/").replacingOccurrences(of: ".jpg", with: ".png"))
+      }
+    case .generic:
+      files.filter { $0.hasPrefix("images/") }.map { ($0, "masks/" + $0.dropFirst("images/".count)) }
     }
   }
 
@@ -84,13 +99,18 @@ struct SyntheticLayoutTests {
     case .cityscapes: SyntheticFixtures.cityscapesIDs
     case .camvid: Set(0...11)
     case .ade20k: Set(0...150)
+    case .voc: Set([0, 2, 7, 15, 255])
+    case .generic: Set(0...15).union([255])
     }
   }
+
+  /// Formats whose synthetic datasets have a test split (`SyntheticFixtures.write(test: 2)`).
+  static func hasTest(_ format: DatasetFormat) -> Bool { format == .camvid || format == .generic }
 
   @Test("writes exactly the files of the real layout", arguments: DatasetFormat.allCases)
   func exactLayout(format: DatasetFormat) throws {
     try withTemporaryDirectory { root in
-      let summary = try SyntheticFixtures.write(format, to: root, test: format == .camvid ? 2 : nil)
+      let summary = try SyntheticFixtures.write(format, to: root, test: Self.hasTest(format) ? 2 : nil)
       let files = SyntheticFixtures.files(under: root)
       #expect(files == Self.expectedFiles(format))
       #expect(summary.fileCount == files.count)
@@ -99,7 +119,7 @@ struct SyntheticLayoutTests {
         try FileManager.default.attributesOfItem(atPath: root + "/" + $0)[.size] as? Int ?? 0
       }
       #expect(summary.bytesWritten == sizes.reduce(0, +))
-      #expect(summary.splits.map(\.samples) == (format == .camvid ? [3, 2, 2] : [3, 2]))
+      #expect(summary.splits.map(\.samples) == (Self.hasTest(format) ? [3, 2, 2] : [3, 2]))
     }
   }
 
@@ -113,7 +133,7 @@ struct SyntheticLayoutTests {
       let base = SyntheticDatasetConfiguration.defaultImageSize(for: format)
       for (imagePath, labelPath) in Self.pairs(SyntheticFixtures.files(under: root), format) {
         let image = try decoder.decode(contentsOf: root + "/" + imagePath)
-        #expect(image.header.codec == (format == .ade20k ? .jpeg : .png))
+        #expect(image.header.codec == (format == .ade20k || format == .voc ? .jpeg : .png))
         #expect(image.image.channels == 3 && image.image.bitDepth == 8)
         let label = try decoder.decodeLabel(contentsOf: root + "/" + labelPath)
         #expect(label.header.codec == .png)

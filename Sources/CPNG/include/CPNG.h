@@ -66,9 +66,11 @@ void cpng_decoder_destroy(cpng_decoder *decoder);
 /// Encodes 8- or 16-bit (native byte order) interleaved samples with 1-4 channels.
 /// `filter` is -1 for libpng's adaptive choice, else 0 none, 1 sub, 2 up, 3 average, 4 paeth.
 /// `strategy` is -1 for libpng's default, else a zlib strategy (Z_DEFAULT_STRATEGY ... Z_FIXED).
+/// With a `palette` (`palette_entries` RGB triples) the one 8-bit channel holds palette indices.
 /// On CPNG_OK `*out` holds a malloc'd buffer of `*out_size` bytes; free it with cpng_free.
 int cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                int compression_level, int filter, int strategy, uint8_t **out, size_t *out_size, char *message);
+                const uint8_t *palette, int palette_entries, int compression_level, int filter, int strategy,
+                uint8_t **out, size_t *out_size, char *message);
 
 void cpng_free(void *pointer);
 

@@ -7,6 +7,8 @@ public struct TrainIdLabels: Sendable, Equatable {
   /// Stored values the encoding does not define, with their pixel counts (for colour-coded labels
   /// the value is `0xRRGGBB`).
   public var unknownValues: [Int: Int]
+  /// Whether the file held colours, so that ``unknownValues`` are `0xRRGGBB`.
+  public var isColorCoded = false
 }
 
 /// A label file whose channels or bit depth do not fit its encoding.
@@ -31,12 +33,19 @@ extension LabelEncoding {
       if case .uint16(let image) = label, image.channels == 1 { return .success(convertInstances(image)) }
     case .colorCoded:
       if case .uint8(let image) = label, image.channels == 3 { return .success(convertColors(image)) }
+    case .indexOrColor:
+      if case .uint8(let image) = label, image.channels == 1 {
+        label = .uint8(Image8(width: 1, height: 1, channels: 1))
+        return .success(convertGray(consume image))
+      }
+      if case .uint8(let image) = label, image.channels == 3 { return .success(convertColors(image)) }
     }
     let expected: String
     switch storage {
     case .gray8: expected = "8-bit single-channel (gray or palette indices)"
     case .instance16: expected = "16-bit single-channel"
     case .colorCoded: expected = "8-bit RGB"
+    case .indexOrColor: expected = "8-bit single-channel (class ids) or 8-bit RGB (class colours)"
     }
     return .failure(LabelFormatMismatch(
       reason: "expected \(expected) for \(id), found \(label.bitDepth)-bit with \(label.channels) channel(s)"))
@@ -123,7 +132,8 @@ extension LabelEncoding {
       }
     }
     return TrainIdLabels(
-      image: Image8(width: image.width, height: image.height, channels: 1, samples: samples), unknownValues: unknown)
+      image: Image8(width: image.width, height: image.height, channels: 1, samples: samples), unknownValues: unknown,
+      isColorCoded: true)
   }
 }
 
@@ -132,14 +142,15 @@ extension LabelEncoding {
   /// value that maps to it, or `nil` where none does.
   public var storedValueOfTrainId: [UInt8?] {
     var inverse = [UInt8?](repeating: nil, count: 256)
-    guard storage == .gray8 else { return inverse }
+    guard storage == .gray8 || storage == .indexOrColor else { return inverse }
     for value in (0..<256).reversed() where known[value] { inverse[Int(lookup[value])] = UInt8(value) }
     return inverse
   }
 
   /// Train-id labels written back in this gray encoding (SegNet's 11 for void, ADE20K's 0 for
-  /// "other", …), so that reading the result with this encoding gives `labels` again.
-  /// - Returns: `nil` when the encoding is not gray or a train id in `labels` has no stored value.
+  /// "other", a generic dataset's class ids, …), so that reading the result with this encoding
+  /// gives `labels` again.
+  /// - Returns: `nil` when the encoding stores no values or a train id in `labels` has no stored value.
   public func storing(_ labels: Image8) -> Image8? {
     let inverse = storedValueOfTrainId
     var stored = labels

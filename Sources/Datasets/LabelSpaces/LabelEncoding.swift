@@ -12,6 +12,9 @@ public struct LabelEncoding: Sendable, Equatable {
     case instance16
     /// RGB colours, one per class (CamVid's original 32-class release).
     case colorCoded
+    /// Either, chosen per file by its channels: one 8-bit channel holds values, RGB holds colours
+    /// (a generic dataset's masks, ``ClassesFile``).
+    case indexOrColor
   }
 
   /// A stable identifier, e.g. `cityscapes-labelIds`.
@@ -50,6 +53,12 @@ public struct LabelEncoding: Sendable, Equatable {
     self.space = space
     lookup = []
     known = []
+    colorLookup = colors
+  }
+
+  /// An encoding of files holding either values (`mapping`) or colours (`colors`).
+  init(id: String, space: LabelSpace, mapping: [UInt8: UInt8], colors: [RGB: UInt8]) {
+    self.init(id: id, space: space, storage: .indexOrColor, mapping: mapping)
     colorLookup = colors
   }
 }

@@ -1,37 +1,7 @@
-public import DanceCore
 public import ImageCodecs
 
 /// Converting label files to train ids, one at a time or next to a whole dataset's originals.
 public enum LabelFiles {
-  /// The encoding of a label file of `format`, from its name and decoded content.
-  ///
-  /// Cityscapes: `*_labelTrainIds.png` holds train ids, `*_instanceIds.png` 16-bit instance ids,
-  /// anything else label ids. CamVid: RGB content is the 32-colour release, gray the SegNet one.
-  /// ADE20K: reduce-zero-label.
-  public static func encoding(
-    forLabelAt path: String, format: DatasetFormat, decoded: DecodedImage, camvidGrouping: CamVidGrouping = .standard
-  ) -> LabelEncoding {
-    switch format {
-    case .cityscapes:
-      if path.hasSuffix("_labelTrainIds.png") { return .cityscapesTrainIds }
-      if path.hasSuffix("_instanceIds.png") || decoded.bitDepth == 16 { return .cityscapesInstanceIds }
-      return .cityscapesLabelIds
-    case .camvid:
-      return decoded.channels >= 3 ? .camvidColors(camvidGrouping) : .camvidSegNet
-    case .ade20k:
-      return .ade20k
-    }
-  }
-
-  /// The training label space of a format.
-  public static func space(of format: DatasetFormat) -> LabelSpace {
-    switch format {
-    case .cityscapes: .cityscapes
-    case .camvid: .camvid
-    case .ade20k: .ade20k
-    }
-  }
-
   /// Where the train-id version of a label file goes: cityscapesScripts' naming for Cityscapes
   /// (`…_gtFine_labelIds.png` → `…_gtFine_labelTrainIds.png`), `<stem>_labelTrainIds.png` otherwise.
   public static func trainIdPath(forLabelAt path: String) -> String {
@@ -41,12 +11,11 @@ public enum LabelFiles {
     return path.deletingPathExtension + "_labelTrainIds.png"
   }
 
-  /// Reads a label file and converts it to train ids.
+  /// Reads a label file of a dataset with `labels` and converts it to train ids.
   /// - Throws: ``DatasetError/invalidLabel(path:reason:)`` when it cannot be decoded or its format
   ///   does not fit the encoding.
   public static func convert(
-    contentsOf path: String, format: DatasetFormat, decoder: ImageDecoder = ImageDecoder(),
-    camvidGrouping: CamVidGrouping = .standard
+    contentsOf path: String, labels: DatasetLabels, decoder: ImageDecoder = ImageDecoder()
   ) throws(DatasetError) -> (labels: TrainIdLabels, encoding: LabelEncoding) {
     let decoded: DecodedImage
     do throws(ImageCodecError) {
@@ -54,7 +23,7 @@ public enum LabelFiles {
     } catch {
       throw .invalidLabel(path: path, reason: error.reason)
     }
-    let encoding = encoding(forLabelAt: path, format: format, decoded: decoded, camvidGrouping: camvidGrouping)
+    let encoding = labels.encoding(forLabelAt: path, decoded: decoded)
     switch encoding.trainIds(from: consume decoded) {
     case .success(let labels): return (labels, encoding)
     case .failure(let mismatch): throw .invalidLabel(path: path, reason: mismatch.reason)

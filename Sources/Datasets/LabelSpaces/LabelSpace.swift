@@ -53,3 +53,25 @@ public struct LabelSpace: Sendable, Equatable {
     Int(trainId) < classes.count ? classes[Int(trainId)].color : RGB(0, 0, 0)
   }
 }
+
+extension LabelSpace {
+  /// A label space as an output or checkpoint recorded it: a standard space by its id, otherwise
+  /// the recorded classes' names and `[R, G, B]` colours (all evaluated); `nil` when neither works.
+  public static func recorded(id: String, classes: [(name: String, color: [Int])]?) -> LabelSpace? {
+    if let standard = named(id) { return standard }
+    guard let classes, !classes.isEmpty, classes.count < Int(ignoreValue) else { return nil }
+    var entries: [LabelClass] = []
+    for (name, color) in classes {
+      guard color.count == 3, let red = UInt8(exactly: color[0]), let green = UInt8(exactly: color[1]),
+        let blue = UInt8(exactly: color[2])
+      else { return nil }
+      entries.append(LabelClass(name: name, color: RGB(red, green, blue), evaluated: true))
+    }
+    return LabelSpace(id: id, classes: entries)
+  }
+
+  /// The classes as ``recorded(id:classes:)`` reads them: nil for a standard space.
+  public var recordedClasses: [(name: String, color: [Int])]? {
+    LabelSpace.named(id) != nil ? nil : classes.map { ($0.name, [Int($0.color.red), Int($0.color.green), Int($0.color.blue)]) }
+  }
+}

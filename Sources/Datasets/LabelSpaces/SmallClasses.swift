@@ -5,12 +5,13 @@ extension LabelSpace {
   /// whose IoU a slimming method must not trade away: person, rider, pole, traffic light, traffic
   /// sign, bicycle and motorcycle (Cityscapes names). In CamVid (SegNet) they are Pole, SignSymbol
   /// (signs and lights), Pedestrian and Bicyclist; in ADE20K person, pole, streetlight, traffic
-  /// light, signboard, bicycle and minibike. This list is the one definition that the audit's
-  /// small-class figures and the synthetic generator's targets use.
+  /// light, signboard, bicycle and minibike; in Pascal VOC person, bicycle and motorbike; in a
+  /// generic dataset the classes with one of these names. This list is the one definition that the
+  /// audit's small-class figures and the synthetic generator's targets use.
   public static let smallClassNames: Set<String> = [
     "person", "rider", "pole", "traffic light", "traffic sign", "bicycle", "motorcycle",
     "Pole", "SignSymbol", "Pedestrian", "Bicyclist",
-    "streetlight", "signboard", "minibike",
+    "streetlight", "signboard", "minibike", "motorbike",
   ]
 
   /// The train ids of this space's small classes (``smallClassNames``), ascending.

@@ -18,9 +18,20 @@ extension LabelSpace {
     id: "ade20k-150-reduced",
     classes: ade20kClasses.map { LabelClass(name: $0.name, color: $0.color, evaluated: true) })
 
+  /// Pascal VOC 2012's 21 classes (`voc2012-21`: background and 20 objects), all evaluated, in
+  /// the devkit's palette colours.
+  public static let voc = LabelSpace(
+    id: "voc2012-21",
+    classes: vocClassNames.enumerated().map { index, name in
+      LabelClass(name: name, color: vocPaletteColor(UInt8(index)), evaluated: true)
+    })
+
+  /// The standard label spaces: Cityscapes, CamVid, ADE20K and Pascal VOC.
+  public static let standard: [LabelSpace] = [.cityscapes, .camvid, .ade20k, .voc]
+
   /// The standard label space with the given ``id``, if any.
   public static func named(_ id: String) -> LabelSpace? {
-    [LabelSpace.cityscapes, .camvid, .ade20k].first { $0.id == id }
+    standard.first { $0.id == id }
   }
 }
 
@@ -55,6 +66,12 @@ extension LabelEncoding {
   public static let ade20k = LabelEncoding(
     id: "ade20k-reduce-zero-label", space: .ade20k,
     mapping: Dictionary(uniqueKeysWithValues: [(0, 255)] + (1...150).map { (UInt8($0), UInt8($0 - 1)) }))
+
+  /// Pascal VOC `SegmentationClass/*.png`: palette indices 0…20 are the classes, 255 (the void
+  /// border around objects) is ignored.
+  public static let voc = LabelEncoding(
+    id: "voc-segmentation-class", space: .voc,
+    mapping: Dictionary(uniqueKeysWithValues: (0...20).map { (UInt8($0), UInt8($0)) } + [(255, 255)]))
 
   /// CamVid's original release: 32 colour-coded classes grouped into the 11 SegNet classes by
   /// `grouping` (see ``CamVidGrouping``).

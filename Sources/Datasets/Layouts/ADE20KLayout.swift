@@ -7,6 +7,8 @@ import Foundation
 /// The root may be `ADEChallengeData2016` itself or the folder holding it. A split folder without
 /// an annotations folder (`images/testing`) is reported once and not cataloged.
 enum ADE20KLayout {
+  /// The folder the archive unpacks to; a root holding it is read through it.
+  static let folder = "ADEChallengeData2016"
   static let splits: [(folder: String, split: DatasetSplit)] = [("training", .train), ("validation", .val), ("testing", .test)]
   static let topLevelFiles: Set<String> = [
     "objectInfo150.txt", "sceneCategories.txt", "README.md", "index_ade20k.pkl", DatasetLayout.exportSidecar,
@@ -14,8 +16,8 @@ enum ADE20KLayout {
 
   static func discover(root: String, name datasetName: String) throws(DatasetError) -> Discovery {
     var root = root
-    if FileManager.default.fileExists(atPath: root + "/ADEChallengeData2016/images") {
-      root += "/ADEChallengeData2016"
+    if FileManager.default.fileExists(atPath: root + "/" + folder + "/images") {
+      root += "/" + folder
     }
     guard FileManager.default.fileExists(atPath: root + "/images") else {
       throw .invalidConfiguration(path: root, reason: "not an ADE20K root: images/ is missing")
@@ -63,6 +65,7 @@ enum ADE20KLayout {
       problems.append(LayoutProblem(.strayFile, path: path, detail: "not part of the ADE20K layout"))
     }
     samples = DatasetLayout.removingDuplicateKeys(samples, problems: &problems)
-    return Discovery(format: .ade20k, root: root, name: datasetName, samples: samples, problems: problems)
+    return Discovery(
+      format: .ade20k, root: root, name: datasetName, samples: samples, problems: problems, labels: DatasetLabels(format: .ade20k))
   }
 }

@@ -74,7 +74,9 @@ enum CamVidLayout {
       problems.append(LayoutProblem(.strayFile, path: path, detail: "not part of the CamVid layout"))
     }
     samples = DatasetLayout.removingDuplicateKeys(samples, problems: &problems)
-    return Discovery(format: .camvid, root: root, name: datasetName, samples: samples, problems: problems)
+    return Discovery(
+      format: .camvid, root: root, name: datasetName, samples: samples, problems: problems,
+      labels: DatasetLabels(format: .camvid, camvidGrouping: grouping))
   }
 
   /// The split of every listed stem, from whichever list files exist.

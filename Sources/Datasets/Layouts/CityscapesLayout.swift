@@ -57,6 +57,7 @@ enum CityscapesLayout {
       }
     }
     samples = DatasetLayout.removingDuplicateKeys(samples, problems: &problems)
-    return Discovery(format: .cityscapes, root: root, name: name, samples: samples, problems: problems)
+    return Discovery(
+      format: .cityscapes, root: root, name: name, samples: samples, problems: problems, labels: DatasetLabels(format: .cityscapes))
   }
 }

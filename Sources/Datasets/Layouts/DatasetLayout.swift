@@ -72,7 +72,8 @@ public struct LayoutProblem: Sendable, Equatable, Hashable, Codable {
 public struct Discovery: Sendable {
   /// The layout that was read.
   public var format: DatasetFormat
-  /// The absolute dataset root (for ADE20K, the `ADEChallengeData2016` folder).
+  /// The absolute dataset root (for ADE20K the `ADEChallengeData2016` folder, for Pascal VOC the
+  /// `VOC2012` folder).
   public var root: String
   /// The dataset's name: the first component of every sample key.
   public var name: String
@@ -80,6 +81,8 @@ public struct Discovery: Sendable {
   public var samples: [DiscoveredSample]
   /// Layout problems: stray files, orphans, duplicate keys, loops, unreadable entries.
   public var problems: [LayoutProblem]
+  /// How the dataset's label files map to train ids (a generic dataset's `classes.yaml` included).
+  public var labels: DatasetLabels
 }
 
 /// Options for reading a layout.
@@ -177,13 +180,23 @@ public enum DatasetLayout {
     case .cityscapes: return CityscapesLayout.discover(root: root, name: name)
     case .camvid: return try CamVidLayout.discover(root: root, name: name, grouping: options.camvidGrouping)
     case .ade20k: return try ADE20KLayout.discover(root: root, name: name)
+    case .voc: return try VOCLayout.discover(root: root, name: name)
+    case .generic: return try GenericLayout.discover(root: root, name: name)
     }
+  }
+
+  /// The paths a dataset given as `root` may be registered under: the root itself, or the folder
+  /// inside it that a layout reads (ADE20K's `ADEChallengeData2016`, VOC's `VOC2012`).
+  public static func candidateRoots(of root: String) -> [String] {
+    [root, root + "/" + ADE20KLayout.folder] + VOCLayout.folders.map { root + "/" + $0 }
   }
 
   /// The format whose characteristic folders the root holds.
   public static func detectFormat(root: String) throws(DatasetError) -> DatasetFormat {
     func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: root + "/" + relative) }
+    if exists(ClassesFile.fileName) && exists("images") { return .generic }
     if exists("leftImg8bit") { return .cityscapes }
+    if VOCLayout.locate(root: root) != nil { return .voc }
     if exists("ADEChallengeData2016/images") || (exists("images/training") || exists("images/validation")) && exists("annotations") {
       return .ade20k
     }
@@ -193,7 +206,8 @@ public enum DatasetLayout {
     throw .invalidConfiguration(
       path: root,
       reason: "cannot tell the dataset format: expected leftImg8bit/ (Cityscapes), trainannot/ or label_colors.txt "
-        + "(CamVid) or ADEChallengeData2016/images/ (ADE20K); pass --format")
+        + "(CamVid), ADEChallengeData2016/images/ (ADE20K), JPEGImages/ and SegmentationClass/ (Pascal VOC) or "
+        + "classes.yaml with images/ and masks/ (generic); pass --format")
   }
 
   /// Keys that occur more than once become problems; only the first sample (in path order) keeps the key.

@@ -59,7 +59,7 @@ public struct SampleValidator: Sendable {
     case .success(let converted):
       if !converted.unknownValues.isEmpty {
         let listed = converted.unknownValues.sorted { $0.key < $1.key }.map { value, count in
-          let shown = sample.labelEncoding.storage == .colorCoded
+          let shown = converted.isColorCoded
             ? "RGB(\(value >> 16),\(value >> 8 & 0xFF),\(value & 0xFF))" : "\(value)"
           return "\(shown) (\(count) px)"
         }

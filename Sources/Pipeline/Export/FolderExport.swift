@@ -23,6 +23,10 @@ public struct FolderExportReport: Sendable, Codable {
 /// - CamVid (SegNet layout): `<split>/<stem>.png` and `<split>annot/<stem>.png` (0…10, 11 = void).
 /// - ADE20K: `images/<training|validation>/<stem>.<jpg|png>` and `annotations/…/<stem>.png`
 ///   (1…150, 0 = other).
+/// - Pascal VOC: `JPEGImages/<id>.<jpg|png>` and `SegmentationClass/<id>.png` (0…20, 255 = void),
+///   with the split lists `ImageSets/Segmentation/<split>.txt`.
+/// - Generic: `images/<split>/<path>.<jpg|png>` and `masks/<split>/<path>.png` holding train ids,
+///   with a `classes.yaml` whose ids are the train ids (ignore 255).
 ///
 /// Labels are written in the layout's own encoding, so `dance scan DIR` reads the same train ids
 /// back. JPEG images go into the PNG-only layouts (Cityscapes, CamVid) as PNGs of their decoded pixels.
@@ -41,11 +45,15 @@ public enum FolderExport {
       var report = FolderExportReport(destination: destination, layout: "", samples: [:])
       var format = layout
       var csv = "key,split,image,label,scale,weight\n"
+      var listed: [String: [String]] = [:]
       for (split, shards) in source.splits {
         for shard in shards {
-          try export(shard, split: split, from: source, output: output, format: &format, into: written, csv: &csv, report: &report)
+          try export(
+            shard, split: split, from: source, output: output, format: &format, into: written, csv: &csv, listed: &listed,
+            report: &report)
         }
       }
+      try writeLayoutFiles(format: format, source: source, listed: listed, through: written)
       try write(Array(csv.utf8), to: DatasetLayout.exportSidecar, through: written)
       try SlimmedOutput.finish(written)
       report.layout = (format ?? .cityscapes).rawValue
@@ -56,7 +64,7 @@ public enum FolderExport {
   /// Writes every sample of one shard into the layout, adding its `weights.csv` line.
   private static func export(
     _ shard: OutputManifest.Shard, split: String, from source: SlimmedOutput, output: String, format: inout DatasetFormat?,
-    into written: WrittenFiles, csv: inout String, report: inout FolderExportReport
+    into written: WrittenFiles, csv: inout String, listed: inout [String: [String]], report: inout FolderExportReport
   ) throws(PipelineError) {
     let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
     let shardPath = source.directory + "/" + shard.path
@@ -75,6 +83,7 @@ public enum FolderExport {
       try write(try imageBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.image, through: written)
       try write(try labelBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.label, through: written)
       csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField).joined(separator: ",") + "\n"
+      listed[split, default: []].append(((paths.label as NSString).lastPathComponent as NSString).deletingPathExtension)
       report.samples[split, default: 0] += 1
     }
   }
@@ -93,6 +102,35 @@ public enum FolderExport {
     case .ade20k:
       let folder = metadata.split == "train" ? "training" : metadata.split == "val" ? "validation" : "testing"
       return ("images/\(folder)/\(stem).\(imageExtension)", "annotations/\(folder)/\(stem).png")
+    case .voc:
+      return ("JPEGImages/\(stem).\(imageExtension)", "SegmentationClass/\(stem).png")
+    case .generic:
+      // The path below the split folder is kept (images/train/a/b.jpg → a/b).
+      let prefix = "images/\(metadata.split)/"
+      let relative = metadata.image.hasPrefix(prefix) ? String(metadata.image.dropFirst(prefix.count)) : metadata.image
+      let path = (relative as NSString).deletingPathExtension
+      return ("images/\(metadata.split)/\(path).\(imageExtension)", "masks/\(metadata.split)/\(path).png")
+    }
+  }
+
+  /// The files a layout has besides its samples: VOC's split lists, a generic dataset's `classes.yaml`.
+  static func writeLayoutFiles(
+    format: DatasetFormat?, source: SlimmedOutput, listed: [String: [String]], through written: WrittenFiles
+  ) throws(PipelineError) {
+    switch format {
+    case .voc:
+      for (split, ids) in listed.sorted(by: { $0.key < $1.key }) {
+        try write(Array(ids.sorted().map { $0 + "\n" }.joined().utf8), to: "ImageSets/Segmentation/\(split).txt", through: written)
+      }
+    case .generic:
+      guard let space = source.labelSpace else {
+        throw .output(path: source.directory, reason: "its manifest records no classes for the label space; it cannot export to the generic layout")
+      }
+      let classes: ClassesFile
+      do throws(DatasetError) { classes = try ClassesFile(trainIdsOf: space, source: source.directory) } catch { throw .dataset(error) }
+      try write(Array(classes.yaml.utf8), to: ClassesFile.fileName, through: written)
+    default:
+      break
     }
   }
 
@@ -102,7 +140,7 @@ public enum FolderExport {
   {
     if let png = sample.fields["png"] { return png }
     guard let jpeg = sample.fields["jpg"] else { throw .output(path: source, reason: "sample \(sample.key) has no image") }
-    if format == .ade20k { return jpeg }
+    if [.ade20k, .voc, .generic].contains(format) { return jpeg }
     do throws(ImageCodecError) {
       guard case .uint8(let image) = try decoder.decode(jpeg, source: "\(source): \(sample.key).jpg").image else {
         throw ImageCodecError.unsupported(source: source, codec: .jpeg, reason: "not 8-bit")
@@ -118,10 +156,13 @@ public enum FolderExport {
     -> [UInt8]
   {
     guard let seg = sample.fields["seg.png"] else { throw .output(path: source, reason: "sample \(sample.key) has no seg.png") }
-    let encoding: LabelEncoding = switch format {
-    case .cityscapes: .cityscapesTrainIds
-    case .camvid: .camvidSegNet
-    case .ade20k: .ade20k
+    let encoding: LabelEncoding
+    switch format {
+    case .cityscapes: encoding = .cityscapesTrainIds
+    case .camvid: encoding = .camvidSegNet
+    case .ade20k: encoding = .ade20k
+    case .voc: encoding = .voc
+    case .generic: return seg  // its classes.yaml gives each class its train id
     }
     let inverse = encoding.storedValueOfTrainId
     if (0..<256).allSatisfy({ inverse[$0] == nil || inverse[$0] == UInt8($0) }) { return seg }

@@ -12,6 +12,8 @@ struct SlimmedOutput {
   var directory: String
   /// Per split, in train, val, test order: the shards as the manifests list them.
   var splits: [(name: String, shards: [OutputManifest.Shard])]
+  /// The label space of the `seg.png` members, as the manifests record it.
+  var labelSpace: LabelSpace?
 
   /// Reads the manifests of `directory`.
   /// - Throws: ``PipelineError/nothingToDo(reason:)`` when it has none, and
@@ -31,6 +33,7 @@ struct SlimmedOutput {
     let order = ["train", "val", "test"]
     let names = Set(manifests.flatMap(\.splits.keys)).sorted { (order.firstIndex(of: $0) ?? 3, $0) < (order.firstIndex(of: $1) ?? 3, $1) }
     splits = names.map { name in (name, manifests.flatMap { $0.splits[name]?.shards ?? [] }) }
+    labelSpace = manifests.first?.dataset.space
   }
 
   /// The samples of one shard, after checking the file against the manifest.

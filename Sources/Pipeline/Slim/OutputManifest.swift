@@ -1,5 +1,6 @@
 import Catalog
 import DanceCore
+import Datasets
 import Foundation
 import Shards
 
@@ -20,13 +21,18 @@ extension OutputManifest {
 }
 
 extension OutputManifest.Dataset {
-  /// The identity of `dataset` and the valid samples a plan is made over.
-  init(_ dataset: DatasetRecord, samples: [SampleRecord]) {
+  /// The identity of `dataset` and the valid samples a plan is made over; the classes of `space`
+  /// are recorded when it is not a standard label space.
+  init(_ dataset: DatasetRecord, samples: [SampleRecord], space: LabelSpace) {
     let lines = samples.map { "\($0.key)\t\($0.imageIdentity?.bytes ?? 0)\t\($0.labelIdentity?.bytes ?? 0)\n" }.sorted()
+    let classes = space.recordedClasses?.map { OutputManifest.LabelClass(name: $0.name, color: $0.color) }
     self.init(
-      name: dataset.name, root: dataset.root, format: dataset.format.rawValue, labelSpace: dataset.labelSpace,
+      name: dataset.name, root: dataset.root, format: dataset.format.rawValue, labelSpace: space.id, labelClasses: classes,
       samples: samples.count, samplesSHA256: ShardDigest.sha256(Array(lines.joined().utf8)))
   }
+
+  /// The label space of the `seg.png` members: a standard one by its id, or the recorded classes.
+  var space: LabelSpace? { LabelSpace.recorded(id: labelSpace, classes: labelClasses?.map { ($0.name, $0.color) }) }
 }
 
 /// Keeps a run's manifest current: every finished shard is added and the file rewritten.

@@ -45,15 +45,16 @@ public enum SlimJob {
     try OutputPlacement.check(output: directory, datasetRoots: [configuration.root] + registered.map(\.root), catalogPath: input.path)
     let needed = configuration.options.neededIndicators
     let rootPath = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
-    guard var dataset = registered.first(where: { $0.root == rootPath || $0.root == rootPath + "/ADEChallengeData2016" }),
+    let candidates = DatasetLayout.candidateRoots(of: rootPath)
+    guard var dataset = registered.first(where: { candidates.contains($0.root) }),
       let inputDatasetId = dataset.id
     else {
       throw PipelineError.nothingToDo(
         reason: "\(configuration.root): the dataset is not in the catalog \(input.path); "
           + (partition == nil ? "run `dance scan ROOT` first" : "partitions plan from existing scores: run `dance score ROOT` first"))
     }
-    let format = dataset.format
-    let grouping = try dataset.camvidGrouping.map { try CamVidGrouping(overrides: $0, source: "catalog") } ?? .standard
+    let labels = try DatasetLabels.cataloged(
+      format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace)
     let samples = try input.samples(datasetId: inputDatasetId, status: .ok)
     let valid = Set(samples.map(\.key))
     let scoreRecords = try input.scores(datasetId: inputDatasetId).filter { valid.contains($0.sampleKey) }
@@ -177,7 +178,7 @@ public enum SlimJob {
         guard let sample = byKey[decision.key], let labelPath = sample.labelPath else { continue }
         jobs.append(SlimSampleJob(
           key: sample.key, split: split, root: dataset.root, imagePath: sample.imagePath, labelPath: labelPath,
-          format: format, grouping: grouping, width: sample.width ?? 0, height: sample.height ?? 0,
+          labels: labels, width: sample.width ?? 0, height: sample.height ?? 0,
           outputWidth: decision.outputWidth, outputHeight: decision.outputHeight, scale: decision.scale,
           weight: decision.weight, rank: decision.rank,
           scores: (scores[sample.key] ?? [:]).filter { embedded.contains($0.key) }))
@@ -189,7 +190,7 @@ public enum SlimJob {
         manifest: OutputManifest(
           version: OutputManifest.currentVersion, partition: partition?.name, complete: false,
           configuration: fingerprint, configurationSHA256: OutputManifest.digest(fingerprint),
-          dataset: .init(dataset, samples: samples), splits: [:]))
+          dataset: .init(dataset, samples: samples, space: labels.space), splits: [:]))
       try writeShards(
         jobs, directory: directory, output: output, catalog: catalog, configuration: configuration, resume: resume,
         manifest: manifest, report: &report)

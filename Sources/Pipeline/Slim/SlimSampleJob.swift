@@ -49,8 +49,7 @@ struct SlimSampleJob: Sendable {
   var root: String
   var imagePath: String
   var labelPath: String
-  var format: DatasetFormat
-  var grouping: CamVidGrouping
+  var labels: DatasetLabels
   var width: Int
   var height: Int
   var outputWidth: Int
@@ -100,11 +99,9 @@ struct SlimSampleJob: Sendable {
     } catch {
       return .failure(Failure(reason: error.description))
     }
-    let labels: Image8
+    let labels: Image8  // the sample's train ids
     do throws(DatasetError) {
-      labels = try LabelFiles.convert(
-        contentsOf: root + "/" + labelPath, format: format, decoder: decoder, camvidGrouping: grouping
-      ).labels.image
+      labels = try LabelFiles.convert(contentsOf: root + "/" + labelPath, labels: self.labels, decoder: decoder).labels.image
       guard labels.width == width && labels.height == height else {
         return .failure(Failure(reason: "\(root)/\(labelPath): label size differs from the image (changed since the scan)"))
       }
@@ -116,8 +113,8 @@ struct SlimSampleJob: Sendable {
       return .failure(Failure(reason: error.description))
     }
     let metadata = SampleMetadata(
-      key: key, dataset: format.rawValue, split: split.rawValue, image: imagePath, label: labelPath,
-      labelSpace: LabelFiles.space(of: format).id, ignoreIndex: Int(LabelSpace.ignoreValue),
+      key: key, dataset: self.labels.format.rawValue, split: split.rawValue, image: imagePath, label: labelPath,
+      labelSpace: self.labels.space.id, ignoreIndex: Int(LabelSpace.ignoreValue),
       originalSize: [width, height], size: [outputWidth, outputHeight], scale: scale, weight: weight, rank: rank,
       scores: scores)
     let encoder = JSONEncoder()

@@ -109,14 +109,16 @@ extension PipelineSpec {
     } else if let given = dataset.format {
       format = given
     } else {
-      throw r.error(line: section.line, "'synth' needs 'format' (cityscapes, camvid or ade20k) unless 'dataset' has one")
+      throw r.error(line: section.line, "'synth' needs 'format' (cityscapes, camvid, ade20k, voc or generic) unless 'dataset' has one")
     }
     var synth = Synth(format: format)
     if let value = section["train"] { synth.train = try r.int(value, Settings.trainSamples) }
     if let value = section["val"] { synth.val = try r.int(value, Settings.valSamples) }
     if let value = section["test"] {
       synth.test = try r.int(value, Settings.testSamples)
-      if format != .camvid, synth.test ?? 0 > 0 { throw r.error(value, "'test' applies to CamVid only (\(format.rawValue) has train and val)") }
+      if format != .camvid && format != .generic, synth.test ?? 0 > 0 {
+        throw r.error(value, "'test' applies to CamVid and generic only (\(format.rawValue) has train and val)")
+      }
     }
     if let value = section["size"] {
       let text = try r.string(value, "size")

@@ -28,10 +28,10 @@ enum DatasetRootReader {
       throw .missingSplit(path: found.root, reason: "the \(found.format.rawValue) dataset has no labelled \(split.rawValue) samples")
     }
     entries.sort { $0.key < $1.key }
-    let space = LabelFiles.space(of: found.format)
+    let space = found.labels.space
     let identity = DataIdentity(kind: "dataset", path: found.root, split: split.rawValue, labelSpace: space.id,
                                 samples: entries.count, digest: TrainingData.digest(of: entries))
-    return TrainingData(identity: identity, labelSpace: space, entries: entries, root: found.root, format: found.format,
-                        grouping: discovery.camvidGrouping, readers: [:], leftOut: leftOut)
+    return TrainingData(identity: identity, labelSpace: space, entries: entries, root: found.root, labels: found.labels,
+                        readers: [:], leftOut: leftOut)
   }
 }

@@ -41,13 +41,15 @@ enum ShardIndexReader {
       entries.append(entry)
     }
     guard !entries.isEmpty else { throw .missingSplit(path: output + "/" + split, reason: "the \(split) split has no samples") }
-    guard spaces.count == 1, let spaceId = spaces.first, let space = LabelSpace.named(spaceId) else {
-      throw .invalidData(path: output + "/" + split, reason: "samples use label spaces \(spaces.sorted()); expected one known space")
+    let recorded = manifests.first { $0.dataset.labelSpace == spaces.first }?.dataset.labelClasses?.map { ($0.name, $0.color) }
+    guard spaces.count == 1, let spaceId = spaces.first, let space = LabelSpace.recorded(id: spaceId, classes: recorded) else {
+      throw .invalidData(
+        path: output + "/" + split,
+        reason: "samples use label spaces \(spaces.sorted()); expected one standard space or one whose classes the manifest records")
     }
     let identity = DataIdentity(kind: "shards", path: output, split: split, labelSpace: space.id, samples: entries.count,
                                 digest: TrainingData.digest(of: entries))
-    return TrainingData(identity: identity, labelSpace: space, entries: entries, root: output, format: nil,
-                        grouping: .standard, readers: readers)
+    return TrainingData(identity: identity, labelSpace: space, entries: entries, root: output, labels: nil, readers: readers)
   }
 
   /// The manifests of `output` (none for an output written before manifests existed); an

@@ -64,8 +64,8 @@ public final class TrainingData: @unchecked Sendable {
                            featureMapWidth: Int((Double(widths) / count).rounded()))
   }
   let root: String
-  let format: DatasetFormat?
-  let grouping: CamVidGrouping
+  /// How a dataset root's label files map to train ids (`nil` for shards, which hold train ids).
+  let labels: DatasetLabels?
   let readers: [String: TarReader]
 
   /// Samples left out when the data was opened (a dataset root's image whose header cannot be
@@ -73,14 +73,13 @@ public final class TrainingData: @unchecked Sendable {
   public let leftOut: [SampleFailure]
 
   init(identity: DataIdentity, labelSpace: LabelSpace, entries: [SampleEntry], root: String,
-       format: DatasetFormat?, grouping: CamVidGrouping, readers: [String: TarReader], leftOut: [SampleFailure] = []) {
+       labels: DatasetLabels?, readers: [String: TarReader], leftOut: [SampleFailure] = []) {
     self.identity = identity
     self.labelSpace = labelSpace
     self.entries = entries
     self.leftOut = leftOut
     self.root = root
-    self.format = format
-    self.grouping = grouping
+    self.labels = labels
     self.readers = readers
   }
 
@@ -148,10 +147,9 @@ public final class TrainingData: @unchecked Sendable {
     case .files(let imagePath, let labelPath):
       source = root + "/" + imagePath
       image = try Self.decodeImage(source: source) { () throws(ImageCodecError) in try decoder.decode(contentsOf: source) }
-      guard let format else { throw .invalidSample(path: source, reason: "no dataset format") }
+      guard let datasetLabels = self.labels else { throw .invalidSample(path: source, reason: "no dataset format") }
       do throws(DatasetError) {
-        let converted = try LabelFiles.convert(contentsOf: root + "/" + labelPath, format: format, decoder: decoder,
-                                               camvidGrouping: grouping)
+        let converted = try LabelFiles.convert(contentsOf: root + "/" + labelPath, labels: datasetLabels, decoder: decoder)
         if let (value, count) = converted.labels.unknownValues.min(by: { $0.key < $1.key }) {
           throw DatasetError.invalidLabel(
             path: root + "/" + labelPath,

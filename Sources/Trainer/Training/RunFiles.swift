@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NN
 
@@ -51,6 +52,9 @@ public enum RunFiles {
   static let stateKey = "dance.training.state"
   /// Metadata key of the label space id in every checkpoint.
   public static let labelSpaceKey = "dance.label_space"
+  /// Metadata key of the classes of a label space that is not standard (a generic dataset's), as
+  /// JSON `[{"name": …, "color": [R, G, B]}, …]` in train-id order.
+  public static let labelClassesKey = "dance.label_classes"
   /// Metadata key of the input normalization JSON in every checkpoint.
   public static let normalizationKey = "dance.input_normalization"
   /// Prefix of the optimizer tensors in ``resume``.
@@ -60,6 +64,12 @@ public enum RunFiles {
   static func isRunFile(_ name: String) -> Bool {
     [resume, last, report].contains(name) || (name.hasPrefix("checkpoint-epoch-") && name.hasSuffix(".safetensors"))
   }
+}
+
+/// One class of a recorded label space, as checkpoints store it (``RunFiles/labelClassesKey``).
+struct RecordedClass: Codable {
+  var name: String
+  var color: [Int]
 }
 
 /// JSON coders of the trainer: sorted keys, snake_case for reports.
@@ -95,9 +105,12 @@ enum TrainerJSON {
 extension DeepLab {
   /// This network as a checkpoint that `dance eval`, `dance predict` and `examples/deeplab_torch.py`
   /// load: the tensors plus the configuration, label space and input normalization as metadata.
-  func trainedCheckpoint(labelSpace: String, normalization: InputNormalization, extra: [String: String] = [:]) -> SafetensorsFile {
+  func trainedCheckpoint(labelSpace: LabelSpace, normalization: InputNormalization, extra: [String: String] = [:]) -> SafetensorsFile {
     var metadata = extra.merging(configurationMetadata) { _, own in own }
-    metadata[RunFiles.labelSpaceKey] = labelSpace
+    metadata[RunFiles.labelSpaceKey] = labelSpace.id
+    if let classes = labelSpace.recordedClasses {
+      metadata[RunFiles.labelClassesKey] = TrainerJSON.string(classes.map { RecordedClass(name: $0.name, color: $0.color) })
+    }
     metadata[RunFiles.normalizationKey] = TrainerJSON.string(normalization)
     return checkpoint(metadata: metadata)
   }

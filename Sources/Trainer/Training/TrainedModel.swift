@@ -31,8 +31,12 @@ public struct TrainedModel {
     do throws(CheckpointError) { contents = try SafetensorsFile.read(from: file) } catch {
       throw .checkpoint(path: file, reason: error.description)
     }
-    guard let spaceId = contents.metadata[RunFiles.labelSpaceKey], let space = LabelSpace.named(spaceId) else {
-      throw .checkpoint(path: file, reason: "no known \(RunFiles.labelSpaceKey) metadata (not written by dance train?)")
+    let classes = contents.metadata[RunFiles.labelClassesKey].flatMap { json in
+      try? TrainerJSON.decoder().decode([RecordedClass].self, from: Data(json.utf8)).map { ($0.name, $0.color) }
+    }
+    guard let spaceId = contents.metadata[RunFiles.labelSpaceKey], let space = LabelSpace.recorded(id: spaceId, classes: classes) else {
+      throw .checkpoint(
+        path: file, reason: "no \(RunFiles.labelSpaceKey) metadata naming a standard label space or recorded classes (not written by dance train?)")
     }
     var normalization = InputNormalization.imagenet
     if let json = contents.metadata[RunFiles.normalizationKey] {

@@ -73,7 +73,7 @@ extension TrainingRun {
     let state = ResumeState(
       options: options, data: dataSource, dataIdentity: data.identity, validation: validationSource,
       validationIdentity: validation?.identity, epoch: epoch, batch: batch, step: step, history: history)
-    var file = model.trainedCheckpoint(labelSpace: data.labelSpace.id, normalization: options.normalization,
+    var file = model.trainedCheckpoint(labelSpace: data.labelSpace, normalization: options.normalization,
                                        extra: [RunFiles.stateKey: TrainerJSON.string(state)])
     for (index, buffer) in optimizer.momentumBuffers.enumerated() where !buffer.isEmpty {
       file.entries[RunFiles.optimizerPrefix + String(index)] = SafetensorsFile.Entry(Tensor(shape: [buffer.count], storage: buffer))

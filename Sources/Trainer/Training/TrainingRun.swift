@@ -234,7 +234,7 @@ public final class TrainingRun {
     }
     epoch = finished
     batch = 0
-    let checkpoint = model.trainedCheckpoint(labelSpace: data.labelSpace.id, normalization: options.normalization,
+    let checkpoint = model.trainedCheckpoint(labelSpace: data.labelSpace, normalization: options.normalization,
                                              extra: ["dance.epoch": String(finished)])
     try write(checkpoint, to: RunFiles.epochCheckpoint(finished))
     try write(checkpoint, to: RunFiles.last)

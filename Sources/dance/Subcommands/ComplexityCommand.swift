@@ -27,7 +27,7 @@ extension Dance {
     @Flag(help: "The files are label maps; they are converted to train ids first (needs --format).")
     var label = false
 
-    @Option(help: "Dataset format of the label files: cityscapes, camvid or ade20k.")
+    @Option(help: "Dataset format of the label files: cityscapes, camvid, ade20k, voc or generic (which reads the nearest classes.yaml above each file).")
     var format: DatasetFormat?
 
     @Flag(help: "Print JSON: one object per file.")
@@ -47,7 +47,8 @@ extension Dance {
         do {
           let values: [Indicator: Double]
           if label, let format {
-            let labels = try LabelFiles.convert(contentsOf: file, format: format).labels.image
+            let datasetLabels = try DatasetLabels.forLabelFile(at: file, format: format)
+            let labels = try LabelFiles.convert(contentsOf: file, labels: datasetLabels).labels.image
             values = scorer.score(image: nil, trainIds: labels)
           } else {
             guard case .uint8(let image) = try ImageDecoder().decode(contentsOf: file).image else {

@@ -19,7 +19,10 @@ struct ExportCommand: ParsableCommand {
       discussion: """
         Cityscapes: leftImg8bit/<split>/<city>/*_leftImg8bit.png and gtFine/…/*_gtFine_labelTrainIds.png \
         (train ids, 255 = ignore). CamVid: the SegNet layout <split>/*.png and <split>annot/*.png (11 = \
-        void). ADE20K: images/<training|validation>/ and annotations/… (0 = other). DIR/weights.csv \
+        void). ADE20K: images/<training|validation>/ and annotations/… (0 = other). Pascal VOC: \
+        JPEGImages/, SegmentationClass/ (255 = void) and ImageSets/Segmentation/<split>.txt. Generic: \
+        images/<split>/ and masks/<split>/ holding train ids, with a classes.yaml whose ids are those train \
+        ids (ignore 255). DIR/weights.csv \
         lists key, split, image, label, scale and loss weight per sample. `dance scan DIR` reads it \
         back; MMSegmentation's dataset classes read the layout as it is. DIR must be a new or empty \
         directory. Every file is written under a temporary name and renamed, and DIR/.dance-export.json \
@@ -34,7 +37,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The destination directory (new or empty).", valueName: "dir"))
     var to: String
 
-    @Option(help: "The layout: cityscapes, camvid or ade20k. Default: the one the output was made from (the only one its labels fit).")
+    @Option(help: "The layout: cityscapes, camvid, ade20k, voc or generic. Default: the one the output was made from (the only one its labels fit).")
     var layout: DatasetFormat?
 
     @Flag(help: "Print the report as JSON.")

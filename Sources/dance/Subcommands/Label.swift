@@ -17,7 +17,9 @@ extension Dance {
       discussion: """
         Cityscapes label ids go through the id → trainId table (an existing _labelTrainIds.png is \
         kept as it is; --all never replaces one), CamVid SegNet void (11) becomes 255, CamVid 32-colour labels are grouped \
-        into the 11 SegNet classes, ADE20K is reduced (0 → 255, 1…150 → 0…149). Values outside the \
+        into the 11 SegNet classes, ADE20K is reduced (0 → 255, 1…150 → 0…149), Pascal VOC keeps its \
+        indices (255 = void), a generic dataset's masks go through its classes.yaml (for FILE, the nearest \
+        one in the file's folder or above; ids or colours to train ids). Values outside the \
         label space become 255 and are reported. With FILE, -o must be a new file: it is never the \
         input and never replaces an existing file (exit 2).
         """
@@ -61,8 +63,9 @@ extension Dance {
       guard let file, let output, let format = layout.format else { return }
       try checkNewFile(output, input: file)
       do {
-        let (labels, encoding) = try LabelFiles.convert(
-          contentsOf: file, format: format, camvidGrouping: try layout.discoveryOptions().camvidGrouping)
+        let datasetLabels = try DatasetLabels.forLabelFile(
+          at: file, format: format, camvidGrouping: try layout.discoveryOptions().camvidGrouping)
+        let (labels, encoding) = try LabelFiles.convert(contentsOf: file, labels: datasetLabels)
         try Data(try LabelFiles.encode(labels.image)).write(to: URL(fileURLWithPath: output), options: .withoutOverwriting)
         if !labels.unknownValues.isEmpty {
           let values = labels.unknownValues.keys.sorted().map(String.init).joined(separator: ", ")

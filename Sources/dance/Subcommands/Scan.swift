@@ -14,11 +14,14 @@ extension Dance {
         label values outside the label space (counted per value), duplicate keys, stray files, \
         symbolic-link loops and unreadable entries. Images are checked from their headers unless \
         --verify-images is given; labels are always decoded. Unchanged files (same size and \
-        modification time) are not read again on a rescan. Exits with 3 when some samples are bad.
+        modification time) are not read again on a rescan. Exits with 3 when some samples are bad. \
+        A generic dataset (images/<split>/…, masks/<split>/… and classes.yaml at the root) is read \
+        through its classes.yaml: each class's id, name and colour, and the ignore value; masks are \
+        index PNGs (ids) or colour PNGs (colours), chosen per file.
         """
     )
 
-    @Argument(help: "The dataset root (Cityscapes, CamVid or ADE20K layout).")
+    @Argument(help: "The dataset root (Cityscapes, CamVid, ADE20K, Pascal VOC or generic layout).")
     var root: String
 
     @OptionGroup var catalog: CatalogOptions

@@ -9,13 +9,16 @@ extension Dance {
   /// `dance synth`: write a synthetic street-scene dataset in a real dataset's on-disk layout.
   struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write a synthetic segmentation dataset in the Cityscapes, CamVid or ADE20K layout.",
+      abstract: "Write a synthetic segmentation dataset in the Cityscapes, CamVid, ADE20K, Pascal VOC or generic layout.",
       discussion: """
         Street scenes (sky, buildings, road, sidewalk, vegetation, cars, people, poles, signs, …) whose \
         spatial complexity varies strongly from image to image, with labels that match the pixels exactly. \
         Equal arguments write byte-identical files. Cityscapes gets leftImg8bit/ and gtFine/ (labelIds, \
         instanceIds, color; no polygons), CamVid the SegNet folders and list files, ADE20K \
-        ADEChallengeData2016/ with JPEG images of varying size. The default --style photographic \
+        ADEChallengeData2016/ with JPEG images of varying size, Pascal VOC VOCdevkit/VOC2012/ (JPEG images, \
+        palette PNGs with a void border of 255 around people, cars and bicycles, the split lists), generic \
+        images/<split>/ and masks/<split>/ with classes.yaml (index masks, or colour masks with --masks \
+        color). The default --style photographic \
         decouples texture from label clutter, places small objects, signs and lights independently of \
         both, varies object colours, casts shadows, and renders material textures, exposure, blur, \
         sensor noise and some JPEG artefacts, writing image PNGs with libpng's adaptive filters as real \
@@ -24,10 +27,10 @@ extension Dance {
     )
 
     @Option(
-      help: ArgumentHelp("Layout to write: cityscapes, camvid or ade20k.", valueName: "format"),
+      help: ArgumentHelp("Layout to write: cityscapes, camvid, ade20k, voc or generic.", valueName: "format"),
       transform: { text in
         guard let format = DatasetFormat(rawValue: text.lowercased()) else {
-          throw ValidationError("unknown format '\(text)'; use cityscapes, camvid or ade20k")
+          throw ValidationError("unknown format '\(text)'; use cityscapes, camvid, ade20k, voc or generic")
         }
         return format
       })
@@ -48,13 +51,13 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Number of validation samples.")
     var val = SyntheticDatasetConfiguration.defaults.valCount
 
-    @Option(parsing: .unconditional, help: "Number of test samples, CamVid only. Default: the validation count.")
+    @Option(parsing: .unconditional, help: "Number of test samples, CamVid and generic only. Default: CamVid the validation count, generic none.")
     var test: Int?
 
     @Option(help: ArgumentHelp(
       """
-      Image size in pixels, width x height (e.g. 2048x1024). Default: cityscapes 256x128, camvid 240x180, \
-      ade20k 256x192 (ADE20K sizes vary ±25 % around it).
+      Image size in pixels, width x height (e.g. 2048x1024). Default: cityscapes and generic 256x128, camvid \
+      240x180, ade20k and voc 256x192 (ADE20K sizes vary ±25 % around it).
       """, valueName: "WxH"))
     var size: String?
 
@@ -78,8 +81,19 @@ extension Dance {
     @Option(parsing: .unconditional, help: "zlib level of the PNG files, 0 (store) to 9 (smallest).")
     var pngLevel = SyntheticDatasetConfiguration.defaults.pngCompressionLevel
 
-    @Option(parsing: .unconditional, help: "JPEG quality of the ADE20K images, 1 to 100.")
+    @Option(parsing: .unconditional, help: "JPEG quality of the ADE20K and Pascal VOC images, 1 to 100.")
     var jpegQuality = SyntheticDatasetConfiguration.defaults.jpegQuality
+
+    @Option(
+      help: ArgumentHelp(
+        "The generic layout's masks: index (8-bit class ids) or color (RGB class colours). (default: index)", valueName: "kind"),
+      transform: { text in
+        guard let masks = SyntheticDatasetConfiguration.MaskEncoding(rawValue: text.lowercased()) else {
+          throw ValidationError("unknown mask kind '\(text)'; use index or color")
+        }
+        return masks
+      })
+    var masks = SyntheticDatasetConfiguration.defaults.masks
 
     func validate() throws {
       try Settings.trainSamples.check(train)
@@ -123,6 +137,7 @@ extension Dance {
         imageSize: size.flatMap(SyntheticDatasetConfiguration.ImageSize.init(parsing:)), seed: seed,
         pngCompressionLevel: pngLevel, jpegQuality: jpegQuality, style: style)
       configuration.overwrite = overwrite
+      configuration.masks = masks
       return configuration
     }
   }

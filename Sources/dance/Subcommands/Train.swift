@@ -13,7 +13,7 @@ extension Dance {
       abstract: "Train the bundled DeepLabV3+-style network on a slimmed output or a dataset root.",
       discussion: """
         DATA is the output directory of `dance slim` (shards are read by member offsets: from --catalog when \
-        given, else from each split's shardindex.json and the tar headers) or a Cityscapes, CamVid or ADE20K \
+        given, else from each split's shardindex.json and the tar headers) or a Cityscapes, CamVid, ADE20K, Pascal VOC or generic \
         root (unslimmed, for baselines; labels become train ids as they load). Each shard's SHA-256 is checked \
         once per run, streamed, before it is first read, against OUT/manifest.json (or --catalog): a shard \
         changed after slim wrote it stops the run, as does an output whose slim run has not finished. A sample \

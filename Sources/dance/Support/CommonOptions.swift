@@ -24,7 +24,7 @@ struct CatalogOptions: ParsableArguments {
 
 /// `--format` and `--camvid-grouping`, shared by commands that read a dataset layout.
 struct LayoutOptions: ParsableArguments {
-  @Option(help: "Dataset layout: cityscapes, camvid or ade20k. Default: detected from the root's folders.")
+  @Option(help: "Dataset layout: cityscapes, camvid, ade20k, voc or generic. Default: detected from the root's folders.")
   var format: DatasetFormat?
 
   @Option(
