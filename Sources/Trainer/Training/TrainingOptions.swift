@@ -36,6 +36,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var normalization = InputNormalization.imagenet
   /// Progressive network slimming, or nil (the network keeps its size).
   public var slimming: NetworkSlimming?
+  /// The checkpoint the weights start from (`--init`), or nil (drawn from the seed).
+  public var initialization: InitialWeights?
 
   /// The defaults above.
   public init() {}
@@ -110,7 +112,46 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
   public var failures: [SampleFailure] = []
   /// The last validation result.
   public var validation: EvaluationResult?
+  /// The learning rate of every step, in order.
+  public var stepLearningRates: [Float] = []
+  /// Every extension of the run (`--resume RUN --epochs N`), in order.
+  public var extensions: [RunExtension] = []
 
   /// Total training FLOPs.
   public var trainFlops: Double { stepFlops.reduce(0, +) }
+
+  /// An empty history.
+  public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case stepLosses, stepFlops, epochs, trainSeconds, evaluationSeconds, failures, validation, stepLearningRates, extensions
+  }
+
+  /// Decodes a history; the learning rates and extensions are absent from runs of older versions.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    stepLosses = try container.decode([Float].self, forKey: .stepLosses)
+    stepFlops = try container.decode([Double].self, forKey: .stepFlops)
+    epochs = try container.decode([EpochRecord].self, forKey: .epochs)
+    trainSeconds = try container.decode(Double.self, forKey: .trainSeconds)
+    evaluationSeconds = try container.decode(Double.self, forKey: .evaluationSeconds)
+    failures = try container.decode([SampleFailure].self, forKey: .failures)
+    validation = try container.decodeIfPresent(EvaluationResult.self, forKey: .validation)
+    stepLearningRates = try container.decodeIfPresent([Float].self, forKey: .stepLearningRates) ?? []
+    extensions = try container.decodeIfPresent([RunExtension].self, forKey: .extensions) ?? []
+  }
+}
+
+/// One extension of a run by `dance train --resume RUN --epochs N`.
+///
+/// The added epochs see the data (order, crops, flips, dropout) of an N-epoch run and each of
+/// their steps takes the learning rate it has in an N-epoch run; the steps before ``step``
+/// followed the shorter schedule.
+public struct RunExtension: Codable, Sendable, Equatable {
+  /// The epochs the run had.
+  public var fromEpochs: Int
+  /// The epochs it has since.
+  public var toEpochs: Int
+  /// Optimizer steps taken when it was extended.
+  public var step: Int
 }

@@ -28,6 +28,10 @@ public struct TrainingReport: Codable, Sendable, Equatable {
   public var stepLosses: [Float]
   /// The training FLOPs of every step (3 × forward FLOPs of its actual batch shape).
   public var stepFlops: [Double]
+  /// The learning rate of every step.
+  public var stepLearningRates: [Float] = []
+  /// The run's extensions (`--resume RUN --epochs N`), in order.
+  public var extensions: [RunExtension] = []
   /// The sum of ``stepFlops``.
   public var trainFlops: Double
   /// Forward FLOPs per validation image at its full resolution (nil without validation).
@@ -50,7 +54,8 @@ extension TrainingRun {
     TrainingReport(
       status: status, configuration: options, dataset: data.identity, validation: validation?.identity,
       classes: data.labelSpace.classNames, epochsFinished: epoch, steps: step, parameters: model.parameterCount,
-      epochs: history.epochs, stepLosses: history.stepLosses, stepFlops: history.stepFlops, trainFlops: history.trainFlops,
+      epochs: history.epochs, stepLosses: history.stepLosses, stepFlops: history.stepFlops,
+      stepLearningRates: history.stepLearningRates, extensions: history.extensions, trainFlops: history.trainFlops,
       inferenceFlopsPerImage: history.validation?.inferenceFlopsPerImage, trainSeconds: history.trainSeconds,
       evaluationSeconds: history.evaluationSeconds, wallSeconds: history.trainSeconds + history.evaluationSeconds,
       lastValidation: history.validation, failures: history.failures)
@@ -84,11 +89,15 @@ extension TrainingRun {
   /// Reopens the run in `directory` where its resumable state left it.
   ///
   /// The data is opened again from the recorded paths and must be the same (equal digests).
-  /// - Parameter threads: overrides the recorded engine thread count (bit-exact continuation needs
-  ///   the same count).
+  /// - Parameters:
+  ///   - threads: overrides the recorded engine thread count (bit-exact continuation needs the
+  ///     same count).
+  ///   - epochs: extends the run, finished or not, to this many epochs in total (``RunExtension``);
+  ///     nil or the recorded count continues it as it was.
   /// - Throws: ``TrainerError/checkpoint(path:reason:)`` when the state is missing or unreadable,
-  ///   ``TrainerError/invalidData(path:reason:)`` when the data changed.
-  public static func resume(directory: String, threads: Int? = nil) throws(TrainerError) -> TrainingRun {
+  ///   ``TrainerError/invalidData(path:reason:)`` when the data changed, and
+  ///   ``TrainerError/invalidConfiguration(path:reason:)`` for fewer epochs than recorded.
+  public static func resume(directory: String, threads: Int? = nil, epochs: Int? = nil) throws(TrainerError) -> TrainingRun {
     let path = directory + "/" + RunFiles.resume
     guard FileManager.default.fileExists(atPath: path) else {
       throw .checkpoint(path: path, reason: "no resumable state: \(directory) is not a dance train run directory")
@@ -106,6 +115,14 @@ extension TrainingRun {
     }
     guard state.version == 1 else { throw .checkpoint(path: path, reason: "resume state version \(state.version), this dance reads 1") }
     if let threads { state.options.threads = threads }
+    if let epochs, epochs != state.options.epochs {
+      guard epochs > state.options.epochs else {
+        throw .invalidConfiguration(
+          path: directory, reason: "--epochs \(epochs) is fewer than the run's \(state.options.epochs); a resume can only extend a run")
+      }
+      state.history.extensions.append(RunExtension(fromEpochs: state.options.epochs, toEpochs: epochs, step: state.step))
+      state.options.epochs = epochs
+    }
     let data = try reopen(state.data, expected: state.dataIdentity)
     let validation = try state.validation.map { (source) throws(TrainerError) in
       try reopen(source, expected: state.validationIdentity)

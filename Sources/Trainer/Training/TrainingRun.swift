@@ -77,11 +77,18 @@ public final class TrainingRun {
   ///
   /// - Throws: ``TrainerError/invalidConfiguration(path:reason:)`` for bad options, a non-empty
   ///   directory or validation data in another label space.
+  /// - Parameter initialWeights: the checkpoint to fine-tune (`--init`): the run then trains its
+  ///   architecture with its normalization, starting from its tensors (``FineTuningStart``).
   public static func start(
     options: TrainingOptions, data: TrainingData, dataSource: DataSource, validation: TrainingData? = nil,
-    validationSource: DataSource? = nil, directory: String
+    validationSource: DataSource? = nil, initialWeights: FineTuningStart? = nil, directory: String
   ) throws(TrainerError) -> TrainingRun {
     var options = options
+    if let initialWeights {
+      options.model = initialWeights.configuration
+      options.normalization = initialWeights.normalization
+      options.initialization = initialWeights.record
+    }
     options.model.classes = data.labelSpace.classes.count
     if options.slimming != nil { options.model.asppGates = true }
     if let problem = options.problem { throw .invalidConfiguration(path: directory, reason: problem) }
@@ -102,6 +109,7 @@ public final class TrainingRun {
     }
     var generator = SplitMix(seed: SplitMix.derive(options.seed, 0x1417))
     let model = DeepLab(options.model, generator: &generator)
+    initialWeights?.apply(to: model)
     let run = TrainingRun(directory: directory, options: options, data: data, dataSource: dataSource, validation: validation,
                           validationSource: validationSource, model: model, history: TrainingHistory(), epoch: 0, batch: 0, step: 0)
     try run.saveState()
@@ -166,6 +174,7 @@ public final class TrainingRun {
           }
           history.stepLosses.append(value)
           history.stepFlops.append(flops)
+          history.stepLearningRates.append(schedule.rate(at: position))
           record.loss = (record.loss * Double(record.steps) + Double(value)) / Double(record.steps + 1)
           record.steps += 1
           record.trainFlops += flops

@@ -25,6 +25,20 @@ extension Dance {
         `dance train --resume RUN` then continues exactly where it stopped (the same per-step losses as an \
         uninterrupted run, bit for bit, with the same --threads). A loss that is not a finite number (a \
         --lr far too large) stops the run with 1, keeping the last good checkpoint.
+
+        --init CKPT fine-tunes: the run trains the checkpoint's network (its width, head, pruned channels \
+        and input normalization) starting from its weights; when its classes are not the data's (another \
+        count, or other names in train-id order) the classifier is initialised afresh from --seed, and the \
+        note printed at the start says which. A run started from a checkpoint is as exact as any: its \
+        first state holds the checkpoint's tensors bit for bit, and it resumes bit for bit.
+
+        --resume RUN --epochs N extends a run, finished or not, to N epochs in total. The added epochs see \
+        the data (order, crops, flips, dropout) of an N-epoch run and each of their steps takes the \
+        learning rate it has in an N-epoch run. The result is not an N-epoch run's: the steps already taken \
+        followed the shorter run's schedule, and DeepLab's poly schedule decays to 0 at a run's last step, \
+        so no schedule can be lengthened without changing them (the first added step's rate jumps back up; \
+        report.json lists every step's learning rate and the extension). For an exact N-epoch run, start it \
+        with --epochs N and stop it early (Ctrl-C): --resume then continues it bit for bit.
         """
     )
 
@@ -34,10 +48,18 @@ extension Dance {
     @Option(help: ArgumentHelp("The run directory (created; must be empty).", valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Continue the run in this directory from its resumable state.", valueName: "dir"))
+    @Option(help: ArgumentHelp(
+      "Continue the run in this directory from its resumable state (with --epochs N: extend it to N epochs).", valueName: "dir"))
     var resume: String?
 
-    @Option(parsing: .unconditional, help: "Passes over the training split. (default: 10)")
+    @Option(
+      name: .customLong("init"),
+      help: ArgumentHelp(
+        "Fine-tune: start from this checkpoint's network and weights (a .safetensors of dance train, or a run directory).",
+        valueName: "ckpt"))
+    var initFrom: String?
+
+    @Option(parsing: .unconditional, help: "Passes over the training split; with --resume, the epochs to extend the run to. (default: 10)")
     var epochs: Int?
 
     @Option(parsing: .unconditional, help: "Samples per batch. (default: 8)")
@@ -125,14 +147,17 @@ extension Dance {
     func validate() throws {
       if resume == nil && (data == nil || out == nil) { throw ValidationError("give DATA and --out RUN, or --resume RUN") }
       if resume != nil {
-        let given: [Any?] = [data, out, epochs, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
-                             evalEvery, checkpointEvery, catalog]
+        let given: [Any?] = [data, out, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
+                             evalEvery, checkpointEvery, catalog, initFrom]
         let slimming: [Any?] = [pruneAt, gateL1, scaleL1, pruneThreshold, pruneFraction]
         if given.contains(where: { $0 != nil }) || slimming.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead
           || pruneBackbone
         {
-          throw ValidationError("--resume continues a run with its recorded options; only --threads may be given")
+          throw ValidationError("--resume continues a run with its recorded options; only --threads and --epochs (to extend it) may be given")
         }
+      }
+      if initFrom != nil && (width != nil || outputStride != nil || matchedHead) {
+        throw ValidationError("--init trains the checkpoint's network; --width, --output-stride and --matched-head do not apply")
       }
       if let crop, PixelSize(parsing: crop) == nil { throw ValidationError("--crop must be WxH with positive integers, got \(crop)") }
       if let pruneAt, pruneEpochs(pruneAt) == nil { throw ValidationError("--prune-at must be comma-separated epochs, got \(pruneAt)") }
@@ -149,7 +174,11 @@ extension Dance {
       let run: TrainingRun
       do throws(TrainerError) {
         if let resume {
-          run = try TrainingRun.resume(directory: resume, threads: threads)
+          run = try TrainingRun.resume(directory: resume, threads: threads, epochs: epochs)
+          if let epochs, let added = run.history.extensions.last, added.toEpochs == epochs {
+            printNow("extend: \(added.fromEpochs) → \(added.toEpochs) epochs; the added steps take the learning rates "
+              + "of a \(added.toEpochs)-epoch run (see dance train --help)")
+          }
         } else {
           run = try start()
         }
@@ -214,6 +243,10 @@ extension Dance {
         throw .invalidConfiguration(path: data, reason: "\(error)")
       }
       let training = try TrainingData.open(data, split: .train, catalogPath: catalog, discovery: discovery)
+      let initial = try initFrom.map { (path) throws(TrainerError) in
+        try FineTuningStart.read(path, for: training.labelSpace, gated: options.slimming != nil)
+      }
+      if let initial { printNow(initial.note) }
       if matchedHead {
         let head = training.matchedHead(options.model, crop: options.crop)
         options.model = head.configuration
@@ -233,7 +266,7 @@ extension Dance {
       }
       return try TrainingRun.start(
         options: options, data: training, dataSource: DataSource(path: data, split: "train", catalog: catalog),
-        validation: validation?.0, validationSource: validation?.1, directory: out)
+        validation: validation?.0, validationSource: validation?.1, initialWeights: initial, directory: out)
     }
 
     private func describe(_ run: TrainingRun) -> String {
