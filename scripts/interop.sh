@@ -2,7 +2,8 @@
 # Interoperability check run by `make test`: slims a synthetic dataset with the dance binary and
 # reads every shard back with Python's `webdataset` package (installed into a venv under .build/);
 # then checks `dance export folder` of the Cityscapes output with cityscapesScripts' label table,
-# and `dance export mds` with MosaicML Streaming's MDS reader.
+# `--label-ids` and the category IoU with cityscapesScripts' evaluation, and `dance export mds` with
+# MosaicML Streaming's MDS reader.
 # Skips, saying so, when python3 is missing or the packages cannot be installed.
 set -euo pipefail
 dance=${DANCE:-.build/debug/dance}
@@ -32,17 +33,28 @@ for format in cityscapes camvid ade20k; do
   echo "interop: $format"
   "$venv/bin/python" Tests/interop/check_webdataset.py "$work/$format-out" "$work/catalog.sqlite"
 done
-# cityscapesScripts' label table (helpers/labels.py needs nothing beyond the standard library; the
-# package's other dependencies serve its viewers and evaluation, so they are not installed).
-if ! "$venv/bin/python" -c "import cityscapesscripts.helpers.labels" 2>/dev/null; then
-  if ! "$venv/bin/pip" install -q --no-deps cityscapesscripts; then
-    echo "interop: folder export SKIPPED (could not install cityscapesscripts from PyPI)"
+# cityscapesScripts' label table and pixel-level evaluation: helpers/labels.py needs nothing beyond
+# the standard library, the evaluation numpy, PIL and pyquaternion (imported by its helpers); the
+# package's other dependencies serve its viewers, so they are not installed.
+if ! "$venv/bin/python" -c "import cityscapesscripts.evaluation.evalPixelLevelSemanticLabeling" 2>/dev/null; then
+  if ! "$venv/bin/pip" install -q --no-deps cityscapesscripts pyquaternion; then
+    echo "interop: folder export and --label-ids SKIPPED (could not install cityscapesscripts and pyquaternion from PyPI)"
     exit 0
   fi
 fi
 "$dance" export folder "$work/cityscapes-out" --to "$work/cityscapes-folder" > /dev/null
 echo "interop: cityscapes folder export"
 "$venv/bin/python" Tests/interop/check_folder_export.py "$work/cityscapes-folder" "$work/cityscapes"
+
+# --label-ids and the category IoU with cityscapesScripts' own evaluation (numpy and PIL, its
+# evaluation module without the optional Cython part): a tiny network trained for three epochs.
+"$dance" train "$work/cityscapes" --out "$work/cs-run" --epochs 3 --lr 0.05 --width 0.25 --crop 64x64 --batch 4 --threads 1 > /dev/null
+val_image=$(find "$work/cityscapes/leftImg8bit/val" -name '*.png' | sort | head -n 1)
+"$dance" predict "$work/cs-run" "$val_image" --out "$work/cs-predict" --label-ids --threads 1 > /dev/null
+"$dance" eval "$work/cs-run" --data "$work/cityscapes" --save-predictions "$work/cs-labelids" --label-ids --json \
+  --threads 1 > "$work/cs-eval.json"
+echo "interop: cityscapes --label-ids and category IoU"
+"$venv/bin/python" Tests/interop/check_label_ids.py "$work/cs-predict" "$work/cs-eval.json" "$work/cs-labelids" "$work/cityscapes"
 
 # MosaicML Streaming's own MDS reader over `dance export mds`. mosaicml-streaming's declared
 # dependencies include a CUDA build of torch, so it is installed without them into a venv layered on

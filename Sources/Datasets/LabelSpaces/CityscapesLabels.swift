@@ -37,3 +37,25 @@ let cityscapesLabels: [(name: String, id: Int, trainId: Int, hasInstances: Bool,
   ("bicycle", 33, 18, true, RGB(119, 11, 32)),
   ("license plate", -1, -1, false, RGB(0, 0, 142)),
 ]
+
+/// The cityscapesScripts category of a Cityscapes label id (`category` in its label table): void
+/// 0…6, flat 7…10, construction 11…16, object 17…20, nature 21…22, sky 23, human 24…25, vehicle
+/// 26…33 and −1 (license plate).
+func cityscapesCategory(ofId id: Int) -> String {
+  switch id {
+  case 7...10: "flat"
+  case 11...16: "construction"
+  case 17...20: "object"
+  case 21...22: "nature"
+  case 23: "sky"
+  case 24...25: "human"
+  case 26...33, -1: "vehicle"
+  default: "void"
+  }
+}
+
+/// The Cityscapes label id of each train id 0…18, the inverse cityscapesScripts' `trainId2label`
+/// gives (the first label in list order with that train id), for `labelIds` predictions.
+public let cityscapesLabelIdOfTrainId: [UInt8] = (0..<19).map { trainId in
+  UInt8(cityscapesLabels.first { $0.trainId == trainId }!.id)
+}

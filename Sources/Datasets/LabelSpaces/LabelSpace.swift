@@ -26,6 +26,17 @@ public struct LabelClass: Sendable, Codable, Equatable {
   public var color: RGB
   /// Whether the class counts in the evaluation mean IoU.
   public var evaluated: Bool
+  /// The category the dataset groups the class into (Cityscapes: flat, construction, object,
+  /// nature, sky, human, vehicle), or nil.
+  public var category: String?
+
+  /// Creates a class.
+  public init(name: String, color: RGB, evaluated: Bool, category: String? = nil) {
+    self.name = name
+    self.color = color
+    self.evaluated = evaluated
+    self.category = category
+  }
 }
 
 /// The training label space of a dataset: train ids `0..<classes.count`, and ``ignoreValue`` for
@@ -47,6 +58,21 @@ public struct LabelSpace: Sendable, Equatable {
 
   /// Train ids that count in the evaluation.
   public var evaluatedClasses: [Int] { classes.indices.filter { classes[$0].evaluated } }
+
+  /// The categories of the evaluated classes, in the order they first appear, each with its
+  /// train ids; empty for a space without categories.
+  public var categories: [(name: String, trainIds: [Int])] {
+    var result: [(name: String, trainIds: [Int])] = []
+    for trainId in evaluatedClasses {
+      guard let category = classes[trainId].category else { continue }
+      if let index = result.firstIndex(where: { $0.name == category }) {
+        result[index].trainIds.append(trainId)
+      } else {
+        result.append((category, [trainId]))
+      }
+    }
+    return result
+  }
 
   /// The colour of a train id (black for the ignore value and unknown ids).
   public func color(of trainId: UInt8) -> RGB {

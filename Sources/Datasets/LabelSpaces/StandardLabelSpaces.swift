@@ -1,11 +1,12 @@
 extension LabelSpace {
-  /// Cityscapes' 19 training classes (`cityscapes-trainid-19`), all evaluated.
+  /// Cityscapes' 19 training classes (`cityscapes-trainid-19`), all evaluated, each in its
+  /// cityscapesScripts category.
   public static let cityscapes = LabelSpace(
     id: "cityscapes-trainid-19",
     classes: (0..<19).map { trainId in
       // The first label in list order with this train id names the class (cityscapesScripts' rule).
       let label = cityscapesLabels.first { $0.trainId == trainId }!
-      return LabelClass(name: label.name, color: label.color, evaluated: true)
+      return LabelClass(name: label.name, color: label.color, evaluated: true, category: cityscapesCategory(ofId: label.id))
     })
 
   /// CamVid's 11 SegNet classes (`camvid-segnet-11`), all evaluated; void is the ignore value.

@@ -59,6 +59,27 @@ public struct ConfusionMatrix: Sendable, Equatable {
     return union == 0 ? nil : Double(truePositive) / Double(union)
   }
 
+  /// The IoU of a category, the classes `members` taken as one (cityscapesScripts'
+  /// `getIouScoreForCategory`): TP counts pixels of a member class predicted as any member, FN
+  /// pixels of a member predicted as another class, FP pixels of another class predicted as a
+  /// member; nil when all three are 0.
+  public func iou(ofCategory members: [Int]) -> Double? {
+    let inCategory = Set(members)
+    var truePositive = 0, falseNegative = 0, falsePositive = 0
+    for truth in 0..<classes {
+      for prediction in 0..<classes {
+        switch (inCategory.contains(truth), inCategory.contains(prediction)) {
+        case (true, true): truePositive += self[truth, prediction]
+        case (true, false): falseNegative += self[truth, prediction]
+        case (false, true): falsePositive += self[truth, prediction]
+        case (false, false): break
+        }
+      }
+    }
+    let union = truePositive + falseNegative + falsePositive
+    return union == 0 ? nil : Double(truePositive) / Double(union)
+  }
+
   /// The mean IoU over those of `evaluated` that have an IoU; 0 when none has.
   public func meanIoU(over evaluated: [Int]) -> Double {
     let values = evaluated.compactMap(iou(of:))

@@ -5,9 +5,10 @@ public import Tensors
 
 /// Per-pixel class predictions of a network: logits resized bilinearly to the wanted size, then argmax.
 public enum Inference {
-  /// The train-id map of an RGB image, `width × height` (default: the image's size).
+  /// The train-id map of an RGB image, `width × height` (default: the image's size), run as
+  /// `augmentation` says.
   public static func predict(_ model: DeepLab, image: Image8, normalization: InputNormalization = .imagenet,
-                             width: Int? = nil, height: Int? = nil) -> Image8 {
+                             width: Int? = nil, height: Int? = nil, augmentation: TestTimeAugmentation = .none) -> Image8 {
     let rgb = image.rgb()
     let tables = (0..<3).map(normalization.table(channel:))
     let plane = rgb.pixelCount
@@ -16,7 +17,8 @@ public enum Inference {
         for c in 0..<3 { pixels[c * plane + pixel] = tables[c][Int(rgb.samples[pixel * 3 + c])] }
       }
     }
-    return argmax(logits(model, input: input, height: height ?? rgb.height, width: width ?? rgb.width))[0]
+    let size = (height: height ?? rgb.height, width: width ?? rgb.width)
+    return argmax(scores(model, input: input, height: size.height, width: size.width, augmentation: augmentation).scores)[0]
   }
 
   /// Evaluation-mode logits `[N, K, height, width]` of a normalized input.

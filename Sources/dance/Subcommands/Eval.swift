@@ -18,6 +18,14 @@ extension Dance {
         out of the mean, as in cityscapesScripts. With --input-scale S the network sees each image downsampled \
         by S (area averaging) and its logits are upsampled to the label size: about 1 − S² fewer inference \
         FLOPs with the same network, scored at full label resolution.
+
+        As benchmarks evaluate: --slide WxH runs the network on overlapping windows (MMSegmentation's slide \
+        mode, for images larger than the training crop); --scales and --flip average the class probabilities \
+        of several scales and of the mirrored image (MMSegmentation's test-time augmentation); FLOPs count \
+        every pass. For Cityscapes' 19 classes the category IoU (flat, construction, object, nature, sky, \
+        human, vehicle) is reported as cityscapesScripts reports it. With --save-predictions DIR \
+        --label-ids the predictions are Cityscapes labelIds PNGs (<key>_prediction_labelIds.png), the \
+        format of the benchmark's submissions.
         """
     )
 
@@ -36,6 +44,11 @@ extension Dance {
       valueName: "dir"))
     var savePredictions: String?
 
+    @Flag(help: "With --save-predictions: write Cityscapes label ids (road 7 … bicycle 33) instead of train ids.")
+    var labelIds = false
+
+    @OptionGroup var inference: InferenceOptions
+
     @Option(help: ArgumentHelp("A catalog recording DATA's shards (never created).", valueName: "path"))
     var catalog: String?
 
@@ -47,12 +60,17 @@ extension Dance {
 
     func validate() throws {
       try Settings.threads.check(threads)
+      _ = try inference.augmentation()
+      if labelIds && savePredictions == nil { throw ValidationError("--label-ids applies to --save-predictions") }
       if let inputScale, !Settings.scale.allows(inputScale) {
         throw ValidationError("--input-scale must be \(Settings.scale.requirement), got \(NumericSetting.format(inputScale))")
       }
     }
 
-    @Flag(help: "Print the result as JSON: miou, pixel_accuracy, per_class, images, inference_flops_per_image.")
+    @Flag(help: """
+      Print the result as JSON: miou, pixel_accuracy, per_class, images, inference_flops_per_image, inference, and for \
+      Cityscapes per_category and category_miou.
+      """)
     var json = false
 
     @OptionGroup var layout: LayoutOptions
@@ -68,13 +86,19 @@ extension Dance {
           throw TrainerError.invalidConfiguration(
             path: data, reason: "labels are \(evaluated.labelSpace.id), the network was trained on \(model.labelSpace.id)")
         }
-        let predictions = try savePredictions.map { directory throws(TrainerError) in
-          try PredictionFiles.forSamples(evaluated.entries.map(\.key), in: directory, inputs: [data])
+        if labelIds, let problem = CityscapesLabelIds.problem(space: model.labelSpace) {
+          throw TrainerError.invalidConfiguration(path: checkpoint, reason: problem)
         }
+        let predictions = try savePredictions.map { directory throws(TrainerError) in
+          try PredictionFiles.forSamples(evaluated.entries.map(\.key), in: directory, inputs: [data], labelIds: labelIds)
+        }
+        let augmentation: TestTimeAugmentation
+        do { augmentation = try inference.augmentation() } catch { throw TrainerError.invalidConfiguration(path: data, reason: "\(error)") }
         setEngineThreads(threads)
         let live = !json && isatty(STDERR_FILENO) == 1
         result = try Evaluator.evaluate(
-          model.network, on: evaluated, normalization: model.normalization, inputScale: inputScale ?? 1, savePredictions: predictions,
+          model.network, on: evaluated, normalization: model.normalization, inputScale: inputScale ?? 1, augmentation: augmentation,
+          savePredictions: predictions,
           progress: live ? { done, total in FileHandle.standardError.write(Data("\r  eval \(done)/\(total)".utf8)) } : nil
         ).result
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -89,8 +113,15 @@ extension Dance {
           rows.append([name, (result.perClass[name] ?? nil).map { String(format: "%.1f", $0 * 100) } ?? "-"])
         }
         print(formatTable(rows))
-        print(String(format: "%d images: mIoU %.2f %%, pixel accuracy %.2f %%, %.2f GFLOPs per image", result.images, result.miou * 100,
-                     result.pixelAccuracy * 100, result.inferenceFlopsPerImage / 1e9))
+        if let categories = result.perCategory, let mean = result.categoryMIoU {
+          let categoryRows = [["category", "IoU %"]] + categories.keys.sorted().map { name in
+            [name, (categories[name] ?? nil).map { String(format: "%.1f", $0 * 100) } ?? "-"]
+          }
+          print(formatTable(categoryRows))
+          print(String(format: "category mIoU %.2f %%", mean * 100))
+        }
+        print(String(format: "%d images (%@): mIoU %.2f %%, pixel accuracy %.2f %%, %.2f GFLOPs per image", result.images,
+                     result.inference, result.miou * 100, result.pixelAccuracy * 100, result.inferenceFlopsPerImage / 1e9))
       }
       for failure in result.failures { printError("\(failure.path): \(failure.reason)") }
       if !result.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }

@@ -34,16 +34,24 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
+    @Flag(help: "Also write DIR/<name>_labelIds.png: Cityscapes label ids (road 7 … bicycle 33), the benchmark's submission format.")
+    var labelIds = false
+
+    @OptionGroup var inference: InferenceOptions
+
     func validate() throws {
       guard (0...1).contains(opacity) else { throw ValidationError("--opacity must be between 0 and 1, got \(opacity)") }
       try Settings.threads.check(threads)
+      _ = try inference.augmentation()
     }
 
     func run() throws {
       // Every output is planned and checked before anything is loaded or written (exit 2 when refused).
-      let (files, outputs) = try PredictionFiles.forImages(images, in: out)
+      let (files, outputs) = try PredictionFiles.forImages(images, in: out, labelIds: labelIds)
       let model: TrainedModel
       do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch { throw RunFailure(underlying: error) }
+      if labelIds, let problem = CityscapesLabelIds.problem(space: model.labelSpace) { throw ValidationError(problem) }
+      let augmentation = try inference.augmentation()
       setEngineThreads(threads)
       let decoder = ImageDecoder()
       var failed = 0
@@ -56,10 +64,11 @@ extension Dance {
           guard case .uint8(let image) = decoded.image else {
             throw TrainerError.invalidSample(path: path, reason: "16-bit images are not supported")
           }
-          let labels = Inference.predict(model.network, image: image, normalization: model.normalization)
+          let labels = Inference.predict(model.network, image: image, normalization: model.normalization, augmentation: augmentation)
           try files.writeLabels(labels, to: output.trainIds)
           try files.writeImage(LabelColors.colorize(labels, space: model.labelSpace), to: output.color)
           try files.writeImage(LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity), to: output.overlay)
+          if let path = output.labelIds { try files.writeLabels(CityscapesLabelIds.labelIds(of: labels), to: path) }
           print("\(path): \(image.width)x\(image.height) → \(out)/\(output.overlay)")
         } catch {
           printError(error.description)

@@ -4,6 +4,7 @@ import Datasets
 public import ImageCodecs
 public import Pipeline
 public import Slimming
+import Trainer
 import Foundation
 
 /// `--catalog PATH`, shared by every command that reads or writes the catalog.
@@ -74,3 +75,40 @@ extension PNGEncoder.Strategy: ExpressibleByArgument {}
 extension SlimPolicyName: ExpressibleByArgument {}
 extension WeightsName: ExpressibleByArgument {}
 extension RankGroups: ExpressibleByArgument {}
+
+/// `--slide`, `--stride`, `--scales` and `--flip`: how eval and predict run the network over an
+/// image (``TestTimeAugmentation``).
+struct InferenceOptions: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "Sliding-window inference (MMSegmentation's slide mode): run the network on windows of WxH pixels, averaging overlaps.",
+    discussion: "For images larger than the training crop. Default: the whole image at once.", valueName: "WxH"))
+  var slide: String?
+
+  @Option(help: ArgumentHelp("The step between windows with --slide. (default: two thirds of the window)", valueName: "WxH"))
+  var stride: String?
+
+  @Option(help: ArgumentHelp(
+    "Multi-scale test-time augmentation: comma-separated image scales, e.g. 0.5,0.75,1,1.25,1.5,1.75 (at most 4).",
+    discussion: "Each scale's class probabilities are resized to the image and averaged. (default: 1)", valueName: "list"))
+  var scales: String?
+
+  @Flag(help: "Flip test-time augmentation: also run every scale on the mirrored image and average the probabilities.")
+  var flip = false
+
+  /// The setting these flags describe.
+  func augmentation() throws -> TestTimeAugmentation {
+    func size(_ text: String?, _ name: String) throws -> PixelSize? {
+      guard let text else { return nil }
+      guard let size = PixelSize(parsing: text) else { throw ValidationError("\(name) must be WxH with positive integers, got \(text)") }
+      return size
+    }
+    var augmentation = TestTimeAugmentation(window: try size(slide, "--slide"), stride: try size(stride, "--stride"), flip: flip)
+    if let scales {
+      let values = scales.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+      guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { throw ValidationError("--scales must be comma-separated numbers, got \(scales)") }
+      augmentation.scales = values.compactMap { $0 }
+    }
+    if let problem = augmentation.problem { throw ValidationError(problem) }
+    return augmentation
+  }
+}
