@@ -103,9 +103,13 @@ import Testing
       let stem = ((first as NSString).lastPathComponent as NSString).deletingPathExtension
       for suffix in ["_trainIds.png", "_color.png", "_overlay.png"] {
         #expect(FileManager.default.fileExists(atPath: directory + "/overlays/" + stem + suffix))
+        #expect(predict.standardOutput.contains("  wrote \(directory)/overlays/\(stem)\(suffix)\n"), "every file written is printed")
       }
-      let inspect = try runDance(["inspect", "--json", directory + "/overlays/" + stem + "_overlay.png"])
-      #expect(inspect.standardOutput.contains("\"width\" : 64"))
+      #expect(predict.standardOutput.contains("recorded in \(directory)/overlays/.dance-written"))
+      let color = try runDance(["inspect", "--json", directory + "/overlays/" + stem + "_color.png"])
+      #expect(color.standardOutput.contains("\"width\" : 64"))
+      let overlay = try runDance(["inspect", "--json", directory + "/overlays/" + stem + "_overlay.png"])
+      #expect(!overlay.standardOutput.contains("\"width\" : 64"), "the legend widens the overlay")
     }
   }
 
@@ -118,7 +122,7 @@ import Testing
       #expect(busy.status == 2)
       #expect(busy.standardError.contains("not empty"))
       #expect(try String(contentsOfFile: directory + "/busy/notes.txt", encoding: .utf8) == "x")
-      #expect(try runDance(["train", "--resume", directory + "/busy", "--epochs", "3"]).status == 2)
+      #expect(try runDance(["train", "--resume", directory + "/busy", "--lr", "0.1"]).status == 2)
       #expect(try runDance(["train", root, "--out", directory + "/r", "--crop", "0x4"]).status == 2)
       #expect(try runDance(["train", root, "--out", directory + "/r", "--batch", "1"]).status == 2)
       let missing = try runDance(["train", directory + "/nowhere", "--out", directory + "/r2"])

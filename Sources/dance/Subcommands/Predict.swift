@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanceCore
 import Foundation
 import Pipeline
 import ImageCodecs
@@ -9,11 +10,13 @@ extension Dance {
   /// `dance predict CKPT IMAGE… --out DIR`: train-id maps and colour overlays for any images.
   struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Segment images with a trained network: train-id PNGs and colour overlays.",
+      abstract: "Segment images with a trained network: train-id PNGs and colour overlays with a class legend.",
       discussion: """
         For each IMAGE it writes DIR/<name>_trainIds.png (8-bit gray train ids), DIR/<name>_color.png (the \
         label space's palette, e.g. Cityscapes' official colours) and DIR/<name>_overlay.png (the image \
-        blended half and half with those colours), at the image's own size. Every output is checked before \
+        blended half and half with those colours, at the image's own size, with a legend to its right: each \
+        predicted class's colour, name and share of the image, most pixels first), and prints every file it \
+        writes. Every output is checked before \
         the network runs: none may be an input or share a name with another (x/k.png and y/k.png would), and \
         a file already in DIR is replaced only when Dance wrote it (DIR/.dance-written lists it).
         """
@@ -67,14 +70,19 @@ extension Dance {
           let labels = Inference.predict(model.network, image: image, normalization: model.normalization, augmentation: augmentation)
           try files.writeLabels(labels, to: output.trainIds)
           try files.writeImage(LabelColors.colorize(labels, space: model.labelSpace), to: output.color)
-          try files.writeImage(LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity), to: output.overlay)
+          let overlay = LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity)
+          try files.writeImage(LabelLegend.beside(overlay, labels: labels, space: model.labelSpace), to: output.overlay)
           if let path = output.labelIds { try files.writeLabels(CityscapesLabelIds.labelIds(of: labels), to: path) }
-          print("\(path): \(image.width)x\(image.height) → \(out)/\(output.overlay)")
+          let classes = LabelLegend.entries(labels, space: model.labelSpace)
+          print("\(path): \(image.width)x\(image.height), \(classes.count) classes (\(classes.prefix(3).map(\.text).joined(separator: ", "))"
+            + "\(classes.count > 3 ? ", …" : ""))".escapingControlCharacters)
+          for file in output.all { print("  wrote \(out)/\(file)".escapingControlCharacters) }
         } catch {
           printError(error.description)
           failed += 1
         }
       }
+      print("recorded in \(out)/\(WrittenFiles.fileName) (the files Dance wrote here)".escapingControlCharacters)
       if failed > 0 { throw ExitCode(failed == images.count ? ExitStatus.failure : ExitStatus.partialFailure) }
     }
   }
