@@ -14,6 +14,9 @@
 #   slurmctld, slurmd with a private key, socket, ports and state in a scratch directory, stopped
 #   by their PIDs afterwards) when Debian's slurmctld, slurmd, slurm-client and munge are installed
 #   or, as root, can be installed with apt-get.
+# - examples/export_onnx.py: a plain and a pruned network exported to ONNX and run in onnxruntime
+#   (from PyPI, in .build/onnx-venv), compared with `dance predict --logits`; skipped, saying why,
+#   without the torch wheel.
 # - README.md's "Consuming the output" blocks run as written (Tests/examples/check_readme.py), and
 #   those of the sections named in check_readme_sections.py's calls below.
 # DANCE names the binary (default .build/debug/dance).
@@ -235,6 +238,40 @@ else
     else
       skip "README: Consuming the output" "no torch (wids needs it): $torch_python"
     fi
+  fi
+fi
+# examples/export_onnx.py: a network and a pruned one exported to ONNX and run in onnxruntime from
+# PyPI, against `dance predict --logits` (in .build/onnx-venv: onnx, onnxruntime and Pillow from
+# PyPI, torch from scripts/torch-venv.sh through a .pth file).
+if [ -z "$python" ]; then
+  skip export_onnx.py "python3 is not installed"
+elif ! onnx_torch=$(scripts/torch-venv.sh); then
+  skip export_onnx.py "no torch: $onnx_torch"
+else
+  onnx_venv=.build/onnx-venv
+  [ -x "$onnx_venv/bin/python" ] || "$python" -m venv "$onnx_venv"
+  "$onnx_torch" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
+    > "$("$onnx_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/torch-venv.pth"
+  "$onnx_venv/bin/python" -c "import torch, onnx, onnxruntime, PIL" > /dev/null 2>&1 ||
+    "$onnx_venv/bin/pip" install -q onnx onnxruntime pillow > "$work/pip-onnx.log" 2>&1
+  if ! "$onnx_venv/bin/python" -c "import torch, onnx, onnxruntime, PIL" > /dev/null 2>&1; then
+    skip export_onnx.py "could not install onnx, onnxruntime and pillow from PyPI (see $work/pip-onnx.log)"
+  else
+    export_onnx() {
+      local image
+      image=$(find "$work/cityscapes/leftImg8bit/val" -name '*.png' | sort | head -n 1)
+      "$dance" train "$work/cityscapes" --out "$work/onnx-plain" --epochs 2 --width 0.25 --crop 64x64 --batch 4 --threads 1 \
+        --no-val > /dev/null || return 1
+      "$dance" train "$work/cityscapes" --out "$work/onnx-pruned" --epochs 2 --width 0.25 --crop 64x64 --batch 4 --threads 1 \
+        --no-val --prune-at 1 --prune-fraction 0.3 > /dev/null || return 1
+      for run in onnx-plain onnx-pruned; do
+        "$onnx_venv/bin/python" examples/export_onnx.py "$work/$run" "$work/$run.onnx" > /dev/null || return 1
+        "$dance" predict "$work/$run" "$image" --out "$work/$run-predict" --logits --threads 1 > /dev/null || return 1
+        "$onnx_venv/bin/python" Tests/examples/check_export_onnx.py "$work/$run.onnx" "$image" \
+          "$work/$run-predict/$(basename "$image" .png)_logits.npy" || return 1
+      done
+    }
+    check export_onnx.py export_onnx
   fi
 fi
 echo "examples: $passed passed, $failed failed, $skipped skipped"

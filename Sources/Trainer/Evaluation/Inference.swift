@@ -9,16 +9,27 @@ public enum Inference {
   /// `augmentation` says.
   public static func predict(_ model: DeepLab, image: Image8, normalization: InputNormalization = .imagenet,
                              width: Int? = nil, height: Int? = nil, augmentation: TestTimeAugmentation = .none) -> Image8 {
+    argmax(scores(model, image: image, normalization: normalization, width: width, height: height, augmentation: augmentation))[0]
+  }
+
+  /// The class scores `[1, K, height, width]` of an RGB image (default: the image's size): the
+  /// logits, or with `augmentation` the mean class probabilities (``scores(_:input:height:width:augmentation:)``).
+  public static func scores(_ model: DeepLab, image: Image8, normalization: InputNormalization = .imagenet,
+                            width: Int? = nil, height: Int? = nil, augmentation: TestTimeAugmentation = .none) -> Tensor {
     let rgb = image.rgb()
+    let size = (height: height ?? rgb.height, width: width ?? rgb.width)
+    return scores(model, input: normalized(rgb, normalization), height: size.height, width: size.width, augmentation: augmentation).scores
+  }
+
+  /// An RGB image as the network's input `[1, 3, H, W]`: each channel through its normalization table.
+  static func normalized(_ rgb: Image8, _ normalization: InputNormalization) -> Tensor {
     let tables = (0..<3).map(normalization.table(channel:))
     let plane = rgb.pixelCount
-    let input = Tensor(shape: [1, 3, rgb.height, rgb.width]) { pixels in
+    return Tensor(shape: [1, 3, rgb.height, rgb.width]) { pixels in
       for pixel in 0..<plane {
         for c in 0..<3 { pixels[c * plane + pixel] = tables[c][Int(rgb.samples[pixel * 3 + c])] }
       }
     }
-    let size = (height: height ?? rgb.height, width: width ?? rgb.width)
-    return argmax(scores(model, input: input, height: size.height, width: size.width, augmentation: augmentation).scores)[0]
   }
 
   /// Evaluation-mode logits `[N, K, height, width]` of a normalized input.

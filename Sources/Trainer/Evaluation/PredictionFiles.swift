@@ -2,6 +2,7 @@ public import DanceCore
 public import Datasets
 import Foundation
 public import ImageCodecs
+public import Tensors
 
 /// Where `dance predict` and `dance eval --save-predictions` write, planned and checked before the
 /// network runs, by the rule every writing command shares (``OutputGuard``, ``WrittenFiles``): the
@@ -18,9 +19,11 @@ public struct PredictionFiles {
     public var overlay: String
     /// `<stem>_labelIds.png` with `--label-ids`, else nil.
     public var labelIds: String?
+    /// `<stem>_logits.npy` with `--logits`, else nil.
+    public var logits: String?
 
     /// Every file, in writing order.
-    public var all: [String] { [trainIds, color, overlay] + [labelIds].compactMap { $0 } }
+    public var all: [String] { [trainIds, color, overlay] + [labelIds, logits].compactMap { $0 } }
   }
 
   /// The suffix of a saved evaluation prediction: `<key>_prediction.png` can never be the image
@@ -43,14 +46,14 @@ public struct PredictionFiles {
   /// Plans `dance predict`'s outputs for `images` in `directory` and claims them.
   /// - Returns: the files and each image's outputs, in the order of `images`.
   /// - Throws: ``TrainerError/invalidConfiguration(path:reason:)`` for a refused plan (exit 2).
-  public static func forImages(_ images: [String], in directory: String, labelIds: Bool = false) throws(TrainerError)
-    -> (PredictionFiles, [ImageOutputs])
+  public static func forImages(_ images: [String], in directory: String, labelIds: Bool = false, logits: Bool = false)
+    throws(TrainerError) -> (PredictionFiles, [ImageOutputs])
   {
     let outputs = images.map { image in
       let stem = ((image as NSString).lastPathComponent as NSString).deletingPathExtension
       return ImageOutputs(
         trainIds: stem + "_trainIds.png", color: stem + "_color.png", overlay: stem + "_overlay.png",
-        labelIds: labelIds ? stem + "_labelIds.png" : nil)
+        labelIds: labelIds ? stem + "_labelIds.png" : nil, logits: logits ? stem + "_logits.npy" : nil)
     }
     let named = zip(images, outputs).flatMap { image, output in output.all.map { ($0, image) } }
     let files = try claim(named, in: directory, inputs: images, labelIds: labelIds)
@@ -90,6 +93,11 @@ public struct PredictionFiles {
       throw .io(path: directory + "/" + relativePath, reason: error.reason)
     }
     try write(bytes, to: relativePath)
+  }
+
+  /// Writes class scores `[1, K, H, W]` as a float32 `.npy` of shape `[K, H, W]` to a planned file.
+  public func writeScores(_ scores: Tensor, to relativePath: String) throws(TrainerError) {
+    try write(NPYFile.encode(Tensor(shape: Array(scores.shape.dropFirst()), storage: scores.storage)), to: relativePath)
   }
 
   /// Writes a colour image as PNG to a planned file.

@@ -40,6 +40,9 @@ extension Dance {
     @Flag(help: "Also write DIR/<name>_labelIds.png: Cityscapes label ids (road 7 … bicycle 33), the benchmark's submission format.")
     var labelIds = false
 
+    @Flag(help: "Also write DIR/<name>_logits.npy: the class scores the prediction is the argmax of (float32, K×H×W, NumPy's format).")
+    var logits = false
+
     @OptionGroup var inference: InferenceOptions
 
     func validate() throws {
@@ -50,7 +53,7 @@ extension Dance {
 
     func run() throws {
       // Every output is planned and checked before anything is loaded or written (exit 2 when refused).
-      let (files, outputs) = try PredictionFiles.forImages(images, in: out, labelIds: labelIds)
+      let (files, outputs) = try PredictionFiles.forImages(images, in: out, labelIds: labelIds, logits: logits)
       let model: TrainedModel
       do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch { throw RunFailure(underlying: error) }
       if labelIds, let problem = CityscapesLabelIds.problem(space: model.labelSpace) { throw ValidationError(problem) }
@@ -67,12 +70,14 @@ extension Dance {
           guard case .uint8(let image) = decoded.image else {
             throw TrainerError.invalidSample(path: path, reason: "16-bit images are not supported")
           }
-          let labels = Inference.predict(model.network, image: image, normalization: model.normalization, augmentation: augmentation)
+          let scores = Inference.scores(model.network, image: image, normalization: model.normalization, augmentation: augmentation)
+          let labels = Inference.argmax(scores)[0]
           try files.writeLabels(labels, to: output.trainIds)
           try files.writeImage(LabelColors.colorize(labels, space: model.labelSpace), to: output.color)
           let overlay = LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity)
           try files.writeImage(LabelLegend.beside(overlay, labels: labels, space: model.labelSpace), to: output.overlay)
           if let path = output.labelIds { try files.writeLabels(CityscapesLabelIds.labelIds(of: labels), to: path) }
+          if let path = output.logits { try files.writeScores(scores, to: path) }
           let classes = LabelLegend.entries(labels, space: model.labelSpace)
           print("\(path): \(image.width)x\(image.height), \(classes.count) classes (\(classes.prefix(3).map(\.text).joined(separator: ", "))"
             + "\(classes.count > 3 ? ", …" : ""))".escapingControlCharacters)
