@@ -11,77 +11,6 @@ extension AuditHTML {
   static let plotRight = 8.0
   static let axisBelow = 32.0
 
-  /// A histogram with a count axis (left), bin-edge ticks (below) and, when `cutoffs` are given,
-  /// one dashed line per policy cut-off labelled with its quantile and value.
-  static func histogramSVG(_ item: IndicatorDistribution, cutoffs: [AuditData.PolicyCutoff] = []) -> String {
-    let bins = item.histogram.count
-    let binWidth = item.maximum > item.minimum ? (item.maximum - item.minimum) / Double(bins) : 1
-    let edges = (0...bins).map { item.minimum + Double($0) * binWidth }
-    let top = cutoffs.isEmpty ? 10.0 : 8 + 12 * Double(cutoffs.count)
-    let plotWidth = chartWidth - plotLeft - plotRight
-    let bottom = top + plotHeight
-    let peak = item.histogram.max() ?? 0
-    let step = countStep(peak)
-    let axisTop = max(step, (peak + step - 1) / step * step)
-    func x(_ value: Double) -> Double { plotLeft + plotWidth * (value - edges[0]) / (edges[bins] - edges[0]) }
-    func y(_ count: Int) -> Double { bottom - plotHeight * Double(count) / Double(axisTop) }
-    var svg = String(
-      format: "<svg class=\"histogram\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"histogram of %@\">",
-      chartWidth, bottom + axisBelow, escape(item.indicator))
-    // Count axis: gridlines and labels at multiples of the step.
-    for count in stride(from: 0, through: axisTop, by: step) {
-      svg += String(
-        format: "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-          + "<text class=\"tick y\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d</text>",
-        plotLeft, plotLeft + plotWidth, y(count), y(count), plotLeft - 4, y(count) + 3.5, count)
-    }
-    svg += String(
-      format: "<text class=\"axis-title\" transform=\"translate(10 %.1f) rotate(-90)\" text-anchor=\"middle\">samples</text>",
-      top + plotHeight / 2)
-    if let drop = cutoffs.first(where: { $0.kind == "drop" }) {
-      let end = min(max(x(drop.value), plotLeft), plotLeft + plotWidth)
-      svg += String(
-        format: "<rect class=\"dropped\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>", plotLeft, top, end - plotLeft, plotHeight)
-    }
-    for (index, count) in item.histogram.enumerated() where count > 0 {
-      let closing = index == bins - 1 ? "]" : ")"
-      svg += String(
-        format: "<rect class=\"bar\" data-count=\"%d\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>[%@, %@%@: %d</title></rect>",
-        count, x(edges[index]) + 0.5, y(count), max(plotWidth / Double(bins) - 1, 0.5), bottom - y(count),
-        number(edges[index]), number(edges[index + 1]), closing, count)
-    }
-    // Bin-edge axis: a tick at every edge, a label at every `every`-th.
-    svg += String(format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", plotLeft, plotLeft + plotWidth, bottom, bottom)
-    let every = max(1, bins / 4)
-    for (index, edge) in edges.enumerated() {
-      let labelled = index % every == 0 || index == bins
-      svg += String(
-        format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x(edge), x(edge), bottom, bottom + (labelled ? 4 : 2))
-      if labelled {
-        svg += String(
-          format: "<text class=\"tick x\" data-edge=\"%@\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%@\">%@</text>",
-          String(edge), x(edge), bottom + 13, index == 0 ? "start" : index == bins ? "end" : "middle", number(edge))
-      }
-    }
-    svg += String(
-      format: "<text class=\"axis-title\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@ (%d bins)</text>",
-      plotLeft + plotWidth / 2, bottom + 27, escape(item.indicator), bins)
-    for (index, cutoff) in cutoffs.enumerated() {
-      let position = min(max(x(cutoff.value), plotLeft), plotLeft + plotWidth)
-      let label = cutoff.kind == "drop"
-        ? "drop below q\(number(cutoff.quantile)) = \(number(cutoff.value))"
-        : "q\(number(cutoff.quantile)) = \(number(cutoff.value)): ×\(number(cutoff.scale ?? 1)) below"
-      let labelY = 9 + 12 * Double(index)
-      svg += String(
-        format: "<g class=\"cutoff\" data-kind=\"%@\" data-quantile=\"%@\" data-value=\"%@\">"
-          + "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%@\">%@</text></g>",
-        cutoff.kind, String(cutoff.quantile), String(cutoff.value), position, position, labelY + 2, bottom,
-        position + (position < plotLeft + plotWidth / 2 ? 3 : -3), labelY,
-        position < plotLeft + plotWidth / 2 ? "start" : "end", escape(label))
-    }
-    return svg + "</svg>"
-  }
-
   /// The step of the count axis: 1, 2 or 5 times a power of ten, so that at most 5 steps reach `peak`.
   static func countStep(_ peak: Int) -> Int {
     var scale = 1
@@ -118,7 +47,8 @@ extension AuditHTML {
     svg += String(format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", plotLeft, plotLeft + plotWidth, bottom, bottom)
     svg += String(
       format: "<text class=\"tick x\" x=\"%.1f\" y=\"%.1f\">%@</text><text class=\"tick x\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>",
-      plotLeft, bottom + 13, number(item.minimum), plotLeft + plotWidth, bottom + 13, number(item.maximum))
+      plotLeft, bottom + 13, number(item.sortedValues.first ?? item.minimum), plotLeft + plotWidth, bottom + 13,
+      number(item.sortedValues.last ?? item.maximum))
     svg += String(
       format: "<text class=\"axis-title\" transform=\"translate(10 %.1f) rotate(-90)\" text-anchor=\"middle\">fraction ≤ x</text>"
         + "<text class=\"axis-title\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>",

@@ -17,14 +17,18 @@ public struct IndicatorDistribution: Sendable, Codable, Equatable {
   public var mean: Double
   /// Quantiles at 0, 5, 25, 50, 75, 95 and 100 % (linear interpolation between order statistics).
   public var quantiles: [String: Double]
-  /// Histogram: `bins` equal-width bins from `minimum` to `maximum`.
+  /// Histogram: equal-width bins from `minimum` to `maximum`, about √n of them (at most the
+  /// number asked for); for an integer-valued indicator one or more whole numbers per bin.
   public var histogram: [Int]
-  /// Lower edge of the first bin.
+  /// Lower edge of the first bin (half a unit below the smallest value of an integer-valued indicator).
   public var minimum: Double
   /// Upper edge of the last bin.
   public var maximum: Double
   /// The sorted values (for the CDF).
   public var sortedValues: [Double]
+  /// Whether every value is a whole number (`class-count`): bins then hold whole numbers and the
+  /// axis is labelled with them.
+  public var integerValued = false
 
   /// The histogram's bin edges, `bins + 1` of them from ``minimum`` to ``maximum``.
   public var binEdges: [Double] {
@@ -36,6 +40,7 @@ public struct IndicatorDistribution: Sendable, Codable, Equatable {
     case split, indicator, count, mean, quantiles, histogram, minimum, maximum
     case sortedValues = "sorted_values"
     case binEdges = "bin_edges"
+    case integerValued = "integer_valued"
   }
 
   /// Encodes every stored field and, for readers, the derived ``binEdges``.
@@ -51,6 +56,7 @@ public struct IndicatorDistribution: Sendable, Codable, Equatable {
     try container.encode(maximum, forKey: .maximum)
     try container.encode(sortedValues, forKey: .sortedValues)
     try container.encode(binEdges, forKey: .binEdges)
+    try container.encode(integerValued, forKey: .integerValued)
   }
 }
 
@@ -64,7 +70,8 @@ extension IndicatorDistribution {
       quantiles: try container.decode([String: Double].self, forKey: .quantiles),
       histogram: try container.decode([Int].self, forKey: .histogram),
       minimum: try container.decode(Double.self, forKey: .minimum), maximum: try container.decode(Double.self, forKey: .maximum),
-      sortedValues: try container.decode([Double].self, forKey: .sortedValues))
+      sortedValues: try container.decode([Double].self, forKey: .sortedValues),
+      integerValued: try container.decodeIfPresent(Bool.self, forKey: .integerValued) ?? false)
   }
 }
 
@@ -153,6 +160,8 @@ public struct AuditData: Sendable, Codable {
   public var smallClasses: [SmallClassConcentration] = []
   /// The label spaces of the datasets by id, for colours and legends (not in the JSON).
   public var labelSpaces: [String: LabelSpace] = [:]
+  /// Every training sample, for the page's sample browser (not in the JSON: ``table`` has the values).
+  public var browser: SampleBrowser?
 
   /// The label space with `id`: a dataset's, or a standard one.
   public func space(_ id: String) -> LabelSpace? { labelSpaces[id] ?? LabelSpace.named(id) }
@@ -225,7 +234,7 @@ public struct AuditData: Sendable, Codable {
   /// - Parameters:
   ///   - ranking: the indicator that orders the extremes (default `si-mean`).
   ///   - extremes: how many least and most complex training samples to show.
-  ///   - bins: histogram bins.
+  ///   - bins: the most histogram bins (a split of n samples gets ⌈√n⌉).
   ///   - labelFilesPerSplit: at most this many label files per split are read for ``classShares``
   ///     (evenly spaced in key order when a split has more).
   public static func gather(
@@ -271,6 +280,8 @@ public struct AuditData: Sendable, Codable {
     }
     let ranked = training.compactMap { row in row.values[ranking.rawValue].map { (row.key, $0) } }
       .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    // A split of at most twice the count shows every sample once: its lower half, then the rest.
+    let shown = ranked.count <= 2 * extremes ? (ranked.count + 1) / 2 : extremes
     func extreme(_ entry: (String, Double)) -> AuditExtreme? {
       guard let sample = sampleByKey[entry.0], let dataset = datasetById[sample.datasetId] else { return nil }
       return AuditExtreme(
@@ -293,8 +304,9 @@ public struct AuditData: Sendable, Codable {
       .quantileDefault, .budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales),
       .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales), .fixed(scale: 0.5),
     ]
-    let previews = inputs.isEmpty ? [] : policies.compactMap { policy -> PolicyPreview? in
-      guard let plan = try? Planner.plan(inputs, policy: policy) else { return nil }
+    let plans = inputs.isEmpty ? [] : policies.map { try? Planner.plan(inputs, policy: $0) }
+    let previews = plans.compactMap { plan -> PolicyPreview? in
+      guard let plan else { return nil }
       return PolicyPreview(
         policy: SlimmingPolicy.Summary(plan.policy), samples: inputs.count, kept: plan.keptCount,
         byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
@@ -321,53 +333,14 @@ public struct AuditData: Sendable, Codable {
       catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
       samplesPerSplit: Dictionary(grouping: samples, by: \.split.rawValue).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
-      leastComplex: ranked.prefix(extremes).compactMap(extreme),
-      mostComplex: ranked.suffix(extremes).reversed().compactMap(extreme), table: table, policyPreview: previews,
+      leastComplex: ranked.prefix(shown).compactMap(extreme),
+      mostComplex: ranked.suffix(min(extremes, ranked.count - shown)).reversed().compactMap(extreme), table: table, policyPreview: previews,
       policyCutoffs: cutoffs, classShares: shares)
     data.smallClasses = smallClasses
     data.labelSpaces = spaces
+    data.browser = SampleBrowser.make(
+      table: table, samples: sampleByKey, datasets: datasetById, labels: labelsById.mapValues(\.labels),
+      plan: plans.first ?? nil, indicators: indicators)
     return data
-  }
-
-  static func distribution(_ values: [Double], split: String, indicator: String, bins: Int) -> IndicatorDistribution {
-    let sorted = values.sorted()
-    let minimum = sorted.first ?? 0
-    let maximum = sorted.last ?? 0
-    var histogram = [Int](repeating: 0, count: bins)
-    let width = maximum > minimum ? (maximum - minimum) / Double(bins) : 1
-    for value in sorted {
-      histogram[min(bins - 1, max(0, Int((value - minimum) / width)))] += 1
-    }
-    var quantiles: [String: Double] = [:]
-    for percent in [0, 5, 25, 50, 75, 95, 100] {
-      quantiles["p\(percent)"] = quantile(sorted, Double(percent) / 100)
-    }
-    return IndicatorDistribution(
-      split: split, indicator: indicator, count: sorted.count, mean: sorted.reduce(0, +) / Double(sorted.count),
-      quantiles: quantiles, histogram: histogram, minimum: minimum, maximum: maximum, sortedValues: sorted)
-  }
-
-  /// Linear interpolation between order statistics (numpy's default method).
-  static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    let position = q * Double(sorted.count - 1)
-    let lower = Int(position.rounded(.down))
-    let upper = min(lower + 1, sorted.count - 1)
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-  }
-
-  static func pearson(_ pairs: [(Double, Double)]) -> Double? {
-    guard pairs.count >= 3 else { return nil }
-    let n = Double(pairs.count)
-    let meanX = pairs.map(\.0).reduce(0, +) / n
-    let meanY = pairs.map(\.1).reduce(0, +) / n
-    var sxy = 0.0, sxx = 0.0, syy = 0.0
-    for (x, y) in pairs {
-      sxy += (x - meanX) * (y - meanY)
-      sxx += (x - meanX) * (x - meanX)
-      syy += (y - meanY) * (y - meanY)
-    }
-    guard sxx > 0, syy > 0 else { return nil }
-    return sxy / (sxx * syy).squareRoot()
   }
 }

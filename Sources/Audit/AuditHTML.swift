@@ -2,8 +2,9 @@ import Datasets
 import Foundation
 import Slimming
 
-/// Renders ``AuditData`` as one self-contained HTML page: inline CSS and SVG, thumbnails as data
-/// URLs, no script and nothing fetched from the network.
+/// Renders ``AuditData`` as one self-contained HTML page: inline CSS, SVG and script, the extremes'
+/// thumbnails as data URLs, the sample browser's pictures read from the dataset's own files when
+/// shown, nothing fetched from the network.
 public enum AuditHTML {
   /// The page. `thumbnails` decodes the extreme samples' files (skip it for a page without pictures).
   public static func render(_ data: AuditData, thumbnails: Bool = true) -> String {
@@ -30,6 +31,16 @@ public enum AuditHTML {
       aside.legend ul.many{columns:3;column-gap:12px;width:470px}aside.legend li{break-inside:avoid;white-space:nowrap}
       .swatch{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;border:1px solid #0004}
       table.matrix th{font-size:11px;font-weight:normal;text-align:left}table.matrix td{text-align:center;font-size:12px}
+      svg text.cutoff-key,svg text.cutoff-tag{fill:#b8322a;font-weight:600}
+      .browser-controls{display:flex;gap:8px;align-items:center;margin:8px 0}.browser-controls input{width:260px}
+      .browser{display:grid;grid-template-columns:minmax(0,3fr) minmax(320px,2fr);gap:18px;align-items:start}
+      .browser-table{max-height:80vh;overflow:auto;border:1px solid #eee}#sample-table{margin:0;width:100%}
+      #sample-table th{position:sticky;top:0;background:#f4f4f4;cursor:pointer;white-space:nowrap}
+      #sample-table th[aria-sort=ascending]::after{content:" ▲"}#sample-table th[aria-sort=descending]::after{content:" ▼"}
+      #sample-table tbody tr{cursor:pointer}#sample-table tbody tr:hover{background:#f1f5fc}#sample-table tr.selected{background:#dde8fb}
+      #sample-table td:nth-child(2),#sample-table th:nth-child(2){text-align:left}img.thumb{width:64px;height:auto;display:block}#sample-detail{position:sticky;top:8px}svg.filters{position:absolute}
+      .detail-pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}.detail-pair img{width:100%;display:block}
+      .stack{position:relative}.stack img.label{position:absolute;left:0;top:0;opacity:.5;image-rendering:pixelated}
       </style></head><body>
       <h1>Dance audit</h1>
 
@@ -95,9 +106,14 @@ public enum AuditHTML {
       for extreme in data.leastComplex + data.mostComplex {
         if let space = data.space(extreme.labelSpace), !spaces.contains(where: { $0.id == space.id }) { spaces.append(space) }
       }
-      return "<div class=\"extremes\"><div><h3>Least complex</h3>" + gallery(data.leastComplex, thumbnails: thumbnails)
-        + "<h3>Most complex</h3>" + gallery(data.mostComplex, thumbnails: thumbnails) + "</div><div>"
+      let indicator = data.rankingIndicator
+      return wholeSplitNote(data) + "<div class=\"extremes\"><div><h3>Least complex</h3>"
+        + gallery(data.leastComplex, indicator: indicator, thumbnails: thumbnails)
+        + "<h3>Most complex</h3>" + gallery(data.mostComplex, indicator: indicator, thumbnails: thumbnails) + "</div><div>"
         + spaces.map(legend).joined() + "</div></div>"
+    }
+    if let browser = data.browser, !browser.rows.isEmpty {
+      html += section("samples", "Sample browser (training split)") { browser.html() }
     }
     html += section("policy-preview", "Policy preview (training split, ranked by \(data.rankingIndicator))") {
       guard !data.policyPreview.isEmpty else { return "<p class=\"muted\">No scored training samples.</p>" }
@@ -173,7 +189,16 @@ public enum AuditHTML {
     return html + "</table>"
   }
 
-  static func gallery(_ extremes: [AuditExtreme], thumbnails: Bool) -> String {
+  /// For a training split no larger than the two lists, a sentence saying that they hold all of it.
+  static func wholeSplitNote(_ data: AuditData) -> String {
+    let ranked = data.distributions.first { $0.split == "train" && $0.indicator == data.rankingIndicator }?.count ?? 0
+    let shown = data.leastComplex.count + data.mostComplex.count
+    guard ranked > 0, shown >= ranked else { return "" }
+    return "<p class=\"whole-split\">The training split has only \(ranked) scored samples, so these lists are all of them: the "
+      + "\(data.leastComplex.count) least complex, then the \(data.mostComplex.count) most complex (each sample once).</p>"
+  }
+
+  static func gallery(_ extremes: [AuditExtreme], indicator: String, thumbnails: Bool) -> String {
     guard !extremes.isEmpty else { return "<p class=\"muted\">No scored training samples.</p>" }
     var body = "<div class=\"gallery\">"
     for extreme in extremes {
@@ -186,7 +211,7 @@ public enum AuditHTML {
       } else if thumbnails {
         body += "<span class=\"muted\">(files unreadable)</span>"
       }
-      body += "</div><figcaption>\(escape(extreme.key))<br>\(number(extreme.value))</figcaption></figure>"
+      body += "</div><figcaption>\(escape(extreme.key))<br>\(escape(indicator)) \(number(extreme.value))</figcaption></figure>"
     }
     return body + "</div>"
   }

@@ -34,7 +34,7 @@ import Testing
       let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
       let html = AuditHTML.render(data)
       #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
-      #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
+      #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("src=\"//"))
 
       let summary = try #require(Self.section("summary", in: html))
       #expect(summary.contains("<td>train</td><td>14</td>") && summary.contains("<td>val</td><td>3</td>"))
@@ -59,7 +59,9 @@ import Testing
 
       let extremes = try #require(Self.section("extremes", in: html))
       let images = extremes.components(separatedBy: "src=\"data:image/png;base64,").dropFirst()
-      #expect(images.count == 2 * 24)  // 12 least + 12 most, each image and overlay
+      #expect(images.count == 2 * 14)  // 14 training samples: 7 least + 7 most, each image and overlay
+      #expect(extremes.contains("The training split has only 14 scored samples, so these lists are all of them"))
+      #expect(extremes.contains("<br>si-mean "), "the value under a thumbnail names its indicator")
       for encoded in images {
         let base64 = String(encoded.prefix { $0 != "\"" })
         let bytes = try #require(Data(base64Encoded: base64))
@@ -111,7 +113,7 @@ import Testing
     try withTemporaryDirectory { directory in
       let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
       let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(data)) as? [String: Any])
-      #expect(Set(object.keys) == [
+      #expect(Set(object.keys) == [  // the sample browser's data is for the page only
         "catalog", "datasets", "samples_per_split", "distributions", "correlations", "ranking_indicator", "least_complex",
         "most_complex", "table", "policy_preview", "policy_cutoffs", "class_shares", "small_classes",
       ])
@@ -158,5 +160,82 @@ import Testing
       #expect(lines.count == 1 + 17)
       #expect(lines[0].hasPrefix("key,split,"))
     }
+  }
+}
+
+extension AuditTests {
+  // MARK: - Histograms
+
+  @Test func aSplitGetsRootNBinsAndIntegersWholeNumberBins() {
+    let continuous = AuditData.distribution((0..<24).map { Double($0) * 1.5 + 0.25 }, split: "train", indicator: "si", bins: 20)
+    #expect(continuous.histogram.count == 5 && continuous.histogram.reduce(0, +) == 24 && !continuous.integerValued)
+    #expect(AuditData.distribution((0..<10_000).map { Double($0) + 0.5 }, split: "train", indicator: "si", bins: 20).histogram.count == 20)
+    let counts = AuditData.distribution([9, 9, 10, 12, 15, 15, 15], split: "train", indicator: "class-count", bins: 20)
+    #expect(counts.integerValued && counts.minimum == 8.5 && counts.maximum == 15.5)
+    #expect(counts.histogram == [2, 1, 0, 1, 0, 0, 3])
+    let wide = AuditData.distribution((0..<100).map { Double($0 * 3) }, split: "train", indicator: "class-count", bins: 20)
+    #expect(wide.histogram.count == 20 && wide.binEdges.allSatisfy { ($0 + 0.5) == ($0 + 0.5).rounded() }, "whole-number edges")
+    let svg = AuditHTML.histogramSVG(counts)
+    let ticks = svg.components(separatedBy: "<text class=\"tick x\"").dropFirst().map { String($0.drop { $0 != ">" }.dropFirst().prefix { $0 != "<" }) }
+    #expect(ticks == ["9", "10", "11", "12", "13", "14", "15"])
+  }
+
+  @Test func cutoffKeysStandInRowsOfTheirOwnAndTagsKeepApart() {
+    let item = AuditData.distribution((0..<40).map(Double.init), split: "train", indicator: "si-mean", bins: 20)
+    let cutoffs = [0.1, 0.12, 0.8].map { AuditData.PolicyCutoff(kind: $0 == 0.1 ? "drop" : "band", quantile: $0, value: 39 * $0, scale: 0.5) }
+    let svg = AuditHTML.histogramSVG(item, cutoffs: cutoffs)
+    func numbers(_ attribute: String, ofClass cls: String) -> [Double] {
+      svg.components(separatedBy: "<text class=\"\(cls)\"").dropFirst().compactMap { text in
+        text.components(separatedBy: " \(attribute)=\"").dropFirst().first.flatMap { Double($0.prefix { $0 != "\"" }) }
+      }
+    }
+    let keyX = numbers("x", ofClass: "cutoff-key"), keyY = numbers("y", ofClass: "cutoff-key")
+    #expect(keyX.count == 3 && Set(keyX).count == 1, "the key rows start at one x")
+    #expect(zip(keyY, keyY.dropFirst()).allSatisfy { $1 - $0 >= 12 }, "one row per cut-off, a line apart")
+    let tags = numbers("x", ofClass: "cutoff-tag")
+    #expect(zip(tags, tags.dropFirst()).allSatisfy { $1 - $0 >= 8 }, "the numbers of close lines are pushed apart: \(tags)")
+    #expect(svg.contains("1  drop below q0.1 = 3.9") && svg.contains("2  q0.12 = 4.68: ×0.5 below"))
+  }
+
+  // MARK: - The sample browser
+
+  @Test func theBrowserHoldsEveryTrainingSampleWithItsDecisionAndFiles() throws {
+    try withTemporaryDirectory { directory in
+      let data = try AuditData.gather(catalog: try Self.scoredCatalog(in: directory))
+      let browser = try #require(data.browser)
+      #expect(browser.rows.count == 14 && browser.rows.map(\.key) == browser.rows.map(\.key).sorted())
+      #expect(browser.rows.allSatisfy { $0.overlay == .lookup(0) && $0.keep != nil && $0.label?.hasSuffix("_labelIds.png") == true })
+      #expect(browser.lookups.map(\.encoding) == ["cityscapes-labelIds"] && browser.lookups[0].colors[7] == RGB(128, 64, 128))
+      #expect(browser.rows.filter { $0.keep == false }.count == 1, "quantile drops ⌊0.1 × 14⌋")
+      let html = try #require(Self.section("samples", in: AuditHTML.render(data, thumbnails: false)))
+      let json = String(html.components(separatedBy: "<script type=\"application/json\" id=\"sample-data\">")[1].prefix { $0 != "<" })
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+      let rows = try #require(object["rows"] as? [[Any]])
+      #expect(rows.count == 14 && (object["indicators"] as? [String]) == browser.indicators)
+      #expect(rows[0].count == 9 + browser.indicators.count && rows[0][4] as? String == "lut0")
+      #expect(html.contains("<filter id=\"lut0\" data-encoding=\"cityscapes-labelIds\""))
+    }
+  }
+
+  /// The page at ADE20K's scale: 20,210 training samples with the default indicators weigh a few
+  /// megabytes (their pictures are not embedded), and the table draws 100 rows at a time.
+  @Test func thePageStaysSmallAtADE20KScale() {
+    let indicators = Indicator.defaultSet.map(\.rawValue)
+    let rows = (1...20_210).map { index -> SampleBrowser.Row in
+      let stem = String(format: "ADE_train_%08d", index)
+      return SampleBrowser.Row(
+        key: "ade20k/training/" + stem, root: 0, image: "images/training/\(stem).jpg", label: "annotations/training/\(stem).png",
+        overlay: .lookup(0),
+        keep: true, scale: 0.75, weight: 1.0123456, rank: 0.5123,
+        values: indicators.map { _ in Double(index % 997) * 0.123456 })
+    }
+    let browser = SampleBrowser(
+      indicators: indicators, roots: ["/data/ADEChallengeData2016"],
+      lookups: [.init(encoding: "ade20k-reduce-zero-label", colors: Array(repeating: RGB(1, 2, 3), count: 256))], rows: rows,
+      policy: "quantile")
+    let bytes = browser.html().utf8.count
+    #expect(bytes < 6_000_000, "\(bytes) bytes")
+    #expect(bytes > 2_000_000)
+    #expect(SampleBrowser.pageSize == 100)
   }
 }

@@ -13,9 +13,15 @@ struct Chromium {
 
   /// Renders `page` headless in a window of `width × height`: its screenshot, written to
   /// `directory/<name>.png`, and the DOM Chromium built from it (both at once, each with its own profile).
-  static func render(_ page: String, in directory: String, name: String, width: Int, height: Int) throws -> (dom: String, screenshot: String) {
+  /// With `scripted`, the page may read other local files (`--allow-file-access-from-files`, for a
+  /// test page that drives another in an iframe) and runs until its pictures have loaded and its
+  /// timers fired (`--virtual-time-budget`).
+  static func render(_ page: String, in directory: String, name: String, width: Int, height: Int, scripted: Bool = false) throws
+    -> (dom: String, screenshot: String)
+  {
     let screenshot = directory + "/\(name).png"
     let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=\(width),\(height)"]
+      + (scripted ? ["--allow-file-access-from-files", "--virtual-time-budget=10000"] : [])
     let shot = try start(common + ["--user-data-dir=\(directory)/profile-\(name)-1", "--screenshot=\(screenshot)", "file://" + page])
     let dump = try start(common + ["--user-data-dir=\(directory)/profile-\(name)-2", "--dump-dom", "file://" + page])
     let dom = String(decoding: try dump.finish(), as: UTF8.self)

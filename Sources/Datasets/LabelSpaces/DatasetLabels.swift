@@ -72,19 +72,21 @@ public struct DatasetLabels: Sendable, Equatable {
   /// ADE20K: reduce-zero-label. VOC: palette indices, 255 void. Generic: the class table's ids or
   /// colours.
   public func encoding(forLabelAt path: String, decoded: DecodedImage) -> LabelEncoding {
+    if format == .cityscapes && (path.hasSuffix("_instanceIds.png") || decoded.bitDepth == 16) { return .cityscapesInstanceIds }
+    if format == .camvid && decoded.channels >= 3 { return .camvidColors(camvidGrouping) }
+    return grayEncoding(forLabelAt: path) ?? .camvidSegNet  // only a gray CamVid `_L.png` has none
+  }
+
+  /// The encoding of an 8-bit gray label file of this dataset at `path`; nil when its name says it
+  /// holds something else (Cityscapes' 16-bit `_instanceIds.png`, CamVid's colour-coded `_L.png`).
+  public func grayEncoding(forLabelAt path: String) -> LabelEncoding? {
     switch format {
     case .cityscapes:
-      if path.hasSuffix("_labelTrainIds.png") { return .cityscapesTrainIds }
-      if path.hasSuffix("_instanceIds.png") || decoded.bitDepth == 16 { return .cityscapesInstanceIds }
-      return .cityscapesLabelIds
-    case .camvid:
-      return decoded.channels >= 3 ? .camvidColors(camvidGrouping) : .camvidSegNet
-    case .ade20k:
-      return .ade20k
-    case .voc:
-      return .voc
-    case .generic:
-      return classes!.encoding
+      path.hasSuffix("_instanceIds.png") ? nil : path.hasSuffix("_labelTrainIds.png") ? .cityscapesTrainIds : .cityscapesLabelIds
+    case .camvid: path.hasSuffix("_L.png") ? nil : .camvidSegNet
+    case .ade20k: .ade20k
+    case .voc: .voc
+    case .generic: classes!.encoding
     }
   }
 }

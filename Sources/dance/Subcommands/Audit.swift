@@ -16,8 +16,10 @@ extension Dance {
         (with the default quantile policy's cut-offs on the ranking indicator), the CDF and \
         quantiles, the correlation between indicators, each split's pixel share per class (read \
         from at most 256 label files per split), and the least and most complex training images \
-        beside their label's colour overlay and a legend of the class colours. The HTML needs no \
-        network access.
+        beside their label's colour overlay and a legend of the class colours, and a sample browser: \
+        every training sample in a table sortable by any column and filterable by key and decision, \
+        its image and label overlay shown on a click (read from the dataset's files on this machine). \
+        The HTML needs no network access.
         """
     )
 
