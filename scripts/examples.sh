@@ -158,12 +158,11 @@ python=$(command -v python3 || true)
 # README's DALI path, without DALI (CUDA wheels): every .idx entry against the tar, with the stdlib.
 if [ -n "$python" ]; then
   check "DALI .idx (README)" "$python" Tests/examples/check_dali_index.py "$work/cs-out"
-  check "README: The audit page, Your own dataset, Evaluation as benchmarks do it, Fine-tuning and extending a run" "$python" \
-    Tests/examples/check_readme_sections.py README.md "$dance" \
-    "The audit page" "Your own dataset" "Evaluation as benchmarks do it" "Fine-tuning and extending a run"
+  check "README: sections of issue 27" "$python" Tests/examples/check_readme_sections.py README.md "$dance" \
+    "The audit page" "Catalog housekeeping" "Your own dataset" "Evaluation as benchmarks do it" "Fine-tuning and extending a run"
 else
   skip "DALI .idx (README)" "python3 is not installed"
-  skip "README: The audit page, Your own dataset, Evaluation as benchmarks do it, Fine-tuning and extending a run" "python3 is not installed"
+  skip "README: sections of issue 27" "python3 is not installed"
 fi
 venv=.build/examples-venv
 if [ -z "$python" ]; then

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import DanceCore
 import Foundation
 import Pipeline
 
@@ -7,8 +8,8 @@ import Pipeline
 struct CatalogCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "catalog",
-    abstract: "Operations on catalog files.",
-    subcommands: [Merge.self]
+    abstract: "Operations on catalog files: list what one holds, forget an output, compact it, merge partitions.",
+    subcommands: [List.self, Forget.self, Vacuum.self, Merge.self]
   )
 
   /// `dance catalog merge PARTS… -o OUT`.
@@ -39,4 +40,81 @@ struct CatalogCommand: ParsableCommand {
       }
     }
   }
+
+  /// `dance catalog list`.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show the datasets (with their valid samples per split, bad samples and scores) and the outputs (with their plans, shards and failures) a catalog records.",
+      discussion: "The catalog is opened read-only and never created.")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Flag(help: "Print JSON: path, bytes, datasets (name, format, root, label_space, valid, bad, scores), outputs.")
+    var json = false
+
+    func run() throws {
+      let summary = try Catalog(path: catalog.path, access: .readOnly).summary()
+      if json { return try printJSON(summary) }
+      print("catalog \(summary.path): \(formatBytes(summary.bytes)), \(summary.datasets.count) datasets, \(summary.outputs.count) outputs")
+      let splits = ["train", "val", "test"]
+      print(formatTable([["dataset", "format", "label space", "train", "val", "test", "bad", "scores", "root"]] + summary.datasets.map { dataset in
+        [dataset.name, dataset.format.rawValue, dataset.labelSpace] + splits.map { "\(dataset.valid[$0] ?? 0)" }
+          + ["\(dataset.bad)", "\(dataset.scores)", dataset.root]
+      }))
+      guard !summary.outputs.isEmpty else { return print("no outputs") }
+      print(formatTable([["output", "part", "complete", "plans", "kept", "shards", "samples", "size", "failures"]] + summary.outputs.map { output in
+        [output.directory + (output.dryRun ? " (dry run)" : ""), output.partition ?? "-", output.complete ? "yes" : "no", "\(output.plans)",
+         "\(output.kept)", "\(output.shards)", "\(output.shardSamples)", formatBytes(output.bytes), "\(output.failures)"]
+      }))
+    }
+  }
+
+  /// `dance catalog forget OUTPUT`.
+  struct Forget: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Remove an output's rows from the catalog: never a file.",
+      discussion: """
+        Removes the output's record with its plans, decisions, shards, members and failures, for the \
+        whole directory, each of its partitions and its dry run. The output's files (shards, manifest, \
+        sidecars) stay as they are; `dance verify OUT` still checks them against OUT/manifest.json, and \
+        `dance train OUT` reads them without the catalog. A catalog that records no such output exits with 2.
+        """)
+
+    @Argument(help: "The output directory, as `dance catalog list` shows it (a relative path is taken from here).")
+    var output: String
+
+    @OptionGroup var catalog: CatalogOptions
+
+    func run() throws {
+      let directory = URL(fileURLWithPath: output).standardizedFileURL.path
+      let forgotten = try Catalog(path: catalog.path, access: .existing).forgetOutputs(directory: directory)
+      guard !forgotten.outputs.isEmpty else {
+        throw ValidationError("\(catalog.path) records no output \(directory); dance catalog list shows the outputs")
+      }
+      print(("forgot \(forgotten.outputs.map(\.description).joined(separator: ", ")): \(forgotten.plans) plans, "
+        + "\(forgotten.decisions) decisions, \(forgotten.shards) shards, \(forgotten.members) members, \(forgotten.failures) failures; "
+        + "no file was touched").escapingControlCharacters)
+    }
+  }
+
+  /// `dance catalog vacuum`.
+  struct Vacuum: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Compact the catalog file (SQLite's VACUUM, then the write-ahead log checkpointed and truncated).",
+      discussion: "Worth running after forgetting outputs or rescanning datasets; no other process may use the catalog meanwhile.")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    func run() throws {
+      let (before, after) = try Catalog(path: catalog.path, access: .existing).vacuum()
+      print("vacuumed \(catalog.path.escapingControlCharacters): \(formatBytes(before)) → \(formatBytes(after))")
+    }
+  }
+}
+
+/// `812 kB`, `3.4 MB`: bytes in powers of 1000.
+func formatBytes(_ bytes: Int) -> String {
+  if bytes < 1000 { return "\(bytes) B" }
+  if bytes < 1_000_000 { return String(format: "%.0f kB", Double(bytes) / 1e3) }
+  return String(format: "%.1f MB", Double(bytes) / 1e6)
 }
