@@ -62,6 +62,14 @@ extension AuditHTML {
   /// The height of one row of the cut-off key.
   static let cutoffKeyRow = 12.0
 
+  /// One tick of the value axis: where, and its label (`attribute` names the value for readers).
+  struct AxisTick {
+    var value: Double
+    var label: String?
+    var attribute = ""
+    var anchor = "middle"
+  }
+
   /// A tick at every bin edge, labelled at every k-th, k the smallest step at which the labels
   /// (about 5.5 units per character; the first and last aligned to the plot's ends, the others
   /// centred) keep 6 units apart, and at least a quarter of the bins.
@@ -69,38 +77,36 @@ extension AuditHTML {
     let bins = frame.edges.count - 1
     let widest = 1.5 * Double(frame.edges.map { number($0).count }.max() ?? 1) * 5.5 + 6
     let every = max(max(1, bins / 4), Int((widest / (frame.plotWidth / Double(bins))).rounded(.up)))
-    var svg = String(
-      format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", plotLeft, plotLeft + frame.plotWidth, frame.bottom, frame.bottom)
-    for (index, edge) in frame.edges.enumerated() {
+    return valueAxis(frame, ticks: frame.edges.enumerated().map { index, edge in
       let labelled = index == bins || index % every == 0 && bins - index >= every
-      svg += String(
-        format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
-        frame.x(edge), frame.x(edge), frame.bottom, frame.bottom + (labelled ? 4 : 2))
-      if labelled {
-        svg += String(
-          format: "<text class=\"tick x\" data-edge=\"%@\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%@\">%@</text>",
-          String(edge), frame.x(edge), frame.bottom + 13, index == 0 ? "start" : index == bins ? "end" : "middle", number(edge))
-      }
-    }
-    return svg
+      return AxisTick(
+        value: edge, label: labelled ? number(edge) : nil, attribute: "data-edge=\"\(edge)\"",
+        anchor: index == 0 ? "start" : index == bins ? "end" : "middle")
+    })
   }
 
   /// Whole numbers: a tick at the first whole number of every bin (bins start half a unit below
   /// one), labelled with it at up to about eight of them.
   static func integerAxis(_ item: IndicatorDistribution, _ frame: HistogramFrame) -> String {
     let bins = frame.edges.count - 1, every = max(1, (bins + 7) / 8)
+    return valueAxis(frame, ticks: (0..<bins).map { index in
+      let value = Int((frame.edges[index] + 0.5).rounded())
+      return AxisTick(value: Double(value), label: index % every == 0 ? "\(value)" : nil, attribute: "data-value=\"\(value)\"")
+    })
+  }
+
+  /// The axis line below the plot and its ticks, longer where labelled.
+  static func valueAxis(_ frame: HistogramFrame, ticks: [AxisTick]) -> String {
     var svg = String(
       format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", plotLeft, plotLeft + frame.plotWidth, frame.bottom, frame.bottom)
-    for index in 0..<bins {
-      let value = (frame.edges[index] + 0.5).rounded()
-      let labelled = index % every == 0
+    for tick in ticks {
+      let x = frame.x(tick.value)
       svg += String(
-        format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
-        frame.x(value), frame.x(value), frame.bottom, frame.bottom + (labelled ? 4 : 2))
-      if labelled {
+        format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x, frame.bottom, frame.bottom + (tick.label == nil ? 2 : 4))
+      if let label = tick.label {
         svg += String(
-          format: "<text class=\"tick x\" data-value=\"%d\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>",
-          Int(value), frame.x(value), frame.bottom + 13, Int(value))
+          format: "<text class=\"tick x\" %@ x=\"%.1f\" y=\"%.1f\" text-anchor=\"%@\">%@</text>", tick.attribute, x, frame.bottom + 13,
+          tick.anchor, label)
       }
     }
     return svg

@@ -4,30 +4,18 @@ in one scratch directory: `sh` blocks with bash (DANCE's directory first on PATH
 here (MosaicML Streaming, DALI) is skipped, saying so. Also checks that the brace URL names every
 training shard and that the MMSegmentation export destination is examples/mmseg_config.py's data_root.
 usage: check_readme.py README.md DANCE"""
-import glob, importlib.util, os, re, runpy, shutil, subprocess, sys, tempfile
+import glob, os, re, runpy, shutil, sys
+
+from check_readme_sections import run_blocks, scratch
 
 readme, dance = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 text = open(readme).read()
 section = text[text.index("### Consuming the output"):text.index("### Training")]
 blocks = [(lang, re.sub(r"^  ", "", body, flags=re.M))
           for lang, body in re.findall(r"^ *```(sh|python)\n(.*?)^ *```", section, re.S | re.M)]
-work = tempfile.mkdtemp()
-bin_dir = os.path.join(work, ".bin")
-os.mkdir(bin_dir)
-os.symlink(dance, os.path.join(bin_dir, "dance"))
-env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"])
-failures, ran, skipped = [], 0, []
-for number, (lang, body) in enumerate(blocks, 1):
-    imports = re.findall(r"^(?:from|import) (\w+)", body, re.M)
-    missing = [m for m in imports if importlib.util.find_spec(m) is None]
-    if missing:
-        skipped.append(f"block {number} ({', '.join(missing)} not importable here)")
-        continue
-    argv = ["bash", "-euo", "pipefail", "-c", body] if lang == "sh" else [sys.executable, "-c", body]
-    result = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True)
-    ran += 1
-    if result.returncode != 0:
-        failures.append(f"block {number} ({lang}) exit {result.returncode}:\n{body}\n{result.stderr[-1500:]}")
+work, env = scratch(dance)
+failures = []
+ran, skipped = run_blocks(blocks, work, env, failures, "")
 shards = sorted(glob.glob(os.path.join(work, "cs-slim", "train", "train-*.tar")))
 if len(shards) != 4:
     failures.append(f"the brace form train-{{000000..000003}} names 4 shards, the output has {len(shards)}")

@@ -142,14 +142,7 @@ public struct ClassesFile: Sendable, Equatable {
   public func colorMask(_ indices: Image8) -> Image8 {
     var palette = [RGB](repeating: ignoreColor ?? RGB(0, 0, 0), count: 256)
     for entry in classes { palette[Int(entry.id)] = entry.color }
-    var output = Image8(width: indices.width, height: indices.height, channels: 3)
-    for (pixel, id) in indices.samples.enumerated() {
-      let color = palette[Int(id)]
-      output.samples[pixel * 3] = color.red
-      output.samples[pixel * 3 + 1] = color.green
-      output.samples[pixel * 3 + 2] = color.blue
-    }
-    return output
+    return RGB.paint(indices, palette: palette)
   }
 
   /// The file as YAML that ``parse(_:source:)`` reads back to an equal table.

@@ -1,3 +1,5 @@
+public import ImageCodecs
+
 /// An RGB colour, used for class colours and colour-coded label files.
 public struct RGB: Hashable, Sendable, Codable, CustomStringConvertible {
   /// Red, 0…255.
@@ -16,6 +18,19 @@ public struct RGB: Hashable, Sendable, Codable, CustomStringConvertible {
 
   /// `(r,g,b)`.
   public var description: String { "(\(red),\(green),\(blue))" }
+
+  /// An RGB image of one 8-bit channel of values, each pixel its value's colour in `palette` (256 entries).
+  public static func paint(_ values: Image8, palette: [RGB]) -> Image8 {
+    precondition(values.channels == 1 && palette.count == 256, "paint takes one channel of values and 256 colours")
+    var output = Image8(width: values.width, height: values.height, channels: 3)
+    for (pixel, value) in values.samples.enumerated() {
+      let color = palette[Int(value)]
+      output.samples[pixel * 3] = color.red
+      output.samples[pixel * 3 + 1] = color.green
+      output.samples[pixel * 3 + 2] = color.blue
+    }
+    return output
+  }
 }
 
 /// One class of a training label space.

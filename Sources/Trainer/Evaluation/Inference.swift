@@ -67,15 +67,7 @@ public enum Inference {
 public enum LabelColors {
   /// The palette colour of every pixel (black for ignore and unknown ids).
   public static func colorize(_ labels: Image8, space: LabelSpace) -> Image8 {
-    let palette = (0...255).map { space.color(of: UInt8($0)) }
-    var output = Image8(width: labels.width, height: labels.height, channels: 3)
-    for (pixel, id) in labels.samples.enumerated() {
-      let color = palette[Int(id)]
-      output.samples[pixel * 3] = color.red
-      output.samples[pixel * 3 + 1] = color.green
-      output.samples[pixel * 3 + 2] = color.blue
-    }
-    return output
+    RGB.paint(labels, palette: (0...255).map { space.color(of: UInt8($0)) })
   }
 
   /// The image blended with the palette colours: `(1 − opacity) · image + opacity · colour`;
