@@ -26,6 +26,8 @@ public struct ExperimentOptions: Sendable, Equatable {
   public var indicator: Indicator = .siMean
   /// Which samples a rank compares: the split, or each sequence or city.
   public var rankGroups = RankGroups.split
+  /// Which end of the ranking keeps its size: complex-first (DANCE) or simple-first.
+  public var rankOrder = RankOrder.complexFirst
   /// The scales the budget policy may choose (`nil`: 0.25, 0.5, 0.75, 1).
   public var budgetScales: [Double]?
   /// Whether the budget policy may drop samples.
@@ -92,6 +94,7 @@ public struct ExperimentOptions: Sendable, Equatable {
     slim.weights = weights
     slim.weightRange = weights == .linear ? weightRange : nil
     slim.rankGroups = rankGroups
+    slim.rankOrder = rankOrder
     slim.budgetScales = budgetScales
     slim.budgetMayDrop = budgetMayDrop
     switch data {

@@ -135,7 +135,7 @@ extension ExperimentOptions {
     let network = "width \(ExperimentSummary.format(training.model.widthMultiplier)), crop \(training.crop), "
       + "batch \(training.batchSize), lr \(ExperimentSummary.format(training.learningRate))"
     return [
-      "indicator \(indicator.rawValue)", "ranked within \(rankGroups.rawValue)", "scales \(scales)",
+      "indicator \(indicator.rawValue), \(rankOrder.rawValue)", "ranked within \(rankGroups.rawValue)", "scales \(scales)",
       budgetMayDrop ? "may drop" : "downsample only", weighting, pruning, network,
     ]
   }

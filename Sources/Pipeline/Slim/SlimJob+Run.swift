@@ -121,15 +121,8 @@ public enum SlimJob {
       let members = samples.filter { $0.split == split }
       if members.isEmpty { continue }
       let inputs = members.compactMap { sample -> PlanInput? in
-        guard let score = scores[sample.key]?[configuration.indicator.rawValue], let width = sample.width,
-          let height = sample.height
-        else { return nil }
-        let values = scores[sample.key] ?? [:]
-        var fidelity: [Double: Double] = [:]
-        for indicator in [Indicator.fidelity75, .fidelity50, .fidelity25] {
-          if let scale = indicator.scale, let value = values[indicator.rawValue] { fidelity[scale] = value }
-        }
-        return PlanInput(key: sample.key, width: width, height: height, score: score, fidelity: fidelity)
+        guard let width = sample.width, let height = sample.height else { return nil }
+        return PlanInput(key: sample.key, width: width, height: height, scores: scores[sample.key] ?? [:], ranking: configuration.indicator)
       }
       let slimmed = configuration.slimmedSplits.contains(split)
       var plan = try Planner.plan(
@@ -337,7 +330,10 @@ struct SlimFingerprint: Codable {
   init(_ configuration: SlimConfiguration) {
     root = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
     policy = configuration.policy
+    // A survival ratio ranks by its lower values (complexity(_:)); plans ranked by it before that
+    // orientation existed were the reverse, so its fingerprint says which.
     indicator = configuration.indicator.rawValue + "@" + configuration.indicator.variant
+      + (configuration.indicator.higherMeansSimpler ? ";ranked-by-lower-value" : "")
     weights = configuration.weights
     slimmedSplits = configuration.slimmedSplits
     align = configuration.align

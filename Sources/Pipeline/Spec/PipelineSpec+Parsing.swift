@@ -19,7 +19,7 @@ extension PipelineSpec {
     "slim": [
       "out", "policy", "drop", "budget", "scale", "indicator", "weights", "splits", "align", "image_codec",
       "jpeg_quality", "png_level", "png_strategy", "label_resampling", "shard_size", "shard_samples", "random_assignment", "overwrite",
-      "dry_run", "fail_fast", "scales", "downsample_only", "rank_within", "weight_range",
+      "dry_run", "fail_fast", "scales", "downsample_only", "rank_within", "rank_order", "weight_range",
     ],
   ]
 
@@ -227,6 +227,7 @@ extension PipelineSpec {
     }
     if let value = section["downsample_only"] { slim.budgetMayDrop = !(try r.bool(value, "downsample_only")) }
     if let value = section["rank_within"] { slim.rankGroups = try r.choice(value, "rank_within", RankGroups.self) }
+    if let value = section["rank_order"] { slim.rankOrder = try r.choice(value, "rank_order", RankOrder.self) }
     if let value = section["weight_range"] {
       let bounds = try r.list(value, "weight_range").map { item in Double(item.text) }
       guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low <= high else {

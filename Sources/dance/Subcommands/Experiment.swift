@@ -65,6 +65,10 @@ struct ExperimentCommand: ParsableCommand {
   @Option(help: "The indicator that ranks dance's data. (default: si-mean)")
   var indicator: String?
 
+  @Option(help: ArgumentHelp("Which end of the ranking keeps its size: complex-first (DANCE) or simple-first. (default: complex-first)",
+                             valueName: "order"))
+  var rankOrder: RankOrder?
+
   @Option(help: ArgumentHelp("Rank within the whole split or within each sequence or city (see dance slim --help). (default: split)",
                              valueName: "split|sequence"))
   var rankWithin: RankGroups?
@@ -143,6 +147,7 @@ struct ExperimentCommand: ParsableCommand {
     if let runs { options.kinds = try Set(parseList(runs, option: "--runs", as: ExperimentRunKind.self)) }
     if let indicator { options.indicator = try Indicator.parse(indicator) }
     if let rankWithin { options.rankGroups = rankWithin }
+    if let rankOrder { options.rankOrder = rankOrder }
     if let scales { options.budgetScales = try parseScales(scales, option: "--scales") }
     options.budgetMayDrop = !downsampleOnly
     if let weights { options.weights = weights }

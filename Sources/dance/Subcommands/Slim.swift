@@ -88,6 +88,12 @@ extension Dance {
       """, valueName: "split|sequence"))
     var rankWithin: RankGroups?
 
+    @Option(help: ArgumentHelp("""
+      Which end of the ranking keeps its size and weighs most: complex-first (DANCE: the most complex samples) or \
+      simple-first (the reverse, for experiments). (default: \(defaults.rankOrder.rawValue))
+      """, valueName: "order"))
+    var rankOrder: RankOrder?
+
     @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution. (default: \(defaults.splits.map(\.rawValue).joined(separator: ",")))")
     var splits: String?
 
@@ -169,6 +175,7 @@ extension Dance {
       if let scales { options.budgetScales = try parseScales(scales, option: "--scales") }
       options.budgetMayDrop = !downsampleOnly
       if let rankWithin { options.rankGroups = rankWithin }
+      if let rankOrder { options.rankOrder = rankOrder }
       if let splits { options.splits = try parseSplits(splits, option: "--splits") }
       options.randomAssignment = randomAssignment
       if let align { options.align = align }

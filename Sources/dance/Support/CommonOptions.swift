@@ -74,3 +74,4 @@ extension PNGEncoder.Strategy: ExpressibleByArgument {}
 extension SlimPolicyName: ExpressibleByArgument {}
 extension WeightsName: ExpressibleByArgument {}
 extension RankGroups: ExpressibleByArgument {}
+extension RankOrder: ExpressibleByArgument {}
