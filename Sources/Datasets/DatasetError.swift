@@ -31,6 +31,13 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// Whether the request is at fault rather than the run (exit status 2): a dataset root that is
+  /// missing or of no known layout, a configuration value out of range, an output directory in the way.
+  public var isUsageError: Bool {
+    if case .invalidConfiguration = self { return true }
+    return false
+  }
+
   /// `"<path>: <reason>"`.
   public var description: String { "\(path): \(reason)" }
 }

@@ -12,11 +12,17 @@ public enum CatalogMerger {
     for part in parts where !FileManager.default.fileExists(atPath: part) {
       throw .catalog(.cannotOpen(path: part, reason: "no such file"))
     }
+    let catalogs: [Catalog]
+    do throws(CatalogError) {
+      catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .existing) }
+    } catch {
+      throw .catalog(error)
+    }
+    try checkSchemes(catalogs)
     let target: Catalog
     let report: MergeReport
     var shardsByDirectory: [String: [ShardRecord]] = [:]
     do throws(CatalogError) {
-      let catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .existing) }
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
       // A dry run has plans only: the shards are those of the written output.
@@ -43,4 +49,30 @@ public enum CatalogMerger {
       throw .output(path: error.path, reason: error.reason)
     }
   }
+
+  /// Refuses parts of one output partitioned by different schemes (``Partition/Scheme``): their
+  /// samples overlap and leave gaps, so no merge of them is whole.
+  static func checkSchemes(_ parts: [Catalog]) throws(PipelineError) {
+    var seen: [String: (scheme: Partition.Scheme, part: String)] = [:]
+    for part in parts {
+      let outputs: [OutputRecord]
+      do throws(CatalogError) { outputs = try part.outputs() } catch { throw .catalog(error) }
+      for output in outputs where output.key.partition != nil {
+        let scheme = SlimFingerprint.partitionScheme(of: output.configuration)
+        let directory = output.key.directory
+        guard let first = seen[directory] else {
+          seen[directory] = (scheme, part.path)
+          continue
+        }
+        if first.scheme != scheme {
+          throw .refused(
+            path: part.path,
+            reason: "\(directory) was partitioned by \(scheme.rawValue) here and by \(first.scheme.rawValue) in \(first.part): "
+              + "partitions of two Dance versions never add up to the whole; write the \(Partition.Scheme.fnv1aModulo.rawValue) "
+              + "ones again with this Dance (`dance slim ROOT --out \(directory) --partition i/N --overwrite`)")
+        }
+      }
+    }
+  }
+
 }

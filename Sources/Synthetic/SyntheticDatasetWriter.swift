@@ -89,7 +89,7 @@ public struct SyntheticDatasetWriter: Sendable {
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), !entries.isEmpty else { return }
     guard configuration.overwrite else {
       throw .invalidConfiguration(
-        path: path, reason: "the output directory is not empty (\(entries.count) entries); choose another or pass --overwrite")
+        path: path, reason: "the output directory is not empty (\(counted(entries.count, "entry", plural: "entries"))); choose another or pass --overwrite")
     }
     for entry in entries {
       do {

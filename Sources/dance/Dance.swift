@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 internal import CMalloc
 import Catalog
+import Datasets
 import Experiment
 import Pipeline
 import Trainer
@@ -74,6 +75,10 @@ extension PipelineSpecError: ReportedError {
 }
 
 extension CatalogError: ReportedError {
+  var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
+}
+
+extension DatasetError: ReportedError {
   var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
 }
 

@@ -204,6 +204,7 @@ extension Dance {
         root: root, catalogPath: catalog.path, discovery: discovery, outputDirectory: output, options: options,
         partition: part, context: context)
       warnings.record(inCatalog: catalog.path, command: "slim")
+      for warning in report.warnings { printError("warning: \(warning)") }
       if json {
         try printJSON(report)
       } else {

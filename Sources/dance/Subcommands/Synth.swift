@@ -105,8 +105,7 @@ extension Dance {
         summary = try writer.write { written, total in progress.update(written, total) }
       } catch {
         progress.finish()
-        printError("\(error)")
-        throw ExitCode.failure
+        throw error  // a non-empty output directory is a usage error (exit 2), a failed write exit 1
       }
       progress.finish()
       let seconds = (clock.now - start) / .seconds(1)
