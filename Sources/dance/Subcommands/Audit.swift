@@ -21,7 +21,7 @@ extension Dance {
         """
     )
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<ReadsCatalog>
 
     @Option(help: ArgumentHelp("Write the HTML report to this file.", valueName: "file"))
     var html: String?

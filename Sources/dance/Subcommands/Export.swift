@@ -3,6 +3,7 @@ import DanceCore
 import Foundation
 import Datasets
 import Pipeline
+import Shards
 
 /// `dance export …`: a slimmed output in the formats other trainers read.
 struct ExportCommand: ParsableCommand {
@@ -67,18 +68,18 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The destination directory (new or empty).", valueName: "dir"))
     var to: String
 
-    @Option(help: ArgumentHelp("Roll over to a new .mds file before one would exceed this many bytes (1 to 4294967295).", valueName: "bytes"))
-    var shardSize = 1 << 26
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+      "Roll over to a new .mds file before one would exceed this size: bytes, or with a unit (64MiB, 1GiB), "
+        + "\(Settings.mdsShardSize.helpRange). (default: \(ByteSize.format(MDSWriter.defaultSizeLimit)))", valueName: "size"))
+    var shardSize: ByteCount?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    func validate() throws {
-      if !(1..<(1 << 32)).contains(shardSize) { throw ValidationError("--shard-size must be 1 to 4294967295 bytes") }
-    }
+    func validate() throws { try Settings.mdsShardSize.check(shardSize?.bytes) }
 
     func run() throws {
-      let report = try MDSExport.run(output: output, to: to, sizeLimit: shardSize)
+      let report = try MDSExport.run(output: output, to: to, sizeLimit: shardSize?.bytes ?? MDSWriter.defaultSizeLimit)
       if json {
         try printJSON(report)
       } else {

@@ -21,7 +21,7 @@ extension Dance {
     @Argument(help: "The dataset root (Cityscapes, CamVid or ADE20K layout).")
     var root: String
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<WritesCatalog>
     @OptionGroup var layout: LayoutOptions
     @OptionGroup var strictness: StrictnessOptions
 

@@ -24,12 +24,14 @@ extension Dance {
     @Argument(help: "The dataset root (optional: without it, every dataset in the catalog).")
     var root: String?
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<WritesCatalog>
     @OptionGroup var layout: LayoutOptions
     @OptionGroup var strictness: StrictnessOptions
 
-    @Option(help: "Comma-separated indicator ids, 'default' or 'all'.")
-    var indicators = "default"
+    @Option(help: ArgumentHelp(
+      "Comma-separated indicator ids, 'default' or 'all'. (default: \(Indicator.defaultSet.map(\.rawValue).joined(separator: ",")))",
+      valueName: "list"))
+    var indicators: String?
 
     @Option(help: "Comma-separated splits to score (train, val, test). Default: all.")
     var splits: String?
@@ -46,7 +48,7 @@ extension Dance {
     /// The settings the flags give.
     func makeOptions() throws -> ScoreOptions {
       ScoreOptions(
-        indicators: try Indicator.parseList(indicators), splits: try splits.map { try parseSplits($0, option: "--splits") },
+        indicators: try indicators.map(Indicator.parseList) ?? Indicator.defaultSet, splits: try splits.map { try parseSplits($0, option: "--splits") },
         failFast: failFast)
     }
 

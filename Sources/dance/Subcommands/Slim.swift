@@ -30,7 +30,7 @@ extension Dance {
     @Option(name: .customLong("out"), help: ArgumentHelp("Output directory for the shards.", valueName: "dir"))
     var output: String
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<WritesCatalog>
     @OptionGroup var layout: LayoutOptions
     @OptionGroup var strictness: StrictnessOptions
 
@@ -121,8 +121,10 @@ extension Dance {
     @Option(help: "Label resampling: nearest (centre-aligned) or mode (majority of the footprint). (default: \(defaults.output.labelResampling.rawValue))")
     var labelResampling: SlimOutputOptions.LabelResampling?
 
-    @Option(parsing: .unconditional, help: "Roll over to a new shard beyond this many bytes, \(Settings.shardSize.helpRange) (default \(SlimOptions.defaultShardSize) = 256 MiB).")
-    var shardSize: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+      "Roll over to a new shard beyond this size: bytes, or with a unit (64MiB, 1GiB, 500MB), \(Settings.shardSize.helpRange). "
+        + "(default: \(ByteSize.format(SlimOptions.defaultShardSize)))", valueName: "size"))
+    var shardSize: ByteCount?
 
     @Option(parsing: .unconditional, help: "Roll over to a new shard after this many samples, \(Settings.shardSamples.helpRange).")
     var shardSamples: Int?
@@ -141,7 +143,7 @@ extension Dance {
 
     @Option(
       help: ArgumentHelp(
-        "Write only part i of N (a stable hash of the sample key), e.g. 0/3.",
+        "Write only part i of N, e.g. 0/3: each split's kept samples dealt out in the order of a hash of their keys.",
         discussion: "Without it, Slurm arrays (SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT) and Kubernetes Indexed "
           + "Jobs (JOB_COMPLETION_INDEX, with --partitions N) are honoured. Partitions plan from the scores already "
           + "in --catalog (run `dance score ROOT` once first), write shards <split>-partIofN-000000.tar and their "
@@ -176,7 +178,7 @@ extension Dance {
       if let pngLevel { options.output.pngLevel = pngLevel }
       if let pngStrategy { options.output.pngStrategy = pngStrategy }
       if let labelResampling { options.output.labelResampling = labelResampling }
-      options.shardSize = shardSize
+      options.shardSize = shardSize?.bytes
       options.shardSamples = shardSamples
       options.dryRun = dryRun
       options.overwrite = overwrite

@@ -63,7 +63,8 @@ extension Dance {
       help: ArgumentHelp(
         """
         Scenes and rendering: photographic (decoupled texture and small objects, textures, blur, sensor \
-        noise, adaptively filtered PNGs) or classic (the first generator: flat class colours, sub-filtered PNGs).
+        noise, adaptively filtered PNGs) or classic (the first generator: flat class colours, sub-filtered PNGs). \
+        (default: \(SyntheticDatasetConfiguration.defaults.style.rawValue))
         """, valueName: "style"),
       transform: { text in
         guard let style = SyntheticDatasetConfiguration.Style(rawValue: text.lowercased()) else {

@@ -20,7 +20,7 @@ extension Dance {
     @Argument(help: "The output directory of `dance slim`.")
     var directory: String
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<ReadsCatalog>
 
     @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
