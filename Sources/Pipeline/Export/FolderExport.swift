@@ -6,12 +6,20 @@ import Shards
 
 /// The outcome of `dance export folder`.
 public struct FolderExportReport: Sendable, Codable {
-  /// The destination, a dataset root of the layout.
+  /// One split's samples.
+  public struct Split: Sendable, Codable, Equatable {
+    /// The split.
+    public var split: String
+    /// Samples written.
+    public var samples: Int
+  }
+
+  /// The destination (absolute), a dataset root of the layout.
   public var destination: String
   /// The layout written.
   public var layout: String
-  /// Samples written, per split.
-  public var samples: [String: Int]
+  /// Per split, in train, val, test order (the shape `dance export mds` reports too).
+  public var splits: [Split]
 }
 
 /// Writes a slimmed output back into a dataset's own folder layout, images at their stored
@@ -27,17 +35,20 @@ public struct FolderExportReport: Sendable, Codable {
 /// Labels are written in the layout's own encoding, so `dance scan DIR` reads the same train ids
 /// back. JPEG images go into the PNG-only layouts (Cityscapes, CamVid) as PNGs of their decoded pixels.
 public enum FolderExport {
-  /// Runs the export; `layout` defaults to the format the output was made from.
-  public static func run(output: String, layout: DatasetFormat?, to destination: String) throws(PipelineError)
-    -> FolderExportReport
-  {
+  /// Runs the export; `layout` defaults to the format the output was made from; `progress` shows
+  /// the samples written.
+  public static func run(
+    output: String, layout: DatasetFormat?, to destination: String, progress: ProgressReporter.Style = .silent
+  ) throws(PipelineError) -> FolderExportReport {
     let source = try SlimmedOutput(output)
     try source.checkDestination(destination)
+    let reporter = ProgressReporter(label: "export folder", total: source.sampleCount, style: progress)
     var format = layout
-    var report = FolderExportReport(destination: destination, layout: "", samples: [:])
+    var report = FolderExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, layout: "", splits: [])
     var csv = "key,split,image,label,scale,weight\n"
     let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
     for (split, shards) in source.splits {
+      report.splits.append(.init(split: split, samples: 0))
       for shard in shards {
         let shardPath = source.directory + "/" + shard.path
         for sample in try source.samples(of: shard) {
@@ -57,11 +68,13 @@ public enum FolderExport {
           try write(image, to: destination + "/" + paths.image)
           try write(label, to: destination + "/" + paths.label)
           csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField).joined(separator: ",") + "\n"
-          report.samples[split, default: 0] += 1
+          report.splits[report.splits.count - 1].samples += 1
+          reporter.advance()
         }
       }
     }
     try write(Array(csv.utf8), to: destination + "/" + DatasetLayout.exportSidecar)
+    reporter.finish()
     report.layout = (format ?? .cityscapes).rawValue
     return report
   }

@@ -20,7 +20,7 @@ public struct MDSExportReport: Sendable, Codable {
     }
   }
 
-  /// The destination directory.
+  /// The destination directory (absolute).
   public var destination: String
   /// Per split.
   public var splits: [Split]
@@ -33,13 +33,14 @@ public struct MDSExportReport: Sendable, Codable {
 /// sample's `json` member). Samples keep the shards' order. Read it with
 /// `StreamingDataset(local=DIR, split="train")`.
 public enum MDSExport {
-  /// Runs the export.
-  public static func run(output: String, to destination: String, sizeLimit: Int = MDSWriter.defaultSizeLimit)
-    throws(PipelineError) -> MDSExportReport
-  {
+  /// Runs the export; `progress` shows the samples written.
+  public static func run(
+    output: String, to destination: String, sizeLimit: Int = MDSWriter.defaultSizeLimit, progress: ProgressReporter.Style = .silent
+  ) throws(PipelineError) -> MDSExportReport {
     let source = try SlimmedOutput(output)
     try source.checkDestination(destination)
-    var report = MDSExportReport(destination: destination, splits: [])
+    let reporter = ProgressReporter(label: "export mds", total: source.sampleCount, style: progress)
+    var report = MDSExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, splits: [])
     for (split, shards) in source.splits {
       let directory = destination + "/" + split
       var writer: MDSWriter?
@@ -74,6 +75,7 @@ public enum MDSExport {
                 "scale": .float32(Float(metadata.scale)), "weight": .float32(Float(metadata.weight)),
               ], key: sample.key)
             count += 1
+            reporter.advance()
           }
         }
         try writer?.finish()
@@ -87,6 +89,7 @@ public enum MDSExport {
       let written = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".mds") }
       report.splits.append(.init(split: split, samples: count, shards: written.count, imageEncoding: imageEncoding))
     }
+    reporter.finish()
     return report
   }
 }

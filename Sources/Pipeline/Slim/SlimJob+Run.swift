@@ -93,6 +93,7 @@ public enum SlimJob {
 
     var resume: [DatasetSplit: ResumePoint] = [:]
     var repairs: [String] = []
+    var wasComplete = false
     let fingerprint = try json(SlimFingerprint(configuration))
     if configuration.dryRun {
       try catalog.clearOutput(output)
@@ -100,6 +101,7 @@ public enum SlimJob {
     } else {
       let recorded = try catalog.outputRecord(output)
       if let recorded, recorded.configuration == fingerprint, !configuration.overwrite {
+        wasComplete = recorded.complete
         resume = try resumePoints(output, directory: directory, catalog: catalog, repairs: &repairs)
       } else {
         try prepareOutput(
@@ -196,9 +198,10 @@ public enum SlimJob {
           version: OutputManifest.currentVersion, partition: partition?.name, complete: false,
           configuration: fingerprint, configurationSHA256: OutputManifest.digest(fingerprint),
           dataset: .init(dataset, samples: samples), splits: [:]))
-      try writeShards(
+      let written = try writeShards(
         jobs, directory: directory, output: output, catalog: catalog, configuration: configuration, resume: resume,
         manifest: manifest, report: &report)
+      report.alreadyComplete = wasComplete && written == 0 && report.repairs.isEmpty
       try catalog.saveOutput(OutputRecord(key: output, configuration: fingerprint, complete: true))
       try manifest.finish()
     } else {

@@ -96,6 +96,9 @@ public struct SlimReport: Sendable, Codable {
   public var warnings: [String]
   /// Whether this was a dry run.
   public var dryRun: Bool
+  /// Whether the output was already complete, written before with this configuration, and this
+  /// run found nothing to write or repair.
+  public var alreadyComplete = false
   /// Wall time in seconds.
   public var seconds: Double
 
@@ -103,5 +106,6 @@ public struct SlimReport: Sendable, Codable {
     case output, splits, failures, repairs, warnings, seconds
     case copiedImages = "copied_images"
     case dryRun = "dry_run"
+    case alreadyComplete = "already_complete"
   }
 }

@@ -157,7 +157,7 @@ public enum PipelineRunner {
     finish(.slim(try SlimJob.run(
       root: spec.dataset.root, outputDirectory: spec.output, options: spec.slim, context: context, catalog: catalog)))
     if spec.verify && !spec.slim.dryRun {
-      finish(.verify(try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog, workers: spec.workers)))
+      finish(.verify(try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog, workers: spec.workers, progress: progress)))
     }
     return report
   }

@@ -58,7 +58,7 @@ extension Dance {
           printError("\(html): cannot write the report: \(FileSystemFailure.reason(of: error))")
           throw ExitCode(ExitStatus.failure)
         }
-        print("audit of \(data.table.count) samples written to \(html.escapingControlCharacters)")
+        print("audit of \(counted(data.table.count, "sample")) written to \(html.escapingControlCharacters)")
       } else if json {
         try printJSON(data)
       } else {

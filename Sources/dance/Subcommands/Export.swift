@@ -39,12 +39,12 @@ struct ExportCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-      let report = try FolderExport.run(output: output, layout: layout, to: to)
+      let report = try FolderExport.run(output: output, layout: layout, to: to, progress: json ? .silent : .automatic)
       if json {
         try printJSON(report)
       } else {
-        let counts = report.samples.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("\(report.layout) layout in \(report.destination): \(counts) samples; weights in \(report.destination)/weights.csv")
+        let counts = report.splits.map { "\($0.split) \(counted($0.samples, "sample"))" }.joined(separator: ", ")
+        print("\(report.layout) layout in \(report.destination): \(counts); weights in \(report.destination)/weights.csv")
       }
     }
   }
@@ -79,12 +79,13 @@ struct ExportCommand: ParsableCommand {
     func validate() throws { try Settings.mdsShardSize.check(shardSize?.bytes) }
 
     func run() throws {
-      let report = try MDSExport.run(output: output, to: to, sizeLimit: shardSize?.bytes ?? MDSWriter.defaultSizeLimit)
+      let report = try MDSExport.run(
+        output: output, to: to, sizeLimit: shardSize?.bytes ?? MDSWriter.defaultSizeLimit, progress: json ? .silent : .automatic)
       if json {
         try printJSON(report)
       } else {
         for split in report.splits {
-          print("\(split.split): \(split.samples) samples in \(split.shards) shards (image: \(split.imageEncoding)) → \(report.destination)/\(split.split)")
+          print("\(split.split): \(counted(split.samples, "sample")) in \(counted(split.shards, "shard")) (image: \(split.imageEncoding)) → \(report.destination)/\(split.split)")
         }
       }
     }

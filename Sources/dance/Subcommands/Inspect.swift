@@ -47,10 +47,14 @@ extension Dance {
         }
       }
       if json {
-        try printJSON(reports)
+        try printJSON(reports.map { report in
+          var absolute = report
+          absolute.path = absolutePath(report.path)
+          return absolute
+        })
       } else if summary {
         print(InspectReport.summary(of: reports, failures: failures))
-      } else {
+      } else if !reports.isEmpty {
         print(InspectReport.table(reports))
       }
       if failures > 0 { throw ExitCode.failure }

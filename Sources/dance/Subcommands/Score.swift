@@ -68,8 +68,8 @@ extension Dance {
       } else {
         for failure in report.failures.prefix(20) { printError(failure) }
         print(
-          "\(report.samples) samples: \(report.computed) scored, \(report.cached) already cached, "
-            + "\(report.failures.count) failed; decoded \(report.decodedImages) images and \(report.decodedLabels) labels; "
+          "\(counted(report.samples, "sample")): \(report.computed) scored, \(report.cached) already cached, "
+            + "\(report.failures.count) failed; decoded \(counted(report.decodedImages, "image")) and \(counted(report.decodedLabels, "label")); "
             + String(format: "%.2f s", report.seconds))
         print("indicators: " + report.indicators.joined(separator: ", "))
       }

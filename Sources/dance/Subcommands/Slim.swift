@@ -221,6 +221,11 @@ extension Dance {
 /// The text form of a slim report.
 enum SlimReportText {
   static func render(_ report: SlimReport) -> String {
+    if report.alreadyComplete {
+      let shards = report.splits.reduce(0) { $0 + $1.shards }
+      return "\(report.output.escapingControlCharacters): already complete (\(counted(shards, "shard")), written before with this "
+        + "configuration); nothing to do. --overwrite writes it again."
+    }
     var rows = [["split", "policy", "samples", "kept", "dropped", "by scale", "pixels kept", "weights min/mean/max", "shards", "MB"]]
     for split in report.splits {
       let scales = split.byScale.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key)×\($0.value)" }
@@ -234,7 +239,7 @@ enum SlimReportText {
     }
     var text = report.repairs.map { "resume: \($0.escapingControlCharacters)\n" }.joined() + formatTable(rows)
     for failure in report.failures.prefix(20) { text += "\nfailed: \(failure.escapingControlCharacters)" }
-    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output.escapingControlCharacters): \(report.copiedImages) images copied byte for byte")
+    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output.escapingControlCharacters): \(counted(report.copiedImages, "image")) copied byte for byte")
     text += String(format: "; %.2f s", report.seconds)
     return text
   }

@@ -1,3 +1,4 @@
+import DanceCore
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -31,14 +32,15 @@ extension Dance {
     func validate() throws { try Settings.workers.check(workers) }
 
     func run() throws {
-      let report = try ShardVerifier.verify(output: directory, catalogPath: catalogToCrossCheck(), workers: workers)
+      let report = try ShardVerifier.verify(
+        output: directory, catalogPath: catalogToCrossCheck(), workers: workers, progress: json ? .silent : .automatic)
       if json {
         try printJSON(report)
       } else {
         for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
         print(
-          "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
-            + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))
+          "\(counted(report.shards, "shard")), \(counted(report.samples, "sample")), \(counted(report.members, "member")) checked: "
+            + (report.problems.isEmpty ? "all consistent" : counted(report.problems.count, "problem")))
       }
       if !report.problems.isEmpty { throw ExitCode(ExitStatus.failure) }
     }

@@ -34,6 +34,9 @@ extension Unicode.Scalar {
   var isControlCharacter: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
 
+/// `path` made absolute (against the working directory) and standardized: every path in JSON is.
+func absolutePath(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
 /// A value as pretty, key-sorted JSON: what `--json` prints and what JSON reports hold.
 func prettyJSON<Value: Encodable>(_ value: Value) throws -> Data {
   let encoder = JSONEncoder()
