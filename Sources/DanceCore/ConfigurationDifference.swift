@@ -6,22 +6,14 @@ import Foundation
 public enum ConfigurationDifference {
   /// One phrase per top-level key that differs, sorted by key; a key only one side has is shown
   /// as `absent` on the other. Texts that are not JSON objects are compared whole.
-  public static func phrases(recorded: String, given: String, recordedName: String = "recorded", givenName: String = "given")
-    -> [String]
-  {
+  public static func phrases(recorded: String, given: String) -> [String] {
     guard let old = object(recorded), let new = object(given) else {
-      return recorded == given ? [] : ["\(recorded) \(recordedName), \(given) \(givenName)"]
+      return recorded == given ? [] : ["\(recorded) recorded, \(given) given"]
     }
     return Set(old.keys).union(new.keys).sorted().compactMap { key in
       let before = old[key].map(compact) ?? "absent", after = new[key].map(compact) ?? "absent"
-      return before == after ? nil : "\(key) \(before) \(recordedName), \(after) \(givenName)"
+      return before == after ? nil : "\(key) \(before) recorded, \(after) given"
     }
-  }
-
-  /// The top-level keys whose values differ, sorted.
-  public static func keys(recorded: String, given: String) -> [String] {
-    guard let old = object(recorded), let new = object(given) else { return recorded == given ? [] : [""] }
-    return Set(old.keys).union(new.keys).sorted().filter { key in old[key].map(compact) != new[key].map(compact) }
   }
 
   private static func object(_ text: String) -> [String: Any]? {

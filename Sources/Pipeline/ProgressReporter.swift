@@ -61,7 +61,7 @@ public final class ProgressReporter: @unchecked Sendable {
   public var elapsed: Double { Date().timeIntervalSince(start) }
 
   /// The progress line: done, rate and the time left; the final line the time taken instead.
-  func line(now: Date, final: Bool) -> String {
+  private func line(now: Date, final: Bool) -> String {
     let seconds = max(now.timeIntervalSince(start), 1e-9)
     let rate = Double(done) / seconds
     let fraction = total > 0 ? Double(done) / Double(total) : 1
