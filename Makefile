@@ -30,13 +30,14 @@ test: deps
 	@scripts/interop.sh
 	@scripts/examples.sh
 
-# The seeded mutation test of every image fixture at a larger count (make test runs 20000 cases);
-# DANCE_FUZZ_CASES and DANCE_FUZZ_SEED choose the count and the seed.
+# The seeded mutation tests at a larger count: every image fixture (make test runs 20000 cases),
+# hostile checkpoints (1/50 of the count; make test runs 400) and hostile shards (1/100; make test
+# runs 150). DANCE_FUZZ_CASES and DANCE_FUZZ_SEED choose the count and the seed.
 DANCE_FUZZ_CASES ?= 2000000
 DANCE_FUZZ_SEED ?= 12
 fuzz: deps
 	$(SWIFT) build --build-tests
-	DANCE_FUZZ_CASES=$(DANCE_FUZZ_CASES) DANCE_FUZZ_SEED=$(DANCE_FUZZ_SEED) $(SWIFT) test --skip-build --filter MutationTests
+	DANCE_FUZZ_CASES=$(DANCE_FUZZ_CASES) DANCE_FUZZ_SEED=$(DANCE_FUZZ_SEED) $(SWIFT) test --skip-build --filter 'MutationTests|HostileCheckpointTests|HostileShardTests'
 
 bench: deps
 	$(SWIFT) build -c release --product dance-bench

@@ -11,30 +11,36 @@ import GRDB
 public final class Catalog: Sendable {
   /// The catalog file.
   public let path: String
-  let pool: DatabasePool
+  let pool: any DatabaseWriter
 
   /// `PRAGMA application_id` of every Dance catalog: the ASCII bytes `DANC`, so that `file(1)`
   /// and Dance itself can tell a catalog from any other SQLite database.
   public static let applicationID: Int32 = 0x4441_4E43
 
-  /// How ``init(path:access:)`` treats a missing file.
+  /// How ``init(path:access:)`` opens the file.
   public enum Access: Sendable {
     /// Create the file (and its directory) when missing: for commands that write a catalog.
     case createIfMissing
-    /// Refuse a missing file with ``CatalogError/missing(path:)``: for commands that only read
-    /// (`verify`, `audit`, the trainer), which must never leave an empty catalog behind.
+    /// Refuse a missing file with ``CatalogError/missing(path:)``: for commands that write a
+    /// catalog they must not create.
     case existing
+    /// Refuse a missing file, and open it read-only: nothing is written, no `-wal`/`-shm` file is
+    /// left behind, and a read-only file or directory is fine. For commands that only read
+    /// (`verify`, `audit`, the trainer, the parts of `catalog merge`). An older catalog is not
+    /// upgraded but refused (a writing command upgrades it).
+    case readOnly
   }
 
   /// Opens the catalog at `path`, by default creating it (and its directory) if needed.
   ///
   /// A database that is not a Dance catalog (another application id, or tables without Dance's
   /// migration history) is refused with ``CatalogError/foreignDatabase(path:reason:)`` before
-  /// anything is written to it.
+  /// anything is written to it, and one whose pages fail SQLite's integrity check with
+  /// ``CatalogError/corrupt(path:reason:)``: a damaged catalog is neither used nor written.
   public init(path: String, access: Access = .createIfMissing) throws(CatalogError) {
     self.path = path
     let exists = FileManager.default.fileExists(atPath: path)
-    if !exists, access == .existing { throw .missing(path: path) }
+    if !exists, access != .createIfMissing { throw .missing(path: path) }
     let directory = (path as NSString).deletingLastPathComponent
     if !exists, !directory.isEmpty {
       try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -43,12 +49,24 @@ public final class Catalog: Sendable {
     configuration.foreignKeysEnabled = true
     configuration.busyMode = .timeout(30)
     do {
-      pool = try DatabasePool(path: path, configuration: configuration)
+      // The integrity check reads through a read-only connection, before a writing one exists.
+      var reading = configuration
+      reading.readonly = true
+      if exists { try Self.checkIntegrity(try DatabaseQueue(path: Self.readOnlyLocation(path), configuration: reading), path: path) }
+      pool = access == .readOnly
+        ? try DatabaseQueue(path: Self.readOnlyLocation(path), configuration: reading)
+        : try DatabasePool(path: path, configuration: configuration)
+    } catch let error as CatalogError {
+      throw error
     } catch {
       throw .cannotOpen(path: path, reason: Self.message(error))
     }
     let migrator = Self.migrator
     do {
+      if access == .readOnly {
+        try pool.read { db in try Self.checkReadable(db, path: path, migrator: migrator) }
+        return
+      }
       try pool.writeWithoutTransaction { db in try Self.claim(db, path: path, migrator: migrator) }
       let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
       let unknown = applied.subtracting(migrator.migrations)
@@ -60,6 +78,50 @@ public final class Catalog: Sendable {
       throw error
     } catch {
       throw .cannotOpen(path: path, reason: Self.message(error))
+    }
+  }
+
+  /// Where a read-only connection opens `path`. A catalog closed cleanly has no `-wal` file; it
+  /// is opened `immutable` so that SQLite creates no `-wal`/`-shm` beside it (a read-only
+  /// connection would create them and leave them). With a `-wal` file (a writer is at work, or
+  /// one was killed), the plain path reads the WAL's content too.
+  static func readOnlyLocation(_ path: String) -> String {
+    if FileManager.default.fileExists(atPath: path + "-wal") { return path }
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%"))
+    return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+  }
+
+  /// Refuses a database whose pages fail `PRAGMA integrity_check`, naming SQLite's first findings.
+  static func checkIntegrity(_ database: DatabaseQueue, path: String) throws {
+    let findings: [String]
+    do {
+      findings = try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(5)") }
+    } catch {
+      throw CatalogError.corrupt(path: path, reason: Self.message(error))
+    }
+    guard findings == ["ok"] else {
+      throw CatalogError.corrupt(path: path, reason: findings.prefix(3).joined(separator: "; "))
+    }
+  }
+
+  /// For a read-only open: refuses anything but a Dance catalog this Dance reads as it is.
+  static func checkReadable(_ db: Database, path: String, migrator: DatabaseMigrator) throws {
+    let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+    let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    let history = tables.contains("grdb_migrations")
+      ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
+    guard id == applicationID || (id == 0 && history.contains("v1-datasets-samples")) else {
+      throw CatalogError.foreignDatabase(path: path, reason: "it is not a Dance catalog (application id \(String(format: "0x%08X", id)))")
+    }
+    let unknown = history.subtracting(migrator.migrations)
+    if !unknown.isEmpty {
+      throw CatalogError.newerSchema(path: path, reason: "unknown migrations \(unknown.sorted().joined(separator: ", "))")
+    }
+    let missing = Set(migrator.migrations).subtracting(history)
+    if !missing.isEmpty {
+      throw CatalogError.cannotOpen(
+        path: path, reason: "written by an older Dance; any command that writes the catalog (dance scan) upgrades it, then read it again")
     }
   }
 

@@ -12,12 +12,14 @@ public enum CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
   case sqlite(path: String, reason: String)
   /// The content contradicts itself or the request (e.g. a dataset root registered under another format).
   case inconsistent(path: String, reason: String)
+  /// The file's pages fail SQLite's integrity check: a damaged catalog is neither read nor written.
+  case corrupt(path: String, reason: String)
 
   /// The catalog file the error concerns.
   public var path: String {
     switch self {
     case .missing(let path), .foreignDatabase(let path, _): path
-    case .cannotOpen(let path, _), .newerSchema(let path, _), .sqlite(let path, _), .inconsistent(let path, _): path
+    case .cannotOpen(let path, _), .newerSchema(let path, _), .sqlite(let path, _), .inconsistent(let path, _), .corrupt(let path, _): path
     }
   }
 
@@ -30,6 +32,8 @@ public enum CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
     case .newerSchema(_, let reason): "the catalog was written by a newer Dance: \(reason)"
     case .sqlite(_, let reason): "catalog query failed: \(reason)"
     case .inconsistent(_, let reason): reason
+    case .corrupt(_, let reason):
+      "the catalog is damaged (SQLite's integrity check fails: \(reason)); refusing to use it: restore a copy or delete it and scan again"
     }
   }
 

@@ -10,12 +10,15 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
   case encodeFailed(path: String, reason: String)
   /// A label file cannot be decoded, or its channels and bit depth do not fit its encoding.
   case invalidLabel(path: String, reason: String)
+  /// The request was refused before anything was written: it would replace or delete a file
+  /// Dance did not write, or write over an input.
+  case refused(path: String, reason: String)
 
   /// The path the error concerns.
   public var path: String {
     switch self {
     case .invalidConfiguration(let path, _), .cannotCreateDirectory(let path, _),
-      .cannotWriteFile(let path, _), .encodeFailed(let path, _), .invalidLabel(let path, _):
+      .cannotWriteFile(let path, _), .encodeFailed(let path, _), .invalidLabel(let path, _), .refused(let path, _):
       path
     }
   }
@@ -28,14 +31,18 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case .cannotWriteFile(_, let reason): "cannot write the file: \(reason)"
     case .encodeFailed(_, let reason): "cannot encode: \(reason)"
     case .invalidLabel(_, let reason): "not a usable label file: \(reason)"
+    case .refused(_, let reason): reason
     }
   }
 
-  /// Whether the request is at fault rather than the run (exit status 2): a dataset root that is
+  /// Whether the request is at fault rather than the run (exit status 2): a refused request (it
+  /// would replace a file Dance did not write, or write over an input), a dataset root that is
   /// missing or of no known layout, a configuration value out of range, an output directory in the way.
   public var isUsageError: Bool {
-    if case .invalidConfiguration = self { return true }
-    return false
+    switch self {
+    case .refused, .invalidConfiguration: true
+    default: false
+    }
   }
 
   /// `"<path>: <reason>"`.

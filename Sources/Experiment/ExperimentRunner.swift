@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import NN
 import Pipeline
+import Shards
 import Slimming
 import Trainer
 
@@ -45,6 +46,7 @@ public struct ExperimentRunner {
     let evaluation = try openEvaluationData()
     var results: [ExperimentRunResult] = []
     var variants = VariantCache(runner: self)
+    try prepareVariants(&variants)
     for run in options.runs {
       var training = options.training
       training.seed = UInt64(run.seed)
@@ -68,6 +70,17 @@ public struct ExperimentRunner {
       results.append(result)
     }
     return results
+  }
+
+  /// Makes (or verifies) every data variant a run still to train reads, before the first run
+  /// trains: a variant that cannot be made, or that keeps too few samples to train on (a tiny
+  /// --budget), fails in seconds instead of after the baseline's hours.
+  private func prepareVariants(_ variants: inout VariantCache) throws(ExperimentError) {
+    for run in options.runs where !FileManager.default.fileExists(atPath: directory + "/" + run.directoryName + "/" + Self.resultFile) {
+      guard let budget = run.budget else { continue }
+      if run.data != .full { _ = try variants.open(run.data, indicator: run.indicator, budget: budget, seed: run.seed) }
+      if run.slimmedNetwork { _ = try variants.open(.dance, indicator: run.indicator, budget: budget, seed: run.seed) }
+    }
   }
 
   private func openEvaluationData() throws(ExperimentError) -> EvaluationData {
@@ -122,11 +135,17 @@ public struct ExperimentRunner {
   private func readBack(_ run: ExperimentRun, wanted: TrainingOptions) throws(ExperimentError) -> ExperimentRunResult? {
     let path = directory + "/" + run.directoryName + "/" + Self.resultFile
     guard FileManager.default.fileExists(atPath: path) else { return nil }
-    let result: ExperimentRunResult
+    var result: ExperimentRunResult
     do { result = try TrainerJSON.decoder().decode(ExperimentRunResult.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
       throw .io(path: path, reason: "unreadable run result: \(error)")
     }
     try check(recorded: result.training, wanted: wanted, path: directory + "/" + run.directoryName)
+    guard result.kind == run.kind, result.seed == run.seed, result.budget == run.budget else {
+      throw .invalidOptions("\(path) holds the result of a \(result.kind.rawValue) run of seed \(result.seed)"
+        + (result.budget.map { " at budget \($0)" } ?? "") + ", not of \(run.directoryName)")
+    }
+    // A run copied from an experiment with another set of budgets keeps its result under this name.
+    result.name = run.name
     return result
   }
 
@@ -252,6 +271,12 @@ public struct ExperimentRunner {
             context: StageContext(progress: .silent))
         } catch {
           throw .data(variant: name, reason: error.description)
+        }
+        let kept = (try? OutputManifest.read(output + "/" + OutputManifest.fileName(partition: nil)))?.splits["train"]?.samples ?? 0
+        if kept < 2 {
+          throw .invalidOptions(
+            "data \(name): the budget \(ExperimentSummary.format(budget)) keeps \(kept) training samples, and training needs at least 2; "
+              + "give a larger --budget")
         }
       }
       do throws(TrainerError) {

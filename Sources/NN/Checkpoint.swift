@@ -76,10 +76,42 @@ extension DeepLab {
           let configuration = try? LegacyJSON.decoder().decode(DeepLabConfiguration.self, from: Data(json.utf8))
     else { throw .mismatch(path: path, reason: "no \(configurationKey) metadata") }
     if let problem = configuration.problem { throw .mismatch(path: path, reason: problem) }
+    // The network is built from the metadata: check it against the tensors first, so that a
+    // configuration the tensors do not carry (a billion classes) is refused before allocating.
+    if let problem = tensorProblem(configuration, file) { throw .mismatch(path: path, reason: problem) }
     var generator = SplitMix(seed: 0)
     let model = DeepLab(configuration, generator: &generator)
     try model.load(file, path: path)
     return model
+  }
+}
+
+extension DeepLab {
+  /// Why the tensors of `file` cannot be those of a network with `configuration`, or nil: the
+  /// shapes that pin its width, classes, head and decoder, and the number of ASPP branches.
+  static func tensorProblem(_ configuration: DeepLabConfiguration, _ file: SafetensorsFile) -> String? {
+    let c = configuration, widths = c.widths, base = DeepLabConfiguration.baseWidths
+    let expected: [(String, [Int])] = [
+      ("backbone.stem.0.weight", [c.channels(base.stem), c.inputChannels, 3, 3]),
+      ("decoder.reduce.0.weight", [widths.skip, c.channels(base.layers[0]), 1, 1]),
+      ("aspp.project.0.weight", [widths.asppProject, widths.asppBranches.reduce(0, +), 1, 1]),
+      ("decoder.fuse.0.weight", [widths.decoder, widths.asppProject + widths.skip, 3, 3]),
+      ("classifier.weight", [c.classes, widths.decoder, 1, 1]),
+    ]
+    for (name, shape) in expected {
+      guard let stored = file.entries[name] else { return "missing tensor \(name)" }
+      if stored.shape != shape {
+        return "\(configurationKey) (\(c.description)) needs \(name) of shape \(shape), the file holds \(stored.shape)"
+      }
+    }
+    let branches = Set(file.entries.keys.compactMap { name -> Substring? in
+      guard name.hasPrefix("aspp.convs.") else { return nil }
+      return name.dropFirst("aspp.convs.".count).split(separator: ".").first
+    })
+    if branches.count != c.asppBranchCount {
+      return "\(configurationKey) names \(c.asppBranchCount) ASPP branches, the file holds \(branches.count)"
+    }
+    return nil
   }
 }
 

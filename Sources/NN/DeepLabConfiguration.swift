@@ -110,6 +110,9 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
     self.dropout = dropout
   }
 
+  /// The most classes a network may have: train-id maps are 8-bit and 255 is the ignore value.
+  public static let maximumClasses = 255
+
   /// Base channel counts before the width multiplier: stem, layer1…layer4, ASPP, low-level skip, decoder.
   static let baseWidths = (stem: 32, layers: [64, 128, 256, 256], aspp: 128, skip: 32, decoder: 128)
 
@@ -121,10 +124,14 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
   /// A problem with the configuration, or nil if it is usable.
   public var problem: String? {
     if outputStride != 8 && outputStride != 16 { return "output stride must be 8 or 16, got \(outputStride)" }
-    if classes < 1 { return "classes must be positive, got \(classes)" }
-    if inputChannels < 1 { return "input channels must be positive, got \(inputChannels)" }
+    if !(1...Self.maximumClasses).contains(classes) {
+      return "classes must be 1…\(Self.maximumClasses) (train ids are 8-bit, 255 = ignore), got \(classes)"
+    }
+    if !(1...16).contains(inputChannels) { return "input channels must be 1…16, got \(inputChannels)" }
     if !(widthMultiplier > 0 && widthMultiplier <= 8) { return "width multiplier must be in (0, 8], got \(widthMultiplier)" }
-    if asppRates.contains(where: { $0 < 1 }) { return "ASPP rates must be positive, got \(asppRates)" }
+    if asppRates.contains(where: { !(1...1024).contains($0) }) || asppRates.count > 16 {
+      return "ASPP rates must be 1…1024, at most 16 of them, got \(asppRates)"
+    }
     if asppRates.isEmpty && !asppOneByOne && !asppImagePooling { return "the ASPP needs at least one branch" }
     if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
     if let pruned {
@@ -132,6 +139,11 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
       if (pruned.asppBranches + [pruned.asppProject, pruned.skip, pruned.decoder, pruned.lastStageInner ?? 1]).contains(where: { $0 < 1 }) {
         return "pruned widths must be positive"
       }
+      // Pruning only removes channels.
+      let base = Self.baseWidths
+      let limits = [(pruned.asppProject, base.aspp), (pruned.skip, base.skip), (pruned.decoder, base.decoder),
+                    (pruned.lastStageInner ?? 1, base.layers[3])] + pruned.asppBranches.map { ($0, base.aspp) }
+      if limits.contains(where: { $0.0 > channels($0.1) }) { return "pruned widths exceed the unpruned network's" }
     }
     return nil
   }

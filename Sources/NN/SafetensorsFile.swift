@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 public import Tensors
 
@@ -34,7 +35,7 @@ public struct SafetensorsFile: Equatable {
 
     /// Creates an entry from raw parts; `bytes.count` must be `dtype.size · Π shape`.
     public init(dtype: DType, shape: [Int], bytes: [UInt8]) {
-      precondition(bytes.count == dtype.size * shape.reduce(1, *), "entry of \(bytes.count) bytes for \(dtype) \(shape)")
+      precondition(SafetensorsFile.byteCount(dtype, shape) == bytes.count, "entry of \(bytes.count) bytes for \(dtype) \(shape)")
       self.dtype = dtype
       self.shape = shape
       self.bytes = bytes
@@ -77,11 +78,30 @@ public struct SafetensorsFile: Equatable {
     self.metadata = metadata
   }
 
+  /// The integer a JSON number holds, or nil for a fraction, a non-finite value or one beyond 64 bits.
+  static func integer(_ number: NSNumber) -> Int? {
+    let value = number.doubleValue
+    guard value.isFinite, value == value.rounded(), abs(value) < 9.2e18 else { return nil }
+    return Int(number.int64Value)
+  }
+
+  /// `dtype.size · Π shape`, or nil when a side is negative or the product overflows.
+  public static func byteCount(_ dtype: DType, _ shape: [Int]) -> Int? {
+    var count = dtype.size
+    for side in shape {
+      guard side >= 0 else { return nil }
+      let (product, overflow) = count.multipliedReportingOverflow(by: side)
+      if overflow { return nil }
+      count = product
+    }
+    return count
+  }
+
   /// The serialized bytes.
   public func serialized() -> [UInt8] {
     var header: [String] = []
     if !metadata.isEmpty {
-      let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+      let pairs = metadata.keys.sorted().map { "\(jsonStringLiteral($0)):\(jsonStringLiteral(metadata[$0]!))" }
       header.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
     }
     var offset = 0
@@ -89,7 +109,7 @@ public struct SafetensorsFile: Equatable {
     for name in names {
       let entry = entries[name]!
       let shape = entry.shape.map(String.init).joined(separator: ",")
-      header.append("\(jsonString(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + entry.bytes.count)]}")
+      header.append("\(jsonStringLiteral(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + entry.bytes.count)]}")
       offset += entry.bytes.count
     }
     var json = Array(("{" + header.joined(separator: ",") + "}").utf8)
@@ -145,12 +165,17 @@ public struct SafetensorsFile: Equatable {
             let shapeValues = info["shape"] as? [NSNumber], let offsetValues = info["data_offsets"] as? [NSNumber], offsetValues.count == 2
       else { throw fail("tensor \"\(name)\" needs dtype, shape and two data_offsets") }
       guard let dtype = DType(rawValue: dtypeName) else { throw fail("tensor \"\(name)\" has unsupported dtype \(dtypeName)") }
-      let shape = shapeValues.map(\.intValue), begin = offsetValues[0].intValue, end = offsetValues[1].intValue
+      let exact = (shapeValues + offsetValues).compactMap(Self.integer)
+      guard exact.count == shapeValues.count + 2 else { throw fail("tensor \"\(name)\" has a shape or an offset that is not an integer") }
+      let shape = Array(exact.dropLast(2)), begin = exact[exact.count - 2], end = exact[exact.count - 1]
       guard shape.allSatisfy({ $0 >= 0 }), begin >= 0, end >= begin, end <= bytes.count - dataStart else {
         throw fail("tensor \"\(name)\" has offsets [\(begin), \(end)] outside the \(bytes.count - dataStart)-byte buffer")
       }
-      guard end - begin == dtype.size * shape.reduce(1, *) else {
-        throw fail("tensor \"\(name)\" holds \(end - begin) bytes, but \(dtypeName) \(shape) needs \(dtype.size * shape.reduce(1, *))")
+      guard let needed = Self.byteCount(dtype, shape) else {
+        throw fail("tensor \"\(name)\" has shape \(shape), too large for any file")
+      }
+      guard end - begin == needed else {
+        throw fail("tensor \"\(name)\" holds \(end - begin) bytes, but \(dtypeName) \(shape) needs \(needed)")
       }
       entries[name] = Entry(dtype: dtype, shape: shape, bytes: Array(bytes[(dataStart + begin)..<(dataStart + end)]))
       ranges.append((begin, end, name))
@@ -164,21 +189,4 @@ public struct SafetensorsFile: Equatable {
     self.entries = entries
     self.metadata = metadata
   }
-}
-
-/// A JSON string literal for `value`.
-private func jsonString(_ value: String) -> String {
-  var out = "\""
-  for scalar in value.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-    default: out.unicodeScalars.append(scalar)
-    }
-  }
-  return out + "\""
 }

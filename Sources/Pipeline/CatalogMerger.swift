@@ -8,20 +8,29 @@ public enum CatalogMerger {
   /// Merges the catalogs at `parts` into the catalog at `destination` (created if missing), then
   /// writes one `shardindex.json` per split of every joined output directory and removes the
   /// partitions' own index files.
+  ///
+  /// The parts are opened read-only (their bytes never change). Refused before anything is written
+  /// (exit 2): a destination that is one of the parts, parts that lie outside the output
+  /// directory they record (a copied or moved output), whose index files are not theirs to rewrite,
+  /// and parts of one output partitioned by two schemes (before and after issue 26).
   public static func merge(parts: [String], into destination: String) throws(PipelineError) -> MergeReport {
     for part in parts where !FileManager.default.fileExists(atPath: part) {
       throw .catalog(.cannotOpen(path: part, reason: "no such file"))
     }
-    let catalogs: [Catalog]
-    do throws(CatalogError) {
-      catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .existing) }
-    } catch {
-      throw .catalog(error)
+    do throws(OutputGuardError) { try OutputGuard.checkApart(destination, from: parts, role: "the merged catalog") } catch {
+      throw PipelineError(error)
     }
-    try checkSchemes(catalogs)
     let target: Catalog
     let report: MergeReport
     var shardsByDirectory: [String: [ShardRecord]] = [:]
+    let catalogs: [Catalog]
+    do throws(CatalogError) {
+      catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .readOnly) }
+    } catch {
+      throw .catalog(error)
+    }
+    try checkPartsLieInTheirOutputs(catalogs)
+    try checkSchemes(catalogs)
     do throws(CatalogError) {
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
@@ -50,6 +59,24 @@ public enum CatalogMerger {
     }
   }
 
+  /// Refuses a partition's catalog that lies outside the output directory it records: the merge
+  /// rewrites that directory's `shardindex.json`, which a copy of the output elsewhere does not own.
+  static func checkPartsLieInTheirOutputs(_ catalogs: [Catalog]) throws(PipelineError) {
+    for catalog in catalogs {
+      let folder = OutputGuard.resolved((catalog.path as NSString).deletingLastPathComponent)
+      let outputs: [OutputRecord]
+      do throws(CatalogError) { outputs = try catalog.outputs() } catch { throw .catalog(error) }
+      for output in outputs where output.key.partition != nil && !output.key.dryRun {
+        guard OutputGuard.resolved(output.key.directory) == folder else {
+          throw .refused(
+            path: catalog.path,
+            reason: "this partition catalog records the output \(output.key.directory) but lies in \(folder) (a copied or moved "
+              + "output?); merging would rewrite \(output.key.directory)'s shardindex.json: merge the partition catalogs that lie in it")
+        }
+      }
+    }
+  }
+
   /// Refuses parts of one output partitioned by different schemes (``Partition/Scheme``): their
   /// samples overlap and leave gaps, so no merge of them is whole.
   static func checkSchemes(_ parts: [Catalog]) throws(PipelineError) {
@@ -74,5 +101,4 @@ public enum CatalogMerger {
       }
     }
   }
-
 }

@@ -9,6 +9,8 @@ public struct LabelExportReport: Sendable, Codable {
   public var written: Int
   /// Labels already in train ids (Cityscapes `_labelTrainIds.png`), left alone.
   public var skipped: Int
+  /// Labels whose `_labelTrainIds.png` already existed: never replaced (it may be the user's edit).
+  public var kept: Int
   /// Files that could not be converted or written, with the reason.
   public var failures: [String]
   /// Labels that held values outside the label space (written with those pixels set to 255).
@@ -16,7 +18,8 @@ public struct LabelExportReport: Sendable, Codable {
 }
 
 /// `dance label --all ROOT`: writes `<label>_labelTrainIds.png` next to every label of a dataset,
-/// as cityscapesScripts' `createTrainIdLabelImgs` does for Cityscapes, for all three formats.
+/// as cityscapesScripts' `createTrainIdLabelImgs` does for Cityscapes, for all three formats. An
+/// existing `_labelTrainIds.png` is kept as it is, never regenerated (the user may have edited it).
 public enum LabelExporter {
   /// Converts every label of the dataset at `root`.
   public static func run(
@@ -30,15 +33,16 @@ public enum LabelExporter {
       throw .dataset(error)
     }
     let labeled = discovery.samples.filter { $0.labelPath != nil }
-    var report = LabelExportReport(written: 0, skipped: 0, failures: [], withUnknownValues: [])
+    var report = LabelExportReport(written: 0, skipped: 0, kept: 0, failures: [], withUnknownValues: [])
     let reporter = ProgressReporter(label: "label", total: labeled.count, unit: "labels", style: progress)
-    OrderedParallelMap(workers: workers).run(labeled) { sample -> Result<Bool?, DatasetError> in
+    OrderedParallelMap(workers: workers).run(labeled) { sample -> Result<LabelOutcome, DatasetError> in
       let source = discovery.root + "/" + sample.labelPath!
-      guard sample.labelEncoding != .cityscapesTrainIds else { return .success(nil) }
+      guard sample.labelEncoding != .cityscapesTrainIds else { return .success(.alreadyTrainIds) }
+      let target = LabelFiles.trainIdPath(forLabelAt: source)
+      guard !OutputGuard.pathExists(target) else { return .success(.kept) }
       do throws(DatasetError) {
         let (labels, _) = try LabelFiles.convert(
           contentsOf: source, format: discovery.format, decoder: decoder, camvidGrouping: options.camvidGrouping)
-        let target = LabelFiles.trainIdPath(forLabelAt: source)
         do {
           try Data(try LabelFiles.encode(labels.image)).write(to: URL(fileURLWithPath: target), options: .atomic)
         } catch let error as DatasetError {
@@ -46,14 +50,15 @@ public enum LabelExporter {
         } catch {
           throw DatasetError.cannotWriteFile(path: target, reason: FileSystemFailure.reason(of: error))
         }
-        return .success(!labels.unknownValues.isEmpty)
+        return .success(.written(unknownValues: !labels.unknownValues.isEmpty))
       } catch {
         return .failure(error)
       }
     } consume: { index, result in
       switch result {
-      case .success(nil): report.skipped += 1
-      case .success(let unknown?):
+      case .success(.alreadyTrainIds): report.skipped += 1
+      case .success(.kept): report.kept += 1
+      case .success(.written(let unknown)):
         report.written += 1
         if unknown { report.withUnknownValues.append(labeled[index].labelPath!) }
       case .failure(let error): report.failures.append(error.description)
@@ -63,4 +68,14 @@ public enum LabelExporter {
     if !labeled.isEmpty { reporter.finish() }
     return report
   }
+}
+
+/// What happened to one label file.
+private enum LabelOutcome: Sendable {
+  /// It is a train-id file itself.
+  case alreadyTrainIds
+  /// Its `_labelTrainIds.png` existed and was left as it is.
+  case kept
+  /// Its `_labelTrainIds.png` was written; whether values outside the label space were set to 255.
+  case written(unknownValues: Bool)
 }

@@ -1,4 +1,5 @@
 public import Catalog
+import Shards
 import DanceCore
 public import Datasets
 
@@ -45,3 +46,9 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
+extension PipelineError {
+  /// `body`'s value; a shard or manifest error becomes ``output(path:reason:)``.
+  static func reading<Value>(_ body: () throws(ShardError) -> Value) throws(PipelineError) -> Value {
+    do throws(ShardError) { return try body() } catch { throw .output(path: error.path, reason: error.reason) }
+  }
+}

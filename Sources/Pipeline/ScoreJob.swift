@@ -15,6 +15,9 @@ public struct ScoreReport: Sendable, Codable {
   public var cached: Int
   /// Samples that failed; each is in the catalog's `scoreFailure` table with its reason.
   public var failures: [String]
+  /// Samples the scan found invalid and scoring left out, as `key: reason` (set by
+  /// ``PipelineRunner``; a run with any exits 3).
+  public var leftOut: [String] = []
   /// Images decoded in this run.
   public var decodedImages: Int
   /// Label files decoded in this run.
@@ -26,6 +29,7 @@ public struct ScoreReport: Sendable, Codable {
 
   enum CodingKeys: String, CodingKey {
     case samples, computed, cached, failures, indicators, seconds
+    case leftOut = "left_out"
     case decodedImages = "decoded_images"
     case decodedLabels = "decoded_labels"
   }

@@ -4,6 +4,10 @@ import Foundation
 import ImageCodecs
 import Shards
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The outcome of `dance verify`.
 public struct VerifyReport: Sendable, Codable {
   /// One mismatch: the file and what is wrong with it.
@@ -61,12 +65,12 @@ public enum ShardVerifier {
     guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw .output(path: output, reason: "no such output directory")
     }
-    let manifests = try OutputManifest.all(in: output)
+    let manifests = try PipelineError.reading { () throws(ShardError) in try OutputManifest.all(in: output) }
     var catalogShards: [ShardRecord]?
     var members: [Int64: [MemberRecord]] = [:]
     if let catalogPath {
       do throws(CatalogError) {
-        let catalog = try Catalog(path: catalogPath, access: .existing)
+        let catalog = try Catalog(path: catalogPath, access: .readOnly)
         let shards = try catalog.shards(output: OutputKey(directory: output))
         for shard in shards { members[shard.id!] = try catalog.members(shardId: shard.id!) }
         catalogShards = shards
@@ -90,9 +94,10 @@ public enum ShardVerifier {
           content.shards.map { ExpectedShard($0, split: split) }
         }
       }
-      for manifest in manifests where !manifest.complete {
-        report.problems.append(VerifyReport.Problem(
-          path: OutputManifest.fileName(partition: manifest.partition), reason: "the run that writes it has not finished"))
+      for manifest in manifests {
+        let name = OutputManifest.fileName(partition: manifest.partition)
+        if !manifest.complete { report.problems.append(VerifyReport.Problem(path: name, reason: "the run that writes it has not finished")) }
+        report.problems += manifest.inconsistencies.map { VerifyReport.Problem(path: name, reason: $0) }
       }
       if let catalogShards {
         report.problems += crossCheck(manifest: &expected, catalog: catalogShards, members: members)
@@ -151,6 +156,11 @@ public enum ShardVerifier {
     }
     // One pass over the file: every byte hashed and every member checked as it passes, one
     // member in memory at a time, so memory does not grow with the shard.
+    var status = stat()
+    if lstat(output + "/" + shard.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+      problem("not a regular file (a symbolic link or other file replaced the shard the run wrote)")
+      return result
+    }
     let reader: TarReader
     do throws(ShardError) {
       reader = try TarReader(path: output + "/" + shard.path)

@@ -41,8 +41,8 @@ public struct SyntheticDatasetWriter: Sendable {
     -> SyntheticDatasetSummary
   {
     try configuration.validate()
-    try prepareOutputDirectory()
     var output = try OutputDirectory(root: configuration.outputDirectory)
+    try prepareOutputDirectory()
     let splitCounts = configuration.splitCounts
     let total = splitCounts.reduce(0) { $0 + $1.count }
     var written = 0
@@ -83,20 +83,53 @@ public struct SyntheticDatasetWriter: Sendable {
       complexityRange: total > 0 ? lowest...highest : nil)
   }
 
-  /// Refuses a non-empty output directory, or empties it when ``SyntheticDatasetConfiguration/overwrite`` is set.
+  /// Refuses a non-empty output directory, or with ``SyntheticDatasetConfiguration/overwrite``
+  /// removes what a previous `dance synth` wrote there (as `DIR/.dance-written` lists it) and
+  /// nothing else: a directory holding any file the record does not list is refused, and nothing is
+  /// removed. Then records every file this run will write, before it writes any.
   private func prepareOutputDirectory() throws(DatasetError) {
     let path = configuration.outputDirectory
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), !entries.isEmpty else { return }
-    guard configuration.overwrite else {
-      throw .invalidConfiguration(
-        path: path, reason: "the output directory is not empty (\(counted(entries.count, "entry", plural: "entries"))); choose another or pass --overwrite")
+    let written = try guarded { () throws(OutputGuardError) in
+      try OutputGuard.checkDirectory(path, role: "--out")
+      return try WrittenFiles(directory: path)
     }
-    for entry in entries {
-      do {
-        try FileManager.default.removeItem(atPath: path + "/" + entry)
-      } catch {
-        throw .cannotWriteFile(path: path + "/" + entry, reason: "cannot remove it: \(error.localizedDescription)")
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    if !entries.isEmpty {
+      guard configuration.overwrite else {
+        throw .invalidConfiguration(
+          path: path, reason: "the output directory is not empty (\(counted(entries.count, "entry", plural: "entries"))); choose another or pass --overwrite")
       }
+      let foreign = written.unlisted()
+      guard foreign.isEmpty else {
+        let shown = foreign.prefix(3).joined(separator: ", ")
+        throw .refused(
+          path: path,
+          reason: "--overwrite removes only the files an earlier dance synth wrote (\(WrittenFiles.fileName) lists them), and "
+            + "\(counted(foreign.count, "file")) here \(foreign.count == 1 ? "is" : "are") not listed (\(shown)\(foreign.count > 3 ? ", …" : "")); nothing was removed: "
+            + "move them away or choose another --out")
+      }
+      try guarded { () throws(OutputGuardError) in try written.removeAll() }
+    }
+    try guarded { () throws(OutputGuardError) in try written.claim(plannedFiles) }
+  }
+
+  /// `body`'s value, its error as a ``DatasetError`` (a refusal stays a refusal).
+  private func guarded<Value>(_ body: () throws(OutputGuardError) -> Value) throws(DatasetError) -> Value {
+    do throws(OutputGuardError) { return try body() } catch {
+      switch error {
+      case .refused(let path, let reason): throw .refused(path: path, reason: reason)
+      case .io(let path, let reason): throw .cannotWriteFile(path: path, reason: reason)
+      }
+    }
+  }
+
+  /// Every file ``write(progress:)`` writes, relative to the output directory, in writing order.
+  var plannedFiles: [String] {
+    configuration.splitCounts.flatMap { split, count in
+      (0..<count).flatMap { index in
+        let paths = SyntheticDatasetLayout.paths(format: configuration.format, split: split, index: index)
+        return [paths.image, paths.label] + [paths.instanceIDs, paths.color].compactMap { $0 }
+      } + (configuration.format == .camvid ? [SyntheticDatasetLayout.camvidListFile(split: split)] : [])
     }
   }
 

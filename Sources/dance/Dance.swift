@@ -75,11 +75,11 @@ extension PipelineSpecError: ReportedError {
   var standardErrorLine: String { description }
 }
 
-extension CatalogError: ReportedError {
+extension DatasetError: ReportedError {
   var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
 }
 
-extension DatasetError: ReportedError {
+extension CatalogError: ReportedError {
   var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
 }
 

@@ -73,4 +73,30 @@ import Testing
       #expect(throws: ShardError.self) { _ = try MDSWriter(directory: directory, columns: [MDSColumn("x", "pkl")]) }
     }
   }
+
+  /// Issue 25, D24: a limit smaller than a one-sample shard refuses the sample instead of writing
+  /// an empty shard and then one over the limit; a limit that fits it exactly is fine.
+  @Test func aSampleNoShardCanHoldIsRefusedWithoutWritingAnything() throws {
+    try withTemporaryDirectory { directory in
+      var writer = try MDSWriter(directory: directory, columns: [MDSColumn("key", "str")], sizeLimit: 1)
+      #expect {
+        try writer.write(["key": .string("a")], key: "a")
+      } throws: { error in
+        guard case ShardError.invalidConfiguration(_, let reason) = error else { return false }
+        return reason.contains("sample a") && reason.contains("shard size limit of 1 bytes")
+      }
+      #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+      let config = #"{"column_encodings": ["str"], "column_names": ["key"], "column_sizes": [null], "compression": null, "format": "mds", "hashes": [], "size_limit": 100, "version": 2}"#
+      let exact = 8 + config.utf8.count + 9
+      var fitting = try MDSWriter(directory: directory, columns: [MDSColumn("key", "str")], sizeLimit: exact)
+      for key in ["a", "b"] { try fitting.write(["key": .string(key)], key: key) }
+      try fitting.finish()
+      let shards = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mds") }.sorted()
+      #expect(shards == ["shard.00000.mds", "shard.00001.mds"])
+      for shard in shards {
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: directory + "/" + shard)[.size] as? Int)
+        #expect(size == exact)
+      }
+    }
+  }
 }

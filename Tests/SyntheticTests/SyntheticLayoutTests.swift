@@ -94,6 +94,7 @@ struct SyntheticLayoutTests {
       let files = SyntheticFixtures.files(under: root)
       #expect(files == Self.expectedFiles(format))
       #expect(summary.fileCount == files.count)
+      #expect(try WrittenFiles(directory: root).files == Set(files), "the record lists every file written")
       let sizes = try files.map {
         try FileManager.default.attributesOfItem(atPath: root + "/" + $0)[.size] as? Int ?? 0
       }

@@ -13,7 +13,10 @@ enum SyntheticFixtures {
     var paths: [String] = []
     while let path = enumerator.nextObject() as? String {
       var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      // The record of what synth wrote (`.dance-written`) is not one of the dataset's files.
+      if path != WrittenFiles.fileName, FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      {
         paths.append(path)
       }
     }

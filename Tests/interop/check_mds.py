@@ -26,7 +26,8 @@ MDSReader = importlib.import_module("streaming.base.format.mds.reader").MDSReade
 
 mds_dir, slimmed = sys.argv[1], sys.argv[2]
 failures, checked = [], 0
-for split in sorted(os.listdir(mds_dir)):
+# Dance's own records (.dance-written, .dance-export.json) sit beside the split folders.
+for split in sorted(name for name in os.listdir(mds_dir) if not name.startswith(".")):
     with open(os.path.join(mds_dir, split, "index.json")) as handle:
         index = json.load(handle)
     expected = []

@@ -142,9 +142,22 @@ public enum DatasetLayout {
   /// The per-sample weights `dance export folder` writes at the root: part of every layout, not a stray.
   public static let exportSidecar = "weights.csv"
 
+  /// The marker `dance export folder` writes at the root: `{"complete": false}` while it writes,
+  /// `{"complete": true}` once every file and `weights.csv` are in place.
+  public static let exportMarker = ".dance-export.json"
+
+  /// The marker's contents.
+  public static func exportMarkerContents(complete: Bool) -> [UInt8] { Array("{\"complete\": \(complete)}\n".utf8) }
+
+  /// Whether the export at `root` finished: nil when `root` holds no export marker (not an export).
+  public static func exportIsComplete(root: String) -> Bool? {
+    guard let data = FileManager.default.contents(atPath: root + "/" + exportMarker) else { return nil }
+    return (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["complete"] as? Bool ?? false
+  }
+
   /// Detects the format (unless given) and lists the samples and layout problems.
-  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing or its
-  ///   layout matches no format.
+  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing, is an
+  ///   unfinished `dance export folder`, or its layout matches no format.
   public static func discover(root: String, options: DiscoveryOptions = DiscoveryOptions()) throws(DatasetError)
     -> Discovery
   {
@@ -161,13 +174,17 @@ public enum DatasetLayout {
   /// Checks that `root` is a directory of the given format, or of one its folders reveal, without
   /// listing its files: what a command checks before it creates anything.
   /// - Returns: the format.
-  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing or its
-  ///   layout matches no format.
+  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing, is an
+  ///   unfinished `dance export folder`, or its layout matches no format.
   @discardableResult
   public static func checkRoot(_ root: String, format: DatasetFormat?) throws(DatasetError) -> DatasetFormat {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw .invalidConfiguration(path: root, reason: "the dataset root is not a directory")
+    }
+    if exportIsComplete(root: root) == false {
+      throw .invalidConfiguration(
+        path: root, reason: "an unfinished dance export folder (\(exportMarker) says it is not complete); rerun the export to finish it")
     }
     if let format { return format }
     return try detectFormat(root: root)

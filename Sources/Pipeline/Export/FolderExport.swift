@@ -37,46 +37,61 @@ public struct FolderExportReport: Sendable, Codable {
 public enum FolderExport {
   /// Runs the export; `layout` defaults to the format the output was made from; `progress` shows
   /// the samples written.
+  ///
+  /// Every file is written under a temporary name and renamed; the destination's
+  /// ``DatasetLayout/exportMarker`` says the export is unfinished until `weights.csv` is in place,
+  /// and `dance scan`/`dance train` refuse an unfinished export. A failed export removes what it wrote.
   public static func run(
     output: String, layout: DatasetFormat?, to destination: String, progress: ProgressReporter.Style = .silent
   ) throws(PipelineError) -> FolderExportReport {
     let source = try SlimmedOutput(output)
-    try source.checkDestination(destination)
-    let reporter = ProgressReporter(label: "export folder", total: source.sampleCount, style: progress)
-    var format = layout
-    var report = FolderExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, layout: "", splits: [])
-    var csv = "key,split,image,label,scale,weight\n"
-    let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
-    for (split, shards) in source.splits {
-      report.splits.append(.init(split: split, samples: 0))
-      for shard in shards {
-        let shardPath = source.directory + "/" + shard.path
-        for sample in try source.samples(of: shard) {
-          let metadata = try SlimmedOutput.metadata(sample, shard: shardPath)
-          guard let sourceFormat = DatasetFormat(rawValue: metadata.dataset) else {
-            throw .output(path: shardPath, reason: "sample \(sample.key): unknown dataset format '\(metadata.dataset)'")
-          }
-          if format == nil { format = sourceFormat }
-          guard let format, format == sourceFormat else {
-            throw .refused(
-              path: output,
-              reason: "its samples are \(sourceFormat.rawValue) (\(metadata.labelSpace)); they export only to the \(sourceFormat.rawValue) layout")
-          }
-          let paths = layoutPaths(format, metadata: metadata, imageExtension: sample.fields["jpg"] == nil ? "png" : "jpg")
-          let image = try imageBytes(sample, format: format, decoder: decoder, source: shardPath)
-          let label = try labelBytes(sample, format: format, decoder: decoder, source: shardPath)
-          try write(image, to: destination + "/" + paths.image)
-          try write(label, to: destination + "/" + paths.label)
-          csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField).joined(separator: ",") + "\n"
-          report.splits[report.splits.count - 1].samples += 1
-          reporter.advance()
+    let written = try source.prepareDestination(destination)
+    return try SlimmedOutput.cleaningUp(written) { () throws(PipelineError) in
+      let reporter = ProgressReporter(label: "export folder", total: source.sampleCount, style: progress)
+      var report = FolderExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, layout: "", splits: [])
+      var format = layout
+      var csv = "key,split,image,label,scale,weight\n"
+      for (split, shards) in source.splits {
+        report.splits.append(.init(split: split, samples: 0))
+        for shard in shards {
+          try export(
+            shard, split: split, from: source, output: output, format: &format, into: written, csv: &csv, report: &report,
+            reporter: reporter)
         }
       }
+      try write(Array(csv.utf8), to: DatasetLayout.exportSidecar, through: written)
+      try SlimmedOutput.finish(written)
+      reporter.finish()
+      report.layout = (format ?? .cityscapes).rawValue
+      return report
     }
-    try write(Array(csv.utf8), to: destination + "/" + DatasetLayout.exportSidecar)
-    reporter.finish()
-    report.layout = (format ?? .cityscapes).rawValue
-    return report
+  }
+
+  /// Writes every sample of one shard into the layout, adding its `weights.csv` line.
+  private static func export(
+    _ shard: OutputManifest.Shard, split: String, from source: SlimmedOutput, output: String, format: inout DatasetFormat?,
+    into written: WrittenFiles, csv: inout String, report: inout FolderExportReport, reporter: ProgressReporter
+  ) throws(PipelineError) {
+    let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
+    let shardPath = source.directory + "/" + shard.path
+    for sample in try source.samples(of: shard) {
+      let metadata = try SlimmedOutput.metadata(sample, shard: shardPath)
+      guard let sourceFormat = DatasetFormat(rawValue: metadata.dataset) else {
+        throw .output(path: shardPath, reason: "sample \(sample.key): unknown dataset format '\(metadata.dataset)'")
+      }
+      if format == nil { format = sourceFormat }
+      guard let chosen = format, chosen == sourceFormat else {
+        throw .refused(
+          path: output,
+          reason: "its samples are \(sourceFormat.rawValue) (\(metadata.labelSpace)); they export only to the \(sourceFormat.rawValue) layout")
+      }
+      let paths = layoutPaths(chosen, metadata: metadata, imageExtension: sample.fields["jpg"] == nil ? "png" : "jpg")
+      try write(try imageBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.image, through: written)
+      try write(try labelBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.label, through: written)
+      csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField).joined(separator: ",") + "\n"
+      report.splits[report.splits.count - 1].samples += 1
+      reporter.advance()
+    }
   }
 
   /// Where a sample's image and label go in `format`'s layout.
@@ -139,15 +154,14 @@ public enum FolderExport {
     }
   }
 
-  /// Writes a new file (never replacing one), creating its directory.
-  static func write(_ bytes: [UInt8], to path: String) throws(PipelineError) {
-    do {
-      try FileManager.default.createDirectory(
-        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      try Data(bytes).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
-    } catch {
-      throw .output(path: path, reason: FileSystemFailure.reason(of: error))
+  /// Writes a new file of the export (a temporary name, then renamed), creating its directory.
+  /// Two samples never share a file: the destination held nothing of Dance's when the export began,
+  /// so a file the record already lists was written by this export.
+  static func write(_ bytes: [UInt8], to relativePath: String, through written: WrittenFiles) throws(PipelineError) {
+    if written.owns(relativePath) {
+      throw .output(path: written.directory + "/" + relativePath, reason: "two samples export to this file; nothing replaces the first")
     }
+    do throws(OutputGuardError) { try written.write(bytes, to: relativePath) } catch { throw PipelineError(error) }
   }
 
   /// A CSV field, quoted when it holds a comma, quote or line break.

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 public import Shards
 
@@ -33,63 +34,85 @@ public struct MDSExportReport: Sendable, Codable {
 /// sample's `json` member). Samples keep the shards' order. Read it with
 /// `StreamingDataset(local=DIR, split="train")`.
 public enum MDSExport {
-  /// Runs the export; `progress` shows the samples written.
+  /// Runs the export. The destination is prepared as for every export
+  /// (``SlimmedOutput/prepareDestination(_:)``): each file is recorded before it is written, a
+  /// failed export removes what it wrote, and a rerun after a kill starts over. `progress` shows
+  /// the samples written.
   public static func run(
     output: String, to destination: String, sizeLimit: Int = MDSWriter.defaultSizeLimit, progress: ProgressReporter.Style = .silent
   ) throws(PipelineError) -> MDSExportReport {
     let source = try SlimmedOutput(output)
-    try source.checkDestination(destination)
-    let reporter = ProgressReporter(label: "export mds", total: source.sampleCount, style: progress)
-    var report = MDSExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, splits: [])
-    for (split, shards) in source.splits {
-      let directory = destination + "/" + split
-      var writer: MDSWriter?
-      var imageEncoding = "png"
-      var count = 0
-      do {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-      } catch {
-        throw .output(path: directory, reason: "cannot create the directory: \(FileSystemFailure.reason(of: error))")
+    let written = try source.prepareDestination(destination)
+    return try SlimmedOutput.cleaningUp(written) { () throws(PipelineError) in
+      let reporter = ProgressReporter(label: "export mds", total: source.sampleCount, style: progress)
+      var report = MDSExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, splits: [])
+      for (split, shards) in source.splits {
+        report.splits.append(
+          try export(split, shards: shards, from: source, into: written, sizeLimit: sizeLimit, reporter: reporter))
       }
-      do {
-        for shard in shards {
-          for sample in try source.samples(of: shard) {
-            let metadata = try SlimmedOutput.metadata(sample, shard: source.directory + "/" + shard.path)
-            guard let image = sample.fields["png"] ?? sample.fields["jpg"], let mask = sample.fields["seg.png"] else {
-              throw PipelineError.output(path: source.directory + "/" + shard.path, reason: "sample \(sample.key) lacks its image or seg.png")
-            }
-            if writer == nil {
-              // One encoding per split's columns; PIL opens PNG and JPEG under either name.
-              imageEncoding = sample.fields["png"] == nil ? "jpeg" : "png"
-              writer = try MDSWriter(
-                directory: directory,
-                columns: [
-                  MDSColumn("image", imageEncoding), MDSColumn("key", "str"), MDSColumn("mask", "png"),
-                  MDSColumn("scale", "float32"), MDSColumn("weight", "float32"),
-                ],
-                sizeLimit: sizeLimit)
-            }
-            try writer?.write(
-              [
-                "image": .bytes(image), "key": .string(sample.key), "mask": .bytes(mask),
-                "scale": .float32(Float(metadata.scale)), "weight": .float32(Float(metadata.weight)),
-              ], key: sample.key)
-            count += 1
-            reporter.advance()
-          }
-        }
-        try writer?.finish()
-      } catch let error as PipelineError {
-        throw error
-      } catch let error as ShardError {
-        throw .output(path: error.path, reason: error.reason)
-      } catch {
-        throw .output(path: directory, reason: "\(error)")
-      }
-      let written = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".mds") }
-      report.splits.append(.init(split: split, samples: count, shards: written.count, imageEncoding: imageEncoding))
+      try SlimmedOutput.finish(written)
+      reporter.finish()
+      return report
     }
-    reporter.finish()
-    return report
+  }
+
+  /// Writes one split's MDS dataset into `DIR/<split>/`.
+  private static func export(
+    _ split: String, shards: [OutputManifest.Shard], from source: SlimmedOutput, into written: WrittenFiles, sizeLimit: Int,
+    reporter: ProgressReporter
+  ) throws(PipelineError) -> MDSExportReport.Split {
+    let directory = written.directory + "/" + split
+    var writer: MDSWriter?
+    var imageEncoding = "png"
+    var count = 0, files = 0
+    do {
+      // Recorded before the folder exists, so that a failed export's cleanup removes the folder too.
+      try written.claim([split + "/index.json"])
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      for shard in shards {
+        for sample in try source.samples(of: shard) {
+          let metadata = try SlimmedOutput.metadata(sample, shard: source.directory + "/" + shard.path)
+          guard let image = sample.fields["png"] ?? sample.fields["jpg"], let mask = sample.fields["seg.png"] else {
+            throw PipelineError.output(path: source.directory + "/" + shard.path, reason: "sample \(sample.key) lacks its image or seg.png")
+          }
+          if writer == nil {
+            // One encoding per split's columns; PIL opens PNG and JPEG under either name.
+            imageEncoding = sample.fields["png"] == nil ? "jpeg" : "png"
+            writer = try MDSWriter(
+              directory: directory,
+              columns: [
+                MDSColumn("image", imageEncoding), MDSColumn("key", "str"), MDSColumn("mask", "png"),
+                MDSColumn("scale", "float32"), MDSColumn("weight", "float32"),
+              ],
+              sizeLimit: sizeLimit)
+            writer?.beforeWriting = { name throws(ShardError) in
+              do throws(OutputGuardError) { try written.claim([split + "/" + name]) } catch {
+                throw .io(path: error.path, reason: error.reason)
+              }
+              if name.hasSuffix(".mds") { files += 1 }
+            }
+          }
+          try writer?.write(
+            [
+              "image": .bytes(image), "key": .string(sample.key), "mask": .bytes(mask),
+              "scale": .float32(Float(metadata.scale)), "weight": .float32(Float(metadata.weight)),
+            ], key: sample.key)
+          count += 1
+          reporter.advance()
+        }
+      }
+      try writer?.finish()
+    } catch let error as PipelineError {
+      throw error
+    } catch let error as OutputGuardError {
+      throw PipelineError(error)
+    } catch let error as ShardError {
+      // A sample too large for --shard-size is the request's fault (exit 2).
+      if case .invalidConfiguration(let path, let reason) = error { throw .refused(path: path, reason: reason) }
+      throw .output(path: error.path, reason: error.reason)
+    } catch {
+      throw .output(path: directory, reason: FileSystemFailure.reason(of: error))
+    }
+    return .init(split: split, samples: count, shards: files, imageEncoding: imageEncoding)
   }
 }

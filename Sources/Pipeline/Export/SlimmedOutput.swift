@@ -1,3 +1,5 @@
+import DanceCore
+import Datasets
 import Foundation
 import Shards
 
@@ -15,8 +17,9 @@ struct SlimmedOutput {
   /// - Throws: ``PipelineError/nothingToDo(reason:)`` when it has none, and
   ///   ``PipelineError/output(path:reason:)`` for a manifest of an unfinished run.
   init(_ path: String) throws(PipelineError) {
-    directory = URL(fileURLWithPath: path).standardizedFileURL.path
-    let manifests = try OutputManifest.all(in: directory)
+    let directory = URL(fileURLWithPath: path).standardizedFileURL.path
+    self.directory = directory
+    let manifests = try PipelineError.reading { () throws(ShardError) in try OutputManifest.all(in: directory) }
     guard !manifests.isEmpty else {
       throw .nothingToDo(reason: "\(directory): no manifest.json; is this the output directory of `dance slim`?")
     }
@@ -55,15 +58,50 @@ struct SlimmedOutput {
     return metadata
   }
 
-  /// Refuses a destination that exists with files in it, is the output, or lies inside or around it.
-  func checkDestination(_ destination: String) throws(PipelineError) {
-    let target = OutputPlacement.resolved(destination)
-    let source = OutputPlacement.resolved(directory)
-    if target == source || OutputPlacement.isInside(target, source) || OutputPlacement.isInside(source, target) {
-      throw .refused(path: destination, reason: "the export destination must lie outside the slimmed output \(directory)")
+  /// Prepares an export's destination before anything is written: it must be a directory (or
+  /// missing) apart from the output, and hold no file Dance did not write and no finished export.
+  /// What an unfinished export wrote there (its `.dance-written` record lists it) is removed, so a
+  /// rerun after a kill or a full disk starts over. The export is then marked unfinished
+  /// (``DatasetLayout/exportMarker``) until ``finish(_:)``.
+  /// - Returns: the record every file of the export is written through.
+  func prepareDestination(_ destination: String) throws(PipelineError) -> WrittenFiles {
+    do throws(OutputGuardError) {
+      try OutputGuard.checkDirectory(destination, role: "--to")
+      try OutputGuard.checkApart(destination, from: [directory], role: "the export destination")
+      let written = try WrittenFiles(directory: destination)
+      let foreign = written.unlisted()
+      guard foreign.isEmpty else {
+        let shown = foreign.prefix(3).joined(separator: ", ")
+        throw OutputGuardError.refused(
+          path: destination,
+          reason: "the export destination already holds files Dance did not write (\(shown)\(foreign.count > 3 ? ", …" : "")); "
+            + "choose a new or empty directory")
+      }
+      if DatasetLayout.exportIsComplete(root: destination) == true {
+        throw OutputGuardError.refused(
+          path: destination, reason: "the export destination already holds files (a finished export); choose a new or empty directory")
+      }
+      try written.removeAll()
+      try written.write(DatasetLayout.exportMarkerContents(complete: false), to: DatasetLayout.exportMarker)
+      return written
+    } catch {
+      throw PipelineError(error)
     }
-    if let entries = try? FileManager.default.contentsOfDirectory(atPath: destination), !entries.isEmpty {
-      throw .refused(path: destination, reason: "the export destination already holds files; choose a new or empty directory")
+  }
+
+  /// Marks the export in `written`'s directory complete: every file is in place.
+  static func finish(_ written: WrittenFiles) throws(PipelineError) {
+    do throws(OutputGuardError) { try written.write(DatasetLayout.exportMarkerContents(complete: true), to: DatasetLayout.exportMarker) } catch {
+      throw PipelineError(error)
+    }
+  }
+
+  /// Runs an export's `body`; when it fails, removes what it wrote (best effort: a full disk gets
+  /// its space back, and nothing half-written stays), then rethrows.
+  static func cleaningUp<Value>(_ written: WrittenFiles, _ body: () throws(PipelineError) -> Value) throws(PipelineError) -> Value {
+    do throws(PipelineError) { return try body() } catch {
+      try? written.removeAll()
+      throw error
     }
   }
 }

@@ -1,6 +1,7 @@
 import Catalog
 import DanceCore
 import Foundation
+import Shards
 
 extension SlimJob {
   /// The checks of a slim request that need neither a scan nor scores, made before any stage runs
@@ -25,7 +26,7 @@ extension SlimJob {
     guard !options.dryRun, !options.overwrite else { return }
     let manifestPath = directory + "/" + OutputManifest.fileName(partition: partition?.name)
     guard FileManager.default.fileExists(atPath: manifestPath) else { return }
-    let recorded = try OutputManifest.read(manifestPath).configuration
+    let recorded = try PipelineError.reading { () throws(ShardError) in try OutputManifest.read(manifestPath) }.configuration
     let configuration = SlimConfiguration(
       root: root, outputDirectory: directory, options: options, partition: partition, context: StageContext())
     let given: String

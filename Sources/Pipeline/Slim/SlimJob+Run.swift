@@ -232,7 +232,8 @@ public enum SlimJob {
       if let recorded { throw anotherConfiguration(directory, recorded: recorded, given: given) }
       throw PipelineError.refused(path: directory, reason: "the output directory already holds files; choose another or pass --overwrite")
     }
-    let manifests = try OutputManifest.all(in: directory).filter { partition == nil || $0.partition == partition?.name }
+    let manifests = try PipelineError.reading { () throws(ShardError) in try OutputManifest.all(in: directory) }
+      .filter { partition == nil || $0.partition == partition?.name }
     var owned = Set(manifests.flatMap(\.ownedFiles))
     if partition == nil {
       // Partition catalogs belong to the partition manifests that name them.

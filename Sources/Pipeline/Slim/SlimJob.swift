@@ -90,6 +90,9 @@ public struct SlimReport: Sendable, Codable {
   public var copiedImages: Int
   /// Samples that failed (each in the catalog's `slimFailure` table).
   public var failures: [String]
+  /// Samples the scan found invalid and the plan left out, as `key: reason` (set by
+  /// ``PipelineRunner``; a run with any exits 3).
+  public var leftOut: [String] = []
   /// What resuming found wrong with the shards an earlier run recorded, and rewrote.
   public var repairs: [String]
   /// What the run wrote but may not be what was meant (a partition that holds no sample of a split).
@@ -107,5 +110,6 @@ public struct SlimReport: Sendable, Codable {
     case copiedImages = "copied_images"
     case dryRun = "dry_run"
     case alreadyComplete = "already_complete"
+    case leftOut = "left_out"
   }
 }

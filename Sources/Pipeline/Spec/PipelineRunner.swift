@@ -85,9 +85,24 @@ public enum PipelineRunner {
       onStage(.scan(scan))
       scanned = scan.root
     }
-    let report = try ScoreJob.run([options], datasetRoot: scanned, context: context, catalog: catalog)
+    var report = try ScoreJob.run([options], datasetRoot: scanned, context: context, catalog: catalog)
+    report.leftOut = try invalidSamples(in: catalog, root: scanned)
     onStage(.score(report))
     return report
+  }
+
+  /// The samples of the dataset at `root` (every dataset when nil) that the scan found invalid,
+  /// as `key: reason`: what a stage over the dataset leaves out.
+  static func invalidSamples(in catalog: Catalog, root: String?) throws(PipelineError) -> [String] {
+    do throws(CatalogError) {
+      var invalid: [String] = []
+      for dataset in try catalog.datasets() where root == nil || dataset.root == root {
+        invalid += try catalog.samples(datasetId: dataset.id, status: .bad).map { "\($0.key): \($0.error ?? "invalid")" }
+      }
+      return invalid
+    } catch {
+      throw .catalog(error)
+    }
   }
 
   /// `dance slim ROOT --out DIR`: scan, score what the plan needs (its indicators on every split,
@@ -106,16 +121,19 @@ public enum PipelineRunner {
       root: root, outputDirectory: outputDirectory, options: options, partition: partition, catalogPath: catalogPath)
     let catalog = try open(catalogPath)
     var scoringFailures: [String] = []
+    var scannedRoot: String?
     if partition == nil {
       let scan = try DatasetScanner.scan(root: root, discovery: discovery, context: context, catalog: catalog)
       onStage(.scan(scan))
       let score = try ScoreJob.run([options.scoreRequest], datasetRoot: scan.root, context: context, catalog: catalog)
       onStage(.score(score))
       scoringFailures = score.failures
+      scannedRoot = scan.root
     }
     var report = try SlimJob.run(
       root: root, outputDirectory: outputDirectory, options: options, partition: partition, context: context, catalog: catalog)
     report.failures = scoringFailures + report.failures
+    if let scannedRoot { report.leftOut = try invalidSamples(in: catalog, root: scannedRoot) }
     onStage(.slim(report))
     return report
   }

@@ -64,6 +64,10 @@ public struct MDSWriter {
   private var shardSize: Int
   private var shards: [PythonJSON] = []
 
+  /// Called with each file's name (`shard.00000.mds`, `index.json`) before the file is written,
+  /// so a caller can record or refuse it.
+  public var beforeWriting: ((String) throws(ShardError) -> Void)?
+
   /// Starts a dataset in `directory` (which must exist).
   /// - Throws: ``ShardError/invalidConfiguration(path:reason:)`` for an unknown encoding, duplicate column or a bad limit.
   public init(directory: String, columns: [MDSColumn], sizeLimit: Int = defaultSizeLimit) throws(ShardError) {
@@ -103,6 +107,14 @@ public struct MDSWriter {
       payload += bytes
     }
     let encoded = sizes + payload
+    // A sample never shares a shard it does not fit, and a shard never exceeds the limit: a sample
+    // too large for a shard of its own is refused (no empty shard, no shard over the limit).
+    guard 8 + config.count + encoded.count + 4 <= sizeLimit else {
+      throw .invalidConfiguration(
+        path: directory,
+        reason: "sample \(key) needs \(8 + config.count + encoded.count + 4) bytes in a shard of its own, more than the shard size "
+          + "limit of \(sizeLimit) bytes; give a larger limit")
+    }
     if sizeLimit < shardSize + encoded.count + 4 { try flush() }
     samples.append(encoded)
     shardSize += encoded.count + 4
@@ -111,6 +123,7 @@ public struct MDSWriter {
   /// Writes the last shard and `index.json`.
   public mutating func finish() throws(ShardError) {
     if !samples.isEmpty { try flush() }
+    try beforeWriting?("index.json")
     let index = PythonJSON.object(["shards": .array(shards), "version": .int(2)])
     try PosixFile.writeAtomically(Array(index.rendered.utf8), to: directory + "/index.json")
   }
@@ -129,6 +142,7 @@ public struct MDSWriter {
     for offset in offsets { file += Self.uint32(offset) }
     file += config
     for sample in samples { file += sample }
+    try beforeWriting?(basename)
     try PosixFile.writeAtomically(file, to: directory + "/" + basename)
     guard case .object(var entry) = Self.configuration(columns, sizeLimit: sizeLimit) else { return }
     entry["raw_data"] = .object(["basename": .string(basename), "bytes": .int(file.count), "hashes": .object([:])])

@@ -14,10 +14,34 @@ public struct InputNormalization: Codable, Sendable, Equatable {
 
   /// Creates a normalization from three means and three standard deviations.
   public init(mean: [Float], std: [Float]) {
-    precondition(mean.count == 3 && std.count == 3 && std.allSatisfy { $0 > 0 }, "three means and three positive deviations")
+    precondition(Self.problem(mean: mean, std: std) == nil, "three finite means and three finite, positive deviations")
     self.mean = mean
     self.std = std
   }
+
+  /// Why `mean` and `std` cannot normalize RGB input, or nil: three finite means and three
+  /// finite, positive deviations are needed.
+  public static func problem(mean: [Float], std: [Float]) -> String? {
+    guard mean.count == 3, std.count == 3 else { return "needs 3 means and 3 standard deviations, got \(mean.count) and \(std.count)" }
+    guard mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+      return "means must be finite and standard deviations finite and positive, got mean \(mean), std \(std)"
+    }
+    return nil
+  }
+
+  /// Decodes a normalization and checks it (``problem(mean:std:)``): a checkpoint or run state
+  /// written by anyone may hold anything.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let mean = try container.decode([Float].self, forKey: .mean), std = try container.decode([Float].self, forKey: .std)
+    if let problem = Self.problem(mean: mean, std: std) {
+      throw DecodingError.dataCorruptedError(forKey: .std, in: container, debugDescription: problem)
+    }
+    self.mean = mean
+    self.std = std
+  }
+
+  enum CodingKeys: String, CodingKey { case mean, std }
 
   /// The 256-entry table of normalized values of channel `c`.
   func table(channel c: Int) -> [Float] { (0..<256).map { (Float($0) / 255 - mean[c]) / std[c] } }

@@ -16,14 +16,20 @@ enum ShardIndexReader {
   }
 
   static func open(output: String, split: String, catalogPath: String?) throws(TrainerError) -> TrainingData {
+    let manifests = try finishedManifests(output)
+    var checksums: [String: String] = [:]
+    for manifest in manifests {
+      for shard in manifest.splits[split]?.shards ?? [] { checksums[output + "/" + shard.path] = shard.sha256 }
+    }
     let located: [Located]
     if let catalogPath {
-      located = try fromCatalog(catalogPath, output: output, split: split)
+      located = try fromCatalog(catalogPath, output: output, split: split, checksums: &checksums)
     } else {
       located = try fromDirectory(output: output, split: split)
     }
     var readers: [String: TarReader] = [:]
-    for shard in Set(located.map(\.shard)) {
+    for shard in Set(located.map(\.shard)).sorted() {
+      try verifyChecksum(shard, expected: checksums[shard])
       do throws(ShardError) { readers[shard] = try TarReader(path: shard) } catch {
         throw .invalidData(path: shard, reason: error.reason)
       }
@@ -34,7 +40,7 @@ enum ShardIndexReader {
       let entry = try entry(for: sample, reader: readers[sample.shard]!, spaces: &spaces)
       entries.append(entry)
     }
-    guard !entries.isEmpty else { throw .invalidData(path: output + "/" + split, reason: "the \(split) split has no samples") }
+    guard !entries.isEmpty else { throw .missingSplit(path: output + "/" + split, reason: "the \(split) split has no samples") }
     guard spaces.count == 1, let spaceId = spaces.first, let space = LabelSpace.named(spaceId) else {
       throw .invalidData(path: output + "/" + split, reason: "samples use label spaces \(spaces.sorted()); expected one known space")
     }
@@ -44,14 +50,46 @@ enum ShardIndexReader {
                         grouping: .standard, readers: readers)
   }
 
-  /// Members from the catalog; every shard must exist with its recorded size.
-  private static func fromCatalog(_ catalogPath: String, output: String, split: String) throws(TrainerError) -> [Located] {
+  /// The manifests of `output` (none for an output written before manifests existed); an
+  /// unfinished one is refused, as the exports refuse it.
+  static func finishedManifests(_ output: String) throws(TrainerError) -> [OutputManifest] {
+    let manifests: [OutputManifest]
+    do throws(ShardError) { manifests = try OutputManifest.all(in: output) } catch {
+      throw .invalidData(path: error.path, reason: error.reason)
+    }
+    if let unfinished = manifests.first(where: { !$0.complete }) {
+      throw .invalidData(
+        path: output + "/" + OutputManifest.fileName(partition: unfinished.partition),
+        reason: "the dance slim run that writes this output has not finished (\"complete\": false); rerun the same dance slim command first")
+    }
+    return manifests
+  }
+
+  /// Hashes the whole shard (streamed) before it is first read and refuses one whose SHA-256 is
+  /// not the recorded one: a shard changed after it was written (a flipped weight) must not train.
+  /// Shards with no recorded checksum (an output without a manifest, read without a catalog) are
+  /// only checked for size.
+  private static func verifyChecksum(_ shard: String, expected: String?) throws(TrainerError) {
+    guard let expected else { return }
+    guard let actual = ShardDigest.ofFile(shard) else { throw .invalidData(path: shard, reason: "shard is missing or unreadable") }
+    guard actual.sha256 == expected else {
+      throw .invalidData(
+        path: shard, reason: "SHA-256 \(actual.sha256) differs from the recorded \(expected): the shard changed after it was written; "
+          + "run dance verify on the output")
+    }
+  }
+
+  /// Members from the catalog; every shard must exist with its recorded size. Each shard's
+  /// recorded SHA-256 is added to `checksums`.
+  private static func fromCatalog(_ catalogPath: String, output: String, split: String, checksums: inout [String: String])
+    throws(TrainerError) -> [Located]
+  {
     guard FileManager.default.fileExists(atPath: catalogPath) else {
       throw .invalidData(path: catalogPath, reason: "no such catalog file")
     }
     var located: [Located] = []
     do throws(CatalogError) {
-      let catalog = try Catalog(path: catalogPath, access: .existing)
+      let catalog = try Catalog(path: catalogPath, access: .readOnly)
       let shards = try catalog.shards(output: OutputKey(directory: output)).filter { $0.split.rawValue == split }
       guard !shards.isEmpty else {
         throw CatalogError.inconsistent(path: catalogPath, reason: "records no \(split) shards for the output \(output)")
@@ -59,6 +97,7 @@ enum ShardIndexReader {
       for shard in shards {
         let path = output + "/" + shard.path
         if let problem = sizeProblem(path, expected: shard.bytes) { throw CatalogError.inconsistent(path: path, reason: problem) }
+        checksums[path] = shard.sha256
         var byKey: [String: [String: MemberSpan]] = [:]
         var order: [String] = []
         for member in try catalog.members(shardId: shard.id ?? -1) {
@@ -81,7 +120,7 @@ enum ShardIndexReader {
     let directory = output + "/" + split
     let indexPath = directory + "/" + ShardIndexJSON.defaultFileName
     guard let data = FileManager.default.contents(atPath: indexPath) else {
-      throw .invalidData(path: indexPath, reason: "missing: the output has no \(split) split")
+      throw .missingSplit(path: indexPath, reason: "missing: the output has no \(split) split")
     }
     guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
           let list = object["shardlist"] as? [[String: Any]] else {
@@ -134,8 +173,10 @@ enum ShardIndexReader {
     do { metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(bytes)) } catch {
       throw .invalidData(path: name + ".json", reason: "not the sample metadata dance slim writes (key, size, scale, weight, label_space, …)")
     }
-    guard metadata.key == sample.key, metadata.size.count == 2, metadata.size.allSatisfy({ $0 > 0 }),
-          metadata.scale > 0, metadata.weight.isFinite, metadata.weight >= 0 else {
+    // Stored scales are in (0, 1] and sides within what any image codec writes: a hostile json
+    // member never reaches the planner's arithmetic.
+    guard metadata.key == sample.key, metadata.size.count == 2, metadata.size.allSatisfy({ (1...(1 << 20)).contains($0) }),
+          metadata.scale > 0, metadata.scale <= 1, metadata.weight.isFinite, metadata.weight >= 0 else {
       throw .invalidData(path: name + ".json", reason: "metadata does not describe this sample (key \(metadata.key), size \(metadata.size))")
     }
     spaces.insert(metadata.labelSpace)

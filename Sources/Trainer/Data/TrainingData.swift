@@ -68,11 +68,16 @@ public final class TrainingData: @unchecked Sendable {
   let grouping: CamVidGrouping
   let readers: [String: TarReader]
 
+  /// Samples left out when the data was opened (a dataset root's image whose header cannot be
+  /// read): every run over the data reports them as failed samples.
+  public let leftOut: [SampleFailure]
+
   init(identity: DataIdentity, labelSpace: LabelSpace, entries: [SampleEntry], root: String,
-       format: DatasetFormat?, grouping: CamVidGrouping, readers: [String: TarReader]) {
+       format: DatasetFormat?, grouping: CamVidGrouping, readers: [String: TarReader], leftOut: [SampleFailure] = []) {
     self.identity = identity
     self.labelSpace = labelSpace
     self.entries = entries
+    self.leftOut = leftOut
     self.root = root
     self.format = format
     self.grouping = grouping
@@ -101,7 +106,8 @@ public final class TrainingData: @unchecked Sendable {
       return try ShardIndexReader.open(output: (absolute as NSString).deletingLastPathComponent,
                                        split: absolute.lastPathComponentOfPath, catalogPath: catalogPath)
     }
-    if isSlimmedOutput(absolute) {
+    let manifests = try ShardIndexReader.finishedManifests(absolute)
+    if isSlimmedOutput(absolute) || !manifests.isEmpty {
       return try ShardIndexReader.open(output: absolute, split: split.rawValue, catalogPath: catalogPath)
     }
     return try DatasetRootReader.open(root: absolute, split: split, discovery: discovery)

@@ -61,12 +61,13 @@ public enum Evaluator {
   ///   - inputScale: run the network on each image downsampled by this factor in (0, 1]
   ///     (``InputScaling``) and upsample its logits to the label's size; FLOPs are counted at the
   ///     reduced size.
-  ///   - savePredictions: a directory receiving one 8-bit train-id PNG per image, `<key>.png`.
+  ///   - savePredictions: where to write one 8-bit train-id PNG per image, `<key>_prediction.png`
+  ///     (``PredictionFiles/forSamples(_:in:inputs:)``, planned and checked before the run).
   ///   - progress: called after each image with (done, total).
   /// - Throws: ``TrainerError/io(path:reason:)`` when a prediction cannot be written.
   public static func evaluate(
     _ model: DeepLab, on data: TrainingData, normalization: InputNormalization = .imagenet, threads: Int = 2,
-    inputScale: Double = 1, savePredictions: String? = nil, progress: ((Int, Int) -> Void)? = nil
+    inputScale: Double = 1, savePredictions: PredictionFiles? = nil, progress: ((Int, Int) -> Void)? = nil
   ) throws(TrainerError) -> (result: EvaluationResult, confusion: ConfusionMatrix) {
     precondition(inputScale > 0 && inputScale <= 1, "the input scale must be in (0, 1]")
     let space = data.labelSpace
@@ -77,7 +78,7 @@ public enum Evaluator {
     }
     let loader = DataLoader(data: data, plan: plan, threads: threads, prefetch: 2, normalization: normalization)
     defer { loader.close() }
-    var failures: [SampleFailure] = [], flops = 0.0, images = 0
+    var failures = data.leftOut, flops = 0.0, images = 0
     var flopsBySize: [[Int]: Int] = [:]
     while let batch = loader.next() {
       failures += batch.failures
@@ -92,7 +93,7 @@ public enum Evaluator {
       if flopsBySize[shape] == nil { flopsBySize[shape] = model.forwardFLOPs(inputShape: shape) }
       flops += Double(flopsBySize[shape]!)
       images += 1
-      if let directory = savePredictions { try write(predicted, key: batch.keys[0], in: directory) }
+      try savePredictions?.writeLabels(predicted, to: PredictionFiles.prediction(forKey: batch.keys[0]))
       progress?(batch.index + 1, plan.count)
     }
     var perClass: [String: Double?] = [:]
@@ -101,42 +102,5 @@ public enum Evaluator {
       miou: confusion.meanIoU(over: space.evaluatedClasses), pixelAccuracy: confusion.pixelAccuracy, perClass: perClass,
       images: images, inferenceFlopsPerImage: images == 0 ? 0 : flops / Double(images), failures: failures)
     return (result, confusion)
-  }
-
-  /// Writes `labels` as `<directory>/<key>.png` (8-bit gray train ids).
-  public static func write(_ labels: Image8, key: String, in directory: String) throws(TrainerError) {
-    try writeLabelPNG(labels, to: directory + "/" + key + ".png")
-  }
-}
-
-/// Encodes a colour image as PNG at `path` (atomically), creating its directory.
-///
-/// - Throws: ``TrainerError/io(path:reason:)``.
-public func writePNG(_ image: Image8, to path: String) throws(TrainerError) {
-  let bytes: [UInt8]
-  do throws(ImageCodecError) { bytes = try PNGEncoder(compressionLevel: 6).encode(image) } catch {
-    throw .io(path: path, reason: error.reason)
-  }
-  try writeFile(bytes, to: path)
-}
-
-/// Encodes a train-id map as Dance stores label maps (``Datasets/LabelFiles/encode(_:)``) at `path`.
-///
-/// - Throws: ``TrainerError/io(path:reason:)``.
-public func writeLabelPNG(_ labels: Image8, to path: String) throws(TrainerError) {
-  let bytes: [UInt8]
-  do throws(DatasetError) { bytes = try LabelFiles.encode(labels) } catch {
-    throw .io(path: path, reason: error.reason)
-  }
-  try writeFile(bytes, to: path)
-}
-
-/// Writes `bytes` to `path` atomically, creating its directory.
-private func writeFile(_ bytes: [UInt8], to path: String) throws(TrainerError) {
-  do {
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-  } catch {
-    throw .io(path: path, reason: "cannot write: \((error as NSError).localizedDescription)")
   }
 }

@@ -96,6 +96,15 @@ public enum TrainerJSON {
     return decoder
   }
 
+  /// A decoding error in words: its description of what is wrong, without Foundation's coding path.
+  static func reason(of error: any Error) -> String {
+    switch error as? DecodingError {
+    case .dataCorrupted(let context)?, .keyNotFound(_, let context)?, .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+      context.debugDescription
+    default: "\(error)"
+    }
+  }
+
   static func string<Value: Encodable>(_ value: Value) -> String {
     (try? encoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
   }

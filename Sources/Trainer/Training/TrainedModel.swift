@@ -1,6 +1,7 @@
 public import Datasets
 import Foundation
 public import NN
+import Tensors
 
 /// A network read back from a checkpoint of `dance train`, with what is needed to use it.
 public struct TrainedModel {
@@ -33,11 +34,21 @@ public struct TrainedModel {
     guard let spaceId = contents.metadata[RunFiles.labelSpaceKey], let space = LabelSpace.named(spaceId) else {
       throw .checkpoint(path: file, reason: "no known \(RunFiles.labelSpaceKey) metadata (not written by dance train?)")
     }
-    let normalization = contents.metadata[RunFiles.normalizationKey]
-      .flatMap { try? TrainerJSON.decoder().decode(InputNormalization.self, from: Data($0.utf8)) } ?? .imagenet
+    var normalization = InputNormalization.imagenet
+    if let json = contents.metadata[RunFiles.normalizationKey] {
+      do { normalization = try TrainerJSON.decoder().decode(InputNormalization.self, from: Data(json.utf8)) } catch {
+        throw .checkpoint(path: file, reason: "unusable \(RunFiles.normalizationKey) metadata: \(TrainerJSON.reason(of: error))")
+      }
+    }
     let network: DeepLab
     do throws(CheckpointError) { network = try DeepLab.load(contents, path: file) } catch {
       throw .checkpoint(path: file, reason: error.description)
+    }
+    if let name = network.state.first(where: { entry in
+      if case .float(let tensor) = entry.get() { return !tensor.storage.allSatisfy(\.isFinite) }
+      return false
+    })?.name {
+      throw .checkpoint(path: file, reason: "\(name) holds NaN or infinite values (the training diverged); it cannot make predictions")
     }
     guard network.configuration.classes == space.classes.count else {
       throw .checkpoint(path: file, reason: "\(network.configuration.classes) classes, but \(space.id) has \(space.classes.count)")

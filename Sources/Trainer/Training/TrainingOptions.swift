@@ -40,6 +40,14 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// The defaults above.
   public init() {}
 
+  /// The most compute threads a run takes (as `--threads` of every command).
+  public static let maximumThreads = 4096
+  /// The most background decoding threads: each holds a decoder and up to a batch of images, and
+  /// more than the cores can decode at once only costs memory.
+  public static let maximumLoaderThreads = 64
+  /// The most batches decoded ahead.
+  public static let maximumPrefetch = 64
+
   enum CodingKeys: String, CodingKey {
     case epochs, crop, poly, momentum, model, seed, threads, prefetch, normalization, slimming
     case batchSize = "batch_size"
@@ -59,6 +67,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     if !(momentum >= 0 && momentum < 1) { return "--momentum must be in [0, 1), got \(momentum)" }
     if !(weightDecay >= 0 && weightDecay.isFinite) { return "--weight-decay must not be negative, got \(weightDecay)" }
     if threads < 1 || loaderThreads < 1 || prefetch < 1 { return "thread and prefetch counts must be at least 1" }
+    if threads > Self.maximumThreads { return "--threads must be at most \(Self.maximumThreads), got \(threads)" }
+    if loaderThreads > Self.maximumLoaderThreads {
+      return "--loader-threads must be at most \(Self.maximumLoaderThreads), got \(loaderThreads)"
+    }
+    if prefetch > Self.maximumPrefetch { return "prefetch must be at most \(Self.maximumPrefetch) batches, got \(prefetch)" }
     if checkpointEvery < 0 { return "--checkpoint-every must not be negative, got \(checkpointEvery)" }
     if evaluateEvery < 1 { return "--eval-every must be at least 1, got \(evaluateEvery)" }
     if let problem = model.problem { return problem }

@@ -89,6 +89,9 @@ public final class TrainingRun {
       throw .invalidConfiguration(path: validation.identity.path,
                                   reason: "validation labels are \(validation.labelSpace.id), training labels \(data.labelSpace.id)")
     }
+    do throws(OutputGuardError) { try OutputGuard.checkDirectory(directory, role: "the run directory") } catch {
+      throw TrainerError(error)
+    }
     let manager = FileManager.default
     if let existing = try? manager.contentsOfDirectory(atPath: directory), !existing.isEmpty {
       let hint = existing.contains(RunFiles.resume) ? "; continue it with --resume" : ""
@@ -119,9 +122,20 @@ public final class TrainingRun {
   {
     BLASThreads.set(options.threads)
     let batches = batchesPerEpoch
+    guard batches > 0 else {
+      throw .invalidData(
+        path: data.identity.path,
+        reason: "its \(data.count) usable \(data.identity.split) samples form no batch (batch norm needs two samples of one stored scale)"
+          + (data.leftOut.isEmpty ? "" : "; \(data.leftOut.count) were left out as unreadable"))
+    }
     let schedule = PolyLearningRate(base: Float(options.learningRate), totalSteps: options.epochs * batches, power: Float(options.poly))
     var loss = SoftmaxCrossEntropy(ignoreIndex: Int32(LabelSpace.ignoreValue))
     var reported = Set(history.failures.map(\.key))
+    for failure in data.leftOut where !reported.contains(failure.key) {
+      reported.insert(failure.key)
+      history.failures.append(failure)
+      events(.sampleFailed(failure))
+    }
     while epoch < options.epochs {
       let plan = EpochPlan.batches(for: data.entries, batchSize: options.batchSize, crop: options.crop, seed: options.seed, epoch: epoch)
       let loader = DataLoader(data: data, plan: plan, startingAt: batch, threads: options.loaderThreads, prefetch: options.prefetch,
@@ -138,9 +152,18 @@ public final class TrainingRun {
           events(.sampleFailed(failure))
         }
         var record = history.epochs[history.epochs.count - 1]
-        if next.count > 0 {
+        // Batch norm needs two samples: a batch that bad samples left with one is skipped like an
+        // empty one (its failures are reported above, and the run ends with them).
+        if next.count > 1 {
           let position = epoch * batches + batch
           let (value, flops) = trainStep(next, learningRate: schedule.rate(at: position), dropoutSeed: UInt64(position), loss: &loss)
+          guard value.isFinite else {
+            try writeReport(status: "diverged")
+            throw .diverged(
+              path: directory,
+              reason: "the loss of step \(step + 1) (epoch \(epoch + 1), batch \(batch + 1)) is \(value); the training diverged "
+                + "(a smaller --lr?). Nothing from this step was saved; the last checkpoint is the last good one")
+          }
           history.stepLosses.append(value)
           history.stepFlops.append(flops)
           record.loss = (record.loss * Double(record.steps) + Double(value)) / Double(record.steps + 1)
@@ -158,7 +181,7 @@ public final class TrainingRun {
         history.epochs[history.epochs.count - 1] = record
         events(.step(epoch: epoch + 1, epochs: options.epochs, batch: batch, batches: batches,
                      loss: history.stepLosses.last ?? 0, samplesPerSecond: record.samplesPerSecond))
-        if options.checkpointEvery > 0 && next.count > 0 && step % options.checkpointEvery == 0 && batch < plan.count {
+        if options.checkpointEvery > 0 && next.count > 1 && step % options.checkpointEvery == 0 && batch < plan.count {
           try saveState()
           try writeReport(status: "running")
         }

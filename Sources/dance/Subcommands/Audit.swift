@@ -46,7 +46,7 @@ extension Dance {
 
     func run() throws {
       let data = try AuditData.gather(
-        catalog: try Catalog(path: catalog.path, access: .existing), ranking: try Indicator.parse(rankBy), extremes: extremes)
+        catalog: try Catalog(path: catalog.path, access: .readOnly), ranking: try Indicator.parse(rankBy), extremes: extremes)
       if data.table.isEmpty {
         printError("\(catalog.path): no scores yet; run `dance score ROOT` first")
         throw ExitCode(ExitStatus.failure)

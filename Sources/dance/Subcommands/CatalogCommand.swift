@@ -19,7 +19,9 @@ struct CatalogCommand: ParsableCommand {
       discussion: """
         Samples, scores and plans must agree where parts overlap and shards must not overlap; \
         otherwise nothing is written and the offending part is named. Rewrites each output's \
-        shardindex.json to list every partition's shards.
+        shardindex.json to list every partition's shards. The parts are opened read-only; the merged \
+        catalog may not be one of them, and parts lying outside the output they record (a copied \
+        output) are refused (exit 2), since that output's index is not theirs to rewrite.
         """
     )
 

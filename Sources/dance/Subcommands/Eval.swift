@@ -30,7 +30,10 @@ extension Dance {
     @Option(help: "The split to evaluate: train, val or test.")
     var split: DatasetSplit = .val
 
-    @Option(help: ArgumentHelp("Write one 8-bit train-id PNG per image to DIR/<sample key>.png.", valueName: "dir"))
+    @Option(help: ArgumentHelp(
+      "Write one 8-bit train-id PNG per image to DIR/<sample key>_prediction.png.",
+      discussion: "DIR lies apart from DATA; a file there is replaced only when Dance wrote it (DIR/.dance-written lists it).",
+      valueName: "dir"))
     var savePredictions: String?
 
     @Option(help: ArgumentHelp("A catalog recording DATA's shards (never created).", valueName: "path"))
@@ -70,10 +73,13 @@ extension Dance {
             path: data, reason: "labels are \(evaluated.labelSpace.id), the network was trained on \(model.labelSpace.id)")
         }
         classOrder = evaluated.labelSpace.evaluatedClasses.map { evaluated.labelSpace.classes[$0].name }
+        let predictions = try savePredictions.map { directory throws(TrainerError) in
+          try PredictionFiles.forSamples(evaluated.entries.map(\.key), in: directory, inputs: [data])
+        }
         setEngineThreads(threads)
         let live = !json && isatty(STDERR_FILENO) == 1
         result = try Evaluator.evaluate(
-          model.network, on: evaluated, normalization: model.normalization, inputScale: inputScale ?? 1, savePredictions: savePredictions,
+          model.network, on: evaluated, normalization: model.normalization, inputScale: inputScale ?? 1, savePredictions: predictions,
           progress: live ? { done, total in FileHandle.standardError.write(Data("\r  eval \(done)/\(total)".utf8)) } : nil
         ).result
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

@@ -30,7 +30,9 @@ struct ExperimentCommand: ParsableCommand {
       Each run lives in DIR/<name>-seed<k>/ with its report.json and experiment-run.json; a rerun reads finished \
       runs back from experiment-run.json (checkpoints are not needed) and resumes an interrupted one. Writes \
       DIR/experiment.json and DIR/experiment.html (the table, the convergence curve, the frontier and the learning \
-      curves).
+      curves). Before the first run trains, DIR is checked (not the dataset nor inside it; its catalog.sqlite a Dance \
+      catalog; experiment.json and .html new or written by dance) and every data variant is made, so a bad setting \
+      fails in seconds with 2.
       """)
 
   @Argument(help: ArgumentHelp("A dataset root (Cityscapes, CamVid or ADE20K layout). Default: synthesise one in DIR/data.", valueName: "data"))
@@ -165,12 +167,12 @@ struct ExperimentCommand: ParsableCommand {
   func run() throws {
     let directory = URL(fileURLWithPath: out).standardizedFileURL.path
     let options = try makeOptions()
+    let written = try ExperimentFiles.prepare(directory: directory, dataRoot: data)
     let root = try data ?? synthesise(into: directory + "/data", quick: quick)
     let runner = ExperimentRunner(directory: directory, dataRoot: root, options: options, log: { printNow($0) })
     let summary = ExperimentSummary(try runner.run(), options: options)
     let report = try prettyJSON(summary)
-    try report.write(to: URL(fileURLWithPath: directory + "/experiment.json"), options: .atomic)
-    try Data(summary.html.utf8).write(to: URL(fileURLWithPath: directory + "/experiment.html"), options: .atomic)
+    try ExperimentFiles.write(summary: report, page: summary.html, through: written)
     if json {
       print(String(decoding: report, as: UTF8.self))
     } else {

@@ -22,7 +22,10 @@ struct ExportCommand: ParsableCommand {
         (train ids, 255 = ignore). CamVid: the SegNet layout <split>/*.png and <split>annot/*.png (11 = \
         void). ADE20K: images/<training|validation>/ and annotations/… (0 = other). DIR/weights.csv \
         lists key, split, image, label, scale and loss weight per sample. `dance scan DIR` reads it \
-        back; MMSegmentation's dataset classes read the layout as it is. DIR must be new or empty.
+        back; MMSegmentation's dataset classes read the layout as it is. DIR must be a new or empty \
+        directory. Every file is written under a temporary name and renamed, and DIR/.dance-export.json \
+        says the export is complete only once weights.csv is in place: scan and train refuse an unfinished \
+        export, a failed one removes what it wrote, and a rerun replaces what an unfinished one left.
         """
     )
 
@@ -58,7 +61,8 @@ struct ExportCommand: ParsableCommand {
         Columns: image (png or jpeg, the stored file's bytes), key (str), mask (png, 8-bit train \
         ids, 255 = ignore), scale and weight (float32, from each sample's json member). Every \
         shard is checked against OUT/manifest.json first. Read it with \
-        StreamingDataset(local="DIR", split="train"). DIR must be new or empty.
+        StreamingDataset(local="DIR", split="train"). DIR must be a new or empty directory; a failed \
+        export removes what it wrote, and a rerun replaces what an unfinished one left.
         """
     )
 
@@ -70,7 +74,9 @@ struct ExportCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
       "Roll over to a new .mds file before one would exceed this size: bytes, or with a unit (64MiB, 1GiB), "
-        + "\(Settings.mdsShardSize.helpRange). (default: \(ByteSize.format(MDSWriter.defaultSizeLimit)))", valueName: "size"))
+        + "\(Settings.mdsShardSize.helpRange). (default: \(ByteSize.format(MDSWriter.defaultSizeLimit)))",
+      discussion: "No shard exceeds it: a sample too large for a shard of its own is refused (exit 2).",
+      valueName: "size"))
     var shardSize: ByteCount?
 
     @Flag(help: "Print the report as JSON.")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
@@ -15,9 +16,10 @@ extension Dance {
         """,
       discussion: """
         Cityscapes label ids go through the id → trainId table (an existing _labelTrainIds.png is \
-        kept as it is), CamVid SegNet void (11) becomes 255, CamVid 32-colour labels are grouped \
+        kept as it is; --all never replaces one), CamVid SegNet void (11) becomes 255, CamVid 32-colour labels are grouped \
         into the 11 SegNet classes, ADE20K is reduced (0 → 255, 1…150 → 0…149). Values outside the \
-        label space become 255 and are reported.
+        label space become 255 and are reported. With FILE, -o must be a new file: it is never the \
+        input and never replaces an existing file (exit 2).
         """
     )
 
@@ -51,15 +53,17 @@ extension Dance {
         let report = try LabelExporter.run(root: root, options: options, workers: workers)
         for failure in report.failures { printError(failure) }
         for path in report.withUnknownValues { printError("\(path): values outside the label space were set to 255") }
-        print("\(report.written) train-id label files written, \(report.skipped) already in train ids, \(report.failures.count) failed")
+        print("\(report.written) train-id label files written, \(report.skipped) already in train ids, "
+          + "\(report.kept) kept (their _labelTrainIds.png already existed), \(report.failures.count) failed")
         if !report.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
         return
       }
       guard let file, let output, let format = layout.format else { return }
+      try checkNewFile(output, input: file)
       do {
         let (labels, encoding) = try LabelFiles.convert(
           contentsOf: file, format: format, camvidGrouping: try layout.discoveryOptions().camvidGrouping)
-        try Data(try LabelFiles.encode(labels.image)).write(to: URL(fileURLWithPath: output))
+        try Data(try LabelFiles.encode(labels.image)).write(to: URL(fileURLWithPath: output), options: .withoutOverwriting)
         if !labels.unknownValues.isEmpty {
           let values = labels.unknownValues.keys.sorted().map(String.init).joined(separator: ", ")
           printError("\(file): values outside \(encoding.id) set to 255: \(values)")
@@ -70,6 +74,17 @@ extension Dance {
       } catch where FileSystemFailure.isFileSystemError(error) {
         printError("\(output): cannot write the file: \(FileSystemFailure.reason(of: error))")
         throw ExitCode(ExitStatus.failure)
+      }
+    }
+
+    /// Refuses (exit 2) an output that is the input or an existing file: `dance label` writes only
+    /// new files, so it never destroys a label it did not write.
+    private func checkNewFile(_ output: String, input: String) throws {
+      if OutputGuard.relation(of: output, to: input) == "is" {
+        throw ValidationError("-o \(output) is the input file itself; write the train ids to a new file")
+      }
+      if OutputGuard.pathExists(output) {
+        throw ValidationError("-o \(output) already exists; dance label never replaces a file: remove it or choose another name")
       }
     }
   }

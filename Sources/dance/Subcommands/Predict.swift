@@ -13,7 +13,9 @@ extension Dance {
       discussion: """
         For each IMAGE it writes DIR/<name>_trainIds.png (8-bit gray train ids), DIR/<name>_color.png (the \
         label space's palette, e.g. Cityscapes' official colours) and DIR/<name>_overlay.png (the image \
-        blended half and half with those colours), at the image's own size.
+        blended half and half with those colours), at the image's own size. Every output is checked before \
+        the network runs: none may be an input or share a name with another (x/k.png and y/k.png would), and \
+        a file already in DIR is replaced only when Dance wrote it (DIR/.dance-written lists it).
         """
     )
 
@@ -38,12 +40,14 @@ extension Dance {
     }
 
     func run() throws {
+      // Every output is planned and checked before anything is loaded or written (exit 2 when refused).
+      let (files, outputs) = try PredictionFiles.forImages(images, in: out)
       let model: TrainedModel
       do throws(TrainerError) { model = try TrainedModel.load(checkpoint) } catch { throw RunFailure(underlying: error) }
       setEngineThreads(threads)
       let decoder = ImageDecoder()
       var failed = 0
-      for path in images {
+      for (path, output) in zip(images, outputs) {
         do throws(TrainerError) {
           let decoded: DecodedFile
           do throws(ImageCodecError) { decoded = try decoder.decode(contentsOf: path) } catch {
@@ -53,12 +57,10 @@ extension Dance {
             throw TrainerError.invalidSample(path: path, reason: "16-bit images are not supported")
           }
           let labels = Inference.predict(model.network, image: image, normalization: model.normalization)
-          let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-          let base = out + "/" + stem
-          try writeLabelPNG(labels, to: base + "_trainIds.png")
-          try writePNG(LabelColors.colorize(labels, space: model.labelSpace), to: base + "_color.png")
-          try writePNG(LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity), to: base + "_overlay.png")
-          print("\(path): \(image.width)x\(image.height) → \(base)_overlay.png")
+          try files.writeLabels(labels, to: output.trainIds)
+          try files.writeImage(LabelColors.colorize(labels, space: model.labelSpace), to: output.color)
+          try files.writeImage(LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity), to: output.overlay)
+          print("\(path): \(image.width)x\(image.height) → \(out)/\(output.overlay)")
         } catch {
           printError(error.description)
           failed += 1

@@ -15,7 +15,8 @@ extension Dance {
         dataset already in the catalog is scored. Values are cached by file identity (size and \
         modification time) and indicator variant, so a rerun over unchanged files decodes nothing. \
         A sample that fails is recorded in the catalog with its reason and the run goes on (exit \
-        code 3) unless --fail-fast.
+        code 3) unless --fail-fast; samples the scan found invalid are left out, counted with their \
+        reasons on standard error, and also end the run with 3.
         Indicators: \(Indicator.allCases.map(\.rawValue).joined(separator: ", ")). The default set \
         leaves out the slower edge-density and jpeg-bpp; --indicators all computes everything.
         """
@@ -73,7 +74,8 @@ extension Dance {
             + String(format: "%.2f s", report.seconds))
         print("indicators: " + report.indicators.joined(separator: ", "))
       }
-      if !report.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
+      printLeftOut(report.leftOut)
+      if !report.failures.isEmpty || !report.leftOut.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
     }
   }
 }

@@ -17,7 +17,8 @@ extension Dance {
         decode → resample (image: area, label: nearest) → encode → shards on all cores. Output: \
         OUT/<split>/<split>-000000.tar … with a DALI .idx per shard and a wids shardindex.json per \
         split; every plan, decision, shard and member offset goes to the catalog. Samples kept at \
-        scale 1 whose codec is the output codec are copied byte for byte.
+        scale 1 whose codec is the output codec are copied byte for byte. Samples that fail, and samples \
+        the scan found invalid (left out of the plan, counted with their reasons), end the run with 3.
         Policies: quantile (DANCE bands: drop the lowest --drop fraction, r < 0.4 → 0.5, r < 0.8 → \
         0.75, else 1), budget (keep at most --budget of the pixels, choosing drop or a scale per \
         sample), fixed (--scale for all), none (everything at 1).
@@ -212,7 +213,8 @@ extension Dance {
       } else {
         print(SlimReportText.render(report))
       }
-      if !report.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
+      printLeftOut(report.leftOut)
+      if !report.failures.isEmpty || !report.leftOut.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
     }
   }
 }

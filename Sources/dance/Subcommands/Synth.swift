@@ -37,7 +37,9 @@ extension Dance {
                                valueName: "dir"))
     var out: String
 
-    @Flag(help: "Empty a non-empty output directory first.")
+    @Flag(help: ArgumentHelp(
+      "Remove what an earlier dance synth wrote in the output directory first.",
+      discussion: "Only the files DIR/.dance-written lists are removed; a directory holding any other file is refused (exit 2)."))
     var overwrite = false
 
     @Option(parsing: .unconditional, help: "Number of training samples.")

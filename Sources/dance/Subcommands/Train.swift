@@ -14,13 +14,17 @@ extension Dance {
       discussion: """
         DATA is the output directory of `dance slim` (shards are read by member offsets: from --catalog when \
         given, else from each split's shardindex.json and the tar headers) or a Cityscapes, CamVid or ADE20K \
-        root (unslimmed, for baselines; labels become train ids as they load). Batches hold one stored scale; \
+        root (unslimmed, for baselines; labels become train ids as they load). Each shard's SHA-256 is checked \
+        once per run, streamed, before it is first read, against OUT/manifest.json (or --catalog): a shard \
+        changed after slim wrote it stops the run, as does an output whose slim run has not finished. A sample \
+        that cannot be read is reported and left out, and the run ends with 3. Batches hold one stored scale; \
         a sample stored at scale s is cropped at s × --crop and its loss is multiplied by its DANCE weight. \
         Each epoch prints the mean loss, samples/s, the validation mIoU and an ETA, and writes \
         RUN/checkpoint-epoch-N.safetensors, RUN/last.safetensors, RUN/resume.safetensors and RUN/report.json. \
         Ctrl-C (SIGINT) or SIGTERM saves a resumable state after the current step and exits with 130; \
         `dance train --resume RUN` then continues exactly where it stopped (the same per-step losses as an \
-        uninterrupted run, bit for bit, with the same --threads).
+        uninterrupted run, bit for bit, with the same --threads). A loss that is not a finite number (a \
+        --lr far too large) stops the run with 1, keeping the last good checkpoint.
         """
     )
 
@@ -92,7 +96,7 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: "Background threads decoding batches. (default: 2)")
+    @Option(parsing: .unconditional, help: "Background threads decoding batches, 1…\(TrainingOptions.maximumLoaderThreads). (default: 2)")
     var loaderThreads: Int?
 
     @Option(parsing: .unconditional, help: "Seed of the weights, data order, crops, flips and dropout (unsigned 64-bit). (default: 0)")
@@ -136,6 +140,9 @@ extension Dance {
         throw ValidationError("--gate-l1, --scale-l1, --prune-threshold, --prune-fraction and --prune-backbone need --prune-at")
       }
       try Settings.threads.check(threads)
+      if let loaderThreads, !(1...TrainingOptions.maximumLoaderThreads).contains(loaderThreads) {
+        throw ValidationError("--loader-threads must be 1…\(TrainingOptions.maximumLoaderThreads), got \(loaderThreads)")
+      }
     }
 
     func run() throws {
@@ -219,7 +226,8 @@ extension Dance {
           let opened = try TrainingData.open(source, split: .val, catalogPath: val == nil ? catalog : nil, discovery: discovery)
           validation = (opened, DataSource(path: source, split: "val", catalog: val == nil ? catalog : nil))
         } catch {
-          if val != nil { throw error }
+          // Only a missing val split falls back to no validation; damaged validation data stops the run.
+          guard val == nil, case .missingSplit = error else { throw error }
           printError("no validation: \(error.description) (pass --val DATA, or --no-val)")
         }
       }

@@ -2,6 +2,7 @@ import DanceCore
 import ArgumentParser
 import Foundation
 import Pipeline
+import Shards
 
 extension Dance {
   /// `dance verify DIR`: check a slimmed dataset's shards against the catalog.
@@ -12,9 +13,11 @@ extension Dance {
         Checks each shard's size, SHA-256 and sample count against OUT/manifest.json (so it works on \
         a copied or moved output, without a catalog), that every member decodes (image, 8-bit \
         one-channel label, JSON), and that shardindex.json and the DALI .idx files describe the \
-        shards. With --catalog (or $DANCE_CATALOG) it also cross-checks the catalog's shard rows and \
-        every member's offset and size. It never creates a catalog. Prints one line per mismatch \
-        and exits with 1 if there is any.
+        shards. It also checks that the manifest's configuration and dataset blocks still match their \
+        SHA-256, that every path it names stays in its split folder (otherwise the manifest is refused), \
+        and that each shard is a regular file, not a link. With --catalog (or $DANCE_CATALOG) it also \
+        cross-checks the catalog's shard rows and every member's offset and size; the catalog is opened \
+        read-only, never created or changed. Prints one line per mismatch and exits with 1 if there is any.
         """
     )
 

@@ -1,0 +1,109 @@
+public import DanceCore
+import Datasets
+import Foundation
+public import ImageCodecs
+
+/// Where `dance predict` and `dance eval --save-predictions` write, planned and checked before the
+/// network runs, by the rule every writing command shares (``OutputGuard``, ``WrittenFiles``): the
+/// directory is a directory; no output is an input or lands outside the directory; no two outputs
+/// share a name; an existing file is replaced only when Dance wrote it (`DIR/.dance-written`).
+public struct PredictionFiles {
+  /// The files written per `dance predict` image: train ids, palette colours, overlay.
+  public struct ImageOutputs: Sendable, Equatable {
+    /// `<stem>_trainIds.png`, relative to the directory.
+    public var trainIds: String
+    /// `<stem>_color.png`.
+    public var color: String
+    /// `<stem>_overlay.png`.
+    public var overlay: String
+  }
+
+  /// The suffix of a saved evaluation prediction: `<key>_prediction.png` can never be the image
+  /// or the label of a sample, whatever the directory.
+  public static let predictionSuffix = "_prediction.png"
+
+  /// The directory written into.
+  public var directory: String { written.directory }
+  private let written: WrittenFiles
+
+  private init(_ written: WrittenFiles) { self.written = written }
+
+  /// Plans `dance predict`'s outputs for `images` in `directory` and claims them.
+  /// - Returns: the files and each image's outputs, in the order of `images`.
+  /// - Throws: ``TrainerError/invalidConfiguration(path:reason:)`` for a refused plan (exit 2).
+  public static func forImages(_ images: [String], in directory: String) throws(TrainerError) -> (PredictionFiles, [ImageOutputs]) {
+    let outputs = images.map { image in
+      let stem = ((image as NSString).lastPathComponent as NSString).deletingPathExtension
+      return ImageOutputs(trainIds: stem + "_trainIds.png", color: stem + "_color.png", overlay: stem + "_overlay.png")
+    }
+    let named = zip(images, outputs).flatMap { image, output in [output.trainIds, output.color, output.overlay].map { ($0, image) } }
+    let files = try claim(named, in: directory, inputs: images)
+    return (files, outputs)
+  }
+
+  /// Plans `dance eval --save-predictions`: `<key>_prediction.png` per sample key in `directory`,
+  /// which must lie apart from every input (the data directory: the dataset root or the output).
+  /// - Throws: ``TrainerError/invalidConfiguration(path:reason:)`` for a refused plan (exit 2).
+  public static func forSamples(_ keys: [String], in directory: String, inputs: [String]) throws(TrainerError) -> PredictionFiles {
+    do throws(OutputGuardError) {
+      try OutputGuard.checkApart(directory, from: inputs, role: "the predictions directory")
+    } catch {
+      throw TrainerError(error)
+    }
+    return try claim(keys.map { (prediction(forKey: $0), $0) }, in: directory, inputs: inputs)
+  }
+
+  /// The file of sample `key`'s prediction, relative to the directory.
+  public static func prediction(forKey key: String) -> String { key + predictionSuffix }
+
+  /// Writes an 8-bit train-id map (as Dance stores label maps) to a planned file.
+  public func writeLabels(_ labels: Image8, to relativePath: String) throws(TrainerError) {
+    let bytes: [UInt8]
+    do throws(DatasetError) { bytes = try LabelFiles.encode(labels) } catch {
+      throw .io(path: directory + "/" + relativePath, reason: error.reason)
+    }
+    try write(bytes, to: relativePath)
+  }
+
+  /// Writes a colour image as PNG to a planned file.
+  public func writeImage(_ image: Image8, to relativePath: String) throws(TrainerError) {
+    let bytes: [UInt8]
+    do throws(ImageCodecError) { bytes = try PNGEncoder(compressionLevel: 6).encode(image) } catch {
+      throw .io(path: directory + "/" + relativePath, reason: error.reason)
+    }
+    try write(bytes, to: relativePath)
+  }
+
+  private func write(_ bytes: [UInt8], to relativePath: String) throws(TrainerError) {
+    do throws(OutputGuardError) { try written.write(bytes, to: relativePath) } catch { throw TrainerError(error) }
+  }
+
+  /// Checks the whole plan (directory, distinct names, no output an input, nothing foreign in the
+  /// way), then records it.
+  private static func claim(_ outputs: [(file: String, source: String)], in directory: String, inputs: [String])
+    throws(TrainerError) -> PredictionFiles
+  {
+    do throws(OutputGuardError) {
+      try OutputGuard.checkDirectory(directory, role: "the output directory")
+      try OutputGuard.checkDistinct(outputs.map { (directory + "/" + $0.file, $0.source) })
+      for output in outputs {
+        try OutputGuard.checkApart(directory + "/" + output.file, from: inputs, role: "the output file")
+      }
+      let written = try WrittenFiles(directory: directory)
+      try written.claim(outputs.map(\.file))
+      return PredictionFiles(written)
+    } catch {
+      throw TrainerError(error)
+    }
+  }
+}
+
+extension TrainerError {
+  /// The shared output rule's error as the trainer's: a refusal is a configuration error (exit 2).
+  init(_ error: OutputGuardError) {
+    switch error {
+    case .refused(let path, let reason): self = .invalidConfiguration(path: path, reason: reason)
+    case .io(let path, let reason): self = .io(path: path, reason: reason)
+    }
+  }
+}
