@@ -74,4 +74,21 @@ import Testing
       #expect(!FileManager.default.fileExists(atPath: root + "/inside"))
     }
   }
+
+  /// Issues 25 (C15) and 26 (A2) together: an unfinished `dance export folder` is refused as a
+  /// dataset root with 2, before scan, score or slim create the catalog.
+  @Test func anUnfinishedExportIsRefusedBeforeTheCatalogIsCreated() throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/export"
+      #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "2", "--val", "1", "--test", "0", "--size", "64x48"]).status == 0)
+      try Data(#"{"complete": false}"#.utf8).write(to: URL(fileURLWithPath: root + "/.dance-export.json"))
+      for command in [["scan", root], ["score", root], ["slim", root, "--out", directory + "/out"]] {
+        let run = try runDance(command + ["--catalog", directory + "/c.sqlite"])
+        #expect(run.status == 2, "\(command[0]): \(run.standardError)")
+        #expect(run.standardError.contains("unfinished dance export folder"), "\(command[0]): \(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/c.sqlite"), "\(command[0]) created the catalog")
+      }
+      #expect(!FileManager.default.fileExists(atPath: directory + "/out"))
+    }
+  }
 }
