@@ -15,7 +15,7 @@ struct Dance: ParsableCommand {
     abstract: "Prepare slimmed segmentation datasets (DANCE: data-network co-optimization).",
     discussion: """
       Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration; \
-      3 the run finished but some samples failed; 130 interrupted (Ctrl-C or SIGTERM; \
+      3 the run finished but some samples failed or were left out as invalid; 130 interrupted (Ctrl-C or SIGTERM; \
       dance train saves a resumable state first).
       """,
     version: "0.1.0",

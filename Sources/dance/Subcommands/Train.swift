@@ -173,7 +173,7 @@ extension Dance {
         printNow("finished: \(counted(report.epochsFinished, "epoch")), \(counted(report.steps, "step")), "
           + String(format: "%.1f TFLOPs of training, %.0f s; report %@/%@", report.trainFlops / 1e12, report.wallSeconds, run.directory, RunFiles.report))
         if !report.failures.isEmpty {
-          printError("\(counted(report.failures.count, "sample")) could not be loaded and were left out (see report.json)")
+          printError("\(counted(report.failures.count, "sample")) could not be loaded and \(report.failures.count == 1 ? "was" : "were") left out (see report.json)")
           throw ExitCode(ExitStatus.partialFailure)
         }
       }

@@ -130,7 +130,7 @@ func parseWeightRange(_ text: String) throws -> ClosedRange<Double> {
 /// (the first 20 of them; every one is in the catalog, see `dance scan`).
 func printLeftOut(_ samples: [String]) {
   guard !samples.isEmpty else { return }
-  printError("\(samples.count) invalid samples were left out (found by the scan; see dance scan):")
+  printError("\(counted(samples.count, "invalid sample")) \(samples.count == 1 ? "was" : "were") left out (found by the scan; see dance scan):")
   for sample in samples.prefix(20) { printError("  left out: \(sample)") }
   if samples.count > 20 { printError("  … and \(samples.count - 20) more") }
 }
