@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-public import ImageCodecs
+import ImageCodecs
 public import NN
 import Tensors
 

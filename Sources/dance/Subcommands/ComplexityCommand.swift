@@ -66,7 +66,7 @@ extension Dance {
       if json {
         let objects = results.map { row in
           Dictionary(uniqueKeysWithValues: row.map { key, value -> (String, Any) in
-            (key, key == "file" ? absolutePath(value) : Double(value) ?? value)
+            (key, key == "file" ? absolutePath(value) : Double(value).map { $0 as Any } ?? value)
           })
         }
         let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
