@@ -119,7 +119,7 @@ public struct AuditData: Sendable, Codable {
     }
   }
 
-  /// The catalog file.
+  /// The catalog file (absolute).
   public var catalog: String
   /// Datasets covered.
   public var datasets: [Dataset]
@@ -296,7 +296,7 @@ public struct AuditData: Sendable, Codable {
         indicator: ranking.rawValue)
     }
     var data = AuditData(
-      catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
+      catalog: URL(fileURLWithPath: catalog.path).standardizedFileURL.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
       samplesPerSplit: Dictionary(grouping: samples, by: \.split.rawValue).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
       leastComplex: ranked.prefix(extremes).compactMap(extreme),

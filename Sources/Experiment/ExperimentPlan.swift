@@ -58,7 +58,7 @@ public struct ExperimentOptions: Sendable, Equatable {
   /// A problem with the options, or nil.
   public var problem: String? {
     if budgets.isEmpty { return "--budgets must list at least one budget" }
-    if let bad = budgets.first(where: { !($0 > 0 && $0 < 1) }) { return "--budget must be in (0, 1), got \(bad)" }
+    if let bad = budgets.first(where: { !Settings.budget.allows($0) }) { return "--budget must be \(Settings.budget.requirement), got \(bad)" }
     if Set(budgets).count != budgets.count { return "--budgets lists a budget twice" }
     if epochs < 2 { return "--epochs must be at least 2 (slimming prunes after the first), got \(epochs)" }
     if seeds < 1 { return "--seeds must be at least 1, got \(seeds)" }

@@ -162,6 +162,22 @@ public enum DatasetLayout {
     -> Discovery
   {
     let root = URL(fileURLWithPath: root).standardizedFileURL.path
+    let format = try checkRoot(root, format: options.format)
+    let name = (options.name ?? .default(root: root)).rawValue
+    switch format {
+    case .cityscapes: return CityscapesLayout.discover(root: root, name: name)
+    case .camvid: return try CamVidLayout.discover(root: root, name: name, grouping: options.camvidGrouping)
+    case .ade20k: return try ADE20KLayout.discover(root: root, name: name)
+    }
+  }
+
+  /// Checks that `root` is a directory of the given format, or of one its folders reveal, without
+  /// listing its files: what a command checks before it creates anything.
+  /// - Returns: the format.
+  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing, is an
+  ///   unfinished `dance export folder`, or its layout matches no format.
+  @discardableResult
+  public static func checkRoot(_ root: String, format: DatasetFormat?) throws(DatasetError) -> DatasetFormat {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw .invalidConfiguration(path: root, reason: "the dataset root is not a directory")
@@ -170,14 +186,8 @@ public enum DatasetLayout {
       throw .invalidConfiguration(
         path: root, reason: "an unfinished dance export folder (\(exportMarker) says it is not complete); rerun the export to finish it")
     }
-    let format: DatasetFormat
-    if let given = options.format { format = given } else { format = try detectFormat(root: root) }
-    let name = (options.name ?? .default(root: root)).rawValue
-    switch format {
-    case .cityscapes: return CityscapesLayout.discover(root: root, name: name)
-    case .camvid: return try CamVidLayout.discover(root: root, name: name, grouping: options.camvidGrouping)
-    case .ade20k: return try ADE20KLayout.discover(root: root, name: name)
-    }
+    if let format { return format }
+    return try detectFormat(root: root)
   }
 
   /// The format whose characteristic folders the root holds.

@@ -33,6 +33,9 @@ struct SlimmedOutput {
     splits = names.map { name in (name, manifests.flatMap { $0.splits[name]?.shards ?? [] }) }
   }
 
+  /// The samples in all shards, as the manifests count them.
+  var sampleCount: Int { splits.reduce(0) { $0 + $1.shards.reduce(0) { $0 + $1.samples } } }
+
   /// The samples of one shard, after checking the file against the manifest.
   func samples(of shard: OutputManifest.Shard) throws(PipelineError) -> [ShardSample] {
     let path = directory + "/" + shard.path

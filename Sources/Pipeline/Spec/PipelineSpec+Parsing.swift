@@ -213,7 +213,7 @@ extension PipelineSpec {
     if let value = section["label_resampling"] {
       slim.output.labelResampling = try r.choice(value, "label_resampling", SlimOutputOptions.LabelResampling.self)
     }
-    if let value = section["shard_size"] { slim.shardSize = try r.int(value, Settings.shardSize) }
+    if let value = section["shard_size"] { slim.shardSize = try r.bytes(value, Settings.shardSize) }
     if let value = section["shard_samples"] { slim.shardSamples = try r.int(value, Settings.shardSamples) }
     if let value = section["random_assignment"] { slim.randomAssignment = try r.seed(value, "random_assignment") }
     if let value = section["scales"] {

@@ -1,16 +1,18 @@
 import Datasets
 import Foundation
-public import ImageCodecs
+import ImageCodecs
 public import NN
 import Tensors
 
-/// The scores of a network on one split, as `dance eval --json` prints them.
+/// The scores of a network on one split, as `dance eval --json` prints them: fractions, each key
+/// naming its unit (`miou_fraction`).
 public struct EvaluationResult: Codable, Sendable, Equatable {
-  /// Mean IoU over the evaluated classes that occur in ground truth or predictions.
+  /// Mean IoU over the evaluated classes that occur in ground truth or predictions (a fraction).
   public var miou: Double
-  /// Correct pixels over non-ignored pixels.
+  /// Correct pixels over non-ignored pixels (a fraction).
   public var pixelAccuracy: Double
-  /// IoU per evaluated class name; null for a class in neither ground truth nor predictions.
+  /// IoU (a fraction) per evaluated class name; null for a class in neither ground truth nor
+  /// predictions.
   public var perClass: [String: Double?]
   /// Images evaluated.
   public var images: Int
@@ -20,9 +22,10 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
   public var failures: [SampleFailure]
 
   enum CodingKeys: String, CodingKey {
-    case miou, images, failures
-    case pixelAccuracy = "pixel_accuracy"
-    case perClass = "per_class"
+    case images, failures
+    case miou = "miou_fraction"
+    case pixelAccuracy = "pixel_accuracy_fraction"
+    case perClass = "per_class_iou_fraction"
     case inferenceFlopsPerImage = "inference_flops_per_image"
   }
 

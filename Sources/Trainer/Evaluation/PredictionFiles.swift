@@ -1,4 +1,4 @@
-public import DanceCore
+import DanceCore
 import Datasets
 import Foundation
 public import ImageCodecs

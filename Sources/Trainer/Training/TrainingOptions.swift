@@ -48,6 +48,17 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// The most batches decoded ahead.
   public static let maximumPrefetch = 64
 
+  enum CodingKeys: String, CodingKey {
+    case epochs, crop, poly, momentum, model, seed, threads, prefetch, normalization, slimming
+    case batchSize = "batch_size"
+    case learningRate = "learning_rate"
+    case weightDecay = "weight_decay"
+    case sampleWeights = "sample_weights"
+    case loaderThreads = "loader_threads"
+    case checkpointEvery = "checkpoint_every"
+    case evaluateEvery = "evaluate_every"
+  }
+
   /// A problem with the options, or nil.
   public var problem: String? {
     if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
@@ -85,12 +96,20 @@ public struct EpochRecord: Codable, Sendable, Equatable {
   public var seconds: Double
   /// Training FLOPs of the epoch (forward and backward of every step).
   public var trainFlops: Double
-  /// Validation mIoU, when evaluated after this epoch.
+  /// Validation mIoU (a fraction), when evaluated after this epoch.
   public var miou: Double?
-  /// Validation pixel accuracy, when evaluated.
+  /// Validation pixel accuracy (a fraction), when evaluated.
   public var pixelAccuracy: Double?
   /// What progressive slimming removed after this epoch, if it pruned then.
   public var pruning: PruningRecord?
+
+  enum CodingKeys: String, CodingKey {
+    case epoch, steps, samples, loss, seconds, pruning
+    case samplesPerSecond = "samples_per_second"
+    case trainFlops = "train_flops"
+    case miou = "miou_fraction"
+    case pixelAccuracy = "pixel_accuracy_fraction"
+  }
 }
 
 /// Everything a run has done so far: what the report shows and what a resume continues from.
@@ -113,4 +132,12 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
 
   /// Total training FLOPs.
   public var trainFlops: Double { stepFlops.reduce(0, +) }
+
+  enum CodingKeys: String, CodingKey {
+    case epochs, failures, validation
+    case stepLosses = "step_losses"
+    case stepFlops = "step_flops"
+    case trainSeconds = "train_seconds"
+    case evaluationSeconds = "evaluation_seconds"
+  }
 }

@@ -1,3 +1,4 @@
+import DanceCore
 import ArgumentParser
 import Catalog
 import Foundation
@@ -32,7 +33,8 @@ struct CatalogCommand: ParsableCommand {
 
     func run() throws {
       let report = try CatalogMerger.merge(parts: parts, into: output)
-      print("merged \(report.parts) catalogs into \(output): \(report.samples) samples, \(report.shards) shards".escapingControlCharacters)
+      print("merged \(counted(report.parts, "catalog")) into \(output): \(counted(report.samples, "sample")), \(counted(report.shards, "shard"))"
+        .escapingControlCharacters)
       for merged in report.outputs {
         let missing = merged.missing.map(\.description).joined(separator: ", ")
         print(("  \(merged.output): " + (missing.isEmpty ? "all partitions present" : "missing partitions \(missing)")).escapingControlCharacters)

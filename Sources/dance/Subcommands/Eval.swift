@@ -52,13 +52,17 @@ extension Dance {
       }
     }
 
-    @Flag(help: "Print the result as JSON: miou, pixel_accuracy, per_class, images, inference_flops_per_image.")
+    @Flag(help: """
+      Print the result as JSON, scores as fractions (0…1, not %): miou_fraction, pixel_accuracy_fraction, \
+      per_class_iou_fraction, images, inference_flops_per_image.
+      """)
     var json = false
 
     @OptionGroup var layout: LayoutOptions
 
     func run() throws {
       let result: EvaluationResult
+      var classOrder: [String] = []
       do throws(TrainerError) {
         let model = try TrainedModel.load(checkpoint)
         let discovery: DiscoveryOptions
@@ -68,6 +72,7 @@ extension Dance {
           throw TrainerError.invalidConfiguration(
             path: data, reason: "labels are \(evaluated.labelSpace.id), the network was trained on \(model.labelSpace.id)")
         }
+        classOrder = evaluated.labelSpace.evaluatedClasses.map { evaluated.labelSpace.classes[$0].name }
         let predictions = try savePredictions.map { directory throws(TrainerError) in
           try PredictionFiles.forSamples(evaluated.entries.map(\.key), in: directory, inputs: [data])
         }
@@ -84,13 +89,14 @@ extension Dance {
       if json {
         try printJSON(result)
       } else {
+        // Label-space order; a class in neither ground truth nor predictions has no IoU and is left out.
         var rows = [["class", "IoU %"]]
-        for name in result.perClass.keys.sorted() {
-          rows.append([name, (result.perClass[name] ?? nil).map { String(format: "%.1f", $0 * 100) } ?? "-"])
+        for name in classOrder {
+          if let iou = result.perClass[name] ?? nil { rows.append([name, String(format: "%.1f", iou * 100)]) }
         }
         print(formatTable(rows))
-        print(String(format: "%d images: mIoU %.2f %%, pixel accuracy %.2f %%, %.2f GFLOPs per image", result.images, result.miou * 100,
-                     result.pixelAccuracy * 100, result.inferenceFlopsPerImage / 1e9))
+        print(counted(result.images, "image") + String(format: ": mIoU %.2f %%, pixel accuracy %.2f %%, %.2f GFLOPs per image",
+                                                        result.miou * 100, result.pixelAccuracy * 100, result.inferenceFlopsPerImage / 1e9))
       }
       for failure in result.failures { printError("\(failure.path): \(failure.reason)") }
       if !result.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }

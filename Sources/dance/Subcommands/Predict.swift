@@ -28,7 +28,7 @@ extension Dance {
     @Option(help: ArgumentHelp("Output directory (created).", valueName: "dir"))
     var out: String
 
-    @Option(parsing: .unconditional, help: "Opacity of the class colours in the overlay, 0 to 1. (default: 0.5)")
+    @Option(parsing: .unconditional, help: "Opacity of the class colours in the overlay, 0 to 1.")
     var opacity = 0.5
 
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")

@@ -6,14 +6,28 @@ public import Pipeline
 public import Slimming
 import Foundation
 
+/// What a command does with its catalog, for the help of `--catalog`.
+protocol CatalogUse {
+  /// The first line of `--catalog`'s help.
+  static var help: String { get }
+}
+
+/// A command that records what it does in the catalog (scan, score, slim).
+enum WritesCatalog: CatalogUse {
+  static let help = "The SQLite catalog file (created if missing)."
+}
+
+/// A command that only reads a catalog (verify, audit).
+enum ReadsCatalog: CatalogUse {
+  static let help = "The SQLite catalog file to read (never created)."
+}
+
 /// `--catalog PATH`, shared by every command that reads or writes the catalog.
-struct CatalogOptions: ParsableArguments {
+struct CatalogOptions<Use: CatalogUse>: ParsableArguments {
   @Option(
     name: .customLong("catalog"),
     help: ArgumentHelp(
-      "The SQLite catalog file (created if missing).",
-      discussion: "Default: $DANCE_CATALOG, else dance-catalog.sqlite in the current directory.",
-      valueName: "path"))
+      Use.help, discussion: "Default: $DANCE_CATALOG, else dance-catalog.sqlite in the current directory.", valueName: "path"))
   var explicitPath: String?
 
   /// The catalog path in effect.
@@ -63,6 +77,17 @@ struct LayoutOptions: ParsableArguments {
       }
     }
     return DiscoveryOptions(format: format, camvidGrouping: grouping, name: datasetName)
+  }
+}
+
+/// A size in bytes on the command line: a whole number or one with a unit (`64MiB`, ``ByteSize``).
+struct ByteCount: ExpressibleByArgument {
+  /// The bytes.
+  var bytes: Int
+
+  init?(argument: String) {
+    guard let bytes = ByteSize.parse(argument) else { return nil }
+    self.bytes = bytes
   }
 }
 
