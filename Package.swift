@@ -73,7 +73,7 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["DanceCore", "ImageCodecs", yams], swiftSettings: swiftSettings),
     .target(name: "Synthetic", dependencies: ["DanceCore", "Datasets", "ImageCodecs"], swiftSettings: swiftSettings),
     .target(name: "Complexity", dependencies: ["DanceCore", "ImageCodecs"], swiftSettings: swiftSettings),
-    .target(name: "Slimming", swiftSettings: swiftSettings),
+    .target(name: "Slimming", dependencies: ["DanceCore"], swiftSettings: swiftSettings),
     .target(name: "Catalog", dependencies: ["DanceCore", grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
     .target(
@@ -116,7 +116,7 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["DanceCore", "Datasets", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SyntheticTests", dependencies: ["DanceCore", "Synthetic", "Datasets", "CPNG", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ComplexityTests", dependencies: ["DanceCore", "Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "SlimmingTests", dependencies: ["Slimming"], swiftSettings: swiftSettings),
+    .testTarget(name: "SlimmingTests", dependencies: ["DanceCore", "Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["DanceCore", "Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["DanceCore", "Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "AuditTests", dependencies: ["DanceCore", "Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),

@@ -21,6 +21,7 @@ length, JSON header, raw little-endian F32 / I64 data). Tests import `load_check
 """
 import json
 import math
+import re
 import struct
 import sys
 
@@ -31,10 +32,18 @@ import torch.nn.functional as F
 
 CONFIGURATION_KEY = "dance.deeplab.configuration"
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-DEFAULTS = dict(inputChannels=3, classes=19, widthMultiplier=1.0, outputStride=16, asppRates=[6, 12, 18],
-                asppOneByOne=True, asppImagePooling=True, dropout=0.1, asppGates=False)
+DEFAULTS = dict(input_channels=3, classes=19, width_multiplier=1.0, output_stride=16, aspp_rates=[6, 12, 18],
+                aspp_one_by_one=True, aspp_image_pooling=True, dropout=0.1, aspp_gates=False)
 # Base widths before the width multiplier (DeepLabConfiguration.baseWidths).
 STEM, LAYERS, ASPP_WIDTH, SKIP, DECODER = 32, (64, 128, 256, 256), 128, 32, 128
+
+
+def snake_cased(value):
+    """Dance writes the configuration with snake_case keys; checkpoints from before issue 26 have
+    camelCase keys (widthMultiplier), read the same way."""
+    if isinstance(value, dict):
+        return {re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower(): snake_cased(item) for key, item in value.items()}
+    return value
 
 
 def channels(base, width):
@@ -80,10 +89,10 @@ class Backbone(nn.Module):
     def __init__(self, c, width):
         super().__init__()
         widths = [channels(w, width) for w in LAYERS]
-        plan = [(2, 1), (2, 1), (2, 1), (1, 2)] if c["outputStride"] == 16 else [(2, 1), (2, 1), (1, 2), (1, 4)]
-        self.stem = cbr(c["inputChannels"], channels(STEM, width), stride=2)
+        plan = [(2, 1), (2, 1), (2, 1), (1, 2)] if c["output_stride"] == 16 else [(2, 1), (2, 1), (1, 2), (1, 4)]
+        self.stem = cbr(c["input_channels"], channels(STEM, width), stride=2)
         previous = channels(STEM, width)
-        inner = (c.get("pruned") or {}).get("lastStageInner")
+        inner = (c.get("pruned") or {}).get("last_stage_inner")
         for index, ((stride, dilation), w) in enumerate(zip(plan, widths)):
             setattr(self, f"layer{index + 1}", BasicBlock(previous, w, stride, dilation, inner if index == 3 else None))
             previous = w
@@ -128,17 +137,17 @@ class DeepLab(nn.Module):
 
     def __init__(self, configuration):
         super().__init__()
-        c = self.configuration = {**DEFAULTS, **configuration}
-        width = c["widthMultiplier"]
+        c = self.configuration = {**DEFAULTS, **snake_cased(configuration)}
+        width = c["width_multiplier"]
         aspp = channels(ASPP_WIDTH, width)
-        branches = int(c["asppOneByOne"]) + len(c["asppRates"]) + int(c["asppImagePooling"])
+        branches = int(c["aspp_one_by_one"]) + len(c["aspp_rates"]) + int(c["aspp_image_pooling"])
         # A pruned network records what each unit kept (DeepLabConfiguration.PrunedWidths).
-        pruned = c.get("pruned") or dict(asppBranches=[aspp] * branches, asppProject=aspp,
+        pruned = c.get("pruned") or dict(aspp_branches=[aspp] * branches, aspp_project=aspp,
                                          skip=channels(SKIP, width), decoder=channels(DECODER, width))
         self.backbone = Backbone(c, width)
-        self.aspp = ASPP(channels(LAYERS[-1], width), pruned["asppBranches"], pruned["asppProject"], c["asppRates"],
-                         c["asppOneByOne"], c["asppImagePooling"], c["dropout"], c.get("asppGates", False))
-        self.decoder = Decoder(channels(LAYERS[0], width), pruned["asppProject"], pruned["skip"], pruned["decoder"])
+        self.aspp = ASPP(channels(LAYERS[-1], width), pruned["aspp_branches"], pruned["aspp_project"], c["aspp_rates"],
+                         c["aspp_one_by_one"], c["aspp_image_pooling"], c["dropout"], c.get("aspp_gates", False))
+        self.decoder = Decoder(channels(LAYERS[0], width), pruned["aspp_project"], pruned["skip"], pruned["decoder"])
         self.classifier = nn.Conv2d(pruned["decoder"], c["classes"], 1, bias=True)
 
     def forward(self, x):

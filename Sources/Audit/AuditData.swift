@@ -130,7 +130,7 @@ public struct AuditData: Sendable, Codable {
     }
   }
 
-  /// The catalog file.
+  /// The catalog file (absolute).
   public var catalog: String
   /// Datasets covered.
   public var datasets: [Dataset]
@@ -293,12 +293,8 @@ public struct AuditData: Sendable, Codable {
       sample.width.flatMap { width in sample.height.map { (sample.key, (width, $0)) } }
     })
     let inputs = training.compactMap { row -> PlanInput? in
-      guard let score = row.values[ranking.rawValue], let size = sizes[row.key] else { return nil }
-      var fidelity: [Double: Double] = [:]
-      for indicator in [Indicator.fidelity75, .fidelity50, .fidelity25] {
-        if let scale = indicator.scale, let value = row.values[indicator.rawValue] { fidelity[scale] = value }
-      }
-      return PlanInput(key: row.key, width: size.0, height: size.1, score: score, fidelity: fidelity)
+      guard let size = sizes[row.key] else { return nil }
+      return PlanInput(key: row.key, width: size.0, height: size.1, scores: row.values, ranking: ranking)
     }
     let policies: [SlimmingPolicy] = [
       .quantileDefault, .budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales),
@@ -330,7 +326,7 @@ public struct AuditData: Sendable, Codable {
       }
     }
     var data = AuditData(
-      catalog: catalog.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
+      catalog: URL(fileURLWithPath: catalog.path).standardizedFileURL.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
       samplesPerSplit: Dictionary(grouping: samples, by: \.split.rawValue).mapValues(\.count), distributions: distributions,
       correlations: correlations, rankingIndicator: ranking.rawValue,
       leastComplex: ranked.prefix(shown).compactMap(extreme),

@@ -3,7 +3,7 @@ import DanceCore
 public import Datasets
 import Foundation
 import ImageCodecs
-public import Slimming
+import Slimming
 
 /// Every training sample of an audit, for the page's sample browser: its indicator values, what
 /// the default policy decides for it, and where its image and label files are.

@@ -87,7 +87,8 @@ extension Catalog {
                               valid: valid, bad: bad, scores: scores))
       }
       let outputs = try OutputRecord.order(Column("id")).fetchAll(db).map { record in try Self.summary(of: record, db) }
-      return CatalogSummary(path: path, bytes: Self.fileBytes(path), datasets: datasets, outputs: outputs)
+      return CatalogSummary(
+        path: URL(fileURLWithPath: path).standardizedFileURL.path, bytes: Self.fileBytes(path), datasets: datasets, outputs: outputs)
     }
   }
 

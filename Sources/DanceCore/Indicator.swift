@@ -67,6 +67,15 @@ public enum Indicator: String, Sendable, Hashable, CaseIterable, Codable, Compar
   /// Whether the indicator reads the train-id label map.
   public var needsLabel: Bool { !needsImage }
 
+  /// Whether a higher value means a simpler sample: the survival ratios (``fidelity50``,
+  /// ``worstClass50`` and their other scales) are 1 when downsampling loses nothing, and lower the
+  /// more a label map loses. Every other indicator grows with complexity.
+  public var higherMeansSimpler: Bool { scale != nil }
+
+  /// `value` oriented so that a higher result means a more complex sample (what a ranking by
+  /// complexity sorts by): the survival ratios are negated, the others returned as they are.
+  public func complexity(_ value: Double) -> Double { higherMeansSimpler ? -value : value }
+
   /// The resampling scale of a fidelity or worst-class indicator, `nil` for the others.
   public var scale: Double? {
     switch self {

@@ -20,8 +20,9 @@ public struct SplitMix: RandomNumberGenerator, Sendable {
     return Self.mix(state)
   }
 
-  /// The SplitMix64 finaliser: a bijective avalanche of 64 bits.
-  @inlinable static func mix(_ value: UInt64) -> UInt64 {
+  /// The SplitMix64 finaliser: a bijective avalanche of 64 bits, so that every input bit changes
+  /// each output bit with probability about one half (what a hash's low bits need to be usable).
+  @inlinable public static func mix(_ value: UInt64) -> UInt64 {
     var z = value
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -35,8 +35,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// Whether the request is at fault rather than the run (the CLI exits with status 2): a refused
-  /// request or an invalid configuration.
+  /// Whether the request is at fault rather than the run (exit status 2): a refused request (it
+  /// would replace a file Dance did not write, or write over an input), a dataset root that is
+  /// missing or of no known layout, a configuration value out of range, an output directory in the way.
   public var isUsageError: Bool {
     switch self {
     case .refused, .invalidConfiguration: true

@@ -26,6 +26,8 @@ public struct ExperimentOptions: Sendable, Equatable {
   public var indicator: Indicator = .siMean
   /// Which samples a rank compares: the split, or each sequence or city.
   public var rankGroups = RankGroups.split
+  /// Which end of the ranking keeps its size: complex-first (DANCE) or simple-first.
+  public var rankOrder = RankOrder.complexFirst
   /// The scales the budget policy may choose (`nil`: 0.25, 0.5, 0.75, 1).
   public var budgetScales: [Double]?
   /// Whether the budget policy may drop samples.
@@ -56,7 +58,7 @@ public struct ExperimentOptions: Sendable, Equatable {
   /// A problem with the options, or nil.
   public var problem: String? {
     if budgets.isEmpty { return "--budgets must list at least one budget" }
-    if let bad = budgets.first(where: { !($0 > 0 && $0 < 1) }) { return "--budget must be in (0, 1), got \(bad)" }
+    if let bad = budgets.first(where: { !Settings.budget.allows($0) }) { return "--budget must be \(Settings.budget.requirement), got \(bad)" }
     if Set(budgets).count != budgets.count { return "--budgets lists a budget twice" }
     if epochs < 2 { return "--epochs must be at least 2 (slimming prunes after the first), got \(epochs)" }
     if seeds < 1 { return "--seeds must be at least 1, got \(seeds)" }
@@ -92,6 +94,7 @@ public struct ExperimentOptions: Sendable, Equatable {
     slim.weights = weights
     slim.weightRange = weights == .linear ? weightRange : nil
     slim.rankGroups = rankGroups
+    slim.rankOrder = rankOrder
     slim.budgetScales = budgetScales
     slim.budgetMayDrop = budgetMayDrop
     switch data {

@@ -20,12 +20,13 @@ public struct RunEvaluation: Codable, Sendable, Equatable {
   public var perClass: [String: Double?]
 
   enum CodingKeys: String, CodingKey {
-    case split, miou, images
+    case split, images
+    case miou = "miou_fraction"
     case inputScale = "input_scale"
-    case smallClassMiou = "small_class_miou"
-    case pixelAccuracy = "pixel_accuracy"
+    case smallClassMiou = "small_class_miou_fraction"
+    case pixelAccuracy = "pixel_accuracy_fraction"
     case inferenceFlopsPerImage = "inference_flops_per_image"
-    case perClass = "per_class"
+    case perClass = "per_class_iou_fraction"
   }
 
   /// The evaluation of `result` on `split` at `inputScale`.
@@ -56,8 +57,13 @@ public struct ExperimentRunResult: Codable, Sendable, Equatable {
     public var epoch: Int
     /// The epoch's mean training loss.
     public var loss: Double
-    /// Validation mIoU after it, when evaluated.
+    /// Validation mIoU after it (a fraction), when evaluated.
     public var miou: Double?
+
+    enum CodingKeys: String, CodingKey {
+      case epoch, loss
+      case miou = "miou_fraction"
+    }
   }
 
   /// The run's name, kind and seed.
@@ -128,9 +134,10 @@ public struct Convergence: Codable, Sendable, Equatable {
   public var converged: Bool
 
   enum CodingKeys: String, CodingKey {
-    case epochs, gain, converged
-    case miouAtThreeQuarters = "miou_at_three_quarters"
-    case miouAtEnd = "miou_at_end"
+    case epochs, converged
+    case gain = "gain_fraction"
+    case miouAtThreeQuarters = "miou_at_three_quarters_fraction"
+    case miouAtEnd = "miou_at_end_fraction"
   }
 
   /// From a learning curve; nil with fewer than two evaluated epochs. Means of three evaluations

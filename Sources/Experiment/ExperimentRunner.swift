@@ -136,7 +136,7 @@ public struct ExperimentRunner {
     let path = directory + "/" + run.directoryName + "/" + Self.resultFile
     guard FileManager.default.fileExists(atPath: path) else { return nil }
     var result: ExperimentRunResult
-    do { result = try JSONDecoder().decode(ExperimentRunResult.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+    do { result = try TrainerJSON.decoder().decode(ExperimentRunResult.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
       throw .io(path: path, reason: "unreadable run result: \(error)")
     }
     try check(recorded: result.training, wanted: wanted, path: directory + "/" + run.directoryName)

@@ -51,12 +51,12 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
       case trainFlops = "train_flops"
       case trainSeconds = "train_seconds"
       case inferenceFlopsPerImage = "inference_flops_per_image"
-      case valMiou = "val_miou"
-      case testMiou = "test_miou"
-      case valSmallClassMiou = "val_small_class_miou"
-      case testSmallClassMiou = "test_small_class_miou"
-      case valDelta = "val_delta_miou"
-      case testDelta = "test_delta_miou"
+      case valMiou = "val_miou_fraction"
+      case testMiou = "test_miou_fraction"
+      case valSmallClassMiou = "val_small_class_miou_fraction"
+      case testSmallClassMiou = "test_small_class_miou_fraction"
+      case valDelta = "val_delta_miou_fraction"
+      case testDelta = "test_delta_miou_fraction"
     }
   }
 
@@ -135,7 +135,7 @@ extension ExperimentOptions {
     let network = "width \(ExperimentSummary.format(training.model.widthMultiplier)), crop \(training.crop), "
       + "batch \(training.batchSize), lr \(ExperimentSummary.format(training.learningRate))"
     return [
-      "indicator \(indicator.rawValue)", "ranked within \(rankGroups.rawValue)", "scales \(scales)",
+      "indicator \(indicator.rawValue), \(rankOrder.rawValue)", "ranked within \(rankGroups.rawValue)", "scales \(scales)",
       budgetMayDrop ? "may drop" : "downsample only", weighting, pruning, network,
     ]
   }

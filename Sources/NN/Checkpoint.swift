@@ -73,7 +73,7 @@ extension DeepLab {
   /// Rebuilds a network from the contents of a checkpoint already read; `path` names it in errors.
   public static func load(_ file: SafetensorsFile, path: String) throws(CheckpointError) -> DeepLab {
     guard let json = file.metadata[configurationKey],
-          let configuration = try? JSONDecoder().decode(DeepLabConfiguration.self, from: Data(json.utf8))
+          let configuration = try? LegacyJSON.decoder().decode(DeepLabConfiguration.self, from: Data(json.utf8))
     else { throw .mismatch(path: path, reason: "no \(configurationKey) metadata") }
     if let problem = configuration.problem { throw .mismatch(path: path, reason: problem) }
     // The network is built from the metadata: check it against the tensors first, so that a

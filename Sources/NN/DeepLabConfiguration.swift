@@ -1,4 +1,6 @@
-/// The hyper-parameters of ``DeepLab``; stored as JSON in checkpoint metadata.
+/// The hyper-parameters of ``DeepLab``; stored as JSON with snake_case keys in checkpoint
+/// metadata (checkpoints written before issue 26 have camelCase keys, which
+/// `LegacyJSON.decoder()` reads too).
 public struct DeepLabConfiguration: Codable, Sendable, Equatable {
   /// Input channels (3 for RGB).
   public var inputChannels = 3
@@ -24,7 +26,14 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
   public var asppGates = false
 
   enum CodingKeys: String, CodingKey {
-    case inputChannels, classes, widthMultiplier, outputStride, asppRates, asppOneByOne, asppImagePooling, dropout, pruned, asppGates
+    case classes, dropout, pruned
+    case inputChannels = "input_channels"
+    case widthMultiplier = "width_multiplier"
+    case outputStride = "output_stride"
+    case asppRates = "aspp_rates"
+    case asppOneByOne = "aspp_one_by_one"
+    case asppImagePooling = "aspp_image_pooling"
+    case asppGates = "aspp_gates"
   }
 
   /// Decodes a configuration: every key is required except `pruned` and `asppGates`, which
@@ -56,6 +65,13 @@ public struct DeepLabConfiguration: Codable, Sendable, Equatable {
     /// The width inside the backbone's last block (`backbone.layer4`, between conv1 and conv2),
     /// when it was pruned.
     public var lastStageInner: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case skip, decoder
+      case asppBranches = "aspp_branches"
+      case asppProject = "aspp_project"
+      case lastStageInner = "last_stage_inner"
+    }
 
     /// Creates the widths.
     public init(asppBranches: [Int], asppProject: Int, skip: Int, decoder: Int, lastStageInner: Int? = nil) {

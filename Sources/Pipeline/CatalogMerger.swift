@@ -10,8 +10,9 @@ public enum CatalogMerger {
   /// partitions' own index files.
   ///
   /// The parts are opened read-only (their bytes never change). Refused before anything is written
-  /// (exit 2): a destination that is one of the parts, and parts that lie outside the output
-  /// directory they record (a copied or moved output), whose index files are not theirs to rewrite.
+  /// (exit 2): a destination that is one of the parts, parts that lie outside the output
+  /// directory they record (a copied or moved output), whose index files are not theirs to rewrite,
+  /// and parts of one output partitioned by two schemes (before and after issue 26).
   public static func merge(parts: [String], into destination: String) throws(PipelineError) -> MergeReport {
     for part in parts where !FileManager.default.fileExists(atPath: part) {
       throw .catalog(.cannotOpen(path: part, reason: "no such file"))
@@ -29,6 +30,7 @@ public enum CatalogMerger {
       throw .catalog(error)
     }
     try checkPartsLieInTheirOutputs(catalogs)
+    try checkSchemes(catalogs)
     do throws(CatalogError) {
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
@@ -70,6 +72,31 @@ public enum CatalogMerger {
             path: catalog.path,
             reason: "this partition catalog records the output \(output.key.directory) but lies in \(folder) (a copied or moved "
               + "output?); merging would rewrite \(output.key.directory)'s shardindex.json: merge the partition catalogs that lie in it")
+        }
+      }
+    }
+  }
+
+  /// Refuses parts of one output partitioned by different schemes (``Partition/Scheme``): their
+  /// samples overlap and leave gaps, so no merge of them is whole.
+  static func checkSchemes(_ parts: [Catalog]) throws(PipelineError) {
+    var seen: [String: (scheme: Partition.Scheme, part: String)] = [:]
+    for part in parts {
+      let outputs: [OutputRecord]
+      do throws(CatalogError) { outputs = try part.outputs() } catch { throw .catalog(error) }
+      for output in outputs where output.key.partition != nil {
+        let scheme = SlimFingerprint.partitionScheme(of: output.configuration)
+        let directory = output.key.directory
+        guard let first = seen[directory] else {
+          seen[directory] = (scheme, part.path)
+          continue
+        }
+        if first.scheme != scheme {
+          throw .refused(
+            path: part.path,
+            reason: "\(directory) was partitioned by \(scheme.rawValue) here and by \(first.scheme.rawValue) in \(first.part): "
+              + "partitions of two Dance versions never add up to the whole; write the \(Partition.Scheme.fnv1aModulo.rawValue) "
+              + "ones again with this Dance (`dance slim ROOT --out \(directory) --partition i/N --overwrite`)")
         }
       }
     }

@@ -27,7 +27,7 @@ public struct ScanReport: Sendable, Codable {
   public var format: String
   /// The dataset root as cataloged.
   public var root: String
-  /// The catalog file.
+  /// The catalog file (absolute).
   public var catalog: String
   /// Per split, in train/val/test order.
   public var splits: [SplitCount]
@@ -157,7 +157,7 @@ public enum DatasetScanner {
           sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
       }
       return ScanReport(
-        format: discovery.format.rawValue, root: discovery.root, catalog: catalog.path,
+        format: discovery.format.rawValue, root: discovery.root, catalog: URL(fileURLWithPath: catalog.path).standardizedFileURL.path,
         splits: DatasetSplit.allCases.compactMap { counts[$0.rawValue] }, problems: problems, changes: changes,
         validated: toValidate.count, reused: discovery.samples.count - toValidate.count,
         seconds: Date().timeIntervalSince(start))

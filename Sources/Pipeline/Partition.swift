@@ -3,21 +3,40 @@ import DanceCore
 import Datasets
 import Foundation
 
-/// One of `count` disjoint parts of a dataset, chosen by a stable hash of the sample key, so any
-/// number of processes (a Slurm array, a Kubernetes Indexed Job) can slim a dataset together.
+/// One of `count` disjoint parts of a dataset, so any number of processes (a Slurm array, a
+/// Kubernetes Indexed Job) can slim a dataset together.
+///
+/// Every partition plans the whole split from the same scores, so each knows the split's kept
+/// samples; they are ordered by a well-mixed hash of the key and dealt out in turn, which gives
+/// every part its share to within one sample, whatever the keys look like.
 public struct Partition: Sendable, Equatable, Codable {
+  /// How the samples are divided among the parts.
+  public enum Scheme: String, Sendable, Codable, CaseIterable {
+    /// The kept samples of a split, ordered by SplitMix64's finaliser over the key's 64-bit
+    /// FNV-1a hash (ties by key), dealt out in turn: part `i` gets positions `i`, `i + N`, ….
+    case dealtByMixedHash = "dealt-by-mixed-hash"
+    /// Before issue 26: a sample belongs to part `FNV-1a(key) mod N`. FNV-1a's low bits are
+    /// poorly mixed (for N = 2 the part is the parity of the key's odd bytes), so parts could be
+    /// empty. Outputs written so stay readable; new partitions never use it, and `dance catalog
+    /// merge` refuses to join parts of both schemes.
+    case fnv1aModulo = "fnv1a-modulo"
+  }
+
   /// This part, `0..<count`.
   public var index: Int
   /// The number of parts.
   public var count: Int
+  /// How samples are divided.
+  public var scheme: Scheme
 
   /// Creates a partition; `index` must be in `0..<count`.
-  public init(index: Int, count: Int) throws(PipelineError) {
+  public init(index: Int, count: Int, scheme: Scheme = .dealtByMixedHash) throws(PipelineError) {
     guard count >= 1, (0..<count).contains(index) else {
       throw .nothingToDo(reason: "partition \(index)/\(count) does not exist: in i/N, N must be at least 1 and i 0 to N−1")
     }
     self.index = index
     self.count = count
+    self.scheme = scheme
   }
 
   /// `i/N` from the command line.
@@ -48,11 +67,22 @@ public struct Partition: Sendable, Equatable, Codable {
     return nil
   }
 
-  /// Whether a sample belongs to this part.
-  public func contains(_ key: String) -> Bool { Int(stableHash(key) % UInt64(count)) == index }
+  /// The keys of `keys` (one split's kept samples, the same list in every part) that this part writes.
+  public func members(of keys: [String]) -> Set<String> {
+    switch scheme {
+    case .fnv1aModulo:
+      return Set(keys.filter { Int(stableHash($0) % UInt64(count)) == index })
+    case .dealtByMixedHash:
+      let ordered = keys.map { (hash: SplitMix.mix(stableHash($0)), key: $0) }.sorted { ($0.hash, $0.key) < ($1.hash, $1.key) }
+      return Set(stride(from: index, to: ordered.count, by: count).map { ordered[$0].key })
+    }
+  }
 
   /// `part1of3`.
   public var name: String { "part\(index)of\(count)" }
+
+  /// `1/3`.
+  public var text: String { "\(index)/\(count)" }
 
   /// The partition as the catalog records it: the one place a `Partition` becomes an `OutputPartition`.
   public var outputPartition: OutputPartition { OutputPartition(index: index, count: count) }

@@ -22,12 +22,14 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidSettings(SettingProblem)
 
   /// Whether the user's request is at fault rather than the run (the CLI exits with status 2): a
-  /// refused request, settings out of range or contradicting each other.
+  /// refused request, settings out of range or contradicting each other, nothing to work on (no
+  /// dataset, no scores, no manifest), a dataset root that is missing or of no known layout.
   public var isUsageError: Bool {
     switch self {
-    case .refused, .invalidSettings, .dataset(.refused): true
+    case .refused, .invalidSettings, .nothingToDo: true
     case .catalog(let error): error.isUsageError
-    default: false
+    case .dataset(let error): error.isUsageError
+    case .sampleFailed, .output: false
     }
   }
 

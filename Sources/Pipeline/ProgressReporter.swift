@@ -46,43 +46,42 @@ public final class ProgressReporter: @unchecked Sendable {
     case .lines(let interval): guard now.timeIntervalSince(lastReport) >= interval else { return }
     }
     lastReport = now
-    write(line(now: now), final: false)
+    write(line(now: now, final: false), final: false)
   }
 
-  /// Prints the final state with the elapsed time.
+  /// Prints the final state with the elapsed time (and no ETA: nothing is left).
   public func finish() {
     lock.lock()
     defer { lock.unlock() }
     if case .silent = style { return }
-    write(line(now: Date()), final: true)
+    write(line(now: Date(), final: true), final: true)
   }
 
   /// Seconds since the reporter was created.
   public var elapsed: Double { Date().timeIntervalSince(start) }
 
-  private func line(now: Date) -> String {
+  /// The progress line: done, rate and the time left; the final line the time taken instead.
+  private func line(now: Date, final: Bool) -> String {
     let seconds = max(now.timeIntervalSince(start), 1e-9)
     let rate = Double(done) / seconds
-    let eta = rate > 0 && total > done ? Self.duration(Double(total - done) / rate) : "-"
     let fraction = total > 0 ? Double(done) / Double(total) : 1
     let percent = String(format: "%3.0f%%", fraction * 100)
     let rateText = String(format: "%.1f %@/s", rate, unit)
+    let time = final ? "in " + Self.duration(seconds)
+      : "ETA " + (rate > 0 && total > done ? Self.duration(Double(total - done) / rate) : "unknown")
     if case .bar = style {
       let width = 24
       let filled = min(width, Int(fraction * Double(width)))
       let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-      return "\(label) [\(bar)] \(percent) \(done)/\(total) \(rateText) ETA \(eta)"
+      return "\(label) [\(bar)] \(percent) \(done)/\(total) \(rateText) \(time)"
     }
-    return "\(label): \(done)/\(total) \(unit) (\(percent)), \(rateText), ETA \(eta)"
+    return "\(label): \(done)/\(total) \(unit) (\(percent)), \(rateText), \(time)"
   }
 
+  /// A bar is redrawn in place and ended by the final line's newline; log lines each end in one.
   private func write(_ text: String, final: Bool) {
-    let output: String
-    if case .bar = style {
-      output = "\r\u{1B}[K" + text + (final ? " in " + Self.duration(elapsed) + "\n" : "")
-    } else {
-      output = text + (final ? " in " + Self.duration(elapsed) : "") + "\n"
-    }
+    let bar = if case .bar = style { true } else { false }
+    let output = bar ? "\r\u{1B}[K" + text + (final ? "\n" : "") : text + "\n"
     FileHandle.standardError.write(Data(output.utf8))
   }
 

@@ -56,7 +56,10 @@ public enum ShardVerifier {
   /// Verifies `output` against its `manifest.json` (or partition manifests), and against the
   /// catalog at `catalogPath` when one is given (which must exist: verifying never creates a
   /// catalog). With neither a manifest nor a catalog there is nothing to verify against.
-  public static func verify(output: String, catalogPath: String?, workers: Int? = nil) throws(PipelineError) -> VerifyReport {
+  /// `progress` shows the shards checked.
+  public static func verify(
+    output: String, catalogPath: String?, workers: Int? = nil, progress: ProgressReporter.Style = .silent
+  ) throws(PipelineError) -> VerifyReport {
     let output = URL(fileURLWithPath: output).standardizedFileURL.path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -101,13 +104,16 @@ public enum ShardVerifier {
       }
     }
     report.shards = expected.count
+    let reporter = ProgressReporter(label: "verify", total: expected.count, unit: "shards", style: progress)
     OrderedParallelMap(workers: workers, window: 2).run(expected) { shard in
       check(shard, output: output)
     } consume: { _, result in
       report.samples += result.samples
       report.members += result.members
       report.problems += result.problems
+      reporter.advance()
     }
+    reporter.finish()
     report.problems += checkIndexes(expected, manifests: manifests, output: output)
     report.problems += strayFiles(expected, output: output)
     return report

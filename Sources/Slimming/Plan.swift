@@ -1,3 +1,5 @@
+public import DanceCore
+
 /// What the planner needs to know about one sample.
 public struct PlanInput: Sendable, Equatable {
   /// The sample key (ties in the ranking are broken by key, so plans never depend on input order).
@@ -19,6 +21,20 @@ public struct PlanInput: Sendable, Equatable {
     self.height = height
     self.score = score
     self.fidelity = fidelity
+  }
+}
+
+extension PlanInput {
+  /// A sample's input from its cached scores (indicator id → value): the `ranking` indicator's
+  /// value oriented so that higher means more complex (``DanceCore/Indicator/complexity(_:)``), and
+  /// the label fidelities the budget solver weighs. Nil without a value of `ranking`.
+  public init?(key: String, width: Int, height: Int, scores: [String: Double], ranking: Indicator) {
+    guard let value = scores[ranking.rawValue] else { return nil }
+    var fidelity: [Double: Double] = [:]
+    for indicator in [Indicator.fidelity75, .fidelity50, .fidelity25] {
+      if let scale = indicator.scale, let survived = scores[indicator.rawValue] { fidelity[scale] = survived }
+    }
+    self.init(key: key, width: width, height: height, score: ranking.complexity(value), fidelity: fidelity)
   }
 }
 

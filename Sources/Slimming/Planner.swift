@@ -16,7 +16,12 @@ public enum Planner {
     for input in inputs where input.width < 1 || input.height < 1 || !input.score.isFinite {
       throw .missingInput(key: input.key, reason: "needs a positive size and a finite score")
     }
-    let ordered = inputs.sorted { ($0.score, $0.key) < ($1.score, $1.key) }
+    let oriented = options.rankOrder == .complexFirst ? inputs : inputs.map { input in
+      var reversed = input
+      reversed.score = -input.score
+      return reversed
+    }
+    let ordered = oriented.sorted { ($0.score, $0.key) < ($1.score, $1.key) }
     let (ranks, positions) = groupedRanks(ordered, groups: options.rankGroups)
     var decisions: [Decision] = []
     var lambda: Double?

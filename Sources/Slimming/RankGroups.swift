@@ -23,6 +23,14 @@ public enum RankGroups: String, Sendable, Equatable, Codable, CaseIterable {
   }
 }
 
+/// Which end of the complexity ranking is kept at full size.
+public enum RankOrder: String, Sendable, Equatable, Codable, CaseIterable {
+  /// DANCE: the most complex samples rank highest, so they keep their size and weigh most.
+  case complexFirst = "complex-first"
+  /// The reverse: the simplest samples rank highest (a lever of the experiment, not DANCE's rule).
+  case simpleFirst = "simple-first"
+}
+
 /// How the planner ranks and what the budget solver may choose, beside the policy itself.
 public struct PlanningOptions: Sendable, Equatable, Codable {
   /// Which samples a percentile rank compares.
@@ -30,10 +38,21 @@ public struct PlanningOptions: Sendable, Equatable, Codable {
   /// Whether the budget solver may drop samples (`false`: downsample only; the quantile policy's
   /// `drop` is its own setting).
   public var budgetMayDrop = true
+  /// Which end of the ranking ranks highest.
+  public var rankOrder = RankOrder.complexFirst
 
-  /// Ranks over the whole split; the budget solver may drop.
-  public init(rankGroups: RankGroups = .split, budgetMayDrop: Bool = true) {
+  /// Ranks complex-first over the whole split; the budget solver may drop.
+  public init(rankGroups: RankGroups = .split, budgetMayDrop: Bool = true, rankOrder: RankOrder = .complexFirst) {
     self.rankGroups = rankGroups
     self.budgetMayDrop = budgetMayDrop
+    self.rankOrder = rankOrder
+  }
+
+  /// Decodes options recorded before ``rankOrder`` existed as complex-first.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    rankGroups = try container.decode(RankGroups.self, forKey: .rankGroups)
+    budgetMayDrop = try container.decode(Bool.self, forKey: .budgetMayDrop)
+    rankOrder = try container.decodeIfPresent(RankOrder.self, forKey: .rankOrder) ?? .complexFirst
   }
 }

@@ -34,6 +34,7 @@ public struct SyntheticDatasetSummary: Sendable, Equatable, CustomStringConverti
     let counts = splits.map { "\($0.split.rawValue) \($0.samples)" }.joined(separator: ", ")
     let megabytes = Double(bytesWritten) / 1_000_000
     let size = megabytes >= 10 ? String(Int(megabytes.rounded())) : String(Double(Int(megabytes * 10 + 0.5)) / 10)
-    return "\(format.displayName): \(counts.isEmpty ? "no" : counts) samples, \(fileCount) files, \(size) MB"
+    let samples = counts.isEmpty ? "no samples" : counts + (totalSamples == 1 ? " sample" : " samples")
+    return "\(format.displayName): \(samples), \(counted(fileCount, "file")), \(size) MB"
   }
 }

@@ -99,7 +99,7 @@ public struct SyntheticDatasetWriter: Sendable {
     if !entries.isEmpty {
       guard configuration.overwrite else {
         throw .invalidConfiguration(
-          path: path, reason: "the output directory is not empty (\(entries.count) entries); choose another or pass --overwrite")
+          path: path, reason: "the output directory is not empty (\(counted(entries.count, "entry", plural: "entries"))); choose another or pass --overwrite")
       }
       let foreign = written.unlisted()
       guard foreign.isEmpty else {
@@ -107,7 +107,7 @@ public struct SyntheticDatasetWriter: Sendable {
         throw .refused(
           path: path,
           reason: "--overwrite removes only the files an earlier dance synth wrote (\(WrittenFiles.fileName) lists them), and "
-            + "\(foreign.count) files here are not listed (\(shown)\(foreign.count > 3 ? ", …" : "")); nothing was removed: "
+            + "\(counted(foreign.count, "file")) here \(foreign.count == 1 ? "is" : "are") not listed (\(shown)\(foreign.count > 3 ? ", …" : "")); nothing was removed: "
             + "move them away or choose another --out")
       }
       try guarded { () throws(OutputGuardError) in try written.removeAll() }

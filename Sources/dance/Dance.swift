@@ -15,7 +15,8 @@ struct Dance: ParsableCommand {
     abstract: "Prepare slimmed segmentation datasets (DANCE: data-network co-optimization).",
     discussion: """
       Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration; \
-      3 the run finished but some samples failed.
+      3 the run finished but some samples failed or were left out as invalid; 130 interrupted (Ctrl-C or SIGTERM; \
+      dance train saves a resumable state first).
       """,
     version: "0.1.0",
     subcommands: [Synth.self, Inspect.self, Label.self, Scan.self, ComplexityCommand.self, Score.self, Audit.self, Slim.self, Run.self, Verify.self, ExportCommand.self, CatalogCommand.self, ModelCommand.self, Train.self, Eval.self, Predict.self, ExperimentCommand.self]

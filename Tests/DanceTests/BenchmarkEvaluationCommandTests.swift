@@ -18,9 +18,9 @@ import Testing
       }
       let whole = try eval([])
       #expect(whole["inference"] as? String == "whole")
-      #expect((whole["per_category"] as? [String: Any])?.keys.sorted()
+      #expect((whole["per_category_iou_fraction"] as? [String: Any])?.keys.sorted()
         == ["construction", "flat", "human", "nature", "object", "sky", "vehicle"])
-      #expect(whole["category_miou"] is Double)
+      #expect(whole["category_miou_fraction"] is Double)
       let augmented = try eval(["--slide", "48x48", "--flip", "--scales", "0.75,1"])
       #expect(augmented["inference"] as? String == "slide 48x48 every 32x32, scales 0.75,1.0, flip")
       let flops = { (result: [String: Any]) in result["inference_flops_per_image"] as? Double ?? 0 }

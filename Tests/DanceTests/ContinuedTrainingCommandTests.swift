@@ -35,6 +35,14 @@ import Testing
                                 "--batch", "2", "--crop", "32x32", "--threads", "1"])
       #expect(tuned.status == 0, "\(tuned.standardError)")
       #expect(tuned.standardOutput.contains("the classifier is initialised afresh for the data's 11 classes of camvid-segnet-11"))
+      // The report records the start in snake_case, and a resume reads it back.
+      let tunedReport = try #require(try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: directory + "/tuned/report.json"))) as? [String: Any])
+      let initialization = (tunedReport["configuration"] as? [String: Any])?["initialization"] as? [String: Any]
+      #expect(initialization?["label_space"] as? String == "cityscapes-trainid-19" && initialization?["fresh_classifier"] as? Bool == true,
+              "\(tunedReport["configuration"] ?? "")")
+      let resumed = try runDance(["train", "--resume", directory + "/tuned"])
+      #expect(resumed.status == 0 && resumed.standardOutput.contains("finished: 1 epoch,"), "\(resumed.standardError)")
       let eval = try runDance(["eval", directory + "/tuned", "--data", camvid, "--json", "--threads", "1"])
       #expect(eval.status == 0 && eval.standardOutput.contains("\"Bicyclist\""), "\(eval.standardError)")
     }

@@ -22,7 +22,7 @@ import Testing
       #expect((dance["train_flops"] as? Double ?? .infinity) < (baseline["train_flops"] as? Double ?? 0))
       #expect((dance["inference_flops_per_image"] as? Double ?? .infinity) < (baseline["inference_flops_per_image"] as? Double ?? 0))
       #expect((dance["params"] as? Double ?? .infinity) < (baseline["params"] as? Double ?? 0))
-      #expect(baseline["val_delta_miou"] as? Double == 0 && baseline["test_miou"] == nil)
+      #expect(baseline["val_delta_miou_fraction"] as? Double == 0 && baseline["test_miou_fraction"] == nil)
       let runs = try #require(summary["runs"] as? [[String: Any]])
       #expect((runs.first?["curve"] as? [[String: Any]])?.count == 3)
       #expect((summary["convergence"] as? [[String: Any]])?.count == 1)
@@ -67,7 +67,7 @@ import Testing
       let names = (summary["rows"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
       #expect(names.contains("dance-b0.3") && names.contains("short-b0.6") && names.contains("baseline @ input 0.5"))
       let rows = summary["rows"] as? [[String: Any]] ?? []
-      #expect(rows.allSatisfy { $0["test_miou"] is [String: Any] && $0["val_miou"] is [String: Any] })
+      #expect(rows.allSatisfy { $0["test_miou_fraction"] is [String: Any] && $0["val_miou_fraction"] is [String: Any] })
       let page = directory + "/exp/experiment.html"
       guard chromiumPath != nil else { return }
       let (dom, screenshot) = try Chromium.render(page, in: directory, name: "experiment", width: 1000, height: 3200)

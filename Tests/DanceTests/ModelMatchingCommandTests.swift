@@ -18,7 +18,7 @@ import Testing
       let meanScale = try #require(matching["mean_scale"] as? Double)
       #expect(meanScale > 0 && meanScale < 1)
       let configuration = try #require(matching["configuration"] as? [String: Any])
-      let rates = try #require(configuration["asppRates"] as? [Int])
+      let rates = try #require(configuration["aspp_rates"] as? [Int])
       let expected = [6, 12, 18].map { max(1, Int((Double($0) * meanScale).rounded())) }
       #expect(rates.allSatisfy(expected.contains))
       #expect(rates.count < 3, "the 512x256 crop at scale \(meanScale) cannot fit every branch")

@@ -20,6 +20,15 @@ import Testing
     }.sorted()
   }
 
+  /// The samples a (partition's) manifest lists, per split.
+  static func samplesPerSplit(manifest path: String) throws -> [String: Int] {
+    let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+    let splits = manifest?["splits"] as? [String: [String: Any]] ?? [:]
+    return splits.mapValues { split in
+      (split["shards"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["samples"] as? Int ?? 0) }
+    }.filter { $0.value > 0 }
+  }
+
   @Test(arguments: ["quantile", "budget"])
   func threePartitionsMergeIntoTheSingleRun(policy: String) throws {
     try withTemporaryDirectory { directory in
@@ -77,12 +86,35 @@ import Testing
     }
   }
 
+  /// Issue 26, B3: `--partition 1/2` of the default synthetic dataset once received none of its 16
+  /// training samples; each half now holds 8. A part left with nothing is warned about.
+  @Test func bothHalvesOfTheDefaultDatasetHoldHalfItsSamples() throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/cs", catalog = directory + "/c.sqlite"
+      #expect(try runDance(["synth", "--format", "cityscapes", "--out", root]).status == 0)
+      #expect(try runDance(["score", root, "--catalog", catalog]).status == 0)
+      for index in 0..<2 {
+        let part = try runDance(
+          ["slim", root, "--out", directory + "/parts", "--catalog", catalog, "--policy", "none", "--partition", "\(index)/2"])
+        #expect(part.status == 0, "\(part.standardError)")
+        #expect(!part.standardError.contains("warning"), "\(part.standardError)")
+        let written = try Self.samplesPerSplit(manifest: directory + "/parts/manifest.part\(index)of2.json")
+        #expect(written == ["train": 8, "val": 2], "part \(index)/2 wrote \(written)")
+      }
+      let sparse = try runDance(
+        ["slim", root, "--out", directory + "/sixths", "--catalog", catalog, "--policy", "none", "--partition", "5/6"])
+      #expect(sparse.status == 0, "\(sparse.standardError)")
+      #expect(sparse.standardError.contains("warning: partition 5/6 holds none of the 4 kept val samples (6 parts)"),
+              "\(sparse.standardError)")
+    }
+  }
+
   @Test func partitionsNeedScoresAndAValidIndex() throws {
     try withTemporaryDirectory { directory in
       let root = directory + "/camvid"
       #expect(try runDance(["synth", "--format", "camvid", "--out", root, "--train", "4", "--val", "1", "--test", "1", "--size", "64x48"]).status == 0)
       let unscored = try runDance(["slim", root, "--out", directory + "/o", "--catalog", directory + "/c.sqlite", "--partition", "0/2"])
-      #expect(unscored.status == 1 && unscored.standardError.contains("dance score"))
+      #expect(unscored.status == 2 && unscored.standardError.contains("dance score"))
       let bad = try runDance(["slim", root, "--out", directory + "/o", "--catalog", directory + "/c.sqlite", "--partition", "2/2"])
       #expect(bad.status == 2 && bad.standardError.contains("partition 2/2 does not exist"), "\(bad.standardError)")
     }

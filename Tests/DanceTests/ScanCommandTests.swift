@@ -34,10 +34,10 @@ import Testing
     }
   }
 
-  @Test func aMissingRootFailsWithOne() throws {
+  @Test func aMissingRootIsAUsageError() throws {
     try withTemporaryDirectory { directory in
       let scan = try runDance(["scan", directory + "/none", "--catalog", directory + "/c.sqlite"])
-      #expect(scan.status == 1)
+      #expect(scan.status == 2)
       #expect(scan.standardError.contains("the dataset root is not a directory"))
     }
   }

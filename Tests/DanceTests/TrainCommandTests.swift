@@ -87,11 +87,11 @@ import Testing
       let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.standardOutput.utf8)) as? [String: Any])
       #expect(result["images"] as? Int == 2)
       #expect((result["inference_flops_per_image"] as? Double ?? 0) > 0)
-      #expect((result["per_class"] as? [String: Any])?.count == 19)
-      let miou = try #require(result["miou"] as? Double)
+      #expect((result["per_class_iou_fraction"] as? [String: Any])?.count == 19)
+      let miou = try #require(result["miou_fraction"] as? Double)
       let validation = try #require(try Self.report(directory + "/run")["last_validation"] as? [String: Any])
-      #expect(validation["miou"] as? Double == miou)
-      #expect(result["pixel_accuracy"] is Double)
+      #expect(validation["miou_fraction"] as? Double == miou)
+      #expect(result["pixel_accuracy_fraction"] is Double)
       let predictions = try FileManager.default.subpathsOfDirectory(atPath: directory + "/pred").filter { $0.hasSuffix(".png") }
       #expect(predictions.count == 2)
 

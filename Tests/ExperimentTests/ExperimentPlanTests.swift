@@ -69,7 +69,9 @@ import Trainer
     options.budgets = [0.5, 0.5]
     #expect(options.problem?.contains("twice") == true)
     options.budgets = [1]
-    #expect(options.problem?.contains("(0, 1)") == true)
+    #expect(options.problem == nil)  // the same range as dance slim's --budget (issue 26)
+    options.budgets = [1.5]
+    #expect(options.problem?.contains("(0, 1]") == true)
     options.budgets = [0.5]
     options.inputScales = [1]
     #expect(options.problem?.contains("--input-scales") == true)

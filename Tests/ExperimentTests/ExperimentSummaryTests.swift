@@ -69,7 +69,7 @@ import Testing
     #expect(try JSONDecoder().decode(ExperimentSummary.self, from: data) == summary)
     let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     let row = try #require((object["rows"] as? [[String: Any]])?.first)
-    #expect(row["val_miou"] is [String: Any] && row["test_delta_miou"] is Double && row["input_scale"] as? Double == 1)
+    #expect(row["val_miou_fraction"] is [String: Any] && row["test_delta_miou_fraction"] is Double && row["input_scale"] as? Double == 1)
     for result in Self.results {
       #expect(try JSONDecoder().decode(ExperimentRunResult.self, from: JSONEncoder().encode(result)) == result)
     }

@@ -132,3 +132,23 @@ import Testing
     #expect(throws: CheckpointError.self) { try DeepLab.load(from: "/nonexistent/dir/model.safetensors") }
   }
 }
+
+/// Issue 26, D8: checkpoint metadata is snake_case; checkpoints written in camelCase still load.
+@Suite struct CheckpointMetadataTests {
+  @Test func theConfigurationIsWrittenInSnakeCaseAndReadInEither() throws {
+    var generator = SplitMix(seed: 1)
+    let model = DeepLab(CheckpointTests.small, generator: &generator)
+    let written = try #require(model.configurationMetadata[DeepLab.configurationKey])
+    #expect(written.contains("\"width_multiplier\":0.125") && written.contains("\"aspp_one_by_one\":true") && !written.contains("widthMultiplier"))
+    let camel = #"{"asppImagePooling":true,"asppOneByOne":true,"asppRates":[2,3],"classes":3,"dropout":0.1,"inputChannels":3,"# +
+      #""outputStride":8,"widthMultiplier":0.125}"#
+    var file = model.checkpoint(metadata: [DeepLab.configurationKey: camel])
+    try withTemporaryDirectory { directory in
+      try file.write(to: directory + "/old.safetensors")
+      #expect(try DeepLab.load(from: directory + "/old.safetensors").configuration == CheckpointTests.small)
+      file.metadata[DeepLab.configurationKey] = written
+      try file.write(to: directory + "/new.safetensors")
+      #expect(try DeepLab.load(from: directory + "/new.safetensors").configuration == CheckpointTests.small)
+    }
+  }
+}

@@ -37,7 +37,7 @@ import Testing
     }
   }
 
-  @Test(arguments: [#""classes":1e9"#, #""classes":5000000"#, #""classes":300"#, #""widthMultiplier":8"#, #""inputChannels":16"#])
+  @Test(arguments: [#""classes":1e9"#, #""classes":5000000"#, #""classes":300"#, #""width_multiplier":8"#, #""input_channels":16"#])
   func metadataTheTensorsDoNotCarryIsRefusedBeforeBuilding(replacement: String) throws {
     let (header, data) = Self.split(Self.validBytes)
     var file = try SafetensorsFile(bytes: CheckpointTests.handBuilt(header: header, data: data), path: "m")

@@ -52,11 +52,12 @@ import Testing
         scales: [0.5, 0.75]
         downsample_only: true
         rank_within: sequence
+        rank_order: simple-first
         weight_range: 0.25, 1.75
       """
     let spec = try PipelineSpec.parse(yaml: yaml, path: "/specs/p.yaml", environment: [:])
     #expect(spec.slim.resolvedPolicy == .budget(pixelBudget: 0.6, scales: [0.5, 0.75]))
-    #expect(spec.slim.planning == PlanningOptions(rankGroups: .sequence, budgetMayDrop: false))
+    #expect(spec.slim.planning == PlanningOptions(rankGroups: .sequence, budgetMayDrop: false, rankOrder: .simpleFirst))
     #expect(spec.slim.weightScheme == .linear(minimum: 0.25, maximum: 1.75))
     let bad = yaml.replacingOccurrences(of: "[0.5, 0.75]", with: "[0.5, 2]")
     #expect(throws: PipelineSpecError.self) { try PipelineSpec.parse(yaml: bad, path: "/specs/p.yaml", environment: [:]) }

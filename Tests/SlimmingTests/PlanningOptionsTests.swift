@@ -1,3 +1,4 @@
+import DanceCore
 import Slimming
 import Testing
 
@@ -63,5 +64,25 @@ import Testing
     // Each weight follows the rank handed out, not the sample's own complexity.
     let byKey = Dictionary(uniqueKeysWithValues: ranked.decisions.map { ($0.key, $0) })
     #expect(shuffled.decisions.filter { $0.keep && abs($0.weight - (byKey[$0.key]?.weight ?? 0)) > 1e-9 }.count > 10)
+  }
+
+  @Test func aSurvivalRatioRanksByItsLowerValues() throws {
+    // fidelity@0.5 is 1 when halving loses nothing: the sample that loses most is the most complex.
+    let scores: [String: [String: Double]] = ["a": ["fidelity@0.5": 0.99], "b": ["fidelity@0.5": 0.80], "c": ["fidelity@0.5": 0.90]]
+    let inputs = scores.keys.sorted().compactMap { PlanInput(key: $0, width: 10, height: 10, scores: scores[$0]!, ranking: .fidelity50) }
+    #expect(inputs.map(\.score) == [-0.99, -0.80, -0.90])
+    #expect(inputs.map(\.fidelity) == [[0.5: 0.99], [0.5: 0.80], [0.5: 0.90]])
+    let ranked = try Planner.plan(inputs, policy: .none, weights: .none)
+    #expect(ranked.decisions.map(\.rank) == [0, 1, 0.5])
+    #expect(PlanInput(key: "a", width: 1, height: 1, scores: ["si-mean": 3], ranking: .siMean)?.score == 3)
+    #expect(PlanInput(key: "a", width: 1, height: 1, scores: [:], ranking: .siMean) == nil)
+  }
+
+  @Test func simpleFirstReversesTheRanking() throws {
+    let inputs = (0..<5).map { PlanInput(key: "s\($0)", width: 10, height: 10, score: Double($0)) }
+    let complexFirst = try Planner.plan(inputs, policy: .none, weights: .none)
+    let simpleFirst = try Planner.plan(inputs, policy: .none, weights: .none, options: PlanningOptions(rankOrder: .simpleFirst))
+    #expect(complexFirst.decisions.map(\.rank) == [0, 0.25, 0.5, 0.75, 1])
+    #expect(simpleFirst.decisions.map(\.rank) == [1, 0.75, 0.5, 0.25, 0])
   }
 }

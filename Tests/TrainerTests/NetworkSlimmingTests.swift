@@ -65,7 +65,7 @@ import Trainer
   }
 
   @Test func settingsRecordedBeforeTheyExistedDecodeWithDefaults() throws {
-    let older = try JSONDecoder().decode(NetworkSlimming.self, from: Data(#"{"pruneEpochs": [2], "gatePenalty": 0.01}"#.utf8))
+    let older = try TrainerJSON.decoder().decode(NetworkSlimming.self, from: Data(#"{"pruneEpochs": [2], "gatePenalty": 0.01}"#.utf8))
     #expect(older.pruneEpochs == [2] && older.gatePenalty == 0.01 && older.pruneFraction == 0 && !older.prunesBackbone)
     #expect(older.problem(epochs: 3) == nil)
     #expect(older.problem(epochs: 2) != nil, "pruning after the last epoch is refused")

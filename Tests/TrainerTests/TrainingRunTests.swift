@@ -29,7 +29,7 @@ import Testing
       // Slimmed batches are smaller crops, so steps differ in cost.
       #expect(Set(flops).count > 1)
       let epochs = try #require(report["epochs"] as? [[String: Any]])
-      #expect(epochs.count == 6 && epochs.allSatisfy { $0["miou"] is Double && $0["samples_per_second"] is Double })
+      #expect(epochs.count == 6 && epochs.allSatisfy { $0["miou_fraction"] is Double && $0["samples_per_second"] is Double })
       #expect((report["inference_flops_per_image"] as? Double ?? 0) > 0)
       #expect(report["dataset"] is [String: Any] && report["configuration"] is [String: Any])
       // The mean loss of the last epoch is well below the first.

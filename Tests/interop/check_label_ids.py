@@ -46,16 +46,16 @@ def close(ours, theirs, what):
 classes = {name: cs.getIouScoreForLabel(label.id, matrix, args)
            for name, label in ((trainId2label[t].name, trainId2label[t]) for t in range(19))}
 for name, theirs in classes.items():
-    close(result["per_class"].get(name), theirs, f"class {name}")
+    close(result["per_class_iou_fraction"].get(name), theirs, f"class {name}")
 categories = {c: cs.getIouScoreForCategory(c, matrix, args) for c in cs.category2labels if c != "void"}
 for name, theirs in categories.items():
-    close(result["per_category"].get(name), theirs, f"category {name}")
-close(result["miou"], cs.getScoreAverage(classes, args), "mIoU")
-close(result["category_miou"], cs.getScoreAverage(categories, args), "category mIoU")
+    close(result["per_category_iou_fraction"].get(name), theirs, f"category {name}")
+close(result["miou_fraction"], cs.getScoreAverage(classes, args), "mIoU")
+close(result["category_miou_fraction"], cs.getScoreAverage(categories, args), "category mIoU")
 
 if failures:
     print("\n".join(failures[:20]))
     sys.exit(1)
 print(f"  --label-ids: {len(pairs)} predict maps equal trainId2label of their train ids; cityscapesScripts' evaluation "
       f"of {len(gts)} --save-predictions --label-ids maps gives dance eval's {len(classes)} class and "
-      f"{len(categories)} category IoUs (mIoU {result['miou']:.4f}, category mIoU {result['category_miou']:.4f})")
+      f"{len(categories)} category IoUs (mIoU {result['miou_fraction']:.4f}, category mIoU {result['category_miou_fraction']:.4f})")

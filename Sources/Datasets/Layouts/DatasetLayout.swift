@@ -165,16 +165,7 @@ public enum DatasetLayout {
     -> Discovery
   {
     let root = URL(fileURLWithPath: root).standardizedFileURL.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw .invalidConfiguration(path: root, reason: "the dataset root is not a directory")
-    }
-    if exportIsComplete(root: root) == false {
-      throw .invalidConfiguration(
-        path: root, reason: "an unfinished dance export folder (\(exportMarker) says it is not complete); rerun the export to finish it")
-    }
-    let format: DatasetFormat
-    if let given = options.format { format = given } else { format = try detectFormat(root: root) }
+    let format = try checkRoot(root, format: options.format)
     let name = (options.name ?? .default(root: root)).rawValue
     switch format {
     case .cityscapes: return CityscapesLayout.discover(root: root, name: name)
@@ -183,6 +174,25 @@ public enum DatasetLayout {
     case .voc: return try VOCLayout.discover(root: root, name: name)
     case .generic: return try GenericLayout.discover(root: root, name: name)
     }
+  }
+
+  /// Checks that `root` is a directory of the given format, or of one its folders reveal, without
+  /// listing its files: what a command checks before it creates anything.
+  /// - Returns: the format.
+  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when the root is missing, is an
+  ///   unfinished `dance export folder`, or its layout matches no format.
+  @discardableResult
+  public static func checkRoot(_ root: String, format: DatasetFormat?) throws(DatasetError) -> DatasetFormat {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw .invalidConfiguration(path: root, reason: "the dataset root is not a directory")
+    }
+    if exportIsComplete(root: root) == false {
+      throw .invalidConfiguration(
+        path: root, reason: "an unfinished dance export folder (\(exportMarker) says it is not complete); rerun the export to finish it")
+    }
+    if let format { return format }
+    return try detectFormat(root: root)
   }
 
   /// The paths a dataset given as `root` may be registered under: the root itself, or the folder

@@ -54,7 +54,7 @@ enum GenericLayout {
     }
     for (folder, count) in unannotated.sorted(by: { $0.key < $1.key }) {
       problems.append(LayoutProblem(
-        .noAnnotations, path: "images/" + folder, detail: "\(count) images without a masks/\(folder)/ folder; not cataloged"))
+        .noAnnotations, path: "images/" + folder, detail: "\(counted(count, "image")) without a masks/\(folder)/ folder; not cataloged"))
     }
     for path in masks.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
       problems.append(path.hasSuffix(".png")

@@ -50,7 +50,7 @@ enum VOCLayout {
       let listPath = listFolder + "/" + split.rawValue + ".txt"
       guard ids.contains(where: { labels.contains(labelPath($0)) }) else {
         problems.append(LayoutProblem(
-          .noAnnotations, path: listPath, detail: "\(ids.count) ids without \(labelFolder)/ files (test labels are not public); not cataloged"))
+          .noAnnotations, path: listPath, detail: "\(counted(ids.count, "id")) without \(labelFolder)/ files (test labels are not public); not cataloged"))
         continue
       }
       for id in ids {

@@ -6,12 +6,20 @@ import Shards
 
 /// The outcome of `dance export folder`.
 public struct FolderExportReport: Sendable, Codable {
-  /// The destination, a dataset root of the layout.
+  /// One split's samples.
+  public struct Split: Sendable, Codable, Equatable {
+    /// The split.
+    public var split: String
+    /// Samples written.
+    public var samples: Int
+  }
+
+  /// The destination (absolute), a dataset root of the layout.
   public var destination: String
   /// The layout written.
   public var layout: String
-  /// Samples written, per split.
-  public var samples: [String: Int]
+  /// Per split, in train, val, test order (the shape `dance export mds` reports too).
+  public var splits: [Split]
 }
 
 /// Writes a slimmed output back into a dataset's own folder layout, images at their stored
@@ -31,40 +39,51 @@ public struct FolderExportReport: Sendable, Codable {
 /// Labels are written in the layout's own encoding, so `dance scan DIR` reads the same train ids
 /// back. JPEG images go into the PNG-only layouts (Cityscapes, CamVid) as PNGs of their decoded pixels.
 public enum FolderExport {
-  /// Runs the export; `layout` defaults to the format the output was made from.
+  /// Runs the export; `layout` defaults to the format the output was made from; `progress` shows
+  /// the samples written.
   ///
   /// Every file is written under a temporary name and renamed; the destination's
   /// ``DatasetLayout/exportMarker`` says the export is unfinished until `weights.csv` is in place,
   /// and `dance scan`/`dance train` refuse an unfinished export. A failed export removes what it wrote.
-  public static func run(output: String, layout: DatasetFormat?, to destination: String) throws(PipelineError)
-    -> FolderExportReport
-  {
+  public static func run(
+    output: String, layout: DatasetFormat?, to destination: String, progress: ProgressReporter.Style = .silent
+  ) throws(PipelineError) -> FolderExportReport {
     let source = try SlimmedOutput(output)
     let written = try source.prepareDestination(destination)
     return try SlimmedOutput.cleaningUp(written) { () throws(PipelineError) in
-      var report = FolderExportReport(destination: destination, layout: "", samples: [:])
+      let reporter = ProgressReporter(label: "export folder", total: source.sampleCount, style: progress)
+      var progress = Progress(
+        report: FolderExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, layout: "", splits: []),
+        reporter: reporter)
       var format = layout
-      var csv = "key,split,image,label,scale,weight\n"
-      var listed: [String: [String]] = [:]
       for (split, shards) in source.splits {
+        progress.report.splits.append(.init(split: split, samples: 0))
         for shard in shards {
-          try export(
-            shard, split: split, from: source, output: output, format: &format, into: written, csv: &csv, listed: &listed,
-            report: &report)
+          try export(shard, split: split, from: source, output: output, format: &format, into: written, progress: &progress)
         }
       }
-      try writeLayoutFiles(format: format, source: source, listed: listed, through: written)
-      try write(Array(csv.utf8), to: DatasetLayout.exportSidecar, through: written)
+      try writeLayoutFiles(format: format, source: source, listed: progress.listed, through: written)
+      try write(Array(progress.csv.utf8), to: DatasetLayout.exportSidecar, through: written)
       try SlimmedOutput.finish(written)
-      report.layout = (format ?? .cityscapes).rawValue
-      return report
+      reporter.finish()
+      progress.report.layout = (format ?? .cityscapes).rawValue
+      return progress.report
     }
+  }
+
+  /// What an export has written so far: the report, the lines of `weights.csv`, the ids per split
+  /// (VOC's split lists).
+  struct Progress {
+    var report: FolderExportReport
+    var reporter: ProgressReporter
+    var csv = "key,split,image,label,scale,weight\n"
+    var listed: [String: [String]] = [:]
   }
 
   /// Writes every sample of one shard into the layout, adding its `weights.csv` line.
   private static func export(
     _ shard: OutputManifest.Shard, split: String, from source: SlimmedOutput, output: String, format: inout DatasetFormat?,
-    into written: WrittenFiles, csv: inout String, listed: inout [String: [String]], report: inout FolderExportReport
+    into written: WrittenFiles, progress: inout Progress
   ) throws(PipelineError) {
     let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
     let shardPath = source.directory + "/" + shard.path
@@ -82,9 +101,11 @@ public enum FolderExport {
       let paths = layoutPaths(chosen, metadata: metadata, imageExtension: sample.fields["jpg"] == nil ? "png" : "jpg")
       try write(try imageBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.image, through: written)
       try write(try labelBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.label, through: written)
-      csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField).joined(separator: ",") + "\n"
-      listed[split, default: []].append(((paths.label as NSString).lastPathComponent as NSString).deletingPathExtension)
-      report.samples[split, default: 0] += 1
+      progress.csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField)
+        .joined(separator: ",") + "\n"
+      progress.listed[split, default: []].append(((paths.label as NSString).lastPathComponent as NSString).deletingPathExtension)
+      progress.report.splits[progress.report.splits.count - 1].samples += 1
+      progress.reporter.advance()
     }
   }
 

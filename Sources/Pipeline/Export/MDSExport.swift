@@ -21,7 +21,7 @@ public struct MDSExportReport: Sendable, Codable {
     }
   }
 
-  /// The destination directory.
+  /// The destination directory (absolute).
   public var destination: String
   /// Per split.
   public var splits: [Split]
@@ -36,25 +36,30 @@ public struct MDSExportReport: Sendable, Codable {
 public enum MDSExport {
   /// Runs the export. The destination is prepared as for every export
   /// (``SlimmedOutput/prepareDestination(_:)``): each file is recorded before it is written, a
-  /// failed export removes what it wrote, and a rerun after a kill starts over.
-  public static func run(output: String, to destination: String, sizeLimit: Int = MDSWriter.defaultSizeLimit)
-    throws(PipelineError) -> MDSExportReport
-  {
+  /// failed export removes what it wrote, and a rerun after a kill starts over. `progress` shows
+  /// the samples written.
+  public static func run(
+    output: String, to destination: String, sizeLimit: Int = MDSWriter.defaultSizeLimit, progress: ProgressReporter.Style = .silent
+  ) throws(PipelineError) -> MDSExportReport {
     let source = try SlimmedOutput(output)
     let written = try source.prepareDestination(destination)
     return try SlimmedOutput.cleaningUp(written) { () throws(PipelineError) in
-      var report = MDSExportReport(destination: destination, splits: [])
+      let reporter = ProgressReporter(label: "export mds", total: source.sampleCount, style: progress)
+      var report = MDSExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, splits: [])
       for (split, shards) in source.splits {
-        report.splits.append(try export(split, shards: shards, from: source, into: written, sizeLimit: sizeLimit))
+        report.splits.append(
+          try export(split, shards: shards, from: source, into: written, sizeLimit: sizeLimit, reporter: reporter))
       }
       try SlimmedOutput.finish(written)
+      reporter.finish()
       return report
     }
   }
 
   /// Writes one split's MDS dataset into `DIR/<split>/`.
   private static func export(
-    _ split: String, shards: [OutputManifest.Shard], from source: SlimmedOutput, into written: WrittenFiles, sizeLimit: Int
+    _ split: String, shards: [OutputManifest.Shard], from source: SlimmedOutput, into written: WrittenFiles, sizeLimit: Int,
+    reporter: ProgressReporter
   ) throws(PipelineError) -> MDSExportReport.Split {
     let directory = written.directory + "/" + split
     var writer: MDSWriter?
@@ -93,6 +98,7 @@ public enum MDSExport {
               "scale": .float32(Float(metadata.scale)), "weight": .float32(Float(metadata.weight)),
             ], key: sample.key)
           count += 1
+          reporter.advance()
         }
       }
       try writer?.finish()

@@ -36,6 +36,9 @@ struct SlimmedOutput {
     labelSpace = manifests.first?.dataset.space
   }
 
+  /// The samples in all shards, as the manifests count them.
+  var sampleCount: Int { splits.reduce(0) { $0 + $1.shards.reduce(0) { $0 + $1.samples } } }
+
   /// The samples of one shard, after checking the file against the manifest.
   func samples(of shard: OutputManifest.Shard) throws(PipelineError) -> [ShardSample] {
     let path = directory + "/" + shard.path

@@ -94,6 +94,7 @@ public enum SlimJob {
 
     var resume: [DatasetSplit: ResumePoint] = [:]
     var repairs: [String] = []
+    var wasComplete = false
     let fingerprint = try json(SlimFingerprint(configuration))
     if configuration.dryRun {
       try catalog.clearOutput(output)
@@ -101,18 +102,19 @@ public enum SlimJob {
     } else {
       let recorded = try catalog.outputRecord(output)
       if let recorded, recorded.configuration == fingerprint, !configuration.overwrite {
+        wasComplete = recorded.complete
         resume = try resumePoints(output, directory: directory, catalog: catalog, repairs: &repairs)
       } else {
         try prepareOutput(
           directory, key: output, partition: partition, catalog: catalog, overwrite: configuration.overwrite,
-          recorded: recorded != nil)
+          recorded: recorded?.configuration, given: fingerprint)
       }
       try catalog.saveOutput(OutputRecord(key: output, configuration: fingerprint, complete: false))
     }
     let recordedPlans = Dictionary(try catalog.plans(output: output).map { ($0.split, $0) }) { first, _ in first }
 
     var report = SlimReport(
-      output: output.directory, splits: [], copiedImages: 0, failures: [], repairs: repairs,
+      output: output.directory, splits: [], copiedImages: 0, failures: [], repairs: repairs, warnings: [],
       dryRun: configuration.dryRun, seconds: 0)
     var jobs: [SlimSampleJob] = []
     // The json member carries exactly the scores the configuration uses, never whatever else the
@@ -122,15 +124,8 @@ public enum SlimJob {
       let members = samples.filter { $0.split == split }
       if members.isEmpty { continue }
       let inputs = members.compactMap { sample -> PlanInput? in
-        guard let score = scores[sample.key]?[configuration.indicator.rawValue], let width = sample.width,
-          let height = sample.height
-        else { return nil }
-        let values = scores[sample.key] ?? [:]
-        var fidelity: [Double: Double] = [:]
-        for indicator in [Indicator.fidelity75, .fidelity50, .fidelity25] {
-          if let scale = indicator.scale, let value = values[indicator.rawValue] { fidelity[scale] = value }
-        }
-        return PlanInput(key: sample.key, width: width, height: height, score: score, fidelity: fidelity)
+        guard let width = sample.width, let height = sample.height else { return nil }
+        return PlanInput(key: sample.key, width: width, height: height, scores: scores[sample.key] ?? [:], ranking: configuration.indicator)
       }
       let slimmed = configuration.slimmedSplits.contains(split)
       var plan = try Planner.plan(
@@ -174,7 +169,13 @@ public enum SlimJob {
         pixelFraction: record.pixelFraction, weights: weightRange.map { SlimReport.WeightSummary(min: $0.minimum, mean: $0.mean, max: $0.maximum) },
         lambda: plan.lambda, shards: 0, bytes: 0))
       let byKey = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0) })
-      for decision in plan.decisions where decision.keep && (partition?.contains(decision.key) ?? true) {
+      let kept = plan.decisions.filter(\.keep).map(\.key)
+      let written = partition?.members(of: kept)
+      if let partition, let written, written.isEmpty, !kept.isEmpty {
+        report.warnings.append(
+          "partition \(partition.text) holds none of the \(counted(kept.count, "kept \(split) sample")) (\(partition.count) parts)")
+      }
+      for decision in plan.decisions where decision.keep && (written?.contains(decision.key) ?? true) {
         guard let sample = byKey[decision.key], let labelPath = sample.labelPath else { continue }
         jobs.append(SlimSampleJob(
           key: sample.key, split: split, root: dataset.root, imagePath: sample.imagePath, labelPath: labelPath,
@@ -191,9 +192,10 @@ public enum SlimJob {
           version: OutputManifest.currentVersion, partition: partition?.name, complete: false,
           configuration: fingerprint, configurationSHA256: OutputManifest.digest(fingerprint),
           dataset: .init(dataset, samples: samples, space: labels.space), splits: [:]))
-      try writeShards(
+      let written = try writeShards(
         jobs, directory: directory, output: output, catalog: catalog, configuration: configuration, resume: resume,
         manifest: manifest, report: &report)
+      report.alreadyComplete = wasComplete && written == 0 && report.repairs.isEmpty
       try catalog.saveOutput(OutputRecord(key: output, configuration: fingerprint, complete: true))
       try manifest.finish()
     } else {
@@ -207,7 +209,8 @@ public enum SlimJob {
   /// only the files its manifests list (for a partition, only its own) and forgets its rows. Files
   /// no manifest lists are never removed: when there are any, nothing is removed and the run is refused.
   static func prepareOutput(
-    _ directory: String, key: OutputKey, partition: Partition?, catalog: Catalog, overwrite: Bool, recorded: Bool
+    _ directory: String, key: OutputKey, partition: Partition?, catalog: Catalog, overwrite: Bool, recorded: String?,
+    given: String
   ) throws {
     let ownPrefixes = partition?.shardPrefixes
     let entries = regularFiles(in: directory).filter { path in
@@ -217,14 +220,11 @@ public enum SlimJob {
       return path == OutputManifest.fileName(partition: partition.name)
         || ownPrefixes.contains { name.hasPrefix($0 + "-") || name.hasPrefix("." + $0 + "-") || name == "shardindex." + $0 + ".json" }
     }
-    let hasRows = try recorded || !catalog.plans(output: key).isEmpty || !catalog.shards(output: key).isEmpty
+    let hasRows = try recorded != nil || !catalog.plans(output: key).isEmpty || !catalog.shards(output: key).isEmpty
     guard !entries.isEmpty || hasRows else { return }
     guard overwrite else {
-      throw PipelineError.output(
-        path: directory,
-        reason: recorded
-          ? "was written with a different configuration; rerun with the same options to resume, or pass --overwrite to replace it"
-          : "the output directory already holds files; choose another or pass --overwrite")
+      if let recorded { throw anotherConfiguration(directory, recorded: recorded, given: given) }
+      throw PipelineError.refused(path: directory, reason: "the output directory already holds files; choose another or pass --overwrite")
     }
     let manifests = try PipelineError.reading { () throws(ShardError) in try OutputManifest.all(in: directory) }
       .filter { partition == nil || $0.partition == partition?.name }
@@ -334,11 +334,17 @@ struct SlimFingerprint: Codable {
   var randomAssignmentSeed: UInt64?
   /// Absent unless the plan ranks within groups or the budget may not drop (older fingerprints stay equal).
   var planning: PlanningOptions?
+  /// How a partition's samples were chosen: absent for a whole output, and for partitions written
+  /// before issue 26 (``Partition/Scheme/fnv1aModulo``), so that their fingerprints stay equal.
+  var partitionScheme: String?
 
   init(_ configuration: SlimConfiguration) {
     root = URL(fileURLWithPath: configuration.root).standardizedFileURL.path
     policy = configuration.policy
+    // A survival ratio ranks by its lower values (complexity(_:)); plans ranked by it before that
+    // orientation existed were the reverse, so its fingerprint says which.
     indicator = configuration.indicator.rawValue + "@" + configuration.indicator.variant
+      + (configuration.indicator.higherMeansSimpler ? ";ranked-by-lower-value" : "")
     weights = configuration.weights
     slimmedSplits = configuration.slimmedSplits
     align = configuration.align
@@ -347,5 +353,13 @@ struct SlimFingerprint: Codable {
     shardMaxSamples = configuration.shardMaxSamples
     randomAssignmentSeed = configuration.randomAssignmentSeed
     planning = configuration.options.planning == PlanningOptions() ? nil : configuration.options.planning
+    partitionScheme = configuration.partition.flatMap { $0.scheme == .fnv1aModulo ? nil : $0.scheme.rawValue }
+  }
+
+  /// The partition scheme a recorded fingerprint names; none is the one before issue 26.
+  static func partitionScheme(of configuration: String?) -> Partition.Scheme {
+    struct Recorded: Decodable { var partitionScheme: String? }
+    let recorded = configuration.flatMap { try? JSONDecoder().decode(Recorded.self, from: Data($0.utf8)) }
+    return recorded?.partitionScheme.flatMap(Partition.Scheme.init(rawValue:)) ?? .fnv1aModulo
   }
 }

@@ -14,10 +14,12 @@ extension SlimJob {
   /// split continues at the next shard index, after removing whatever the interruption left that
   /// the catalog does not know (a `.partial` file, a renamed but unrecorded shard, a stale index):
   /// since output is deterministic, the result is byte-identical to an uninterrupted run.
+  /// - Returns: the number of samples encoded in this run (0 when every one was written before).
+  @discardableResult
   static func writeShards(
     _ jobs: [SlimSampleJob], directory: String, output: OutputKey, catalog: Catalog, configuration: SlimConfiguration,
     resume: [DatasetSplit: ResumePoint], manifest: ManifestRecorder, report: inout SlimReport
-  ) throws {
+  ) throws -> Int {
     let pending = jobs.filter { !(resume[$0.split]?.done.contains($0.key) ?? false) }
     let indexName = { (split: DatasetSplit) in shardIndexName(configuration.partition?.shardPrefix(split: split.rawValue)) }
     for split in Set(jobs.map(\.split)).union(resume.keys).sorted() {
@@ -104,6 +106,7 @@ extension SlimJob {
       guard !written.isEmpty else { continue }
       try ShardIndexJSON(split: split, shards: written.map { ($0.path, $0.samples, $0.bytes, $0.md5) }).write(to: directory + "/" + split + "/" + shardIndexName(configuration.partition?.shardPrefix(split: split)))
     }
+    return pending.count
   }
 
   /// `shardindex.json`, or `shardindex.<prefix>.json` for a partition (merged later by

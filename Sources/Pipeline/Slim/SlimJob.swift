@@ -95,15 +95,21 @@ public struct SlimReport: Sendable, Codable {
   public var leftOut: [String] = []
   /// What resuming found wrong with the shards an earlier run recorded, and rewrote.
   public var repairs: [String]
+  /// What the run wrote but may not be what was meant (a partition that holds no sample of a split).
+  public var warnings: [String]
   /// Whether this was a dry run.
   public var dryRun: Bool
+  /// Whether the output was already complete, written before with this configuration, and this
+  /// run found nothing to write or repair.
+  public var alreadyComplete = false
   /// Wall time in seconds.
   public var seconds: Double
 
   enum CodingKeys: String, CodingKey {
-    case output, splits, failures, repairs, seconds
+    case output, splits, failures, repairs, warnings, seconds
     case copiedImages = "copied_images"
     case dryRun = "dry_run"
+    case alreadyComplete = "already_complete"
     case leftOut = "left_out"
   }
 }

@@ -62,7 +62,8 @@ public enum PipelineRunner {
     root: String, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(), options: ScanOptions = ScanOptions(),
     context: StageContext = StageContext()
   ) throws(PipelineError) -> ScanReport {
-    try DatasetScanner.scan(root: root, discovery: discovery, options: options, context: context, catalog: try open(catalogPath))
+    try checkRoot(root, discovery)
+    return try DatasetScanner.scan(root: root, discovery: discovery, options: options, context: context, catalog: try open(catalogPath))
   }
 
   /// `dance score [ROOT]`: with `root`, scans it first and scores only it; without, scores every
@@ -71,6 +72,12 @@ public enum PipelineRunner {
     root: String?, catalogPath: String, discovery: DiscoveryOptions = DiscoveryOptions(), options: ScoreOptions = ScoreOptions(),
     context: StageContext = StageContext(), onStage: (PipelineStageResult) -> Void = { _ in }
   ) throws(PipelineError) -> ScoreReport {
+    if let root {
+      try checkRoot(root, discovery)
+    } else if !FileManager.default.fileExists(atPath: catalogPath) {
+      throw .nothingToDo(
+        reason: "\(catalogPath): no such catalog; give the dataset root (`dance score ROOT`) or the catalog of an earlier scan (--catalog)")
+    }
     let catalog = try open(catalogPath)
     var scanned: String?
     if let root {
@@ -108,6 +115,10 @@ public enum PipelineRunner {
     onStage: (PipelineStageResult) -> Void = { _ in }
   ) throws(PipelineError) -> SlimReport {
     if let problem = options.problem { throw .invalidSettings(problem) }
+    // Everything that can be refused without the samples is refused before the catalog is created.
+    try checkRoot(root, discovery)
+    try SlimJob.checkRequest(
+      root: root, outputDirectory: outputDirectory, options: options, partition: partition, catalogPath: catalogPath)
     let catalog = try open(catalogPath)
     var scoringFailures: [String] = []
     var scannedRoot: String?
@@ -137,6 +148,7 @@ public enum PipelineRunner {
     onStage: (PipelineStageResult) -> Void = { _ in }
   ) throws(PipelineError) -> PipelineRunReport {
     try spec.checkOutputPlacement()
+    try SlimJob.checkRequest(root: spec.dataset.root, outputDirectory: spec.output, options: spec.slim, catalogPath: spec.catalog)
     var report = PipelineRunReport()
     func finish(_ stage: PipelineStageResult) {
       report.stages.append(stage)
@@ -163,9 +175,14 @@ public enum PipelineRunner {
     finish(.slim(try SlimJob.run(
       root: spec.dataset.root, outputDirectory: spec.output, options: spec.slim, context: context, catalog: catalog)))
     if spec.verify && !spec.slim.dryRun {
-      finish(.verify(try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog, workers: spec.workers)))
+      finish(.verify(try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog, workers: spec.workers, progress: progress)))
     }
     return report
+  }
+
+  /// Refuses a dataset root that is missing or of no known layout, before the catalog is created.
+  static func checkRoot(_ root: String, _ discovery: DiscoveryOptions) throws(PipelineError) {
+    do throws(DatasetError) { try DatasetLayout.checkRoot(root, format: discovery.format) } catch { throw .dataset(error) }
   }
 
   /// Opens (or creates) the catalog a run reads and writes.

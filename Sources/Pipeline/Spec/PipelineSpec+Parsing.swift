@@ -19,7 +19,7 @@ extension PipelineSpec {
     "slim": [
       "out", "policy", "drop", "budget", "scale", "indicator", "weights", "splits", "align", "image_codec",
       "jpeg_quality", "png_level", "png_strategy", "label_resampling", "shard_size", "shard_samples", "random_assignment", "overwrite",
-      "dry_run", "fail_fast", "scales", "downsample_only", "rank_within", "weight_range",
+      "dry_run", "fail_fast", "scales", "downsample_only", "rank_within", "rank_order", "weight_range",
     ],
   ]
 
@@ -215,7 +215,7 @@ extension PipelineSpec {
     if let value = section["label_resampling"] {
       slim.output.labelResampling = try r.choice(value, "label_resampling", SlimOutputOptions.LabelResampling.self)
     }
-    if let value = section["shard_size"] { slim.shardSize = try r.int(value, Settings.shardSize) }
+    if let value = section["shard_size"] { slim.shardSize = try r.bytes(value, Settings.shardSize) }
     if let value = section["shard_samples"] { slim.shardSamples = try r.int(value, Settings.shardSamples) }
     if let value = section["random_assignment"] { slim.randomAssignment = try r.seed(value, "random_assignment") }
     if let value = section["scales"] {
@@ -229,6 +229,7 @@ extension PipelineSpec {
     }
     if let value = section["downsample_only"] { slim.budgetMayDrop = !(try r.bool(value, "downsample_only")) }
     if let value = section["rank_within"] { slim.rankGroups = try r.choice(value, "rank_within", RankGroups.self) }
+    if let value = section["rank_order"] { slim.rankOrder = try r.choice(value, "rank_order", RankOrder.self) }
     if let value = section["weight_range"] {
       let bounds = try r.list(value, "weight_range").map { item in Double(item.text) }
       guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low <= high else {

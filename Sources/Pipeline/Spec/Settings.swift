@@ -17,8 +17,11 @@ public enum Settings {
   public static let jpegQuality = NumericSetting(name: "jpeg-quality", bounds: .wholeNumber(1...100))
   /// `--png-level` / `png_level:`: the zlib level of image PNGs.
   public static let pngLevel = NumericSetting(name: "png-level", bounds: .wholeNumber(0...9))
-  /// `--shard-size` / `shard_size:`: at least the smallest tar archive (10 KiB).
+  /// `--shard-size` / `shard_size:`: at least the smallest tar archive (10 KiB); written as a
+  /// ``ByteSize`` (`64MiB`).
   public static let shardSize = NumericSetting(name: "shard-size", bounds: .wholeNumber(10240...Int.max), unit: "bytes")
+  /// `--shard-size` of `dance export mds`: what MDS's 32-bit shard offsets can address.
+  public static let mdsShardSize = NumericSetting(name: "shard-size", bounds: .wholeNumber(1...4_294_967_295), unit: "bytes")
   /// `--shard-samples` / `shard_samples:`.
   public static let shardSamples = NumericSetting(name: "shard-samples", bounds: .wholeNumber(1...Int.max), unit: "samples")
   /// `--workers` / `workers:`: worker threads.

@@ -94,6 +94,15 @@ struct SpecReader {
     return value
   }
 
+  /// A number of bytes (``ByteSize``: `268435456`, `64MiB`) allowed by `setting`.
+  func bytes(_ node: Node, _ setting: NumericSetting) throws(PipelineSpecError) -> Int {
+    let text = try string(node, setting.key)
+    guard let value = ByteSize.parse(text), setting.allows(value) else {
+      throw error(node, SettingProblem.outOfRange(setting, given: text).message(.pipelineFile))
+    }
+    return value
+  }
+
   /// A seed: a whole number 0 or more (64 bits).
   func seed(_ node: Node, _ what: String) throws(PipelineSpecError) -> UInt64 {
     let text = try string(node, what)

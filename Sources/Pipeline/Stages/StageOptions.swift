@@ -78,6 +78,8 @@ public struct SlimOptions: Sendable, Equatable, Codable {
   public var rankGroups = RankGroups.split
   /// Whether the budget policy may drop samples (`false`: downsample only).
   public var budgetMayDrop = true
+  /// Which end of the ranking keeps its size: the most complex samples (DANCE), or the simplest.
+  public var rankOrder = RankOrder.complexFirst
   /// The splits the policy applies to; the others are written at full resolution.
   public var splits: [DatasetSplit] = [.train]
   /// Output sides are rounded to a multiple of this.
@@ -115,7 +117,7 @@ public struct SlimOptions: Sendable, Equatable, Codable {
   }
 
   /// How the planner ranks, and whether the budget solver may drop.
-  public var planning: PlanningOptions { PlanningOptions(rankGroups: rankGroups, budgetMayDrop: budgetMayDrop) }
+  public var planning: PlanningOptions { PlanningOptions(rankGroups: rankGroups, budgetMayDrop: budgetMayDrop, rankOrder: rankOrder) }
 
   /// The loss weights of the slimmed splits: with a random assignment none unless asked for.
   public var weightScheme: WeightScheme {

@@ -1,21 +1,24 @@
 import Datasets
 import Foundation
-public import ImageCodecs
+import ImageCodecs
 public import NN
 import Tensors
 
-/// The scores of a network on one split, as `dance eval --json` prints them.
+/// The scores of a network on one split, as `dance eval --json` prints them: fractions, each key
+/// naming its unit (`miou_fraction`).
 public struct EvaluationResult: Codable, Sendable, Equatable {
-  /// Mean IoU over the evaluated classes that occur in ground truth or predictions.
+  /// Mean IoU over the evaluated classes that occur in ground truth or predictions (a fraction).
   public var miou: Double
-  /// Correct pixels over non-ignored pixels.
+  /// Correct pixels over non-ignored pixels (a fraction).
   public var pixelAccuracy: Double
-  /// IoU per evaluated class name; null for a class in neither ground truth nor predictions.
+  /// IoU (a fraction) per evaluated class name; null for a class in neither ground truth nor
+  /// predictions.
   public var perClass: [String: Double?]
-  /// IoU per category (cityscapesScripts' category IoU, for a label space with categories such as
-  /// Cityscapes'); null for a category in neither ground truth nor predictions; nil without categories.
+  /// IoU (a fraction) per category (cityscapesScripts' category IoU, for a label space with
+  /// categories such as Cityscapes'); null for a category in neither ground truth nor predictions;
+  /// nil without categories.
   public var perCategory: [String: Double?]?
-  /// The mean of ``perCategory`` over the categories that have an IoU; nil without categories.
+  /// The mean of ``perCategory`` over the categories that have an IoU (a fraction); nil without categories.
   public var categoryMIoU: Double?
   /// How the network ran over each image (`whole`, or the sliding window, scales and flips).
   public var inference = TestTimeAugmentation.none.description
@@ -27,11 +30,12 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
   public var failures: [SampleFailure]
 
   enum CodingKeys: String, CodingKey {
-    case miou, images, failures, inference
-    case pixelAccuracy = "pixel_accuracy"
-    case perClass = "per_class"
-    case perCategory = "per_category"
-    case categoryMIoU = "category_miou"
+    case images, failures, inference
+    case miou = "miou_fraction"
+    case pixelAccuracy = "pixel_accuracy_fraction"
+    case perClass = "per_class_iou_fraction"
+    case perCategory = "per_category_iou_fraction"
+    case categoryMIoU = "category_miou_fraction"
     case inferenceFlopsPerImage = "inference_flops_per_image"
   }
 

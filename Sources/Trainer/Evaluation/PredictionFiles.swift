@@ -1,4 +1,4 @@
-public import DanceCore
+import DanceCore
 public import Datasets
 import Foundation
 public import ImageCodecs

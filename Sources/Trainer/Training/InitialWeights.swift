@@ -1,4 +1,5 @@
 import Crypto
+import DanceCore
 public import Datasets
 import Foundation
 public import NN
@@ -14,6 +15,12 @@ public struct InitialWeights: Codable, Sendable, Equatable {
   /// Whether the classifier (`classifier.weight`, `classifier.bias`) was initialised afresh from
   /// the run's seed because the checkpoint's classes are not the data's.
   public var freshClassifier: Bool
+
+  enum CodingKeys: String, CodingKey {
+    case path, sha256
+    case labelSpace = "label_space"
+    case freshClassifier = "fresh_classifier"
+  }
 }
 
 /// A checkpoint read for fine-tuning: the network's architecture and weights, and the note that
@@ -48,10 +55,11 @@ public struct FineTuningStart {
     configuration.classes = space.classes.count
     configuration.asppGates = configuration.asppGates || gated
     let trained = model.labelSpace, count = trained.classes.count
+    let classes = counted(count, "class", plural: "classes"), dataClasses = counted(space.classes.count, "class", plural: "classes")
     let note = kept
-      ? "init: weights of \(model.path) (\(trained.id)); every layer is kept, the classifier too (the same \(count) classes)"
-      : "init: weights of \(model.path) (\(trained.id), \(count) classes); the classifier is initialised afresh for the data's "
-        + "\(space.classes.count) classes of \(space.id)" + (count == space.classes.count ? " (other classes, same count)" : "")
+      ? "init: weights of \(model.path) (\(trained.id)); every layer is kept, the classifier too (the same \(classes))"
+      : "init: weights of \(model.path) (\(trained.id), \(classes)); the classifier is initialised afresh for the data's "
+        + "\(dataClasses) of \(space.id)" + (count == space.classes.count ? " (other classes, same count)" : "")
     return FineTuningStart(
       record: InitialWeights(path: model.path, sha256: sha256, labelSpace: trained.id, freshClassifier: !kept),
       configuration: configuration, normalization: model.normalization, note: note, source: model.network)

@@ -34,7 +34,14 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
   public init(pruneEpochs: [Int]) { self.pruneEpochs = pruneEpochs }
 
   enum CodingKeys: String, CodingKey {
-    case pruneEpochs, gatePenalty, scalePenalty, gateThreshold, channelThreshold, minimumChannels, pruneFraction, prunesBackbone
+    case pruneEpochs = "prune_epochs"
+    case gatePenalty = "gate_penalty"
+    case scalePenalty = "scale_penalty"
+    case gateThreshold = "gate_threshold"
+    case channelThreshold = "channel_threshold"
+    case minimumChannels = "minimum_channels"
+    case pruneFraction = "prune_fraction"
+    case prunesBackbone = "prunes_backbone"
   }
 
   /// Decodes the settings; those a run recorded before they existed take their defaults, so an
@@ -123,4 +130,12 @@ public struct PruningRecord: Codable, Sendable, Equatable {
   public var flopsBefore: Int, flopsAfter: Int
   /// The model after pruning (`DeepLabConfiguration.description`).
   public var model: String
+
+  enum CodingKeys: String, CodingKey {
+    case model
+    case parametersBefore = "parameters_before"
+    case parametersAfter = "parameters_after"
+    case flopsBefore = "flops_before"
+    case flopsAfter = "flops_after"
+  }
 }

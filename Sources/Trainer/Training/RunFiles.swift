@@ -1,10 +1,11 @@
+import DanceCore
 import Datasets
-import Foundation
+public import Foundation
 import NN
 
 /// Where a run's data came from, so that a resume can open it again.
 public struct DataSource: Codable, Sendable, Equatable {
-  /// The output directory or dataset root as given.
+  /// The output directory or dataset root (absolute).
   public var path: String
   /// The split read.
   public var split: String
@@ -13,15 +14,16 @@ public struct DataSource: Codable, Sendable, Equatable {
 
   /// Creates a source.
   public init(path: String, split: String, catalog: String? = nil) {
-    self.path = path
+    self.path = URL(fileURLWithPath: path).standardizedFileURL.path
     self.split = split
-    self.catalog = catalog
+    self.catalog = catalog.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
   }
 }
 
 /// The state a run resumes from: written as the metadata of `RUN/resume.safetensors`, beside the
 /// network's tensors and the optimizer's momentum buffers (`optimizer.momentum.<i>`).
 struct ResumeState: Codable {
+  /// 1; written with snake_case keys since issue 26, with camelCase before (both are read).
   var version = 1
   var options: TrainingOptions
   var data: DataSource
@@ -35,6 +37,12 @@ struct ResumeState: Codable {
   /// Optimizer steps taken.
   var step: Int
   var history: TrainingHistory
+
+  enum CodingKeys: String, CodingKey {
+    case version, options, data, validation, epoch, batch, step, history
+    case dataIdentity = "data_identity"
+    case validationIdentity = "validation_identity"
+  }
 }
 
 /// The file names of a run directory.
@@ -72,18 +80,28 @@ struct RecordedClass: Codable {
   var color: [Int]
 }
 
-/// JSON coders of the trainer: sorted keys, snake_case for reports.
-enum TrainerJSON {
-  static func encoder(snakeCase: Bool = false, pretty: Bool = false) -> JSONEncoder {
+/// JSON coders of the trainer's files (`report.json`, the checkpoints' metadata) and of the
+/// experiment's run results: sorted keys, each type's own snake_case keys, scores named with their
+/// unit (`miou_fraction`).
+public enum TrainerJSON {
+  /// The names scores had before their keys named the unit (issue 26), and today's.
+  static let renamedScores = [
+    "miou": "miou_fraction", "pixel_accuracy": "pixel_accuracy_fraction", "per_class": "per_class_iou_fraction",
+    "small_class_miou": "small_class_miou_fraction",
+  ]
+
+  static func encoder(pretty: Bool = false) -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-    if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return encoder
   }
 
-  static func decoder() -> JSONDecoder {
-    let decoder = JSONDecoder()
+  /// A decoder of these files as any Dance version wrote them: today's snake_case keys, and the
+  /// camelCase keys and bare score names of runs, checkpoints and run results written before
+  /// (``LegacyJSON``); class names in per-class scores are read as written.
+  public static func decoder() -> JSONDecoder {
+    let decoder = LegacyJSON.decoder(renaming: renamedScores, dataDictionaries: ["per_class", "per_class_iou_fraction", "per_category_iou_fraction"])
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return decoder
   }

@@ -50,6 +50,18 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// The most batches decoded ahead.
   public static let maximumPrefetch = 64
 
+  enum CodingKeys: String, CodingKey {
+    case epochs, crop, poly, momentum, model, seed, threads, prefetch, normalization, slimming
+    case batchSize = "batch_size"
+    case learningRate = "learning_rate"
+    case weightDecay = "weight_decay"
+    case sampleWeights = "sample_weights"
+    case loaderThreads = "loader_threads"
+    case checkpointEvery = "checkpoint_every"
+    case evaluateEvery = "evaluate_every"
+    case initialization
+  }
+
   /// A problem with the options, or nil.
   public var problem: String? {
     if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
@@ -87,12 +99,20 @@ public struct EpochRecord: Codable, Sendable, Equatable {
   public var seconds: Double
   /// Training FLOPs of the epoch (forward and backward of every step).
   public var trainFlops: Double
-  /// Validation mIoU, when evaluated after this epoch.
+  /// Validation mIoU (a fraction), when evaluated after this epoch.
   public var miou: Double?
-  /// Validation pixel accuracy, when evaluated.
+  /// Validation pixel accuracy (a fraction), when evaluated.
   public var pixelAccuracy: Double?
   /// What progressive slimming removed after this epoch, if it pruned then.
   public var pruning: PruningRecord?
+
+  enum CodingKeys: String, CodingKey {
+    case epoch, steps, samples, loss, seconds, pruning
+    case samplesPerSecond = "samples_per_second"
+    case trainFlops = "train_flops"
+    case miou = "miou_fraction"
+    case pixelAccuracy = "pixel_accuracy_fraction"
+  }
 }
 
 /// Everything a run has done so far: what the report shows and what a resume continues from.
@@ -124,7 +144,12 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
   public init() {}
 
   enum CodingKeys: String, CodingKey {
-    case stepLosses, stepFlops, epochs, trainSeconds, evaluationSeconds, failures, validation, stepLearningRates, extensions
+    case epochs, failures, validation, extensions
+    case stepLosses = "step_losses"
+    case stepFlops = "step_flops"
+    case trainSeconds = "train_seconds"
+    case evaluationSeconds = "evaluation_seconds"
+    case stepLearningRates = "step_learning_rates"
   }
 
   /// Decodes a history; the learning rates and extensions are absent from runs of older versions.
@@ -154,4 +179,10 @@ public struct RunExtension: Codable, Sendable, Equatable {
   public var toEpochs: Int
   /// Optimizer steps taken when it was extended.
   public var step: Int
+
+  enum CodingKeys: String, CodingKey {
+    case step
+    case fromEpochs = "from_epochs"
+    case toEpochs = "to_epochs"
+  }
 }

@@ -46,6 +46,21 @@ public struct TrainingReport: Codable, Sendable, Equatable {
   public var lastValidation: EvaluationResult?
   /// Samples that could not be loaded.
   public var failures: [SampleFailure]
+
+  enum CodingKeys: String, CodingKey {
+    case status, configuration, dataset, validation, classes, steps, parameters, epochs, failures
+    case epochsFinished = "epochs_finished"
+    case stepLosses = "step_losses"
+    case stepFlops = "step_flops"
+    case trainFlops = "train_flops"
+    case inferenceFlopsPerImage = "inference_flops_per_image"
+    case trainSeconds = "train_seconds"
+    case evaluationSeconds = "evaluation_seconds"
+    case wallSeconds = "wall_seconds"
+    case lastValidation = "last_validation"
+    case stepLearningRates = "step_learning_rates"
+    case extensions
+  }
 }
 
 extension TrainingRun {
@@ -65,8 +80,7 @@ extension TrainingRun {
   func writeReport(status: String) throws(TrainerError) {
     let path = directory + "/" + RunFiles.report
     do {
-      // EvaluationResult spells its keys itself; the rest is converted to snake_case.
-      let data = try TrainerJSON.encoder(snakeCase: true, pretty: true).encode(report(status: status))
+      let data = try TrainerJSON.encoder(pretty: true).encode(report(status: status))
       try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
       throw .io(path: path, reason: "cannot write the report: \((error as NSError).localizedDescription)")

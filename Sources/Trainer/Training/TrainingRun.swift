@@ -133,8 +133,8 @@ public final class TrainingRun {
     guard batches > 0 else {
       throw .invalidData(
         path: data.identity.path,
-        reason: "its \(data.count) usable \(data.identity.split) samples form no batch (batch norm needs two samples of one stored scale)"
-          + (data.leftOut.isEmpty ? "" : "; \(data.leftOut.count) were left out as unreadable"))
+        reason: "its \(counted(data.count, "usable \(data.identity.split) sample")) form no batch (batch norm needs two samples of one stored scale)"
+          + (data.leftOut.isEmpty ? "" : "; \(counted(data.leftOut.count, "sample")) \(data.leftOut.count == 1 ? "was" : "were") left out as unreadable"))
     }
     let schedule = PolyLearningRate(base: Float(options.learningRate), totalSteps: options.epochs * batches, power: Float(options.poly))
     var loss = SoftmaxCrossEntropy(ignoreIndex: Int32(LabelSpace.ignoreValue))

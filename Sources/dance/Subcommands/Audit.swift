@@ -23,7 +23,7 @@ extension Dance {
         """
     )
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<ReadsCatalog>
 
     @Option(help: ArgumentHelp("Write the HTML report to this file.", valueName: "file"))
     var html: String?
@@ -60,7 +60,7 @@ extension Dance {
           printError("\(html): cannot write the report: \(FileSystemFailure.reason(of: error))")
           throw ExitCode(ExitStatus.failure)
         }
-        print("audit of \(data.table.count) samples written to \(html.escapingControlCharacters)")
+        print("audit of \(counted(data.table.count, "sample")) written to \(html.escapingControlCharacters)")
       } else if json {
         try printJSON(data)
       } else {

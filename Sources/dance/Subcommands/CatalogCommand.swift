@@ -33,7 +33,8 @@ struct CatalogCommand: ParsableCommand {
 
     func run() throws {
       let report = try CatalogMerger.merge(parts: parts, into: output)
-      print("merged \(report.parts) catalogs into \(output): \(report.samples) samples, \(report.shards) shards".escapingControlCharacters)
+      print("merged \(counted(report.parts, "catalog")) into \(output): \(counted(report.samples, "sample")), \(counted(report.shards, "shard"))"
+        .escapingControlCharacters)
       for merged in report.outputs {
         let missing = merged.missing.map(\.description).joined(separator: ", ")
         print(("  \(merged.output): " + (missing.isEmpty ? "all partitions present" : "missing partitions \(missing)")).escapingControlCharacters)
@@ -47,7 +48,7 @@ struct CatalogCommand: ParsableCommand {
       abstract: "Show the datasets (with their valid samples per split, bad samples and scores) and the outputs (with their plans, shards and failures) a catalog records.",
       discussion: "The catalog is opened read-only and never created.")
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<ReadsCatalog>
 
     @Flag(help: "Print JSON: path, bytes, datasets (name, format, root, label_space, valid, bad, scores), outputs.")
     var json = false
@@ -55,7 +56,7 @@ struct CatalogCommand: ParsableCommand {
     func run() throws {
       let summary = try Catalog(path: catalog.path, access: .readOnly).summary()
       if json { return try printJSON(summary) }
-      print("catalog \(summary.path): \(formatBytes(summary.bytes)), \(summary.datasets.count) datasets, \(summary.outputs.count) outputs")
+      print("catalog \(summary.path): \(formatBytes(summary.bytes)), \(counted(summary.datasets.count, "dataset")), \(counted(summary.outputs.count, "output"))")
       let splits = ["train", "val", "test"]
       print(formatTable([["dataset", "format", "label space", "train", "val", "test", "bad", "scores", "root"]] + summary.datasets.map { dataset in
         [dataset.name, dataset.format.rawValue, dataset.labelSpace] + splits.map { "\(dataset.valid[$0] ?? 0)" }
@@ -83,7 +84,7 @@ struct CatalogCommand: ParsableCommand {
     @Argument(help: "The output directory, as `dance catalog list` shows it (a relative path is taken from here).")
     var output: String
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<ChangesCatalog>
 
     func run() throws {
       let directory = URL(fileURLWithPath: output).standardizedFileURL.path
@@ -91,8 +92,11 @@ struct CatalogCommand: ParsableCommand {
       guard !forgotten.outputs.isEmpty else {
         throw ValidationError("\(catalog.path) records no output \(directory); dance catalog list shows the outputs")
       }
-      print(("forgot \(forgotten.outputs.map(\.description).joined(separator: ", ")): \(forgotten.plans) plans, "
-        + "\(forgotten.decisions) decisions, \(forgotten.shards) shards, \(forgotten.members) members, \(forgotten.failures) failures; "
+      let counts = [
+        counted(forgotten.plans, "plan"), counted(forgotten.decisions, "decision"), counted(forgotten.shards, "shard"),
+        counted(forgotten.members, "member"), counted(forgotten.failures, "failure"),
+      ]
+      print(("forgot \(forgotten.outputs.map(\.description).joined(separator: ", ")): \(counts.joined(separator: ", ")); "
         + "no file was touched").escapingControlCharacters)
     }
   }
@@ -103,7 +107,7 @@ struct CatalogCommand: ParsableCommand {
       abstract: "Compact the catalog file (SQLite's VACUUM, then the write-ahead log checkpointed and truncated).",
       discussion: "Worth running after forgetting outputs or rescanning datasets; no other process may use the catalog meanwhile.")
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<ChangesCatalog>
 
     func run() throws {
       let (before, after) = try Catalog(path: catalog.path, access: .existing).vacuum()

@@ -66,7 +66,9 @@ extension Dance {
       }
       if json {
         let objects = results.map { row in
-          row.mapValues { value -> Any in Double(value) ?? value }
+          Dictionary(uniqueKeysWithValues: row.map { key, value -> (String, Any) in
+            (key, key == "file" ? absolutePath(value) : Double(value).map { $0 as Any } ?? value)
+          })
         }
         let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: data, as: UTF8.self))

@@ -68,8 +68,9 @@ extension Dance {
     }
 
     @Flag(help: """
-      Print the result as JSON: miou, pixel_accuracy, per_class, images, inference_flops_per_image, inference, and for \
-      Cityscapes per_category and category_miou.
+      Print the result as JSON, scores as fractions (0…1, not %): miou_fraction, pixel_accuracy_fraction, \
+      per_class_iou_fraction, images, inference_flops_per_image, inference, and for Cityscapes \
+      per_category_iou_fraction and category_miou_fraction.
       """)
     var json = false
 
@@ -77,6 +78,7 @@ extension Dance {
 
     func run() throws {
       let result: EvaluationResult
+      var classOrder: [String] = [], categoryOrder: [String] = []
       do throws(TrainerError) {
         let model = try TrainedModel.load(checkpoint)
         let discovery: DiscoveryOptions
@@ -86,6 +88,8 @@ extension Dance {
           throw TrainerError.invalidConfiguration(
             path: data, reason: "labels are \(evaluated.labelSpace.id), the network was trained on \(model.labelSpace.id)")
         }
+        classOrder = evaluated.labelSpace.evaluatedClasses.map { evaluated.labelSpace.classes[$0].name }
+        categoryOrder = evaluated.labelSpace.categories.map(\.name)
         if labelIds, let problem = CityscapesLabelIds.problem(space: model.labelSpace) {
           throw TrainerError.invalidConfiguration(path: checkpoint, reason: problem)
         }
@@ -108,20 +112,23 @@ extension Dance {
       if json {
         try printJSON(result)
       } else {
+        // Label-space order; a class in neither ground truth nor predictions has no IoU and is left out.
         var rows = [["class", "IoU %"]]
-        for name in result.perClass.keys.sorted() {
-          rows.append([name, (result.perClass[name] ?? nil).map { String(format: "%.1f", $0 * 100) } ?? "-"])
+        for name in classOrder {
+          if let iou = result.perClass[name] ?? nil { rows.append([name, String(format: "%.1f", iou * 100)]) }
         }
         print(formatTable(rows))
         if let categories = result.perCategory, let mean = result.categoryMIoU {
-          let categoryRows = [["category", "IoU %"]] + categories.keys.sorted().map { name in
-            [name, (categories[name] ?? nil).map { String(format: "%.1f", $0 * 100) } ?? "-"]
-          }
-          print(formatTable(categoryRows))
+          // Categories in the label space's order, as cityscapesScripts prints them; like a class, a
+          // category in neither ground truth nor predictions has no IoU and is left out.
+          print(formatTable([["category", "IoU %"]] + categoryOrder.compactMap { name in
+            (categories[name] ?? nil).map { [name, String(format: "%.1f", $0 * 100)] }
+          }))
           print(String(format: "category mIoU %.2f %%", mean * 100))
         }
-        print(String(format: "%d images (%@): mIoU %.2f %%, pixel accuracy %.2f %%, %.2f GFLOPs per image", result.images,
-                     result.inference, result.miou * 100, result.pixelAccuracy * 100, result.inferenceFlopsPerImage / 1e9))
+        print(counted(result.images, "image") + " (\(result.inference))"
+          + String(format: ": mIoU %.2f %%, pixel accuracy %.2f %%, %.2f GFLOPs per image",
+                   result.miou * 100, result.pixelAccuracy * 100, result.inferenceFlopsPerImage / 1e9))
       }
       for failure in result.failures { printError("\(failure.path): \(failure.reason)") }
       if !result.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }

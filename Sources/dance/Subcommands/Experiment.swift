@@ -42,18 +42,18 @@ struct ExperimentCommand: ParsableCommand {
   var out: String
 
   @Option(name: .customLong("budgets"), help: ArgumentHelp("""
-    Pixel budgets of the slimmed data, comma-separated: fractions of the training pixels kept, each in (0, 1). \
+    Pixel budgets of the slimmed data, comma-separated: fractions of the training pixels kept, each in \(Settings.budget.helpRange). \
     (default: 0.5)
     """, valueName: "list"))
   var budgetList: String?
 
-  @Option(parsing: .unconditional, help: "The same as --budgets with one budget, in (0, 1).")
+  @Option(parsing: .unconditional, help: "The same as --budgets with one budget, in \(Settings.budget.helpRange).")
   var budget: Double?
 
   @Option(parsing: .unconditional, help: "Training epochs of each run (short: fewer). (default: 30, 12 with --quick)")
   var epochs: Int?
 
-  @Option(parsing: .unconditional, help: "Seeds per run (the ablation uses one). (default: 3)")
+  @Option(parsing: .unconditional, help: "Seeds per run (the ablation uses one).")
   var seeds = 3
 
   @Option(help: ArgumentHelp("""
@@ -64,6 +64,10 @@ struct ExperimentCommand: ParsableCommand {
 
   @Option(help: "The indicator that ranks dance's data. (default: si-mean)")
   var indicator: String?
+
+  @Option(help: ArgumentHelp("Which end of the ranking keeps its size: complex-first (DANCE) or simple-first. (default: complex-first)",
+                             valueName: "order"))
+  var rankOrder: RankOrder?
 
   @Option(help: ArgumentHelp("Rank within the whole split or within each sequence or city (see dance slim --help). (default: split)",
                              valueName: "split|sequence"))
@@ -82,7 +86,7 @@ struct ExperimentCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The range of linear weights before renormalisation to mean 1. (default: 0.5,1.5)", valueName: "min,max"))
   var weightRange: String?
 
-  @Option(parsing: .unconditional, help: "The fraction of the head's and decoder's channels each pruning of a slimmed network removes, in [0, 1). (default: 0.3)")
+  @Option(parsing: .unconditional, help: "The fraction of the head's and decoder's channels each pruning of a slimmed network removes, in [0, 1).")
   var pruneFraction = 0.3
 
   @Option(help: ArgumentHelp("""
@@ -143,6 +147,7 @@ struct ExperimentCommand: ParsableCommand {
     if let runs { options.kinds = try Set(parseList(runs, option: "--runs", as: ExperimentRunKind.self)) }
     if let indicator { options.indicator = try Indicator.parse(indicator) }
     if let rankWithin { options.rankGroups = rankWithin }
+    if let rankOrder { options.rankOrder = rankOrder }
     if let scales { options.budgetScales = try parseScales(scales, option: "--scales") }
     options.budgetMayDrop = !downsampleOnly
     if let weights { options.weights = weights }

@@ -3,6 +3,7 @@ import DanceCore
 import Foundation
 import Datasets
 import Pipeline
+import Shards
 
 /// `dance export …`: a slimmed output in the formats other trainers read.
 struct ExportCommand: ParsableCommand {
@@ -44,12 +45,12 @@ struct ExportCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-      let report = try FolderExport.run(output: output, layout: layout, to: to)
+      let report = try FolderExport.run(output: output, layout: layout, to: to, progress: json ? .silent : .automatic)
       if json {
         try printJSON(report)
       } else {
-        let counts = report.samples.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("\(report.layout) layout in \(report.destination): \(counts) samples; weights in \(report.destination)/weights.csv")
+        let counts = report.splits.map { "\($0.split) \(counted($0.samples, "sample"))" }.joined(separator: ", ")
+        print("\(report.layout) layout in \(report.destination): \(counts); weights in \(report.destination)/weights.csv")
       }
     }
   }
@@ -74,26 +75,26 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The destination directory (new or empty).", valueName: "dir"))
     var to: String
 
-    @Option(help: ArgumentHelp(
-      "Roll over to a new .mds file before one would exceed this many bytes (1 to 4294967295).",
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+      "Roll over to a new .mds file before one would exceed this size: bytes, or with a unit (64MiB, 1GiB), "
+        + "\(Settings.mdsShardSize.helpRange). (default: \(ByteSize.format(MDSWriter.defaultSizeLimit)))",
       discussion: "No shard exceeds it: a sample too large for a shard of its own is refused (exit 2).",
-      valueName: "bytes"))
-    var shardSize = 1 << 26
+      valueName: "size"))
+    var shardSize: ByteCount?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    func validate() throws {
-      if !(1..<(1 << 32)).contains(shardSize) { throw ValidationError("--shard-size must be 1 to 4294967295 bytes") }
-    }
+    func validate() throws { try Settings.mdsShardSize.check(shardSize?.bytes) }
 
     func run() throws {
-      let report = try MDSExport.run(output: output, to: to, sizeLimit: shardSize)
+      let report = try MDSExport.run(
+        output: output, to: to, sizeLimit: shardSize?.bytes ?? MDSWriter.defaultSizeLimit, progress: json ? .silent : .automatic)
       if json {
         try printJSON(report)
       } else {
         for split in report.splits {
-          print("\(split.split): \(split.samples) samples in \(split.shards) shards (image: \(split.imageEncoding)) → \(report.destination)/\(split.split)")
+          print("\(split.split): \(counted(split.samples, "sample")) in \(counted(split.shards, "shard")) (image: \(split.imageEncoding)) → \(report.destination)/\(split.split)")
         }
       }
     }

@@ -26,15 +26,15 @@ extension Dance {
     @Flag(help: "Print only totals (files per codec, size and channel layout) instead of one line per file.")
     var summary = false
 
-    @Option(parsing: .unconditional, help: "Refuse images with more pixels than this (width × height, in pixels; 2^28 by default).")
-    var maxPixels = 1 << 28
+    @Option(parsing: .unconditional, help: "Refuse images with more pixels than this (width × height), \(Settings.maxPixels.helpRange). (default: \(DecodeOptions().maxPixels), 2^28)")
+    var maxPixels: Int?
 
     @OptionGroup var strictness: StrictnessOptions
 
     func validate() throws { try Settings.maxPixels.check(maxPixels) }
 
     func run() throws {
-      let decoder = ImageDecoder(options: strictness.decodeOptions(DecodeOptions(maxPixels: maxPixels), log: DecodeWarningLog()))
+      let decoder = ImageDecoder(options: strictness.decodeOptions(DecodeOptions(maxPixels: maxPixels ?? DecodeOptions().maxPixels), log: DecodeWarningLog()))
       var reports: [InspectReport] = []
       var failures = 0
       for path in files {
@@ -47,10 +47,14 @@ extension Dance {
         }
       }
       if json {
-        try printJSON(reports)
+        try printJSON(reports.map { report in
+          var absolute = report
+          absolute.path = absolutePath(report.path)
+          return absolute
+        })
       } else if summary {
         print(InspectReport.summary(of: reports, failures: failures))
-      } else {
+      } else if !reports.isEmpty {
         print(InspectReport.table(reports))
       }
       if failures > 0 { throw ExitCode.failure }

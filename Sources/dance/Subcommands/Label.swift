@@ -55,7 +55,7 @@ extension Dance {
         let report = try LabelExporter.run(root: root, options: options, workers: workers)
         for failure in report.failures { printError(failure) }
         for path in report.withUnknownValues { printError("\(path): values outside the label space were set to 255") }
-        print("\(report.written) train-id label files written, \(report.skipped) already in train ids, "
+        print("\(counted(report.written, "train-id label file")) written, \(report.skipped) already in train ids, "
           + "\(report.kept) kept (their _labelTrainIds.png already existed), \(report.failures.count) failed")
         if !report.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
         return

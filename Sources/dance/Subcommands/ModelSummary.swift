@@ -42,7 +42,7 @@ struct ModelCommand: ParsableCommand {
                                valueName: "OUT"))
     var matchedTo: String?
 
-    @Option(help: ArgumentHelp("With --matched-to: the training crop in pixels, WxH, as given to dance train. (default: 512x256)",
+    @Option(help: ArgumentHelp("With --matched-to: the training crop in pixels, WxH, as given to dance train.",
                                valueName: "WxH"))
     var crop = "512x256"
 

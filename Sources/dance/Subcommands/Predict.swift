@@ -31,7 +31,7 @@ extension Dance {
     @Option(help: ArgumentHelp("Output directory (created).", valueName: "dir"))
     var out: String
 
-    @Option(parsing: .unconditional, help: "Opacity of the class colours in the overlay, 0 to 1. (default: 0.5)")
+    @Option(parsing: .unconditional, help: "Opacity of the class colours in the overlay, 0 to 1.")
     var opacity = 0.5
 
     @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
@@ -79,7 +79,7 @@ extension Dance {
           if let path = output.labelIds { try files.writeLabels(CityscapesLabelIds.labelIds(of: labels), to: path) }
           if let path = output.logits { try files.writeScores(scores, to: path) }
           let classes = LabelLegend.entries(labels, space: model.labelSpace)
-          print("\(path): \(image.width)x\(image.height), \(classes.count) classes (\(classes.prefix(3).map(\.text).joined(separator: ", "))"
+          print("\(path): \(image.width)x\(image.height), \(counted(classes.count, "class", plural: "classes")) (\(classes.prefix(3).map(\.text).joined(separator: ", "))"
             + "\(classes.count > 3 ? ", …" : ""))".escapingControlCharacters)
           for file in output.all { print("  wrote \(out)/\(file)".escapingControlCharacters) }
         } catch {

@@ -38,8 +38,8 @@ extension Dance {
         return
       }
       let report = try PipelineRunner.run(spec, onStage: printStage)
-      print("\n== done: \(report.stages.count) stages; \(report.failedSamples) failed samples"
-        + (spec.verify ? ", \(report.verifyProblems) verify problems" : ""))
+      print("\n== done: \(counted(report.stages.count, "stage")); \(counted(report.failedSamples, "failed sample"))"
+        + (spec.verify ? ", \(counted(report.verifyProblems, "verify problem"))" : ""))
       if report.verifyProblems > 0 { throw ExitCode(ExitStatus.failure) }
       if report.failedSamples > 0 { throw ExitCode(ExitStatus.partialFailure) }
     }
@@ -69,19 +69,19 @@ extension Dance {
         print("\n== score")
         for failure in report.failures.prefix(20) { printError(failure) }
         print(
-          "\(report.samples) samples: \(report.computed) scored, \(report.cached) already cached, "
+          "\(counted(report.samples, "sample")): \(report.computed) scored, \(report.cached) already cached, "
             + "\(report.failures.count) failed; " + String(format: "%.2f s", report.seconds))
         print("indicators: " + report.indicators.joined(separator: ", "))
       case .audit(let html, let samples):
-        print("\n== audit\naudit of \(samples) samples written to \(html.escapingControlCharacters)")
+        print("\n== audit\naudit of \(counted(samples, "sample")) written to \(html.escapingControlCharacters)")
       case .slim(let report):
         print("\n== slim\n" + SlimReportText.render(report))
       case .verify(let report):
         print("\n== verify")
         for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
         print(
-          "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
-            + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))
+          "\(counted(report.shards, "shard")), \(counted(report.samples, "sample")), \(counted(report.members, "member")) checked: "
+            + (report.problems.isEmpty ? "all consistent" : counted(report.problems.count, "problem")))
       }
     }
   }

@@ -1,3 +1,4 @@
+import DanceCore
 import ArgumentParser
 import Catalog
 import Datasets
@@ -24,7 +25,7 @@ extension Dance {
     @Argument(help: "The dataset root (Cityscapes, CamVid, ADE20K, Pascal VOC or generic layout).")
     var root: String
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<WritesCatalog>
     @OptionGroup var layout: LayoutOptions
     @OptionGroup var strictness: StrictnessOptions
 
@@ -86,7 +87,7 @@ struct ScanReportText {
     lines.append("")
     lines.append(
       "catalog \(report.catalog.escapingControlCharacters): \(changes.inserted) new, \(changes.updated) changed, \(changes.deleted) removed, "
-        + "\(changes.unchanged) unchanged; \(report.validated) samples read, \(report.reused) unchanged files skipped; "
+        + "\(changes.unchanged) unchanged; \(counted(report.validated, "sample")) read, \(counted(report.reused, "unchanged file")) skipped; "
         + String(format: "%.2f s", report.seconds))
     return lines.joined(separator: "\n")
   }

@@ -25,12 +25,14 @@ extension Dance {
     @Argument(help: "The dataset root (optional: without it, every dataset in the catalog).")
     var root: String?
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<WritesCatalog>
     @OptionGroup var layout: LayoutOptions
     @OptionGroup var strictness: StrictnessOptions
 
-    @Option(help: "Comma-separated indicator ids, 'default' or 'all'.")
-    var indicators = "default"
+    @Option(help: ArgumentHelp(
+      "Comma-separated indicator ids, 'default' or 'all'. (default: \(Indicator.defaultSet.map(\.rawValue).joined(separator: ",")))",
+      valueName: "list"))
+    var indicators: String?
 
     @Option(help: "Comma-separated splits to score (train, val, test). Default: all.")
     var splits: String?
@@ -47,7 +49,7 @@ extension Dance {
     /// The settings the flags give.
     func makeOptions() throws -> ScoreOptions {
       ScoreOptions(
-        indicators: try Indicator.parseList(indicators), splits: try splits.map { try parseSplits($0, option: "--splits") },
+        indicators: try indicators.map(Indicator.parseList) ?? Indicator.defaultSet, splits: try splits.map { try parseSplits($0, option: "--splits") },
         failFast: failFast)
     }
 
@@ -67,8 +69,8 @@ extension Dance {
       } else {
         for failure in report.failures.prefix(20) { printError(failure) }
         print(
-          "\(report.samples) samples: \(report.computed) scored, \(report.cached) already cached, "
-            + "\(report.failures.count) failed; decoded \(report.decodedImages) images and \(report.decodedLabels) labels; "
+          "\(counted(report.samples, "sample")): \(report.computed) scored, \(report.cached) already cached, "
+            + "\(report.failures.count) failed; decoded \(counted(report.decodedImages, "image")) and \(counted(report.decodedLabels, "label")); "
             + String(format: "%.2f s", report.seconds))
         print("indicators: " + report.indicators.joined(separator: ", "))
       }

@@ -31,7 +31,7 @@ extension Dance {
     @Option(name: .customLong("out"), help: ArgumentHelp("Output directory for the shards.", valueName: "dir"))
     var output: String
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<WritesCatalog>
     @OptionGroup var layout: LayoutOptions
     @OptionGroup var strictness: StrictnessOptions
 
@@ -88,6 +88,12 @@ extension Dance {
       """, valueName: "split|sequence"))
     var rankWithin: RankGroups?
 
+    @Option(help: ArgumentHelp("""
+      Which end of the ranking keeps its size and weighs most: complex-first (DANCE: the most complex samples) or \
+      simple-first (the reverse, for experiments). (default: \(defaults.rankOrder.rawValue))
+      """, valueName: "order"))
+    var rankOrder: RankOrder?
+
     @Option(help: "Comma-separated splits the policy applies to (train, val, test); others keep full resolution. (default: \(defaults.splits.map(\.rawValue).joined(separator: ",")))")
     var splits: String?
 
@@ -122,8 +128,10 @@ extension Dance {
     @Option(help: "Label resampling: nearest (centre-aligned) or mode (majority of the footprint). (default: \(defaults.output.labelResampling.rawValue))")
     var labelResampling: SlimOutputOptions.LabelResampling?
 
-    @Option(parsing: .unconditional, help: "Roll over to a new shard beyond this many bytes, \(Settings.shardSize.helpRange) (default \(SlimOptions.defaultShardSize) = 256 MiB).")
-    var shardSize: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+      "Roll over to a new shard beyond this size: bytes, or with a unit (64MiB, 1GiB, 500MB), \(Settings.shardSize.helpRange). "
+        + "(default: \(ByteSize.format(SlimOptions.defaultShardSize)))", valueName: "size"))
+    var shardSize: ByteCount?
 
     @Option(parsing: .unconditional, help: "Roll over to a new shard after this many samples, \(Settings.shardSamples.helpRange).")
     var shardSamples: Int?
@@ -142,7 +150,7 @@ extension Dance {
 
     @Option(
       help: ArgumentHelp(
-        "Write only part i of N (a stable hash of the sample key), e.g. 0/3.",
+        "Write only part i of N, e.g. 0/3: each split's kept samples dealt out in the order of a hash of their keys.",
         discussion: "Without it, Slurm arrays (SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT) and Kubernetes Indexed "
           + "Jobs (JOB_COMPLETION_INDEX, with --partitions N) are honoured. Partitions plan from the scores already "
           + "in --catalog (run `dance score ROOT` once first), write shards <split>-partIofN-000000.tar and their "
@@ -169,6 +177,7 @@ extension Dance {
       if let scales { options.budgetScales = try parseScales(scales, option: "--scales") }
       options.budgetMayDrop = !downsampleOnly
       if let rankWithin { options.rankGroups = rankWithin }
+      if let rankOrder { options.rankOrder = rankOrder }
       if let splits { options.splits = try parseSplits(splits, option: "--splits") }
       options.randomAssignment = randomAssignment
       if let align { options.align = align }
@@ -177,7 +186,7 @@ extension Dance {
       if let pngLevel { options.output.pngLevel = pngLevel }
       if let pngStrategy { options.output.pngStrategy = pngStrategy }
       if let labelResampling { options.output.labelResampling = labelResampling }
-      options.shardSize = shardSize
+      options.shardSize = shardSize?.bytes
       options.shardSamples = shardSamples
       options.dryRun = dryRun
       options.overwrite = overwrite
@@ -205,6 +214,7 @@ extension Dance {
         root: root, catalogPath: catalog.path, discovery: discovery, outputDirectory: output, options: options,
         partition: part, context: context)
       warnings.record(inCatalog: catalog.path, command: "slim")
+      for warning in report.warnings { printError("warning: \(warning)") }
       if json {
         try printJSON(report)
       } else {
@@ -220,6 +230,11 @@ extension Dance {
 /// The text form of a slim report.
 enum SlimReportText {
   static func render(_ report: SlimReport) -> String {
+    if report.alreadyComplete {
+      let shards = report.splits.reduce(0) { $0 + $1.shards }
+      return "\(report.output.escapingControlCharacters): already complete (\(counted(shards, "shard")), written before with this "
+        + "configuration); nothing to do. --overwrite writes it again."
+    }
     var rows = [["split", "policy", "samples", "kept", "dropped", "by scale", "pixels kept", "weights min/mean/max", "shards", "MB"]]
     for split in report.splits {
       let scales = split.byScale.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key)×\($0.value)" }
@@ -233,7 +248,7 @@ enum SlimReportText {
     }
     var text = report.repairs.map { "resume: \($0.escapingControlCharacters)\n" }.joined() + formatTable(rows)
     for failure in report.failures.prefix(20) { text += "\nfailed: \(failure.escapingControlCharacters)" }
-    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output.escapingControlCharacters): \(report.copiedImages) images copied byte for byte")
+    text += "\n" + (report.dryRun ? "dry run: plan recorded, no shard written" : "\(report.output.escapingControlCharacters): \(counted(report.copiedImages, "image")) copied byte for byte")
     text += String(format: "; %.2f s", report.seconds)
     return text
   }

@@ -68,7 +68,8 @@ extension Dance {
       help: ArgumentHelp(
         """
         Scenes and rendering: photographic (decoupled texture and small objects, textures, blur, sensor \
-        noise, adaptively filtered PNGs) or classic (the first generator: flat class colours, sub-filtered PNGs).
+        noise, adaptively filtered PNGs) or classic (the first generator: flat class colours, sub-filtered PNGs). \
+        (default: \(SyntheticDatasetConfiguration.defaults.style.rawValue))
         """, valueName: "style"),
       transform: { text in
         guard let style = SyntheticDatasetConfiguration.Style(rawValue: text.lowercased()) else {
@@ -86,7 +87,10 @@ extension Dance {
 
     @Option(
       help: ArgumentHelp(
-        "The generic layout's masks: index (8-bit class ids) or color (RGB class colours). (default: index)", valueName: "kind"),
+        """
+        The generic layout's masks: index (8-bit class ids) or color (RGB class colours). \
+        (default: \(SyntheticDatasetConfiguration.defaults.masks.rawValue))
+        """, valueName: "kind"),
       transform: { text in
         guard let masks = SyntheticDatasetConfiguration.MaskEncoding(rawValue: text.lowercased()) else {
           throw ValidationError("unknown mask kind '\(text)'; use index or color")
@@ -121,7 +125,7 @@ extension Dance {
         summary = try writer.write { written, total in progress.update(written, total) }
       } catch {
         progress.finish()
-        throw error
+        throw error  // a non-empty output directory is a usage error (exit 2), a failed write exit 1
       }
       progress.finish()
       let seconds = (clock.now - start) / .seconds(1)

@@ -199,10 +199,10 @@ extension Dance {
         throw ExitCode(130)
       case .finished:
         let report = run.report(status: "finished")
-        printNow(String(format: "finished: %d epochs, %d steps, %.1f TFLOPs of training, %.0f s; report %@/%@", report.epochsFinished,
-                     report.steps, report.trainFlops / 1e12, report.wallSeconds, run.directory, RunFiles.report))
+        printNow("finished: \(counted(report.epochsFinished, "epoch")), \(counted(report.steps, "step")), "
+          + String(format: "%.1f TFLOPs of training, %.0f s; report %@/%@", report.trainFlops / 1e12, report.wallSeconds, run.directory, RunFiles.report))
         if !report.failures.isEmpty {
-          printError("\(report.failures.count) samples could not be loaded and were left out (see report.json)")
+          printError("\(counted(report.failures.count, "sample")) could not be loaded and \(report.failures.count == 1 ? "was" : "were") left out (see report.json)")
           throw ExitCode(ExitStatus.partialFailure)
         }
       }
@@ -250,7 +250,7 @@ extension Dance {
       if matchedHead {
         let head = training.matchedHead(options.model, crop: options.crop)
         options.model = head.configuration
-        for line in head.explanation { print("matched head: " + line) }
+        for line in head.explanation { printNow("matched head: " + line) }
       }
       var validation: (TrainingData, DataSource)?
       if !noVal {
@@ -271,15 +271,16 @@ extension Dance {
 
     private func describe(_ run: TrainingRun) -> String {
       let o = run.options
-      var text = "train: \(run.data.count) samples from \(run.data.identity.path) (\(run.data.identity.kind), \(run.data.labelSpace.id)), "
-        + "\(run.batchesPerEpoch) batches of up to \(o.batchSize) per epoch, crop \(o.crop) × scale"
+      var text = "train: \(counted(run.data.count, "sample")) from \(run.data.identity.path) (\(run.data.identity.kind), \(run.data.labelSpace.id)), "
+        + "\(counted(run.batchesPerEpoch, "batch", plural: "batches")) of up to \(o.batchSize) per epoch, crop \(o.crop) × scale"
       let alone = EpochPlan.unbatchable(run.data.entries, batchSize: o.batchSize)
       if !alone.isEmpty {
-        text += "\nnote: \(alone.count) samples are alone at their stored scale and cannot form a batch; they are not trained on"
+        text += "\nnote: \(counted(alone.count, "sample")) alone at \(alone.count == 1 ? "its" : "their") stored scale cannot form a batch and "
+          + "\(alone.count == 1 ? "is" : "are") not trained on"
       }
-      if let validation = run.validation { text += "\nval: \(validation.count) samples at full resolution" }
-      text += "\nnetwork: \(o.model.description), \(run.model.parameterCount) parameters; \(o.threads) compute threads, "
-        + "\(o.loaderThreads) loader threads, seed \(o.seed)"
+      if let validation = run.validation { text += "\nval: \(counted(validation.count, "sample")) at full resolution" }
+      text += "\nnetwork: \(o.model.description), \(counted(run.model.parameterCount, "parameter")); "
+        + "\(counted(o.threads, "compute thread")), \(counted(o.loaderThreads, "loader thread")), seed \(o.seed)"
       return text
     }
   }

@@ -1,3 +1,4 @@
+import DanceCore
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -23,7 +24,7 @@ extension Dance {
     @Argument(help: "The output directory of `dance slim`.")
     var directory: String
 
-    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var catalog: CatalogOptions<ReadsCatalog>
 
     @Option(parsing: .unconditional, help: "Worker threads, \(Settings.workers.helpRange). Default: all cores.")
     var workers: Int?
@@ -34,14 +35,15 @@ extension Dance {
     func validate() throws { try Settings.workers.check(workers) }
 
     func run() throws {
-      let report = try ShardVerifier.verify(output: directory, catalogPath: catalogToCrossCheck(), workers: workers)
+      let report = try ShardVerifier.verify(
+        output: directory, catalogPath: catalogToCrossCheck(), workers: workers, progress: json ? .silent : .automatic)
       if json {
         try printJSON(report)
       } else {
         for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
         print(
-          "\(report.shards) shards, \(report.samples) samples, \(report.members) members checked: "
-            + (report.problems.isEmpty ? "all consistent" : "\(report.problems.count) problems"))
+          "\(counted(report.shards, "shard")), \(counted(report.samples, "sample")), \(counted(report.members, "member")) checked: "
+            + (report.problems.isEmpty ? "all consistent" : counted(report.problems.count, "problem")))
       }
       if !report.problems.isEmpty { throw ExitCode(ExitStatus.failure) }
     }

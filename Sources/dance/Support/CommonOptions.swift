@@ -7,14 +7,33 @@ public import Slimming
 import Trainer
 import Foundation
 
+/// What a command does with its catalog, for the help of `--catalog`.
+protocol CatalogUse {
+  /// The first line of `--catalog`'s help.
+  static var help: String { get }
+}
+
+/// A command that records what it does in the catalog (scan, score, slim).
+enum WritesCatalog: CatalogUse {
+  static let help = "The SQLite catalog file (created if missing)."
+}
+
+/// A command that only reads a catalog (verify, audit).
+enum ReadsCatalog: CatalogUse {
+  static let help = "The SQLite catalog file to read (never created)."
+}
+
+/// A command that changes an existing catalog (catalog forget, catalog vacuum).
+enum ChangesCatalog: CatalogUse {
+  static let help = "The SQLite catalog file to change (never created)."
+}
+
 /// `--catalog PATH`, shared by every command that reads or writes the catalog.
-struct CatalogOptions: ParsableArguments {
+struct CatalogOptions<Use: CatalogUse>: ParsableArguments {
   @Option(
     name: .customLong("catalog"),
     help: ArgumentHelp(
-      "The SQLite catalog file (created if missing).",
-      discussion: "Default: $DANCE_CATALOG, else dance-catalog.sqlite in the current directory.",
-      valueName: "path"))
+      Use.help, discussion: "Default: $DANCE_CATALOG, else dance-catalog.sqlite in the current directory.", valueName: "path"))
   var explicitPath: String?
 
   /// The catalog path in effect.
@@ -67,6 +86,17 @@ struct LayoutOptions: ParsableArguments {
   }
 }
 
+/// A size in bytes on the command line: a whole number or one with a unit (`64MiB`, ``ByteSize``).
+struct ByteCount: ExpressibleByArgument {
+  /// The bytes.
+  var bytes: Int
+
+  init?(argument: String) {
+    guard let bytes = ByteSize.parse(argument) else { return nil }
+    self.bytes = bytes
+  }
+}
+
 extension DatasetFormat: ExpressibleByArgument {}
 extension DatasetSplit: ExpressibleByArgument {}
 extension SlimOutputOptions.Codec: ExpressibleByArgument {}
@@ -75,6 +105,7 @@ extension PNGEncoder.Strategy: ExpressibleByArgument {}
 extension SlimPolicyName: ExpressibleByArgument {}
 extension WeightsName: ExpressibleByArgument {}
 extension RankGroups: ExpressibleByArgument {}
+extension RankOrder: ExpressibleByArgument {}
 
 /// `--slide`, `--stride`, `--scales` and `--flip`: how eval and predict run the network over an
 /// image (``TestTimeAugmentation``).
@@ -88,7 +119,7 @@ struct InferenceOptions: ParsableArguments {
   var stride: String?
 
   @Option(help: ArgumentHelp(
-    "Multi-scale test-time augmentation: comma-separated image scales, e.g. 0.5,0.75,1,1.25,1.5,1.75 (at most 4).",
+    "Multi-scale test-time augmentation: comma-separated image scales, each in (0, 4], e.g. 0.5,0.75,1,1.25,1.5,1.75.",
     discussion: "Each scale's class probabilities are resized to the image and averaged. (default: 1)", valueName: "list"))
   var scales: String?
 

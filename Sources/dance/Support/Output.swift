@@ -34,6 +34,9 @@ extension Unicode.Scalar {
   var isControlCharacter: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
 
+/// `path` made absolute (against the working directory) and standardized: every path in JSON is.
+func absolutePath(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
 /// A value as pretty, key-sorted JSON: what `--json` prints and what JSON reports hold.
 func prettyJSON<Value: Encodable>(_ value: Value) throws -> Data {
   let encoder = JSONEncoder()
@@ -127,7 +130,7 @@ func parseWeightRange(_ text: String) throws -> ClosedRange<Double> {
 /// (the first 20 of them; every one is in the catalog, see `dance scan`).
 func printLeftOut(_ samples: [String]) {
   guard !samples.isEmpty else { return }
-  printError("\(samples.count) invalid samples were left out (found by the scan; see dance scan):")
+  printError("\(counted(samples.count, "invalid sample")) \(samples.count == 1 ? "was" : "were") left out (found by the scan; see dance scan):")
   for sample in samples.prefix(20) { printError("  left out: \(sample)") }
   if samples.count > 20 { printError("  … and \(samples.count - 20) more") }
 }
