@@ -19,10 +19,13 @@ install: build
 demo: build
 	@scripts/demo.sh
 
-# The whole DANCE experiment on the default synthetic dataset (300 train, 60 val at 512x256): every
-# run and control with 3 seeds and the indicator ablation; hours on 2 cores. Rerunning continues it.
+# The DANCE experiment. ROOT=path/to/CamVid (SegNet's release; see the README): the operating point
+# (3 seeds) and the frontier on real data into results/camvid/, continuing from the committed runs.
+# Without ROOT: every run and control with 3 seeds on the default synthetic dataset into
+# experiment-output/. Hours on 2 cores; rerunning continues where it stopped.
+ROOT ?=
 experiment: build
-	.build/release/dance experiment --out experiment-output
+	@scripts/experiment.sh $(ROOT)
 
 test: deps
 	$(SWIFT) build --build-tests
