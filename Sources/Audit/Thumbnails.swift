@@ -21,10 +21,11 @@ enum Thumbnails {
     {
       // Nearest pick of the label at each thumbnail pixel's centre, blended half and half with the image.
       var blended = small
+      let space = datasetLabels.space
       for y in 0..<small.height {
         for x in 0..<small.width {
           let trainId = labels[min(labels.width - 1, x * factor + factor / 2), min(labels.height - 1, y * factor + factor / 2)]
-          let color = datasetLabels.space.color(of: trainId)
+          let color = space.color(of: trainId)
           for (c, component) in [color.red, color.green, color.blue].enumerated() {
             blended[x, y, c] = UInt8((Int(small[x, y, c]) + Int(component) + 1) / 2)
           }

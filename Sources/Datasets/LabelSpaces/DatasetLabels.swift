@@ -13,6 +13,10 @@ public struct DatasetLabels: Sendable, Equatable {
   public let camvidGrouping: CamVidGrouping
   /// A generic dataset's class table; `nil` for the standard formats.
   public let classes: ClassesFile?
+  /// The class table's label space and mask encoding, made once: every label file converted goes
+  /// through them, and making them hashes every class.
+  private let genericSpace: LabelSpace?
+  private let genericEncoding: LabelEncoding?
 
   /// The labels of a standard format (not ``DatasetFormat/generic``, whose classes come from a file).
   public init(format: DatasetFormat, camvidGrouping: CamVidGrouping = .standard) {
@@ -20,6 +24,8 @@ public struct DatasetLabels: Sendable, Equatable {
     self.format = format
     self.camvidGrouping = camvidGrouping
     classes = nil
+    genericSpace = nil
+    genericEncoding = nil
   }
 
   /// The labels of a generic dataset with the class table `classes`.
@@ -27,6 +33,8 @@ public struct DatasetLabels: Sendable, Equatable {
     format = .generic
     camvidGrouping = .standard
     self.classes = classes
+    genericSpace = classes.space
+    genericEncoding = classes.encoding
   }
 
   /// The labels of the dataset at `root`: for a generic dataset its `ROOT/classes.yaml` is read.
@@ -61,7 +69,7 @@ public struct DatasetLabels: Sendable, Equatable {
     case .camvid: .camvid
     case .ade20k: .ade20k
     case .voc: .voc
-    case .generic: classes!.space
+    case .generic: genericSpace!
     }
   }
 
@@ -86,7 +94,7 @@ public struct DatasetLabels: Sendable, Equatable {
     case .camvid: path.hasSuffix("_L.png") ? nil : .camvidSegNet
     case .ade20k: .ade20k
     case .voc: .voc
-    case .generic: classes!.encoding
+    case .generic: genericEncoding!
     }
   }
 }

@@ -153,10 +153,16 @@ public enum CityscapesLabelIds {
       ? nil : "--label-ids writes Cityscapes label ids; the network's classes are \(space.id), not \(LabelSpace.cityscapes.id)"
   }
 
-  /// A train-id map as label ids.
-  public static func labelIds(of trainIds: Image8) -> Image8 {
+  /// Train id → Cityscapes label id, for every byte value (0 for any that is not a train id).
+  private static let labelIdOfByte: [UInt8] = {
     var table = [UInt8](repeating: 0, count: 256)
     for (trainId, id) in cityscapesLabelIdOfTrainId.enumerated() { table[trainId] = id }
+    return table
+  }()
+
+  /// A train-id map as label ids.
+  public static func labelIds(of trainIds: Image8) -> Image8 {
+    let table = labelIdOfByte
     var output = trainIds
     for index in output.samples.indices { output.samples[index] = table[Int(output.samples[index])] }
     return output

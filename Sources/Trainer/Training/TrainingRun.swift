@@ -164,7 +164,8 @@ public final class TrainingRun {
         // empty one (its failures are reported above, and the run ends with them).
         if next.count > 1 {
           let position = epoch * batches + batch
-          let (value, flops) = trainStep(next, learningRate: schedule.rate(at: position), dropoutSeed: UInt64(position), loss: &loss)
+          let learningRate = schedule.rate(at: position)
+          let (value, flops) = trainStep(next, learningRate: learningRate, dropoutSeed: UInt64(position), loss: &loss)
           guard value.isFinite else {
             try writeReport(status: "diverged")
             throw .diverged(
@@ -174,7 +175,7 @@ public final class TrainingRun {
           }
           history.stepLosses.append(value)
           history.stepFlops.append(flops)
-          history.stepLearningRates.append(schedule.rate(at: position))
+          history.stepLearningRates.append(learningRate)
           record.loss = (record.loss * Double(record.steps) + Double(value)) / Double(record.steps + 1)
           record.steps += 1
           record.trainFlops += flops

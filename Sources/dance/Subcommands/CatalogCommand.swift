@@ -87,7 +87,7 @@ struct CatalogCommand: ParsableCommand {
     @OptionGroup var catalog: CatalogOptions<ChangesCatalog>
 
     func run() throws {
-      let directory = URL(fileURLWithPath: output).standardizedFileURL.path
+      let directory = absolutePath(output)
       let forgotten = try Catalog(path: catalog.path, access: .existing).forgetOutputs(directory: directory)
       guard !forgotten.outputs.isEmpty else {
         throw ValidationError("\(catalog.path) records no output \(directory); dance catalog list shows the outputs")
