@@ -38,6 +38,7 @@ let package = Package(
     .library(name: "Tensors", targets: ["Tensors"]),
     .library(name: "NN", targets: ["NN"]),
     .library(name: "Shards", targets: ["Shards"]),
+    .library(name: "OutputStore", targets: ["OutputStore"]),
     .library(name: "Trainer", targets: ["Trainer"]),
   ],
   dependencies: [
@@ -77,7 +78,11 @@ let package = Package(
     .target(name: "Catalog", dependencies: ["DanceCore", grdb], swiftSettings: swiftSettings),
     .target(name: "Shards", dependencies: [crypto], swiftSettings: swiftSettings),
     .target(
-      name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "Audit", "Synthetic", yams],
+      name: "OutputStore", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Slimming", "Shards"],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "Pipeline",
+      dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "OutputStore", "Audit", "Synthetic", yams],
       // The crash tests' fault injection (FaultInjection.swift) exists in debug builds only.
       swiftSettings: swiftSettings + [.define("DANCE_FAULT_INJECTION", .when(configuration: .debug))]
     ),
@@ -89,13 +94,13 @@ let package = Package(
       linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
     ),
     .target(name: "NN", dependencies: ["DanceCore", "Tensors"], swiftSettings: swiftSettings),
-    .target(name: "Experiment", dependencies: ["DanceCore", "Catalog", "Shards", "Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
-    .target(name: "Trainer", dependencies: ["DanceCore", "NN", "Tensors", "Shards", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
+    .target(name: "Experiment", dependencies: ["DanceCore", "Catalog", "OutputStore", "Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
+    .target(name: "Trainer", dependencies: ["DanceCore", "NN", "Tensors", "Shards", "OutputStore", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["DanceCore", "CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
+      dependencies: ["DanceCore", "CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "OutputStore", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -118,15 +123,18 @@ let package = Package(
     .testTarget(name: "ComplexityTests", dependencies: ["DanceCore", "Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["DanceCore", "Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["DanceCore", "Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["DanceCore", "Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["DanceCore", "Pipeline", "OutputStore", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "AuditTests", dependencies: ["DanceCore", "Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "DanceTests", dependencies: ["DanceCore", "dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceTests", dependencies: ["DanceCore", "dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "OutputStore", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "OutputStore", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "Pipeline", "Slimming", "Synthetic", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "OutputStoreTests", dependencies: ["DanceCore", "OutputStore", "Catalog", "Shards", "Slimming", "Datasets", "ImageCodecs", "TestSupport"],
+      swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]
 )

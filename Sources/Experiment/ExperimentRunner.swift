@@ -3,7 +3,7 @@ import Datasets
 import Foundation
 import NN
 import Pipeline
-import Shards
+import OutputStore
 import Slimming
 import Trainer
 

@@ -1,6 +1,7 @@
 public import Catalog
 import DanceCore
 import Foundation
+import OutputStore
 import Shards
 
 /// `dance catalog merge`: joins partition catalogs and rewrites each output's `shardindex.json`.
@@ -46,7 +47,7 @@ public enum CatalogMerger {
         for split in Set(shards.map(\.split)).sorted() {
           let inSplit = shards.filter { $0.split == split }.sorted { $0.path < $1.path }
           let directory = output + "/" + split.rawValue
-          try ShardIndexJSON(split: split.rawValue, shards: inSplit.map { ($0.path, $0.samples, $0.bytes, $0.md5) }).write(to: directory + "/" + ShardIndexJSON.defaultFileName)
+          try ShardIndexJSON(split: split.rawValue, records: inSplit).write(to: directory + "/" + ShardIndexJSON.defaultFileName)
           for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
           where name.hasPrefix("shardindex.\(split)-part") && name.hasSuffix(".json") {
             try? FileManager.default.removeItem(atPath: directory + "/" + name)

@@ -75,95 +75,46 @@ public enum DatasetScanner {
       discovery = try discover(root, options: named)
     }
     do throws(CatalogError) {
+      var scan = try ScanState.reusing(discovery, registered: registered, options: scanOptions, context: context, catalog: catalog)
+      scan.validate(discovery, options: scanOptions, context: context)
       let encoding = discovery.samples.first?.labelEncoding
       let datasetRecord = DatasetRecord(
         root: discovery.root, format: discovery.format,
         labelEncoding: encoding?.id ?? "none", labelSpace: encoding == nil ? "none" : discovery.labels.space.id,
         camvidGrouping: options.camvidGrouping.overrides, name: discovery.name)
       // The dataset row is written with the samples, in one transaction (``Catalog/recordScan(of:samples:problems:)``).
-      let datasetId = registered?.id ?? 0
-      let previousSamples = try registered == nil ? [] : catalog.samples(datasetId: datasetId)
-      let previous = Dictionary(uniqueKeysWithValues: previousSamples.map { ($0.key, $0) })
-      let problemsBefore = try registered == nil ? [] : catalog.problems(datasetId: datasetId)
-      let previousProblems = Dictionary(grouping: problemsBefore.filter { $0.sampleKey != nil }) { $0.sampleKey! }
-
-      // A verdict depends on the strictness it was reached with: a lenient scan reads the samples a
-      // strict one found bad again, a strict scan those a lenient run accepted with warnings.
-      let lenient = context.decodeOptions.strictness == .lenient
-      let warned = lenient ? [] : Set(try catalog.decodeWarnings().map(\.path))
-      func reusable(_ old: SampleRecord, _ sample: DiscoveredSample) -> Bool {
-        if lenient { return old.status == .ok }
-        return !warned.contains(discovery.root + "/" + sample.imagePath)
-          && !(sample.labelPath.map { warned.contains(discovery.root + "/" + $0) } ?? false)
-      }
-
-      // Decide per sample: reuse the cataloged validation, or read the files again.
-      var records = [SampleRecord?](repeating: nil, count: discovery.samples.count)
-      var sampleProblems = [[ProblemRecord]](repeating: [], count: discovery.samples.count)
-      var toValidate: [Int] = []
-      for (index, sample) in discovery.samples.enumerated() {
-        let image = fileIdentity(discovery.root + "/" + sample.imagePath)
-        let label = sample.labelPath.flatMap { fileIdentity(discovery.root + "/" + $0) }
-        if !scanOptions.verifyImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
-          old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label, reusable(old, sample)
-        {
-          records[index] = old
-          sampleProblems[index] = previousProblems[sample.key.rawValue] ?? []
-        } else {
-          toValidate.append(index)
-          records[index] = SampleRecord(
-            key: sample.key.rawValue, datasetId: datasetId, split: sample.split, imagePath: sample.imagePath,
-            labelPath: sample.labelPath, width: nil, height: nil, image: image, label: label, status: .ok, error: nil)
-        }
-      }
-
-      let validator = SampleValidator(
-        decoder: ImageDecoder(options: context.decodeOptions), verifiesImages: scanOptions.verifyImages)
-      let progress = ProgressReporter(label: "scan", total: toValidate.count, style: context.progress)
-      let samples = discovery.samples
-      let root = discovery.root
-      OrderedParallelMap(workers: context.workers).run(toValidate) { index in
-        validator.validate(samples[index], root: root)
-      } consume: { position, validation in
-        let index = toValidate[position]
-        records[index]?.width = validation.width
-        records[index]?.height = validation.height
-        records[index]?.status = validation.isValid ? .ok : .bad
-        records[index]?.error = validation.isValid ? nil : validation.problems.map(\.detail).joined(separator: "; ")
-        sampleProblems[index] = validation.problems.map { problemRecord($0, datasetId: datasetId) }
-        progress.advance()
-      }
-      if !toValidate.isEmpty { progress.finish() }
-
-      let allRecords = records.compactMap { $0 }
-      let layoutProblems = discovery.problems.map { problemRecord($0, datasetId: datasetId) }
+      let allRecords = scan.records.compactMap { $0 }
+      let layoutProblems = discovery.problems.map { problemRecord($0, datasetId: scan.datasetId) }
       let (_, changes) = try catalog.recordScan(
-        of: datasetRecord, samples: allRecords, problems: layoutProblems + sampleProblems.flatMap { $0 })
-      if !warned.isEmpty {  // read again strictly: the strict verdict replaces the lenient warnings
-        let validated = toValidate.flatMap { index in
-          [samples[index].imagePath] + (samples[index].labelPath.map { [$0] } ?? [])
-        }.map { root + "/" + $0 }
-        try catalog.forgetDecodeWarnings(paths: validated.filter(warned.contains))
-      }
-
-      var counts: [String: ScanReport.SplitCount] = [:]
-      for record in allRecords {
-        counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].ok += record.status == .ok ? 1 : 0
-        counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].bad += record.status == .bad ? 1 : 0
-      }
-      let problems = (layoutProblems + sampleProblems.flatMap { $0 }).sorted(by: Catalog.problemOrder).map { record in
-        LayoutProblem(
-          LayoutProblem.Kind(rawValue: record.kind) ?? .strayFile, path: record.path,
-          sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
-      }
+        of: datasetRecord, samples: allRecords, problems: layoutProblems + scan.sampleProblems.flatMap { $0 })
+      try scan.forgetReplacedWarnings(discovery, catalog: catalog)
       return ScanReport(
         format: discovery.format.rawValue, root: discovery.root, catalog: URL(fileURLWithPath: catalog.path).standardizedFileURL.path,
-        splits: DatasetSplit.allCases.compactMap { counts[$0.rawValue] }, problems: problems, changes: changes,
-        validated: toValidate.count, reused: discovery.samples.count - toValidate.count,
+        splits: splitCounts(allRecords), problems: reportedProblems(layoutProblems + scan.sampleProblems.flatMap { $0 }),
+        changes: changes, validated: scan.toValidate.count, reused: discovery.samples.count - scan.toValidate.count,
         seconds: Date().timeIntervalSince(start))
     } catch {
       throw .catalog(error)
     }
+  }
+
+  /// The samples per split, valid and bad, in split order.
+  static func splitCounts(_ records: [SampleRecord]) -> [ScanReport.SplitCount] {
+    var counts: [String: ScanReport.SplitCount] = [:]
+    for record in records {
+      counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].ok += record.status == .ok ? 1 : 0
+      counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].bad += record.status == .bad ? 1 : 0
+    }
+    return DatasetSplit.allCases.compactMap { counts[$0.rawValue] }
+  }
+
+  /// The problems as the report lists them, in the catalog's order.
+  static func reportedProblems(_ records: [ProblemRecord]) -> [LayoutProblem] {
+    records.sorted(by: Catalog.problemOrder).map { record in
+        LayoutProblem(
+          LayoutProblem.Kind(rawValue: record.kind) ?? .strayFile, path: record.path,
+          sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
+      }
   }
 
   static func discover(_ root: String, options: DiscoveryOptions) throws(PipelineError) -> Discovery {
@@ -178,6 +129,94 @@ public enum DatasetScanner {
     ProblemRecord(
       datasetId: datasetId, kind: problem.kind.rawValue, path: problem.path, sampleKey: problem.sampleKey?.rawValue,
       detail: problem.detail)
+  }
+}
+
+/// One scan's samples as they are decided: reused from the catalog or read again.
+struct ScanState {
+  /// The dataset's id (0 for a dataset not cataloged yet).
+  var datasetId: Int64
+  /// Per discovered sample, its row.
+  var records: [SampleRecord?]
+  /// Per discovered sample, its problems.
+  var sampleProblems: [[ProblemRecord]]
+  /// The discovered samples read again (indices).
+  var toValidate: [Int] = []
+  /// Files a lenient run accepted with warnings (empty for a lenient scan).
+  var warned: Set<String>
+
+  /// Decides per sample: reuse the cataloged validation when its files are unchanged (and the
+  /// verdict was reached with this strictness), or read the files again.
+  static func reusing(
+    _ discovery: Discovery, registered: DatasetRecord?, options: ScanOptions, context: StageContext, catalog: Catalog
+  ) throws(CatalogError) -> ScanState {
+    let datasetId = registered?.id ?? 0
+    let previousSamples = try registered == nil ? [] : catalog.samples(datasetId: datasetId)
+    let previous = Dictionary(uniqueKeysWithValues: previousSamples.map { ($0.key, $0) })
+    let problemsBefore = try registered == nil ? [] : catalog.problems(datasetId: datasetId)
+    let previousProblems = Dictionary(grouping: problemsBefore.filter { $0.sampleKey != nil }) { $0.sampleKey! }
+    // A verdict depends on the strictness it was reached with: a lenient scan reads the samples a
+    // strict one found bad again, a strict scan those a lenient run accepted with warnings.
+    let lenient = context.decodeOptions.strictness == .lenient
+    let warned = lenient ? [] : Set(try catalog.decodeWarnings().map(\.path))
+    func reusable(_ old: SampleRecord, _ sample: DiscoveredSample) -> Bool {
+      if lenient { return old.status == .ok }
+      return !warned.contains(discovery.root + "/" + sample.imagePath)
+        && !(sample.labelPath.map { warned.contains(discovery.root + "/" + $0) } ?? false)
+    }
+    var state = ScanState(
+      datasetId: datasetId, records: .init(repeating: nil, count: discovery.samples.count),
+      sampleProblems: .init(repeating: [], count: discovery.samples.count), warned: warned)
+    for (index, sample) in discovery.samples.enumerated() {
+      let image = fileIdentity(discovery.root + "/" + sample.imagePath)
+      let label = sample.labelPath.flatMap { fileIdentity(discovery.root + "/" + $0) }
+      if !options.verifyImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
+        old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label, reusable(old, sample)
+      {
+        state.records[index] = old
+        state.sampleProblems[index] = previousProblems[sample.key.rawValue] ?? []
+      } else {
+        state.toValidate.append(index)
+        state.records[index] = SampleRecord(
+          key: sample.key.rawValue, datasetId: datasetId, split: sample.split, imagePath: sample.imagePath,
+          labelPath: sample.labelPath, width: nil, height: nil, image: image, label: label, status: .ok, error: nil)
+      }
+    }
+    return state
+  }
+
+  /// Reads the samples to validate on `context.workers` threads and records each verdict.
+  mutating func validate(_ discovery: Discovery, options: ScanOptions, context: StageContext) {
+    let validator = SampleValidator(decoder: ImageDecoder(options: context.decodeOptions), verifiesImages: options.verifyImages)
+    let progress = ProgressReporter(label: "scan", total: toValidate.count, style: context.progress)
+    let samples = discovery.samples
+    let root = discovery.root
+    let toValidate = toValidate
+    let datasetId = datasetId
+    var records = records, sampleProblems = sampleProblems
+    OrderedParallelMap(workers: context.workers).run(toValidate) { index in
+      validator.validate(samples[index], root: root)
+    } consume: { position, validation in
+      let index = toValidate[position]
+      records[index]?.width = validation.width
+      records[index]?.height = validation.height
+      records[index]?.status = validation.isValid ? .ok : .bad
+      records[index]?.error = validation.isValid ? nil : validation.problems.map(\.detail).joined(separator: "; ")
+      sampleProblems[index] = validation.problems.map { DatasetScanner.problemRecord($0, datasetId: datasetId) }
+      progress.advance()
+    }
+    if !toValidate.isEmpty { progress.finish() }
+    self.records = records
+    self.sampleProblems = sampleProblems
+  }
+
+  /// Read again strictly: the strict verdict replaces the lenient warnings of the files read.
+  func forgetReplacedWarnings(_ discovery: Discovery, catalog: Catalog) throws(CatalogError) {
+    guard !warned.isEmpty else { return }
+    let validated = toValidate.flatMap { index in
+      [discovery.samples[index].imagePath] + (discovery.samples[index].labelPath.map { [$0] } ?? [])
+    }.map { discovery.root + "/" + $0 }
+    try catalog.forgetDecodeWarnings(paths: validated.filter(warned.contains))
   }
 }
 

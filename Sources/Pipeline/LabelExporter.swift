@@ -1,4 +1,4 @@
-import DanceCore
+public import DanceCore
 public import Datasets
 import Foundation
 public import ImageCodecs

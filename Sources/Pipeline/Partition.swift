@@ -2,6 +2,7 @@ public import Catalog
 import DanceCore
 import Datasets
 import Foundation
+public import OutputStore
 
 /// One of `count` disjoint parts of a dataset, so any number of processes (a Slurm array, a
 /// Kubernetes Indexed Job) can slim a dataset together.
@@ -10,17 +11,8 @@ import Foundation
 /// samples; they are ordered by a well-mixed hash of the key and dealt out in turn, which gives
 /// every part its share to within one sample, whatever the keys look like.
 public struct Partition: Sendable, Equatable, Codable {
-  /// How the samples are divided among the parts.
-  public enum Scheme: String, Sendable, Codable, CaseIterable {
-    /// The kept samples of a split, ordered by SplitMix64's finaliser over the key's 64-bit
-    /// FNV-1a hash (ties by key), dealt out in turn: part `i` gets positions `i`, `i + N`, ….
-    case dealtByMixedHash = "dealt-by-mixed-hash"
-    /// Before issue 26: a sample belongs to part `FNV-1a(key) mod N`. FNV-1a's low bits are
-    /// poorly mixed (for N = 2 the part is the parity of the key's odd bytes), so parts could be
-    /// empty. Outputs written so stay readable; new partitions never use it, and `dance catalog
-    /// merge` refuses to join parts of both schemes.
-    case fnv1aModulo = "fnv1a-modulo"
-  }
+  /// How the samples are divided among the parts (recorded in the output's configuration).
+  public typealias Scheme = PartitionScheme
 
   /// This part, `0..<count`.
   public var index: Int
@@ -79,7 +71,7 @@ public struct Partition: Sendable, Equatable, Codable {
   }
 
   /// `part1of3`.
-  public var name: String { "part\(index)of\(count)" }
+  public var name: String { outputPartition.name }
 
   /// `1/3`.
   public var text: String { "\(index)/\(count)" }
@@ -88,11 +80,5 @@ public struct Partition: Sendable, Equatable, Codable {
   public var outputPartition: OutputPartition { OutputPartition(index: index, count: count) }
 
   /// The partition's catalog file, inside the output directory.
-  public var catalogFileName: String { "catalog.\(name).sqlite" }
-
-  /// The shard prefixes this partition writes (one per split).
-  var shardPrefixes: [String] { DatasetSplit.allCases.map { shardPrefix(split: $0.rawValue) } }
-
-  /// `train-part1of3`: shards `train-part1of3-000000.tar`.
-  func shardPrefix(split: String) -> String { split + "-" + name }
+  public var catalogFileName: String { outputPartition.catalogFileName }
 }

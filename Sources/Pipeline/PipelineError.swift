@@ -1,7 +1,7 @@
 public import Catalog
-import Shards
 import DanceCore
 public import Datasets
+import OutputStore
 
 /// Why a pipeline job could not run; wraps the failing stage's typed error, which names the path.
 public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -47,8 +47,22 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension PipelineError {
-  /// `body`'s value; a shard or manifest error becomes ``output(path:reason:)``.
-  static func reading<Value>(_ body: () throws(ShardError) -> Value) throws(PipelineError) -> Value {
-    do throws(ShardError) { return try body() } catch { throw .output(path: error.path, reason: error.reason) }
+  /// The shared output rule's error as this target's: a refusal stays a refusal (exit 2).
+  init(_ error: OutputGuardError) {
+    switch error {
+    case .refused(let path, let reason): self = .refused(path: path, reason: reason)
+    case .io(let path, let reason): self = .output(path: path, reason: reason)
+    }
+  }
+
+  /// The output store's error as this target's, keeping whether it is the request's fault (exit 2).
+  init(_ error: OutputStoreError) {
+    switch error {
+    case .refused(let path, let reason): self = .refused(path: path, reason: reason)
+    case .notAnOutput: self = .nothingToDo(reason: error.description)
+    case .invalid(let path, let reason), .io(let path, let reason): self = .output(path: path, reason: reason)
+    case .catalog(let error): self = .catalog(error)
+    case .dataset(let error): self = .dataset(error)
+    }
   }
 }

@@ -51,81 +51,11 @@ public enum ScoreJob {
       if !all.contains(indicator) { all.append(indicator) }
     }
     do {
-      let datasets = try catalog.datasets().filter { datasetRoot == nil || $0.root == datasetRoot }
-      if datasets.isEmpty {
-        throw PipelineError.nothingToDo(
-          reason: "\(catalog.path): " + (datasetRoot.map { "\($0) is not in the catalog; scan it first" }
-            ?? "no dataset in the catalog; run `dance scan ROOT` or give ROOT"))
-      }
-      let cache = Dictionary(grouping: try catalog.scores(), by: \.sampleKey)
-      var work: [ScoreWorkItem] = []
-      var considered = 0
-      for dataset in datasets {
-        let labels = try DatasetLabels.cataloged(
-          format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace)
-        for sample in try catalog.samples(datasetId: dataset.id, status: .ok) {
-          let wanted = indicators.filter { indicator in requests.contains { $0.covers(sample.split) && $0.indicators.contains(indicator) } }
-          if wanted.isEmpty { continue }
-          considered += 1
-          let item = ScoreWorkItem(
-            sample: sample, root: dataset.root, labels: labels,
-            image: fileIdentity(dataset.root + "/" + sample.imagePath),
-            label: sample.labelPath.flatMap { fileIdentity(dataset.root + "/" + $0) },
-            missing: [])
-          let cached = cache[sample.key] ?? []
-          let missing = wanted.filter { indicator in
-            let file = indicator.needsImage ? item.image : item.label
-            return !cached.contains { $0.indicator == indicator && $0.variant == indicator.variant && $0.file == file }
-          }
-          if !missing.isEmpty {
-            var pending = item
-            pending.missing = missing
-            work.append(pending)
-          }
-        }
-      }
-
+      let (work, considered) = try pendingWork(requests, indicators: indicators, datasetRoot: datasetRoot, catalog: catalog)
       var report = ScoreReport(
         samples: considered, computed: 0, cached: considered - work.count, failures: [], decodedImages: 0, decodedLabels: 0,
         indicators: indicators.map(\.rawValue), seconds: 0)
-      let progress = ProgressReporter(label: "score", total: work.count, unit: "images", style: context.progress)
-      let decoder = ImageDecoder(options: context.decodeOptions)
-      var batch: [ScoreRecord] = []
-      var failed: [ScoreFailureRecord] = []
-      var succeeded: [String] = []
-      func flush() throws(CatalogError) {
-        try catalog.recordScores(batch, failures: failed, succeeded: succeeded)
-        batch.removeAll(keepingCapacity: true)
-        failed.removeAll()
-        succeeded.removeAll()
-      }
-      do {
-        try OrderedParallelMap(workers: context.workers).run(work) { item in
-          item.score(decoder: decoder)
-        } consume: { _, outcome in
-          report.decodedImages += outcome.decodedImage ? 1 : 0
-          report.decodedLabels += outcome.decodedLabel ? 1 : 0
-          switch outcome.result {
-          case .success(let scores):
-            batch += scores
-            succeeded.append(outcome.sampleKey)
-            report.computed += 1
-          case .failure(let failure):
-            let reason = failure.reason
-            if requests.contains(where: \.failFast) { throw PipelineError.sampleFailed(sample: outcome.sampleKey, reason: reason) }
-            failed.append(ScoreFailureRecord(sampleKey: outcome.sampleKey, reason: reason))
-            report.failures.append("\(outcome.sampleKey): \(reason)")
-          }
-          progress.advance()
-          FaultInjection.reach("score")
-          if succeeded.count + failed.count >= 64 { try flush() }
-        }
-        try flush()
-      } catch {
-        try? flush()  // keep what was computed before the stop
-        throw error
-      }
-      if !work.isEmpty { progress.finish() }
+      try score(work, failFast: requests.contains(where: \.failFast), context: context, catalog: catalog, report: &report)
       report.seconds = Date().timeIntervalSince(start)
       return report
     } catch let error as PipelineError {
@@ -137,6 +67,89 @@ public enum ScoreJob {
     } catch {
       throw .output(path: FileSystemFailure.path(of: error) ?? catalog.path, reason: FileSystemFailure.reason(of: error))
     }
+  }
+
+  /// Every sample of the datasets (the one at `datasetRoot`, or all) that some request covers,
+  /// with the indicators it lacks in the cache (by file identity and variant); samples lacking
+  /// none count as considered only.
+  static func pendingWork(_ requests: [ScoreOptions], indicators: [Indicator], datasetRoot: String?, catalog: Catalog) throws
+    -> (work: [ScoreWorkItem], considered: Int)
+  {
+    let datasets = try catalog.datasets().filter { datasetRoot == nil || $0.root == datasetRoot }
+    if datasets.isEmpty {
+      throw PipelineError.nothingToDo(
+        reason: "\(catalog.path): " + (datasetRoot.map { "\($0) is not in the catalog; scan it first" }
+          ?? "no dataset in the catalog; run `dance scan ROOT` or give ROOT"))
+    }
+    let cache = Dictionary(grouping: try catalog.scores(), by: \.sampleKey)
+    var work: [ScoreWorkItem] = []
+    var considered = 0
+    for dataset in datasets {
+      let labels = try DatasetLabels.cataloged(
+        format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace)
+      for sample in try catalog.samples(datasetId: dataset.id, status: .ok) {
+        let wanted = indicators.filter { indicator in requests.contains { $0.covers(sample.split) && $0.indicators.contains(indicator) } }
+        if wanted.isEmpty { continue }
+        considered += 1
+        var item = ScoreWorkItem(
+          sample: sample, root: dataset.root, labels: labels,
+          image: fileIdentity(dataset.root + "/" + sample.imagePath),
+          label: sample.labelPath.flatMap { fileIdentity(dataset.root + "/" + $0) },
+          missing: [])
+        let cached = cache[sample.key] ?? []
+        item.missing = wanted.filter { indicator in
+          let file = indicator.needsImage ? item.image : item.label
+          return !cached.contains { $0.indicator == indicator && $0.variant == indicator.variant && $0.file == file }
+        }
+        if !item.missing.isEmpty { work.append(item) }
+      }
+    }
+    return (work, considered)
+  }
+
+  /// Scores `work` on `context.workers` threads, recording the scores and failures in batches of
+  /// 64 samples (and what was computed before a stop).
+  static func score(
+    _ work: [ScoreWorkItem], failFast: Bool, context: StageContext, catalog: Catalog, report: inout ScoreReport
+  ) throws {
+    let progress = ProgressReporter(label: "score", total: work.count, unit: "images", style: context.progress)
+    let decoder = ImageDecoder(options: context.decodeOptions)
+    var batch: [ScoreRecord] = []
+    var failed: [ScoreFailureRecord] = []
+    var succeeded: [String] = []
+    func flush() throws(CatalogError) {
+      try catalog.recordScores(batch, failures: failed, succeeded: succeeded)
+      batch.removeAll(keepingCapacity: true)
+      failed.removeAll()
+      succeeded.removeAll()
+    }
+    do {
+      try OrderedParallelMap(workers: context.workers).run(work) { item in
+        item.score(decoder: decoder)
+      } consume: { _, outcome in
+        report.decodedImages += outcome.decodedImage ? 1 : 0
+        report.decodedLabels += outcome.decodedLabel ? 1 : 0
+        switch outcome.result {
+        case .success(let scores):
+          batch += scores
+          succeeded.append(outcome.sampleKey)
+          report.computed += 1
+        case .failure(let failure):
+          let reason = failure.reason
+          if failFast { throw PipelineError.sampleFailed(sample: outcome.sampleKey, reason: reason) }
+          failed.append(ScoreFailureRecord(sampleKey: outcome.sampleKey, reason: reason))
+          report.failures.append("\(outcome.sampleKey): \(reason)")
+        }
+        progress.advance()
+        FaultInjection.reach("score")
+        if succeeded.count + failed.count >= 64 { try flush() }
+      }
+      try flush()
+    } catch {
+      try? flush()  // keep what was computed before the stop
+      throw error
+    }
+    if !work.isEmpty { progress.finish() }
   }
 }
 

@@ -17,15 +17,13 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupportedMember(path: String, reason: String)
   /// Two members of one sample carry the same field.
   case duplicateField(path: String, reason: String)
-  /// An output's `manifest.json` cannot be read, is not a Dance manifest, or names a file outside the output.
-  case invalidManifest(path: String, reason: String)
 
   /// The archive or file the error concerns (`<memory>` for in-memory archives).
   public var path: String {
     switch self {
     case .invalidKey(let path, _), .invalidName(let path, _), .invalidConfiguration(let path, _),
       .io(let path, _), .truncated(let path, _), .corruptHeader(let path, _),
-      .unsupportedMember(let path, _), .duplicateField(let path, _), .invalidManifest(let path, _):
+      .unsupportedMember(let path, _), .duplicateField(let path, _):
       path
     }
   }
@@ -35,7 +33,7 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .invalidKey(_, let reason), .invalidName(_, let reason), .invalidConfiguration(_, let reason),
       .io(_, let reason), .truncated(_, let reason), .corruptHeader(_, let reason),
-      .unsupportedMember(_, let reason), .duplicateField(_, let reason), .invalidManifest(_, let reason):
+      .unsupportedMember(_, let reason), .duplicateField(_, let reason):
       reason
     }
   }

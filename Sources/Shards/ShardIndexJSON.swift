@@ -1,3 +1,5 @@
+import Foundation
+
 /// The wids shard index, `shardindex.json`: every shard's URL, sample count, size and MD5.
 ///
 /// Rendered exactly as `widsindex create` writes it, i.e. Python's
@@ -116,5 +118,34 @@ public struct ShardIndexJSON: Hashable, Sendable {
       }
     }
     return result + "\""
+  }
+}
+
+extension ShardIndexJSON {
+  /// The JSON form of an index, as wids and ``rendered()`` spell it.
+  private struct Document: Decodable {
+    struct Entry: Decodable {
+      var url: String
+      var nsamples: Int
+      var filesize: Int
+      var md5sum: String?
+    }
+    var name: String?
+    var shardlist: [Entry]
+  }
+
+  /// Parses an index (wids' `shardlist` of `url`, `nsamples`, `filesize` and optional `md5sum`).
+  ///
+  /// - Parameter path: the file the bytes came from, for errors.
+  /// - Throws: ``ShardError/corruptHeader(path:reason:)`` when the bytes are not a wids index or
+  ///   an entry lacks one of its fields.
+  public init(parsing bytes: [UInt8], path: String) throws(ShardError) {
+    let document: Document
+    do { document = try JSONDecoder().decode(Document.self, from: Data(bytes)) } catch {
+      throw .corruptHeader(path: path, reason: "not a wids shard index (a shardlist of url, filesize and nsamples): \(error)")
+    }
+    self.init(
+      name: document.name ?? "",
+      shards: document.shardlist.map { Shard(url: $0.url, sampleCount: $0.nsamples, byteCount: $0.filesize, md5: $0.md5sum) })
   }
 }

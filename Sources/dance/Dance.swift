@@ -3,7 +3,9 @@ import Foundation
 internal import CMalloc
 import Catalog
 import Datasets
+import DanceCore
 import Experiment
+import OutputStore
 import Pipeline
 import Trainer
 
@@ -66,6 +68,10 @@ extension ReportedError {
 }
 
 extension PipelineError: ReportedError {
+  var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
+}
+
+extension OutputStoreError: ReportedError {
   var exitStatus: Int32 { isUsageError ? ExitStatus.usage : ExitStatus.failure }
 }
 

@@ -2,6 +2,7 @@ import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
+import OutputStore
 import Shards
 import TestSupport
 import Testing
@@ -59,9 +60,9 @@ import Testing
         let rows = try Self.readMDS(directory + "/mds/" + split)
         #expect(rows.count == expected.count && !rows.isEmpty)
         for (row, sample) in zip(rows, expected) {
-          let metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(sample.fields["json"]!))
+          let metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(sample[.metadata]!))
           #expect(row["key"] == Array(sample.key.utf8))
-          #expect(row["image"] == sample.fields["png"] && row["mask"] == sample.fields["seg.png"])
+          #expect(row["image"] == sample[.png] && row["mask"] == sample[.label])
           #expect(row["scale"] == withUnsafeBytes(of: Float(metadata.scale).bitPattern.littleEndian, Array.init))
           #expect(row["weight"] == withUnsafeBytes(of: Float(metadata.weight).bitPattern.littleEndian, Array.init))
         }
@@ -120,7 +121,7 @@ import Testing
         let labelFile = directory + "/folder/" + row[3]
         let labels = try DatasetLabels.forLabelFile(at: labelFile, format: format)
         let exported = try LabelFiles.convert(contentsOf: labelFile, labels: labels, decoder: decoder).labels.image
-        guard case .uint8(let stored) = try decoder.decode(sample.fields["seg.png"]!, source: row[0]).image else {
+        guard case .uint8(let stored) = try decoder.decode(sample[.label]!, source: row[0]).image else {
           Issue.record("seg.png is not 8-bit")
           continue
         }

@@ -1,6 +1,7 @@
 import DanceCore
 import Datasets
 import Foundation
+import OutputStore
 import Pipeline
 import Synthetic
 import TestSupport
@@ -17,8 +18,8 @@ import Testing
       for destination in ["file.png", "dangling"] {
         for export in [{ () throws in _ = try FolderExport.run(output: slimmed.output, layout: nil, to: directory + "/" + destination) },
                        { () throws in _ = try MDSExport.run(output: slimmed.output, to: directory + "/" + destination) }] {
-          #expect(throws: PipelineError.self) { try export() }
-          do { try export() } catch let error as PipelineError { #expect(error.isUsageError, "\(error)") }
+          #expect(throws: OutputStoreError.self) { try export() }
+          do { try export() } catch let error as OutputStoreError { #expect(error.isUsageError, "\(error)") }
         }
       }
       #expect(try String(contentsOfFile: directory + "/file.png", encoding: .utf8) == "mine")
@@ -34,7 +35,7 @@ import Testing
       let destination = directory + "/export"
       _ = try FolderExport.run(output: slimmed.output, layout: nil, to: destination)
       #expect(DatasetLayout.exportIsComplete(root: destination) == true)
-      #expect(throws: PipelineError.self) { try FolderExport.run(output: slimmed.output, layout: nil, to: destination) }
+      #expect(throws: OutputStoreError.self) { try FolderExport.run(output: slimmed.output, layout: nil, to: destination) }
       // As a kill leaves it: marked unfinished, weights.csv missing, a temporary file about.
       try Data(DatasetLayout.exportMarkerContents(complete: false)).write(to: URL(fileURLWithPath: destination + "/" + DatasetLayout.exportMarker))
       try FileManager.default.removeItem(atPath: destination + "/weights.csv")
@@ -48,7 +49,7 @@ import Testing
       let other = directory + "/other"
       try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
       try Data("mine".utf8).write(to: URL(fileURLWithPath: other + "/notes.txt"))
-      #expect(throws: PipelineError.self) { try FolderExport.run(output: slimmed.output, layout: nil, to: other) }
+      #expect(throws: OutputStoreError.self) { try FolderExport.run(output: slimmed.output, layout: nil, to: other) }
       #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["notes.txt"])
     }
   }
@@ -62,7 +63,7 @@ import Testing
       #expect {
         try MDSExport.run(output: slimmed.output, to: destination, sizeLimit: 1)
       } throws: { error in
-        (error as? PipelineError)?.isUsageError == true && "\(error)".contains("shard size limit")
+        (error as? OutputStoreError)?.isUsageError == true && "\(error)".contains("shard size limit")
       }
       #expect((try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? [] == [])
       let report = try MDSExport.run(output: slimmed.output, to: destination, sizeLimit: 200_000)

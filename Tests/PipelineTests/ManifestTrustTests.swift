@@ -1,4 +1,5 @@
 import Foundation
+import OutputStore
 import Pipeline
 import TestSupport
 import Testing
@@ -51,7 +52,9 @@ import Testing
       #expect(try ShardVerifier.verify(output: slimmed.output, catalogPath: nil).problems.isEmpty)
       try Self.editManifest(slimmed.output) { object in
         if field == "configuration" {
-          object["configuration"] = (object["configuration"] as! String) + " "
+          var configuration = object["configuration"] as! [String: Any]
+          configuration["align"] = (configuration["align"] as! Int) + 1
+          object["configuration"] = configuration
         } else {
           var dataset = object["dataset"] as! [String: Any]
           dataset[field] = field == "samples" ? (dataset["samples"] as! Int) + 1 : "/elsewhere"

@@ -1,5 +1,6 @@
 import DanceCore
 import Foundation
+import OutputStore
 import Pipeline
 import Testing
 

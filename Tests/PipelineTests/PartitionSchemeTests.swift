@@ -1,6 +1,7 @@
 import Catalog
 import DanceCore
 import Foundation
+import OutputStore
 import Pipeline
 import Synthetic
 import TestSupport

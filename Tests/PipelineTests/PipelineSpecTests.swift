@@ -2,6 +2,7 @@ import Complexity
 import DanceCore
 import Datasets
 import Foundation
+import OutputStore
 import Pipeline
 import Slimming
 import Synthetic

@@ -2,6 +2,7 @@ import Catalog
 import DanceCore
 import Datasets
 import Foundation
+import OutputStore
 import Pipeline
 import Synthetic
 import TestSupport

@@ -4,6 +4,7 @@ import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
+import OutputStore
 import Pipeline
 import Shards
 import Slimming
@@ -81,15 +82,15 @@ import Testing
           let decision = try #require(decisions.first { $0.sampleKey == sample.key })
           seen[sample.key] = decision
           #expect(sample.fields.keys.sorted() == ["json", "png", "seg.png"])
-          let image = try ImageDecoder().decode(try #require(sample.fields["png"]), source: sample.key)
+          let image = try ImageDecoder().decode(try #require(sample[.png]), source: sample.key)
           #expect(image.image.width == decision.outputWidth && image.image.height == decision.outputHeight)
-          guard case .uint8(let labels) = try ImageDecoder().decodeLabel(try #require(sample.fields["seg.png"]), source: sample.key).image else {
+          guard case .uint8(let labels) = try ImageDecoder().decodeLabel(try #require(sample[.label]), source: sample.key).image else {
             Issue.record("labels are 8-bit")
             continue
           }
           #expect(labels.channels == 1 && labels.width == decision.outputWidth)
           #expect(labels.samples.allSatisfy { $0 < 19 || $0 == 255 })
-          let jsonBytes = try #require(sample.fields["json"])
+          let jsonBytes = try #require(sample[.metadata])
           let json = try #require(try JSONSerialization.jsonObject(with: Data(jsonBytes)) as? [String: Any])
           // Foundation's JSON parser on Linux may be off in the last bit; Python's reads the value exactly
           // (Tests/interop checks equality there).
@@ -166,7 +167,7 @@ import Testing
       #expect(!plain.isEmpty && plain == all)
       let reader = try TarReader(path: directory + "/plain/train/train-000000.tar")
       let sample = try #require(try reader.samples().first)
-      let metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(try #require(sample.fields["json"])))
+      let metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(try #require(sample[.metadata])))
       let expected: Set<String> = if policy == .budget {
         ["si-mean", "fidelity@0.75", "fidelity@0.5", "fidelity@0.25"]
       } else {

@@ -1,7 +1,8 @@
 import Catalog
 import DanceCore
 import Foundation
-import Shards
+import Slimming
+import OutputStore
 
 extension SlimJob {
   /// The checks of a slim request that need neither a scan nor scores, made before any stage runs
@@ -22,28 +23,35 @@ extension SlimJob {
       }
     }
     let directory = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path
-    try OutputPlacement.check(output: directory, datasetRoots: roots, catalogPath: catalogPath)
-    guard !options.dryRun, !options.overwrite else { return }
-    let manifestPath = directory + "/" + OutputManifest.fileName(partition: partition?.name)
-    guard FileManager.default.fileExists(atPath: manifestPath) else { return }
-    let recorded = try PipelineError.reading { () throws(ShardError) in try OutputManifest.read(manifestPath) }.configuration
-    let configuration = SlimConfiguration(
-      root: root, outputDirectory: directory, options: options, partition: partition, context: StageContext())
-    let given: String
-    do { given = try json(SlimFingerprint(configuration)) } catch {
-      throw .output(path: directory, reason: "cannot encode the configuration: \(error)")
+    do throws(OutputStoreError) {
+      try OutputPlacement.check(output: directory, datasetRoots: roots, catalogPath: catalogPath)
+      guard !options.dryRun, !options.overwrite else { return }
+      let manifestPath = directory + "/" + OutputManifest.fileName(partition: partition?.name)
+      guard FileManager.default.fileExists(atPath: manifestPath) else { return }
+      let recorded = try OutputManifest.read(manifestPath).configuration
+      let configuration = SlimConfiguration(
+        root: root, outputDirectory: directory, options: options, partition: partition, context: StageContext())
+      let given = try SlimFingerprint(configuration).canonicalJSON(for: directory)
+      if recorded != given { throw SlimFingerprint.refusal(directory, recorded: recorded, given: given) }
+    } catch {
+      throw PipelineError(error)
     }
-    if recorded != given { throw anotherConfiguration(directory, recorded: recorded, given: given) }
   }
+}
 
-  /// The refusal of an output written with another configuration, naming what differs.
-  static func anotherConfiguration(_ directory: String, recorded: String, given: String) -> PipelineError {
-    let differences = ConfigurationDifference.phrases(recorded: recorded, given: given)
-    let schemes = (SlimFingerprint.partitionScheme(of: recorded), SlimFingerprint.partitionScheme(of: given))
-    let hint = schemes.0 == schemes.1 ? "" : "; its partitions were chosen by \(schemes.0.rawValue), this Dance deals them out by \(schemes.1.rawValue)"
-    return .refused(
-      path: directory,
-      reason: "was written with another configuration (\(differences.joined(separator: "; "))\(hint)); "
-        + "rerun with the same options to resume, or pass --overwrite to replace it")
+extension SlimFingerprint {
+  /// The fingerprint of a slim job's configuration.
+  init(_ configuration: SlimConfiguration) {
+    // A survival ratio ranks by its lower values (complexity(_:)); plans ranked by it before that
+    // orientation existed were the reverse, so its fingerprint says which.
+    let indicator = configuration.indicator
+    self.init(
+      root: URL(fileURLWithPath: configuration.root).standardizedFileURL.path, policy: configuration.policy,
+      indicator: indicator.rawValue + "@" + indicator.variant + (indicator.higherMeansSimpler ? ";ranked-by-lower-value" : ""),
+      weights: configuration.weights, slimmedSplits: configuration.slimmedSplits, align: configuration.align,
+      output: configuration.output, shardMaxBytes: configuration.shardMaxBytes, shardMaxSamples: configuration.shardMaxSamples,
+      randomAssignmentSeed: configuration.randomAssignmentSeed,
+      planning: configuration.options.planning == PlanningOptions() ? nil : configuration.options.planning,
+      partitionScheme: configuration.partition.flatMap { $0.scheme == .fnv1aModulo ? nil : $0.scheme.rawValue })
   }
 }

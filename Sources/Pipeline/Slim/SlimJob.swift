@@ -3,7 +3,7 @@ import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
-import Shards
+import OutputStore
 public import Slimming
 
 /// One slim job: the dataset, the output directory and the settings, as the job's steps read them.

@@ -1,46 +1,8 @@
 import DanceCore
 import Datasets
 import Foundation
-public import ImageCodecs
-import Shards
-
-/// How images and labels are stored in the shards.
-public struct SlimOutputOptions: Sendable, Equatable, Codable {
-  /// The image codec of the shards.
-  public enum Codec: String, Sendable, Codable, CaseIterable {
-    /// Lossless PNG.
-    case png
-    /// JPEG at ``SlimOutputOptions/jpegQuality``.
-    case jpg
-    /// The source file's codec (so samples kept at scale 1 are copied byte for byte).
-    case auto
-  }
-
-  /// Label resampling: nearest with centre alignment, or the majority of the footprint.
-  public enum LabelResampling: String, Sendable, Codable, CaseIterable {
-    /// `src = floor((dst + 0.5) · W / W')`.
-    case nearest
-    /// Majority over the source footprint, ignore excluded, ties to the smaller class.
-    case mode
-  }
-
-  /// Image codec. Default auto.
-  public var imageCodec: Codec = .auto
-  /// JPEG quality 1…100. Default 95.
-  public var jpegQuality = 95
-  /// zlib level of image PNGs. Default 3 (fast).
-  public var pngLevel = 3
-  /// zlib strategy of image PNGs. Default run-length (``PNGEncoder/Strategy/rle``): about twice as
-  /// fast as the standard search on photographs, for files a few per cent larger.
-  public var pngStrategy: PNGEncoder.Strategy = .rle
-  /// Image resampling kernel. Default area.
-  public var kernel: ImageResampler.Kernel = .area
-  /// Label resampling. Default nearest.
-  public var labelResampling: LabelResampling = .nearest
-
-  /// Creates options with the defaults above.
-  public init() {}
-}
+import ImageCodecs
+import OutputStore
 
 /// Everything needed to turn one kept sample into its shard fields.
 struct SlimSampleJob: Sendable {
@@ -84,7 +46,7 @@ struct SlimSampleJob: Sendable {
     var copied = false
     do throws(ImageCodecError) {
       if outputWidth == width && outputHeight == height && codec == sourceCodec {
-        fields[codec.fileExtension] = try decoder.readFile(imageFile)
+        fields[SampleMember(imageCodec: codec).rawValue] = try decoder.readFile(imageFile)
         copied = true
       } else {
         guard case .uint8(let decoded) = try decoder.decode(contentsOf: imageFile).image else {
@@ -92,7 +54,7 @@ struct SlimSampleJob: Sendable {
         }
         let rgb = decoded.channels == 3 || decoded.channels == 1 ? decoded : dropAlpha(decoded)
         let resized = ImageResampler.resize(rgb, width: outputWidth, height: outputHeight, kernel: options.kernel)
-        fields[codec.fileExtension] = codec == .png
+        fields[SampleMember(imageCodec: codec).rawValue] = codec == .png
           ? try PNGEncoder(compressionLevel: options.pngLevel, filter: .sub, strategy: options.pngStrategy).encode(resized)
           : try JPEGEncoder(quality: options.jpegQuality).encode(resized)
       }
@@ -108,7 +70,7 @@ struct SlimSampleJob: Sendable {
       let resized = options.labelResampling == .nearest
         ? NearestResampler.resize(labels, width: outputWidth, height: outputHeight)
         : ModeResampler.resize(labels, width: outputWidth, height: outputHeight)
-      fields["seg.png"] = try LabelFiles.encode(resized)
+      fields[SampleMember.label.rawValue] = try LabelFiles.encode(resized)
     } catch {
       return .failure(Failure(reason: error.description))
     }
@@ -117,12 +79,10 @@ struct SlimSampleJob: Sendable {
       labelSpace: self.labels.space.id, ignoreIndex: Int(LabelSpace.ignoreValue),
       originalSize: [width, height], size: [outputWidth, outputHeight], scale: scale, weight: weight, rank: rank,
       scores: scores)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    guard let json = try? encoder.encode(metadata) else {
+    guard let json = try? metadata.encoded() else {
       return .failure(Failure(reason: "\(key): cannot encode the metadata as JSON"))
     }
-    fields["json"] = [UInt8](json)
+    fields[SampleMember.metadata.rawValue] = json
     return .success(Output(fields: fields, copiedImage: copied))
   }
 

@@ -1,7 +1,9 @@
 import Audit
 import Catalog
+public import DanceCore
 public import Datasets
 import Foundation
+public import OutputStore
 public import Synthetic
 
 /// One finished stage of a pipeline run, handed to the caller as soon as it is done.
@@ -175,7 +177,11 @@ public enum PipelineRunner {
     finish(.slim(try SlimJob.run(
       root: spec.dataset.root, outputDirectory: spec.output, options: spec.slim, context: context, catalog: catalog)))
     if spec.verify && !spec.slim.dryRun {
-      finish(.verify(try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog, workers: spec.workers, progress: progress)))
+      do throws(OutputStoreError) {
+        finish(.verify(try ShardVerifier.verify(output: spec.output, catalogPath: spec.catalog, workers: spec.workers, progress: progress)))
+      } catch {
+        throw PipelineError(error)
+      }
     }
     return report
   }

@@ -3,6 +3,7 @@ import DanceCore
 import Datasets
 public import Foundation
 import ImageCodecs
+import OutputStore
 import Slimming
 import Synthetic
 import Yams

@@ -2,6 +2,7 @@ import Audit
 public import DanceCore
 public import Datasets
 import Foundation
+import OutputStore
 import Slimming
 public import Synthetic
 
@@ -119,7 +120,9 @@ extension PipelineSpec {
   /// Refuses an output (`slim.out`) that equals, contains or lies inside the dataset root, or holds the
   /// catalog (``OutputPlacement``); `dance run` and `dance run --check` both call it first.
   public func checkOutputPlacement() throws(PipelineError) {
-    try OutputPlacement.check(output: output, datasetRoots: [dataset.root], catalogPath: catalog)
+    do throws(OutputStoreError) { try OutputPlacement.check(output: output, datasetRoots: [dataset.root], catalogPath: catalog) } catch {
+      throw PipelineError(error)
+    }
   }
 
   /// The discovery options of the dataset (its format and CamVid grouping).

@@ -1,3 +1,4 @@
+public import OutputStore
 import Complexity
 public import DanceCore
 import Datasets

@@ -3,10 +3,11 @@ import DanceCore
 import Datasets
 import Foundation
 import ImageCodecs
+import OutputStore
 import Shards
 
-/// Builds the sample entries of one split of a slimmed output from the catalog's member offsets or
-/// from the output directory alone.
+/// Builds the sample entries of one split of a slimmed output, through the output store's reader,
+/// from the catalog's member offsets or from the output directory alone.
 enum ShardIndexReader {
   /// One sample's members in a shard, by field.
   private struct Located {
@@ -15,21 +16,23 @@ enum ShardIndexReader {
     var fields: [String: MemberSpan]
   }
 
+  /// What was recorded about a shard before it is read: its size and, when known, its SHA-256.
+  private typealias Recorded = (bytes: Int, sha256: String?)
+
   static func open(output: String, split: String, catalogPath: String?) throws(TrainerError) -> TrainingData {
-    let manifests = try finishedManifests(output)
-    var checksums: [String: String] = [:]
-    for manifest in manifests {
-      for shard in manifest.splits[split]?.shards ?? [] { checksums[output + "/" + shard.path] = shard.sha256 }
-    }
+    let reader = try finishedOutput(output)
+    var recorded: [String: Recorded] = reader.recordedShards(split: split).mapValues { ($0.bytes, $0.sha256) }
     let located: [Located]
     if let catalogPath {
-      located = try fromCatalog(catalogPath, output: output, split: split, checksums: &checksums)
+      located = try fromCatalog(catalogPath, output: reader.directory, split: split, recorded: &recorded)
     } else {
-      located = try fromDirectory(output: output, split: split)
+      located = try fromDirectory(reader, split: split)
     }
     var readers: [String: TarReader] = [:]
     for shard in Set(located.map(\.shard)).sorted() {
-      try verifyChecksum(shard, expected: checksums[shard])
+      if let record = recorded[shard], let problem = ShardFileProblem.of(shard, bytes: record.bytes, sha256: record.sha256) {
+        throw .invalidData(path: shard, reason: reason(problem, recordedSHA256: record.sha256))
+      }
       do throws(ShardError) { readers[shard] = try TarReader(path: shard) } catch {
         throw .invalidData(path: shard, reason: error.reason)
       }
@@ -37,12 +40,11 @@ enum ShardIndexReader {
     var entries: [SampleEntry] = []
     var spaces = Set<String>()
     for sample in located.sorted(by: { $0.key < $1.key }) {
-      let entry = try entry(for: sample, reader: readers[sample.shard]!, spaces: &spaces)
-      entries.append(entry)
+      entries.append(try entry(for: sample, reader: readers[sample.shard]!, spaces: &spaces))
     }
     guard !entries.isEmpty else { throw .missingSplit(path: output + "/" + split, reason: "the \(split) split has no samples") }
-    let recorded = manifests.first { $0.dataset.labelSpace == spaces.first }?.dataset.labelClasses?.map { ($0.name, $0.color) }
-    guard spaces.count == 1, let spaceId = spaces.first, let space = LabelSpace.recorded(id: spaceId, classes: recorded) else {
+    let classes = reader.manifests.first { $0.dataset.labelSpace == spaces.first }?.dataset.labelClasses?.map { ($0.name, $0.color) }
+    guard spaces.count == 1, let spaceId = spaces.first, let space = LabelSpace.recorded(id: spaceId, classes: classes) else {
       throw .invalidData(
         path: output + "/" + split,
         reason: "samples use label spaces \(spaces.sorted()); expected one standard space or one whose classes the manifest records")
@@ -52,38 +54,35 @@ enum ShardIndexReader {
     return TrainingData(identity: identity, labelSpace: space, entries: entries, root: output, labels: nil, readers: readers)
   }
 
-  /// The manifests of `output` (none for an output written before manifests existed); an
-  /// unfinished one is refused, as the exports refuse it.
-  static func finishedManifests(_ output: String) throws(TrainerError) -> [OutputManifest] {
-    let manifests: [OutputManifest]
-    do throws(ShardError) { manifests = try OutputManifest.all(in: output) } catch {
+  /// The output at `output` through the store's reader (its manifests; none for an output written
+  /// before manifests existed); an unfinished one is refused, as the exports refuse it.
+  static func finishedOutput(_ output: String) throws(TrainerError) -> OutputReader {
+    do throws(OutputStoreError) {
+      let reader = try OutputReader(output)
+      try reader.requireFinished()
+      return reader
+    } catch {
       throw .invalidData(path: error.path, reason: error.reason)
     }
-    if let unfinished = manifests.first(where: { !$0.complete }) {
-      throw .invalidData(
-        path: output + "/" + OutputManifest.fileName(partition: unfinished.partition),
-        reason: "the dance slim run that writes this output has not finished (\"complete\": false); rerun the same dance slim command first")
-    }
-    return manifests
   }
 
-  /// Hashes the whole shard (streamed) before it is first read and refuses one whose SHA-256 is
-  /// not the recorded one: a shard changed after it was written (a flipped weight) must not train.
+  /// Why a shard cannot be the one recorded: a changed shard (a flipped weight) must not train.
   /// Shards with no recorded checksum (an output without a manifest, read without a catalog) are
   /// only checked for size.
-  private static func verifyChecksum(_ shard: String, expected: String?) throws(TrainerError) {
-    guard let expected else { return }
-    guard let actual = ShardDigest.ofFile(shard) else { throw .invalidData(path: shard, reason: "shard is missing or unreadable") }
-    guard actual.sha256 == expected else {
-      throw .invalidData(
-        path: shard, reason: "SHA-256 \(actual.sha256) differs from the recorded \(expected): the shard changed after it was written; "
-          + "run dance verify on the output")
+  private static func reason(_ problem: ShardFileProblem, recordedSHA256: String?) -> String {
+    switch problem {
+    case .missing: "shard is missing"
+    case .unreadable: "shard is missing or unreadable"
+    case .size(let actual, let recorded): "shard is \(actual) bytes, its index records \(recorded)"
+    case .checksum(let actual):
+      "SHA-256 \(actual) differs from the recorded \(recordedSHA256 ?? ""): the shard changed after it was written; "
+        + "run dance verify on the output"
     }
   }
 
   /// Members from the catalog; every shard must exist with its recorded size. Each shard's
-  /// recorded SHA-256 is added to `checksums`.
-  private static func fromCatalog(_ catalogPath: String, output: String, split: String, checksums: inout [String: String])
+  /// recorded size and SHA-256 are added to `recorded`.
+  private static func fromCatalog(_ catalogPath: String, output: String, split: String, recorded: inout [String: Recorded])
     throws(TrainerError) -> [Located]
   {
     guard FileManager.default.fileExists(atPath: catalogPath) else {
@@ -98,8 +97,10 @@ enum ShardIndexReader {
       }
       for shard in shards {
         let path = output + "/" + shard.path
-        if let problem = sizeProblem(path, expected: shard.bytes) { throw CatalogError.inconsistent(path: path, reason: problem) }
-        checksums[path] = shard.sha256
+        if let problem = ShardFileProblem.of(path, bytes: shard.bytes, sha256: nil) {
+          throw CatalogError.inconsistent(path: path, reason: reason(problem, recordedSHA256: nil))
+        }
+        recorded[path] = (shard.bytes, shard.sha256)
         var byKey: [String: [String: MemberSpan]] = [:]
         var order: [String] = []
         for member in try catalog.members(shardId: shard.id ?? -1) {
@@ -117,31 +118,29 @@ enum ShardIndexReader {
     return located
   }
 
-  /// Members from `OUT/<split>/shardindex.json` and each shard's tar headers.
-  private static func fromDirectory(output: String, split: String) throws(TrainerError) -> [Located] {
-    let directory = output + "/" + split
-    let indexPath = directory + "/" + ShardIndexJSON.defaultFileName
-    guard let data = FileManager.default.contents(atPath: indexPath) else {
-      throw .missingSplit(path: indexPath, reason: "missing: the output has no \(split) split")
+  /// Members from `OUT/<split>/shardindex.json` and each shard's tar headers; every shard must
+  /// have the size its index records.
+  private static func fromDirectory(_ reader: OutputReader, split: String) throws(TrainerError) -> [Located] {
+    let directory = reader.directory + "/" + split
+    let index: ShardIndexJSON?
+    do throws(OutputStoreError) { index = try reader.shardIndex(split: split) } catch {
+      throw .invalidData(path: error.path, reason: error.reason)
     }
-    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let list = object["shardlist"] as? [[String: Any]] else {
-      throw .invalidData(path: indexPath, reason: "not a wids shard index (no shardlist)")
+    guard let index else {
+      throw .missingSplit(path: directory + "/" + ShardIndexJSON.defaultFileName, reason: "missing: the output has no \(split) split")
     }
     var located: [Located] = []
-    for item in list {
-      guard let url = item["url"] as? String, let size = item["filesize"] as? Int, let count = item["nsamples"] as? Int,
-            !url.hasPrefix("/"), !url.split(separator: "/").contains("..") else {
-        throw .invalidData(path: indexPath, reason: "a shardlist entry lacks url, filesize or nsamples, or its url leaves the split folder")
+    for shard in index.shards {
+      let path = directory + "/" + shard.url
+      if let problem = ShardFileProblem.of(path, bytes: shard.byteCount, sha256: nil) {
+        throw .invalidData(path: path, reason: reason(problem, recordedSHA256: nil))
       }
-      let path = directory + "/" + url
-      if let problem = sizeProblem(path, expected: size) { throw .invalidData(path: path, reason: problem) }
       let layouts: [SampleLayout]
       do throws(ShardError) { layouts = try TarReader(path: path).sampleLayouts() } catch {
         throw .invalidData(path: error.path, reason: error.reason)
       }
-      guard layouts.count == count else {
-        throw .invalidData(path: path, reason: "holds \(layouts.count) samples, \(indexPath) says \(count)")
+      guard layouts.count == shard.sampleCount else {
+        throw .invalidData(path: path, reason: "holds \(layouts.count) samples, its shard index says \(shard.sampleCount)")
       }
       for layout in layouts {
         var fields: [String: MemberSpan] = [:]
@@ -152,19 +151,13 @@ enum ShardIndexReader {
     return located
   }
 
-  /// Why the shard at `path` cannot be the one its index recorded, or nil.
-  private static func sizeProblem(_ path: String, expected: Int) -> String? {
-    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int else {
-      return "shard is missing"
-    }
-    return size == expected ? nil : "shard is \(size) bytes, its index records \(expected)"
-  }
-
   /// The entry of one sample: its `json` member read for scale, weight and size.
   private static func entry(for sample: Located, reader: TarReader, spaces: inout Set<String>) throws(TrainerError) -> SampleEntry {
     let name = sample.shard + "#" + sample.key
-    let imageField = ["png", "jpg"].first { sample.fields[$0] != nil }
-    guard let imageField, let image = sample.fields[imageField], let label = sample.fields["seg.png"], let json = sample.fields["json"] else {
+    let image = SampleMember.images.lazy.compactMap { member in sample.fields[member.rawValue].map { (member: member, span: $0) } }.first
+    guard let image, let codec = image.member.imageCodec, let label = sample.fields[SampleMember.label.rawValue],
+      let json = sample.fields[SampleMember.metadata.rawValue]
+    else {
       throw .invalidData(path: name, reason: "needs an image (png or jpg), seg.png and json; has \(sample.fields.keys.sorted())")
     }
     let bytes: [UInt8]
@@ -172,7 +165,7 @@ enum ShardIndexReader {
       throw .invalidData(path: error.path, reason: error.reason)
     }
     let metadata: SampleMetadata
-    do { metadata = try JSONDecoder().decode(SampleMetadata.self, from: Data(bytes)) } catch {
+    do { metadata = try SampleMetadata(member: bytes) } catch {
       throw .invalidData(path: name + ".json", reason: "not the sample metadata dance slim writes (key, size, scale, weight, label_space, …)")
     }
     // Stored scales are in (0, 1] and sides within what any image codec writes: a hostile json
@@ -184,6 +177,6 @@ enum ShardIndexReader {
     spaces.insert(metadata.labelSpace)
     return SampleEntry(
       key: sample.key, scale: metadata.scale, weight: Float(metadata.weight), width: metadata.size[0], height: metadata.size[1],
-      location: .shard(path: sample.shard, image: image, imageCodec: imageField == "png" ? .png : .jpeg, label: label))
+      location: .shard(path: sample.shard, image: image.span, imageCodec: codec, label: label))
   }
 }

@@ -4,6 +4,7 @@ public import Datasets
 import Foundation
 public import NN
 public import ImageCodecs
+import OutputStore
 import Shards
 
 /// What a training or evaluation run read, recorded in its report so that two runs can be told apart.
@@ -100,23 +101,16 @@ public final class TrainingData: @unchecked Sendable {
     guard manager.fileExists(atPath: absolute, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw .invalidData(path: absolute, reason: "not a directory (expected a slimmed output or a dataset root)")
     }
-    if manager.fileExists(atPath: absolute + "/" + ShardIndexJSON.defaultFileName) {
+    if OutputReader.isSplitFolder(absolute) {
       // One split's folder of an output: OUT/train.
       return try ShardIndexReader.open(output: (absolute as NSString).deletingLastPathComponent,
                                        split: absolute.lastPathComponentOfPath, catalogPath: catalogPath)
     }
-    let manifests = try ShardIndexReader.finishedManifests(absolute)
-    if isSlimmedOutput(absolute) || !manifests.isEmpty {
+    let output = try ShardIndexReader.finishedOutput(absolute)
+    if OutputReader.isOutput(absolute) || !output.manifests.isEmpty {
       return try ShardIndexReader.open(output: absolute, split: split.rawValue, catalogPath: catalogPath)
     }
     return try DatasetRootReader.open(root: absolute, split: split, discovery: discovery)
-  }
-
-  /// Whether `directory` looks like a slimmed output: some split folder holds a `shardindex.json`.
-  public static func isSlimmedOutput(_ directory: String) -> Bool {
-    DatasetSplit.allCases.contains {
-      FileManager.default.fileExists(atPath: directory + "/" + $0.rawValue + "/" + ShardIndexJSON.defaultFileName)
-    }
   }
 
   /// The number of samples.

@@ -3,6 +3,7 @@ import DanceCore
 import Foundation
 import Datasets
 import Pipeline
+import OutputStore
 import Shards
 
 /// `dance export …`: a slimmed output in the formats other trainers read.

@@ -3,6 +3,7 @@ import Foundation
 import Complexity
 import DanceCore
 import Datasets
+import OutputStore
 import Pipeline
 import Synthetic
 

@@ -3,6 +3,7 @@ import Complexity
 import DanceCore
 import Foundation
 import ImageCodecs
+import OutputStore
 import Pipeline
 import Slimming
 

@@ -2,7 +2,7 @@ import DanceCore
 import ArgumentParser
 import Foundation
 import Pipeline
-import Shards
+import OutputStore
 
 extension Dance {
   /// `dance verify DIR`: check a slimmed dataset's shards against the catalog.

@@ -2,6 +2,7 @@ public import ArgumentParser
 import DanceCore
 import Datasets
 public import ImageCodecs
+public import OutputStore
 public import Pipeline
 public import Slimming
 import Trainer

@@ -1,29 +1,13 @@
-import Catalog
+public import Catalog
+public import Datasets
 import DanceCore
-import Datasets
 import Foundation
 import Shards
-
-extension OutputManifest {
-  /// Writes the manifest into `directory` atomically (a temporary file renamed over the old one).
-  func write(into directory: String) throws(PipelineError) {
-    let path = directory + "/" + Self.fileName(partition: partition)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    do {
-      var data = try encoder.encode(self)
-      data.append(0x0A)
-      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw .output(path: path, reason: "cannot write the manifest: \(FileSystemFailure.reason(of: error))")
-    }
-  }
-}
 
 extension OutputManifest.Dataset {
   /// The identity of `dataset` and the valid samples a plan is made over; the classes of `space`
   /// are recorded when it is not a standard label space.
-  init(_ dataset: DatasetRecord, samples: [SampleRecord], space: LabelSpace) {
+  public init(_ dataset: DatasetRecord, samples: [SampleRecord], space: LabelSpace) {
     let lines = samples.map { "\($0.key)\t\($0.imageIdentity?.bytes ?? 0)\t\($0.labelIdentity?.bytes ?? 0)\n" }.sorted()
     let classes = space.recordedClasses?.map { OutputManifest.LabelClass(name: $0.name, color: $0.color) }
     self.init(
@@ -32,7 +16,7 @@ extension OutputManifest.Dataset {
   }
 
   /// The label space of the `seg.png` members: a standard one by its id, or the recorded classes.
-  var space: LabelSpace? { LabelSpace.recorded(id: labelSpace, classes: labelClasses?.map { ($0.name, $0.color) }) }
+  public var space: LabelSpace? { LabelSpace.recorded(id: labelSpace, classes: labelClasses?.map { ($0.name, $0.color) }) }
 }
 
 /// Keeps a run's manifest current: every finished shard is added and the file rewritten.
@@ -76,16 +60,16 @@ final class ManifestRecorder {
   }
 
   /// Adds a finished shard and rewrites the manifest.
-  func add(_ shard: ShardRecord, prefix: String, index: String) throws(PipelineError) {
+  func add(_ shard: ShardRecord, prefix: String, index: String) throws(OutputStoreError) {
     note(shard, prefix: prefix, index: index)
     try save()
   }
 
   /// Writes the manifest as it stands.
-  func save() throws(PipelineError) { try manifest.write(into: directory) }
+  func save() throws(OutputStoreError) { try manifest.write(into: directory) }
 
   /// Marks the run complete and writes the manifest.
-  func finish() throws(PipelineError) {
+  func finish() throws(OutputStoreError) {
     manifest.complete = true
     try save()
   }

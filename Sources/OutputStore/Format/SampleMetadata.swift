@@ -1,4 +1,6 @@
-/// The `json` member of every sample Dance writes: where it came from, how it was stored, its weight.
+import Foundation
+
+/// The `json` member (``SampleMember/metadata``) of every sample Dance writes: where it came from, how it was stored, its weight.
 ///
 /// Keys are snake_case; `size` and `original_size` are `[width, height]` in pixels; `scale` is the
 /// stored size over the original; `weight` the DANCE loss weight; `rank` the percentile rank of the
@@ -59,5 +61,21 @@ public struct SampleMetadata: Codable, Sendable, Equatable {
     case labelSpace = "label_space"
     case ignoreIndex = "ignore_index"
     case originalSize = "original_size"
+  }
+}
+
+extension SampleMetadata {
+  /// Reads the `json` member of a sample.
+  /// - Throws: `DecodingError` when it is not the metadata Dance writes.
+  public init(member bytes: [UInt8]) throws {
+    self = try JSONDecoder().decode(Self.self, from: Data(bytes))
+  }
+
+  /// The `json` member's bytes: keys sorted, slashes unescaped, so equal metadata gives equal bytes.
+  /// - Throws: `EncodingError` for a value JSON cannot hold (a non-finite weight or score).
+  public func encoded() throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(self))
   }
 }

@@ -1,4 +1,4 @@
-import DanceCore
+public import DanceCore
 import Foundation
 public import Shards
 
@@ -35,22 +35,21 @@ public struct MDSExportReport: Sendable, Codable {
 /// `StreamingDataset(local=DIR, split="train")`.
 public enum MDSExport {
   /// Runs the export. The destination is prepared as for every export
-  /// (``SlimmedOutput/prepareDestination(_:)``): each file is recorded before it is written, a
+  /// (``ExportDestination/prepare(_:source:)``): each file is recorded before it is written, a
   /// failed export removes what it wrote, and a rerun after a kill starts over. `progress` shows
   /// the samples written.
   public static func run(
     output: String, to destination: String, sizeLimit: Int = MDSWriter.defaultSizeLimit, progress: ProgressReporter.Style = .silent
-  ) throws(PipelineError) -> MDSExportReport {
-    let source = try SlimmedOutput(output)
-    let written = try source.prepareDestination(destination)
-    return try SlimmedOutput.cleaningUp(written) { () throws(PipelineError) in
+  ) throws(OutputStoreError) -> MDSExportReport {
+    let (source, written) = try ExportDestination.open(output, to: destination)
+    return try ExportDestination.cleaningUp(written) { () throws(OutputStoreError) in
       let reporter = ProgressReporter(label: "export mds", total: source.sampleCount, style: progress)
       var report = MDSExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, splits: [])
       for (split, shards) in source.splits {
         report.splits.append(
           try export(split, shards: shards, from: source, into: written, sizeLimit: sizeLimit, reporter: reporter))
       }
-      try SlimmedOutput.finish(written)
+      try ExportDestination.finish(written)
       reporter.finish()
       return report
     }
@@ -58,9 +57,9 @@ public enum MDSExport {
 
   /// Writes one split's MDS dataset into `DIR/<split>/`.
   private static func export(
-    _ split: String, shards: [OutputManifest.Shard], from source: SlimmedOutput, into written: WrittenFiles, sizeLimit: Int,
+    _ split: String, shards: [OutputManifest.Shard], from source: OutputReader, into written: WrittenFiles, sizeLimit: Int,
     reporter: ProgressReporter
-  ) throws(PipelineError) -> MDSExportReport.Split {
+  ) throws(OutputStoreError) -> MDSExportReport.Split {
     let directory = written.directory + "/" + split
     var writer: MDSWriter?
     var imageEncoding = "png"
@@ -71,13 +70,14 @@ public enum MDSExport {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       for shard in shards {
         for sample in try source.samples(of: shard) {
-          let metadata = try SlimmedOutput.metadata(sample, shard: source.directory + "/" + shard.path)
-          guard let image = sample.fields["png"] ?? sample.fields["jpg"], let mask = sample.fields["seg.png"] else {
-            throw PipelineError.output(path: source.directory + "/" + shard.path, reason: "sample \(sample.key) lacks its image or seg.png")
+          let metadata = try OutputReader.metadata(sample, shard: source.directory + "/" + shard.path)
+          guard let image = sample.image, let mask = sample[.label] else {
+            throw OutputStoreError.invalid(
+              path: source.directory + "/" + shard.path, reason: "sample \(sample.key) lacks its image or \(SampleMember.label.rawValue)")
           }
           if writer == nil {
             // One encoding per split's columns; PIL opens PNG and JPEG under either name.
-            imageEncoding = sample.fields["png"] == nil ? "jpeg" : "png"
+            imageEncoding = image.member == .png ? "png" : "jpeg"
             writer = try MDSWriter(
               directory: directory,
               columns: [
@@ -94,7 +94,7 @@ public enum MDSExport {
           }
           try writer?.write(
             [
-              "image": .bytes(image), "key": .string(sample.key), "mask": .bytes(mask),
+              "image": .bytes(image.bytes), "key": .string(sample.key), "mask": .bytes(mask),
               "scale": .float32(Float(metadata.scale)), "weight": .float32(Float(metadata.weight)),
             ], key: sample.key)
           count += 1
@@ -102,16 +102,15 @@ public enum MDSExport {
         }
       }
       try writer?.finish()
-    } catch let error as PipelineError {
+    } catch let error as OutputStoreError {
       throw error
     } catch let error as OutputGuardError {
-      throw PipelineError(error)
+      throw OutputStoreError(error)
     } catch let error as ShardError {
-      // A sample too large for --shard-size is the request's fault (exit 2).
-      if case .invalidConfiguration(let path, let reason) = error { throw .refused(path: path, reason: reason) }
-      throw .output(path: error.path, reason: error.reason)
+      // A sample too large for --shard-size is the request's fault (exit 2): invalidConfiguration is a refusal.
+      throw OutputStoreError(error)
     } catch {
-      throw .output(path: directory, reason: FileSystemFailure.reason(of: error))
+      throw OutputStoreError(fileSystem: error, path: directory)
     }
     return .init(split: split, samples: count, shards: files, imageEncoding: imageEncoding)
   }

@@ -47,10 +47,9 @@ public enum FolderExport {
   /// and `dance scan`/`dance train` refuse an unfinished export. A failed export removes what it wrote.
   public static func run(
     output: String, layout: DatasetFormat?, to destination: String, progress: ProgressReporter.Style = .silent
-  ) throws(PipelineError) -> FolderExportReport {
-    let source = try SlimmedOutput(output)
-    let written = try source.prepareDestination(destination)
-    return try SlimmedOutput.cleaningUp(written) { () throws(PipelineError) in
+  ) throws(OutputStoreError) -> FolderExportReport {
+    let (source, written) = try ExportDestination.open(output, to: destination)
+    return try ExportDestination.cleaningUp(written) { () throws(OutputStoreError) in
       let reporter = ProgressReporter(label: "export folder", total: source.sampleCount, style: progress)
       var progress = Progress(
         report: FolderExportReport(destination: URL(fileURLWithPath: destination).standardizedFileURL.path, layout: "", splits: []),
@@ -64,7 +63,7 @@ public enum FolderExport {
       }
       try writeLayoutFiles(format: format, source: source, listed: progress.listed, through: written)
       try write(Array(progress.csv.utf8), to: DatasetLayout.exportSidecar, through: written)
-      try SlimmedOutput.finish(written)
+      try ExportDestination.finish(written)
       reporter.finish()
       progress.report.layout = (format ?? .cityscapes).rawValue
       return progress.report
@@ -82,15 +81,15 @@ public enum FolderExport {
 
   /// Writes every sample of one shard into the layout, adding its `weights.csv` line.
   private static func export(
-    _ shard: OutputManifest.Shard, split: String, from source: SlimmedOutput, output: String, format: inout DatasetFormat?,
+    _ shard: OutputManifest.Shard, split: String, from source: OutputReader, output: String, format: inout DatasetFormat?,
     into written: WrittenFiles, progress: inout Progress
-  ) throws(PipelineError) {
+  ) throws(OutputStoreError) {
     let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
     let shardPath = source.directory + "/" + shard.path
     for sample in try source.samples(of: shard) {
-      let metadata = try SlimmedOutput.metadata(sample, shard: shardPath)
+      let metadata = try OutputReader.metadata(sample, shard: shardPath)
       guard let sourceFormat = DatasetFormat(rawValue: metadata.dataset) else {
-        throw .output(path: shardPath, reason: "sample \(sample.key): unknown dataset format '\(metadata.dataset)'")
+        throw .invalid(path: shardPath, reason: "sample \(sample.key): unknown dataset format '\(metadata.dataset)'")
       }
       if format == nil { format = sourceFormat }
       guard let chosen = format, chosen == sourceFormat else {
@@ -98,7 +97,7 @@ public enum FolderExport {
           path: output,
           reason: "its samples are \(sourceFormat.rawValue) (\(metadata.labelSpace)); they export only to the \(sourceFormat.rawValue) layout")
       }
-      let paths = layoutPaths(chosen, metadata: metadata, imageExtension: sample.fields["jpg"] == nil ? "png" : "jpg")
+      let paths = layoutPaths(chosen, metadata: metadata, imageExtension: sample[.jpg] == nil ? SampleMember.png.rawValue : SampleMember.jpg.rawValue)
       try write(try imageBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.image, through: written)
       try write(try labelBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.label, through: written)
       progress.csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField)
@@ -136,8 +135,8 @@ public enum FolderExport {
 
   /// The files a layout has besides its samples: VOC's split lists, a generic dataset's `classes.yaml`.
   static func writeLayoutFiles(
-    format: DatasetFormat?, source: SlimmedOutput, listed: [String: [String]], through written: WrittenFiles
-  ) throws(PipelineError) {
+    format: DatasetFormat?, source: OutputReader, listed: [String: [String]], through written: WrittenFiles
+  ) throws(OutputStoreError) {
     switch format {
     case .voc:
       for (split, ids) in listed.sorted(by: { $0.key < $1.key }) {
@@ -145,7 +144,7 @@ public enum FolderExport {
       }
     case .generic:
       guard let space = source.labelSpace else {
-        throw .output(path: source.directory, reason: "its manifest records no classes for the label space; it cannot export to the generic layout")
+        throw .invalid(path: source.directory, reason: "its manifest records no classes for the label space; it cannot export to the generic layout")
       }
       let classes: ClassesFile
       do throws(DatasetError) { classes = try ClassesFile(trainIdsOf: space, source: source.directory) } catch { throw .dataset(error) }
@@ -156,11 +155,11 @@ public enum FolderExport {
   }
 
   /// The image file: the stored bytes, or a PNG of the decoded JPEG for the PNG-only layouts.
-  static func imageBytes(_ sample: ShardSample, format: DatasetFormat, decoder: ImageDecoder, source: String) throws(PipelineError)
+  static func imageBytes(_ sample: ShardSample, format: DatasetFormat, decoder: ImageDecoder, source: String) throws(OutputStoreError)
     -> [UInt8]
   {
-    if let png = sample.fields["png"] { return png }
-    guard let jpeg = sample.fields["jpg"] else { throw .output(path: source, reason: "sample \(sample.key) has no image") }
+    if let png = sample[.png] { return png }
+    guard let jpeg = sample[.jpg] else { throw .invalid(path: source, reason: "sample \(sample.key) has no image") }
     if [.ade20k, .voc, .generic].contains(format) { return jpeg }
     do throws(ImageCodecError) {
       guard case .uint8(let image) = try decoder.decode(jpeg, source: "\(source): \(sample.key).jpg").image else {
@@ -168,15 +167,15 @@ public enum FolderExport {
       }
       return try PNGEncoder().encode(image)
     } catch {
-      throw .output(path: source, reason: error.description)
+      throw .invalid(path: source, reason: error.description)
     }
   }
 
   /// The label file in the layout's encoding.
-  static func labelBytes(_ sample: ShardSample, format: DatasetFormat, decoder: ImageDecoder, source: String) throws(PipelineError)
+  static func labelBytes(_ sample: ShardSample, format: DatasetFormat, decoder: ImageDecoder, source: String) throws(OutputStoreError)
     -> [UInt8]
   {
-    guard let seg = sample.fields["seg.png"] else { throw .output(path: source, reason: "sample \(sample.key) has no seg.png") }
+    guard let seg = sample[.label] else { throw .invalid(path: source, reason: "sample \(sample.key) has no \(SampleMember.label.rawValue)") }
     let encoding: LabelEncoding
     switch format {
     case .cityscapes: encoding = .cityscapesTrainIds
@@ -191,24 +190,24 @@ public enum FolderExport {
       guard case .uint8(let labels) = try decoder.decode(seg, source: "\(source): \(sample.key).seg.png").image,
         let stored = encoding.storing(labels)
       else {
-        throw PipelineError.output(path: source, reason: "sample \(sample.key): its label holds values outside \(encoding.space.id)")
+        throw OutputStoreError.invalid(path: source, reason: "sample \(sample.key): its label holds values outside \(encoding.space.id)")
       }
       return try LabelFiles.encode(stored)
-    } catch let error as PipelineError {
+    } catch let error as OutputStoreError {
       throw error
     } catch {
-      throw .output(path: source, reason: "sample \(sample.key): \(error)")
+      throw .invalid(path: source, reason: "sample \(sample.key): \(error)")
     }
   }
 
   /// Writes a new file of the export (a temporary name, then renamed), creating its directory.
   /// Two samples never share a file: the destination held nothing of Dance's when the export began,
   /// so a file the record already lists was written by this export.
-  static func write(_ bytes: [UInt8], to relativePath: String, through written: WrittenFiles) throws(PipelineError) {
+  static func write(_ bytes: [UInt8], to relativePath: String, through written: WrittenFiles) throws(OutputStoreError) {
     if written.owns(relativePath) {
-      throw .output(path: written.directory + "/" + relativePath, reason: "two samples export to this file; nothing replaces the first")
+      throw .io(path: written.directory + "/" + relativePath, reason: "two samples export to this file; nothing replaces the first")
     }
-    do throws(OutputGuardError) { try written.write(bytes, to: relativePath) } catch { throw PipelineError(error) }
+    do throws(OutputGuardError) { try written.write(bytes, to: relativePath) } catch { throw OutputStoreError(error) }
   }
 
   /// A CSV field, quoted when it holds a comma, quote or line break.

@@ -1,3 +1,5 @@
+public import Catalog
+import DanceCore
 import Foundation
 
 #if canImport(Glibc)
@@ -14,18 +16,19 @@ import Foundation
 /// `/proc/locks` by the lock file's inode (so the files stay empty and two runs leave identical
 /// trees). The kernel drops the lock when the process ends, however it ends; the files stay, since
 /// removing a lock file races with a process that has just opened it.
-final class OutputLock {
+public final class OutputLock {
   /// The name of the lock file of a whole output directory.
-  static let fileName = ".dance.lock"
+  public static let fileName = ".dance.lock"
 
   private var descriptors: [Int32] = []
 
-  /// Takes the lock, or throws at once (never waits) naming the holder's PID.
-  init(directory: String, partition: Partition?) throws(PipelineError) {
+  /// Takes the lock (creating the directory), or throws at once (never waits) naming the holder's PID.
+  /// - Throws: ``OutputStoreError/refused(path:reason:)`` when another process holds it.
+  public init(directory: String, partition: OutputPartition?) throws(OutputStoreError) {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw .output(path: directory, reason: "cannot create the output directory: \(FileSystemFailure.reason(of: error))")
+      throw .io(path: directory, reason: "cannot create the output directory: \(FileSystemFailure.reason(of: error))")
     }
     if let partition {
       try take(directory + "/" + Self.fileName, exclusive: false, directory: directory)
@@ -38,20 +41,20 @@ final class OutputLock {
   deinit { release() }
 
   /// Drops the lock (also done when the object goes away or the process ends).
-  func release() {
+  public func release() {
     for descriptor in descriptors { close(descriptor) }
     descriptors = []
   }
 
   /// Whether `name` (a path relative to the output directory) is one of the lock files.
-  static func isLockFile(_ name: String) -> Bool {
+  public static func isLockFile(_ name: String) -> Bool {
     name == fileName || (name.hasPrefix(".dance.") && name.hasSuffix(".lock") && !name.contains("/"))
   }
 
-  private func take(_ path: String, exclusive: Bool, directory: String) throws(PipelineError) {
+  private func take(_ path: String, exclusive: Bool, directory: String) throws(OutputStoreError) {
     let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
-      throw .output(path: path, reason: "cannot create the lock file: \(String(cString: strerror(errno)))")
+      throw .io(path: path, reason: "cannot create the lock file: \(String(cString: strerror(errno)))")
     }
     guard flock(descriptor, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
       let holders = Self.holders(descriptor)

@@ -11,8 +11,8 @@ import Foundation
 /// rule every writing command shares).
 public enum OutputPlacement {
   /// Refuses an output directory that would put a dataset or the catalog at risk.
-  /// - Throws: ``PipelineError/refused(path:reason:)`` naming the output and what it collides with.
-  public static func check(output: String, datasetRoots: [String], catalogPath: String) throws(PipelineError) {
+  /// - Throws: ``OutputStoreError/refused(path:reason:)`` naming the output and what it collides with.
+  public static func check(output: String, datasetRoots: [String], catalogPath: String) throws(OutputStoreError) {
     for root in datasetRoots {
       if let relation = OutputGuard.relation(of: output, to: root) {
         let named = relation == "is" ? "is the dataset root" : "\(relation) the dataset root \(root)"
@@ -25,16 +25,6 @@ public enum OutputPlacement {
       throw .refused(
         path: output,
         reason: "the output directory holds the catalog \(catalogPath); choose another output or put the catalog elsewhere")
-    }
-  }
-}
-
-extension PipelineError {
-  /// The shared output rule's error as this target's: a refusal stays a refusal (exit 2).
-  init(_ error: OutputGuardError) {
-    switch error {
-    case .refused(let path, let reason): self = .refused(path: path, reason: reason)
-    case .io(let path, let reason): self = .output(path: path, reason: reason)
     }
   }
 }

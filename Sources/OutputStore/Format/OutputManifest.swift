@@ -1,16 +1,19 @@
 import Foundation
+import Shards
 
 /// `OUT/manifest.json`: what a `dance slim` run wrote and from what, so that the output describes
 /// itself without a catalog.
 ///
-/// It holds the configuration and its SHA-256, the dataset's identity, and per split every finished
+/// It holds the configuration (a JSON object since version 2, a string of JSON in version 1) and
+/// the SHA-256 of its canonical JSON, the dataset's identity, and per split every finished
 /// shard with its size, SHA-256 and sample count. It is rewritten (atomically) after every shard,
 /// so after an interruption it still lists everything the run finished. A partition writes
 /// `manifest.partIofN.json` instead. `dance verify OUT` checks the shards against it;
 /// `--overwrite` removes only the files it lists (see ``ownedFiles``).
 public struct OutputManifest: Codable, Sendable, Equatable {
-  /// The manifest format's version.
-  public static let currentVersion = 1
+  /// The manifest format's version: 2 stores the configuration as a JSON object; 1 (still read)
+  /// stored it as a string of JSON.
+  public static let currentVersion = 2
 
   /// One class of a label space that is not one of Dance's standard ones (a generic dataset's).
   public struct LabelClass: Codable, Sendable, Equatable {
@@ -120,7 +123,9 @@ public struct OutputManifest: Codable, Sendable, Equatable {
   public var partition: String?
   /// Whether the run finished.
   public var complete: Bool
-  /// The configuration, as canonical JSON (what a rerun must match to resume).
+  /// The configuration as canonical JSON (``SlimFingerprint/canonicalJSON()``): what a rerun must
+  /// match to resume, and what the catalog's output row records. On disk it is a JSON object
+  /// (a string in version 1, read as it is).
   public var configuration: String
   /// SHA-256 of ``configuration``.
   public var configurationSHA256: String
@@ -138,16 +143,23 @@ public struct OutputManifest: Codable, Sendable, Equatable {
     case datasetSHA256 = "dataset_sha256"
   }
 
-  /// Creates a manifest.
-  public init(
-    version: Int, partition: String?, complete: Bool, configuration: String, configurationSHA256: String, dataset: Dataset,
-    splits: [String: Split]
-  ) {
+  /// Creates a manifest of the current version for the configuration `fingerprint`; both SHA-256
+  /// values are computed.
+  public init(partition: String?, complete: Bool, configuration fingerprint: SlimFingerprint, dataset: Dataset, splits: [String: Split])
+    throws
+  {
+    self.init(
+      version: Self.currentVersion, partition: partition, complete: complete, configuration: try fingerprint.canonicalJSON(),
+      dataset: dataset, splits: splits)
+  }
+
+  /// Creates a manifest of `version` whose configuration is the canonical JSON `configuration`.
+  init(version: Int, partition: String?, complete: Bool, configuration: String, dataset: Dataset, splits: [String: Split]) {
     self.version = version
     self.partition = partition
     self.complete = complete
     self.configuration = configuration
-    self.configurationSHA256 = configurationSHA256
+    configurationSHA256 = Self.digest(configuration)
     self.dataset = dataset
     datasetSHA256 = Self.digest(of: dataset)
     self.splits = splits
@@ -156,37 +168,6 @@ public struct OutputManifest: Codable, Sendable, Equatable {
   /// The manifest's file name: `manifest.json`, or `manifest.partIofN.json` for a partition.
   public static func fileName(partition: String?) -> String {
     partition.map { "manifest.\($0).json" } ?? "manifest.json"
-  }
-
-  /// Every manifest in `directory`: `manifest.json`, else the partitions' (sorted); empty when none.
-  /// - Throws: ``ShardError/invalidManifest(path:reason:)`` for a manifest that cannot be read or parsed.
-  public static func all(in directory: String) throws(ShardError) -> [OutputManifest] {
-    let whole = directory + "/" + fileName(partition: nil)
-    if FileManager.default.fileExists(atPath: whole) { return [try read(whole)] }
-    let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
-      $0.hasPrefix("manifest.part") && $0.hasSuffix(".json")
-    }
-    var manifests: [OutputManifest] = []
-    for name in names.sorted() { manifests.append(try read(directory + "/" + name)) }
-    return manifests
-  }
-
-  /// Reads and parses one manifest.
-  public static func read(_ path: String) throws(ShardError) -> OutputManifest {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw .invalidManifest(path: path, reason: "cannot read the manifest")
-    }
-    let manifest: OutputManifest
-    do { manifest = try JSONDecoder().decode(OutputManifest.self, from: data) } catch {
-      throw .invalidManifest(path: path, reason: "not a Dance manifest: \(error)")
-    }
-    guard manifest.version <= currentVersion else {
-      throw .invalidManifest(path: path, reason: "manifest version \(manifest.version) is newer than this Dance reads")
-    }
-    if let name = manifest.pathOutsideTheOutput {
-      throw .invalidManifest(path: path, reason: "it names \(name), which is not a file of the output's split folders; refusing to read it")
-    }
-    return manifest
   }
 
   /// A split name, index or shard path that does not stay inside the output's split folders

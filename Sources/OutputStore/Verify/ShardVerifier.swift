@@ -1,5 +1,5 @@
 import Catalog
-import DanceCore
+public import DanceCore
 import Foundation
 import ImageCodecs
 import Shards
@@ -59,28 +59,18 @@ public enum ShardVerifier {
   /// `progress` shows the shards checked.
   public static func verify(
     output: String, catalogPath: String?, workers: Int? = nil, progress: ProgressReporter.Style = .silent
-  ) throws(PipelineError) -> VerifyReport {
+  ) throws(OutputStoreError) -> VerifyReport {
     let output = URL(fileURLWithPath: output).standardizedFileURL.path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw .output(path: output, reason: "no such output directory")
+      throw .invalid(path: output, reason: "no such output directory")
     }
-    let manifests = try PipelineError.reading { () throws(ShardError) in try OutputManifest.all(in: output) }
-    var catalogShards: [ShardRecord]?
-    var members: [Int64: [MemberRecord]] = [:]
-    if let catalogPath {
-      do throws(CatalogError) {
-        let catalog = try Catalog(path: catalogPath, access: .readOnly)
-        let shards = try catalog.shards(output: OutputKey(directory: output))
-        for shard in shards { members[shard.id!] = try catalog.members(shardId: shard.id!) }
-        catalogShards = shards
-      } catch {
-        throw .catalog(error)
-      }
-    }
+    let manifests = try OutputReader(output).manifests
+    let (catalogShards, members) = try recorded(in: catalogPath, output: output)
     if manifests.isEmpty && (catalogShards ?? []).isEmpty {
-      throw .nothingToDo(
-        reason: "\(output): no manifest.json and "
+      throw .notAnOutput(
+        path: output,
+        reason: "no manifest.json and "
           + (catalogPath.map { "no shards recorded in \($0)" } ?? "no --catalog given")
           + "; is this the output directory of `dance slim`?")
     }
@@ -117,6 +107,23 @@ public enum ShardVerifier {
     report.problems += checkIndexes(expected, manifests: manifests, output: output)
     report.problems += strayFiles(expected, output: output)
     return report
+  }
+
+  /// The shards and member rows the catalog at `catalogPath` records for `output` (nil when no
+  /// catalog is given); the catalog is opened read-only and must exist.
+  static func recorded(in catalogPath: String?, output: String) throws(OutputStoreError)
+    -> (shards: [ShardRecord]?, members: [Int64: [MemberRecord]])
+  {
+    guard let catalogPath else { return (nil, [:]) }
+    var members: [Int64: [MemberRecord]] = [:]
+    do throws(CatalogError) {
+      let catalog = try Catalog(path: catalogPath, access: .readOnly)
+      let shards = try catalog.shards(output: OutputKey(directory: output))
+      for shard in shards { members[shard.id!] = try catalog.members(shardId: shard.id!) }
+      return (shards, members)
+    } catch {
+      throw .catalog(error)
+    }
   }
 
   /// Differences between the manifest's shards and the catalog's; the catalog's member rows are
@@ -201,28 +208,32 @@ public enum ShardVerifier {
     for member in shard.members ?? [] where !found.contains(member.sampleKey + "\u{0}" + member.field) {
       problem("the catalog lists \(member.sampleKey).\(member.field), the shard does not hold it")
     }
+    if let idxProblem = indexProblem(shard, layouts: layouts, output: output) { result.problems.append(idxProblem) }
+    return result
+  }
+
+  /// What is wrong with the DALI index beside `shard`, which must describe `layouts`, or nil.
+  static func indexProblem(_ shard: ExpectedShard, layouts: [SampleLayout], output: String) -> VerifyReport.Problem? {
     let idxPath = DALIIndex.path(forShard: output + "/" + shard.path)
     let relativeIdx = String(idxPath.dropFirst(output.count + 1))
-    if let idx = try? String(contentsOfFile: idxPath, encoding: .utf8) {
-      if idx != DALIIndex.rendered(layouts) { problem("stale: it does not describe \(shard.path)", path: relativeIdx) }
-    } else {
-      problem("missing DALI index", path: relativeIdx)
+    guard let idx = try? String(contentsOfFile: idxPath, encoding: .utf8) else {
+      return VerifyReport.Problem(path: relativeIdx, reason: "missing DALI index")
     }
-    return result
+    return idx == DALIIndex.rendered(layouts) ? nil : VerifyReport.Problem(path: relativeIdx, reason: "stale: it does not describe \(shard.path)")
   }
 
   /// Why a member's content is unusable, or `nil`.
   static func decodeProblem(field: String, bytes: [UInt8], name: String) -> String? {
     let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
-    switch field {
-    case "seg.png":
+    switch SampleMember(rawValue: field) {
+    case .label?:
       guard let label = try? decoder.decodeLabel(bytes, source: name) else { return "member \(name) does not decode" }
       return label.image.channels == 1 && label.image.bitDepth == 8 ? nil : "member \(name) is not an 8-bit one-channel label map"
-    case "png", "jpg":
+    case .png?, .jpg?:
       return (try? decoder.decode(bytes, source: name)) == nil ? "member \(name) does not decode" : nil
-    case "json":
+    case .metadata?:
       return (try? JSONSerialization.jsonObject(with: Data(bytes))) == nil ? "member \(name) is not valid JSON" : nil
-    default:
+    case nil:
       return nil
     }
   }
