@@ -59,7 +59,7 @@ import Testing
       let slim = try runDance(["slim", root, "--out", directory + "/out", "--catalog", directory + "/c.sqlite", "--shard-size", "64MiB"])
       #expect(slim.status == 0, "\(slim.standardError)")
       let manifest = try String(contentsOfFile: directory + "/out/manifest.json", encoding: .utf8)
-      #expect(manifest.contains(#"\"shardMaxBytes\":67108864"#), "\(manifest)")
+      #expect(manifest.contains(#""shardMaxBytes" : 67108864"#), "\(manifest)")
       let mds = try runDance(["export", "mds", directory + "/out", "--to", directory + "/mds", "--shard-size", "1.5 MiB"])
       #expect(mds.status == 0, "\(mds.standardError)")
       let file = directory + "/p.yaml"

@@ -97,7 +97,7 @@ public enum FolderExport {
           path: output,
           reason: "its samples are \(sourceFormat.rawValue) (\(metadata.labelSpace)); they export only to the \(sourceFormat.rawValue) layout")
       }
-      let paths = layoutPaths(chosen, metadata: metadata, imageExtension: sample[.jpg] == nil ? SampleMember.png.rawValue : SampleMember.jpg.rawValue)
+      let paths = layoutPaths(chosen, metadata: metadata, imageExtension: (sample.image?.member ?? .png).rawValue)
       try write(try imageBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.image, through: written)
       try write(try labelBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.label, through: written)
       progress.csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField)
@@ -162,7 +162,7 @@ public enum FolderExport {
     guard let jpeg = sample[.jpg] else { throw .invalid(path: source, reason: "sample \(sample.key) has no image") }
     if [.ade20k, .voc, .generic].contains(format) { return jpeg }
     do throws(ImageCodecError) {
-      guard case .uint8(let image) = try decoder.decode(jpeg, source: "\(source): \(sample.key).jpg").image else {
+      guard case .uint8(let image) = try decoder.decode(jpeg, source: "\(source): \(sample.key).\(SampleMember.jpg.rawValue)").image else {
         throw ImageCodecError.unsupported(source: source, codec: .jpeg, reason: "not 8-bit")
       }
       return try PNGEncoder().encode(image)
@@ -187,7 +187,7 @@ public enum FolderExport {
     let inverse = encoding.storedValueOfTrainId
     if (0..<256).allSatisfy({ inverse[$0] == nil || inverse[$0] == UInt8($0) }) { return seg }
     do {
-      guard case .uint8(let labels) = try decoder.decode(seg, source: "\(source): \(sample.key).seg.png").image,
+      guard case .uint8(let labels) = try decoder.decode(seg, source: "\(source): \(sample.key).\(SampleMember.label.rawValue)").image,
         let stored = encoding.storing(labels)
       else {
         throw OutputStoreError.invalid(path: source, reason: "sample \(sample.key): its label holds values outside \(encoding.space.id)")

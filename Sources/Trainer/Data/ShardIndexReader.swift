@@ -158,7 +158,8 @@ enum ShardIndexReader {
     guard let image, let codec = image.member.imageCodec, let label = sample.fields[SampleMember.label.rawValue],
       let json = sample.fields[SampleMember.metadata.rawValue]
     else {
-      throw .invalidData(path: name, reason: "needs an image (png or jpg), seg.png and json; has \(sample.fields.keys.sorted())")
+      throw .invalidData(path: name, reason: "needs an image (\(SampleMember.images.map(\.rawValue).joined(separator: " or "))), "
+          + "\(SampleMember.label.rawValue) and \(SampleMember.metadata.rawValue); has \(sample.fields.keys.sorted())")
     }
     let bytes: [UInt8]
     do throws(ShardError) { bytes = try reader.read(dataOffset: json.offset, size: json.size) } catch {

@@ -135,8 +135,9 @@ public final class TrainingData: @unchecked Sendable {
         throw .invalidSample(path: error.path, reason: error.reason)
       }
       image = try Self.decodeImage(source: source) { () throws(ImageCodecError) in try decoder.decode(imageBytes, source: source) }
-      labels = try Self.decodeLabels(source: source + ".seg.png") { () throws(ImageCodecError) in
-        try decoder.decodeLabel(labelBytes, source: source + ".seg.png")
+      let labelSource = source + "." + SampleMember.label.rawValue
+      labels = try Self.decodeLabels(source: labelSource) { () throws(ImageCodecError) in
+        try decoder.decodeLabel(labelBytes, source: labelSource)
       }
     case .files(let imagePath, let labelPath):
       source = root + "/" + imagePath
