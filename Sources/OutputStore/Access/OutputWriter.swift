@@ -19,9 +19,9 @@ public final class OutputWriter {
   /// The catalog's name for this output (a partition writes its own part).
   public let key: OutputKey
   private let lock: OutputLock
-  private var catalog: Catalog?
-  private var recorder: ManifestRecorder?
-  private var configuration = ""
+  /// What ``resumePlan(configuration:dataset:overwrite:catalog:)`` started: the catalog recorded
+  /// into, the manifest kept current, the configuration's canonical JSON.
+  private var session: (catalog: Catalog, recorder: ManifestRecorder, configuration: String)?
   /// What ``resumePlan(configuration:dataset:overwrite:catalog:)`` found.
   public private(set) var plan = ResumePlan()
 
@@ -58,20 +58,17 @@ public final class OutputWriter {
     try OutputStoreError.catalog { () throws(CatalogError) in
       try catalog.saveOutput(OutputRecord(key: key, configuration: given, complete: false))
     }
-    self.catalog = catalog
-    configuration = given
-    recorder = ManifestRecorder(
-      directory: directory,
-      manifest: OutputManifest(
-        version: OutputManifest.currentVersion, partition: key.partition?.name, complete: false, configuration: given,
-        dataset: dataset, splits: [:]))
+    let manifest = OutputManifest(
+      version: OutputManifest.currentVersion, partition: key.partition?.name, complete: false, configuration: given, dataset: dataset,
+      splits: [:])
+    session = (catalog, ManifestRecorder(directory: directory, manifest: manifest), given)
     return plan
   }
 
   /// Lists in the manifest every split this run writes, with the shards it keeps from an earlier
   /// run, and writes it: from here on an interruption leaves only files the manifest owns.
   public func begin(splits: [DatasetSplit]) throws(OutputStoreError) {
-    let recorder = try started()
+    let recorder = try started().recorder
     for split in Set(splits).union(plan.points.keys).sorted() {
       recorder.declare(split: split.rawValue, prefix: shardPrefix(split), index: indexName(split))
       for shard in plan.points[split]?.shards ?? [] { recorder.note(shard, prefix: shardPrefix(split), index: indexName(split)) }
@@ -84,7 +81,7 @@ public final class OutputWriter {
   /// file of this writer's naming that Dance did not write.
   /// - Returns: where the split's shard writer starts (after the shards kept from an earlier run).
   public func openSplit(_ split: DatasetSplit, maxSamples: Int?, maxBytes: Int?) throws(OutputStoreError) -> ShardWriterConfiguration {
-    let recorder = try started()
+    let recorder = try started().recorder
     let folder = directory + "/" + split.rawValue
     try OutputStoreError.fileSystem(folder) { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     let kept = plan.points[split]?.shards ?? []
@@ -99,8 +96,7 @@ public final class OutputWriter {
   /// catalog rows (every member's offset; `midTransaction` runs inside that transaction, for the
   /// crash tests) and the manifest, rewritten.
   public func add(_ shard: FinishedShard, split: DatasetSplit, midTransaction: @escaping () -> Void = {}) throws(OutputStoreError) {
-    let recorder = try started()
-    guard let catalog else { throw .invalid(path: directory, reason: "the writer has no catalog (resumePlan was not called)") }
+    let (catalog, recorder, _) = try started()
     do throws(ShardError) { _ = try DALIIndex.write(for: shard) } catch { throw OutputStoreError(error) }
     let record = ShardRecord(
       split: split, path: split.rawValue + "/" + shard.fileName, bytes: shard.byteCount, samples: shard.sampleCount,
@@ -121,8 +117,7 @@ public final class OutputWriter {
   /// - Returns: per split name, the shards the output holds.
   @discardableResult
   public func finish(splits: [DatasetSplit]) throws(OutputStoreError) -> [DatasetSplit: [ShardRecord]] {
-    let recorder = try started()
-    guard let catalog else { throw .invalid(path: directory, reason: "the writer has no catalog (resumePlan was not called)") }
+    let (catalog, recorder, configuration) = try started()
     let shards = try OutputStoreError.catalog { () throws(CatalogError) in try catalog.shards(output: key) }
     var bySplit: [DatasetSplit: [ShardRecord]] = [:]
     for split in splits {
@@ -142,9 +137,9 @@ public final class OutputWriter {
     return bySplit
   }
 
-  private func started() throws(OutputStoreError) -> ManifestRecorder {
-    guard let recorder else { throw .invalid(path: directory, reason: "the writer was not started (resumePlan was not called)") }
-    return recorder
+  private func started() throws(OutputStoreError) -> (catalog: Catalog, recorder: ManifestRecorder, configuration: String) {
+    guard let session else { throw .invalid(path: directory, reason: "the writer was not started (resumePlan was not called)") }
+    return session
   }
 
   private func shardPrefix(_ split: DatasetSplit) -> String { key.partition?.shardPrefix(split: split.rawValue) ?? split.rawValue }
