@@ -121,11 +121,11 @@ let package = Package(
     .testTarget(name: "PipelineTests", dependencies: ["DanceCore", "Pipeline", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "AuditTests", dependencies: ["DanceCore", "Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "DanceTests", dependencies: ["DanceCore", "dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceTests", dependencies: ["DanceCore", "dance", "Catalog", "Trainer", "Experiment", "Slimming", "Datasets", "ImageCodecs", "Shards", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "Pipeline", "Slimming", "Synthetic", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "NN", "Pipeline", "Slimming", "Synthetic", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
   ],
   swiftLanguageModes: [.v6]

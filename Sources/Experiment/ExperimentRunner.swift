@@ -40,9 +40,9 @@ public struct ExperimentRunner {
     var test: TrainingData?
   }
 
-  /// Trains every run and returns what each reached.
+  /// Trains every run and returns what each reached. The options are those whose
+  /// ``ExperimentOptions/problem`` is nil (the command line checks them when it makes them).
   public func run() throws(ExperimentError) -> [ExperimentRunResult] {
-    if let problem = options.problem { throw .invalidOptions(problem) }
     let evaluation = try openEvaluationData()
     var results: [ExperimentRunResult] = []
     var variants = VariantCache(runner: self)
@@ -107,27 +107,11 @@ public struct ExperimentRunner {
     return max(1, Int((Double(options.epochs) * dance.trainFlops / baseline.trainFlops).rounded()))
   }
 
-  /// The settings in which a recorded run differs from the one wanted (the network itself may
-  /// differ: slimming prunes it, and its classes come from the data).
-  static func differences(recorded: TrainingOptions, wanted: TrainingOptions) -> [String] {
-    var differences: [String] = []
-    func compare<Value: Equatable>(_ name: String, _ value: (TrainingOptions) -> Value) {
-      if value(recorded) != value(wanted) { differences.append("\(name) \(value(recorded)) instead of \(value(wanted))") }
-    }
-    compare("epochs", \.epochs)
-    compare("batch", \.batchSize)
-    compare("crop", { "\($0.crop)" })
-    compare("learning rate", \.learningRate)
-    compare("poly power", \.poly)
-    compare("momentum", \.momentum)
-    compare("weight decay", \.weightDecay)
-    compare("loss weights", \.sampleWeights)
-    compare("seed", \.seed)
-    compare("normalization", { "\($0.normalization)" })
-    compare("width", \.model.widthMultiplier)
-    compare("output stride", \.model.outputStride)
-    compare("slimming", { $0.slimming.map { "\($0)" } ?? "none" })
-    return differences
+  /// The settings in which a recorded run differs from the one wanted: those that determine its
+  /// result (``TrainingOptions/Setting/determinesResult``), but not the network itself, which
+  /// slimming prunes and whose classes come from the data.
+  static func differences(recorded: TrainingOptions, wanted: TrainingOptions) -> [TrainingOptions.Difference] {
+    wanted.differences(from: recorded, in: TrainingOptions.Setting.allCases.filter(\.determinesResult))
   }
 
   /// A finished run's recorded result, if its directory holds one; refused when it was trained
@@ -153,7 +137,7 @@ public struct ExperimentRunner {
     let differences = Self.differences(recorded: recorded, wanted: wanted)
     guard differences.isEmpty else {
       throw .invalidOptions(
-        "\(path): trained with other settings (\(differences.joined(separator: ", "))); give another --out or the same options")
+        "\(path): trained with other settings (\(differences.map(\.description).joined(separator: ", "))); give another --out or the same options")
     }
   }
 

@@ -123,10 +123,10 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
 extension ExperimentOptions {
   /// The settings of DANCE's data and network, one phrase each, for the report.
   var settingsText: [String] {
-    let scales = (budgetScales ?? [0.25, 0.5, 0.75, 1]).map(ExperimentSummary.format).joined(separator: ",")
+    let scales = (budgetScales ?? SlimmingPolicy.defaultBudgetScales).map(ExperimentSummary.format).joined(separator: ",")
     var weighting = "weights \(weights.rawValue)"
     if weights == .linear {
-      let range = weightRange ?? 0.5...1.5
+      let range = weightRange ?? WeightScheme.standardRange
       weighting += " \(ExperimentSummary.format(range.lowerBound))…\(ExperimentSummary.format(range.upperBound))"
     }
     let epochs = pruneEpochs.map(String.init).joined(separator: ",")

@@ -1,6 +1,6 @@
 public import Catalog
 import Shards
-import DanceCore
+public import DanceCore
 public import Datasets
 
 /// Why a pipeline job could not run; wraps the failing stage's typed error, which names the path.

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 import Pipeline
 import Slimming

@@ -114,7 +114,7 @@ public enum PipelineRunner {
     options: SlimOptions, partition: Partition? = nil, context: StageContext = StageContext(),
     onStage: (PipelineStageResult) -> Void = { _ in }
   ) throws(PipelineError) -> SlimReport {
-    if let problem = options.problem { throw .invalidSettings(problem) }
+    // `options` were checked where they were made (``SlimOptions/problem``: the command line, a pipeline file, an experiment).
     // Everything that can be refused without the samples is refused before the catalog is created.
     try checkRoot(root, discovery)
     try SlimJob.checkRequest(
@@ -162,7 +162,6 @@ public enum PipelineRunner {
         throw .dataset(error)
       }
     }
-    if let problem = spec.slim.problem { throw .invalidSettings(problem) }
     let context = StageContext(workers: spec.workers, progress: progress)
     try createParent(of: spec.catalog)
     let catalog = try open(spec.catalog)

@@ -34,7 +34,7 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Opacity of the class colours in the overlay, 0 to 1.")
     var opacity = 0.5
 
-    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(TrainingSettings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
     @Flag(help: "Also write DIR/<name>_labelIds.png: Cityscapes label ids (road 7 … bicycle 33), the benchmark's submission format.")
@@ -47,7 +47,7 @@ extension Dance {
 
     func validate() throws {
       guard (0...1).contains(opacity) else { throw ValidationError("--opacity must be between 0 and 1, got \(opacity)") }
-      try Settings.threads.check(threads)
+      try TrainingSettings.threads.check(threads)
       _ = try inference.augmentation()
     }
 
