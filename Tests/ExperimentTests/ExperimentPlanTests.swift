@@ -140,6 +140,36 @@ import Trainer
     }
   }
 
+  @Test func eachDataVariantHasItsOwnDirectory() {
+    var options = ExperimentOptions()
+    options.budgets = [0.3, 0.5]
+    let runner = ExperimentRunner(directory: "/x/exp", dataRoot: "/x/data", options: options, log: { _ in })
+    let variants = ExperimentRunner.VariantCache(runner: runner)
+    #expect(variants.path(.full, indicator: .siMean, budget: 0.3, seed: 1) == "/x/data")
+    #expect(variants.path(.dance, indicator: .siMean, budget: 0.3, seed: 1) == "/x/exp/data-dance-b0.3")
+    #expect(variants.path(.dance, indicator: .si, budget: 0.5, seed: 1) == "/x/exp/data-dance-si-b0.5")
+    #expect(variants.path(.uniform, indicator: .siMean, budget: 0.5, seed: 2) == "/x/exp/data-uniform-b0.5")
+    #expect(variants.path(.random, indicator: .siMean, budget: 0.5, seed: 2) == "/x/exp/data-random-b0.5-seed2")
+  }
+
+  @Test func theBaselineIsValidatedEveryEpochAndTheOthersByTheInterval() {
+    var options = ExperimentOptions()
+    let runs = options.runs
+    let baseline = runs.first { $0.kind == .baseline }!, dance = runs.first { $0.kind == .dance }!
+    #expect(options.evaluationInterval(for: baseline, epochs: 40) == 1)
+    #expect(options.evaluationInterval(for: dance, epochs: 40) == 2)
+    #expect(options.evaluationInterval(for: dance, epochs: 10) == 1)
+    options.evaluateEvery = 5
+    #expect(options.evaluationInterval(for: dance, epochs: 40) == 5 && options.evaluationInterval(for: baseline, epochs: 40) == 1)
+  }
+
+  @Test func theReportStatesTheDefaultsOfTheirOneDefinition() {
+    let text = ExperimentOptions().settingsText
+    #expect(text.contains("scales " + SlimmingPolicy.defaultBudgetScales.map(ExperimentSummary.format).joined(separator: ",")))
+    #expect(text.contains("weights linear 0.5…1.5") && WeightScheme.standardRange == 0.5...1.5)
+    #expect(text.contains("prune fraction 0.3 after epochs 12,21"))
+  }
+
   @Test func polyAndNormalizationAreCompared() {
     var wanted = TrainingOptions()
     wanted.poly = 1
