@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import NN
 import Pipeline
+import Runner
 import Shards
 import Slimming
 import Trainer

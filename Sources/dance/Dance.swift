@@ -5,6 +5,7 @@ import Catalog
 import Datasets
 import Experiment
 import Pipeline
+import Runner
 import Trainer
 
 /// The `dance` command: segmentation-dataset preparation following DANCE.

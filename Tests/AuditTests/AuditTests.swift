@@ -6,6 +6,7 @@ import Datasets
 import Foundation
 import ImageCodecs
 import Pipeline
+import Runner
 import Slimming
 import Synthetic
 import TestSupport

@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import GRDB
 import Pipeline
+import Runner
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Catalog
 import DanceCore
 import Foundation
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing

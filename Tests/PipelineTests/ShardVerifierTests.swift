@@ -3,6 +3,7 @@ import DanceCore
 import Datasets
 import Foundation
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing

@@ -4,6 +4,7 @@ import Complexity
 import DanceCore
 import Datasets
 import Pipeline
+import Runner
 import Synthetic
 
 extension Dance {

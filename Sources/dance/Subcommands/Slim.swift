@@ -4,6 +4,7 @@ import DanceCore
 import Foundation
 import ImageCodecs
 import Pipeline
+import Runner
 import Slimming
 
 extension Dance {

@@ -1,3 +1,4 @@
+import Pipeline
 import Complexity
 import DanceCore
 import Datasets

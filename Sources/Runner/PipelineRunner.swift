@@ -1,3 +1,4 @@
+public import Pipeline
 import Audit
 import Catalog
 public import Datasets
