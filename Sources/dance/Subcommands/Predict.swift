@@ -75,10 +75,10 @@ extension Dance {
           try files.writeLabels(labels, to: output.trainIds)
           try files.writeImage(LabelColors.colorize(labels, space: model.labelSpace), to: output.color)
           let overlay = LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity)
-          try files.writeImage(LabelLegend.beside(overlay, labels: labels, space: model.labelSpace), to: output.overlay)
+          let classes = LabelLegend.entries(labels, space: model.labelSpace)
+          try files.writeImage(LabelLegend.beside(overlay, entries: classes, space: model.labelSpace), to: output.overlay)
           if let path = output.labelIds { try files.writeLabels(CityscapesLabelIds.labelIds(of: labels), to: path) }
           if let path = output.logits { try files.writeScores(scores, to: path) }
-          let classes = LabelLegend.entries(labels, space: model.labelSpace)
           print("\(path): \(image.width)x\(image.height), \(counted(classes.count, "class", plural: "classes")) (\(classes.prefix(3).map(\.text).joined(separator: ", "))"
             + "\(classes.count > 3 ? ", …" : ""))".escapingControlCharacters)
           for file in output.all { print("  wrote \(out)/\(file)".escapingControlCharacters) }
