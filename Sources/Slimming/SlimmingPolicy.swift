@@ -1,3 +1,5 @@
+public import DanceCore
+
 /// How a split's samples are slimmed: which are dropped and at which scale the others are kept.
 ///
 /// Decisions depend only on the samples' scores, sizes and keys (and the policy), never on the
@@ -91,7 +93,7 @@ public enum SlimmingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A policy parameter is out of range.
   case invalidPolicy(String)
   /// A sample lacks what the policy needs (its indicator value, or its size).
-  case missingInput(key: String, reason: String)
+  case missingInput(key: SampleKey, reason: String)
 
   /// The reason as a sentence.
   public var description: String {
