@@ -164,8 +164,8 @@ public struct ExperimentRunner {
       let options = training
       session = try trainer(run) { () throws(TrainerError) in
         try TrainingRun.start(
-          options: options, data: data, dataSource: DataSource(path: data.identity.path, split: "train"),
-          validation: evaluation.validation, validationSource: DataSource(path: dataRoot, split: "val"), directory: path)
+          options: options, data: data, dataSource: DataSource(path: data.identity.path, split: .train),
+          validation: evaluation.validation, validationSource: DataSource(path: dataRoot, split: .val), directory: path)
       }
     }
     _ = try trainer(run) { () throws(TrainerError) in
@@ -193,10 +193,10 @@ public struct ExperimentRunner {
   /// Adds the evaluations `result` lacks (test at full resolution, val and test at each reduced
   /// input scale) from the run's `last.safetensors`.
   private func evaluate(_ result: inout ExperimentRunResult, run: ExperimentRun, on data: EvaluationData) throws(ExperimentError) {
-    var wanted: [(split: String, data: TrainingData, scale: Double)] = []
+    var wanted: [(split: DatasetSplit, data: TrainingData, scale: Double)] = []
     for scale in [1] + options.inputScales {
-      if scale < 1 { wanted.append(("val", data.validation, scale)) }
-      if let test = data.test { wanted.append(("test", test, scale)) }
+      if scale < 1 { wanted.append((.val, data.validation, scale)) }
+      if let test = data.test { wanted.append((.test, test, scale)) }
     }
     wanted.removeAll { result.evaluation($0.split, inputScale: $0.scale) != nil }
     guard !wanted.isEmpty else { return }
@@ -207,7 +207,7 @@ public struct ExperimentRunner {
         let outcome = try Evaluator.evaluate(
           model.network, on: evaluated, normalization: model.normalization, threads: options.training.loaderThreads, inputScale: scale)
         result.evaluations.append(RunEvaluation(split: split, inputScale: scale, result: outcome.result))
-        log(String(format: "  %@ %@ mIoU %.1f %% at input scale %@", run.directoryName, split, outcome.result.miou * 100,
+        log(String(format: "  %@ %@ mIoU %.1f %% at input scale %@", run.directoryName, split.rawValue, outcome.result.miou * 100,
                    ExperimentSummary.format(scale)))
       }
     } catch {
@@ -257,7 +257,7 @@ public struct ExperimentRunner {
         } catch {
           throw .data(variant: name, reason: error.description)
         }
-        let kept = (try? OutputManifest.read(output + "/" + OutputManifest.fileName(partition: nil)))?.splits["train"]?.samples ?? 0
+        let kept = (try? OutputManifest.read(output + "/" + OutputManifest.fileName(partition: nil)))?.splits[DatasetSplit.train.rawValue]?.samples ?? 0
         if kept < 2 {
           throw .invalidOptions(
             "data \(name): the budget \(ExperimentSummary.format(budget)) keeps \(kept) training samples, and training needs at least 2; "

@@ -81,12 +81,12 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
     var names: [String] = []
     for result in results where !names.contains(result.name) { names.append(result.name) }
     let baseline = results.filter { $0.kind == .baseline }
-    let baselineVal = baseline.compactMap { $0.evaluation("val")?.miou }, baselineTest = baseline.compactMap { $0.evaluation("test")?.miou }
+    let baselineVal = baseline.compactMap { $0.evaluation(.val)?.miou }, baselineTest = baseline.compactMap { $0.evaluation(.test)?.miou }
     rows = names.flatMap { name -> [Row] in
       let group = results.filter { $0.name == name }
       let scales = Set(group.flatMap { $0.evaluations.map(\.inputScale) }).sorted(by: >)
       return scales.map { scale in
-        let val = group.compactMap { $0.evaluation("val", inputScale: scale) }, test = group.compactMap { $0.evaluation("test", inputScale: scale) }
+        let val = group.compactMap { $0.evaluation(.val, inputScale: scale) }, test = group.compactMap { $0.evaluation(.test, inputScale: scale) }
         let valMiou = Statistic(val.map(\.miou)), testMiou = Statistic(test.map(\.miou))
         return Row(
           name: scale < 1 ? "\(name) @ input \(Self.format(scale))" : name, run: name, kind: group[0].kind, budget: group[0].budget,

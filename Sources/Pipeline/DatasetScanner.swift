@@ -104,15 +104,15 @@ public enum DatasetScanner {
       for (index, sample) in discovery.samples.enumerated() {
         let image = fileIdentity(discovery.root + "/" + sample.imagePath)
         let label = sample.labelPath.flatMap { fileIdentity(discovery.root + "/" + $0) }
-        if !scanOptions.verifyImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
+        if !scanOptions.verifyImages, let old = previous[sample.key], old.imagePath == sample.imagePath,
           old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label, reusable(old, sample)
         {
           records[index] = old
-          sampleProblems[index] = previousProblems[sample.key.rawValue] ?? []
+          sampleProblems[index] = previousProblems[sample.key] ?? []
         } else {
           toValidate.append(index)
           records[index] = SampleRecord(
-            key: sample.key.rawValue, datasetId: datasetId, split: sample.split, imagePath: sample.imagePath,
+            key: sample.key, datasetId: datasetId, split: sample.split, imagePath: sample.imagePath,
             labelPath: sample.labelPath, width: nil, height: nil, image: image, label: label, status: .ok, error: nil)
         }
       }
@@ -151,10 +151,9 @@ public enum DatasetScanner {
         counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].ok += record.status == .ok ? 1 : 0
         counts[record.split.rawValue, default: .init(split: record.split.rawValue, ok: 0, bad: 0)].bad += record.status == .bad ? 1 : 0
       }
+      // Every kind is typed: a problem row of a kind this Dance does not know was refused when read.
       let problems = (layoutProblems + sampleProblems.flatMap { $0 }).sorted(by: Catalog.problemOrder).map { record in
-        LayoutProblem(
-          LayoutProblem.Kind(rawValue: record.kind) ?? .strayFile, path: record.path,
-          sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
+        LayoutProblem(record.kind, path: record.path, sampleKey: record.sampleKey, detail: record.detail)
       }
       return ScanReport(
         format: discovery.format.rawValue, root: discovery.root, catalog: URL(fileURLWithPath: catalog.path).standardizedFileURL.path,
@@ -176,7 +175,7 @@ public enum DatasetScanner {
 
   static func problemRecord(_ problem: LayoutProblem, datasetId: Int64) -> ProblemRecord {
     ProblemRecord(
-      datasetId: datasetId, kind: problem.kind.rawValue, path: problem.path, sampleKey: problem.sampleKey?.rawValue,
+      datasetId: datasetId, kind: problem.kind, path: problem.path, sampleKey: problem.sampleKey,
       detail: problem.detail)
   }
 }

@@ -10,7 +10,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The catalog could not be read or written.
   case catalog(CatalogError)
   /// A sample failed and the run was asked to stop at the first failure (`--fail-fast`).
-  case sampleFailed(sample: String, reason: String)
+  case sampleFailed(sample: SampleKey, reason: String)
   /// The output (shards, sidecars) could not be written.
   case output(path: String, reason: String)
   /// Nothing to work on: `reason` says what is missing (e.g. the dataset was never scanned).

@@ -106,7 +106,7 @@ public enum SlimmingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A policy parameter is out of range.
   case invalidPolicy(String)
   /// A sample lacks what the policy needs (its indicator value, or its size).
-  case missingInput(key: String, reason: String)
+  case missingInput(key: SampleKey, reason: String)
 
   /// The reason as a sentence.
   public var description: String {

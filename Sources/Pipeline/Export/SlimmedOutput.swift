@@ -30,7 +30,7 @@ struct SlimmedOutput {
         path: directory + "/" + OutputManifest.fileName(partition: unfinished.partition),
         reason: "the run that writes this output has not finished; rerun the same `dance slim` command first")
     }
-    let order = ["train", "val", "test"]
+    let order = DatasetSplit.allCases.map(\.rawValue)
     let names = Set(manifests.flatMap(\.splits.keys)).sorted { (order.firstIndex(of: $0) ?? 3, $0) < (order.firstIndex(of: $1) ?? 3, $1) }
     splits = names.map { name in (name, manifests.flatMap { $0.splits[name]?.shards ?? [] }) }
     labelSpace = manifests.first?.dataset.space

@@ -36,11 +36,11 @@ public enum Settings {
   /// `--max-pixels` of inspect: the largest image decoded.
   public static let maxPixels = NumericSetting(name: "max-pixels", bounds: .wholeNumber(1...Int.max), unit: "pixels")
   /// `--train` / `train:` of synth.
-  public static let trainSamples = NumericSetting(name: "train", bounds: .wholeNumber(0...Int.max), unit: "samples")
+  public static let trainSamples = NumericSetting(name: DatasetSplit.train.rawValue, bounds: .wholeNumber(0...Int.max), unit: "samples")
   /// `--val` / `val:` of synth.
-  public static let valSamples = NumericSetting(name: "val", bounds: .wholeNumber(0...Int.max), unit: "samples")
+  public static let valSamples = NumericSetting(name: DatasetSplit.val.rawValue, bounds: .wholeNumber(0...Int.max), unit: "samples")
   /// `--test` / `test:` of synth.
-  public static let testSamples = NumericSetting(name: "test", bounds: .wholeNumber(0...Int.max), unit: "samples")
+  public static let testSamples = NumericSetting(name: DatasetSplit.test.rawValue, bounds: .wholeNumber(0...Int.max), unit: "samples")
 
   /// The split names a command or file may give: `train, val, test`.
   public static let knownSplits = DatasetSplit.allCases.map(\.rawValue)

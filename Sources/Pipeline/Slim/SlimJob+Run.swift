@@ -58,15 +58,14 @@ public enum SlimJob {
     let samples = try input.samples(datasetId: inputDatasetId, status: .ok)
     let valid = Set(samples.map(\.key))
     let scoreRecords = try input.scores(datasetId: inputDatasetId).filter { valid.contains($0.sampleKey) }
-    var scores: [String: [String: Double]] = [:]
-    for score in scoreRecords { scores[score.sampleKey, default: [:]][score.indicator.rawValue] = score.value }
+    let scores = ScoreTable(scoreRecords)
     // A sample whose scoring failed is reported by the score stage and left out of the plan; any
     // other sample without the ranking score means the catalog was not scored for this job.
     let failedScoring = Set(try input.scoreFailures().map(\.sampleKey))
-    let unscored = samples.filter { scores[$0.key]?[configuration.indicator.rawValue] == nil && !failedScoring.contains($0.key) }
+    let unscored = scores.unscored(samples.map(\.key), by: configuration.indicator, failed: failedScoring)
     if !unscored.isEmpty {
       throw PipelineError.nothingToDo(
-        reason: "\(input.path): \(unscored.count) samples have no \(configuration.indicator.rawValue) score (first: \(unscored[0].key)); "
+        reason: "\(input.path): \(unscored.count) samples have no \(configuration.indicator.rawValue) score (first: \(unscored[0])); "
           + "run `dance score ROOT --indicators \(configuration.indicator.rawValue) --catalog \(input.path)` first")
     }
     // One writer per output directory (per partition) for the whole run; a dry run writes no output.
@@ -119,14 +118,11 @@ public enum SlimJob {
     var jobs: [SlimSampleJob] = []
     // The json member carries exactly the scores the configuration uses, never whatever else the
     // catalog has cached, so that a shard's bytes depend on the inputs and the configuration only.
-    let embedded = Set(needed.map(\.rawValue))
+    let embedded = Set(needed)
     for split in DatasetSplit.allCases {
       let members = samples.filter { $0.split == split }
       if members.isEmpty { continue }
-      let inputs = members.compactMap { sample -> PlanInput? in
-        guard let width = sample.width, let height = sample.height else { return nil }
-        return PlanInput(key: sample.key, width: width, height: height, scores: scores[sample.key] ?? [:], ranking: configuration.indicator)
-      }
+      let inputs = scores.planInputs(ranking: configuration.indicator, sizes: members.map { ($0.key, $0.width, $0.height) })
       let slimmed = configuration.slimmedSplits.contains(split)
       var plan = try Planner.plan(
         inputs, policy: slimmed ? configuration.policy : .none, weights: slimmed ? configuration.weights : .none,
@@ -182,7 +178,7 @@ public enum SlimJob {
           labels: labels, width: sample.width ?? 0, height: sample.height ?? 0,
           outputWidth: decision.outputWidth, outputHeight: decision.outputHeight, scale: decision.scale,
           weight: decision.weight, rank: decision.rank,
-          scores: (scores[sample.key] ?? [:]).filter { embedded.contains($0.key) }))
+          scores: scores.idKeyed(sample.key, only: embedded)))
       }
     }
     if !configuration.dryRun {
@@ -267,7 +263,7 @@ public enum SlimJob {
   /// its recorded failures) already account for.
   struct ResumePoint {
     var shards: [ShardRecord]
-    var done: Set<String>
+    var done: Set<SampleKey>
   }
 
   /// The recorded shards a resumed run keeps, per split: never trusting the catalog over the

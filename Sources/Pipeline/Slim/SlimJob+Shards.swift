@@ -59,7 +59,7 @@ extension SlimJob {
           members: shard.samples.flatMap { sample in
             sample.members.map { member in
               MemberRecord(
-                shardId: 0, sampleKey: sample.key, field: sample.field(of: member), dataOffset: member.dataOffset,
+                shardId: 0, sampleKey: SampleKey(rawValue: sample.key), field: sample.field(of: member), dataOffset: member.dataOffset,
                 size: member.size)
             }
           },
@@ -82,7 +82,7 @@ extension SlimJob {
       }
       switch outcome {
       case .success(let encoded):
-        try writer?.write(ShardSample(key: key, fields: encoded.fields))
+        try writer?.write(ShardSample(key: key.rawValue, fields: encoded.fields))
         report.copiedImages += encoded.copiedImage ? 1 : 0
         FaultInjection.reach("sample")
       case .failure(let failure):

@@ -290,7 +290,7 @@ extension Dance {
       }
       let validation = try openValidation(data: data, discovery: discovery)
       return try TrainingRun.start(
-        options: options, data: training, dataSource: DataSource(path: data, split: "train", catalog: catalog),
+        options: options, data: training, dataSource: DataSource(path: data, split: .train, catalog: catalog),
         validation: validation?.0, validationSource: validation?.1, initialWeights: initial, directory: out)
     }
 
@@ -300,7 +300,7 @@ extension Dance {
       let source = val ?? data
       do throws(TrainerError) {
         let opened = try TrainingData.open(source, split: .val, catalogPath: val == nil ? catalog : nil, discovery: discovery)
-        return (opened, DataSource(path: source, split: "val", catalog: val == nil ? catalog : nil))
+        return (opened, DataSource(path: source, split: .val, catalog: val == nil ? catalog : nil))
       } catch {
         // Only a missing val split falls back to no validation; damaged validation data stops the run.
         guard val == nil, case .missingSplit = error else { throw error }
