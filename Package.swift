@@ -32,6 +32,7 @@ let package = Package(
     .library(name: "Synthetic", targets: ["Synthetic"]),
     .library(name: "Catalog", targets: ["Catalog"]),
     .library(name: "Pipeline", targets: ["Pipeline"]),
+    .library(name: "Runner", targets: ["Runner"]),
     .library(name: "Audit", targets: ["Audit"]),
     .library(name: "Complexity", targets: ["Complexity"]),
     .library(name: "Slimming", targets: ["Slimming"]),
@@ -81,10 +82,14 @@ let package = Package(
       name: "OutputStore", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Slimming", "Shards"],
       swiftSettings: swiftSettings),
     .target(
-      name: "Pipeline",
-      dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "OutputStore", "Audit", "Synthetic", yams],
+      name: "Pipeline", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Shards", "OutputStore"],
       // The crash tests' fault injection (FaultInjection.swift) exists in debug builds only.
       swiftSettings: swiftSettings + [.define("DANCE_FAULT_INJECTION", .when(configuration: .debug))]
+    ),
+    // The one place stages are chained (the commands' entry points and pipeline files).
+    .target(
+      name: "Runner", dependencies: ["DanceCore", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "OutputStore", "Audit", "Synthetic", "ImageCodecs", yams],
+      swiftSettings: swiftSettings
     ),
     .target(name: "Audit", dependencies: ["DanceCore", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming"], swiftSettings: swiftSettings),
     .target(
@@ -94,19 +99,19 @@ let package = Package(
       linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMPDirectory])]
     ),
     .target(name: "NN", dependencies: ["DanceCore", "Tensors"], swiftSettings: swiftSettings),
-    .target(name: "Experiment", dependencies: ["DanceCore", "Catalog", "OutputStore", "Pipeline", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
+    .target(name: "Experiment", dependencies: ["DanceCore", "Catalog", "OutputStore", "Pipeline", "Runner", "Trainer", "NN", "Slimming", "Complexity", "Datasets"], swiftSettings: swiftSettings),
     .target(name: "Trainer", dependencies: ["DanceCore", "NN", "Tensors", "Shards", "OutputStore", "Catalog", "ImageCodecs", "Datasets", crypto], swiftSettings: swiftSettings),
 
     // MARK: - Executables
     .executableTarget(
       name: "dance",
-      dependencies: ["DanceCore", "CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "OutputStore", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
+      dependencies: ["DanceCore", "CMalloc", "ImageCodecs", "Datasets", "Catalog", "Complexity", "Slimming", "Pipeline", "OutputStore", "Runner", "Audit", "Synthetic", "Shards", "NN", "Tensors", "Trainer", "Experiment", argumentParser],
       swiftSettings: swiftSettings
     ),
 
     .executableTarget(
       name: "dance-bench",
-      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Synthetic", "Catalog", "Complexity", "Pipeline", "Tensors", "NN", argumentParser],
+      dependencies: ["CMalloc", "DanceCore", "ImageCodecs", "Datasets", "Synthetic", "Catalog", "Complexity", "Pipeline", "Runner", "Tensors", "NN", argumentParser],
       swiftSettings: swiftSettings
     ),
 
@@ -123,14 +128,15 @@ let package = Package(
     .testTarget(name: "ComplexityTests", dependencies: ["DanceCore", "Complexity", "ImageCodecs", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "SlimmingTests", dependencies: ["DanceCore", "Slimming"], swiftSettings: swiftSettings),
     .testTarget(name: "CatalogTests", dependencies: ["DanceCore", "Catalog", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["DanceCore", "Pipeline", "OutputStore", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
-    .testTarget(name: "AuditTests", dependencies: ["DanceCore", "Audit", "Pipeline", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["DanceCore", "Pipeline", "OutputStore", "Runner", "Synthetic", "Datasets", "Catalog", "ImageCodecs", "Shards", "Slimming", "Complexity", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "RunnerTests", dependencies: ["DanceCore", "Runner", "Pipeline", "OutputStore", "Synthetic", "Datasets", "Catalog", "Complexity", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "AuditTests", dependencies: ["DanceCore", "Audit", "Pipeline", "Runner", "Synthetic", "Catalog", "Complexity", "Datasets", "ImageCodecs", "Slimming", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "DanceCoreTests", dependencies: ["DanceCore", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "DanceTests", dependencies: ["DanceCore", "dance", "Catalog", "Datasets", "ImageCodecs", "Shards", "OutputStore", "TestSupport", grdb], swiftSettings: swiftSettings),
+    .testTarget(name: "DanceTests", dependencies: ["DanceCore", "dance", "Catalog", "Trainer", "Experiment", "Slimming", "Datasets", "ImageCodecs", "Shards", "OutputStore", "TestSupport", grdb], swiftSettings: swiftSettings),
     .testTarget(name: "TensorsTests", dependencies: ["DanceCore", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "NNTests", dependencies: ["DanceCore", "NN", "Tensors", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "OutputStore", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "TestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "Pipeline", "Slimming", "Synthetic", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "TrainerTests", dependencies: ["DanceCore", "Trainer", "OutputStore", "NN", "Tensors", "Shards", "Catalog", "Datasets", "Synthetic", "ImageCodecs", "Pipeline", "Runner", "TestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "ExperimentTests", dependencies: ["DanceCore", "Experiment", "Trainer", "NN", "Pipeline", "Runner", "Slimming", "Synthetic", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "ShardsTests", dependencies: ["DanceCore", "Shards", "TestSupport"], swiftSettings: swiftSettings),
     .testTarget(
       name: "OutputStoreTests", dependencies: ["DanceCore", "OutputStore", "Catalog", "Shards", "Slimming", "Datasets", "ImageCodecs", "TestSupport"],

@@ -78,7 +78,7 @@ extension IndicatorDistribution {
 /// One sample picked for the extremes section.
 public struct AuditExtreme: Sendable, Codable, Equatable {
   /// The sample key.
-  public var key: String
+  public var key: SampleKey
   /// Its value of the ranking indicator.
   public var value: Double
   /// Absolute image path.
@@ -218,9 +218,9 @@ public struct AuditData: Sendable, Codable {
   /// One sample's values.
   public struct AuditRow: Sendable, Codable, Equatable {
     /// The sample key.
-    public var key: String
+    public var key: SampleKey
     /// Its split.
-    public var split: String
+    public var split: DatasetSplit
     /// Indicator id → value.
     public var values: [String: Double]
   }
@@ -251,27 +251,23 @@ public struct AuditData: Sendable, Codable {
     }
     let samples = try catalog.samples(status: .ok)
     let sampleByKey = Dictionary(uniqueKeysWithValues: samples.map { ($0.key, $0) })
-    let scores = try catalog.scores()
-    var valuesByKey: [String: [String: Double]] = [:]
-    for score in scores where sampleByKey[score.sampleKey] != nil {
-      valuesByKey[score.sampleKey, default: [:]][score.indicator.rawValue] = score.value
-    }
-    let table = samples.compactMap { sample in
-      valuesByKey[sample.key].map { AuditRow(key: sample.key, split: sample.split.rawValue, values: $0) }
+    let scores = ScoreTable(try catalog.scores(), samples: Set(sampleByKey.keys))
+    let table = samples.filter { !scores[$0.key].isEmpty }.map { sample in
+      AuditRow(key: sample.key, split: sample.split, values: scores.idKeyed(sample.key))
     }
     let indicators = Indicator.allCases.map(\.rawValue).filter { id in table.contains { $0.values[id] != nil } }
     let splits = DatasetSplit.allCases.filter { split in samples.contains { $0.split == split } }
     var distributions: [IndicatorDistribution] = []
     for split in splits {
       for indicator in indicators {
-        let values = table.filter { $0.split == split.rawValue }.compactMap { $0.values[indicator] }
+        let values = table.filter { $0.split == split }.compactMap { $0.values[indicator] }
         if !values.isEmpty {
           distributions.append(distribution(values, split: split.rawValue, indicator: indicator, bins: bins))
         }
       }
     }
     var correlations: [Correlation] = []
-    let training = table.filter { $0.split == "train" }
+    let training = table.filter { $0.split == .train }
     for (i, a) in indicators.enumerated() {
       for b in indicators[(i + 1)...] {
         let pairs = training.compactMap { row in row.values[a].flatMap { x in row.values[b].map { (x, $0) } } }
@@ -282,20 +278,15 @@ public struct AuditData: Sendable, Codable {
       .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
     // A split of at most twice the count shows every sample once: its lower half, then the rest.
     let shown = ranked.count <= 2 * extremes ? (ranked.count + 1) / 2 : extremes
-    func extreme(_ entry: (String, Double)) -> AuditExtreme? {
+    func extreme(_ entry: (SampleKey, Double)) -> AuditExtreme? {
       guard let sample = sampleByKey[entry.0], let dataset = datasetById[sample.datasetId] else { return nil }
       return AuditExtreme(
         key: entry.0, value: entry.1, imagePath: dataset.root + "/" + sample.imagePath,
         labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format.rawValue, labelSpace: dataset.labelSpace,
         labels: labelsById[sample.datasetId]?.labels)
     }
-    let sizes = Dictionary(uniqueKeysWithValues: samples.compactMap { sample in
-      sample.width.flatMap { width in sample.height.map { (sample.key, (width, $0)) } }
-    })
-    let inputs = training.compactMap { row -> PlanInput? in
-      guard let size = sizes[row.key] else { return nil }
-      return PlanInput(key: row.key, width: size.0, height: size.1, scores: row.values, ranking: ranking)
-    }
+    let inputs = scores.planInputs(
+      ranking: ranking, sizes: samples.filter { $0.split == .train }.map { ($0.key, $0.width, $0.height) })
     let policies: [SlimmingPolicy] = [
       .quantileDefault, .budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales),
       .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales), .fixed(scale: 0.5),
@@ -319,7 +310,7 @@ public struct AuditData: Sendable, Codable {
     }
     let shares = counted.map(\.shares)
     let spaces = Dictionary(labelsById.values.map { ($0.labels.space.id, $0.labels.space) }) { first, _ in first }
-    let smallClasses = counted.filter { $0.shares.split == "train" }.compactMap { entry in
+    let smallClasses = counted.filter { $0.shares.split == DatasetSplit.train.rawValue }.compactMap { entry in
       spaces[entry.shares.labelSpace].flatMap { space in
         SmallClassConcentration(
           space: space, smallClassPixelsByKey: entry.smallClassPixelsByKey, ranked: ranked, indicator: ranking.rawValue)

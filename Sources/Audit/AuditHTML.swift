@@ -1,3 +1,4 @@
+import DanceCore
 import Datasets
 import Foundation
 import Slimming
@@ -60,7 +61,7 @@ public enum AuditHTML {
       for split in splits(data) {
         body += "<h3>\(escape(split))</h3><div class=\"charts\">"
         for item in data.distributions where item.split == split {
-          let cutoffs = split == "train" && item.indicator == data.rankingIndicator ? data.policyCutoffs : []
+          let cutoffs = split == DatasetSplit.train.rawValue && item.indicator == data.rankingIndicator ? data.policyCutoffs : []
           body += "<figure data-indicator=\"\(escape(item.indicator))\" data-split=\"\(escape(split))\"><div class=\"two\">"
             + histogramSVG(item, cutoffs: cutoffs) + cdfSVG(item) + "</div>"
           body += "<figcaption>\(escape(item.indicator)) · n = \(item.count) · mean \(number(item.mean))</figcaption></figure>"
@@ -154,7 +155,7 @@ public enum AuditHTML {
     Array(Set(data.distributions.map(\.split))).sorted { order($0) < order($1) }
   }
 
-  static func order(_ split: String) -> Int { ["train": 0, "val": 1, "test": 2][split] ?? 3 }
+  static func order(_ split: String) -> Int { DatasetSplit.allCases.firstIndex { $0.rawValue == split } ?? DatasetSplit.allCases.count }
 
   static func table(_ header: [String], _ rows: [[String]]) -> String {
     "<table><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>"
@@ -191,7 +192,7 @@ public enum AuditHTML {
 
   /// For a training split no larger than the two lists, a sentence saying that they hold all of it.
   static func wholeSplitNote(_ data: AuditData) -> String {
-    let ranked = data.distributions.first { $0.split == "train" && $0.indicator == data.rankingIndicator }?.count ?? 0
+    let ranked = data.distributions.first { $0.split == DatasetSplit.train.rawValue && $0.indicator == data.rankingIndicator }?.count ?? 0
     let shown = data.leastComplex.count + data.mostComplex.count
     guard ranked > 0, shown >= ranked else { return "" }
     return "<p class=\"whole-split\">The training split has only \(ranked) scored samples, so these lists are all of them: the "
@@ -202,7 +203,7 @@ public enum AuditHTML {
     guard !extremes.isEmpty else { return "<p class=\"muted\">No scored training samples.</p>" }
     var body = "<div class=\"gallery\">"
     for extreme in extremes {
-      body += "<figure data-key=\"\(escape(extreme.key))\"><div class=\"pair\">"
+      body += "<figure data-key=\"\(escape(extreme.key.rawValue))\"><div class=\"pair\">"
       if thumbnails, let pictures = Thumbnails.make(extreme) {
         body += "<img alt=\"image\" src=\"data:image/png;base64,\(pictures.image)\">"
         if let overlay = pictures.overlay {
@@ -211,7 +212,7 @@ public enum AuditHTML {
       } else if thumbnails {
         body += "<span class=\"muted\">(files unreadable)</span>"
       }
-      body += "</div><figcaption>\(escape(extreme.key))<br>\(escape(indicator)) \(number(extreme.value))</figcaption></figure>"
+      body += "</div><figcaption>\(escape(extreme.key.rawValue))<br>\(escape(indicator)) \(number(extreme.value))</figcaption></figure>"
     }
     return body + "</div>"
   }
@@ -233,7 +234,7 @@ extension AuditData {
     let indicators = Array(Set(table.flatMap(\.values.keys))).sorted()
     var lines = [(["key", "split"] + indicators).joined(separator: ",")]
     for row in table {
-      lines.append(([row.key, row.split] + indicators.map { row.values[$0].map { String($0) } ?? "" }).joined(separator: ","))
+      lines.append(([row.key.rawValue, row.split.rawValue] + indicators.map { row.values[$0].map { String($0) } ?? "" }).joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -43,7 +43,7 @@ public struct ClassShares: Sendable, Codable, Equatable {
   /// space's small classes (``LabelSpace/smallClasses``).
   struct Counted {
     var shares: ClassShares
-    var smallClassPixelsByKey: [String: Int]
+    var smallClassPixelsByKey: [SampleKey: Int]
   }
 
   /// Counts the classes of `samples` (one split, valid ones) per label space, reading at most
@@ -51,7 +51,7 @@ public struct ClassShares: Sendable, Codable, Equatable {
   /// `labels` holds each readable dataset's labels and root by dataset id; the samples of others are left out.
   static func count(_ samples: [SampleRecord], labels: [Int64: (labels: DatasetLabels, root: String)], limit: Int) -> [Counted] {
     struct Job: Sendable {
-      var key: String
+      var key: SampleKey
       var path: String
       var labels: DatasetLabels
     }
@@ -71,7 +71,7 @@ public struct ClassShares: Sendable, Codable, Equatable {
         split: split.rawValue, labelSpace: spaceId, classNames: space.classNames, pixels: [Int](repeating: 0, count: space.classes.count),
         ignoredPixels: 0, labelFiles: group.count, labelFilesRead: 0, unreadableLabelFiles: 0)
       let small = space.smallClasses
-      var smallPixels: [String: Int] = [:]
+      var smallPixels: [SampleKey: Int] = [:]
       OrderedParallelMap().run(jobs) { job -> [Int]? in
         guard let labels = try? LabelFiles.convert(contentsOf: job.path, labels: job.labels, decoder: ImageDecoder()).labels.image
         else { return nil }

@@ -1,3 +1,4 @@
+import DanceCore
 import Datasets
 import Foundation
 
@@ -61,7 +62,7 @@ extension SampleBrowser {
       }
       let keep = row.keep.map { $0 ? "1" : "0" } ?? "null"
       json += (index == 0 ? "[" : ",[") + [
-        Self.jsonString(row.key), String(row.root), Self.jsonString(row.image), row.label.map(Self.jsonString) ?? "null", overlay, keep,
+        Self.jsonString(row.key.rawValue), String(row.root), Self.jsonString(row.image), row.label.map(Self.jsonString) ?? "null", overlay, keep,
         number(row.scale), number(row.weight), number(row.rank),
       ].joined(separator: ",") + row.values.map { "," + number($0) }.joined() + "]"
     }

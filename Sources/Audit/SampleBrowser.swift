@@ -1,5 +1,5 @@
 import Catalog
-import DanceCore
+public import DanceCore
 public import Datasets
 import Foundation
 import ImageCodecs
@@ -23,7 +23,7 @@ public struct SampleBrowser: Sendable, Equatable {
   /// One training sample.
   public struct Row: Sendable, Equatable {
     /// The sample key.
-    public var key: String
+    public var key: SampleKey
     /// Its dataset's root, an index into ``roots``.
     public var root: Int
     /// The image, relative to the root.
@@ -72,7 +72,7 @@ public struct SampleBrowser: Sendable, Equatable {
   /// The training samples of `table` with `plan`'s decisions; each label file's header is read
   /// to tell gray files (coloured through a lookup table) from colour files.
   static func make(
-    table: [AuditData.AuditRow], samples: [String: SampleRecord], datasets: [Int64: DatasetRecord],
+    table: [AuditData.AuditRow], samples: [SampleKey: SampleRecord], datasets: [Int64: DatasetRecord],
     labels: [Int64: DatasetLabels], plan: Plan?, indicators: [String]
   ) -> SampleBrowser {
     var browser = SampleBrowser(
@@ -81,7 +81,7 @@ public struct SampleBrowser: Sendable, Equatable {
     var rootIndex: [String: Int] = [:]
     var lookupIndex: [String: Int] = [:]
     let decoder = ImageDecoder()
-    for row in table where row.split == DatasetSplit.train.rawValue {
+    for row in table where row.split == .train {
       guard let sample = samples[row.key], let dataset = datasets[sample.datasetId] else { continue }
       let root = rootIndex[dataset.root] ?? {
         browser.roots.append(dataset.root)

@@ -1,3 +1,4 @@
+public import DanceCore
 import Datasets
 
 /// How much of a training split's small-class pixels its least complex samples hold.
@@ -32,7 +33,7 @@ public struct SmallClassConcentration: Sendable, Codable, Equatable {
 
   /// The share of the small-class pixels held by the first `⌊fraction · n⌋` of `samples` in order
   /// of increasing `score` (ties by key); `nil` when they hold no small-class pixels.
-  public static func share(_ samples: [(key: String, score: Double, smallPixels: Int)], simplestFraction fraction: Double)
+  public static func share(_ samples: [(key: SampleKey, score: Double, smallPixels: Int)], simplestFraction fraction: Double)
     -> Double?
   {
     let total = samples.reduce(0) { $0 + $1.smallPixels }
@@ -45,7 +46,7 @@ public struct SmallClassConcentration: Sendable, Codable, Equatable {
   /// The concentration of a training split's small-class pixels per sample key under the ranking
   /// `ranked` (key, value); `nil` for a label space without small classes.
   init?(
-    space: LabelSpace, smallClassPixelsByKey: [String: Int], ranked: [(String, Double)], indicator: String,
+    space: LabelSpace, smallClassPixelsByKey: [SampleKey: Int], ranked: [(SampleKey, Double)], indicator: String,
     simplestFraction: Double = 0.4
   ) {
     guard !space.smallClasses.isEmpty else { return nil }

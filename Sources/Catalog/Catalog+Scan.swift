@@ -1,3 +1,4 @@
+import DanceCore
 import GRDB
 
 /// What recording a scan changed in the catalog.
@@ -135,6 +136,6 @@ extension Catalog {
 
   /// The order problems are stored and reported in: path, kind, detail, sample key.
   public static func problemOrder(_ a: ProblemRecord, _ b: ProblemRecord) -> Bool {
-    (a.path, a.kind, a.detail, a.sampleKey ?? "") < (b.path, b.kind, b.detail, b.sampleKey ?? "")
+    (a.path, a.kind.rawValue, a.detail, a.sampleKey?.rawValue ?? "") < (b.path, b.kind.rawValue, b.detail, b.sampleKey?.rawValue ?? "")
   }
 }

@@ -9,7 +9,7 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
   public static let databaseTableName = "score"
 
   /// The sample.
-  public var sampleKey: String
+  public var sampleKey: SampleKey
   /// The indicator id, e.g. `si-mean`.
   public var indicator: Indicator
   /// The exact definition the value was computed with.
@@ -22,7 +22,7 @@ public struct ScoreRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
   public var fileModified: Int64
 
   /// Creates a record.
-  public init(sampleKey: String, indicator: Indicator, variant: String, value: Double, file: FileIdentity) {
+  public init(sampleKey: SampleKey, indicator: Indicator, variant: String, value: Double, file: FileIdentity) {
     self.sampleKey = sampleKey
     self.indicator = indicator
     self.variant = variant
@@ -40,12 +40,12 @@ public struct ScoreFailureRecord: Codable, Sendable, Equatable, FetchableRecord,
   public static let databaseTableName = "scoreFailure"
 
   /// The sample.
-  public var sampleKey: String
+  public var sampleKey: SampleKey
   /// `"<path>: <reason>"`.
   public var reason: String
 
   /// Creates a record.
-  public init(sampleKey: String, reason: String) {
+  public init(sampleKey: SampleKey, reason: String) {
     self.sampleKey = sampleKey
     self.reason = reason
   }
@@ -74,13 +74,24 @@ extension Catalog {
 
   /// Stores new scores (replacing older values of the same sample and indicator) and failures, and
   /// clears the failures of samples that scored this time, in one transaction.
-  public func recordScores(_ scores: [ScoreRecord], failures: [ScoreFailureRecord], succeeded: [String])
+  public func recordScores(_ scores: [ScoreRecord], failures: [ScoreFailureRecord], succeeded: [SampleKey])
     throws(CatalogError)
   {
     try write { db in
       for score in scores { try score.upsert(db) }  // one statement per value: (sampleKey, indicator) is the key
       if !succeeded.isEmpty { try ScoreFailureRecord.filter(succeeded.contains(Column("sampleKey"))).deleteAll(db) }
       for failure in failures { try failure.upsert(db) }
+    }
+  }
+}
+
+extension ScoreTable {
+  /// The table of `records`, only of the samples in `samples` when given (slim and the audit plan
+  /// from the valid samples only): the catalog's rows grouped by sample, one value per indicator.
+  public init(_ records: [ScoreRecord], samples: Set<SampleKey>? = nil) {
+    self.init()
+    for record in records where samples?.contains(record.sampleKey) ?? true {
+      self.record(record.value, of: record.indicator, for: record.sampleKey)
     }
   }
 }

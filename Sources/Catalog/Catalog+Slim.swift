@@ -51,7 +51,7 @@ public struct DecisionRecord: Codable, Sendable, Equatable, FetchableRecord, Per
   /// The plan.
   public var planId: Int64
   /// The sample.
-  public var sampleKey: String
+  public var sampleKey: SampleKey
   /// Whether it is kept.
   public var keep: Bool
   /// Its scale (0 when dropped).
@@ -69,7 +69,7 @@ public struct DecisionRecord: Codable, Sendable, Equatable, FetchableRecord, Per
 
   /// Creates a record.
   public init(
-    planId: Int64, sampleKey: String, keep: Bool, scale: Double, outputWidth: Int, outputHeight: Int, weight: Double,
+    planId: Int64, sampleKey: SampleKey, keep: Bool, scale: Double, outputWidth: Int, outputHeight: Int, weight: Double,
     rank: Double, reason: String
   ) {
     self.planId = planId
@@ -125,7 +125,7 @@ public struct MemberRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
   /// The shard.
   public var shardId: Int64
   /// The sample.
-  public var sampleKey: String
+  public var sampleKey: SampleKey
   /// The field, e.g. `png`, `seg.png`, `json`.
   public var field: String
   /// Byte offset of the member's data in the shard.
@@ -134,7 +134,7 @@ public struct MemberRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
   public var size: Int
 
   /// Creates a record.
-  public init(shardId: Int64, sampleKey: String, field: String, dataOffset: Int, size: Int) {
+  public init(shardId: Int64, sampleKey: SampleKey, field: String, dataOffset: Int, size: Int) {
     self.shardId = shardId
     self.sampleKey = sampleKey
     self.field = field
@@ -150,12 +150,12 @@ public struct SlimFailureRecord: Codable, Sendable, Equatable, FetchableRecord, 
   /// The output (its ``OutputRecord/id``); set when the failure is recorded.
   public var outputId: Int64 = 0
   /// The sample.
-  public var sampleKey: String
+  public var sampleKey: SampleKey
   /// `"<path>: <reason>"`.
   public var reason: String
 
   /// Creates a record (its output is set by ``Catalog/recordSlimFailures(_:output:)``).
-  public init(sampleKey: String, reason: String) {
+  public init(sampleKey: SampleKey, reason: String) {
     self.sampleKey = sampleKey
     self.reason = reason
   }

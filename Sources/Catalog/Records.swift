@@ -64,8 +64,8 @@ public struct FileIdentity: Codable, Sendable, Equatable, Hashable {
 public struct SampleRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
   public static let databaseTableName = "sample"
 
-  /// The sample key (see `SampleKey`): unique across the catalog.
-  public var key: String
+  /// The sample key: unique across the catalog.
+  public var key: SampleKey
   /// The dataset the sample belongs to.
   public var datasetId: Int64
   /// The split.
@@ -93,7 +93,7 @@ public struct SampleRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
 
   /// Creates a record.
   public init(
-    key: String, datasetId: Int64, split: DatasetSplit, imagePath: String, labelPath: String?, width: Int?,
+    key: SampleKey, datasetId: Int64, split: DatasetSplit, imagePath: String, labelPath: String?, width: Int?,
     height: Int?, image: FileIdentity?, label: FileIdentity?, status: SampleStatus, error: String?
   ) {
     self.key = key
@@ -131,16 +131,16 @@ public struct ProblemRecord: Codable, Sendable, Equatable, Hashable, FetchableRe
   /// The dataset the problem was found in.
   public var datasetId: Int64
   /// A short machine-readable kind, e.g. `missing-label`, `size-mismatch`, `unknown-label-values`.
-  public var kind: String
+  public var kind: ProblemKind
   /// The file the problem concerns, relative to the dataset root.
   public var path: String
   /// The sample it makes bad, if any.
-  public var sampleKey: String?
+  public var sampleKey: SampleKey?
   /// A sentence for people.
   public var detail: String
 
   /// Creates a record.
-  public init(datasetId: Int64, kind: String, path: String, sampleKey: String?, detail: String) {
+  public init(datasetId: Int64, kind: ProblemKind, path: String, sampleKey: SampleKey?, detail: String) {
     self.datasetId = datasetId
     self.kind = kind
     self.path = path

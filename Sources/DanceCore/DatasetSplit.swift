@@ -20,6 +20,11 @@ public enum DatasetSplit: String, CaseIterable, Sendable, Codable, Comparable {
     }
   }
 
+  /// Every split by the folder name `format` uses for it (``folderName(in:)``).
+  public static func byFolderName(in format: DatasetFormat) -> [String: DatasetSplit] {
+    Dictionary(uniqueKeysWithValues: allCases.map { ($0.folderName(in: format), $0) })
+  }
+
   /// Splits order as train, val, test.
   public static func < (lhs: DatasetSplit, rhs: DatasetSplit) -> Bool {
     lhs.order < rhs.order

@@ -3,11 +3,31 @@ public import Pipeline
 public import Slimming
 public import Trainer
 
-/// The settings of `dance experiment`.
+/// The numeric settings of `dance experiment` beyond the training ones (``TrainingSettings``) and the
+/// pixel budget (``SlimmingPolicy/pixelBudget``), each defined once; the defaults are
+/// ``ExperimentOptions``'s initial values.
+public enum ExperimentSettings {
+  /// `--epochs`: at least 2, since slimming prunes after the first.
+  public static let epochs = NumericSetting(name: "epochs", bounds: .wholeNumber(2...Int.max), unit: "epochs")
+  /// `--seeds`: seeds per run.
+  public static let seeds = NumericSetting(name: "seeds", bounds: .wholeNumber(1...Int.max), unit: "seeds")
+  /// `--prune-at`: each a fraction of the epochs.
+  public static let pruneAt = NumericSetting(name: "prune-at", bounds: .number(lower: 0, includesLower: false, upper: 1, includesUpper: false))
+  /// `--input-scales`: each a reduced input scale.
+  public static let inputScales = NumericSetting(
+    name: "input-scales", bounds: .number(lower: 0, includesLower: false, upper: 1, includesUpper: false))
+}
+
+/// The settings of `dance experiment`, each with its default here and its check in ``problem``;
+/// the command line maps its flags onto these fields and prints these defaults in its help.
 public struct ExperimentOptions: Sendable, Equatable {
-  /// The pixel budgets of the slimmed data (fractions of the training pixels kept), each in (0, 1);
-  /// more than one gives the frontier, and runs at each budget are named `<run>-b<budget>`.
-  public var budgets = [0.5]
+  /// Training epochs of every run with `--quick` when none are given.
+  public static let quickEpochs = 12
+
+  /// The pixel budgets of the slimmed data (fractions of the training pixels kept), each allowed by
+  /// ``SlimmingPolicy/pixelBudget``; more than one gives the frontier, and runs at each budget are
+  /// named `<run>-b<budget>`.
+  public var budgets = [SlimmingPolicy.defaultPixelBudget]
   /// Training epochs of every run except `short`.
   public var epochs = 30
   /// Seeds per run (the ablation uses one).
@@ -55,19 +75,20 @@ public struct ExperimentOptions: Sendable, Equatable {
   /// The defaults: budget 0.5, 30 epochs, 3 seeds, every run.
   public init() {}
 
-  /// A problem with the options, or nil.
-  public var problem: String? {
-    if budgets.isEmpty { return "--budgets must list at least one budget" }
-    if let bad = budgets.first(where: { !Settings.budget.allows($0) }) { return "--budget must be \(Settings.budget.requirement), got \(bad)" }
-    if Set(budgets).count != budgets.count { return "--budgets lists a budget twice" }
-    if epochs < 2 { return "--epochs must be at least 2 (slimming prunes after the first), got \(epochs)" }
-    if seeds < 1 { return "--seeds must be at least 1, got \(seeds)" }
-    if let evaluateEvery, evaluateEvery < 1 { return "--eval-every must be at least 1, got \(evaluateEvery)" }
-    if !(pruneFraction >= 0 && pruneFraction < 1) { return "--prune-fraction must be in [0, 1), got \(pruneFraction)" }
-    if let bad = pruneAt.first(where: { !($0 > 0 && $0 < 1) }) { return "--prune-at must list fractions in (0, 1), got \(bad)" }
-    if let bad = inputScales.first(where: { !($0 > 0 && $0 < 1) }) { return "--input-scales must list scales in (0, 1), got \(bad)" }
-    if let problem = slimOptions(for: .dance, budget: budgets[0], seed: 1).problem { return problem.message(.commandLine) }
-    return training.problem
+  /// The first problem with the options, or nil: the one check of an experiment's settings,
+  /// which the command line runs when it makes them (exit 2 before any run).
+  public var problem: SettingProblem? {
+    if budgets.isEmpty { return .invalid(setting: "budgets", reason: "must list at least one budget") }
+    if let problem = budgets.lazy.compactMap({ SettingProblem.check(SlimmingPolicy.pixelBudget, $0) }).first { return problem }
+    if Set(budgets).count != budgets.count { return .invalid(setting: "budgets", reason: "lists a budget twice") }
+    let checks: [SettingProblem?] = [
+      SettingProblem.check(ExperimentSettings.epochs, epochs), SettingProblem.check(ExperimentSettings.seeds, seeds),
+      evaluateEvery.flatMap { SettingProblem.check(TrainingSettings.evaluateEvery, $0) },
+      SettingProblem.check(TrainingSettings.pruneFraction, pruneFraction),
+    ] + pruneAt.map { SettingProblem.check(ExperimentSettings.pruneAt, $0) }
+      + inputScales.map { SettingProblem.check(ExperimentSettings.inputScales, $0) }
+    if let problem = checks.lazy.compactMap({ $0 }).first { return problem }
+    return slimOptions(for: .dance, budget: budgets[0], seed: 1).problem ?? training.problem
   }
 
   /// The epochs after which a slimmed network is pruned: ``pruneAt`` of ``epochs``, each from 1 to

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 
 extension ExperimentSummary {
@@ -25,8 +26,8 @@ extension ExperimentSummary {
   static let networkKinds: [ExperimentRunKind] = [.baseline, .netOnly, .dance]
 
   /// mIoU against training FLOPs: a line per data variant over the budgets, and the baseline.
-  func trainingFrontier(split: String) -> ExperimentChart {
-    let metric: (Row) -> Statistic? = split == "test" ? \.testMiou : \.valMiou
+  func trainingFrontier(split: DatasetSplit) -> ExperimentChart {
+    let metric: (Row) -> Statistic? = split == .test ? \.testMiou : \.valMiou
     var series: [ExperimentChart.Series] = []
     for kind in [ExperimentRunKind.baseline] + Self.dataKinds {
       let points = rows.filter { $0.kind == kind && $0.inputScale == 1 }.compactMap { row in
@@ -34,13 +35,13 @@ extension ExperimentSummary {
       }
       if !points.isEmpty { series.append(.init(name: kind.rawValue, points: points, markersOnly: kind == .baseline)) }
     }
-    return ExperimentChart(title: "\(split) mIoU against training cost", xLabel: "training TFLOPs", yLabel: "\(split) mIoU %",
-                           series: series, id: "training-\(split)")
+    return ExperimentChart(title: "\(split.rawValue) mIoU against training cost", xLabel: "training TFLOPs", yLabel: "\(split.rawValue) mIoU %",
+                           series: series, id: "training-\(split.rawValue)")
   }
 
   /// mIoU against inference FLOPs per image: each network variant, at every input scale.
-  func inferenceFrontier(split: String) -> ExperimentChart {
-    let metric: (Row) -> Statistic? = split == "test" ? \.testMiou : \.valMiou
+  func inferenceFrontier(split: DatasetSplit) -> ExperimentChart {
+    let metric: (Row) -> Statistic? = split == .test ? \.testMiou : \.valMiou
     var series: [ExperimentChart.Series] = []
     for kind in Self.networkKinds {
       let budgets = Array(Set(rows.filter { $0.kind == kind }.map { $0.budget ?? -1 })).sorted()
@@ -52,8 +53,8 @@ extension ExperimentSummary {
         if !points.isEmpty { series.append(.init(name: name + (points.count > 1 ? " (input scales)" : ""), points: points)) }
       }
     }
-    return ExperimentChart(title: "\(split) mIoU against inference cost", xLabel: "inference GFLOPs per image", yLabel: "\(split) mIoU %",
-                           series: series, id: "inference-\(split)")
+    return ExperimentChart(title: "\(split.rawValue) mIoU against inference cost", xLabel: "inference GFLOPs per image", yLabel: "\(split.rawValue) mIoU %",
+                           series: series, id: "inference-\(split.rawValue)")
   }
 
   /// The baseline's validation mIoU by epoch, one line per seed.
@@ -85,7 +86,7 @@ extension ExperimentSummary {
              c.gain * 100, c.miouAtThreeQuarters * 100, c.miouAtEnd * 100, c.converged ? ", converged" : ", not converged")
     }.joined(separator: "<br>")
     page += "</p>" + convergenceChart.svg + "</section><section id=\"frontier\"><h2>Cost against accuracy</h2>"
-    let splits = rows.contains { $0.testMiou != nil } ? ["val", "test"] : ["val"]
+    let splits: [DatasetSplit] = rows.contains { $0.testMiou != nil } ? [.val, .test] : [.val]
     for split in splits { page += trainingFrontier(split: split).svg + inferenceFrontier(split: split).svg }
     page += "</section><section id=\"curves\"><h2>Learning curves (first seed of each run)</h2>"
     var seen = Set<String>()

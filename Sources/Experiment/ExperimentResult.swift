@@ -1,3 +1,4 @@
+public import DanceCore
 import Datasets
 import NN
 public import Trainer
@@ -5,7 +6,7 @@ public import Trainer
 /// One evaluation of a finished run's network: a split at an input scale.
 public struct RunEvaluation: Codable, Sendable, Equatable {
   /// `val` or `test`.
-  public var split: String
+  public var split: DatasetSplit
   /// The input scale the network saw (1: full resolution); scored at full label resolution.
   public var inputScale: Double
   /// mIoU, and the mean IoU over the small classes it scored (fractions).
@@ -30,7 +31,7 @@ public struct RunEvaluation: Codable, Sendable, Equatable {
   }
 
   /// The evaluation of `result` on `split` at `inputScale`.
-  public init(split: String, inputScale: Double, result: EvaluationResult) {
+  public init(split: DatasetSplit, inputScale: Double, result: EvaluationResult) {
     self.split = split
     self.inputScale = inputScale
     miou = result.miou
@@ -106,17 +107,17 @@ public struct ExperimentRunResult: Codable, Sendable, Equatable {
     params = report.parameters
     model = report.configuration.model.description
     curve = report.epochs.map { Point(epoch: $0.epoch, loss: $0.loss, miou: $0.miou) }
-    evaluations = report.lastValidation.map { [RunEvaluation(split: "val", inputScale: 1, result: $0)] } ?? []
+    evaluations = report.lastValidation.map { [RunEvaluation(split: .val, inputScale: 1, result: $0)] } ?? []
     training = report.configuration
   }
 
   /// The evaluation of `split` at `inputScale`, if made.
-  public func evaluation(_ split: String, inputScale: Double = 1) -> RunEvaluation? {
+  public func evaluation(_ split: DatasetSplit, inputScale: Double = 1) -> RunEvaluation? {
     evaluations.first { $0.split == split && abs($0.inputScale - inputScale) < 1e-9 }
   }
 
   /// Validation mIoU of the final network at full resolution.
-  public var valMiou: Double { evaluation("val")?.miou ?? 0 }
+  public var valMiou: Double { evaluation(.val)?.miou ?? 0 }
 }
 
 /// Whether the baseline has converged: the validation mIoU it gains over the last quarter of its

@@ -4,6 +4,7 @@ import Foundation
 import NN
 import Pipeline
 import OutputStore
+import Runner
 import Slimming
 import Trainer
 
@@ -40,9 +41,9 @@ public struct ExperimentRunner {
     var test: TrainingData?
   }
 
-  /// Trains every run and returns what each reached.
+  /// Trains every run and returns what each reached. The options are those whose
+  /// ``ExperimentOptions/problem`` is nil (the command line checks them when it makes them).
   public func run() throws(ExperimentError) -> [ExperimentRunResult] {
-    if let problem = options.problem { throw .invalidOptions(problem) }
     let evaluation = try openEvaluationData()
     var results: [ExperimentRunResult] = []
     var variants = VariantCache(runner: self)
@@ -107,27 +108,11 @@ public struct ExperimentRunner {
     return max(1, Int((Double(options.epochs) * dance.trainFlops / baseline.trainFlops).rounded()))
   }
 
-  /// The settings in which a recorded run differs from the one wanted (the network itself may
-  /// differ: slimming prunes it, and its classes come from the data).
-  static func differences(recorded: TrainingOptions, wanted: TrainingOptions) -> [String] {
-    var differences: [String] = []
-    func compare<Value: Equatable>(_ name: String, _ value: (TrainingOptions) -> Value) {
-      if value(recorded) != value(wanted) { differences.append("\(name) \(value(recorded)) instead of \(value(wanted))") }
-    }
-    compare("epochs", \.epochs)
-    compare("batch", \.batchSize)
-    compare("crop", { "\($0.crop)" })
-    compare("learning rate", \.learningRate)
-    compare("poly power", \.poly)
-    compare("momentum", \.momentum)
-    compare("weight decay", \.weightDecay)
-    compare("loss weights", \.sampleWeights)
-    compare("seed", \.seed)
-    compare("normalization", { "\($0.normalization)" })
-    compare("width", \.model.widthMultiplier)
-    compare("output stride", \.model.outputStride)
-    compare("slimming", { $0.slimming.map { "\($0)" } ?? "none" })
-    return differences
+  /// The settings in which a recorded run differs from the one wanted: those that determine its
+  /// result (``TrainingOptions/Setting/determinesResult``), but not the network itself, which
+  /// slimming prunes and whose classes come from the data.
+  static func differences(recorded: TrainingOptions, wanted: TrainingOptions) -> [TrainingOptions.Difference] {
+    wanted.differences(from: recorded, in: TrainingOptions.Setting.allCases.filter(\.determinesResult))
   }
 
   /// A finished run's recorded result, if its directory holds one; refused when it was trained
@@ -153,7 +138,7 @@ public struct ExperimentRunner {
     let differences = Self.differences(recorded: recorded, wanted: wanted)
     guard differences.isEmpty else {
       throw .invalidOptions(
-        "\(path): trained with other settings (\(differences.joined(separator: ", "))); give another --out or the same options")
+        "\(path): trained with other settings (\(differences.map(\.description).joined(separator: ", "))); give another --out or the same options")
     }
   }
 
@@ -179,8 +164,8 @@ public struct ExperimentRunner {
       let options = training
       session = try trainer(run) { () throws(TrainerError) in
         try TrainingRun.start(
-          options: options, data: data, dataSource: DataSource(path: data.identity.path, split: "train"),
-          validation: evaluation.validation, validationSource: DataSource(path: dataRoot, split: "val"), directory: path)
+          options: options, data: data, dataSource: DataSource(path: data.identity.path, split: .train),
+          validation: evaluation.validation, validationSource: DataSource(path: dataRoot, split: .val), directory: path)
       }
     }
     _ = try trainer(run) { () throws(TrainerError) in
@@ -208,10 +193,10 @@ public struct ExperimentRunner {
   /// Adds the evaluations `result` lacks (test at full resolution, val and test at each reduced
   /// input scale) from the run's `last.safetensors`.
   private func evaluate(_ result: inout ExperimentRunResult, run: ExperimentRun, on data: EvaluationData) throws(ExperimentError) {
-    var wanted: [(split: String, data: TrainingData, scale: Double)] = []
+    var wanted: [(split: DatasetSplit, data: TrainingData, scale: Double)] = []
     for scale in [1] + options.inputScales {
-      if scale < 1 { wanted.append(("val", data.validation, scale)) }
-      if let test = data.test { wanted.append(("test", test, scale)) }
+      if scale < 1 { wanted.append((.val, data.validation, scale)) }
+      if let test = data.test { wanted.append((.test, test, scale)) }
     }
     wanted.removeAll { result.evaluation($0.split, inputScale: $0.scale) != nil }
     guard !wanted.isEmpty else { return }
@@ -222,7 +207,7 @@ public struct ExperimentRunner {
         let outcome = try Evaluator.evaluate(
           model.network, on: evaluated, normalization: model.normalization, threads: options.training.loaderThreads, inputScale: scale)
         result.evaluations.append(RunEvaluation(split: split, inputScale: scale, result: outcome.result))
-        log(String(format: "  %@ %@ mIoU %.1f %% at input scale %@", run.directoryName, split, outcome.result.miou * 100,
+        log(String(format: "  %@ %@ mIoU %.1f %% at input scale %@", run.directoryName, split.rawValue, outcome.result.miou * 100,
                    ExperimentSummary.format(scale)))
       }
     } catch {
@@ -272,7 +257,7 @@ public struct ExperimentRunner {
         } catch {
           throw .data(variant: name, reason: error.description)
         }
-        let kept = (try? OutputManifest.read(output + "/" + OutputManifest.fileName(partition: nil)))?.splits["train"]?.samples ?? 0
+        let kept = (try? OutputManifest.read(output + "/" + OutputManifest.fileName(partition: nil)))?.splits[DatasetSplit.train.rawValue]?.samples ?? 0
         if kept < 2 {
           throw .invalidOptions(
             "data \(name): the budget \(ExperimentSummary.format(budget)) keeps \(kept) training samples, and training needs at least 2; "

@@ -81,12 +81,12 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
     var names: [String] = []
     for result in results where !names.contains(result.name) { names.append(result.name) }
     let baseline = results.filter { $0.kind == .baseline }
-    let baselineVal = baseline.compactMap { $0.evaluation("val")?.miou }, baselineTest = baseline.compactMap { $0.evaluation("test")?.miou }
+    let baselineVal = baseline.compactMap { $0.evaluation(.val)?.miou }, baselineTest = baseline.compactMap { $0.evaluation(.test)?.miou }
     rows = names.flatMap { name -> [Row] in
       let group = results.filter { $0.name == name }
       let scales = Set(group.flatMap { $0.evaluations.map(\.inputScale) }).sorted(by: >)
       return scales.map { scale in
-        let val = group.compactMap { $0.evaluation("val", inputScale: scale) }, test = group.compactMap { $0.evaluation("test", inputScale: scale) }
+        let val = group.compactMap { $0.evaluation(.val, inputScale: scale) }, test = group.compactMap { $0.evaluation(.test, inputScale: scale) }
         let valMiou = Statistic(val.map(\.miou)), testMiou = Statistic(test.map(\.miou))
         return Row(
           name: scale < 1 ? "\(name) @ input \(Self.format(scale))" : name, run: name, kind: group[0].kind, budget: group[0].budget,
@@ -123,10 +123,10 @@ public struct ExperimentSummary: Codable, Sendable, Equatable {
 extension ExperimentOptions {
   /// The settings of DANCE's data and network, one phrase each, for the report.
   var settingsText: [String] {
-    let scales = (budgetScales ?? [0.25, 0.5, 0.75, 1]).map(ExperimentSummary.format).joined(separator: ",")
+    let scales = (budgetScales ?? SlimmingPolicy.defaultBudgetScales).map(ExperimentSummary.format).joined(separator: ",")
     var weighting = "weights \(weights.rawValue)"
     if weights == .linear {
-      let range = weightRange ?? 0.5...1.5
+      let range = weightRange ?? WeightScheme.standardRange
       weighting += " \(ExperimentSummary.format(range.lowerBound))…\(ExperimentSummary.format(range.upperBound))"
     }
     let epochs = pruneEpochs.map(String.init).joined(separator: ",")

@@ -110,11 +110,10 @@ public enum DatasetScanner {
 
   /// The problems as the report lists them, in the catalog's order.
   static func reportedProblems(_ records: [ProblemRecord]) -> [LayoutProblem] {
+    // Every kind is typed: a problem row of a kind this Dance does not know was refused when read.
     records.sorted(by: Catalog.problemOrder).map { record in
-        LayoutProblem(
-          LayoutProblem.Kind(rawValue: record.kind) ?? .strayFile, path: record.path,
-          sampleKey: record.sampleKey.map(SampleKey.init(rawValue:)), detail: record.detail)
-      }
+      LayoutProblem(record.kind, path: record.path, sampleKey: record.sampleKey, detail: record.detail)
+    }
   }
 
   static func discover(_ root: String, options: DiscoveryOptions) throws(PipelineError) -> Discovery {
@@ -127,7 +126,7 @@ public enum DatasetScanner {
 
   static func problemRecord(_ problem: LayoutProblem, datasetId: Int64) -> ProblemRecord {
     ProblemRecord(
-      datasetId: datasetId, kind: problem.kind.rawValue, path: problem.path, sampleKey: problem.sampleKey?.rawValue,
+      datasetId: datasetId, kind: problem.kind, path: problem.path, sampleKey: problem.sampleKey,
       detail: problem.detail)
   }
 }
@@ -170,15 +169,15 @@ struct ScanState {
     for (index, sample) in discovery.samples.enumerated() {
       let image = fileIdentity(discovery.root + "/" + sample.imagePath)
       let label = sample.labelPath.flatMap { fileIdentity(discovery.root + "/" + $0) }
-      if !options.verifyImages, let old = previous[sample.key.rawValue], old.imagePath == sample.imagePath,
+      if !options.verifyImages, let old = previous[sample.key], old.imagePath == sample.imagePath,
         old.labelPath == sample.labelPath, old.imageIdentity == image, old.labelIdentity == label, reusable(old, sample)
       {
         state.records[index] = old
-        state.sampleProblems[index] = previousProblems[sample.key.rawValue] ?? []
+        state.sampleProblems[index] = previousProblems[sample.key] ?? []
       } else {
         state.toValidate.append(index)
         state.records[index] = SampleRecord(
-          key: sample.key.rawValue, datasetId: datasetId, split: sample.split, imagePath: sample.imagePath,
+          key: sample.key, datasetId: datasetId, split: sample.split, imagePath: sample.imagePath,
           labelPath: sample.labelPath, width: nil, height: nil, image: image, label: label, status: .ok, error: nil)
       }
     }

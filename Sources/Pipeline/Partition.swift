@@ -1,5 +1,5 @@
 public import Catalog
-import DanceCore
+public import DanceCore
 import Datasets
 import Foundation
 public import OutputStore
@@ -60,12 +60,12 @@ public struct Partition: Sendable, Equatable, Codable {
   }
 
   /// The keys of `keys` (one split's kept samples, the same list in every part) that this part writes.
-  public func members(of keys: [String]) -> Set<String> {
+  public func members(of keys: [SampleKey]) -> Set<SampleKey> {
     switch scheme {
     case .fnv1aModulo:
-      return Set(keys.filter { Int(stableHash($0) % UInt64(count)) == index })
+      return Set(keys.filter { Int(stableHash($0.rawValue) % UInt64(count)) == index })
     case .dealtByMixedHash:
-      let ordered = keys.map { (hash: SplitMix.mix(stableHash($0)), key: $0) }.sorted { ($0.hash, $0.key) < ($1.hash, $1.key) }
+      let ordered = keys.map { (hash: SplitMix.mix(stableHash($0.rawValue)), key: $0) }.sorted { ($0.hash, $0.key) < ($1.hash, $1.key) }
       return Set(stride(from: index, to: ordered.count, by: count).map { ordered[$0].key })
     }
   }

@@ -1,7 +1,7 @@
 public import Catalog
-import DanceCore
+public import DanceCore
 public import Datasets
-import OutputStore
+public import OutputStore
 
 /// Why a pipeline job could not run; wraps the failing stage's typed error, which names the path.
 public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -10,7 +10,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The catalog could not be read or written.
   case catalog(CatalogError)
   /// A sample failed and the run was asked to stop at the first failure (`--fail-fast`).
-  case sampleFailed(sample: String, reason: String)
+  case sampleFailed(sample: SampleKey, reason: String)
   /// The output (shards, sidecars) could not be written.
   case output(path: String, reason: String)
   /// Nothing to work on: `reason` says what is missing (e.g. the dataset was never scanned).
@@ -56,7 +56,7 @@ extension PipelineError {
   }
 
   /// The output store's error as this target's, keeping whether it is the request's fault (exit 2).
-  init(_ error: OutputStoreError) {
+  public init(_ error: OutputStoreError) {
     switch error {
     case .refused(let path, let reason): self = .refused(path: path, reason: reason)
     case .notAnOutput: self = .nothingToDo(reason: error.description)

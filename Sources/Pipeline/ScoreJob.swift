@@ -116,7 +116,7 @@ public enum ScoreJob {
     let decoder = ImageDecoder(options: context.decodeOptions)
     var batch: [ScoreRecord] = []
     var failed: [ScoreFailureRecord] = []
-    var succeeded: [String] = []
+    var succeeded: [SampleKey] = []
     func flush() throws(CatalogError) {
       try catalog.recordScores(batch, failures: failed, succeeded: succeeded)
       batch.removeAll(keepingCapacity: true)
@@ -168,7 +168,7 @@ struct ScoreWorkItem: Sendable {
   }
 
   struct Outcome: Sendable {
-    var sampleKey: String
+    var sampleKey: SampleKey
     var result: Result<[ScoreRecord], Failure>
     var decodedImage = false
     var decodedLabel = false

@@ -1,3 +1,5 @@
+import DanceCore
+
 extension Planner {
   /// The control of an experiment that asks whether the ranking matters: the same decisions as
   /// `plan` (the same number of samples dropped and kept at each scale) handed to the samples in
@@ -27,9 +29,9 @@ extension Planner {
   }
 
   /// FNV-1a over the seed's 8 bytes and the key's UTF-8 bytes.
-  static func hash(_ key: String, _ seed: UInt64) -> UInt64 {
+  static func hash(_ key: SampleKey, _ seed: UInt64) -> UInt64 {
     var value: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in withUnsafeBytes(of: seed.littleEndian, Array.init) + Array(key.utf8) {
+    for byte in withUnsafeBytes(of: seed.littleEndian, Array.init) + Array(key.rawValue.utf8) {
       value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
     }
     return value

@@ -3,7 +3,7 @@ public import DanceCore
 /// What the planner needs to know about one sample.
 public struct PlanInput: Sendable, Equatable {
   /// The sample key (ties in the ranking are broken by key, so plans never depend on input order).
-  public var key: String
+  public var key: SampleKey
   /// Stored width in pixels.
   public var width: Int
   /// Stored height in pixels.
@@ -15,7 +15,7 @@ public struct PlanInput: Sendable, Equatable {
   public var fidelity: [Double: Double]
 
   /// Creates an input.
-  public init(key: String, width: Int, height: Int, score: Double, fidelity: [Double: Double] = [:]) {
+  public init(key: SampleKey, width: Int, height: Int, score: Double, fidelity: [Double: Double] = [:]) {
     self.key = key
     self.width = width
     self.height = height
@@ -25,14 +25,14 @@ public struct PlanInput: Sendable, Equatable {
 }
 
 extension PlanInput {
-  /// A sample's input from its cached scores (indicator id → value): the `ranking` indicator's
+  /// A sample's input from its cached scores (indicator → value): the `ranking` indicator's
   /// value oriented so that higher means more complex (``DanceCore/Indicator/complexity(_:)``), and
   /// the label fidelities the budget solver weighs. Nil without a value of `ranking`.
-  public init?(key: String, width: Int, height: Int, scores: [String: Double], ranking: Indicator) {
-    guard let value = scores[ranking.rawValue] else { return nil }
+  public init?(key: SampleKey, width: Int, height: Int, scores: [Indicator: Double], ranking: Indicator) {
+    guard let value = scores[ranking] else { return nil }
     var fidelity: [Double: Double] = [:]
     for indicator in [Indicator.fidelity75, .fidelity50, .fidelity25] {
-      if let scale = indicator.scale, let survived = scores[indicator.rawValue] { fidelity[scale] = survived }
+      if let scale = indicator.scale, let survived = scores[indicator] { fidelity[scale] = survived }
     }
     self.init(key: key, width: width, height: height, score: ranking.complexity(value), fidelity: fidelity)
   }
@@ -41,7 +41,7 @@ extension PlanInput {
 /// The decision for one sample.
 public struct Decision: Sendable, Equatable, Codable {
   /// The sample key.
-  public var key: String
+  public var key: SampleKey
   /// Whether the sample is kept.
   public var keep: Bool
   /// The scale (0 when dropped).

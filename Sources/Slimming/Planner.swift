@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 
 /// Turns scores into decisions (design.md §2): deterministic for a given set of inputs and policy.

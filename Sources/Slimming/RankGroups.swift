@@ -1,3 +1,5 @@
+public import DanceCore
+
 /// Which samples a percentile rank compares: the whole split, or each group of related samples.
 ///
 /// Complexity often follows the recording (lighting, scenery), so ranking a whole split can shrink
@@ -13,11 +15,11 @@ public enum RankGroups: String, Sendable, Equatable, Codable, CaseIterable {
   case sequence
 
   /// The group `key` belongs to.
-  public func group(of key: String) -> String {
+  public func group(of key: SampleKey) -> String {
     switch self {
     case .split: return ""
     case .sequence:
-      let stem = key.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? key
+      let stem = key.rawValue.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? key.rawValue
       return stem.split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? stem
     }
   }

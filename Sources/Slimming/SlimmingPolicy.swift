@@ -1,3 +1,5 @@
+public import DanceCore
+
 /// How a split's samples are slimmed: which are dropped and at which scale the others are kept.
 ///
 /// Decisions depend only on the samples' scores, sizes and keys (and the policy), never on the
@@ -27,6 +29,15 @@ public enum SlimmingPolicy: Sendable, Equatable, Codable, CustomStringConvertibl
   /// The scales the budget solver may choose by default.
   public static let defaultBudgetScales = [0.25, 0.5, 0.75, 1.0]
 
+  /// The budget policy's pixel budget, a fraction of the split's pixels in (0, 1]: the one
+  /// definition `dance slim --budget`, a pipeline file's `budget:` and `dance experiment --budgets`
+  /// all check against.
+  public static let pixelBudget = NumericSetting(
+    name: "budget", bounds: .number(lower: 0, includesLower: false, upper: 1, includesUpper: true))
+
+  /// The pixel budget when none is given.
+  public static let defaultPixelBudget = 0.5
+
   /// A short human-readable form, e.g. `quantile(drop 0.1; r<0.4→0.5, r<0.8→0.75, else 1)`.
   public var description: String {
     switch self {
@@ -53,7 +64,9 @@ public enum SlimmingPolicy: Sendable, Equatable, Codable, CustomStringConvertibl
         if index > 0 && band.upTo <= bands[index - 1].upTo { throw .invalidPolicy("band bounds must increase") }
       }
     case .budget(let budget, let scales):
-      guard budget > 0 && budget <= 1 else { throw .invalidPolicy("the pixel budget must be in (0, 1], got \(budget)") }
+      guard Self.pixelBudget.allows(budget) else {
+        throw .invalidPolicy("the pixel budget must be \(Self.pixelBudget.requirement), got \(NumericSetting.format(budget))")
+      }
       guard !scales.isEmpty, scales.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
         throw .invalidPolicy("budget scales must be in (0, 1]")
       }
@@ -82,8 +95,10 @@ public enum WeightScheme: Sendable, Equatable, Codable {
   /// `w = minimum + (maximum − minimum) · r`, renormalised to mean 1 over the kept samples.
   case linear(minimum: Double, maximum: Double)
 
+  /// The DANCE default range of linear weights, before renormalisation.
+  public static let standardRange = 0.5...1.5
   /// The DANCE default: 0.5 to 1.5.
-  public static let standard = WeightScheme.linear(minimum: 0.5, maximum: 1.5)
+  public static let standard = WeightScheme.linear(minimum: standardRange.lowerBound, maximum: standardRange.upperBound)
 }
 
 /// Why a plan cannot be made.
@@ -91,7 +106,7 @@ public enum SlimmingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A policy parameter is out of range.
   case invalidPolicy(String)
   /// A sample lacks what the policy needs (its indicator value, or its size).
-  case missingInput(key: String, reason: String)
+  case missingInput(key: SampleKey, reason: String)
 
   /// The reason as a sentence.
   public var description: String {

@@ -135,8 +135,8 @@ public struct SyntheticDatasetConfiguration: Sendable, Equatable {
   public func validate() throws(DatasetError) {
     func fail(_ reason: String) -> DatasetError { .invalidConfiguration(path: outputDirectory, reason: reason) }
     if outputDirectory.isEmpty { throw fail("the output directory is empty") }
-    for (name, count) in [("train", trainCount), ("val", valCount), ("test", testCount ?? 0)] where count < 0 {
-      throw fail("the \(name) count must be 0 or more, got \(count)")
+    for (split, count) in [(DatasetSplit.train, trainCount), (.val, valCount), (.test, testCount ?? 0)] where count < 0 {
+      throw fail("the \(split.rawValue) count must be 0 or more, got \(count)")
     }
     if let testCount, testCount > 0, format != .camvid && format != .generic {
       throw fail("only CamVid and the generic layout have a labelled test split; \(format.displayName) gets train and val only")

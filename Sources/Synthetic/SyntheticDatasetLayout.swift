@@ -72,7 +72,7 @@ enum SyntheticDatasetLayout {
       return SamplePaths(image: "\(folder)/\(basename).png", label: "\(folder)annot/\(basename).png")
     case .ade20k:
       let folder = split.folderName(in: format)
-      let stem = "ADE_\(split == .train ? "train" : split == .val ? "val" : "test")_\(zeroPadded(index + 1, 8))"
+      let stem = "ADE_\(split.rawValue)_\(zeroPadded(index + 1, 8))"
       return SamplePaths(
         image: "ADEChallengeData2016/images/\(folder)/\(stem).jpg",
         label: "ADEChallengeData2016/annotations/\(folder)/\(stem).png")

@@ -6,6 +6,7 @@ import Datasets
 import Foundation
 import ImageCodecs
 import Pipeline
+import Runner
 import Synthetic
 
 /// `dance-bench score`: images/s of `dance score` against decode-only throughput of the same files

@@ -7,6 +7,7 @@ import DanceCore
 import Experiment
 import OutputStore
 import Pipeline
+import Runner
 import Trainer
 
 /// The `dance` command: segmentation-dataset preparation following DANCE.
@@ -121,16 +122,10 @@ enum ExitStatus {
 ///
 /// Data commands decode, resample and encode images of megabytes each, and training allocates and
 /// frees the same tensor sizes every step. A fresh mapping per buffer, or a heap trimmed and grown
-/// again, costs a page fault and a cleared page for every 4 KiB, every time:
-/// - `dance slim`, 500 photographic 2048×1024 samples, 2 workers: 1.34 M page faults and 12.9 s
-///   with a 1 MiB mmap threshold (each image its own mapping), 20 K and 11.0 s with this; peak RSS
-///   80 → 112 MB at 500 samples, 87 → 118 MB at 2,000 (it settles instead of growing with the
-///   number of samples; glibc's default, whose mmap threshold rises dynamically, grew it from 133
-///   to 172 MB between 50 and 200 samples).
-/// - training: a fresh mapping per tensor cost about 40 % of a step, a heap trimmed after each
-///   step 11,000 page faults per DeepLab step, this 0–600 (`make bench` train-step prints them).
-///   Peak RSS settles after the first steps (DeepLab, batch 8: 672 MB after 2 steps, 702 after 16,
-///   706 after 40).
+/// again, costs a page fault and a cleared page for every 4 KiB, every time; with this a buffer's
+/// pages are reused, and peak memory settles after the first samples or steps instead of growing
+/// with their number. The measurements are in the README (page faults, time and peak memory of
+/// `dance slim`), and `make bench`'s train-step prints the page faults per step.
 func keepFreedMemoryForReuse() {
   _ = cmalloc_keep_freed_memory()
 }

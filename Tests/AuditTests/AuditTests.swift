@@ -6,6 +6,7 @@ import Datasets
 import Foundation
 import ImageCodecs
 import Pipeline
+import Runner
 import Slimming
 import Synthetic
 import TestSupport
@@ -224,7 +225,7 @@ extension AuditTests {
     let rows = (1...20_210).map { index -> SampleBrowser.Row in
       let stem = String(format: "ADE_train_%08d", index)
       return SampleBrowser.Row(
-        key: "ade20k/training/" + stem, root: 0, image: "images/training/\(stem).jpg", label: "annotations/training/\(stem).png",
+        key: "ade20k/training/\(stem)", root: 0, image: "images/training/\(stem).jpg", label: "annotations/training/\(stem).png",
         overlay: .lookup(0),
         keep: true, scale: 0.75, weight: 1.0123456, rank: 0.5123,
         values: indicators.map { _ in Double(index % 997) * 0.123456 })

@@ -4,6 +4,7 @@ import Complexity
 import DanceCore
 import Datasets
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing
@@ -52,7 +53,7 @@ import Testing
   }
 
   @Test func theShareCountsTheSimplestFractionByScore() {
-    let samples: [(key: String, score: Double, smallPixels: Int)] = [
+    let samples: [(key: SampleKey, score: Double, smallPixels: Int)] = [
       ("d", 4, 10), ("a", 1, 30), ("c", 3, 0), ("b", 2, 60), ("e", 5, 0),
     ]
     // The simplest 40 % of 5 samples are a and b: 90 of 100 pixels.

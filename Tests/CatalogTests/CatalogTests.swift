@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct CatalogTests {
   static func sample(
-    _ key: String, datasetId: Int64, split: DatasetSplit = .train, status: SampleStatus = .ok, bytes: Int64 = 10
+    _ key: SampleKey, datasetId: Int64, split: DatasetSplit = .train, status: SampleStatus = .ok, bytes: Int64 = 10
   ) -> SampleRecord {
     SampleRecord(
       key: key, datasetId: datasetId, split: split, imagePath: "img/\(key).png", labelPath: "lbl/\(key).png",
@@ -46,7 +46,7 @@ import Testing
       let id = try #require(try catalog.registerDataset(
         DatasetRecord(root: "/d", format: .camvid, labelEncoding: "camvid-segnet", labelSpace: "s")).id)
       let samples = (0..<5).map { Self.sample("k\($0)", datasetId: id) }
-      let problems = [ProblemRecord(datasetId: id, kind: "stray-file", path: "x.txt", sampleKey: nil, detail: "not part of the layout")]
+      let problems = [ProblemRecord(datasetId: id, kind: .strayFile, path: "x.txt", sampleKey: nil, detail: "not part of the layout")]
       let first = try catalog.recordScan(datasetId: id, samples: samples, problems: problems)
       #expect(first.inserted == 5 && first.problemsChanged)
       let before = try catalog.totalChanges()

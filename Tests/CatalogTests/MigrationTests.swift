@@ -1,3 +1,4 @@
+import DanceCore
 @testable import Catalog
 import Foundation
 import GRDB

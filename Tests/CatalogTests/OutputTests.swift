@@ -17,7 +17,7 @@ import Testing
   static let plan = PlanRecord(
     split: .train, policy: "{\"quantile\":{}}", indicator: "si-mean@v1", weights: "{}", lambda: nil, samples: 2, kept: 2,
     pixelFraction: 0.75)
-  static func decisions(_ keys: [String]) -> [DecisionRecord] {
+  static func decisions(_ keys: [SampleKey]) -> [DecisionRecord] {
     keys.map {
       DecisionRecord(planId: 0, sampleKey: $0, keep: true, scale: 0.5, outputWidth: 2, outputHeight: 2, weight: 1, rank: 0.5, reason: "r")
     }
@@ -26,7 +26,7 @@ import Testing
   /// Records `output` with a plan, one shard named `shard` holding `key`, and a failure of `failed`.
   static func write(
     _ output: OutputKey, in catalog: Catalog, configuration: String = "{\"align\":1}", complete: Bool = true,
-    shard: String, key: String, failed: String? = nil
+    shard: String, key: SampleKey, failed: SampleKey? = nil
   ) throws {
     try catalog.saveOutput(OutputRecord(key: output, configuration: configuration, complete: complete))
     _ = try catalog.recordPlan(plan, decisions: decisions(["cs/a", "cs/b"]), output: output)
@@ -40,10 +40,10 @@ import Testing
   static func rows(_ output: OutputKey, in catalog: Catalog) throws -> [String] {
     var rows: [String] = []
     for plan in try catalog.plans(output: output) {
-      rows.append("plan \(plan.split) " + (try catalog.decisions(planId: plan.id!).map(\.sampleKey).joined(separator: ",")))
+      rows.append("plan \(plan.split) " + (try catalog.decisions(planId: plan.id!).map(\.sampleKey.rawValue).joined(separator: ",")))
     }
     for shard in try catalog.shards(output: output) {
-      rows.append("shard \(shard.path) " + (try catalog.members(shardId: shard.id!).map(\.sampleKey).joined(separator: ",")))
+      rows.append("shard \(shard.path) " + (try catalog.members(shardId: shard.id!).map(\.sampleKey.rawValue).joined(separator: ",")))
     }
     rows += try catalog.slimFailures(output: output).map { "failure \($0.sampleKey)" }
     return rows

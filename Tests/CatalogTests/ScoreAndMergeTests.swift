@@ -10,7 +10,7 @@ import Testing
   static let dataset = DatasetRecord(root: "/data/cs", format: .cityscapes, labelEncoding: "cityscapes-labelIds", labelSpace: "cs")
 
   /// A catalog at `path` with the dataset and `keys` as samples (`bytes` as the image size).
-  static func part(_ path: String, keys: [String], bytes: Int64 = 10) throws -> Catalog {
+  static func part(_ path: String, keys: [SampleKey], bytes: Int64 = 10) throws -> Catalog {
     let catalog = try Catalog(path: path)
     let id = try #require(try catalog.registerDataset(Self.dataset).id)
     _ = try catalog.recordScan(datasetId: id, samples: keys.map { CatalogTests.sample($0, datasetId: id, bytes: bytes) }, problems: [])

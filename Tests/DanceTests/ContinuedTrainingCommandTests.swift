@@ -18,6 +18,9 @@ import Testing
 
       let refused = try runDance(["train", "--resume", run, "--lr", "0.1"])
       #expect(refused.status == 2 && refused.standardError.contains("only --threads and --epochs (to extend it) may be given"))
+      #expect(refused.standardError.contains("(given: lr)"), "\(refused.standardError)")
+      let paths = try runDance(["train", "--resume", run, "--batch", "2", "--no-weights", "--val", cityscapes])
+      #expect(paths.status == 2 && paths.standardError.contains("(given: batch, weights, \(cityscapes))"), "\(paths.standardError)")
       let fewer = try runDance(["train", "--resume", run, "--epochs", "0"])
       #expect(fewer.status != 0)
       let extended = try runDance(["train", "--resume", run, "--epochs", "2", "--threads", "1"])

@@ -1,6 +1,9 @@
+import Experiment
 import Foundation
+import Slimming
 import TestSupport
 import Testing
+import Trainer
 
 /// Issue 26, C7: the help says each default once and says it plainly, one range per setting,
 /// every exit code; sizes take the usual units wherever a size is asked for.
@@ -25,6 +28,34 @@ import Testing
     let twice = try Regex(#"\(default: [^)]*\) \(default:"#)
     #expect(text.firstMatch(of: twice) == nil, "\(text)")
     #expect(!text.contains("(default: default)"), "\(text)")
+  }
+
+  /// No option says its default twice, even apart (`(default: 3) … (default: 3)`): each option's
+  /// text is the lines from its flag to the next.
+  @Test(arguments: commands)
+  func noOptionSaysItsDefaultTwice(_ command: [String]) throws {
+    let run = try runDance(command + ["--help"])
+    var options: [String] = []
+    for line in run.standardOutput.split(separator: "\n") {
+      if line.hasPrefix("  -") { options.append(String(line)) } else if !options.isEmpty { options[options.count - 1] += " " + line }
+    }
+    for option in options { #expect(option.components(separatedBy: "(default:").count <= 2, "\(option)") }
+  }
+
+  /// The defaults train and experiment print are those of their options types, the one definition.
+  @Test func trainAndExperimentTakeTheirDefaultsFromTheirOptions() throws {
+    let train = try Self.help(["train"]), defaults = TrainingOptions()
+    for expected in ["the epochs to extend the run to. (default: \(defaults.epochs))", "Samples per batch, 2 or more samples. (default: \(defaults.batchSize))",
+                     "(default: \(defaults.crop))", "(power 0.9) to 0. (default: 0.01)", "SGD momentum, [0, 1). (default: 0.9)",
+                     "(default: 0.0001)", "Background threads decoding batches, 1…64 threads. (default: \(defaults.loaderThreads))"] {
+      #expect(train.contains(expected), "\(expected)")
+    }
+    let experiment = try Self.help(["experiment"]), options = ExperimentOptions()
+    for expected in ["(default: \(options.epochs), \(ExperimentOptions.quickEpochs) with --quick)", "(default: \(options.seeds))",
+                     "(default: 0.5)", "each in (0, 1]. (default: 0.25,0.5,0.75,1)", "(default: 0.4,0.7)", "(default: 0.3)", "(default: 0.5,1.5)"] {
+      #expect(experiment.contains(expected), "\(expected)")
+    }
+    #expect(SlimmingPolicy.defaultBudgetScales == [0.25, 0.5, 0.75, 1] && options.pruneAt == [0.4, 0.7] && options.pruneFraction == 0.3)
   }
 
   @Test func theTopLevelHelpNamesEveryExitCode() throws {

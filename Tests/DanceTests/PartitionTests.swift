@@ -1,3 +1,4 @@
+import DanceCore
 import Catalog
 import Foundation
 import TestSupport
@@ -16,7 +17,7 @@ import Testing
   static func writtenKeys(_ catalog: String, output: String) throws -> [String] {
     let catalog = try Catalog(path: catalog)
     return try catalog.shards(output: OutputKey(directory: output)).flatMap { shard in
-      try catalog.members(shardId: shard.id!).filter { $0.field == "json" }.map(\.sampleKey)
+      try catalog.members(shardId: shard.id!).filter { $0.field == "json" }.map(\.sampleKey.rawValue)
     }.sorted()
   }
 

@@ -1,3 +1,4 @@
+import DanceCore
 import Catalog
 import Foundation
 import TestSupport

@@ -9,14 +9,14 @@ import Testing
   /// A result of `kind` with the given final validation (and test) mIoU, optionally at input scale 0.5 too.
   static func result(_ name: String, _ kind: ExperimentRunKind, seed: Int, val: Double, test: Double?, flops: Double,
                      halfScale: (val: Double, test: Double)? = nil, curve: [Double] = []) -> ExperimentRunResult {
-    func evaluation(_ split: String, _ scale: Double, _ miou: Double) -> RunEvaluation {
+    func evaluation(_ split: DatasetSplit, _ scale: Double, _ miou: Double) -> RunEvaluation {
       RunEvaluation(split: split, inputScale: scale, result: EvaluationResult(
         miou: miou, pixelAccuracy: 0.8, perClass: ["Pole": miou / 2, "Sky": miou], images: 3,
         inferenceFlopsPerImage: 2e9 * scale * scale, failures: []))
     }
-    var evaluations = [evaluation("val", 1, val)]
-    if let test { evaluations.append(evaluation("test", 1, test)) }
-    if let halfScale { evaluations += [evaluation("val", 0.5, halfScale.val), evaluation("test", 0.5, halfScale.test)] }
+    var evaluations = [evaluation(.val, 1, val)]
+    if let test { evaluations.append(evaluation(.test, 1, test)) }
+    if let halfScale { evaluations += [evaluation(.val, 0.5, halfScale.val), evaluation(.test, 0.5, halfScale.test)] }
     let points = curve.enumerated().map { ExperimentRunResult.Point(epoch: $0.offset + 1, loss: 1, miou: $0.element) }
     let run = ExperimentRun(kind: kind, name: name, data: .full, indicator: .siMean, budget: kind == .baseline ? nil : 0.5,
                             slimmedNetwork: false, seed: seed, epochs: 10)

@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 @testable import Experiment
 import Trainer
@@ -23,7 +24,7 @@ import Testing
   @Test func aRunResultWrittenBeforeIsReadBack() throws {
     let result = try TrainerJSON.decoder().decode(ExperimentRunResult.self, from: Data(Self.legacy.utf8))
     #expect(result.curve.first?.miou == 0.125)
-    let evaluation = try #require(result.evaluation("val"))
+    let evaluation = try #require(result.evaluation(.val))
     #expect(evaluation.miou == 0.25 && evaluation.pixelAccuracy == 0.75 && evaluation.smallClassMiou == 0.125)
     #expect(evaluation.perClass["Sky"] == 0.5 && evaluation.perClass.keys.contains("Pole"))
     #expect(result.training.batchSize == 8)

@@ -66,7 +66,7 @@ struct OutputFixture {
     let shards = try ShardWriter(configuration: try writer.openSplit(.train, maxSamples: 2, maxBytes: nil)) { shard in
       try writer.add(shard, split: .train)
     }
-    for key in keys where !plan.isDone(key, split: .train) { try shards.write(try Self.sample(key)) }
+    for key in keys where !plan.isDone(SampleKey(rawValue: key), split: .train) { try shards.write(try Self.sample(key)) }
     _ = try shards.finish()
     try writer.finish(splits: [.train])
     return plan

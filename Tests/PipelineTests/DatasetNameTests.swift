@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import GRDB
 import Pipeline
+import Runner
 import TestSupport
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
       #expect(try catalog.datasets().map(\.name) == ["cityscapes", "cityscapes-export"])
       let keys = try catalog.samples().map(\.key)
       #expect(keys.count == 12 && Set(keys).count == 12)
-      #expect(keys.filter { $0.hasPrefix("cityscapes-export/train/") }.count == 4)
+      #expect(keys.filter { $0.rawValue.hasPrefix("cityscapes-export/train/") }.count == 4)
     }
   }
 

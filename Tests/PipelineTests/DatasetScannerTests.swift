@@ -2,8 +2,10 @@ import Catalog
 import DanceCore
 import Datasets
 import Foundation
+import GRDB
 import ImageCodecs
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing
@@ -80,6 +82,26 @@ import Testing
       #expect(second.validated == 0)
       #expect(second.problems == first.problems)
       #expect(second.badSamples == 1)
+    }
+  }
+
+  /// A problem row of a kind this Dance does not know (another tool, a newer Dance) is refused
+  /// with the catalog's path and the value, never read as another kind (it was `stray-file`).
+  @Test(arguments: ["cosmic-ray", "Stray-File", "missing_label"])
+  func anUnknownProblemKindInTheCatalogIsRefusedNamingIt(kind: String) throws {
+    try withTemporaryDirectory { directory in
+      let root = directory + "/data", catalog = directory + "/c.sqlite"
+      try Self.writeDataset(.ade20k, to: root, train: 2, val: 1)
+      let label = root + "/ADEChallengeData2016/annotations/training/ADE_train_00000001.png"
+      try writeFile(try PNGEncoder().encode(Image8(width: 3, height: 3, channels: 1, repeating: 222)), to: label)
+      #expect(try Self.scan(root, catalog: catalog).badSamples == 1)
+      try DatabaseQueue(path: catalog).write { db in try db.execute(sql: "UPDATE problem SET kind = ?", arguments: [kind]) }
+      #expect {
+        _ = try Self.scan(root, catalog: catalog)
+      } throws: { error in
+        guard case PipelineError.catalog(.sqlite(let path, let reason)) = error else { return false }
+        return path == catalog && reason.contains("ProblemKind") && reason.contains(kind)
+      }
     }
   }
 

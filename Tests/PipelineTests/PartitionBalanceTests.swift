@@ -10,7 +10,7 @@ import Testing
   /// A key set and where it comes from.
   struct KeySet: CustomTestStringConvertible, Sendable {
     var name: String
-    var keys: [String]
+    var keys: [SampleKey]
     var testDescription: String { "\(name) (\(keys.count) keys)" }
   }
 
@@ -40,7 +40,7 @@ import Testing
 
   @Test(arguments: keySets, [2, 3, 4, 8, 16])
   func everyPartHoldsItsShare(set: KeySet, parts: Int) throws {
-    var union: Set<String> = []
+    var union: Set<SampleKey> = []
     for index in 0..<parts {
       let members = try Partition(index: index, count: parts).members(of: set.keys)
       let share = Double(set.keys.count) / Double(parts)

@@ -3,6 +3,7 @@ import DanceCore
 import Foundation
 import OutputStore
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing

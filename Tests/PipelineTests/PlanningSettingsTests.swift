@@ -1,5 +1,7 @@
+import DanceCore
 import Foundation
 import Pipeline
+import Runner
 import Slimming
 import Testing
 

@@ -5,6 +5,7 @@ import Datasets
 import Foundation
 import ImageCodecs
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing

@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import OutputStore
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing

@@ -6,6 +6,7 @@ import Foundation
 import ImageCodecs
 import OutputStore
 import Pipeline
+import Runner
 import Shards
 import Slimming
 import Synthetic
@@ -79,7 +80,7 @@ import Testing
       for shard in try catalog.shards(output: OutputKey(directory: directory + "/out")) where shard.split == .train {
         let reader = try TarReader(path: directory + "/out/" + shard.path)
         for sample in try reader.samples() {
-          let decision = try #require(decisions.first { $0.sampleKey == sample.key })
+          let decision = try #require(decisions.first { $0.sampleKey.rawValue == sample.key })
           seen[sample.key] = decision
           #expect(sample.fields.keys.sorted() == ["json", "png", "seg.png"])
           let image = try ImageDecoder().decode(try #require(sample[.png]), source: sample.key)
@@ -101,11 +102,11 @@ import Testing
         // Random access through the catalog's member offsets gives the same bytes.
         for member in try catalog.members(shardId: shard.id!) {
           let bytes = try reader.read(dataOffset: member.dataOffset, size: member.size)
-          let sample = try reader.samples().first { $0.key == member.sampleKey }
+          let sample = try reader.samples().first { $0.key == member.sampleKey.rawValue }
           #expect(sample?.fields[member.field] == bytes)
         }
       }
-      #expect(Set(seen.keys) == Set(decisions.filter(\.keep).map(\.sampleKey)))
+      #expect(Set(seen.keys) == Set(decisions.filter(\.keep).map(\.sampleKey.rawValue)))
       #expect(report.splits.map(\.split) == ["train", "val"])
       #expect(report.splits[1].pixelFraction == 1)
     }

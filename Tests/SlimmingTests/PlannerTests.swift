@@ -1,3 +1,4 @@
+import DanceCore
 import Slimming
 import Testing
 

@@ -8,14 +8,14 @@ import Testing
   static let twoSequences: [PlanInput] = (0..<20).map { (index: Int) -> PlanInput in
     let dusk = index < 8
     let key = (dusk ? "cv/train/dusk_" : "cv/train/day_") + String(index)
-    return PlanInput(key: key, width: 48, height: 36, score: Double(index) + (dusk ? 0 : 100))
+    return PlanInput(key: SampleKey(rawValue: key), width: 48, height: 36, score: Double(index) + (dusk ? 0 : 100))
   }
 
   @Test(arguments: [
     ("cv/train/0001TP_006690", "0001TP"), ("cs/train/aachen/aachen_000000_000019", "aachen"), ("ade/train/ADE_train_1", "ADE"),
     ("x/train/plain", "plain"), ("lonely", "lonely"),
   ])
-  func aSequenceIsTheStemUpToItsFirstUnderscore(key: String, group: String) {
+  func aSequenceIsTheStemUpToItsFirstUnderscore(key: SampleKey, group: String) {
     #expect(RankGroups.sequence.group(of: key) == group)
     #expect(RankGroups.split.group(of: key) == "")
   }
@@ -24,7 +24,7 @@ import Testing
     let whole = try Planner.plan(Self.twoSequences, policy: .quantileDefault, weights: .none)
     let grouped = try Planner.plan(Self.twoSequences, policy: .quantileDefault, weights: .none,
                                    options: PlanningOptions(rankGroups: .sequence))
-    func dusk(_ plan: Plan) -> [Decision] { plan.decisions.filter { $0.key.contains("dusk") } }
+    func dusk(_ plan: Plan) -> [Decision] { plan.decisions.filter { $0.key.rawValue.contains("dusk") } }
     // Over the whole split every dusk frame ranks below 0.4: dropped or halved, none at full size.
     #expect(dusk(whole).allSatisfy { !$0.keep || $0.scale == 0.5 })
     // Within its sequence the most complex dusk frames rank at the top and keep full size.
@@ -68,13 +68,13 @@ import Testing
 
   @Test func aSurvivalRatioRanksByItsLowerValues() throws {
     // fidelity@0.5 is 1 when halving loses nothing: the sample that loses most is the most complex.
-    let scores: [String: [String: Double]] = ["a": ["fidelity@0.5": 0.99], "b": ["fidelity@0.5": 0.80], "c": ["fidelity@0.5": 0.90]]
+    let scores: [SampleKey: [Indicator: Double]] = ["a": [.fidelity50: 0.99], "b": [.fidelity50: 0.80], "c": [.fidelity50: 0.90]]
     let inputs = scores.keys.sorted().compactMap { PlanInput(key: $0, width: 10, height: 10, scores: scores[$0]!, ranking: .fidelity50) }
     #expect(inputs.map(\.score) == [-0.99, -0.80, -0.90])
     #expect(inputs.map(\.fidelity) == [[0.5: 0.99], [0.5: 0.80], [0.5: 0.90]])
     let ranked = try Planner.plan(inputs, policy: .none, weights: .none)
     #expect(ranked.decisions.map(\.rank) == [0, 1, 0.5])
-    #expect(PlanInput(key: "a", width: 1, height: 1, scores: ["si-mean": 3], ranking: .siMean)?.score == 3)
+    #expect(PlanInput(key: "a", width: 1, height: 1, scores: [.siMean: 3], ranking: .siMean)?.score == 3)
     #expect(PlanInput(key: "a", width: 1, height: 1, scores: [:], ranking: .siMean) == nil)
   }
 

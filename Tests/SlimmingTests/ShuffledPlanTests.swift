@@ -1,10 +1,11 @@
+import DanceCore
 import Slimming
 import Foundation
 import Testing
 
 /// The random-assignment control keeps the plan's decisions and hands them out in another order.
 @Suite struct ShuffledPlanTests {
-  static let inputs = (0..<40).map { PlanInput(key: String(format: "s%02d", $0), width: 64, height: 32, score: Double(($0 * 7) % 40)) }
+  static let inputs = (0..<40).map { PlanInput(key: SampleKey(rawValue: String(format: "s%02d", $0)), width: 64, height: 32, score: Double(($0 * 7) % 40)) }
 
   @Test(arguments: [SlimmingPolicy.budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales), .quantileDefault])
   func theSameDecisionsGoToOtherSamples(policy: SlimmingPolicy) throws {

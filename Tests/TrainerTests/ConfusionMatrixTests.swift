@@ -31,6 +31,12 @@ import Testing
     #expect(abs(matrix.meanIoU(over: [0, 1]) - 0.75) < 1e-12)
   }
 
+  /// The one mean behind class and category mIoU: IoUs that do not exist are left out, none gives 0.
+  @Test(arguments: [([0.5, nil, 1.0], 0.75), ([nil, nil], 0), ([], 0), ([0.0, 1.0 / 3], 1.0 / 6)] as [([Double?], Double)])
+  func theMeanLeavesOutMissingIoUs(values: [Double?], mean: Double) {
+    #expect(abs(ConfusionMatrix.mean(ofPresent: values) - mean) < 1e-12)
+  }
+
   @Test func ignoredPixelsDoNotCountAndMatricesAdd() {
     var a = ConfusionMatrix(classes: 2)
     a.add(predictions: [1, 1, 0], labels: [255, 255, 0])

@@ -15,7 +15,7 @@ import Testing
     let root = try Fixtures.dataset(in: directory + "/" + name + "-data", train: 6, val: 2, format: format)
     let data = try TrainingData.open(root, split: .train)
     let run = try TrainingRun.start(
-      options: Fixtures.options(epochs: 1), data: data, dataSource: DataSource(path: root, split: "train"), directory: directory + "/" + name)
+      options: Fixtures.options(epochs: 1), data: data, dataSource: DataSource(path: root, split: .train), directory: directory + "/" + name)
     #expect(try run.run() == .finished)
     return (run, root)
   }
@@ -38,7 +38,7 @@ import Testing
       var options = Fixtures.options(epochs: 1)
       options.seed = 99
       let tuned = try TrainingRun.start(
-        options: options, data: data, dataSource: DataSource(path: root, split: "train"), initialWeights: start,
+        options: options, data: data, dataSource: DataSource(path: root, split: .train), initialWeights: start,
         directory: directory + "/tuned")
       #expect(Self.tensors(tuned.model) == Self.tensors(source.model))
       #expect(tuned.options.initialization?.sha256.count == 64)
@@ -59,7 +59,7 @@ import Testing
       var options = Fixtures.options(epochs: 2)
       options.slimming = NetworkSlimming(pruneEpochs: [1])
       let tuned = try TrainingRun.start(
-        options: options, data: data, dataSource: DataSource(path: root, split: "train"), initialWeights: start,
+        options: options, data: data, dataSource: DataSource(path: root, split: .train), initialWeights: start,
         directory: directory + "/tuned")
       let before = Self.tensors(source.model), after = Self.tensors(tuned.model)
       #expect(after["classifier.weight"]?.count == 11 * (before["classifier.weight"]?.count ?? 0) / 19)
@@ -69,7 +69,7 @@ import Testing
       var fresh = Fixtures.options(epochs: 1)
       fresh.model = start.configuration
       let scratch = try TrainingRun.start(
-        options: fresh, data: data, dataSource: DataSource(path: root, split: "train"), directory: directory + "/scratch")
+        options: fresh, data: data, dataSource: DataSource(path: root, split: .train), directory: directory + "/scratch")
       #expect(after["classifier.weight"] == Self.tensors(scratch.model)["classifier.weight"])
     }
   }
@@ -79,7 +79,7 @@ import Testing
   @Test func anExtendedRunTakesTheLongerRunsScheduleForItsAddedSteps() throws {
     try withTemporaryDirectory { directory in
       let root = try Fixtures.dataset(in: directory, train: 6, val: 2)
-      let data = try TrainingData.open(root, split: .train), source = DataSource(path: root, split: "train")
+      let data = try TrainingData.open(root, split: .train), source = DataSource(path: root, split: .train)
       let short = try TrainingRun.start(options: Fixtures.options(epochs: 2), data: data, dataSource: source, directory: directory + "/a")
       #expect(try short.run() == .finished)
       let long = try TrainingRun.start(options: Fixtures.options(epochs: 3), data: data, dataSource: source, directory: directory + "/long")

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import NN
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Trainer

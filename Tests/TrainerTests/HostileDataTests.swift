@@ -22,7 +22,7 @@ import Testing
       let victim = root + "/" + image
       let bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
       try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: victim))
-      let run = try TrainingRun.start(options: Fixtures.options(epochs: 1), data: data, dataSource: DataSource(path: root, split: "train"),
+      let run = try TrainingRun.start(options: Fixtures.options(epochs: 1), data: data, dataSource: DataSource(path: root, split: .train),
                                       directory: directory + "/run")
       #expect(try run.run() == .finished)
       #expect(run.history.failures.map(\.key) == [data.entries[0].key])
@@ -75,7 +75,7 @@ import Testing
       var options = Fixtures.options(epochs: 2)
       options.learningRate = 1e30
       let run = try TrainingRun.start(options: options, data: try TrainingData.open(output, split: .train),
-                                      dataSource: DataSource(path: output, split: "train"), directory: directory + "/run")
+                                      dataSource: DataSource(path: output, split: .train), directory: directory + "/run")
       #expect {
         try run.run()
       } throws: { error in

@@ -26,6 +26,7 @@ import Testing
     #expect(drawn[4 + 6, 6, 0] == 64)
     #expect((0..<drawn.width).contains { drawn[$0, 6 + 1, 0] == 0 }, "text on the first row")
     #expect(LabelLegend.beside(image, labels: Self.labels, space: .cityscapes) == drawn)
+    #expect(LabelLegend.beside(image, entries: LabelLegend.entries(Self.labels, space: .cityscapes), space: .cityscapes) == drawn, "predict's entries, counted once")
     #expect(LabelLegend.scale(forHeight: 128) == 1 && LabelLegend.scale(forHeight: 1024) == 5 && LabelLegend.scale(forHeight: 9000) == 6)
   }
 

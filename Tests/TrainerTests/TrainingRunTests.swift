@@ -13,8 +13,8 @@ import Testing
       let data = try TrainingData.open(output, split: .train), val = try TrainingData.open(output, split: .val)
       var options = Fixtures.options(epochs: 6)
       options.learningRate = 0.05
-      let run = try TrainingRun.start(options: options, data: data, dataSource: DataSource(path: output, split: "train"),
-                                      validation: val, validationSource: DataSource(path: output, split: "val"),
+      let run = try TrainingRun.start(options: options, data: data, dataSource: DataSource(path: output, split: .train),
+                                      validation: val, validationSource: DataSource(path: output, split: .val),
                                       directory: directory + "/run")
       #expect(try run.run() == .finished)
       let files = Set(try FileManager.default.contentsOfDirectory(atPath: directory + "/run"))
@@ -50,7 +50,7 @@ import Testing
       let (output, _) = try Fixtures.slimmed(try Fixtures.dataset(in: directory), in: directory)
       let data = try TrainingData.open(output, split: .train)
       let options = Fixtures.options(epochs: 2)
-      let source = DataSource(path: output, split: "train")
+      let source = DataSource(path: output, split: .train)
       let whole = try TrainingRun.start(options: options, data: data, dataSource: source, directory: directory + "/whole")
       #expect(try whole.run() == .finished)
       // Stop after the first step of an epoch: in its middle.
@@ -74,14 +74,14 @@ import Testing
     try withTemporaryDirectory { directory in
       let root = try Fixtures.dataset(in: directory, train: 6, val: 2)
       let data = try TrainingData.open(root, split: .train)
-      let run = try TrainingRun.start(options: Fixtures.options(epochs: 1), data: data, dataSource: DataSource(path: root, split: "train"),
+      let run = try TrainingRun.start(options: Fixtures.options(epochs: 1), data: data, dataSource: DataSource(path: root, split: .train),
                                       directory: directory + "/run")
       _ = run
       try FileManager.default.removeItem(atPath: root + "/leftImg8bit/train/aachen")
       #expect(throws: TrainerError.self) { try TrainingRun.resume(directory: directory + "/run") }
       // A non-empty run directory is never reused for a new run.
       #expect(throws: TrainerError.self) {
-        try TrainingRun.start(options: Fixtures.options(), data: data, dataSource: DataSource(path: root, split: "train"),
+        try TrainingRun.start(options: Fixtures.options(), data: data, dataSource: DataSource(path: root, split: .train),
                               directory: directory + "/run")
       }
     }

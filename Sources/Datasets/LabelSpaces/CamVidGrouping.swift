@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 
 /// The 11 SegNet CamVid classes in index order, with CamVid's `label_colors.txt` colours.

@@ -53,9 +53,3 @@ func cityscapesCategory(ofId id: Int) -> String {
   default: "void"
   }
 }
-
-/// The Cityscapes label id of each train id 0…18, the inverse cityscapesScripts' `trainId2label`
-/// gives (the first label in list order with that train id), for `labelIds` predictions.
-public let cityscapesLabelIdOfTrainId: [UInt8] = (0..<19).map { trainId in
-  UInt8(cityscapesLabels.first { $0.trainId == trainId }!.id)
-}

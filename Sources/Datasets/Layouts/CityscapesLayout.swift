@@ -10,7 +10,7 @@ import Foundation
 /// strays. Split folders `train`, `val`, `test` map to themselves, `train_extra` to train.
 enum CityscapesLayout {
   static let annotationSuffixes = ["_color.png", "_instanceIds.png", "_labelIds.png", "_labelTrainIds.png", "_polygons.json"]
-  static let splits: [String: DatasetSplit] = ["train": .train, "val": .val, "test": .test, "train_extra": .train]
+  static let splits = DatasetSplit.byFolderName(in: .cityscapes).merging(["train_extra": .train]) { first, _ in first }
 
   static func discover(root: String, name: String) -> Discovery {
     let images = FileTree(root: root, subdirectory: "leftImg8bit")

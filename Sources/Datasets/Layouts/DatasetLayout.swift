@@ -18,32 +18,7 @@ public struct DiscoveredSample: Sendable, Equatable {
 /// Something wrong with a dataset's files, found by discovery or validation.
 public struct LayoutProblem: Sendable, Equatable, Hashable, Codable {
   /// The kinds of problem, as recorded in the catalog.
-  public enum Kind: String, Sendable, Codable, CaseIterable {
-    /// An image without its label file.
-    case missingLabel = "missing-label"
-    /// A label file without its image.
-    case missingImage = "missing-image"
-    /// A file that is not part of the layout.
-    case strayFile = "stray-file"
-    /// Two files give the same sample key.
-    case duplicateKey = "duplicate-key"
-    /// A symbolic link leads back into a directory being walked.
-    case symlinkLoop = "symlink-loop"
-    /// A file or directory that cannot be read.
-    case unreadable
-    /// The image cannot be decoded.
-    case undecodableImage = "undecodable-image"
-    /// The label cannot be decoded.
-    case undecodableLabel = "undecodable-label"
-    /// Image and label differ in size.
-    case sizeMismatch = "size-mismatch"
-    /// The label holds values the label space does not define.
-    case unknownLabelValues = "unknown-label-values"
-    /// The label file's channels or bit depth do not fit its encoding.
-    case wrongLabelFormat = "wrong-label-format"
-    /// A split folder without annotations; its images are not cataloged.
-    case noAnnotations = "no-annotations"
-  }
+  public typealias Kind = ProblemKind
 
   /// What is wrong.
   public var kind: Kind

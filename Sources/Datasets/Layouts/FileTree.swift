@@ -1,3 +1,4 @@
+import DanceCore
 import Foundation
 
 /// The regular files under a directory, found without following a symlink loop twice.

@@ -10,7 +10,7 @@ import Foundation
 /// PNGs or colour PNGs, chosen per file. `README*`, `LICENSE` and `weights.csv` at the root belong
 /// to the layout; anything else outside `images/` and `masks/` is a stray.
 enum GenericLayout {
-  static let splits: [String: DatasetSplit] = ["train": .train, "val": .val, "test": .test]
+  static let splits = DatasetSplit.byFolderName(in: .generic)
   static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
   static let topLevelFiles: Set<String> = [ClassesFile.fileName, "README", "README.md", "README.txt", "LICENSE", DatasetLayout.exportSidecar]
 

@@ -1,3 +1,4 @@
+import DanceCore
 public import ImageCodecs
 
 /// What validating one sample found.

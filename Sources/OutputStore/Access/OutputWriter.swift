@@ -103,7 +103,7 @@ public final class OutputWriter {
       sha256: shard.sha256, md5: shard.md5)
     let members = shard.samples.flatMap { sample in
       sample.members.map { member in
-        MemberRecord(shardId: 0, sampleKey: sample.key, field: sample.field(of: member), dataOffset: member.dataOffset, size: member.size)
+        MemberRecord(shardId: 0, sampleKey: SampleKey(rawValue: sample.key), field: sample.field(of: member), dataOffset: member.dataOffset, size: member.size)
       }
     }
     _ = try OutputStoreError.catalog { () throws(CatalogError) in

@@ -91,13 +91,16 @@ public enum FolderExport {
       guard let sourceFormat = DatasetFormat(rawValue: metadata.dataset) else {
         throw .invalid(path: shardPath, reason: "sample \(sample.key): unknown dataset format '\(metadata.dataset)'")
       }
+      guard let sampleSplit = DatasetSplit(rawValue: metadata.split) else {
+        throw .invalid(path: shardPath, reason: "sample \(sample.key): unknown split '\(metadata.split)'")
+      }
       if format == nil { format = sourceFormat }
       guard let chosen = format, chosen == sourceFormat else {
         throw .refused(
           path: output,
           reason: "its samples are \(sourceFormat.rawValue) (\(metadata.labelSpace)); they export only to the \(sourceFormat.rawValue) layout")
       }
-      let paths = layoutPaths(chosen, metadata: metadata, imageExtension: (sample.image?.member ?? .png).rawValue)
+      let paths = layoutPaths(chosen, metadata: metadata, split: sampleSplit, imageExtension: (sample.image?.member ?? .png).rawValue)
       try write(try imageBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.image, through: written)
       try write(try labelBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.label, through: written)
       progress.csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField)
@@ -109,7 +112,9 @@ public enum FolderExport {
   }
 
   /// Where a sample's image and label go in `format`'s layout.
-  static func layoutPaths(_ format: DatasetFormat, metadata: SampleMetadata, imageExtension: String) -> (image: String, label: String) {
+  static func layoutPaths(
+    _ format: DatasetFormat, metadata: SampleMetadata, split: DatasetSplit, imageExtension: String
+  ) -> (image: String, label: String) {
     let stem = ((metadata.image as NSString).lastPathComponent as NSString).deletingPathExtension
     switch format {
     case .cityscapes:
@@ -120,7 +125,7 @@ public enum FolderExport {
       let plain = stem.hasSuffix("_L") ? String(stem.dropLast(2)) : stem
       return ("\(metadata.split)/\(plain).png", "\(metadata.split)annot/\(plain).png")
     case .ade20k:
-      let folder = metadata.split == "train" ? "training" : metadata.split == "val" ? "validation" : "testing"
+      let folder = split.folderName(in: .ade20k)
       return ("images/\(folder)/\(stem).\(imageExtension)", "annotations/\(folder)/\(stem).png")
     case .voc:
       return ("JPEGImages/\(stem).\(imageExtension)", "SegmentationClass/\(stem).png")

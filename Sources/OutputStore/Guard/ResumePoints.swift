@@ -7,10 +7,10 @@ public struct ResumePoint: Sendable, Equatable {
   /// The recorded shards kept, in order; the split continues at the next shard index.
   public var shards: [ShardRecord]
   /// Keys of the samples already written (or recorded as failed).
-  public var done: Set<String>
+  public var done: Set<SampleKey>
 
   /// Creates a resume point.
-  public init(shards: [ShardRecord], done: Set<String>) {
+  public init(shards: [ShardRecord], done: Set<SampleKey>) {
     self.shards = shards
     self.done = done
   }
@@ -29,7 +29,7 @@ public struct ResumePlan: Sendable, Equatable {
   public init() {}
 
   /// Whether `key` of `split` was written (or recorded failed) by an earlier run.
-  public func isDone(_ key: String, split: DatasetSplit) -> Bool { points[split]?.done.contains(key) ?? false }
+  public func isDone(_ key: SampleKey, split: DatasetSplit) -> Bool { points[split]?.done.contains(key) ?? false }
 }
 
 extension ResumePlan {

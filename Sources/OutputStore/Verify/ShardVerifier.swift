@@ -182,7 +182,7 @@ public enum ShardVerifier {
       let (key, field) = TarSampleGrouper.split(member.name) ?? (member.name, "")
       found.insert(key + "\u{0}" + field)
       if let members = shard.members,
-        !members.contains(where: { $0.sampleKey == key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size })
+        !members.contains(where: { $0.sampleKey.rawValue == key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size })
       {
         memberProblems.append("member \(member.name) at \(member.dataOffset) (\(member.size) bytes) is not in the catalog as such")
       }
@@ -205,7 +205,7 @@ public enum ShardVerifier {
     result.samples = layouts.count
     if layouts.count != shard.samples { problem("\(layouts.count) samples, \(shard.samples) recorded") }
     for reason in memberProblems { problem(reason) }
-    for member in shard.members ?? [] where !found.contains(member.sampleKey + "\u{0}" + member.field) {
+    for member in shard.members ?? [] where !found.contains(member.sampleKey.rawValue + "\u{0}" + member.field) {
       problem("the catalog lists \(member.sampleKey).\(member.field), the shard does not hold it")
     }
     if let idxProblem = indexProblem(shard, layouts: layouts, output: output) { result.problems.append(idxProblem) }

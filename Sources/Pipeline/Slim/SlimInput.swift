@@ -15,8 +15,8 @@ struct SlimInput {
   var samples: [SampleRecord]
   /// Their cached scores, as the catalog holds them (a partition copies them into its catalog).
   var scoreRecords: [ScoreRecord]
-  /// The same scores by sample key and indicator id.
-  var scores: [String: [String: Double]]
+  /// The same scores by sample key and indicator.
+  var scores: ScoreTable
 
   /// Refuses an output over any dataset the catalog registers (or the catalog itself), then reads
   /// the dataset at the configuration's root and its scores, refusing samples without the ranking score.
@@ -36,26 +36,19 @@ struct SlimInput {
     let samples = try catalog.samples(datasetId: datasetId, status: .ok)
     let valid = Set(samples.map(\.key))
     let scoreRecords = try catalog.scores(datasetId: datasetId).filter { valid.contains($0.sampleKey) }
-    let input = SlimInput(dataset: dataset, labels: labels, samples: samples, scoreRecords: scoreRecords, scores: scoreTable(scoreRecords))
+    let input = SlimInput(dataset: dataset, labels: labels, samples: samples, scoreRecords: scoreRecords, scores: ScoreTable(scoreRecords))
     try input.checkScored(ranking: configuration.indicator, catalog: catalog)
     return input
-  }
-
-  /// The scores by sample key and indicator id.
-  static func scoreTable(_ records: [ScoreRecord]) -> [String: [String: Double]] {
-    var scores: [String: [String: Double]] = [:]
-    for score in records { scores[score.sampleKey, default: [:]][score.indicator.rawValue] = score.value }
-    return scores
   }
 
   /// A sample whose scoring failed is reported by the score stage and left out of the plan; any
   /// other sample without the ranking score means the catalog was not scored for this job.
   func checkScored(ranking: Indicator, catalog: Catalog) throws {
     let failedScoring = Set(try catalog.scoreFailures().map(\.sampleKey))
-    let unscored = samples.filter { scores[$0.key]?[ranking.rawValue] == nil && !failedScoring.contains($0.key) }
+    let unscored = scores.unscored(samples.map(\.key), by: ranking, failed: failedScoring)
     guard unscored.isEmpty else {
       throw PipelineError.nothingToDo(
-        reason: "\(catalog.path): \(unscored.count) samples have no \(ranking.rawValue) score (first: \(unscored[0].key)); "
+        reason: "\(catalog.path): \(unscored.count) samples have no \(ranking.rawValue) score (first: \(unscored[0])); "
           + "run `dance score ROOT --indicators \(ranking.rawValue) --catalog \(catalog.path)` first")
     }
   }

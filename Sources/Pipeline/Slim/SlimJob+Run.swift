@@ -68,21 +68,13 @@ public enum SlimJob {
     for split in DatasetSplit.allCases {
       let members = input.samples.filter { $0.split == split }
       if members.isEmpty { continue }
-      let inputs = planInputs(members, scores: input.scores, ranking: configuration.indicator)
+      let inputs = input.scores.planInputs(ranking: configuration.indicator, sizes: members.map { ($0.key, $0.width, $0.height) })
       let plan = try makePlan(split, inputs: inputs, configuration: configuration)
       let record = try recordPlan(plan, split: split, inputs: inputs, recorded: recordedPlans[split], configuration: configuration, target: target)
       report.splits.append(SlimReport.Split(plan, record: record, split: split, samples: inputs.count))
       jobs += sampleJobs(plan, split: split, members: members, input: input, configuration: configuration, report: &report)
     }
     return jobs
-  }
-
-  /// The plan inputs of one split's samples: size and scores (samples without a size are left out).
-  static func planInputs(_ members: [SampleRecord], scores: [String: [String: Double]], ranking: Indicator) -> [PlanInput] {
-    members.compactMap { sample -> PlanInput? in
-      guard let width = sample.width, let height = sample.height else { return nil }
-      return PlanInput(key: sample.key, width: width, height: height, scores: scores[sample.key] ?? [:], ranking: ranking)
-    }
   }
 
   /// One split's plan: the configured policy for a slimmed split (shuffled for a random-assignment
@@ -144,7 +136,7 @@ public enum SlimJob {
     }
     // The json member carries exactly the scores the configuration uses, never whatever else the
     // catalog has cached, so that a shard's bytes depend on the inputs and the configuration only.
-    let embedded = Set(configuration.options.neededIndicators.map(\.rawValue))
+    let embedded = Set(configuration.options.neededIndicators)
     return plan.decisions.compactMap { decision -> SlimSampleJob? in
       guard decision.keep, written?.contains(decision.key) ?? true,
         let sample = byKey[decision.key], let labelPath = sample.labelPath
@@ -154,7 +146,7 @@ public enum SlimJob {
         labels: input.labels, width: sample.width ?? 0, height: sample.height ?? 0,
         outputWidth: decision.outputWidth, outputHeight: decision.outputHeight, scale: decision.scale,
         weight: decision.weight, rank: decision.rank,
-        scores: (input.scores[sample.key] ?? [:]).filter { embedded.contains($0.key) })
+        scores: input.scores.idKeyed(sample.key, only: embedded))
     }
   }
 

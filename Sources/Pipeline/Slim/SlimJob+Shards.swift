@@ -59,7 +59,7 @@ extension SlimJob {
       }
       switch outcome {
       case .success(let encoded):
-        try shards?.write(ShardSample(key: key, fields: encoded.fields))
+        try shards?.write(ShardSample(key: key.rawValue, fields: encoded.fields))
         report.copiedImages += encoded.copiedImage ? 1 : 0
         FaultInjection.reach("sample")
       case .failure(let failure):

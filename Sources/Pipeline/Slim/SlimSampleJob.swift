@@ -6,7 +6,7 @@ import OutputStore
 
 /// Everything needed to turn one kept sample into its shard fields.
 struct SlimSampleJob: Sendable {
-  var key: String
+  var key: SampleKey
   var split: DatasetSplit
   var root: String
   var imagePath: String
@@ -75,7 +75,7 @@ struct SlimSampleJob: Sendable {
       return .failure(Failure(reason: error.description))
     }
     let metadata = SampleMetadata(
-      key: key, dataset: self.labels.format.rawValue, split: split.rawValue, image: imagePath, label: labelPath,
+      key: key.rawValue, dataset: self.labels.format.rawValue, split: split.rawValue, image: imagePath, label: labelPath,
       labelSpace: self.labels.space.id, ignoreIndex: Int(LabelSpace.ignoreValue),
       originalSize: [width, height], size: [outputWidth, outputHeight], scale: scale, weight: weight, rank: rank,
       scores: scores)

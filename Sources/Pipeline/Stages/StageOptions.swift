@@ -147,7 +147,7 @@ public struct SlimOptions: Sendable, Equatable, Codable {
     for (setting, value) in policyParameters {
       guard let value else { continue }
       if let owner = SlimPolicyName.owner(of: setting), owner != policy {
-        return .belongsToOtherPolicy(setting, owner: owner, policy: policy)
+        return .belongsToOtherPolicy(setting, owner: owner.rawValue, policy: policy.rawValue)
       }
       if !setting.allows(value) { return .outOfRange(setting, given: NumericSetting.format(value)) }
     }
@@ -170,49 +170,5 @@ public struct SlimOptions: Sendable, Equatable, Codable {
     }
     do throws(SlimmingError) { try resolvedPolicy.validate() } catch { return .invalid(setting: "policy", reason: error.description) }
     return nil
-  }
-}
-
-/// What is wrong with one setting, spelled for the command line (`--drop`) or a pipeline file (`'drop'`).
-public enum SettingProblem: Error, Equatable, Sendable {
-  /// The value is outside the setting's allowed values.
-  case outOfRange(NumericSetting, given: String)
-  /// A policy parameter given with another policy (`--drop` with `--policy budget`).
-  case belongsToOtherPolicy(NumericSetting, owner: SlimPolicyName, policy: SlimPolicyName)
-  /// Another problem, with the setting's command-line name (no dashes) and the reason.
-  case invalid(setting: String, reason: String)
-
-  /// Where a setting was given: the spelling of its name in messages.
-  public enum Spelling: Sendable {
-    /// `--shard-samples`.
-    case commandLine
-    /// `'shard_samples'` in a pipeline file.
-    case pipelineFile
-  }
-
-  /// The setting's command-line name without dashes (`shard-samples`).
-  public var setting: String {
-    switch self {
-    case .outOfRange(let setting, _), .belongsToOtherPolicy(let setting, _, _): setting.name
-    case .invalid(let setting, _): setting
-    }
-  }
-
-  /// The pipeline-file key of the setting (`shard_samples`).
-  public var key: String { NumericSetting.key(forName: setting) }
-
-  /// The message, naming the setting as the user wrote it.
-  public func message(_ spelling: Spelling) -> String {
-    let name = spelling == .commandLine ? "--" + setting : "'\(key)'"
-    switch self {
-    case .outOfRange(let setting, let given):
-      return "\(name) must be \(setting.requirement), got " + (spelling == .commandLine ? given : "'\(given)'")
-    case .belongsToOtherPolicy(_, let owner, let policy):
-      return spelling == .commandLine
-        ? "\(name) applies to --policy \(owner.rawValue) only (the policy is \(policy.rawValue))"
-        : "\(name) applies to policy \(owner.rawValue) only (this file's policy is \(policy.rawValue))"
-    case .invalid(_, let reason):
-      return "\(name) \(reason)"
-    }
   }
 }

@@ -104,8 +104,9 @@ enum ShardIndexReader {
         var byKey: [String: [String: MemberSpan]] = [:]
         var order: [String] = []
         for member in try catalog.members(shardId: shard.id ?? -1) {
-          if byKey[member.sampleKey] == nil { order.append(member.sampleKey) }
-          byKey[member.sampleKey, default: [:]][member.field] = MemberSpan(offset: member.dataOffset, size: member.size)
+          let key = member.sampleKey.rawValue  // a shard's keys are strings (Shards)
+          if byKey[key] == nil { order.append(key) }
+          byKey[key, default: [:]][member.field] = MemberSpan(offset: member.dataOffset, size: member.size)
         }
         guard order.count == shard.samples else {
           throw CatalogError.inconsistent(path: catalogPath, reason: "\(path): \(order.count) samples have members, the shard row says \(shard.samples)")

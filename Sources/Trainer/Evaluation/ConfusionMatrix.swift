@@ -82,7 +82,12 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
   /// The mean IoU over those of `evaluated` that have an IoU; 0 when none has.
   public func meanIoU(over evaluated: [Int]) -> Double {
-    let values = evaluated.compactMap(iou(of:))
-    return values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    Self.mean(ofPresent: evaluated.map(iou(of:)))
+  }
+
+  /// The mean of the IoUs that exist (classes or categories); 0 when none does.
+  static func mean(ofPresent values: [Double?]) -> Double {
+    let present = values.compactMap { $0 }
+    return present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
   }
 }

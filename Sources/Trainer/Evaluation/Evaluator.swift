@@ -160,8 +160,7 @@ public enum Evaluator {
     if !space.categories.isEmpty {
       let scores = space.categories.map { ($0.name, confusion.iou(ofCategory: $0.trainIds)) }
       perCategory = Dictionary(uniqueKeysWithValues: scores)
-      let present = scores.compactMap(\.1)
-      categoryMIoU = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
+      categoryMIoU = ConfusionMatrix.mean(ofPresent: scores.map(\.1))
     }
     let result = EvaluationResult(
       miou: confusion.meanIoU(over: space.evaluatedClasses), pixelAccuracy: confusion.pixelAccuracy, perClass: perClass,

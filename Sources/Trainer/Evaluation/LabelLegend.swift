@@ -34,7 +34,13 @@ public enum LabelLegend {
   /// `image` (RGB, usually the overlay) with the legend of `labels` in a white panel to its right;
   /// the canvas grows downwards when the legend is taller than the image.
   public static func beside(_ image: Image8, labels: Image8, space: LabelSpace) -> Image8 {
-    let rgb = image.rgb(), rows = entries(labels, space: space), scale = scale(forHeight: rgb.height)
+    beside(image, entries: entries(labels, space: space), space: space)
+  }
+
+  /// `image` with the legend `rows` of `space`'s classes (from ``entries(_:space:)``, for a caller
+  /// that also prints them).
+  public static func beside(_ image: Image8, entries rows: [Entry], space: LabelSpace) -> Image8 {
+    let rgb = image.rgb(), scale = scale(forHeight: rgb.height)
     let swatch = 9 * scale, rowHeight = 12 * scale, margin = 6 * scale
     let textWidth = rows.map { BitmapFont.width(of: $0.text, scale: scale) }.max() ?? 0
     let panelWidth = rows.isEmpty ? 0 : margin + swatch + 4 * scale + textWidth + margin

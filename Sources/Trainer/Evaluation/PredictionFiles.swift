@@ -153,12 +153,10 @@ public enum CityscapesLabelIds {
       ? nil : "--label-ids writes Cityscapes label ids; the network's classes are \(space.id), not \(LabelSpace.cityscapes.id)"
   }
 
-  /// Train id → Cityscapes label id, for every byte value (0 for any that is not a train id).
-  private static let labelIdOfByte: [UInt8] = {
-    var table = [UInt8](repeating: 0, count: 256)
-    for (trainId, id) in cityscapesLabelIdOfTrainId.enumerated() { table[trainId] = id }
-    return table
-  }()
+  /// Train id → Cityscapes label id, for every byte value (0, unlabeled, for any that is not a
+  /// train id): the inverse of the `*_labelIds.png` encoding, whose smallest id per train id is
+  /// the first in cityscapesScripts' list.
+  private static let labelIdOfByte: [UInt8] = LabelEncoding.cityscapesLabelIds.storedValueOfTrainId.map { $0 ?? 0 }
 
   /// A train-id map as label ids.
   public static func labelIds(of trainIds: Image8) -> Image8 {

@@ -1,7 +1,7 @@
-import Crypto
 import DanceCore
 public import Datasets
 import Foundation
+import Shards
 public import NN
 
 /// The checkpoint a run was started from (`dance train --init CKPT`), as its options record it.
@@ -46,10 +46,10 @@ public struct FineTuningStart {
   /// - Throws: ``TrainerError/checkpoint(path:reason:)`` when the file cannot be used.
   public static func read(_ path: String, for space: LabelSpace, gated: Bool) throws(TrainerError) -> FineTuningStart {
     let model = try TrainedModel.load(path)
-    guard let bytes = FileManager.default.contents(atPath: model.path) else {
+    // Streamed, not read whole a second time (the load above holds the tensors).
+    guard let sha256 = ShardDigest.ofFile(model.path)?.sha256 else {
       throw .checkpoint(path: model.path, reason: "cannot read the file")
     }
-    let sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     let kept = model.labelSpace.classNames == space.classNames
     var configuration = model.network.configuration
     configuration.classes = space.classes.count

@@ -1,3 +1,4 @@
+public import DanceCore
 public import NN
 import Tensors
 
@@ -59,20 +60,19 @@ public struct NetworkSlimming: Codable, Sendable, Equatable {
     prunesBackbone = try container.decodeIfPresent(Bool.self, forKey: .prunesBackbone) ?? defaults.prunesBackbone
   }
 
-  /// A problem with the settings for a run of `epochs` epochs, or nil.
-  public func problem(epochs: Int) -> String? {
+  /// The first problem with the settings for a run of `epochs` epochs, or nil.
+  public func problem(epochs: Int) -> SettingProblem? {
     // Pruning after the last epoch would leave a network that was never trained or validated.
     if pruneEpochs.isEmpty || pruneEpochs.contains(where: { $0 < 1 || $0 >= epochs }) {
-      return "--prune-at needs epochs from 1 to one less than --epochs (\(epochs)), got \(pruneEpochs)"
+      return .invalid(setting: "prune-at", reason: "needs epochs from 1 to one less than the run's \(epochs), got \(pruneEpochs)")
     }
-    if !(gatePenalty >= 0 && scalePenalty >= 0 && gatePenalty.isFinite && scalePenalty.isFinite) {
-      return "slimming penalties must be finite and not negative"
-    }
-    if !(gateThreshold >= 0 && gateThreshold < 1 && channelThreshold >= 0 && channelThreshold < 1) {
-      return "slimming thresholds must be in [0, 1)"
-    }
-    if minimumChannels < 1 { return "slimming must keep at least one channel per unit" }
-    if !(pruneFraction >= 0 && pruneFraction < 1) { return "--prune-fraction must be in [0, 1), got \(pruneFraction)" }
+    let checks: [(NumericSetting, Double)] = [
+      (TrainingSettings.gatePenalty, gatePenalty), (TrainingSettings.scalePenalty, scalePenalty),
+      (TrainingSettings.pruneThreshold, gateThreshold), (TrainingSettings.pruneThreshold, channelThreshold),
+      (TrainingSettings.pruneFraction, pruneFraction),
+    ]
+    if let problem = checks.lazy.compactMap({ SettingProblem.check($0, $1) }).first { return problem }
+    if minimumChannels < 1 { return .other(reason: "slimming must keep at least one channel per unit") }
     return nil
   }
 

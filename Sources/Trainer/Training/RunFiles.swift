@@ -1,4 +1,4 @@
-import DanceCore
+public import DanceCore
 import Datasets
 public import Foundation
 import NN
@@ -8,12 +8,12 @@ public struct DataSource: Codable, Sendable, Equatable {
   /// The output directory or dataset root (absolute).
   public var path: String
   /// The split read.
-  public var split: String
+  public var split: DatasetSplit
   /// The catalog whose member offsets were used, if any.
   public var catalog: String?
 
   /// Creates a source.
-  public init(path: String, split: String, catalog: String? = nil) {
+  public init(path: String, split: DatasetSplit, catalog: String? = nil) {
     self.path = URL(fileURLWithPath: path).standardizedFileURL.path
     self.split = split
     self.catalog = catalog.map { URL(fileURLWithPath: $0).standardizedFileURL.path }

@@ -1,3 +1,4 @@
+public import DanceCore
 public import NN
 
 /// Everything that determines a training run's result; recorded in its report and resume state.
@@ -42,14 +43,6 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// The defaults above.
   public init() {}
 
-  /// The most compute threads a run takes (as `--threads` of every command).
-  public static let maximumThreads = 4096
-  /// The most background decoding threads: each holds a decoder and up to a batch of images, and
-  /// more than the cores can decode at once only costs memory.
-  public static let maximumLoaderThreads = 64
-  /// The most batches decoded ahead.
-  public static let maximumPrefetch = 64
-
   enum CodingKeys: String, CodingKey {
     case epochs, crop, poly, momentum, model, seed, threads, prefetch, normalization, slimming
     case batchSize = "batch_size"
@@ -62,24 +55,22 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     case initialization
   }
 
-  /// A problem with the options, or nil.
-  public var problem: String? {
-    if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
-    if batchSize < 2 { return "--batch must be at least 2 (batch norm needs two samples), got \(batchSize)" }
-    if !(learningRate > 0 && learningRate.isFinite) { return "--lr must be positive, got \(learningRate)" }
-    if !(momentum >= 0 && momentum < 1) { return "--momentum must be in [0, 1), got \(momentum)" }
-    if !(weightDecay >= 0 && weightDecay.isFinite) { return "--weight-decay must not be negative, got \(weightDecay)" }
-    if threads < 1 || loaderThreads < 1 || prefetch < 1 { return "thread and prefetch counts must be at least 1" }
-    if threads > Self.maximumThreads { return "--threads must be at most \(Self.maximumThreads), got \(threads)" }
-    if loaderThreads > Self.maximumLoaderThreads {
-      return "--loader-threads must be at most \(Self.maximumLoaderThreads), got \(loaderThreads)"
-    }
-    if prefetch > Self.maximumPrefetch { return "prefetch must be at most \(Self.maximumPrefetch) batches, got \(prefetch)" }
-    if checkpointEvery < 0 { return "--checkpoint-every must not be negative, got \(checkpointEvery)" }
-    if evaluateEvery < 1 { return "--eval-every must be at least 1, got \(evaluateEvery)" }
-    if let problem = model.problem { return problem }
-    if let problem = slimming?.problem(epochs: epochs) { return problem }
-    return nil
+  /// The first problem with the options, or nil: a value outside its ``TrainingSettings`` range,
+  /// an unusable network, or slimming that does not fit the epochs. The one check of a training
+  /// run's settings; the command line and ``TrainingRun/start(options:data:dataSource:validation:validationSource:initialWeights:directory:)`` run it.
+  public var problem: SettingProblem? {
+    let whole: [(NumericSetting, Int)] = [
+      (TrainingSettings.epochs, epochs), (TrainingSettings.batch, batchSize), (TrainingSettings.threads, threads),
+      (TrainingSettings.loaderThreads, loaderThreads), (TrainingSettings.prefetch, prefetch),
+      (TrainingSettings.checkpointEvery, checkpointEvery), (TrainingSettings.evaluateEvery, evaluateEvery),
+    ]
+    let numbers: [(NumericSetting, Double)] = [
+      (TrainingSettings.learningRate, learningRate), (TrainingSettings.momentum, momentum), (TrainingSettings.weightDecay, weightDecay),
+    ]
+    if let problem = whole.lazy.compactMap({ SettingProblem.check($0, $1) }).first { return problem }
+    if let problem = numbers.lazy.compactMap({ SettingProblem.check($0, $1) }).first { return problem }
+    if let problem = model.problem { return .other(reason: problem) }
+    return slimming?.problem(epochs: epochs)
   }
 }
 

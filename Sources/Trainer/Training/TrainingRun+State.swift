@@ -164,10 +164,7 @@ extension TrainingRun {
   }
 
   private static func reopen(_ source: DataSource, expected: DataIdentity?) throws(TrainerError) -> TrainingData {
-    guard let split = DatasetSplit(rawValue: source.split) else {
-      throw .checkpoint(path: source.path, reason: "unknown split \(source.split)")
-    }
-    let data = try TrainingData.open(source.path, split: split, catalogPath: source.catalog)
+    let data = try TrainingData.open(source.path, split: source.split, catalogPath: source.catalog)
     if let expected, expected.digest != data.identity.digest {
       throw .invalidData(path: source.path, reason: "the \(source.split) data changed since the run started (\(expected.samples) samples then, \(data.identity.samples) now); start a new run")
     }

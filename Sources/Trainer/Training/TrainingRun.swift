@@ -91,7 +91,7 @@ public final class TrainingRun {
     }
     options.model.classes = data.labelSpace.classes.count
     if options.slimming != nil { options.model.asppGates = true }
-    if let problem = options.problem { throw .invalidConfiguration(path: directory, reason: problem) }
+    if let problem = options.problem { throw .invalidConfiguration(path: directory, reason: problem.message(.commandLine)) }
     if let validation, validation.labelSpace.id != data.labelSpace.id {
       throw .invalidConfiguration(path: validation.identity.path,
                                   reason: "validation labels are \(validation.labelSpace.id), training labels \(data.labelSpace.id)")

@@ -57,8 +57,8 @@ struct CatalogCommand: ParsableCommand {
       let summary = try Catalog(path: catalog.path, access: .readOnly).summary()
       if json { return try printJSON(summary) }
       print("catalog \(summary.path): \(formatBytes(summary.bytes)), \(counted(summary.datasets.count, "dataset")), \(counted(summary.outputs.count, "output"))")
-      let splits = ["train", "val", "test"]
-      print(formatTable([["dataset", "format", "label space", "train", "val", "test", "bad", "scores", "root"]] + summary.datasets.map { dataset in
+      let splits = DatasetSplit.allCases.map(\.rawValue)
+      print(formatTable([["dataset", "format", "label space"] + splits + ["bad", "scores", "root"]] + summary.datasets.map { dataset in
         [dataset.name, dataset.format.rawValue, dataset.labelSpace] + splits.map { "\(dataset.valid[$0] ?? 0)" }
           + ["\(dataset.bad)", "\(dataset.scores)", dataset.root]
       }))

@@ -52,14 +52,14 @@ extension Dance {
     @Option(help: ArgumentHelp("A catalog recording DATA's shards (never created).", valueName: "path"))
     var catalog: String?
 
-    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(TrainingSettings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
     @Option(parsing: .unconditional, help: "Run the network on each image downsampled by this factor, \(Settings.scale.helpRange); the prediction is still scored at full label resolution. (default: 1)")
     var inputScale: Double?
 
     func validate() throws {
-      try Settings.threads.check(threads)
+      try TrainingSettings.threads.check(threads)
       _ = try inference.augmentation()
       if labelIds && savePredictions == nil { throw ValidationError("--label-ids applies to --save-predictions") }
       if let inputScale, !Settings.scale.allows(inputScale) {
@@ -77,38 +77,32 @@ extension Dance {
     @OptionGroup var layout: LayoutOptions
 
     func run() throws {
-      let result: EvaluationResult
-      var classOrder: [String] = [], categoryOrder: [String] = []
-      do throws(TrainerError) {
-        let model = try TrainedModel.load(checkpoint)
-        let discovery: DiscoveryOptions
-        do { discovery = try layout.discoveryOptions() } catch { throw TrainerError.invalidConfiguration(path: data, reason: "\(error)") }
-        let evaluated = try TrainingData.open(data, split: split, catalogPath: catalog, discovery: discovery)
-        guard evaluated.labelSpace.id == model.labelSpace.id else {
-          throw TrainerError.invalidConfiguration(
-            path: data, reason: "labels are \(evaluated.labelSpace.id), the network was trained on \(model.labelSpace.id)")
-        }
-        classOrder = evaluated.labelSpace.evaluatedClasses.map { evaluated.labelSpace.classes[$0].name }
-        categoryOrder = evaluated.labelSpace.categories.map(\.name)
-        if labelIds, let problem = CityscapesLabelIds.problem(space: model.labelSpace) {
-          throw TrainerError.invalidConfiguration(path: checkpoint, reason: problem)
-        }
-        let predictions = try savePredictions.map { directory throws(TrainerError) in
-          try PredictionFiles.forSamples(evaluated.entries.map(\.key), in: directory, inputs: [data], labelIds: labelIds)
-        }
-        let augmentation: TestTimeAugmentation
-        do { augmentation = try inference.augmentation() } catch { throw TrainerError.invalidConfiguration(path: data, reason: "\(error)") }
-        setEngineThreads(threads)
-        let live = !json && isatty(STDERR_FILENO) == 1
-        result = try Evaluator.evaluate(
-          model.network, on: evaluated, normalization: model.normalization, inputScale: inputScale ?? 1, augmentation: augmentation,
-          savePredictions: predictions,
-          progress: live ? { done, total in FileHandle.standardError.write(Data("\r  eval \(done)/\(total)".utf8)) } : nil
-        ).result
-        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-      } catch {
-        throw error
+      let model = try TrainedModel.load(checkpoint)
+      let discovery: DiscoveryOptions
+      do { discovery = try layout.discoveryOptions() } catch { throw TrainerError.invalidConfiguration(path: data, reason: "\(error)") }
+      let evaluated = try TrainingData.open(data, split: split, catalogPath: catalog, discovery: discovery)
+      guard evaluated.labelSpace.id == model.labelSpace.id else {
+        throw TrainerError.invalidConfiguration(
+          path: data, reason: "labels are \(evaluated.labelSpace.id), the network was trained on \(model.labelSpace.id)")
       }
+      let classOrder = evaluated.labelSpace.evaluatedClasses.map { evaluated.labelSpace.classes[$0].name }
+      let categoryOrder = evaluated.labelSpace.categories.map(\.name)
+      if labelIds, let problem = CityscapesLabelIds.problem(space: model.labelSpace) {
+        throw TrainerError.invalidConfiguration(path: checkpoint, reason: problem)
+      }
+      let predictions = try savePredictions.map { directory throws(TrainerError) in
+        try PredictionFiles.forSamples(evaluated.entries.map(\.key), in: directory, inputs: [data], labelIds: labelIds)
+      }
+      let augmentation: TestTimeAugmentation
+      do { augmentation = try inference.augmentation() } catch { throw TrainerError.invalidConfiguration(path: data, reason: "\(error)") }
+      setEngineThreads(threads)
+      let live = !json && isatty(STDERR_FILENO) == 1
+      let result = try Evaluator.evaluate(
+        model.network, on: evaluated, normalization: model.normalization, inputScale: inputScale ?? 1, augmentation: augmentation,
+        savePredictions: predictions,
+        progress: live ? { done, total in FileHandle.standardError.write(Data("\r  eval \(done)/\(total)".utf8)) } : nil
+      ).result
+      if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
       if json {
         try printJSON(result)
       } else {

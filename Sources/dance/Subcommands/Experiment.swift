@@ -41,20 +41,26 @@ struct ExperimentCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The experiment directory.", valueName: "dir"))
   var out: String
 
+  /// The defaults every help text below prints: the one definition is ``ExperimentOptions``.
+  private static let defaults = ExperimentOptions()
+
   @Option(name: .customLong("budgets"), help: ArgumentHelp("""
     Pixel budgets of the slimmed data, comma-separated: fractions of the training pixels kept, each in \(Settings.budget.helpRange). \
-    (default: 0.5)
+    (default: \(list(defaults.budgets)))
     """, valueName: "list"))
   var budgetList: String?
 
   @Option(parsing: .unconditional, help: "The same as --budgets with one budget, in \(Settings.budget.helpRange).")
   var budget: Double?
 
-  @Option(parsing: .unconditional, help: "Training epochs of each run (short: fewer). (default: 30, 12 with --quick)")
+  @Option(parsing: .unconditional, help: """
+    Training epochs of each run (short: fewer), \(ExperimentSettings.epochs.helpRange). \
+    (default: \(defaults.epochs), \(ExperimentOptions.quickEpochs) with --quick)
+    """)
   var epochs: Int?
 
-  @Option(parsing: .unconditional, help: "Seeds per run (the ablation uses one).")
-  var seeds = 3
+  @Option(parsing: .unconditional, help: "Seeds per run (the ablation uses one). (default: \(defaults.seeds))")
+  var seeds: Int?
 
   @Option(help: ArgumentHelp("""
     Only these kinds of run, comma-separated: baseline, dance, data-only, net-only, uniform, random, short, ablation. \
@@ -62,46 +68,52 @@ struct ExperimentCommand: ParsableCommand {
     """, valueName: "list"))
   var runs: String?
 
-  @Option(help: "The indicator that ranks dance's data. (default: si-mean)")
+  @Option(help: "The indicator that ranks dance's data. (default: \(defaults.indicator.rawValue))")
   var indicator: String?
 
-  @Option(help: ArgumentHelp("Which end of the ranking keeps its size: complex-first (DANCE) or simple-first. (default: complex-first)",
+  @Option(help: ArgumentHelp("Which end of the ranking keeps its size: complex-first (DANCE) or simple-first. (default: \(defaults.rankOrder.rawValue))",
                              valueName: "order"))
   var rankOrder: RankOrder?
 
-  @Option(help: ArgumentHelp("Rank within the whole split or within each sequence or city (see dance slim --help). (default: split)",
+  @Option(help: ArgumentHelp("Rank within the whole split or within each sequence or city (see dance slim --help). (default: \(defaults.rankGroups.rawValue))",
                              valueName: "split|sequence"))
   var rankWithin: RankGroups?
 
-  @Option(help: ArgumentHelp("The scales the budget policy may choose, comma-separated, each in (0, 1]. (default: 0.25,0.5,0.75,1)",
+  @Option(help: ArgumentHelp("""
+    The scales the budget policy may choose, comma-separated, each in \(Settings.scale.helpRange). \
+    (default: \(list(SlimmingPolicy.defaultBudgetScales)))
+    """,
                              valueName: "list"))
   var scales: String?
 
   @Flag(help: "The budget policy never drops a sample; it downsamples only.")
   var downsampleOnly = false
 
-  @Option(help: "Loss weights of every slimmed variant: linear (by rank) or none. (default: linear)")
+  @Option(help: "Loss weights of every slimmed variant: linear (by rank) or none. (default: \(defaults.weights.rawValue))")
   var weights: WeightsName?
 
-  @Option(help: ArgumentHelp("The range of linear weights before renormalisation to mean 1. (default: 0.5,1.5)", valueName: "min,max"))
+  @Option(help: ArgumentHelp("The range of linear weights before renormalisation to mean 1. (default: \(weightRangeDefault))", valueName: "min,max"))
   var weightRange: String?
 
-  @Option(parsing: .unconditional, help: "The fraction of the head's and decoder's channels each pruning of a slimmed network removes, in [0, 1).")
-  var pruneFraction = 0.3
+  @Option(parsing: .unconditional, help: """
+    The fraction of the head's and decoder's channels each pruning of a slimmed network removes, \
+    \(TrainingSettings.pruneFraction.helpRange). (default: \(list([defaults.pruneFraction])))
+    """)
+  var pruneFraction: Double?
 
   @Option(help: ArgumentHelp("""
-    When a slimmed network is pruned, as fractions of the epochs, comma-separated, each in (0, 1); 'none' keeps the \
-    matched head alone, unpruned. (default: 0.4,0.7)
+    When a slimmed network is pruned, as fractions of the epochs, comma-separated, each in \(ExperimentSettings.pruneAt.helpRange); \
+    'none' keeps the matched head alone, unpruned. (default: \(list(defaults.pruneAt)))
     """, valueName: "list"))
   var pruneAt: String?
 
   @Option(help: ArgumentHelp("""
     Also evaluate every finished network with its input downsampled by each of these scales, comma-separated, each in \
-    (0, 1): about 1 − s² fewer inference FLOPs, scored at full label resolution.
+    \(ExperimentSettings.inputScales.helpRange): about 1 − s² fewer inference FLOPs, scored at full label resolution.
     """, valueName: "list"))
   var inputScales: String?
 
-  @Option(help: ArgumentHelp("The indicators of the ablation, comma-separated. (default: si-mean,si,edge-density,jpeg-bpp,fidelity@0.5)",
+  @Option(help: ArgumentHelp("The indicators of the ablation, comma-separated. (default: \(defaults.ablation.map(\.rawValue).joined(separator: ",")))",
                              valueName: "list"))
   var ablation: String?
 
@@ -114,16 +126,16 @@ struct ExperimentCommand: ParsableCommand {
   @Flag(help: "Print DIR/experiment.json instead of the table.")
   var json = false
 
-  @Option(parsing: .unconditional, help: "Width multiplier of the network. (default: 0.5)")
+  @Option(parsing: .unconditional, help: "Width multiplier of the network. (default: \(list([defaults.training.model.widthMultiplier])))")
   var width: Double?
 
-  @Option(help: ArgumentHelp("Base training crop in pixels (see dance train --help). (default: 512x256)", valueName: "WxH"))
+  @Option(help: ArgumentHelp("Base training crop in pixels (see dance train --help). (default: \(defaults.training.crop))", valueName: "WxH"))
   var crop: String?
 
-  @Option(parsing: .unconditional, help: "Samples per batch. (default: 8)")
+  @Option(parsing: .unconditional, help: "Samples per batch. (default: \(defaults.training.batchSize))")
   var batch: Int?
 
-  @Option(parsing: .unconditional, help: "SGD learning rate at step 0. (default: 0.01)")
+  @Option(parsing: .unconditional, help: "SGD learning rate at step 0. (default: \(list([defaults.training.learningRate])))")
   var lr: Double?
 
   @Option(parsing: .unconditional, help: "Validate every run but the baseline every this many epochs. (default: a twentieth of the epochs)")
@@ -133,7 +145,7 @@ struct ExperimentCommand: ParsableCommand {
   var threads: Int?
 
   func validate() throws {
-    if let problem = try makeOptions().problem { throw ValidationError(problem) }
+    if let problem = try makeOptions().problem { throw ValidationError(problem.message(.commandLine)) }
   }
 
   private func makeOptions() throws -> ExperimentOptions {
@@ -141,8 +153,8 @@ struct ExperimentCommand: ParsableCommand {
     if budgetList != nil && budget != nil { throw ValidationError("give --budget or --budgets, not both") }
     if let budgetList { options.budgets = try parseNumbers(budgetList, option: "--budgets", setting: Settings.budget) }
     if let budget { options.budgets = [budget] }
-    options.epochs = epochs ?? (quick ? 12 : 30)
-    options.seeds = seeds
+    options.epochs = epochs ?? (quick ? ExperimentOptions.quickEpochs : options.epochs)
+    if let seeds { options.seeds = seeds }
     options.quick = quick
     if let runs { options.kinds = try Set(parseList(runs, option: "--runs", as: ExperimentRunKind.self)) }
     if let indicator { options.indicator = try Indicator.parse(indicator) }
@@ -152,9 +164,11 @@ struct ExperimentCommand: ParsableCommand {
     options.budgetMayDrop = !downsampleOnly
     if let weights { options.weights = weights }
     if let weightRange { options.weightRange = try parseWeightRange(weightRange) }
-    options.pruneFraction = pruneFraction
-    if let pruneAt { options.pruneAt = pruneAt == "none" ? [] : try parseNumbers(pruneAt, option: "--prune-at", setting: Settings.budget) }
-    if let inputScales { options.inputScales = try parseScales(inputScales, option: "--input-scales") }
+    if let pruneFraction { options.pruneFraction = pruneFraction }
+    if let pruneAt {
+      options.pruneAt = pruneAt == "none" ? [] : try parseNumbers(pruneAt, option: "--prune-at", setting: ExperimentSettings.pruneAt)
+    }
+    if let inputScales { options.inputScales = try parseNumbers(inputScales, option: "--input-scales", setting: ExperimentSettings.inputScales) }
     if let ablation { options.ablation = try ablation.split(separator: ",").map { try Indicator.parse(String($0)) } }
     options.evaluateTest = !noTest
     options.evaluateEvery = evalEvery
@@ -198,10 +212,8 @@ struct ExperimentCommand: ParsableCommand {
     let configuration = SyntheticDatasetConfiguration(
       format: .cityscapes, outputDirectory: root, trainCount: quick ? 48 : 300, valCount: quick ? 12 : 60, testCount: nil,
       imageSize: .init(width: 512, height: 256), seed: 0, pngCompressionLevel: 3, jpegQuality: 90)
-    do { _ = try SyntheticDatasetWriter(configuration: configuration).write() } catch {
-      printError("\(error)")
-      throw ExitCode(ExitStatus.failure)
-    }
+    // Its error goes to Dance.main like every command's (a refused directory exit 2, a failed write 1).
+    _ = try SyntheticDatasetWriter(configuration: configuration).write()
     return root
   }
 }
@@ -218,3 +230,6 @@ where Value.RawValue == String {
     return value
   }
 }
+
+/// `0.5,0.75`: numbers as the user would type them.
+private func list(_ values: [Double]) -> String { values.map(NumericSetting.format).joined(separator: ",") }

@@ -105,17 +105,20 @@ struct ModelCommand: ParsableCommand {
 
 /// The DeepLab configuration options shared by the model commands.
 struct ModelOptions: ParsableArguments {
-  @Option(parsing: .unconditional, help: "Output classes. (default: 19; with --matched-to, the data's label space)")
+  /// The network's defaults, the one definition the options below start from.
+  private static let defaults = DeepLabConfiguration()
+
+  @Option(parsing: .unconditional, help: "Output classes. (default: \(defaults.classes); with --matched-to, the data's label space)")
   var classes: Int?
 
   @Option(parsing: .unconditional, help: "Width multiplier for every channel count.")
-  var width = 1.0
+  var width = defaults.widthMultiplier
 
   @Option(parsing: .unconditional, help: "Backbone output stride, 8 or 16.")
-  var outputStride = 16
+  var outputStride = defaults.outputStride
 
   @Option(help: "Comma-separated dilation rates of the ASPP 3x3 branches; 'none' removes them.")
-  var asppRates = "6,12,18"
+  var asppRates = defaults.asppRates.map(String.init).joined(separator: ",")
 
   @Flag(name: .customLong("no-aspp-1x1"), help: "Remove the ASPP 1x1 branch.")
   var noAspp1x1 = false
@@ -134,7 +137,7 @@ struct ModelOptions: ParsableArguments {
       rates = values
     }
     let configuration = DeepLabConfiguration(
-      classes: classes ?? 19, widthMultiplier: width, outputStride: outputStride, asppRates: rates,
+      classes: classes ?? Self.defaults.classes, widthMultiplier: width, outputStride: outputStride, asppRates: rates,
       asppOneByOne: !noAspp1x1, asppImagePooling: !noAsppPooling)
     if let problem = configuration.problem { throw ValidationError(problem) }
     return configuration

@@ -34,7 +34,7 @@ extension Dance {
     @Option(parsing: .unconditional, help: "Opacity of the class colours in the overlay, 0 to 1.")
     var opacity = 0.5
 
-    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(TrainingSettings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
     @Flag(help: "Also write DIR/<name>_labelIds.png: Cityscapes label ids (road 7 … bicycle 33), the benchmark's submission format.")
@@ -47,7 +47,7 @@ extension Dance {
 
     func validate() throws {
       guard (0...1).contains(opacity) else { throw ValidationError("--opacity must be between 0 and 1, got \(opacity)") }
-      try Settings.threads.check(threads)
+      try TrainingSettings.threads.check(threads)
       _ = try inference.augmentation()
     }
 
@@ -75,10 +75,10 @@ extension Dance {
           try files.writeLabels(labels, to: output.trainIds)
           try files.writeImage(LabelColors.colorize(labels, space: model.labelSpace), to: output.color)
           let overlay = LabelColors.overlay(image, labels: labels, space: model.labelSpace, opacity: opacity)
-          try files.writeImage(LabelLegend.beside(overlay, labels: labels, space: model.labelSpace), to: output.overlay)
+          let classes = LabelLegend.entries(labels, space: model.labelSpace)
+          try files.writeImage(LabelLegend.beside(overlay, entries: classes, space: model.labelSpace), to: output.overlay)
           if let path = output.labelIds { try files.writeLabels(CityscapesLabelIds.labelIds(of: labels), to: path) }
           if let path = output.logits { try files.writeScores(scores, to: path) }
-          let classes = LabelLegend.entries(labels, space: model.labelSpace)
           print("\(path): \(image.width)x\(image.height), \(counted(classes.count, "class", plural: "classes")) (\(classes.prefix(3).map(\.text).joined(separator: ", "))"
             + "\(classes.count > 3 ? ", …" : ""))".escapingControlCharacters)
           for file in output.all { print("  wrote \(out)/\(file)".escapingControlCharacters) }

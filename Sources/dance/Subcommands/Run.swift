@@ -5,6 +5,7 @@ import DanceCore
 import Datasets
 import OutputStore
 import Pipeline
+import Runner
 import Synthetic
 
 extension Dance {

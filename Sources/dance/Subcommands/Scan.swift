@@ -4,6 +4,7 @@ import Catalog
 import Datasets
 import Foundation
 import Pipeline
+import Runner
 
 extension Dance {
   /// `dance scan ROOT`: discover, validate and catalog a dataset's samples.

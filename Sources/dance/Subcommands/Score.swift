@@ -4,6 +4,7 @@ import DanceCore
 import Foundation
 import ImageCodecs
 import Pipeline
+import Runner
 
 extension Dance {
   /// `dance score [ROOT]`: compute complexity indicators for every valid sample, cached in the catalog.

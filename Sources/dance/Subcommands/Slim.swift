@@ -5,6 +5,7 @@ import Foundation
 import ImageCodecs
 import OutputStore
 import Pipeline
+import Runner
 import Slimming
 
 extension Dance {
@@ -68,7 +69,7 @@ extension Dance {
 
     @Option(help: ArgumentHelp("""
       Linear loss weights run from MIN for the simplest kept sample to MAX for the most complex, before they are \
-      renormalised to mean 1. (default: 0.5,1.5)
+      renormalised to mean 1. (default: \(weightRangeDefault))
       """, valueName: "min,max"))
     var weightRange: String?
 

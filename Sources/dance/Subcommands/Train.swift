@@ -59,28 +59,44 @@ extension Dance {
         valueName: "ckpt"))
     var initFrom: String?
 
-    @Option(parsing: .unconditional, help: "Passes over the training split; with --resume, the epochs to extend the run to. (default: 10)")
+    /// The defaults every help text below prints: the one definition is ``TrainingOptions``.
+    private static let defaults = TrainingOptions()
+    /// The slimming defaults of `--gate-l1` and the other pruning settings.
+    private static let slimmingDefaults = NetworkSlimming(pruneEpochs: [])
+
+    @Option(parsing: .unconditional, help: """
+      Passes over the training split; with --resume, the epochs to extend the run to. (default: \(defaults.epochs))
+      """)
     var epochs: Int?
 
-    @Option(parsing: .unconditional, help: "Samples per batch. (default: 8)")
+    @Option(parsing: .unconditional, help: "Samples per batch, \(TrainingSettings.batch.helpRange). (default: \(defaults.batchSize))")
     var batch: Int?
 
-    @Option(help: ArgumentHelp("Base crop in pixels, WxH; a sample stored at scale s is cropped at s × WxH (never larger than it). (default: 512x256)", valueName: "WxH"))
+    @Option(help: ArgumentHelp(
+      "Base crop in pixels, WxH; a sample stored at scale s is cropped at s × WxH (never larger than it). (default: \(defaults.crop))",
+      valueName: "WxH"))
     var crop: String?
 
-    @Option(parsing: .unconditional, help: "SGD learning rate at step 0, decayed by DeepLab's poly schedule (power 0.9) to 0. (default: 0.01)")
+    @Option(parsing: .unconditional, help: """
+      SGD learning rate at step 0, decayed by DeepLab's poly schedule (power \(format(defaults.poly))) to 0. \
+      (default: \(format(defaults.learningRate)))
+      """)
     var lr: Double?
 
-    @Option(parsing: .unconditional, help: "SGD momentum. (default: 0.9)")
+    @Option(parsing: .unconditional, help: "SGD momentum, \(TrainingSettings.momentum.helpRange). (default: \(format(defaults.momentum)))")
     var momentum: Double?
 
-    @Option(parsing: .unconditional, help: "L2 weight decay, not on batch-norm parameters and biases. (default: 0.0001)")
+    @Option(parsing: .unconditional, help: """
+      L2 weight decay, not on batch-norm parameters and biases. (default: \(format(defaults.weightDecay)))
+      """)
     var weightDecay: Double?
 
-    @Option(parsing: .unconditional, help: "Width multiplier of every channel count of the network. (default: 0.5)")
+    @Option(parsing: .unconditional, help: """
+      Width multiplier of every channel count of the network. (default: \(format(defaults.model.widthMultiplier)))
+      """)
     var width: Double?
 
-    @Option(parsing: .unconditional, help: "Backbone output stride, 8 or 16. (default: 16)")
+    @Option(parsing: .unconditional, help: "Backbone output stride, 8 or 16. (default: \(defaults.model.outputStride))")
     var outputStride: Int?
 
     @Flag(help: """
@@ -96,32 +112,42 @@ extension Dance {
       """, valueName: "epochs"))
     var pruneAt: String?
 
-    @Option(parsing: .unconditional, help: "With --prune-at: L1 strength on the ASPP gates (default: 0.001) …")
+    @Option(parsing: .unconditional, help: """
+      With --prune-at: L1 strength on the ASPP gates (default: \(format(slimmingDefaults.gatePenalty))) …
+      """)
     var gateL1: Double?
 
-    @Option(parsing: .unconditional, help: "… and on the batch-norm scales of the head and the decoder. (default: 0.0001)")
+    @Option(parsing: .unconditional, help: """
+      … and on the batch-norm scales of the head and the decoder. (default: \(format(slimmingDefaults.scalePenalty)))
+      """)
     var scaleL1: Double?
 
     @Option(parsing: .unconditional, help: """
-      With --prune-at: a branch or channel goes when its gate or scale is below this fraction of its unit's largest. (default: 0.1)
+      With --prune-at: a branch or channel goes when its gate or scale is below this fraction of its unit's largest, \
+      \(TrainingSettings.pruneThreshold.helpRange). (default: \(format(slimmingDefaults.gateThreshold)))
       """)
     var pruneThreshold: Double?
 
     @Option(parsing: .unconditional, help: """
-      With --prune-at: at each pruning also remove the smallest-scale channels up to this fraction of each unit, in [0, 1). (default: 0)
+      With --prune-at: at each pruning also remove the smallest-scale channels up to this fraction of each unit, \
+      \(TrainingSettings.pruneFraction.helpRange). (default: \(format(slimmingDefaults.pruneFraction)))
       """)
     var pruneFraction: Double?
 
     @Flag(help: "With --prune-at: also prune the width inside the backbone's last block (layer4).")
     var pruneBackbone = false
 
-    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(Settings.threads.helpRange). (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads of the compute engine, \(TrainingSettings.threads.helpRange). (default: all cores)")
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: "Background threads decoding batches, 1…\(TrainingOptions.maximumLoaderThreads). (default: 2)")
+    @Option(parsing: .unconditional, help: """
+      Background threads decoding batches, \(TrainingSettings.loaderThreads.helpRange). (default: \(defaults.loaderThreads))
+      """)
     var loaderThreads: Int?
 
-    @Option(parsing: .unconditional, help: "Seed of the weights, data order, crops, flips and dropout (unsigned 64-bit). (default: 0)")
+    @Option(parsing: .unconditional, help: """
+      Seed of the weights, data order, crops, flips and dropout (unsigned 64-bit). (default: \(defaults.seed))
+      """)
     var seed: UInt64?
 
     @Option(help: ArgumentHelp("Validation data: a slimmed output or dataset root whose val split is used. Default: DATA's val split when it has one.", valueName: "data"))
@@ -130,10 +156,12 @@ extension Dance {
     @Flag(help: "Do not validate.")
     var noVal = false
 
-    @Option(parsing: .unconditional, help: "Validate every this many epochs (and after the last). (default: 1)")
+    @Option(parsing: .unconditional, help: "Validate every this many epochs (and after the last). (default: \(defaults.evaluateEvery))")
     var evalEvery: Int?
 
-    @Option(parsing: .unconditional, help: "Also save the resumable state every this many steps (0: at epoch ends only). (default: 0)")
+    @Option(parsing: .unconditional, help: """
+      Also save the resumable state every this many steps (0: at epoch ends only). (default: \(defaults.checkpointEvery))
+      """)
     var checkpointEvery: Int?
 
     @Flag(help: "Ignore the DANCE loss weights (every sample weighs 1).")
@@ -147,14 +175,10 @@ extension Dance {
     func validate() throws {
       if resume == nil && (data == nil || out == nil) { throw ValidationError("give DATA and --out RUN, or --resume RUN") }
       if resume != nil {
-        let given: [Any?] = [data, out, batch, crop, lr, momentum, weightDecay, width, outputStride, loaderThreads, seed, val,
-                             evalEvery, checkpointEvery, catalog, initFrom]
-        let slimming: [Any?] = [pruneAt, gateL1, scaleL1, pruneThreshold, pruneFraction]
-        if given.contains(where: { $0 != nil }) || slimming.contains(where: { $0 != nil }) || noVal || noWeights || matchedHead
-          || pruneBackbone
-        {
-          throw ValidationError("--resume continues a run with its recorded options; only --threads and --epochs (to extend it) may be given")
-        }
+        // A resumed run keeps its data, network and settings as recorded.
+        let given = settings(over: TrainingOptions()).given.map(\.rawValue)
+          + [data, out, val, catalog, initFrom].compactMap { $0 } + (noVal ? ["--no-val"] : []) + (matchedHead ? ["--matched-head"] : [])
+        if !given.isEmpty { throw ValidationError(Self.resumeRule + " (given: \(given.joined(separator: ", ")))") }
       }
       if initFrom != nil && (width != nil || outputStride != nil || matchedHead) {
         throw ValidationError("--init trains the checkpoint's network; --width, --output-stride and --matched-head do not apply")
@@ -164,26 +188,25 @@ extension Dance {
       if pruneAt == nil && (gateL1 != nil || scaleL1 != nil || pruneThreshold != nil || pruneFraction != nil || pruneBackbone) {
         throw ValidationError("--gate-l1, --scale-l1, --prune-threshold, --prune-fraction and --prune-backbone need --prune-at")
       }
-      try Settings.threads.check(threads)
-      if let loaderThreads, !(1...TrainingOptions.maximumLoaderThreads).contains(loaderThreads) {
-        throw ValidationError("--loader-threads must be 1…\(TrainingOptions.maximumLoaderThreads), got \(loaderThreads)")
+      try TrainingSettings.threads.check(threads)
+      if resume == nil, let problem = settings(over: TrainingOptions()).options.problem {
+        throw ValidationError(problem.message(.commandLine))
       }
     }
 
+    /// What `--resume` allows.
+    private static let resumeRule = "--resume continues a run with its recorded options; only --threads and --epochs (to extend it) may be given"
+
     func run() throws {
       let run: TrainingRun
-      do throws(TrainerError) {
-        if let resume {
-          run = try TrainingRun.resume(directory: resume, threads: threads, epochs: epochs)
-          if let epochs, let added = run.history.extensions.last, added.toEpochs == epochs {
-            printNow("extend: \(added.fromEpochs) → \(added.toEpochs) epochs; the added steps take the learning rates "
-              + "of a \(added.toEpochs)-epoch run (see dance train --help)")
-          }
-        } else {
-          run = try start()
+      if let resume {
+        run = try TrainingRun.resume(directory: resume, threads: threads, epochs: epochs)
+        if let epochs, let added = run.history.extensions.last, added.toEpochs == epochs {
+          printNow("extend: \(added.fromEpochs) → \(added.toEpochs) epochs; the added steps take the learning rates "
+            + "of a \(added.toEpochs)-epoch run (see dance train --help)")
         }
-      } catch {
-        throw error
+      } else {
+        run = try start()
       }
       printNow(describe(run))
       let stop = StopRequest.install()
@@ -208,24 +231,32 @@ extension Dance {
       }
     }
 
-    private func start() throws(TrainerError) -> TrainingRun {
-      guard let data, let out else { throw .invalidConfiguration(path: "", reason: "DATA and --out are required") }
-      var options = TrainingOptions()
-      if let epochs { options.epochs = epochs }
-      if let batch { options.batchSize = batch }
-      if let crop, let size = PixelSize(parsing: crop) { options.crop = size }
-      if let lr { options.learningRate = lr }
-      if let momentum { options.momentum = momentum }
-      if let weightDecay { options.weightDecay = weightDecay }
-      if let width { options.model.widthMultiplier = width }
-      if let outputStride { options.model.outputStride = outputStride }
-      options.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-      if let loaderThreads { options.loaderThreads = loaderThreads }
-      if let seed { options.seed = seed }
-      if let evalEvery { options.evaluateEvery = evalEvery }
-      if let checkpointEvery { options.checkpointEvery = checkpointEvery }
-      options.sampleWeights = !noWeights
-      if let pruneAt, let epochs = pruneEpochs(pruneAt) {
+    /// `base` with the settings given on the command line but `--threads` and `--epochs`, and those
+    /// settings; a new run also takes `--epochs` and `--threads` (all cores when not given).
+    private func settings(over base: TrainingOptions) -> (options: TrainingOptions, given: [TrainingOptions.Setting]) {
+      var options = base, given: [TrainingOptions.Setting] = []
+      func set<Value>(_ value: Value?, _ setting: TrainingOptions.Setting, _ apply: (inout TrainingOptions, Value) -> Void) {
+        guard let value else { return }
+        apply(&options, value)
+        if !given.contains(setting) { given.append(setting) }
+      }
+      if resume == nil {
+        if let epochs { options.epochs = epochs }
+        options.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+      }
+      set(batch, .batch) { $0.batchSize = $1 }
+      set(crop.flatMap(PixelSize.init(parsing:)), .crop) { $0.crop = $1 }
+      set(lr, .lr) { $0.learningRate = $1 }
+      set(momentum, .momentum) { $0.momentum = $1 }
+      set(weightDecay, .weightDecay) { $0.weightDecay = $1 }
+      set(width, .width) { $0.model.widthMultiplier = $1 }
+      set(outputStride, .outputStride) { $0.model.outputStride = $1 }
+      set(loaderThreads, .loaderThreads) { $0.loaderThreads = $1 }
+      set(seed, .seed) { $0.seed = $1 }
+      set(evalEvery, .evaluateEvery) { $0.evaluateEvery = $1 }
+      set(checkpointEvery, .checkpointEvery) { $0.checkpointEvery = $1 }
+      set(noWeights ? false : nil, .weights) { $0.sampleWeights = $1 }
+      set(pruneAt.flatMap(pruneEpochs), .slimming) { options, epochs in
         var slimming = NetworkSlimming(pruneEpochs: epochs)
         if let gateL1 { slimming.gatePenalty = gateL1 }
         if let scaleL1 { slimming.scalePenalty = scaleL1 }
@@ -237,7 +268,12 @@ extension Dance {
         slimming.prunesBackbone = pruneBackbone
         options.slimming = slimming
       }
-      if let problem = options.problem { throw .invalidConfiguration(path: out, reason: problem) }
+      return (options, given)
+    }
+
+    private func start() throws(TrainerError) -> TrainingRun {
+      guard let data, let out else { throw .invalidConfiguration(path: "", reason: "DATA and --out are required") }
+      var options = settings(over: TrainingOptions()).options
       let discovery: DiscoveryOptions
       do { discovery = try layout.discoveryOptions() } catch {
         throw .invalidConfiguration(path: data, reason: "\(error)")
@@ -252,21 +288,25 @@ extension Dance {
         options.model = head.configuration
         for line in head.explanation { printNow("matched head: " + line) }
       }
-      var validation: (TrainingData, DataSource)?
-      if !noVal {
-        let source = val ?? data
-        do throws(TrainerError) {
-          let opened = try TrainingData.open(source, split: .val, catalogPath: val == nil ? catalog : nil, discovery: discovery)
-          validation = (opened, DataSource(path: source, split: "val", catalog: val == nil ? catalog : nil))
-        } catch {
-          // Only a missing val split falls back to no validation; damaged validation data stops the run.
-          guard val == nil, case .missingSplit = error else { throw error }
-          printError("no validation: \(error.description) (pass --val DATA, or --no-val)")
-        }
-      }
+      let validation = try openValidation(data: data, discovery: discovery)
       return try TrainingRun.start(
-        options: options, data: training, dataSource: DataSource(path: data, split: "train", catalog: catalog),
+        options: options, data: training, dataSource: DataSource(path: data, split: .train, catalog: catalog),
         validation: validation?.0, validationSource: validation?.1, initialWeights: initial, directory: out)
+    }
+
+    /// The validation data: --val's, else DATA's val split when it has one (a missing one is said, not an error).
+    private func openValidation(data: String, discovery: DiscoveryOptions) throws(TrainerError) -> (TrainingData, DataSource)? {
+      guard !noVal else { return nil }
+      let source = val ?? data
+      do throws(TrainerError) {
+        let opened = try TrainingData.open(source, split: .val, catalogPath: val == nil ? catalog : nil, discovery: discovery)
+        return (opened, DataSource(path: source, split: .val, catalog: val == nil ? catalog : nil))
+      } catch {
+        // Only a missing val split falls back to no validation; damaged validation data stops the run.
+        guard val == nil, case .missingSplit = error else { throw error }
+        printError("no validation: \(error.description) (pass --val DATA, or --no-val)")
+        return nil
+      }
     }
 
     private func describe(_ run: TrainingRun) -> String {
@@ -286,87 +326,12 @@ extension Dance {
   }
 }
 
-/// Prints the training progress: a line per epoch, and a live step line on a terminal.
-struct TrainingProgress {
-  private let live = isatty(STDERR_FILENO) == 1
-
-  func handle(_ event: TrainingEvent) {
-    switch event {
-    case .step(let epoch, let epochs, let batch, let batches, let loss, let rate):
-      guard live else { return }
-      let line = String(format: "\r  epoch %d/%d  batch %d/%d  loss %.4f  %.1f samples/s ", epoch, epochs, batch, batches, loss, rate)
-      FileHandle.standardError.write(Data(line.utf8))
-    case .evaluating(let epoch):
-      if live { FileHandle.standardError.write(Data("\r  epoch \(epoch): validating…\u{1B}[K".utf8)) }
-    case .epochFinished(let record, let epochs, let remaining):
-      if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-      var line = String(format: "epoch %d/%d  loss %.4f  %.1f samples/s  %.1f s", record.epoch, epochs, record.loss,
-                        record.samplesPerSecond, record.seconds)
-      if let miou = record.miou, let accuracy = record.pixelAccuracy {
-        line += String(format: "  val mIoU %.1f %%  pixel acc %.1f %%", miou * 100, accuracy * 100)
-      }
-      line += "  ETA " + formatDuration(remaining)
-      printNow(line)
-    case .sampleFailed(let failure):
-      printError("\(failure.path): \(failure.reason) (left out)")
-    case .pruned(let epoch, let pruning) where pruning.parametersAfter == pruning.parametersBefore:
-      printNow("pruning after epoch \(epoch): nothing to remove under --prune-threshold and --prune-fraction; the network stays as it is")
-    case .pruned(let epoch, let pruning):
-      printNow(String(format: "pruned after epoch %d: %d → %d parameters, %.2f → %.2f GFLOPs per training crop batch; now %@", epoch,
-                      pruning.parametersBefore, pruning.parametersAfter, Double(pruning.flopsBefore) / 1e9, Double(pruning.flopsAfter) / 1e9,
-                      pruning.model))
-    }
-  }
-}
-
-/// Writes a line to standard output unbuffered, so a log file or pipe sees it at once.
-func printNow(_ line: String) {
-  FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-/// `1h02m`, `3m05s` or `12s`.
-func formatDuration(_ seconds: Double) -> String {
-  let total = Int(seconds.rounded())
-  if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
-  if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
-  return "\(total)s"
-}
-
-/// A stop request from SIGINT or SIGTERM; a second signal ends the process at once.
-final class StopRequest: @unchecked Sendable {
-  private let lock = NSLock()
-  private var requested = false
-  private var sources: [any DispatchSourceSignal] = []
-
-  /// Whether a signal arrived.
-  var isRequested: Bool { lock.withLock { requested } }
-
-  /// Routes SIGINT and SIGTERM to a new request.
-  static func install() -> StopRequest {
-    let request = StopRequest()
-    for number in [SIGINT, SIGTERM] {
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { request.signalled() }
-      source.resume()
-      request.sources.append(source)
-    }
-    return request
-  }
-
-  private func signalled() {
-    let again = lock.withLock { () -> Bool in
-      defer { requested = true }
-      return requested
-    }
-    if again { Foundation.exit(130) }
-    printError("stopping after this step to save a resumable state (signal again to quit at once)")
-  }
-}
-
 /// `10,20` → `[10, 20]`; nil unless every piece is a positive integer.
 private func pruneEpochs(_ text: String) -> [Int]? {
   let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
   guard !values.isEmpty, let epochs = values as? [Int], epochs.allSatisfy({ $0 >= 1 }) else { return nil }
   return epochs
 }
+
+/// `0.5`, `0.0001`, `0`: a default as the user would type it.
+private func format(_ value: Double) -> String { NumericSetting.format(value) }

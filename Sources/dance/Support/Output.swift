@@ -3,6 +3,7 @@ import DanceCore
 import Foundation
 import Datasets
 import Pipeline
+import Slimming
 
 /// Writes one line to standard error, prefixed with `dance: `; control characters in it (in file
 /// names, say) are escaped, so the message stays one line and cannot drive the terminal.
@@ -76,12 +77,12 @@ extension NumericSetting {
     if let value, !allows(value) { throw ValidationError(SettingProblem.outOfRange(self, given: "\(value)").message(.commandLine)) }
   }
 
-  /// The allowed values for a help text: `1…4096 pixels`, `(0, 1]`.
+  /// The allowed values for a help text: `1…4096 pixels`, `(0, 1]`, `above 0`.
   var helpRange: String {
     switch bounds {
     case .wholeNumber(let range):
       (range.upperBound == Int.max ? "\(range.lowerBound) or more" : "\(range.lowerBound)…\(range.upperBound)") + (unit.map { " \($0)" } ?? "")
-    case .number: String(requirement.dropFirst("a number in ".count))
+    case .number(_, _, let upper, _): String(requirement.dropFirst(upper == .infinity ? "a number ".count : "a number in ".count))
     }
   }
 }
@@ -116,6 +117,10 @@ func parseNumbers(_ text: String, option: String, setting: NumericSetting) throw
 func parseScales(_ text: String, option: String) throws -> [Double] {
   try parseNumbers(text, option: option, setting: Settings.scale)
 }
+
+/// The default of `--weight-range`, as it is typed: `0.5,1.5`.
+let weightRangeDefault = [WeightScheme.standardRange.lowerBound, WeightScheme.standardRange.upperBound]
+  .map(NumericSetting.format).joined(separator: ",")
 
 /// `--weight-range MIN,MAX`.
 func parseWeightRange(_ text: String) throws -> ClosedRange<Double> {

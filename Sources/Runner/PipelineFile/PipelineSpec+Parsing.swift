@@ -1,3 +1,4 @@
+import Pipeline
 import Complexity
 import DanceCore
 import Datasets
@@ -13,7 +14,7 @@ extension PipelineSpec {
   static let keys: [String: [String]] = [
     "top": ["version", "catalog", "workers", "dataset", "synth", "scan", "score", "audit", "slim", "verify"],
     "dataset": ["root", "format", "camvid_grouping", "name"],
-    "synth": ["format", "train", "val", "test", "size", "seed", "style", "overwrite"],
+    "synth": ["format"] + [Settings.trainSamples, Settings.valSamples, Settings.testSamples].map(\.name) + ["size", "seed", "style", "overwrite"],
     "scan": ["verify_images"],
     "score": ["indicators", "splits", "fail_fast"],
     "audit": ["html", "rank_by", "extremes"],
@@ -113,9 +114,9 @@ extension PipelineSpec {
       throw r.error(line: section.line, "'synth' needs 'format' (cityscapes, camvid, ade20k, voc or generic) unless 'dataset' has one")
     }
     var synth = Synth(format: format)
-    if let value = section["train"] { synth.train = try r.int(value, Settings.trainSamples) }
-    if let value = section["val"] { synth.val = try r.int(value, Settings.valSamples) }
-    if let value = section["test"] {
+    if let value = section[Settings.trainSamples.name] { synth.train = try r.int(value, Settings.trainSamples) }
+    if let value = section[Settings.valSamples.name] { synth.val = try r.int(value, Settings.valSamples) }
+    if let value = section[Settings.testSamples.name] {
       synth.test = try r.int(value, Settings.testSamples)
       if format != .camvid && format != .generic, synth.test ?? 0 > 0 {
         throw r.error(value, "'test' applies to CamVid and generic only (\(format.rawValue) has train and val)")

@@ -1,5 +1,6 @@
 /// The allowed values of one numeric setting, the single definition both the command line
-/// (`--shard-samples`) and pipeline files (`shard_samples:`) check against.
+/// (`--shard-samples`) and pipeline files (`shard_samples:`) check against; the stages', the
+/// trainer's and the experiment's settings are all defined this way.
 ///
 /// A setting is named as the user types it on the command line; ``flag`` and ``key`` derive the
 /// two spellings, so a message never shows a Swift property name.
@@ -35,13 +36,15 @@ public struct NumericSetting: Sendable, Equatable {
   /// The pipeline-file key of the command-line name `name`: dashes become underscores.
   public static func key(forName name: String) -> String { String(name.map { $0 == "-" ? "_" : $0 }) }
 
-  /// The requirement in words: `a whole number 1 or more`, `a whole number in 1…4096`, `a number in (0, 1]`.
+  /// The requirement in words: `a whole number 1 or more`, `a whole number in 1…4096`, `a number in (0, 1]`,
+  /// `a number above 0` (no upper bound: `upper` is infinity, never included).
   public var requirement: String {
     switch bounds {
     case .wholeNumber(let range):
       let text = range.upperBound == Int.max ? "\(range.lowerBound) or more" : "in \(range.lowerBound)…\(range.upperBound)"
       return "a whole number \(text)"
     case .number(let lower, let includesLower, let upper, let includesUpper):
+      if upper == .infinity { return "a number \(includesLower ? "\(Self.format(lower)) or more" : "above \(Self.format(lower))")" }
       return "a number in \(includesLower ? "[" : "(")\(Self.format(lower)), \(Self.format(upper))\(includesUpper ? "]" : ")")"
     }
   }

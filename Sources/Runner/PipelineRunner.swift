@@ -1,3 +1,4 @@
+public import Pipeline
 import Audit
 import Catalog
 public import DanceCore
@@ -116,7 +117,7 @@ public enum PipelineRunner {
     options: SlimOptions, partition: Partition? = nil, context: StageContext = StageContext(),
     onStage: (PipelineStageResult) -> Void = { _ in }
   ) throws(PipelineError) -> SlimReport {
-    if let problem = options.problem { throw .invalidSettings(problem) }
+    // `options` were checked where they were made (``SlimOptions/problem``: the command line, a pipeline file, an experiment).
     // Everything that can be refused without the samples is refused before the catalog is created.
     try checkRoot(root, discovery)
     try SlimJob.checkRequest(
@@ -164,7 +165,6 @@ public enum PipelineRunner {
         throw .dataset(error)
       }
     }
-    if let problem = spec.slim.problem { throw .invalidSettings(problem) }
     let context = StageContext(workers: spec.workers, progress: progress)
     try createParent(of: spec.catalog)
     let catalog = try open(spec.catalog)

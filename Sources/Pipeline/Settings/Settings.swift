@@ -1,4 +1,4 @@
-import DanceCore
+public import DanceCore
 import Datasets
 public import Slimming
 
@@ -8,7 +8,8 @@ public enum Settings {
   /// `--drop` / `drop:`: the fraction of the simplest samples the quantile policy drops.
   public static let drop = NumericSetting(name: "drop", bounds: .number(lower: 0, includesLower: true, upper: 1, includesUpper: false))
   /// `--budget` / `budget:`: the fraction of the split's pixels the budget policy keeps.
-  public static let budget = NumericSetting(name: "budget", bounds: .number(lower: 0, includesLower: false, upper: 1, includesUpper: true))
+  /// Defined by the planner's ``SlimmingPolicy/pixelBudget``, which `dance experiment` checks too.
+  public static let budget = SlimmingPolicy.pixelBudget
   /// `--scale` / `scale:`: the scale of every sample under the fixed policy.
   public static let scale = NumericSetting(name: "scale", bounds: .number(lower: 0, includesLower: false, upper: 1, includesUpper: true))
   /// `--align` / `align:`: output sides are rounded to a multiple of this.
@@ -26,8 +27,6 @@ public enum Settings {
   public static let shardSamples = NumericSetting(name: "shard-samples", bounds: .wholeNumber(1...Int.max), unit: "samples")
   /// `--workers` / `workers:`: worker threads.
   public static let workers = NumericSetting(name: "workers", bounds: .wholeNumber(1...4096), unit: "threads")
-  /// `--threads` of train, eval and predict: threads of the compute engine.
-  public static let threads = NumericSetting(name: "threads", bounds: .wholeNumber(1...4096), unit: "threads")
   /// `--partitions`: the number of parts of a Kubernetes Indexed Job.
   public static let partitions = NumericSetting(name: "partitions", bounds: .wholeNumber(1...Int.max), unit: "parts")
   /// `--extremes` / `extremes:`: least and most complex images in the audit.
@@ -37,11 +36,11 @@ public enum Settings {
   /// `--max-pixels` of inspect: the largest image decoded.
   public static let maxPixels = NumericSetting(name: "max-pixels", bounds: .wholeNumber(1...Int.max), unit: "pixels")
   /// `--train` / `train:` of synth.
-  public static let trainSamples = NumericSetting(name: "train", bounds: .wholeNumber(0...Int.max), unit: "samples")
+  public static let trainSamples = NumericSetting(name: DatasetSplit.train.rawValue, bounds: .wholeNumber(0...Int.max), unit: "samples")
   /// `--val` / `val:` of synth.
-  public static let valSamples = NumericSetting(name: "val", bounds: .wholeNumber(0...Int.max), unit: "samples")
+  public static let valSamples = NumericSetting(name: DatasetSplit.val.rawValue, bounds: .wholeNumber(0...Int.max), unit: "samples")
   /// `--test` / `test:` of synth.
-  public static let testSamples = NumericSetting(name: "test", bounds: .wholeNumber(0...Int.max), unit: "samples")
+  public static let testSamples = NumericSetting(name: DatasetSplit.test.rawValue, bounds: .wholeNumber(0...Int.max), unit: "samples")
 
   /// The split names a command or file may give: `train, val, test`.
   public static let knownSplits = DatasetSplit.allCases.map(\.rawValue)
@@ -73,7 +72,8 @@ public enum SlimPolicyName: String, CaseIterable, Sendable, Codable {
   public var defaultParameter: Double? {
     switch self {
     case .quantile: SlimmingPolicy.defaultDrop
-    case .budget, .fixed: 0.5
+    case .budget: SlimmingPolicy.defaultPixelBudget
+    case .fixed: 0.5
     case .none: nil
     }
   }

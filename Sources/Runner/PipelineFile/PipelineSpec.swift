@@ -1,3 +1,4 @@
+public import Pipeline
 import Audit
 public import DanceCore
 public import Datasets

@@ -4,6 +4,7 @@ import DanceCore
 import Datasets
 import Foundation
 import Pipeline
+import Runner
 import Synthetic
 import TestSupport
 import Testing

@@ -1,3 +1,4 @@
+import Pipeline
 import DanceCore
 import Datasets
 import Foundation
