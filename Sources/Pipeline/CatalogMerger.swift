@@ -86,7 +86,12 @@ public enum CatalogMerger {
       let outputs: [OutputRecord]
       do throws(CatalogError) { outputs = try part.outputs() } catch { throw .catalog(error) }
       for output in outputs where output.key.partition != nil {
-        let scheme = SlimFingerprint.partitionScheme(of: output.configuration)
+        let scheme: Partition.Scheme
+        do throws(OutputStoreError) {
+          scheme = try SlimFingerprint.partitionScheme(of: output.configuration ?? "{}", recordedIn: part.path)
+        } catch {
+          throw PipelineError(error)
+        }
         let directory = output.key.directory
         guard let first = seen[directory] else {
           seen[directory] = (scheme, part.path)

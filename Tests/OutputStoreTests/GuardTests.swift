@@ -77,6 +77,25 @@ import Testing
     }
   }
 
+  /// A recorded partition scheme is read back typed: none is the scheme before issue 26, a known
+  /// name is itself, and a name this Dance does not know is refused, naming it (never taken for another).
+  @Test(arguments: [(nil, PartitionScheme.fnv1aModulo), ("dealt-by-mixed-hash", .dealtByMixedHash), ("fnv1a-modulo", .fnv1aModulo), ("round-robin", nil)] as [(String?, PartitionScheme?)])
+  func aRecordedPartitionSchemeIsReadTypedOrRefused(recorded: String?, expected: PartitionScheme?) throws {
+    var fingerprint = OutputFixture.fingerprint()
+    fingerprint.partitionScheme = recorded
+    let configuration = try fingerprint.canonicalJSON()
+    if let expected {
+      #expect(try SlimFingerprint.partitionScheme(of: configuration, recordedIn: "/out/catalog.sqlite") == expected)
+    } else {
+      #expect {
+        try SlimFingerprint.partitionScheme(of: configuration, recordedIn: "/out/catalog.sqlite")
+      } throws: { error in
+        guard case OutputStoreError.invalid(let path, let reason) = error else { return false }
+        return path == "/out/catalog.sqlite" && reason.contains("'round-robin'")
+      }
+    }
+  }
+
   @Test func overwriteRefusesWhenAFileIsNotListedAndRemovesNothing() throws {
     try OutputFixture.written { fixture in
       try writeFile(Array("mine".utf8), to: fixture.output + "/train/notes.txt")

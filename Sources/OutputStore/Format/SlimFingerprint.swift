@@ -75,20 +75,32 @@ public struct SlimFingerprint: Codable, Sendable, Equatable {
     do { return try canonicalJSON() } catch { throw .invalid(path: directory, reason: "cannot encode the configuration: \(error)") }
   }
 
-  /// The partition scheme a recorded configuration names; none is the one before issue 26.
-  public static func partitionScheme(of configuration: String?) -> PartitionScheme {
+  /// The name of the partition scheme a recorded configuration names, as recorded; none is the
+  /// one before issue 26 (``PartitionScheme/fnv1aModulo``).
+  static func partitionSchemeName(of configuration: String) -> String {
     struct Recorded: Decodable { var partitionScheme: String? }
-    let recorded = configuration.flatMap { try? JSONDecoder().decode(Recorded.self, from: Data($0.utf8)) }
-    return recorded?.partitionScheme.flatMap(PartitionScheme.init(rawValue:)) ?? .fnv1aModulo
+    let recorded = try? JSONDecoder().decode(Recorded.self, from: Data(configuration.utf8))
+    return recorded?.partitionScheme ?? PartitionScheme.fnv1aModulo.rawValue
+  }
+
+  /// The partition scheme a recorded configuration names; none is the one before issue 26.
+  /// - Throws: ``OutputStoreError/invalid(path:reason:)`` naming `path` (where the configuration
+  ///   is recorded) and the scheme, when this Dance does not know it.
+  public static func partitionScheme(of configuration: String, recordedIn path: String) throws(OutputStoreError) -> PartitionScheme {
+    let name = partitionSchemeName(of: configuration)
+    guard let scheme = PartitionScheme(rawValue: name) else {
+      let known = PartitionScheme.allCases.map(\.rawValue).joined(separator: ", ")
+      throw .invalid(path: path, reason: "the output's configuration names the partition scheme '\(name)', which this Dance does not know (it knows \(known))")
+    }
+    return scheme
   }
 
   /// The refusal of an output recorded with the configuration `recorded` when `given` was asked
   /// for, naming what differs (and a changed partition scheme).
   public static func refusal(_ directory: String, recorded: String, given: String) -> OutputStoreError {
     let differences = ConfigurationDifference.phrases(recorded: recorded, given: given)
-    let schemes = (partitionScheme(of: recorded), partitionScheme(of: given))
-    let hint =
-      schemes.0 == schemes.1 ? "" : "; its partitions were chosen by \(schemes.0.rawValue), this Dance deals them out by \(schemes.1.rawValue)"
+    let schemes = (partitionSchemeName(of: recorded), partitionSchemeName(of: given))
+    let hint = schemes.0 == schemes.1 ? "" : "; its partitions were chosen by \(schemes.0), this Dance deals them out by \(schemes.1)"
     return .refused(
       path: directory,
       reason: "was written with another configuration (\(differences.joined(separator: "; "))\(hint)); "

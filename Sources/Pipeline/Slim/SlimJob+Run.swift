@@ -17,6 +17,9 @@ public enum SlimJob {
     context: StageContext = StageContext(), catalog: Catalog
   ) throws(PipelineError) -> SlimReport {
     StageInvocations.record(.slim, catalogPath: catalog.path)
+    // The library entry's guard: the one check of these settings (``SlimOptions/problem``), which
+    // the command line, pipeline files and experiments ran where they made the options; a caller
+    // of this function alone still gets a refusal, not a planner fed an impossible setting.
     if let problem = options.problem { throw .invalidSettings(problem) }
     let configuration = SlimConfiguration(
       root: root, outputDirectory: outputDirectory, options: options, partition: partition, context: context)
