@@ -25,13 +25,15 @@ public enum CatalogMerger {
     let report: MergeReport
     var shardsByDirectory: [String: [ShardRecord]] = [:]
     let catalogs: [Catalog]
+    let recorded: [(part: Catalog, outputs: [OutputRecord])]
     do throws(CatalogError) {
       catalogs = try parts.map { path throws(CatalogError) in try Catalog(path: path, access: .readOnly) }
+      recorded = try catalogs.map { catalog throws(CatalogError) in (catalog, try catalog.outputs()) }
     } catch {
       throw .catalog(error)
     }
-    try checkPartsLieInTheirOutputs(catalogs)
-    try checkSchemes(catalogs)
+    try checkPartsLieInTheirOutputs(recorded)
+    try checkSchemes(recorded)
     do throws(CatalogError) {
       target = try Catalog(path: destination)
       report = try target.merge(catalogs)
@@ -62,11 +64,9 @@ public enum CatalogMerger {
 
   /// Refuses a partition's catalog that lies outside the output directory it records: the merge
   /// rewrites that directory's `shardindex.json`, which a copy of the output elsewhere does not own.
-  static func checkPartsLieInTheirOutputs(_ catalogs: [Catalog]) throws(PipelineError) {
-    for catalog in catalogs {
+  static func checkPartsLieInTheirOutputs(_ recorded: [(part: Catalog, outputs: [OutputRecord])]) throws(PipelineError) {
+    for (catalog, outputs) in recorded {
       let folder = OutputGuard.resolved((catalog.path as NSString).deletingLastPathComponent)
-      let outputs: [OutputRecord]
-      do throws(CatalogError) { outputs = try catalog.outputs() } catch { throw .catalog(error) }
       for output in outputs where output.key.partition != nil && !output.key.dryRun {
         guard OutputGuard.resolved(output.key.directory) == folder else {
           throw .refused(
@@ -80,11 +80,9 @@ public enum CatalogMerger {
 
   /// Refuses parts of one output partitioned by different schemes (``Partition/Scheme``): their
   /// samples overlap and leave gaps, so no merge of them is whole.
-  static func checkSchemes(_ parts: [Catalog]) throws(PipelineError) {
+  static func checkSchemes(_ recorded: [(part: Catalog, outputs: [OutputRecord])]) throws(PipelineError) {
     var seen: [String: (scheme: Partition.Scheme, part: String)] = [:]
-    for part in parts {
-      let outputs: [OutputRecord]
-      do throws(CatalogError) { outputs = try part.outputs() } catch { throw .catalog(error) }
+    for (part, outputs) in recorded {
       for output in outputs where output.key.partition != nil {
         let scheme: Partition.Scheme
         do throws(OutputStoreError) {

@@ -33,6 +33,12 @@ public struct SyntheticDatasetWriter: Sendable {
   /// What to write.
   public var configuration: SyntheticDatasetConfiguration
 
+  /// The Pascal VOC palette as the label PNGs' PLTE entries (R, G, B for indices 0…255), made once.
+  static let vocPalette: [UInt8] = (0...255).flatMap { index in
+    let color = vocPaletteColor(UInt8(index))
+    return [color.red, color.green, color.blue]
+  }
+
   /// Creates a writer for `configuration`.
   public init(configuration: SyntheticDatasetConfiguration) {
     self.configuration = configuration
@@ -212,11 +218,7 @@ public struct SyntheticDatasetWriter: Sendable {
     }
     switch (configuration.format, configuration.masks) {
     case (.voc, _):
-      let palette = (0...255).flatMap { index in
-        let color = vocPaletteColor(UInt8(index))
-        return [color.red, color.green, color.blue]
-      }
-      try add(paths.label) { () throws(ImageCodecError) in try labelEncoder.encode(indices: sample.label, palette: palette) }
+      try add(paths.label) { () throws(ImageCodecError) in try labelEncoder.encode(indices: sample.label, palette: Self.vocPalette) }
     case (.generic, .color):
       let colors = SceneClass.genericClasses.colorMask(sample.label)
       try add(paths.label) { () throws(ImageCodecError) in try labelEncoder.encode(colors) }

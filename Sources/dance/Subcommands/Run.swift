@@ -79,11 +79,7 @@ extension Dance {
       case .slim(let report):
         print("\n== slim\n" + SlimReportText.render(report))
       case .verify(let report):
-        print("\n== verify")
-        for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
-        print(
-          "\(counted(report.shards, "shard")), \(counted(report.samples, "sample")), \(counted(report.members, "member")) checked: "
-            + (report.problems.isEmpty ? "all consistent" : counted(report.problems.count, "problem")))
+        print("\n== verify\n" + VerifyReportText.render(report))
       }
     }
   }

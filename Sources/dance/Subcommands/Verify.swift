@@ -40,10 +40,7 @@ extension Dance {
       if json {
         try printJSON(report)
       } else {
-        for problem in report.problems { print("\(problem.path): \(problem.reason)".escapingControlCharacters) }
-        print(
-          "\(counted(report.shards, "shard")), \(counted(report.samples, "sample")), \(counted(report.members, "member")) checked: "
-            + (report.problems.isEmpty ? "all consistent" : counted(report.problems.count, "problem")))
+        print(VerifyReportText.render(report))
       }
       if !report.problems.isEmpty { throw ExitCode(ExitStatus.failure) }
     }
@@ -55,5 +52,16 @@ extension Dance {
       let hasManifest = !((try? OutputManifest.all(in: directory)) ?? []).isEmpty
       return !hasManifest && FileManager.default.fileExists(atPath: catalog.path) ? catalog.path : nil
     }
+  }
+}
+
+/// A verify report for people: one line per problem, then the counts (`dance verify` and the
+/// verify stage of `dance run`).
+enum VerifyReportText {
+  static func render(_ report: VerifyReport) -> String {
+    let problems = report.problems.map { "\($0.path): \($0.reason)".escapingControlCharacters }
+    let summary = "\(counted(report.shards, "shard")), \(counted(report.samples, "sample")), \(counted(report.members, "member")) checked: "
+      + (report.problems.isEmpty ? "all consistent" : counted(report.problems.count, "problem"))
+    return (problems + [summary]).joined(separator: "\n")
   }
 }
