@@ -13,13 +13,7 @@ extension ClassesFile {
     guard let root, case .mapping(let mapping) = root else {
       throw .invalidConfiguration(path: source, reason: "expected a mapping with the keys \(keys.joined(separator: ", "))")
     }
-    var values: [String: Node] = [:]
-    for (keyNode, value) in mapping {
-      guard let key = keyNode.string, keys.contains(key) else {
-        throw reader.error(keyNode, "unknown key '\(keyNode.string ?? "?")' (expected one of: \(keys.joined(separator: ", ")))")
-      }
-      values[key] = value
-    }
+    let values = try reader.values(of: mapping, allowed: keys, context: "", expected: "one of: " + keys.joined(separator: ", "))
     guard let classesNode = values["classes"], case .sequence(let list) = classesNode else {
       throw reader.error(values["classes"] ?? root, "expected 'classes:' with a list of {id, name, color}")
     }
@@ -41,15 +35,22 @@ private struct ClassesYAMLReader {
     .invalidConfiguration(path: source, reason: "line \(node.mark?.line ?? 1): \(reason)")
   }
 
-  func entry(_ node: Node) throws(DatasetError) -> ClassesFile.Entry {
-    guard case .mapping(let mapping) = node else { throw error(node, "expected a class as {id: N, name: TEXT, color: [R, G, B]}") }
+  /// The values of `mapping` by key, refusing a key not in `allowed` (the message says
+  /// "unknown key 'k'`context` (expected `expected`)").
+  func values(of mapping: Node.Mapping, allowed: [String], context: String, expected: String) throws(DatasetError) -> [String: Node] {
     var values: [String: Node] = [:]
     for (keyNode, value) in mapping {
-      guard let key = keyNode.string, ["id", "name", "color"].contains(key) else {
-        throw error(keyNode, "unknown key '\(keyNode.string ?? "?")' in a class (expected id, name, color)")
+      guard let key = keyNode.string, allowed.contains(key) else {
+        throw error(keyNode, "unknown key '\(keyNode.string ?? "?")'\(context) (expected \(expected))")
       }
       values[key] = value
     }
+    return values
+  }
+
+  func entry(_ node: Node) throws(DatasetError) -> ClassesFile.Entry {
+    guard case .mapping(let mapping) = node else { throw error(node, "expected a class as {id: N, name: TEXT, color: [R, G, B]}") }
+    let values = try values(of: mapping, allowed: ["id", "name", "color"], context: " in a class", expected: "id, name, color")
     guard let id = values["id"], let name = values["name"], let color = values["color"] else {
       throw error(node, "a class needs id, name and color, e.g. {id: 1, name: cat, color: [255, 128, 0]}")
     }

@@ -33,6 +33,8 @@ enum GenericLayout {
       }
     }
     var used = Set<String>(), unannotated: [String: Int] = [:]
+    // A split without masks/<split>/ is unannotated (a test split); looked up once per split, not per image.
+    let annotatedSplits = Set(splits.keys.filter { FileManager.default.fileExists(atPath: root + "/masks/" + $0) })
     var samples: [DiscoveredSample] = []
     for path in images {
       let parts = path.split(separator: "/", maxSplits: 2).map(String.init)
@@ -41,7 +43,7 @@ enum GenericLayout {
           .strayFile, path: path, detail: "not a sample image (expected images/<train|val|test>/….png or .jpg)"))
         continue
       }
-      guard FileManager.default.fileExists(atPath: root + "/masks/" + parts[1]) else {
+      guard annotatedSplits.contains(parts[1]) else {
         unannotated[parts[1], default: 0] += 1
         continue
       }
