@@ -1,7 +1,8 @@
 // The ISA-L encoder: 8-bit gray, gray + alpha, RGB or RGBA rows filtered here (one fixed filter, or
 // per row the one with the smallest sum of absolute signed bytes, libpng's heuristic), compressed by
-// ISA-L's deflate (levels 0-3, about four times as fast as zlib level 3 with Z_RLE on photographs,
-// for the same size within a few per cent) and written as signature, IHDR, one IDAT and IEND.
+// ISA-L's deflate (levels 0-2, three to four times as fast as zlib level 3 with Z_RLE on photographs,
+// for the same size within a few per cent) and written as signature, IHDR, one IDAT and IEND. Not
+// level 3: ISA-L writes other bytes there with AVX-512 than with AVX2 (levels 0-2 were the same).
 // libpng's writer (shim.c) stays the encoder for everything else and for zlib.
 #include "CPNG.h"
 
@@ -112,7 +113,7 @@ static uint8_t *cpng_close_chunk(uint8_t *start, uint32_t length) {
 
 // Deflates `filtered` with ISA-L (zlib wrapper, 32 KiB window) into `out`; the compressed size, or 0.
 static size_t cpng_isal_deflate(uint8_t *filtered, size_t size, int level, uint8_t *out, size_t capacity) {
-  static const uint32_t level_sizes[4] = {0, ISAL_DEF_LVL1_DEFAULT, ISAL_DEF_LVL2_DEFAULT, ISAL_DEF_LVL3_DEFAULT};
+  static const uint32_t level_sizes[3] = {0, ISAL_DEF_LVL1_DEFAULT, ISAL_DEF_LVL2_DEFAULT};
   struct isal_zstream *stream = malloc(sizeof(struct isal_zstream));
   uint8_t *level_buffer = level > 0 ? malloc(level_sizes[level]) : NULL;
   size_t written = 0;
@@ -142,7 +143,7 @@ int cpng_encode_isal(const uint8_t *pixels, uint32_t width, uint32_t height, int
   *out = NULL;
   *out_size = 0;
   if (channels < 1 || channels > 4 || width == 0 || height == 0 || width > 0x7fffffffu || height > 0x7fffffffu ||
-      level < 0 || level > ISAL_DEF_MAX_LEVEL || filter < -1 || filter > 4) {
+      level < 0 || level > 2 || filter < -1 || filter > 4) {
     snprintf(message, CPNG_MESSAGE_CAPACITY, "unsupported image or setting for the ISA-L encoder");
     return CPNG_ERROR;
   }

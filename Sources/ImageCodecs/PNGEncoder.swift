@@ -43,15 +43,17 @@ public struct PNGEncoder: Sendable {
   public enum Deflater: String, Sendable, Codable, CaseIterable {
     /// libpng's writer with zlib: every layout, levels 0 to 9, every ``Strategy``.
     case zlib
-    /// ISA-L's deflate (levels 0 to 3) behind Dance's own filtering and chunk writer, for 8-bit
+    /// ISA-L's deflate (levels 0 to 2) behind Dance's own filtering and chunk writer, for 8-bit
     /// gray, gray + alpha, RGB and RGBA images; palette and 16-bit images still go through zlib.
-    /// On CamVid photographs with ``Filter/sub``, level 2 is about four times as fast as zlib level
-    /// 3 with ``Strategy/rle`` for files under 1 % larger (3 % on upscaled 2048×1024 frames).
-    /// ``strategy`` does not apply. The bytes may differ between ISA-L builds and instruction sets.
+    /// On CamVid photographs with ``Filter/sub``, level 2 is three and a half times as fast as zlib
+    /// level 3 with ``Strategy/rle`` for files 1 % larger (four times, 5 % larger, on 2048×1024
+    /// frames upscaled from them). ``strategy`` does not apply. ISA-L's level 3 is not offered: it
+    /// writes other bytes on AVX-512 than on AVX2 machines (levels 0 to 2 write the same), and it
+    /// is slower than level 2 and no smaller on large photographs.
     case isal
   }
 
-  /// Compression level: zlib's 0 (store) to 9 (smallest), or ISA-L's 0 to 3. Default 6.
+  /// Compression level: zlib's 0 (store) to 9 (smallest), or ISA-L's 0 to 2. Default 6.
   public var compressionLevel: Int
   /// Row filter. Default adaptive.
   public var filter: Filter
@@ -60,9 +62,9 @@ public struct PNGEncoder: Sendable {
   /// Deflate implementation. Default zlib.
   public var deflater: Deflater
 
-  /// Creates an encoder; `compressionLevel` is clamped to 0...9 (0...3 for ISA-L).
+  /// Creates an encoder; `compressionLevel` is clamped to 0...9 (0...2 for ISA-L).
   public init(compressionLevel: Int = 6, filter: Filter = .adaptive, strategy: Strategy = .standard, deflater: Deflater = .zlib) {
-    self.compressionLevel = min(max(compressionLevel, 0), deflater == .isal ? 3 : 9)
+    self.compressionLevel = min(max(compressionLevel, 0), deflater == .isal ? 2 : 9)
     self.filter = filter
     self.strategy = strategy
     self.deflater = deflater
@@ -113,7 +115,7 @@ public struct PNGEncoder: Sendable {
     let status: Int32
     if deflater == .isal && bitDepth == 8 && palette == nil {
       status = cpng_encode_isal(
-        pixels, UInt32(width), UInt32(height), Int32(channels), Int32(min(compressionLevel, 3)), filter.rawValue,
+        pixels, UInt32(width), UInt32(height), Int32(channels), Int32(min(compressionLevel, 2)), filter.rawValue,
         &output, &outputSize, &message)
     } else {
       status = cpng_encode(

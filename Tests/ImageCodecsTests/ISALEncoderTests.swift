@@ -29,7 +29,7 @@ import Testing
   }
 
   /// Every ISA-L level, on an image large enough for several deflate blocks; each encoded twice.
-  @Test(arguments: 0...3, [PNGEncoder.Filter.sub, .adaptive])
+  @Test(arguments: 0...2, [PNGEncoder.Filter.sub, .adaptive])
   func everyLevelRoundTripsDeterministically(level: Int, filter: PNGEncoder.Filter) throws {
     let image = RoundTripTests.pattern(width: 640, height: 200, channels: 3, seed: 29)
     let encoder = PNGEncoder(compressionLevel: level, filter: filter, deflater: .isal)
@@ -42,7 +42,7 @@ import Testing
   }
 
   @Test func levelsAreClampedToISALsRange() {
-    #expect(PNGEncoder(compressionLevel: 9, deflater: .isal).compressionLevel == 3)
+    #expect(PNGEncoder(compressionLevel: 9, deflater: .isal).compressionLevel == 2)
     #expect(PNGEncoder(compressionLevel: -1, deflater: .isal).compressionLevel == 0)
     #expect(PNGEncoder(compressionLevel: 9).compressionLevel == 9)
   }
@@ -109,5 +109,11 @@ import Testing
     var out = [UInt8](repeating: 0, count: 16)
     #expect(cpng_filter_rows([0, 0, 0], 1, 1, 3, 5, &out) == CPNG_ERROR)
     #expect(cpng_filter_rows([0, 0, 0], 1, 1, 5, 1, &out) == CPNG_ERROR)
+    var encoded: UnsafeMutablePointer<UInt8>?
+    var size = 0
+    var message = [CChar](repeating: 0, count: Int(CPNG_MESSAGE_CAPACITY))
+    // ISA-L's level 3 writes bytes that depend on the instruction set: refused.
+    #expect(cpng_encode_isal([0, 0, 0], 1, 1, 3, 3, 1, &encoded, &size, &message) == CPNG_ERROR)
+    #expect(encoded == nil)
   }
 }

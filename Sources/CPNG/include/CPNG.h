@@ -123,8 +123,8 @@ int cpng_filter_rows(const uint8_t *pixels, uint32_t width, uint32_t height, int
 
 /// Encodes 8-bit interleaved samples with 1-4 channels as a non-interlaced PNG (signature, IHDR,
 /// one IDAT, IEND): rows filtered by cpng_filter_rows (`filter` as there), compressed by ISA-L's
-/// deflate at `level` 0-3 with a zlib wrapper and a 32 KiB window. The bytes depend only on the
-/// input and the settings. On CPNG_OK `*out` holds a malloc'd buffer of `*out_size` bytes; free it
+/// deflate at `level` 0-2 with a zlib wrapper and a 32 KiB window. The bytes depend only on the
+/// input and the settings (ISA-L's level 3, whose bytes depend on the instruction set, is refused). On CPNG_OK `*out` holds a malloc'd buffer of `*out_size` bytes; free it
 /// with cpng_free.
 int cpng_encode_isal(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int level, int filter,
                      uint8_t **out, size_t *out_size, char *message);
