@@ -52,7 +52,7 @@ let package = Package(
     // MARK: - C libraries (each wrapped by exactly one Swift target)
     .target(
       name: "CPNG",
-      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate"), .linkedLibrary("isal")]
     ),
     .target(
       name: "CJPEG",

@@ -5,7 +5,7 @@
 # As root it runs apt-get; otherwise it prints the command to run. Safe to run repeatedly.
 set -euo pipefail
 
-packages=(pkg-config zlib1g-dev libpng-dev libdeflate-dev libjpeg-dev libopenblas-dev libsqlite3-dev libdnnl-dev libopenblas-openmp-dev)
+packages=(pkg-config zlib1g-dev libpng-dev libdeflate-dev libisal-dev libjpeg-dev libopenblas-dev libsqlite3-dev libdnnl-dev libopenblas-openmp-dev)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

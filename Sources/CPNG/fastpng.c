@@ -1,14 +1,18 @@
 // The fast path for the PNGs datasets are made of: non-interlaced, 8-bit gray, gray + alpha, RGB
-// or RGBA, without tRNS. The image data is inflated by zlib straight into one buffer (no row
-// callbacks, no transformation machinery) and unfiltered here. It is zlib, the inflater
-// libpng itself uses, and not libdeflate (about twice as fast): libdeflate deliberately accepts a few
-// streams zlib rejects (literal/length codes 286 and 287, distance codes 30 and 31, overlong code
-// length runs), and the mutation test found PNGs this path then accepted and libpng refused. Anything else, and anything irregular (a bad
-// CRC, an unknown critical chunk, a broken stream, data after the stream), is left to libpng:
-// cpng_fast_probe and cpng_fast_inflate then answer CPNG_FALLBACK, and the caller decodes the file
-// with libpng, which decides and words the error. So this path never accepts a file libpng refuses.
+// or RGBA, without tRNS. The image data is inflated straight into one buffer (no row callbacks, no
+// transformation machinery) and unfiltered here. A stream with a 32 KiB window (what encoders
+// write) is inflated by ISA-L (about twice as fast as zlib on photographs); any other by zlib, the
+// inflater libpng itself uses, one row per call. Not libdeflate (also fast): it deliberately accepts
+// a few streams zlib rejects (literal/length codes 286 and 287, distance codes 30 and 31, overlong
+// code length runs), and the mutation test found PNGs this path then accepted and libpng refused.
+// ISA-L refuses those, as zlib does (checked by the mutation test and by hand-made streams). Anything
+// else, and anything irregular (a bad CRC, an unknown critical chunk, a broken stream, data after the
+// stream), is left to libpng: cpng_fast_probe and cpng_fast_inflate then answer CPNG_FALLBACK, and
+// the caller decodes the file with libpng, which decides and words the error. So this path never
+// accepts a file libpng refuses.
 #include "CPNG.h"
 
+#include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -78,6 +82,83 @@ int cpng_fast_probe(const uint8_t *data, size_t size, int label_mode, uint64_t m
   return CPNG_FALLBACK;  // no IEND
 }
 
+// A zlib stream (its header and Adler-32 checked by zlib, the window it declares used) of exactly
+// `height` rows of `row` bytes: 1 when it ends with the last row and the input, else 0. libpng
+// inflates one row per call, so a distance reaching back beyond a declared window smaller than
+// 32 KiB is refused ("invalid distance too far back"); inflating into the whole buffer at once would
+// serve it from the rows already there. So such a stream is inflated one row per call too; one
+// declaring 32 KiB (`whole_window`) in one call (in pieces of at most UINT_MAX bytes). Input is fed
+// in pieces of at most UINT_MAX bytes.
+static int cpng_zlib_inflate_rows(const uint8_t *in, size_t in_left, size_t height, size_t row, int whole_window,
+                                  uint8_t *filtered) {
+  z_stream z;
+  memset(&z, 0, sizeof(z));
+  if (inflateInit2(&z, 0) != Z_OK) return 0;
+  int ret = Z_OK;
+#define CPNG_FEED()                                                      \
+  do {                                                                   \
+    if (z.avail_in == 0 && in_left > 0) {                                \
+      uInt piece = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;        \
+      z.next_in = (Bytef *)in;                                           \
+      z.avail_in = piece;                                                \
+      in += piece;                                                       \
+      in_left -= piece;                                                  \
+    }                                                                    \
+  } while (0)
+  size_t rows_per_call = whole_window ? (UINT_MAX / row > 0 ? UINT_MAX / row : 1) : 1;
+  for (size_t y = 0; y < height && ret == Z_OK; y += rows_per_call) {
+    size_t rows = height - y < rows_per_call ? height - y : rows_per_call;
+    z.next_out = filtered + y * row;
+    z.avail_out = (uInt)(rows * row);
+    while (z.avail_out > 0 && ret == Z_OK) {
+      CPNG_FEED();
+      ret = inflate(&z, Z_NO_FLUSH);  // Z_BUF_ERROR: no progress possible (the input ended)
+    }
+    if (ret == Z_STREAM_END && (z.avail_out != 0 || y + rows != height)) ret = Z_DATA_ERROR;  // too short
+  }
+  // After the last row the stream must end (its Adler-32 checked) without producing another byte.
+  uint8_t extra;
+  while (ret == Z_OK) {
+    z.next_out = &extra;
+    z.avail_out = 1;
+    CPNG_FEED();
+    ret = inflate(&z, Z_NO_FLUSH);
+    if (z.avail_out == 0) ret = Z_DATA_ERROR;  // more image data than the image holds
+  }
+#undef CPNG_FEED
+  int complete = ret == Z_STREAM_END && z.avail_in == 0 && in_left == 0;
+  inflateEnd(&z);
+  return complete;
+}
+
+// A raw deflate stream of exactly `expected` bytes, by ISA-L: 1 when it ends (its final block) with
+// the last of those bytes and of the input (only the final byte's padding bits left over), else 0.
+// The same checks the zlib loop below makes: too short, too long, trailing data.
+static int cpng_isal_inflate_exact(const uint8_t *in, size_t in_size, uint8_t *out, size_t expected) {
+  if (in_size > UINT32_MAX || expected > UINT32_MAX) return 0;
+  struct inflate_state *state = malloc(sizeof(struct inflate_state));
+  if (state == NULL) return 0;
+  isal_inflate_init(state);
+  state->crc_flag = ISAL_DEFLATE;
+  state->hist_bits = 15;
+  state->next_in = (uint8_t *)in;
+  state->avail_in = (uint32_t)in_size;
+  state->next_out = out;
+  state->avail_out = (uint32_t)expected;
+  int ok = isal_inflate(state) == ISAL_DECOMP_OK;
+  if (ok && state->block_state != ISAL_BLOCK_FINISH) {
+    // The buffer is full and the stream not over: it must end without producing another byte.
+    uint8_t extra;
+    ok = state->avail_out == 0;
+    state->next_out = &extra;
+    state->avail_out = 1;
+    ok = ok && isal_inflate(state) == ISAL_DECOMP_OK && state->avail_out == 1 && state->block_state == ISAL_BLOCK_FINISH;
+  }
+  ok = ok && state->total_out == expected && state->avail_in == 0 && state->read_in_length < 8;
+  free(state);
+  return ok;
+}
+
 int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *layout, uint8_t *gather,
                       size_t gather_capacity, uint8_t *filtered, size_t capacity) {
   size_t expected = (size_t)layout->height * (layout->row_bytes + 1);
@@ -100,66 +181,25 @@ int cpng_fast_inflate(const uint8_t *data, size_t size, const cpng_fast_layout *
     position += 12 + (size_t)length;
   }
   if (stream == NULL) return CPNG_FALLBACK;
-  // One zlib stream, accepted exactly when libpng accepts it: the window size the zlib header
-  // declares (windowBits 0). libpng inflates one row per call, so a distance reaching back beyond a
-  // declared window smaller than 32 KiB is refused ("invalid distance too far back"); inflating
-  // into the whole buffer at once would serve it from the rows already there. So a stream that
-  // declares a smaller window is inflated one row per call too; one declaring 32 KiB (CINFO 7,
-  // what encoders write) can never reach beyond it (no distance exceeds 32768) and is inflated in
-  // one call, which is faster. Input is fed in pieces of at most UINT_MAX bytes.
+  // One zlib stream, accepted exactly when libpng accepts it. One declaring a 32 KiB window (CINFO 7,
+  // what encoders write) can never reach beyond it (no distance exceeds 32768).
   //
   // A stream with a 32 KiB window whose header zlib would accept (method 8, header check, no preset
-  // dictionary) is inflated raw, past its 2 header bytes, and its Adler-32 trailer compared here
-  // with libdeflate's Adler-32, which is several times faster than zlib's (the check zlib makes
+  // dictionary) is inflated raw by ISA-L, past its 2 header bytes, and its Adler-32 trailer compared
+  // here with libdeflate's Adler-32, which is several times faster than zlib's (the check zlib makes
   // and the streams accepted stay the same). Any other header goes through zlib's own checks.
   if (layout->compressed_bytes < 2) return CPNG_FALLBACK;
   int whole_window = (stream[0] >> 4) == 7;
   int raw = whole_window && (stream[0] & 0x0f) == 8 && ((stream[0] << 8) | stream[1]) % 31 == 0 && !(stream[1] & 0x20) &&
             layout->compressed_bytes >= 2 + 4;
-  z_stream z;
-  memset(&z, 0, sizeof(z));
-  if (inflateInit2(&z, raw ? -15 : 0) != Z_OK) return CPNG_NO_MEMORY;
-  const uint8_t *in = raw ? stream + 2 : stream;
-  size_t in_left = raw ? layout->compressed_bytes - 2 - 4 : layout->compressed_bytes;
   size_t row = layout->row_bytes + 1;
-  int ret = Z_OK;
-#define CPNG_FEED()                                                      \
-  do {                                                                   \
-    if (z.avail_in == 0 && in_left > 0) {                                \
-      uInt piece = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;        \
-      z.next_in = (Bytef *)in;                                           \
-      z.avail_in = piece;                                                \
-      in += piece;                                                       \
-      in_left -= piece;                                                  \
-    }                                                                    \
-  } while (0)
-  // Rows per call: all of them (in pieces of at most UINT_MAX bytes), or one.
-  size_t rows_per_call = whole_window ? (UINT_MAX / row > 0 ? UINT_MAX / row : 1) : 1;
-  for (size_t y = 0; y < layout->height && ret == Z_OK; y += rows_per_call) {
-    size_t rows = layout->height - y < rows_per_call ? layout->height - y : rows_per_call;
-    z.next_out = filtered + y * row;
-    z.avail_out = (uInt)(rows * row);
-    while (z.avail_out > 0 && ret == Z_OK) {
-      CPNG_FEED();
-      ret = inflate(&z, Z_NO_FLUSH);  // Z_BUF_ERROR: no progress possible (the input ended)
-    }
-    if (ret == Z_STREAM_END && (z.avail_out != 0 || y + rows != layout->height)) ret = Z_DATA_ERROR;  // too short
-  }
-  // After the last row the stream must end (its Adler-32 checked) without producing another byte.
-  uint8_t extra;
-  while (ret == Z_OK) {
-    z.next_out = &extra;
-    z.avail_out = 1;
-    CPNG_FEED();
-    ret = inflate(&z, Z_NO_FLUSH);
-    if (z.avail_out == 0) ret = Z_DATA_ERROR;  // more image data than the image holds
-  }
-#undef CPNG_FEED
-  int complete = ret == Z_STREAM_END && z.avail_in == 0 && in_left == 0;
-  inflateEnd(&z);
-  if (complete && raw) {
+  int complete;
+  if (raw) {
     const uint8_t *trailer = stream + layout->compressed_bytes - 4;
-    complete = libdeflate_adler32(1, filtered, expected) == cpng_be32(trailer);
+    complete = cpng_isal_inflate_exact(stream + 2, layout->compressed_bytes - 2 - 4, filtered, expected) &&
+               libdeflate_adler32(1, filtered, expected) == cpng_be32(trailer);
+  } else {
+    complete = cpng_zlib_inflate_rows(stream, layout->compressed_bytes, layout->height, row, whole_window, filtered);
   }
   // Exactly the image's bytes, the stream checked to its Adler-32 and ending with the IDAT data:
   // anything else is libpng's call.

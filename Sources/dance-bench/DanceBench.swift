@@ -8,7 +8,7 @@ struct DanceBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dance-bench",
     abstract: "Benchmarks for Dance (run through `make bench`).",
-    subcommands: [DecodeBenchmark.self, ScoreBenchmark.self, TrainStepBenchmark.self, ConvLayersBenchmark.self, SlimBenchmark.self]
+    subcommands: [DecodeBenchmark.self, PNGBenchmark.self, ScoreBenchmark.self, TrainStepBenchmark.self, ConvLayersBenchmark.self, SlimBenchmark.self]
   )
 
   @Flag(help: "Print the name of every benchmark case, one per line, and exit.")

@@ -112,4 +112,21 @@ void cpng_unfilter_row_scalar(const uint8_t *filtered, const uint8_t *previous, 
 /// zlib's CRC-32 (the one PNG chunks carry).
 uint32_t cpng_crc32(const uint8_t *data, size_t size);
 
+// MARK: - The ISA-L encoder (encodepng.c): own filtering, ISA-L's deflate
+
+/// Filters `height` rows of 8-bit samples (`width * channels` bytes each) into `out`
+/// (`height * (width * channels + 1)` bytes, each row its filter-type byte then its bytes).
+/// `filter` is 0 none, 1 sub, 2 up, 3 average, 4 Paeth, or -1 for libpng's heuristic: per row the
+/// filter whose output has the smallest sum of absolute values taken as signed bytes, ties to the
+/// earlier filter. CPNG_OK, CPNG_ERROR (a bad argument) or CPNG_NO_MEMORY.
+int cpng_filter_rows(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int filter, uint8_t *out);
+
+/// Encodes 8-bit interleaved samples with 1-4 channels as a non-interlaced PNG (signature, IHDR,
+/// one IDAT, IEND): rows filtered by cpng_filter_rows (`filter` as there), compressed by ISA-L's
+/// deflate at `level` 0-2 with a zlib wrapper and a 32 KiB window. The bytes depend only on the
+/// input and the settings (ISA-L's level 3, whose bytes depend on the instruction set, is refused). On CPNG_OK `*out` holds a malloc'd buffer of `*out_size` bytes; free it
+/// with cpng_free.
+int cpng_encode_isal(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int level, int filter,
+                     uint8_t **out, size_t *out_size, char *message);
+
 #endif

@@ -55,7 +55,7 @@ struct SlimSampleJob: Sendable {
         let rgb = decoded.channels == 3 || decoded.channels == 1 ? decoded : dropAlpha(decoded)
         let resized = ImageResampler.resize(rgb, width: outputWidth, height: outputHeight, kernel: options.kernel)
         fields[SampleMember(imageCodec: codec).rawValue] = codec == .png
-          ? try PNGEncoder(compressionLevel: options.pngLevel, filter: .sub, strategy: options.pngStrategy).encode(resized)
+          ? try options.pngEncoder.encode(resized)
           : try JPEGEncoder(quality: options.jpegQuality).encode(resized)
       }
     } catch {

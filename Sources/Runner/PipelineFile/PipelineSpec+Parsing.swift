@@ -20,7 +20,7 @@ extension PipelineSpec {
     "audit": ["html", "rank_by", "extremes"],
     "slim": [
       "out", "policy", "drop", "budget", "scale", "indicator", "weights", "splits", "align", "image_codec",
-      "jpeg_quality", "png_level", "png_strategy", "label_resampling", "shard_size", "shard_samples", "random_assignment", "overwrite",
+      "jpeg_quality", "png_level", "png_strategy", "png_filter", "png_deflater", "label_resampling", "shard_size", "shard_samples", "random_assignment", "overwrite",
       "dry_run", "fail_fast", "scales", "downsample_only", "rank_within", "rank_order", "weight_range",
     ],
   ]
@@ -214,6 +214,8 @@ extension PipelineSpec {
     if let value = section["jpeg_quality"] { slim.output.jpegQuality = try r.int(value, Settings.jpegQuality) }
     if let value = section["png_level"] { slim.output.pngLevel = try r.int(value, Settings.pngLevel) }
     if let value = section["png_strategy"] { slim.output.pngStrategy = try r.choice(value, "png_strategy", PNGEncoder.Strategy.self) }
+    if let value = section["png_filter"] { slim.output.pngFilter = try r.choice(value, "png_filter", SlimOutputOptions.PNGFilter.self) }
+    if let value = section["png_deflater"] { slim.output.pngDeflater = try r.choice(value, "png_deflater", PNGEncoder.Deflater.self) }
     if let value = section["label_resampling"] {
       slim.output.labelResampling = try r.choice(value, "label_resampling", SlimOutputOptions.LabelResampling.self)
     }

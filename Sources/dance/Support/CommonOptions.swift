@@ -103,6 +103,8 @@ extension DatasetSplit: ExpressibleByArgument {}
 extension SlimOutputOptions.Codec: ExpressibleByArgument {}
 extension SlimOutputOptions.LabelResampling: ExpressibleByArgument {}
 extension PNGEncoder.Strategy: ExpressibleByArgument {}
+extension PNGEncoder.Deflater: ExpressibleByArgument {}
+extension SlimOutputOptions.PNGFilter: ExpressibleByArgument {}
 extension SlimPolicyName: ExpressibleByArgument {}
 extension WeightsName: ExpressibleByArgument {}
 extension RankGroups: ExpressibleByArgument {}

@@ -1,0 +1,50 @@
+import Foundation
+import ImageCodecs
+import OutputStore
+import Testing
+
+/// The PNG filter and deflater of slim's outputs (issue 29): the defaults, the encoder they make,
+/// and their recorded form, which leaves the fingerprints of outputs written before them unchanged.
+@Suite struct SlimOutputOptionsTests {
+  /// What `SlimOutputOptions` recorded before the filter and deflater existed (sub and zlib implied).
+  static let recordedBeforeIssue29 = #"{"imageCodec":"auto","jpegQuality":95,"kernel":"area","labelResampling":"nearest","pngLevel":3,"pngStrategy":"rle"}"#
+
+  static func json(_ options: SlimOutputOptions) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(options), as: UTF8.self)
+  }
+
+  @Test func theDefaultsAreISALLevelTwoWithTheAdaptiveFilter() {
+    let encoder = SlimOutputOptions().pngEncoder
+    #expect(encoder.deflater == .isal)
+    #expect(encoder.filter == .adaptive)
+    #expect(encoder.compressionLevel == 2)
+  }
+
+  @Test func olderRecordsReadAsSubAndZlibAndWriteBackUnchanged() throws {
+    let options = try JSONDecoder().decode(SlimOutputOptions.self, from: Data(Self.recordedBeforeIssue29.utf8))
+    #expect(options.pngFilter == .sub)
+    #expect(options.pngDeflater == .zlib)
+    #expect(options.pngLevel == 3)
+    #expect(try Self.json(options) == Self.recordedBeforeIssue29)
+  }
+
+  @Test func theNewDefaultsAreRecordedSoTheyDifferFromOlderOutputs() throws {
+    let json = try Self.json(SlimOutputOptions())
+    #expect(json.contains(#""pngDeflater":"isal""#) && json.contains(#""pngFilter":"adaptive""#))
+    #expect(try JSONDecoder().decode(SlimOutputOptions.self, from: Data(json.utf8)) == SlimOutputOptions())
+  }
+
+  /// Each filter and deflater slim can be set to writes a PNG the strict decoder reads back exactly.
+  @Test(arguments: SlimOutputOptions.PNGFilter.allCases, PNGEncoder.Deflater.allCases)
+  func everyChoiceRoundTrips(filter: SlimOutputOptions.PNGFilter, deflater: PNGEncoder.Deflater) throws {
+    var options = SlimOutputOptions()
+    options.pngFilter = filter
+    options.pngDeflater = deflater
+    let image = Image8(width: 40, height: 30, channels: 3, samples: (0..<3600).map { UInt8(truncatingIfNeeded: $0 * 7 / 5) })
+    let bytes = try options.pngEncoder.encode(image)
+    #expect(try ImageDecoder().decode(bytes, source: "slim.png").image == .uint8(image))
+    #expect(try options.pngEncoder.encode(image) == bytes)
+  }
+}
