@@ -15,11 +15,14 @@ import Testing
     return String(decoding: try encoder.encode(options), as: UTF8.self)
   }
 
-  @Test func theDefaultsAreISALLevelTwoWithTheAdaptiveFilter() {
+  /// The defaults write what every output before issue 29 wrote (zlib level 3, run-length, sub), and
+  /// record exactly what those outputs recorded, so they resume.
+  @Test func theDefaultsAreZlibLevelThreeWithSubAsBefore() throws {
     let encoder = SlimOutputOptions().pngEncoder
-    #expect(encoder.deflater == .isal)
-    #expect(encoder.filter == .adaptive)
-    #expect(encoder.compressionLevel == 2)
+    #expect(encoder.deflater == .zlib)
+    #expect(encoder.filter == .sub)
+    #expect(encoder.compressionLevel == 3)
+    #expect(try Self.json(SlimOutputOptions()) == Self.recordedBeforeIssue29)
   }
 
   @Test func olderRecordsReadAsSubAndZlibAndWriteBackUnchanged() throws {
@@ -30,10 +33,13 @@ import Testing
     #expect(try Self.json(options) == Self.recordedBeforeIssue29)
   }
 
-  @Test func theNewDefaultsAreRecordedSoTheyDifferFromOlderOutputs() throws {
-    let json = try Self.json(SlimOutputOptions())
+  @Test func isalAndAdaptiveAreRecordedSoTheyDifferFromOlderOutputs() throws {
+    var options = SlimOutputOptions()
+    options.pngDeflater = .isal
+    options.pngFilter = .adaptive
+    let json = try Self.json(options)
     #expect(json.contains(#""pngDeflater":"isal""#) && json.contains(#""pngFilter":"adaptive""#))
-    #expect(try JSONDecoder().decode(SlimOutputOptions.self, from: Data(json.utf8)) == SlimOutputOptions())
+    #expect(try JSONDecoder().decode(SlimOutputOptions.self, from: Data(json.utf8)) == options)
   }
 
   /// Each filter and deflater slim can be set to writes a PNG the strict decoder reads back exactly.
