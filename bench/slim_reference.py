@@ -2,7 +2,7 @@
 """The Python + OpenCV reference for `dance-bench slim`: the job `dance slim --policy quantile` does,
 written the way a typical dataset-preparation script would, on all cores.
 
-Usage: slim_reference.py ROOT OUT [--workers N] [--png-strategy default|rle] [--decode-only]
+Usage: slim_reference.py ROOT OUT [--workers N] [--png-strategy default|rle] [--lean] [--decode-only]
   ROOT is a Cityscapes-format root (leftImg8bit/train/CITY/*_leftImg8bit.png and
   gtFine/train/CITY/*_gtFine_labelIds.png); OUT receives one tar per worker process.
 Prints one line of JSON: samples, kept, seconds (score pass, slim pass, total), samples/s.
@@ -21,6 +21,11 @@ What it does (the same work as `dance slim ROOT --out OUT --policy quantile` on 
     members to the worker's own tar (one tar per worker process, members named like WebDataset).
     Dropped samples are not decoded again.
 
+With --lean, samples kept at scale 1 have their image copied as stored (its file's bytes, not
+decoded or re-encoded), as dance does and as a lean user script would
+(`/work/shared/bench/ref_slim.py`); their label is still decoded, mapped to train ids and encoded,
+and everything else is as above.
+
 With --decode-only it only decodes every training image PNG and its label PNG, once, in the same
 pool, and writes nothing: the bound a decode-bound job like `dance slim` with cached scores is
 measured against (dance slim decodes every kept image it rescales and every kept label).
@@ -30,9 +35,10 @@ same output content (resized image + train-id label + json per kept sample, in t
 many processes as there are cores, with OpenCV's own threading off (one thread per process) so the
 processes do not oversubscribe the cores. Two passes over the data is what a script has to do when
 the policy needs the whole score distribution before deciding. The one thing dance does that the
-reference does not: samples kept at scale 1 are copied byte for byte by dance (its design), whereas
-the reference re-encodes them (as a typical script would, since it wants train-id labels and
-uniformly encoded images anyway).
+reference as written does not: samples kept at scale 1 are copied byte for byte by dance (its
+design), whereas the reference re-encodes them (as a typical script would, since it wants train-id
+labels and uniformly encoded images anyway). --lean removes that difference: then both copy those
+images as stored, and the output sizes compare like for like.
 """
 import argparse
 import glob
@@ -98,23 +104,30 @@ def plan(paths, scores, drop=0.1, bands=((0.4, 0.5), (0.8, 0.75))):
 
 
 def slim_chunk(job):
-    tar_path, items = job
+    tar_path, items, lean = job
     with tarfile.open(tar_path, "w") as tar:
         for image_path, label_path, scale, rank, score_value in items:
-            image = cv2.imread(image_path, cv2.IMREAD_COLOR)
             label = cv2.LUT(cv2.imread(label_path, cv2.IMREAD_GRAYSCALE), LUT)
             height, width = label.shape
             out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+            if lean and scale == 1.0:  # copied as stored, as dance does
+                with open(image_path, "rb") as stored:
+                    image_bytes = stored.read()
+            else:
+                image = cv2.imread(image_path, cv2.IMREAD_COLOR)
+                if scale != 1.0:
+                    image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_AREA)
+                ok_i, image_png = cv2.imencode(".png", image, PNG)
+                assert ok_i
+                image_bytes = image_png.tobytes()
             if scale != 1.0:
-                image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_AREA)
                 label = cv2.resize(label, (out_w, out_h), interpolation=cv2.INTER_NEAREST_EXACT)
-            ok_i, image_png = cv2.imencode(".png", image, PNG)
             ok_l, label_png = cv2.imencode(".png", label, PNG)
-            assert ok_i and ok_l
+            assert ok_l
             key = os.path.basename(image_path)[: -len("_leftImg8bit.png")]
             meta = json.dumps({"width": out_w, "height": out_h, "scale": scale, "rank": rank,
                                "scores": {"si-mean": score_value}}, sort_keys=True).encode()
-            for suffix, data in (("png", image_png.tobytes()), ("seg.png", label_png.tobytes()), ("json", meta)):
+            for suffix, data in (("png", image_bytes), ("seg.png", label_png.tobytes()), ("json", meta)):
                 info = tarfile.TarInfo(f"{key}.{suffix}")
                 info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))
@@ -136,6 +149,8 @@ def main():
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--png-strategy", choices=["default", "rle"], default="default",
                         help="zlib strategy of the PNGs written (default: OpenCV's default at level 3)")
+    parser.add_argument("--lean", action="store_true",
+                        help="copy the image of every sample kept at scale 1 as stored, as dance does")
     parser.add_argument("--decode-only", action="store_true",
                         help="only decode every image and label (the decode-only bound), write nothing")
     args = parser.parse_args()
@@ -156,10 +171,10 @@ def main():
         scored = time.perf_counter()
         decisions = plan(images, scores)
         items = [(images[i], labels[i], scale, rank, scores[i]) for i, scale, rank in decisions]
-        jobs = [(os.path.join(args.out, f"train-{w:06d}.tar"), items[w::args.workers]) for w in range(args.workers)]
+        jobs = [(os.path.join(args.out, f"train-{w:06d}.tar"), items[w::args.workers], args.lean) for w in range(args.workers)]
         kept = sum(pool.map(slim_chunk, jobs, chunksize=1))
     end = time.perf_counter()
-    print(json.dumps({"samples": len(images), "kept": kept, "workers": args.workers,
+    print(json.dumps({"samples": len(images), "kept": kept, "workers": args.workers, "lean": args.lean,
                       "score_seconds": scored - start, "slim_seconds": end - scored, "seconds": end - start,
                       "samples_per_second": len(images) / (end - start)}))
 

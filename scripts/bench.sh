@@ -8,6 +8,9 @@ if [ ! -x "$(dirname "$bench")/dance" ]; then
 fi
 # PyTorch for the train-step comparison: the CPU build from scripts/torch-venv.sh, when it can be had.
 if torch_python=$(scripts/torch-venv.sh); then torch=(--python "$torch_python"); else echo "PyTorch comparison skipped: $torch_python"; torch=(--no-torch); fi
+# DANCE_PHOTOS (CamVid as SegNet released it) adds real photographs: the png case measures the codec
+# on them, and the slim case builds two Cityscapes-format roots from them and compares on those too.
+if [ -z "${DANCE_PHOTOS:-}" ]; then echo "DANCE_PHOTOS unset: the png case and slim's real-photo roots are skipped"; fi
 for case in $("$bench" --list-cases); do
   if [ "$case" = train-step ]; then
     # The default (each convolution shape on its faster backend) and each backend forced, on the

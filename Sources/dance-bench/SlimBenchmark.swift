@@ -40,6 +40,14 @@ struct SlimBenchmark: ParsableCommand {
   @Option(help: "Also measure the throughput on the training samples of this Cityscapes-format root (e.g. real data).")
   var root: String?
 
+  @Option(help: ArgumentHelp(
+    "CamVid (SegNet's release: train/, val/, test/ and their *annot/ folders) to build two Cityscapes-format roots of real photographs from and measure on. Default: $DANCE_PHOTOS; skipped without either.",
+    discussion: "One root holds every CamVid frame as it is (image PNG bytes as stored, labels as Cityscapes label ids); the other --photo-frames 2048x1024 frames tiled 2x2 from CamVid frames. Built in the bench's directory, not timed."))
+  var photos: String?
+
+  @Option(help: "2048x1024 frames to tile from the --photos frames.")
+  var photoFrames = 48
+
   @Option(help: "Comma-separated dataset sizes for the peak-memory runs; \"\" skips them. The 2,000-sample runs take several minutes on 2 cores.")
   var memorySizes = "500,2000"
 
@@ -126,6 +134,7 @@ struct SlimBenchmark: ParsableCommand {
         root: try dataRoot(kind, samples), title: "\(samples) samples of \(kind.rawValue) frames, \(imageSize)",
         run: directory + "/throughput-\(kind.rawValue)")
     }
+    try measurePhotos(throughput, directory: directory, threads: threads)
     if let root {
       let count = (FileManager.default.enumerator(atPath: root + "/leftImg8bit/train")?.allObjects as? [String] ?? [])
         .filter { $0.hasSuffix("_leftImg8bit.png") }.count
@@ -169,6 +178,18 @@ struct SlimBenchmark: ParsableCommand {
           + String(format: "peak RSS at %d vs %d samples: %6.1f MB vs %6.1f MB (ratio %.2f)", high, low, large, small, large / small))
       }
       print("targets: every command's peak RSS independent of the dataset size (ratio about 1) and under 150 MB")
+    }
+  }
+
+  /// The throughput on the two roots built from `--photos` (or `$DANCE_PHOTOS`), or why not.
+  func measurePhotos(_ throughput: Throughput, directory: String, threads: Int) throws {
+    guard let camvid = photos ?? ProcessInfo.processInfo.environment["DANCE_PHOTOS"] else {
+      print("\nreal-photo roots SKIPPED: no --photos or DANCE_PHOTOS (CamVid as SegNet released it, e.g. /path/to/CamVid)")
+      return
+    }
+    guard photoFrames > 0 else { throw ValidationError("--photo-frames must be positive") }
+    for (index, built) in try PhotoRoots.build(camvid: camvid, tiled: photoFrames, into: directory, threads: threads).enumerated() {
+      try throughput.measure(root: built.root, title: built.title, run: directory + "/throughput-photos-\(index)")
     }
   }
 
