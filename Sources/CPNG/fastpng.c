@@ -87,8 +87,8 @@ int cpng_fast_probe(const uint8_t *data, size_t size, int label_mode, uint64_t m
 // inflates one row per call, so a distance reaching back beyond a declared window smaller than
 // 32 KiB is refused ("invalid distance too far back"); inflating into the whole buffer at once would
 // serve it from the rows already there. So such a stream is inflated one row per call too; one
-// declaring 32 KiB (`whole_window`) in one call (in pieces of at most UINT_MAX bytes). Input is fed
-// in pieces of at most UINT_MAX bytes.
+// declaring 32 KiB (`whole_window`) in one call. Input and output are handled in pieces of at most
+// UINT_MAX bytes.
 static int cpng_zlib_inflate_rows(const uint8_t *in, size_t in_left, size_t height, size_t row, int whole_window,
                                   uint8_t *filtered) {
   z_stream z;

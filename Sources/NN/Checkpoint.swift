@@ -56,7 +56,7 @@ extension DeepLab {
   /// The checkpoint metadata that lets ``load(from:)`` rebuild this network: the configuration as
   /// JSON under ``configurationKey``.
   public var configurationMetadata: [String: String] {
-    let json = (try? JSONEncoder.sorted.encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    let json = (try? CanonicalJSON.text(configuration)) ?? "{}"
     return [Self.configurationKey: json]
   }
 
@@ -112,14 +112,5 @@ extension DeepLab {
       return "\(configurationKey) names \(c.asppBranchCount) ASPP branches, the file holds \(branches.count)"
     }
     return nil
-  }
-}
-
-extension JSONEncoder {
-  /// An encoder with sorted keys, so the same value always gives the same bytes.
-  static var sorted: JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return encoder
   }
 }

@@ -33,24 +33,22 @@ public enum CamVidCityscapesRoot {
     public var name: String
   }
 
-  /// Every frame of `camvid`'s `train`, `val` and `test` splits that has its label, in path order.
+  /// Every frame of `camvid`'s `train`, `val` and `test` splits that has its label, split by split
+  /// and by name, as the CamVid layout discovers them (``DatasetLayout/discover(root:options:)``).
   ///
-  /// - Throws: ``DatasetError/invalidConfiguration(path:reason:)`` when there are none, or two
+  /// - Throws: ``DatasetError`` when `camvid` is not a CamVid root, has no labelled frames, or two
   ///   share a name.
   public static func frames(in camvid: String) throws -> [Frame] {
-    var frames: [Frame] = []
-    for split in ["train", "val", "test"] {
-      let names = ((try? FileManager.default.contentsOfDirectory(atPath: camvid + "/" + split)) ?? [])
-        .filter { $0.hasSuffix(".png") }.sorted()
-      for file in names {
-        let label = camvid + "/" + split + "annot/" + file
-        guard FileManager.default.fileExists(atPath: label) else { continue }
-        let name = String(file.dropLast(4))
-        let sequence = name.split(separator: "_").first.map(String.init) ?? name
-        frames.append(Frame(image: camvid + "/" + split + "/" + file, label: label, sequence: sequence, name: name))
-      }
-    }
-    guard !frames.isEmpty else { throw DatasetError.invalidConfiguration(path: camvid, reason: "no CamVid frames with labels in {train,val,test}/") }
+    let discovery = try DatasetLayout.discover(root: camvid, options: DiscoveryOptions(format: .camvid))
+    let splits = DatasetSplit.allCases
+    let frames = discovery.samples.compactMap { sample -> (split: Int, frame: Frame)? in
+      guard let label = sample.labelPath else { return nil }
+      let name = ((sample.imagePath as NSString).lastPathComponent as NSString).deletingPathExtension
+      let sequence = name.split(separator: "_").first.map(String.init) ?? name
+      let frame = Frame(image: discovery.root + "/" + sample.imagePath, label: discovery.root + "/" + label, sequence: sequence, name: name)
+      return (splits.firstIndex(of: sample.split) ?? splits.count, frame)
+    }.sorted { ($0.split, $0.frame.name) < ($1.split, $1.frame.name) }.map(\.frame)
+    guard !frames.isEmpty else { throw DatasetError.invalidConfiguration(path: camvid, reason: "no CamVid frames with labels") }
     guard Set(frames.map(\.name)).count == frames.count else { throw DatasetError.invalidConfiguration(path: camvid, reason: "CamVid frame names repeat") }
     return frames
   }
@@ -60,10 +58,12 @@ public enum CamVidCityscapesRoot {
     guard case .uint8(var label) = try ImageDecoder().decodeLabel(contentsOf: path).image, label.channels == 1 else {
       throw DatasetError.invalidLabel(path: path, reason: "not an 8-bit gray CamVid label")
     }
-    let table = (0...255).map { cityscapesLabelID(camVidClass: UInt8($0)) }
-    for index in label.samples.indices { label.samples[index] = table[Int(label.samples[index])] }
+    for index in label.samples.indices { label.samples[index] = labelIDOfByte[Int(label.samples[index])] }
     return label
   }
+
+  /// ``cityscapesLabelID(camVidClass:)`` for every byte value, made once.
+  static let labelIDOfByte: [UInt8] = (0...255).map { cityscapesLabelID(camVidClass: UInt8($0)) }
 
   /// The encoder of the label files written: no filter, zlib level 6.
   static let labelEncoder = PNGEncoder(compressionLevel: 6, filter: .none)
@@ -130,7 +130,7 @@ public enum CamVidCityscapesRoot {
     } consume: { _, result in
       let (city, stem, image, label) = try result.get()
       for (folder, suffix, bytes) in [("leftImg8bit", "_leftImg8bit.png", image), ("gtFine", "_gtFine_labelIds.png", label)] {
-        let directory = "\(root)/\(folder)/train/\(city)"
+        let directory = "\(root)/\(folder)/\(DatasetSplit.train.rawValue)/\(city)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: directory + "/" + stem + suffix, contents: Data(bytes)) else {
           throw DatasetError.cannotWriteFile(path: directory + "/" + stem + suffix, reason: "createFile failed")

@@ -63,11 +63,7 @@ public struct SlimFingerprint: Codable, Sendable, Equatable {
   /// The canonical JSON: keys sorted, slashes escaped as `JSONEncoder` escapes them (the form the
   /// catalog and every manifest's `configuration_sha256` have always recorded).
   /// - Throws: `EncodingError` for a value JSON cannot hold (a non-finite policy parameter).
-  public func canonicalJSON() throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(self), as: UTF8.self)
-  }
+  public func canonicalJSON() throws -> String { try CanonicalJSON.text(self) }
 
   /// ``canonicalJSON()`` for the output at `directory`.
   /// - Throws: ``OutputStoreError/invalid(path:reason:)`` naming `directory` when it cannot be encoded.

@@ -261,7 +261,7 @@ public enum ShardVerifier {
     // `dance catalog merge` replaces the partitions' indexes by one `shardindex.json` per split.
     let merged = Set(bySplit.keys.filter { split in
       manifests.contains { $0.partition != nil }
-        && FileManager.default.fileExists(atPath: output + "/" + split + "/" + ShardIndexJSON.defaultFileName)
+        && OutputReader.isSplitFolder(output + "/" + split)
     })
     for split in merged { check(split + "/" + ShardIndexJSON.defaultFileName, bySplit[split] ?? [], split: split, required: true) }
     for manifest in manifests {

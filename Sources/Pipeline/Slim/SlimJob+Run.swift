@@ -118,8 +118,8 @@ public enum SlimJob {
     let indicator = configuration.indicator
     return try target.catalog.recordPlan(
       PlanRecord(
-        split: split, policy: json(plan.policy), indicator: "\(indicator.rawValue)@\(indicator.variant)",
-        weights: json(plan.weights), lambda: plan.lambda, samples: inputs.count, kept: plan.keptCount,
+        split: split, policy: CanonicalJSON.text(plan.policy), indicator: "\(indicator.rawValue)@\(indicator.variant)",
+        weights: CanonicalJSON.text(plan.weights), lambda: plan.lambda, samples: inputs.count, kept: plan.keptCount,
         pixelFraction: plan.pixelFraction(inputs: inputs)),
       decisions: decisions, output: target.key)
   }
@@ -151,12 +151,6 @@ public enum SlimJob {
         weight: decision.weight, rank: decision.rank,
         scores: input.scores.idKeyed(sample.key, only: embedded))
     }
-  }
-
-  static func json<Value: Encodable>(_ value: Value) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 }
 
