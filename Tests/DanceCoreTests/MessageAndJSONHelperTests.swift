@@ -37,4 +37,16 @@ import Testing
     let phrases = ConfigurationDifference.phrases(recorded: #"{"align":1,"policy":{"fixed":{"scale":0.5}}}"#, given: #"{"align":1,"policy":"none","root":"/d"}"#)
     #expect(phrases == [#"policy {"fixed":{"scale":0.5}} recorded, "none" given"#, #"root absent recorded, "/d" given"#])
   }
+
+  /// Inside an object both sides have, each differing key is named by its dotted path; objects
+  /// with no key in common (a policy of another kind) are shown whole.
+  @Test func configurationDifferencesNameKeysInsideSharedObjects() {
+    let phrases = ConfigurationDifference.phrases(
+      recorded: #"{"output":{"pngLevel":3,"pngStrategy":"rle"},"policy":{"fixed":{"scale":0.5}}}"#,
+      given: #"{"output":{"pngDeflater":"isal","pngLevel":2,"pngStrategy":"rle"},"policy":{"quantile":{"drop":0.1}}}"#)
+    #expect(phrases == [
+      #"output.pngDeflater absent recorded, "isal" given"#, "output.pngLevel 3 recorded, 2 given",
+      #"policy {"fixed":{"scale":0.5}} recorded, {"quantile":{"drop":0.1}} given"#,
+    ])
+  }
 }

@@ -1,6 +1,7 @@
 import Catalog
 import DanceCore
 import Foundation
+import ImageCodecs
 import OutputStore
 import TestSupport
 import Testing
@@ -75,6 +76,21 @@ import Testing
       }
       #expect(try regularFileContents(under: fixture.output) == before)
     }
+  }
+
+  /// An output deflated by zlib (every output before issue 29) is refused by today's ISA-L default,
+  /// naming the output settings that differ and the flags that resume it.
+  @Test func aZlibOutputIsRefusedByTheISALDefaultNamingTheFlagsThatResumeIt() throws {
+    var recorded = OutputFixture.fingerprint()
+    recorded.output.pngDeflater = .zlib
+    recorded.output.pngFilter = .sub
+    recorded.output.pngLevel = 3
+    let refusal = SlimFingerprint.refusal(
+      "/out", recorded: try recorded.canonicalJSON(), given: try OutputFixture.fingerprint().canonicalJSON())
+    guard case .refused(_, let reason) = refusal else { Issue.record("not a refusal: \(refusal)"); return }
+    #expect(reason.contains(#"output.pngDeflater absent recorded, "isal" given"#))
+    #expect(reason.contains("output.pngLevel 3 recorded, 2 given"))
+    #expect(reason.contains("--png-deflater zlib --png-filter sub --png-level 3 resume it"))
   }
 
   /// A recorded partition scheme is read back typed: none is the scheme before issue 26, a known

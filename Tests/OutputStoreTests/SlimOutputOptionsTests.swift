@@ -15,22 +15,29 @@ import Testing
     return String(decoding: try encoder.encode(options), as: UTF8.self)
   }
 
-  /// The defaults write what every output before issue 29 wrote (zlib level 3, run-length, sub), and
-  /// record exactly what those outputs recorded, so they resume.
-  @Test func theDefaultsAreZlibLevelThreeWithSubAsBefore() throws {
+  /// The defaults are ISA-L level 2 with the adaptive filter (issue 29), and they are recorded, so an
+  /// output written before them (zlib, sub) is never resumed by them.
+  @Test func theDefaultsAreISALLevelTwoWithTheAdaptiveFilter() throws {
     let encoder = SlimOutputOptions().pngEncoder
-    #expect(encoder.deflater == .zlib)
-    #expect(encoder.filter == .sub)
-    #expect(encoder.compressionLevel == 3)
-    #expect(try Self.json(SlimOutputOptions()) == Self.recordedBeforeIssue29)
+    #expect(encoder.deflater == .isal)
+    #expect(encoder.filter == .adaptive)
+    #expect(encoder.compressionLevel == 2)
+    #expect(try Self.json(SlimOutputOptions()) != Self.recordedBeforeIssue29)
   }
 
+  /// What outputs before issue 29 recorded reads as zlib level 3 with sub and writes back unchanged;
+  /// the same settings given today (`--png-deflater zlib --png-filter sub --png-level 3`) record it too.
   @Test func olderRecordsReadAsSubAndZlibAndWriteBackUnchanged() throws {
     let options = try JSONDecoder().decode(SlimOutputOptions.self, from: Data(Self.recordedBeforeIssue29.utf8))
     #expect(options.pngFilter == .sub)
     #expect(options.pngDeflater == .zlib)
     #expect(options.pngLevel == 3)
     #expect(try Self.json(options) == Self.recordedBeforeIssue29)
+    var given = SlimOutputOptions()
+    given.pngDeflater = .zlib
+    given.pngFilter = .sub
+    given.pngLevel = 3
+    #expect(try Self.json(given) == Self.recordedBeforeIssue29)
   }
 
   @Test func isalAndAdaptiveAreRecordedSoTheyDifferFromOlderOutputs() throws {

@@ -1,5 +1,6 @@
 public import DanceCore
 import Foundation
+import ImageCodecs
 public import Slimming
 
 /// What a slimmed output depends on: a rerun with an equal fingerprint resumes, another is refused.
@@ -96,7 +97,13 @@ public struct SlimFingerprint: Codable, Sendable, Equatable {
   public static func refusal(_ directory: String, recorded: String, given: String) -> OutputStoreError {
     let differences = ConfigurationDifference.phrases(recorded: recorded, given: given)
     let schemes = (partitionSchemeName(of: recorded), partitionSchemeName(of: given))
-    let hint = schemes.0 == schemes.1 ? "" : "; its partitions were chosen by \(schemes.0), this Dance deals them out by \(schemes.1)"
+    var hint = schemes.0 == schemes.1 ? "" : "; its partitions were chosen by \(schemes.0), this Dance deals them out by \(schemes.1)"
+    if let old = try? SlimFingerprint(canonicalJSON: recorded), let new = try? SlimFingerprint(canonicalJSON: given),
+      old.output.pngDeflater == .zlib, new.output.pngDeflater != .zlib
+    {
+      let output = old.output  // zlib was the only deflater, and the default, before issue 29
+      hint += "; it was deflated by zlib: --png-deflater zlib --png-filter \(output.pngFilter.rawValue) --png-level \(output.pngLevel) resume it"
+    }
     return .refused(
       path: directory,
       reason: "was written with another configuration (\(differences.joined(separator: "; "))\(hint)); "

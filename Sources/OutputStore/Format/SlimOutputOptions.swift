@@ -37,19 +37,22 @@ public struct SlimOutputOptions: Sendable, Equatable, Codable {
   }
 
   /// Compression level of image PNGs: zlib's 0 to 9, or ISA-L's 0 to 2 (higher levels are taken as
-  /// 2). Default 3 (zlib's fast end).
-  public var pngLevel = 3
+  /// 2). Default 2, ISA-L's highest (with zlib's run-length strategy every level from 1 writes the
+  /// same bytes).
+  public var pngLevel = 2
   /// zlib strategy of image PNGs (zlib only). Default run-length (``PNGEncoder/Strategy/rle``):
   /// about twice as fast as the standard search on photographs, for files a few per cent larger.
   public var pngStrategy: PNGEncoder.Strategy = .rle
-  /// Row filter of image PNGs. Default sub. `adaptive` gave 3 % smaller files on CamVid's
-  /// photographs (1 % on 2048×1024 frames made from them), for outputs that decode about 30 %
-  /// slower; the default stays until issue 29 measures the whole job on a quiet machine.
-  public var pngFilter: PNGFilter = .sub
-  /// Deflate implementation of image PNGs. Default zlib. ISA-L level 2 with the adaptive filter
-  /// encoded about two and a half times as fast as zlib level 3 run-length with sub, in CPU time on
-  /// a loaded machine (issue 29's first figures), for smaller files.
-  public var pngDeflater: PNGEncoder.Deflater = .zlib
+  /// Row filter of image PNGs. Default adaptive: on CamVid's photographs 4 % smaller files than sub
+  /// (at 2048×1024 frames tiled from them, 6 %), which decode about 30 % slower, as any PNG libpng
+  /// or OpenCV writes does (issue 29).
+  public var pngFilter: PNGFilter = .adaptive
+  /// Deflate implementation of image PNGs. Default ISA-L: with the adaptive filter it encoded
+  /// CamVid's frames in 2.0 ms against zlib's 4.8 ms (level 3, run-length, sub) and 8.1 ms
+  /// (adaptive), on a quiet machine. Its bytes are the same on every x86-64 CPU with SSE4.2; CPUs
+  /// without it, and other architectures, write other bytes of the same pixels (zlib's are the same
+  /// everywhere).
+  public var pngDeflater: PNGEncoder.Deflater = .isal
   /// Image resampling kernel. Default area.
   public var kernel: ImageResampler.Kernel = .area
   /// Label resampling. Default nearest.
