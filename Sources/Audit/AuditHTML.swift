@@ -9,44 +9,64 @@ import Slimming
 public enum AuditHTML {
   /// The page. `thumbnails` decodes the extreme samples' files (skip it for a page without pictures).
   public static func render(_ data: AuditData, thumbnails: Bool = true) -> String {
-    var html = """
-      <!DOCTYPE html>
-      <html lang="en"><head><meta charset="utf-8"><title>Dance audit</title>
-      <style>
-      body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#222;padding:16px 28px}
-      h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
-      table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
-      th:first-child,td:first-child{text-align:left}
-      .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
-      .shares-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}
-      figure{margin:0;background:#fafafa;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
-      .two{display:grid;grid-template-columns:1fr 1fr;gap:6px}svg{display:block;width:100%;height:auto}
-      svg text{font-size:10px;fill:#555}svg .axis-title{fill:#333}svg line.grid{stroke:#e6e6e6}svg line.axis{stroke:#888}
-      svg.histogram rect.bar{fill:#4a7bd0}svg.shares rect.bar{stroke:#0003}svg rect.dropped{fill:#d0604a22}
-      g.cutoff line{stroke:#b8322a;stroke-dasharray:4 2;stroke-width:1.2}g.cutoff text{fill:#b8322a;font-weight:600}
-      .muted{color:#777}.pair{display:flex;gap:4px}.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:14px}
-      .gallery figcaption{overflow-wrap:anywhere}
-      .extremes{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:24px;align-items:start}
-      aside.legend{position:sticky;top:8px;min-width:200px;background:#fafafa;border:1px solid #eee;padding:8px 10px}
-      aside.legend h3{margin:0;font-size:14px}aside.legend ul{list-style:none;margin:4px 0 0;padding:0;font-size:12px}
-      aside.legend ul.many{columns:3;column-gap:12px;width:470px}aside.legend li{break-inside:avoid;white-space:nowrap}
-      .swatch{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;border:1px solid #0004}
-      table.matrix th{font-size:11px;font-weight:normal;text-align:left}table.matrix td{text-align:center;font-size:12px}
-      svg text.cutoff-key,svg text.cutoff-tag{fill:#b8322a;font-weight:600}
-      .browser-controls{display:flex;gap:8px;align-items:center;margin:8px 0}.browser-controls input{width:260px}
-      .browser{display:grid;grid-template-columns:minmax(0,3fr) minmax(320px,2fr);gap:18px;align-items:start}
-      .browser-table{max-height:80vh;overflow:auto;border:1px solid #eee}#sample-table{margin:0;width:100%}
-      #sample-table th{position:sticky;top:0;background:#f4f4f4;cursor:pointer;white-space:nowrap}
-      #sample-table th[aria-sort=ascending]::after{content:" ▲"}#sample-table th[aria-sort=descending]::after{content:" ▼"}
-      #sample-table tbody tr{cursor:pointer}#sample-table tbody tr:hover{background:#f1f5fc}#sample-table tr.selected{background:#dde8fb}
-      #sample-table td:nth-child(2),#sample-table th:nth-child(2){text-align:left}img.thumb{width:64px;height:auto;display:block}#sample-detail{position:sticky;top:8px}svg.filters{position:absolute}
-      .detail-pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}.detail-pair img{width:100%;display:block}
-      .stack{position:relative}.stack img.label{position:absolute;left:0;top:0;opacity:.5;image-rendering:pixelated}
-      </style></head><body>
-      <h1>Dance audit</h1>
+    var html = pageHead
+    html += summarySection(data)
+    html += distributionsSection(data)
+    html += classSharesSection(data)
+    html += quantilesSection(data)
+    html += section("correlation", "Correlation between indicators (training split, Pearson r)") {
+      correlationMatrix(data.correlations)
+    }
+    html += extremesSection(data, thumbnails: thumbnails)
+    if let browser = data.browser, !browser.rows.isEmpty {
+      html += section("samples", "Sample browser (training split)") { browser.html() }
+    }
+    html += policyPreviewSection(data)
+    return html + "</body></html>\n"
+  }
 
-      """
-    html += section("summary", "Summary") {
+  /// The document up to the page's heading: doctype, title and the inline stylesheet.
+  static let pageHead = """
+    <!DOCTYPE html>
+    <html lang="en"><head><meta charset="utf-8"><title>Dance audit</title>
+    <style>
+    body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#222;padding:16px 28px}
+    h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
+    table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
+    th:first-child,td:first-child{text-align:left}
+    .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
+    .shares-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}
+    figure{margin:0;background:#fafafa;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
+    .two{display:grid;grid-template-columns:1fr 1fr;gap:6px}svg{display:block;width:100%;height:auto}
+    svg text{font-size:10px;fill:#555}svg .axis-title{fill:#333}svg line.grid{stroke:#e6e6e6}svg line.axis{stroke:#888}
+    svg.histogram rect.bar{fill:#4a7bd0}svg.shares rect.bar{stroke:#0003}svg rect.dropped{fill:#d0604a22}
+    g.cutoff line{stroke:#b8322a;stroke-dasharray:4 2;stroke-width:1.2}g.cutoff text{fill:#b8322a;font-weight:600}
+    .muted{color:#777}.pair{display:flex;gap:4px}.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:14px}
+    .gallery figcaption{overflow-wrap:anywhere}
+    .extremes{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:24px;align-items:start}
+    aside.legend{position:sticky;top:8px;min-width:200px;background:#fafafa;border:1px solid #eee;padding:8px 10px}
+    aside.legend h3{margin:0;font-size:14px}aside.legend ul{list-style:none;margin:4px 0 0;padding:0;font-size:12px}
+    aside.legend ul.many{columns:3;column-gap:12px;width:470px}aside.legend li{break-inside:avoid;white-space:nowrap}
+    .swatch{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;border:1px solid #0004}
+    table.matrix th{font-size:11px;font-weight:normal;text-align:left}table.matrix td{text-align:center;font-size:12px}
+    svg text.cutoff-key,svg text.cutoff-tag{fill:#b8322a;font-weight:600}
+    .browser-controls{display:flex;gap:8px;align-items:center;margin:8px 0}.browser-controls input{width:260px}
+    .browser{display:grid;grid-template-columns:minmax(0,3fr) minmax(320px,2fr);gap:18px;align-items:start}
+    .browser-table{max-height:80vh;overflow:auto;border:1px solid #eee}#sample-table{margin:0;width:100%}
+    #sample-table th{position:sticky;top:0;background:#f4f4f4;cursor:pointer;white-space:nowrap}
+    #sample-table th[aria-sort=ascending]::after{content:" ▲"}#sample-table th[aria-sort=descending]::after{content:" ▼"}
+    #sample-table tbody tr{cursor:pointer}#sample-table tbody tr:hover{background:#f1f5fc}#sample-table tr.selected{background:#dde8fb}
+    #sample-table td:nth-child(2),#sample-table th:nth-child(2){text-align:left}img.thumb{width:64px;height:auto;display:block}#sample-detail{position:sticky;top:8px}svg.filters{position:absolute}
+    .detail-pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}.detail-pair img{width:100%;display:block}
+    .stack{position:relative}.stack img.label{position:absolute;left:0;top:0;opacity:.5;image-rendering:pixelated}
+    </style></head><body>
+    <h1>Dance audit</h1>
+
+    """
+
+  /// The catalog, the datasets it holds and the valid samples per split.
+  static func summarySection(_ data: AuditData) -> String {
+    section("summary", "Summary") {
       var body = "<p>Catalog <code>\(escape(data.catalog))</code>.</p><ul>"
       for dataset in data.datasets { body += "<li>\(escape("\(dataset.name) (\(dataset.format)): \(dataset.root)"))</li>" }
       body += "</ul>" + table(
@@ -54,7 +74,12 @@ public enum AuditHTML {
         data.samplesPerSplit.sorted { order($0.key) < order($1.key) }.map { [$0.key, "\($0.value)"] })
       return body
     }
-    html += section("distributions", "Distributions") {
+  }
+
+  /// Per split, each indicator's histogram (with the default policy's cut-offs on the training split's
+  /// ranking indicator) beside its cumulative distribution.
+  static func distributionsSection(_ data: AuditData) -> String {
+    section("distributions", "Distributions") {
       var body = "<p class=\"muted\">Per split and indicator: histogram (samples per bin, bin edges below) and cumulative "
         + "distribution. On the training histogram of \(escape(data.rankingIndicator)) the dashed lines are where "
         + "<code>\(escape(SlimmingPolicy.quantileDefault.description))</code> cuts; the shaded part is dropped.</p>"
@@ -70,28 +95,42 @@ public enum AuditHTML {
       }
       return body
     }
-    html += section("class-shares", "Pixels per class") {
+  }
+
+  /// Per split and label space, each class's share of the labelled pixels.
+  static func classSharesSection(_ data: AuditData) -> String {
+    section("class-shares", "Pixels per class") {
       guard !data.classShares.isEmpty else { return "<p class=\"muted\">No label files.</p>" }
       var body = "<p class=\"muted\">Per split: each class's share of the labelled (not ignored) pixels, largest first.</p>"
         + "<div class=\"shares-grid\">"
       for shares in data.classShares.sorted(by: { (order($0.split), $0.labelSpace) < (order($1.split), $1.labelSpace) }) {
         let colors = data.space(shares.labelSpace)?.classes.map(\.color) ?? []
-        let all = shares.pixels.reduce(0, +) + shares.ignoredPixels
-        let absent = shares.pixels.indices.filter { shares.pixels[$0] == 0 }.map { shares.classNames[$0] }
-        var caption = "\(escape(shares.split)) · \(escape(shares.labelSpace)) · \(shares.labelFilesRead) of \(shares.labelFiles) label files"
-        if shares.unreadableLabelFiles > 0 { caption += " (\(shares.unreadableLabelFiles) unreadable)" }
-        caption += " · ignored \(all > 0 ? percent(Double(shares.ignoredPixels) / Double(all)) : "–") of all pixels"
-        if !absent.isEmpty {
-          let names = absent.map(escape).joined(separator: ", ")
-          caption += absent.count <= 12 ? "<br>absent: " + names
-            : "<details><summary>\(absent.count) of \(shares.classNames.count) classes absent</summary>\(names)</details>"
-        }
         body += "<figure class=\"class-shares\" data-split=\"\(escape(shares.split))\" data-label-space=\"\(escape(shares.labelSpace))\">"
-          + "<h3>\(escape(shares.split))</h3>" + classShareSVG(shares, colors: colors) + "<figcaption>\(caption)</figcaption></figure>"
+          + "<h3>\(escape(shares.split))</h3>" + classShareSVG(shares, colors: colors)
+          + "<figcaption>\(classSharesCaption(shares))</figcaption></figure>"
       }
       return body + "</div>"
     }
-    html += section("quantiles", "Quantiles") {
+  }
+
+  /// The caption under one split's class shares: label files read, the ignored share, the absent classes.
+  static func classSharesCaption(_ shares: ClassShares) -> String {
+    let all = shares.pixels.reduce(0, +) + shares.ignoredPixels
+    let absent = shares.pixels.indices.filter { shares.pixels[$0] == 0 }.map { shares.classNames[$0] }
+    var caption = "\(escape(shares.split)) · \(escape(shares.labelSpace)) · \(shares.labelFilesRead) of \(shares.labelFiles) label files"
+    if shares.unreadableLabelFiles > 0 { caption += " (\(shares.unreadableLabelFiles) unreadable)" }
+    caption += " · ignored \(all > 0 ? percent(Double(shares.ignoredPixels) / Double(all)) : "–") of all pixels"
+    if !absent.isEmpty {
+      let names = absent.map(escape).joined(separator: ", ")
+      caption += absent.count <= 12 ? "<br>absent: " + names
+        : "<details><summary>\(absent.count) of \(shares.classNames.count) classes absent</summary>\(names)</details>"
+    }
+    return caption
+  }
+
+  /// Each split's and indicator's count, mean and quantiles, as a table.
+  static func quantilesSection(_ data: AuditData) -> String {
+    section("quantiles", "Quantiles") {
       let columns = ["p0", "p5", "p25", "p50", "p75", "p95", "p100"]
       return table(
         ["split", "indicator", "n", "mean"] + columns,
@@ -99,10 +138,11 @@ public enum AuditHTML {
           [item.split, item.indicator, "\(item.count)", number(item.mean)] + columns.map { number(item.quantiles[$0] ?? .nan) }
         })
     }
-    html += section("correlation", "Correlation between indicators (training split, Pearson r)") {
-      correlationMatrix(data.correlations)
-    }
-    html += section("extremes", "Least and most complex training images (by \(data.rankingIndicator))") {
+  }
+
+  /// The least and most complex training samples, with a legend of the class colours of their label spaces.
+  static func extremesSection(_ data: AuditData, thumbnails: Bool) -> String {
+    section("extremes", "Least and most complex training images (by \(data.rankingIndicator))") {
       var spaces: [LabelSpace] = []
       for extreme in data.leastComplex + data.mostComplex {
         if let space = data.space(extreme.labelSpace), !spaces.contains(where: { $0.id == space.id }) { spaces.append(space) }
@@ -113,10 +153,11 @@ public enum AuditHTML {
         + "<h3>Most complex</h3>" + gallery(data.mostComplex, indicator: indicator, thumbnails: thumbnails) + "</div><div>"
         + spaces.map(legend).joined() + "</div></div>"
     }
-    if let browser = data.browser, !browser.rows.isEmpty {
-      html += section("samples", "Sample browser (training split)") { browser.html() }
-    }
-    html += section("policy-preview", "Policy preview (training split, ranked by \(data.rankingIndicator))") {
+  }
+
+  /// What each policy of the preview would keep of the training split, and where the default policy cuts.
+  static func policyPreviewSection(_ data: AuditData) -> String {
+    section("policy-preview", "Policy preview (training split, ranked by \(data.rankingIndicator))") {
       guard !data.policyPreview.isEmpty else { return "<p class=\"muted\">No scored training samples.</p>" }
       return "<p class=\"muted\">What <code>dance slim --policy …</code> would keep; nothing is written.</p>"
         + table(
@@ -130,7 +171,6 @@ public enum AuditHTML {
           })
         + cutoffTable(data)
     }
-    return html + "</body></html>\n"
   }
 
   /// Where the default quantile policy cuts the ranking indicator, as a table.
