@@ -243,12 +243,7 @@ public struct AuditData: Sendable, Codable {
   {
     let datasets = try catalog.datasets()
     let datasetById = Dictionary(uniqueKeysWithValues: datasets.compactMap { dataset in dataset.id.map { ($0, dataset) } })
-    // A dataset whose class table is gone or changed since the scan gets no class figures.
-    let labelsById = datasetById.compactMapValues { dataset -> (labels: DatasetLabels, root: String)? in
-      (try? DatasetLabels.cataloged(
-        format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace
-      )).map { ($0, dataset.root) }
-    }
+    let labelsById = catalogedLabels(datasetById)
     let samples = try catalog.samples(status: .ok)
     let sampleByKey = Dictionary(uniqueKeysWithValues: samples.map { ($0.key, $0) })
     let scores = ScoreTable(try catalog.scores(), samples: Set(sampleByKey.keys))
@@ -257,6 +252,49 @@ public struct AuditData: Sendable, Codable {
     }
     let indicators = Indicator.allCases.map(\.rawValue).filter { id in table.contains { $0.values[id] != nil } }
     let splits = DatasetSplit.allCases.filter { split in samples.contains { $0.split == split } }
+    let training = table.filter { $0.split == .train }
+    let ranked = training.compactMap { row in row.values[ranking.rawValue].map { (row.key, $0) } }
+      .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    let (least, most) = Self.extremes(ranked, count: extremes, samples: sampleByKey, datasets: datasetById, labels: labelsById)
+    let inputs = scores.planInputs(
+      ranking: ranking, sizes: samples.filter { $0.split == .train }.map { ($0.key, $0.width, $0.height) })
+    let plans = inputs.isEmpty ? [] : previewPolicies.map { try? Planner.plan(inputs, policy: $0) }
+    let counted = splits.flatMap { split in
+      ClassShares.count(samples.filter { $0.split == split }, labels: labelsById, limit: max(1, labelFilesPerSplit))
+    }
+    let spaces = Dictionary(labelsById.values.map { ($0.labels.space.id, $0.labels.space) }) { first, _ in first }
+    var data = AuditData(
+      catalog: URL(fileURLWithPath: catalog.path).standardizedFileURL.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
+      samplesPerSplit: Dictionary(grouping: samples, by: \.split.rawValue).mapValues(\.count),
+      distributions: distributions(table, splits: splits, indicators: indicators, bins: bins),
+      correlations: correlations(training, indicators: indicators), rankingIndicator: ranking.rawValue,
+      leastComplex: least, mostComplex: most, table: table, policyPreview: previews(plans, inputs: inputs),
+      policyCutoffs: policyCutoffs(ranked.map(\.1)), classShares: counted.map(\.shares))
+    data.smallClasses = counted.filter { $0.shares.split == DatasetSplit.train.rawValue }.compactMap { entry in
+      spaces[entry.shares.labelSpace].flatMap { space in
+        SmallClassConcentration(
+          space: space, smallClassPixelsByKey: entry.smallClassPixelsByKey, ranked: ranked, indicator: ranking.rawValue)
+      }
+    }
+    data.labelSpaces = spaces
+    data.browser = SampleBrowser.make(
+      table: table, samples: sampleByKey, datasets: datasetById, labels: labelsById.mapValues(\.labels),
+      plan: plans.first ?? nil, indicators: indicators)
+    return data
+  }
+
+  /// Each dataset's class table with its root. A dataset whose class table is gone or changed since
+  /// the scan is left out (it gets no class figures).
+  static func catalogedLabels(_ datasetById: [Int64: DatasetRecord]) -> [Int64: (labels: DatasetLabels, root: String)] {
+    datasetById.compactMapValues { dataset -> (labels: DatasetLabels, root: String)? in
+      (try? DatasetLabels.cataloged(
+        format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace
+      )).map { ($0, dataset.root) }
+    }
+  }
+
+  /// The distribution of every indicator in every split where it has values, split by split.
+  static func distributions(_ table: [AuditRow], splits: [DatasetSplit], indicators: [String], bins: Int) -> [IndicatorDistribution] {
     var distributions: [IndicatorDistribution] = []
     for split in splits {
       for indicator in indicators {
@@ -266,68 +304,59 @@ public struct AuditData: Sendable, Codable {
         }
       }
     }
+    return distributions
+  }
+
+  /// Pearson's r between every pair of indicators over the rows that have both.
+  static func correlations(_ rows: [AuditRow], indicators: [String]) -> [Correlation] {
     var correlations: [Correlation] = []
-    let training = table.filter { $0.split == .train }
     for (i, a) in indicators.enumerated() {
       for b in indicators[(i + 1)...] {
-        let pairs = training.compactMap { row in row.values[a].flatMap { x in row.values[b].map { (x, $0) } } }
+        let pairs = rows.compactMap { row in row.values[a].flatMap { x in row.values[b].map { (x, $0) } } }
         correlations.append(Correlation(a: a, b: b, pearson: pearson(pairs)))
       }
     }
-    let ranked = training.compactMap { row in row.values[ranking.rawValue].map { (row.key, $0) } }
-      .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
-    // A split of at most twice the count shows every sample once: its lower half, then the rest.
-    let shown = ranked.count <= 2 * extremes ? (ranked.count + 1) / 2 : extremes
+    return correlations
+  }
+
+  /// The `count` least complex of `ranked` (ascending), least first, and the `count` most complex,
+  /// most first. A split of at most twice the count shows every sample once: its lower half, then the rest.
+  static func extremes(
+    _ ranked: [(SampleKey, Double)], count: Int, samples: [SampleKey: SampleRecord], datasets: [Int64: DatasetRecord],
+    labels: [Int64: (labels: DatasetLabels, root: String)]
+  ) -> (least: [AuditExtreme], most: [AuditExtreme]) {
+    let shown = ranked.count <= 2 * count ? (ranked.count + 1) / 2 : count
     func extreme(_ entry: (SampleKey, Double)) -> AuditExtreme? {
-      guard let sample = sampleByKey[entry.0], let dataset = datasetById[sample.datasetId] else { return nil }
+      guard let sample = samples[entry.0], let dataset = datasets[sample.datasetId] else { return nil }
       return AuditExtreme(
         key: entry.0, value: entry.1, imagePath: dataset.root + "/" + sample.imagePath,
         labelPath: sample.labelPath.map { dataset.root + "/" + $0 }, format: dataset.format.rawValue, labelSpace: dataset.labelSpace,
-        labels: labelsById[sample.datasetId]?.labels)
+        labels: labels[sample.datasetId]?.labels)
     }
-    let inputs = scores.planInputs(
-      ranking: ranking, sizes: samples.filter { $0.split == .train }.map { ($0.key, $0.width, $0.height) })
-    let policies: [SlimmingPolicy] = [
-      .quantileDefault, .budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales),
-      .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales), .fixed(scale: 0.5),
-    ]
-    let plans = inputs.isEmpty ? [] : policies.map { try? Planner.plan(inputs, policy: $0) }
-    let previews = plans.compactMap { plan -> PolicyPreview? in
+    return (ranked.prefix(shown).compactMap(extreme), ranked.suffix(min(count, ranked.count - shown)).reversed().compactMap(extreme))
+  }
+
+  /// The policies whose effect the audit previews, the default first (the sample browser shows its decisions).
+  static let previewPolicies: [SlimmingPolicy] = [
+    .quantileDefault, .budget(pixelBudget: 0.5, scales: SlimmingPolicy.defaultBudgetScales),
+    .budget(pixelBudget: 0.25, scales: SlimmingPolicy.defaultBudgetScales), .fixed(scale: 0.5),
+  ]
+
+  /// What each plan (`nil` where planning failed) keeps of `inputs`.
+  static func previews(_ plans: [Plan?], inputs: [PlanInput]) -> [PolicyPreview] {
+    plans.compactMap { plan -> PolicyPreview? in
       guard let plan else { return nil }
       return PolicyPreview(
         policy: SlimmingPolicy.Summary(plan.policy), samples: inputs.count, kept: plan.keptCount,
         byScale: Dictionary(uniqueKeysWithValues: plan.countsByScale.map { (String($0.scale), $0.count) }),
         pixelFraction: plan.pixelFraction(inputs: inputs))
     }
-    var cutoffs: [PolicyCutoff] = []
-    if case .quantile(let drop, let bands) = SlimmingPolicy.quantileDefault, !ranked.isEmpty {
-      let values = ranked.map(\.1)
-      cutoffs = [PolicyCutoff(kind: "drop", quantile: drop, value: quantile(values, drop), scale: nil)]
-        + bands.map { PolicyCutoff(kind: "band", quantile: $0.upTo, value: quantile(values, $0.upTo), scale: $0.scale) }
-    }
-    let counted = splits.flatMap { split in
-      ClassShares.count(samples.filter { $0.split == split }, labels: labelsById, limit: max(1, labelFilesPerSplit))
-    }
-    let shares = counted.map(\.shares)
-    let spaces = Dictionary(labelsById.values.map { ($0.labels.space.id, $0.labels.space) }) { first, _ in first }
-    let smallClasses = counted.filter { $0.shares.split == DatasetSplit.train.rawValue }.compactMap { entry in
-      spaces[entry.shares.labelSpace].flatMap { space in
-        SmallClassConcentration(
-          space: space, smallClassPixelsByKey: entry.smallClassPixelsByKey, ranked: ranked, indicator: ranking.rawValue)
-      }
-    }
-    var data = AuditData(
-      catalog: URL(fileURLWithPath: catalog.path).standardizedFileURL.path, datasets: datasets.map { Dataset(name: $0.name, format: $0.format.rawValue, root: $0.root, labelSpace: $0.labelSpace) },
-      samplesPerSplit: Dictionary(grouping: samples, by: \.split.rawValue).mapValues(\.count), distributions: distributions,
-      correlations: correlations, rankingIndicator: ranking.rawValue,
-      leastComplex: ranked.prefix(shown).compactMap(extreme),
-      mostComplex: ranked.suffix(min(extremes, ranked.count - shown)).reversed().compactMap(extreme), table: table, policyPreview: previews,
-      policyCutoffs: cutoffs, classShares: shares)
-    data.smallClasses = smallClasses
-    data.labelSpaces = spaces
-    data.browser = SampleBrowser.make(
-      table: table, samples: sampleByKey, datasets: datasetById, labels: labelsById.mapValues(\.labels),
-      plan: plans.first ?? nil, indicators: indicators)
-    return data
+  }
+
+  /// Where ``SlimmingPolicy/quantileDefault`` cuts the ranking indicator's training `values` (none when there are none).
+  static func policyCutoffs(_ values: [Double]) -> [PolicyCutoff] {
+    guard case .quantile(let drop, let bands) = SlimmingPolicy.quantileDefault, !values.isEmpty else { return [] }
+    return [PolicyCutoff(kind: "drop", quantile: drop, value: quantile(values, drop), scale: nil)]
+      + bands.map { PolicyCutoff(kind: "band", quantile: $0.upTo, value: quantile(values, $0.upTo), scale: $0.scale) }
   }
 }
