@@ -64,11 +64,29 @@ struct PhotographicRenderer: Sendable {
     let camera = scene.camera
     // Photon and sensor noise before the optics-and-demosaicing blur (which correlates it, as a
     // camera's processing does), quantisation-level noise after it.
-    let sensor = SensorNoise(readSigma: camera.readSigma, shotGain: camera.shotGain)
-    let quantisation = SensorNoise(readSigma: camera.quantisationSigma, shotGain: 0)
     let sensorSeed = UInt32(truncatingIfNeeded: random.next())
-    var planes = [Float](repeating: 0, count: width * height * 3)
     let texture = TextureField(width: width, seed: UInt32(truncatingIfNeeded: random.next()))
+    var planes = Self.exposedPlanes(scene, raster: raster, texture: texture, sensorSeed: sensorSeed)
+    planes.withUnsafeMutableBufferPointer { planes in
+      for _ in 0..<max(1, camera.blurPasses) { Self.blur(planes, width: width, height: height) }
+    }
+    let quantisation = SensorNoise(readSigma: camera.quantisationSigma, shotGain: 0)
+    let image = Self.quantised(
+      planes, width: width, height: height, noise: quantisation, seed: UInt32(truncatingIfNeeded: random.next()))
+    return camera.jpegQuality > 0 ? Self.jpegRoundTrip(image, quality: camera.jpegQuality) : image
+  }
+
+  /// The interleaved RGB planes (0…255 scale, not yet rounded) the sensor records: each pixel's
+  /// object or material colour modulated by the material's texture, the primitive's tone, the cast
+  /// shadows, the exposure, white balance and vignette, plus sensor noise hashed from `sensorSeed`.
+  private static func exposedPlanes(
+    _ scene: SyntheticScene, raster: SceneRaster, texture: TextureField, sensorSeed: UInt32
+  ) -> [Float] {
+    let width = raster.width
+    let height = raster.height
+    let camera = scene.camera
+    let sensor = SensorNoise(readSigma: camera.readSigma, shotGain: camera.shotGain)
+    var planes = [Float](repeating: 0, count: width * height * 3)
     let illumination = Float(scene.illumination) / 256
     let textureGain = Float(0.25 + 1.6 * scene.textureLevel)
     var materials = Self.materials
@@ -108,21 +126,23 @@ struct PhotographicRenderer: Sendable {
           }
         }
       }
-      for _ in 0..<max(1, camera.blurPasses) { Self.blur(planes, width: width, height: height) }
     }
-    let seed = UInt32(truncatingIfNeeded: random.next())
+    return planes
+  }
+
+  /// The planes rounded to 8-bit samples after quantisation-level `noise` hashed from `seed` is added.
+  private static func quantised(_ planes: [Float], width: Int, height: Int, noise: SensorNoise, seed: UInt32) -> Image8 {
     let samples = [UInt8](unsafeUninitializedCapacity: width * height * 3) { output, count in
       planes.withUnsafeBufferPointer { planes in
         for index in 0..<(width * height * 3) {
           let value = planes[index]
-          let noisy = value + quantisation.sample(value, hash: pixelHash(index, 0, seed))
+          let noisy = value + noise.sample(value, hash: pixelHash(index, 0, seed))
           output[index] = UInt8(min(max(noisy + 0.5, 0), 255))
         }
       }
       count = width * height * 3
     }
-    let image = Image8(width: width, height: height, channels: 3, samples: samples)
-    return camera.jpegQuality > 0 ? Self.jpegRoundTrip(image, quality: camera.jpegQuality) : image
+    return Image8(width: width, height: height, channels: 3, samples: samples)
   }
 
   /// The image after a baseline JPEG round trip (4:2:0 chroma) at `quality`: block and ringing

@@ -59,17 +59,9 @@ struct SceneRenderer: Sendable {
   func render(_ scene: SyntheticScene, raster: SceneRaster) -> Image8 {
     let width = raster.width
     let height = raster.height
-    // Low-frequency blotches: a coarse grid of random values, interpolated bilinearly.
-    let cell = max(4, width / 16)
-    let gridWidth = width / cell + 2
-    let gridHeight = height / cell + 2
-    var generator = SplitMix(seed: UInt64(scene.textureSeed) | 0xB10C_0000_0000)
-    let grid: [Int32] = (0..<(gridWidth * gridHeight)).map { _ in
-      Int32(truncatingIfNeeded: generator.next() & 0xFF) - 128
-    }
-    let columnCell: [Int] = (0..<width).map { $0 / cell }
-    let columnFraction: [Int32] = (0..<width).map { Int32(($0 % cell) * 256 / cell) }
-
+    let blotches = BlotchGrid(scene, width: width, height: height)
+    let cell = blotches.cell
+    let gridWidth = blotches.gridWidth
     let noise = Int32(scene.noiseAmplitude)
     let blotch = Int32(scene.blotchAmplitude)
     let illumination = Int32(scene.illumination)
@@ -77,9 +69,9 @@ struct SceneRenderer: Sendable {
     let samples = [UInt8](unsafeUninitializedCapacity: width * height * 3) { output, count in
       raster.classes.withUnsafeBufferPointer { classes in
         raster.tones.withUnsafeBufferPointer { tones in
-          grid.withUnsafeBufferPointer { grid in
-            columnCell.withUnsafeBufferPointer { columnCell in
-              columnFraction.withUnsafeBufferPointer { columnFraction in
+          blotches.values.withUnsafeBufferPointer { grid in
+            blotches.columnCell.withUnsafeBufferPointer { columnCell in
+              blotches.columnFraction.withUnsafeBufferPointer { columnFraction in
                 Self.palette.withUnsafeBufferPointer { palette in
                   Self.texture.withUnsafeBufferPointer { texture in
                     Self.gradient.withUnsafeBufferPointer { gradient in
@@ -92,29 +84,17 @@ struct SceneRenderer: Sendable {
                         var out = index * 3
                         for x in 0..<width {
                           let sceneClass = Int(classes[index])
-                          let (red, green, blue) = palette[sceneClass]
                           let strength = texture[sceneClass]
                           let cx = columnCell[x]
-                          let fx = columnFraction[x]
-                          let a = grid[rowA + cx]
-                          let b = grid[rowA + cx + 1]
-                          let c = grid[rowB + cx]
-                          let d = grid[rowB + cx + 1]
-                          let top = a &* 256 &+ (b &- a) &* fx
-                          let bottom = c &* 256 &+ (d &- c) &* fx
-                          let low = (top &* (256 &- fy) &+ bottom &* fy) >> 16
+                          let low = Self.interpolate(
+                            grid[rowA + cx], grid[rowA + cx + 1], grid[rowB + cx], grid[rowB + cx + 1], fx: columnFraction[x], fy: fy)
                           var bright = illumination &+ Int32(tones[index]) &* 2
                           bright &+= (low &* blotch &* strength) >> 10
                           bright &+= (gradient[sceneClass] &* rowFraction) >> 8
                           bright = max(bright, 16)
-                          let hash = pixelHash(x, y, seed)
-                          let amplitude = noise &* strength
-                          let luma = ((Int32(hash & 0xFF) &- 128) &* amplitude) >> 9
-                          let chromaR = ((Int32((hash >> 8) & 0xFF) &- 128) &* amplitude) >> 11
-                          let chromaB = ((Int32((hash >> 16) & 0xFF) &- 128) &* amplitude) >> 11
-                          output[out] = Self.clamp(((red &* bright) >> 8) &+ luma &+ chromaR)
-                          output[out + 1] = Self.clamp(((green &* bright) >> 8) &+ luma)
-                          output[out + 2] = Self.clamp(((blue &* bright) >> 8) &+ luma &+ chromaB)
+                          Self.writePixel(
+                            palette[sceneClass], bright: bright, hash: pixelHash(x, y, seed), amplitude: noise &* strength,
+                            to: output, at: out)
                           index += 1
                           out += 3
                         }
@@ -132,8 +112,62 @@ struct SceneRenderer: Sendable {
     return Image8(width: width, height: height, channels: 3, samples: samples)
   }
 
+  /// Bilinear interpolation between grid values `a` (top left), `b` (top right), `c` (bottom left)
+  /// and `d` (bottom right) at `fx`, `fy` (in 256ths of a cell).
+  @inline(__always)
+  private static func interpolate(_ a: Int32, _ b: Int32, _ c: Int32, _ d: Int32, fx: Int32, fy: Int32) -> Int32 {
+    let top = a &* 256 &+ (b &- a) &* fx
+    let bottom = c &* 256 &+ (d &- c) &* fx
+    return (top &* (256 &- fy) &+ bottom &* fy) >> 16
+  }
+
+  /// Writes one RGB pixel at `out`: `color` at brightness `bright` (in 256ths), plus luma and
+  /// red and blue chroma noise of `amplitude` drawn from the three low bytes of `hash`.
+  @inline(__always)
+  private static func writePixel(
+    _ color: (Int32, Int32, Int32), bright: Int32, hash: UInt32, amplitude: Int32, to output: UnsafeMutableBufferPointer<UInt8>,
+    at out: Int
+  ) {
+    let (red, green, blue) = color
+    let luma = ((Int32(hash & 0xFF) &- 128) &* amplitude) >> 9
+    let chromaR = ((Int32((hash >> 8) & 0xFF) &- 128) &* amplitude) >> 11
+    let chromaB = ((Int32((hash >> 16) & 0xFF) &- 128) &* amplitude) >> 11
+    output[out] = clamp(((red &* bright) >> 8) &+ luma &+ chromaR)
+    output[out + 1] = clamp(((green &* bright) >> 8) &+ luma)
+    output[out + 2] = clamp(((blue &* bright) >> 8) &+ luma &+ chromaB)
+  }
+
   @inline(__always)
   private static func clamp(_ value: Int32) -> UInt8 {
     UInt8(truncatingIfNeeded: min(max(value, 0), 255))
+  }
+}
+
+/// A scene's low-frequency blotches: a coarse grid of random values (−128…127), interpolated
+/// bilinearly between grid points, with each column's cell and position in it worked out once.
+private struct BlotchGrid {
+  /// Pixels per grid cell.
+  let cell: Int
+  /// Grid values per row.
+  let gridWidth: Int
+  /// The grid's values, row by row.
+  let values: [Int32]
+  /// Per image column, the grid cell it lies in.
+  let columnCell: [Int]
+  /// Per image column, its position within its cell, in 256ths.
+  let columnFraction: [Int32]
+
+  init(_ scene: SyntheticScene, width: Int, height: Int) {
+    let cell = max(4, width / 16)
+    let gridWidth = width / cell + 2
+    let gridHeight = height / cell + 2
+    var generator = SplitMix(seed: UInt64(scene.textureSeed) | 0xB10C_0000_0000)
+    self.cell = cell
+    self.gridWidth = gridWidth
+    values = (0..<(gridWidth * gridHeight)).map { _ in
+      Int32(truncatingIfNeeded: generator.next() & 0xFF) - 128
+    }
+    columnCell = (0..<width).map { $0 / cell }
+    columnFraction = (0..<width).map { Int32(($0 % cell) * 256 / cell) }
   }
 }
