@@ -18,65 +18,85 @@ enum CamVidLayout {
 
   static func discover(root: String, name datasetName: String, grouping: CamVidGrouping) throws(DatasetError) -> Discovery {
     let tree = FileTree(root: root)
-    var problems = tree.problems
-    var samples: [DiscoveredSample] = []
-    var layoutFiles = Set<String>()
+    var found = Found(problems: tree.problems)
     if FileManager.default.fileExists(atPath: root + "/" + originalImages) {
-      let encoding = LabelEncoding.camvidColors(try colorGrouping(root: root, grouping: grouping))
-      let splitOf = try listedSplits(root: root)
-      let images = tree.files.filter { $0.hasPrefix(originalImages + "/") }
-      let labels = Set(tree.files.filter { $0.hasPrefix(originalLabels + "/") })
-      layoutFiles.formUnion(images)
-      layoutFiles.formUnion(labels)
-      var used = Set<String>()
-      for path in images {
-        let stem = path.lastPathComponent.deletingPathExtension
-        let label = "\(originalLabels)/\(stem)_L.png"
-        if labels.contains(label) { used.insert(label) }
-        let split = splitOf.isEmpty ? .train : splitOf[stem]
-        guard let split else {
-          problems.append(LayoutProblem(.strayFile, path: path, detail: "listed in none of \(listFiles.joined(separator: ", "))"))
-          continue
-        }
-        samples.append(DiscoveredSample(
-          key: SampleKey(prefix: [datasetName, split.rawValue], relativePath: stem), split: split, imagePath: path,
-          labelPath: labels.contains(label) ? label : nil, labelEncoding: encoding))
-      }
-      for path in labels.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
-        problems.append(LayoutProblem(.missingImage, path: path, detail: "label without its image in \(originalImages)/"))
-      }
+      try discoverOriginal(tree, root: root, name: datasetName, grouping: grouping, into: &found)
     } else {
-      for split in DatasetSplit.allCases {
-        let images = tree.files.filter { $0.hasPrefix(split.rawValue + "/") }
-        let annotationFolder = split.rawValue + "annot"
-        let labels = Set(tree.files.filter { $0.hasPrefix(annotationFolder + "/") })
-        layoutFiles.formUnion(images)
-        layoutFiles.formUnion(labels)
-        var used = Set<String>()
-        for path in images {
-          let name = String(path.dropFirst(split.rawValue.count + 1))
-          guard !name.contains("/"), path.hasSuffix(".png") else {
-            problems.append(LayoutProblem(.strayFile, path: path, detail: "not a CamVid image (expected \(split.rawValue)/*.png)"))
-            continue
-          }
-          let label = annotationFolder + "/" + name
-          if labels.contains(label) { used.insert(label) }
-          samples.append(DiscoveredSample(
-            key: SampleKey(prefix: [datasetName, split.rawValue], relativePath: name.deletingPathExtension), split: split,
-            imagePath: path, labelPath: labels.contains(label) ? label : nil, labelEncoding: .camvidSegNet))
-        }
-        for path in labels.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
-          problems.append(LayoutProblem(.missingImage, path: path, detail: "annotation without its image in \(split.rawValue)/"))
-        }
-      }
+      discoverSegNet(tree, name: datasetName, into: &found)
     }
-    for path in tree.files where !layoutFiles.contains(path) && !topLevelFiles.contains(path) {
+    var problems = found.problems
+    for path in tree.files where !found.layoutFiles.contains(path) && !topLevelFiles.contains(path) {
       problems.append(LayoutProblem(.strayFile, path: path, detail: "not part of the CamVid layout"))
     }
-    samples = DatasetLayout.removingDuplicateKeys(samples, problems: &problems)
+    let samples = DatasetLayout.removingDuplicateKeys(found.samples, problems: &problems)
     return Discovery(
       format: .camvid, root: root, name: datasetName, samples: samples, problems: problems,
       labels: DatasetLabels(format: .camvid, camvidGrouping: grouping))
+  }
+
+  /// What discovery has found so far.
+  private struct Found {
+    var samples: [DiscoveredSample] = []
+    var problems: [LayoutProblem]
+    /// The files that belong to the layout (images and labels, used or not).
+    var layoutFiles = Set<String>()
+  }
+
+  /// The 32-class release: each image of `701_StillsRaw_full/` with its `_L.png` label, in the split
+  /// the list files give it (the training split without list files).
+  private static func discoverOriginal(
+    _ tree: FileTree, root: String, name datasetName: String, grouping: CamVidGrouping, into found: inout Found
+  ) throws(DatasetError) {
+    let encoding = LabelEncoding.camvidColors(try colorGrouping(root: root, grouping: grouping))
+    let splitOf = try listedSplits(root: root)
+    let images = tree.files.filter { $0.hasPrefix(originalImages + "/") }
+    let labels = Set(tree.files.filter { $0.hasPrefix(originalLabels + "/") })
+    found.layoutFiles.formUnion(images)
+    found.layoutFiles.formUnion(labels)
+    var used = Set<String>()
+    for path in images {
+      let stem = path.lastPathComponent.deletingPathExtension
+      let label = "\(originalLabels)/\(stem)_L.png"
+      if labels.contains(label) { used.insert(label) }
+      let split = splitOf.isEmpty ? .train : splitOf[stem]
+      guard let split else {
+        found.problems.append(LayoutProblem(.strayFile, path: path, detail: "listed in none of \(listFiles.joined(separator: ", "))"))
+        continue
+      }
+      found.samples.append(DiscoveredSample(
+        key: SampleKey(prefix: [datasetName, split.rawValue], relativePath: stem), split: split, imagePath: path,
+        labelPath: labels.contains(label) ? label : nil, labelEncoding: encoding))
+    }
+    for path in labels.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
+      found.problems.append(LayoutProblem(.missingImage, path: path, detail: "label without its image in \(originalImages)/"))
+    }
+  }
+
+  /// The SegNet release: per split, each `<split>/X.png` with its `<split>annot/X.png` annotation.
+  private static func discoverSegNet(_ tree: FileTree, name datasetName: String, into found: inout Found) {
+    for split in DatasetSplit.allCases {
+      let images = tree.files.filter { $0.hasPrefix(split.rawValue + "/") }
+      let annotationFolder = split.rawValue + "annot"
+      let labels = Set(tree.files.filter { $0.hasPrefix(annotationFolder + "/") })
+      found.layoutFiles.formUnion(images)
+      found.layoutFiles.formUnion(labels)
+      var used = Set<String>()
+      for path in images {
+        let name = String(path.dropFirst(split.rawValue.count + 1))
+        guard !name.contains("/"), path.hasSuffix(".png") else {
+          found.problems.append(LayoutProblem(.strayFile, path: path, detail: "not a CamVid image (expected \(split.rawValue)/*.png)"))
+          continue
+        }
+        let label = annotationFolder + "/" + name
+        if labels.contains(label) { used.insert(label) }
+        found.samples.append(DiscoveredSample(
+          key: SampleKey(prefix: [datasetName, split.rawValue], relativePath: name.deletingPathExtension), split: split,
+          imagePath: path, labelPath: labels.contains(label) ? label : nil, labelEncoding: .camvidSegNet))
+      }
+      for path in labels.subtracting(used).sorted() where !path.hasSuffix("_labelTrainIds.png") {
+        found.problems.append(LayoutProblem(.missingImage, path: path, detail: "annotation without its image in \(split.rawValue)/"))
+      }
+    }
   }
 
   /// The split of every listed stem, from whichever list files exist.
