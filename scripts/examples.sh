@@ -155,6 +155,16 @@ fi
 
 # The Python examples.
 python=$(command -v python3 || true)
+# The CPU torch venv of scripts/torch-venv.sh, set up once for every example that uses torch: its
+# site-packages reach their venvs through a .pth file. Without it torch_site is empty and
+# torch_python says why.
+torch_site=""
+if [ -z "$python" ]; then
+  torch_python="python3 is not installed"
+elif torch_python=$(scripts/torch-venv.sh); then
+  torch_site=$("$torch_python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') ||
+    { torch_site=""; torch_python="$torch_python cannot print its site-packages directory"; }
+fi
 # README's DALI path, without DALI (CUDA wheels): every .idx entry against the tar, with the stdlib.
 if [ -n "$python" ]; then
   check "DALI .idx (README)" "$python" Tests/examples/check_dali_index.py "$work/cs-out"
@@ -172,8 +182,7 @@ if [ -z "$python" ]; then
 else
   [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
   site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-  torch_python=$(scripts/torch-venv.sh) && torch_site=$("$torch_python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
-    && echo "$torch_site" > "$site/torch-venv.pth"
+  [ -z "$torch_site" ] || echo "$torch_site" > "$site/torch-venv.pth"
   vpython=$venv/bin/python
   have() { "$vpython" -c "import $1" > /dev/null 2>&1; }
   have "webdataset, wids, PIL, yaml, numpy" || "$venv/bin/pip" install -q webdataset wids pillow pyyaml > "$work/pip.log" 2>&1
@@ -241,16 +250,15 @@ else
 fi
 # examples/export_onnx.py: a network and a pruned one exported to ONNX and run in onnxruntime from
 # PyPI, against `dance predict --logits` (in .build/onnx-venv: onnx, onnxruntime and Pillow from
-# PyPI, torch from scripts/torch-venv.sh through a .pth file).
+# PyPI, torch from the venv set up above through a .pth file).
 if [ -z "$python" ]; then
   skip export_onnx.py "python3 is not installed"
-elif ! onnx_torch=$(scripts/torch-venv.sh); then
-  skip export_onnx.py "no torch: $onnx_torch"
+elif [ -z "$torch_site" ]; then
+  skip export_onnx.py "no torch: $torch_python"
 else
   onnx_venv=.build/onnx-venv
   [ -x "$onnx_venv/bin/python" ] || "$python" -m venv "$onnx_venv"
-  "$onnx_torch" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
-    > "$("$onnx_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/torch-venv.pth"
+  echo "$torch_site" > "$("$onnx_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/torch-venv.pth"
   "$onnx_venv/bin/python" -c "import torch, onnx, onnxruntime, PIL" > /dev/null 2>&1 ||
     "$onnx_venv/bin/pip" install -q onnx onnxruntime pillow > "$work/pip-onnx.log" 2>&1
   if ! "$onnx_venv/bin/python" -c "import torch, onnx, onnxruntime, PIL" > /dev/null 2>&1; then
