@@ -131,12 +131,13 @@ struct TrainStepBenchmark: ParsableCommand {
       lastLoss = loss.forward(logits: logits, labels: labels)
       let t1 = DispatchTime.now().uptimeNanoseconds
       _ = network.backward(loss.backward())
+      let cached = network.forwardCacheBytes
       network.discardForwardCache()
       loss.discardForwardCache()
       let t2 = DispatchTime.now().uptimeNanoseconds
       optimizer.step()
       let t3 = DispatchTime.now().uptimeNanoseconds
-      if traceMemory { printMemory(step: step) }
+      if traceMemory { printMemory(step: step, cached: cached) }
       if step >= warmup {
         totals.append(Double(t3 - t0) / 1e6)
         forwards.append(Double(t1 - t0) / 1e6)
@@ -161,16 +162,17 @@ struct TrainStepBenchmark: ParsableCommand {
 }
 
 /// One line of `--trace-memory`: the step, the resident size now (`/proc/self/statm`), the peak so
-/// far (`getrusage`), and what glibc's malloc has handed out and holds (`mallinfo2`), in MB: live
-/// allocations that stay flat while the resident size grows mean fragmentation, not a leak.
-private func printMemory(step: Int) {
+/// far (`getrusage`), what glibc's malloc has handed out and holds (`mallinfo2`), and what the
+/// layers kept from the forward pass for the backward pass (`cached`), in MB: live allocations that
+/// stay flat while the resident size grows mean fragmentation, not a leak.
+private func printMemory(step: Int, cached: Int) {
   let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
   let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
   let resident = Double(pages * Int(sysconf(Int32(_SC_PAGESIZE)))) / 1e6
   let info = mallinfo2()
-  print(String(format: "step %d: resident %.1f MB, peak %.1f MB, malloc live %.1f MB (mmapped %.1f), heap %.1f MB", step, resident,
+  print(String(format: "step %d: resident %.1f MB, peak %.1f MB, malloc live %.1f MB (mmapped %.1f), heap %.1f MB, forward cache %.1f MB", step, resident,
                Double(ResourceUsage.current.peakResidentBytes) / 1e6, Double(info.uordblks + info.hblkhd) / 1e6,
-               Double(info.hblkhd) / 1e6, Double(info.arena) / 1e6))
+               Double(info.hblkhd) / 1e6, Double(info.arena) / 1e6, Double(cached) / 1e6))
 }
 
 /// One thread count's measurements; times in milliseconds.
