@@ -1,16 +1,72 @@
 #include "cdnnl.h"
 #include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 void omp_set_num_threads(int);
 
 /// One argument of a primitive: the caller's plain buffer and the layout the primitive wants,
-/// with the reorder between them (none when the layouts agree).
+/// with the reorder between them (none when the layouts agree). A blocked copy (`bytes` > 0) has no
+/// memory of its own: it lives in the calling thread's workspace only while a pass runs.
 typedef struct {
   dnnl_memory_t user, inner;
   dnnl_primitive_t reorder;
   int into_inner;
+  size_t bytes;
 } port;
+
+/// The blocked copies of one pass live here, one workspace per thread, grown to the largest pass
+/// that thread ran and freed when it exits. Kept per convolution instead, they held several times
+/// every layer's activations for the whole run (more than the activations themselves).
+typedef struct {
+  void *data;
+  size_t size;
+} workspace;
+
+static pthread_key_t workspace_key;
+static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
+
+static void workspace_free(void *pointer) {
+  workspace *space = pointer;
+  free(space->data);
+  free(space);
+}
+
+static void workspace_make_key(void) { pthread_key_create(&workspace_key, workspace_free); }
+
+/// The calling thread's workspace with at least `size` bytes, 64-byte aligned; NULL when out of memory.
+static char *workspace_get(size_t size) {
+  pthread_once(&workspace_once, workspace_make_key);
+  workspace *space = pthread_getspecific(workspace_key);
+  if (!space) {
+    if (!(space = calloc(1, sizeof *space)) || pthread_setspecific(workspace_key, space)) { free(space); return NULL; }
+  }
+  if (space->size < size) {
+    free(space->data);
+    space->data = NULL;
+    space->size = 0;
+    if (posix_memalign(&space->data, 64, size)) { space->data = NULL; return NULL; }
+    space->size = size;
+  }
+  return space->data;
+}
+
+static size_t aligned(size_t bytes) { return (bytes + 63) & ~(size_t)63; }
+
+/// Points the blocked copies of `ports` at consecutive parts of the thread's workspace.
+static int ports_attach(port *const *ports, int count) {
+  size_t total = 0;
+  for (int i = 0; i < count; i++) total += aligned(ports[i]->bytes);
+  if (total == 0) return 0;
+  char *base = workspace_get(total);
+  if (!base) return -1;
+  for (int i = 0; i < count; i++) {
+    if (!ports[i]->bytes) continue;
+    if (dnnl_memory_set_data_handle(ports[i]->inner, base) != dnnl_success) return -1;
+    base += aligned(ports[i]->bytes);
+  }
+  return 0;
+}
 
 struct cdnnl_conv {
   dnnl_engine_t engine;
@@ -32,7 +88,8 @@ static int port_init(port *p, const dnnl_memory_desc_t *plain, const dnnl_memory
     p->inner = p->user;
     return 0;
   }
-  if (dnnl_memory_create(&p->inner, inner, engine, DNNL_MEMORY_ALLOCATE) != dnnl_success) return -1;
+  if (dnnl_memory_create(&p->inner, inner, engine, DNNL_MEMORY_NONE) != dnnl_success) return -1;
+  p->bytes = dnnl_memory_desc_get_size(inner);
   dnnl_primitive_desc_t pd;
   dnnl_status_t status = into_inner ? dnnl_reorder_primitive_desc_create(&pd, plain, engine, inner, engine, NULL)
                                     : dnnl_reorder_primitive_desc_create(&pd, inner, engine, plain, engine, NULL);
@@ -148,7 +205,7 @@ static int run(dnnl_primitive_t primitive, dnnl_stream_t stream, int count, dnnl
 int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, const float *bias, float *y,
                        const char **error) {
   if ((conv->has_bias && !bias) || port_bind(&conv->x, x) || port_bind(&conv->w, weight) || port_bind(&conv->y, y)
-      || (bias && port_bind(&conv->b, bias))) {
+      || (bias && port_bind(&conv->b, bias)) || ports_attach((port *const[]){&conv->x, &conv->w, &conv->y, &conv->b}, 4)) {
     *error = "cannot attach the buffers";
     return -1;
   }
@@ -165,7 +222,8 @@ int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, co
 
 int cdnnl_conv_backward_data(cdnnl_conv *conv, const float *dy, const float *weight, float *dx, const char **error) {
   if (!conv->training) { *error = "not created for training"; return -1; }
-  if (port_bind(&conv->dy_d, dy) || port_bind(&conv->w_d, weight) || port_bind(&conv->dx, dx)) {
+  if (port_bind(&conv->dy_d, dy) || port_bind(&conv->w_d, weight) || port_bind(&conv->dx, dx)
+      || ports_attach((port *const[]){&conv->dy_d, &conv->w_d, &conv->dx}, 3)) {
     *error = "cannot attach the buffers";
     return -1;
   }
@@ -183,7 +241,7 @@ int cdnnl_conv_backward_weights(cdnnl_conv *conv, const float *x, const float *d
                                 const char **error) {
   if (!conv->training) { *error = "not created for training"; return -1; }
   if ((conv->has_bias && !db) || port_bind(&conv->x_w, x) || port_bind(&conv->dy_w, dy) || port_bind(&conv->dw, dw)
-      || (db && port_bind(&conv->db, db))) {
+      || (db && port_bind(&conv->db, db)) || ports_attach((port *const[]){&conv->x_w, &conv->dy_w, &conv->dw, &conv->db}, 4)) {
     *error = "cannot attach the buffers";
     return -1;
   }

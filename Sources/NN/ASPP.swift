@@ -106,6 +106,17 @@ public final class ASPP: Layer {
     return gradInput!
   }
 
+  /// Forgets the ungated branch outputs and every sublayer's forward cache.
+  public func discardForwardCache() {
+    ungated = []
+    for layer in sublayers { layer.discardForwardCache() }
+  }
+
+  /// The ungated branch outputs' bytes and every sublayer's forward cache.
+  public var forwardCacheBytes: Int {
+    ungated.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size } + sublayers.reduce(0) { $0 + $1.forwardCacheBytes }
+  }
+
   /// Rows for every branch, the concatenation, the projection and the dropout.
   public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
     var channels = 0

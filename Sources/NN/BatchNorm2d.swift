@@ -79,6 +79,9 @@ public final class BatchNorm2d: Layer {
     output = nil
   }
 
+  /// The kept input's and output's bytes.
+  public var forwardCacheBytes: Int { ((input?.count ?? 0) + (output?.count ?? 0)) * MemoryLayout<Float>.size }
+
   /// The evaluation map as `y = a·x + b` per channel: `a = γ / √(running σ² + ε)`,
   /// `b = β − running μ · a` (before the ReLU, if any).
   public var evaluationAffine: (scale: [Float], shift: [Float]) {

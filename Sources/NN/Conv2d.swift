@@ -238,6 +238,15 @@ public final class Conv2d: Layer {
     return gradInput
   }
 
+  /// Forgets the input kept for ``backward(_:)``; the oneDNN primitives and scratch stay for the next step.
+  public func discardForwardCache() {
+    input = nil
+    forwardOnOneDNN = false
+  }
+
+  /// The kept input's bytes.
+  public var forwardCacheBytes: Int { (input?.count ?? 0) * MemoryLayout<Float>.size }
+
   /// One row: output shape, parameters and `2 · C·kh·kw · O · Ho · Wo · N` FLOPs (plus the bias adds).
   public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
     let g = geometry(inputShape)

@@ -41,6 +41,12 @@ public final class Dropout: StatelessLayer {
     }
   }
 
+  /// Forgets the mask kept for ``backward(_:)``.
+  public func discardForwardCache() { mask = [] }
+
+  /// The kept mask's bytes.
+  public var forwardCacheBytes: Int { mask.count * MemoryLayout<Float>.size }
+
   /// One row, one multiply per element.
   public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
     rows.append(SummaryRow(name: name, kind: "Dropout(p=\(probability))", outputShape: inputShape, parameters: 0,

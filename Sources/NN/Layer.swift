@@ -20,6 +20,16 @@ public protocol Layer: AnyObject {
   func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int]
   /// The layers this one is made of, in forward order; empty for a leaf layer.
   var sublayers: [any Layer] { get }
+  /// Forgets what the last forward pass kept for ``backward(_:)`` (inputs, outputs, masks), here
+  /// and in every sublayer; a backward pass needs a new forward pass first. A trainer calls it
+  /// after each step's backward pass, so that the step's activations are freed before the next
+  /// step allocates its own, instead of being freed one layer at a time while the next step runs
+  /// (which interleaves old and new buffers and fragments the heap step after step). Parameters,
+  /// gradients and prepared oneDNN primitives stay.
+  func discardForwardCache()
+  /// The bytes the last forward pass kept for ``backward(_:)``, here and in every sublayer (a
+  /// buffer two layers share counts twice); 0 after ``discardForwardCache()``.
+  var forwardCacheBytes: Int { get }
 }
 
 extension Layer {
@@ -29,6 +39,10 @@ extension Layer {
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
   /// None: a leaf layer.
   public var sublayers: [any Layer] { [] }
+  /// Forgets the forward caches of the sublayers (a leaf layer with a cache has its own).
+  public func discardForwardCache() { for layer in sublayers { layer.discardForwardCache() } }
+  /// The sublayers' forward caches (a leaf layer with a cache counts its own).
+  public var forwardCacheBytes: Int { sublayers.reduce(0) { $0 + $1.forwardCacheBytes } }
   /// Every leaf layer below this one (itself when it is a leaf), in forward order.
   public var leaves: [any Layer] { sublayers.isEmpty ? [self] : sublayers.flatMap(\.leaves) }
 }

@@ -78,6 +78,12 @@ public final class MaxPool2d: StatelessLayer {
     return dx
   }
 
+  /// Forgets the positions of the maxima kept for ``backward(_:)``.
+  public func discardForwardCache() { argmax = [] }
+
+  /// The kept positions' bytes.
+  public var forwardCacheBytes: Int { argmax.count * MemoryLayout<Int32>.size }
+
   /// One row, `k²` comparisons per output.
   public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
     let g = geometry(inputShape)

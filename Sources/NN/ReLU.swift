@@ -38,6 +38,12 @@ public final class ReLU: StatelessLayer {
     }
   }
 
+  /// Forgets the output kept for ``backward(_:)``.
+  public func discardForwardCache() { output = nil }
+
+  /// The kept output's bytes.
+  public var forwardCacheBytes: Int { (output?.count ?? 0) * MemoryLayout<Float>.size }
+
   /// One row, one FLOP per element.
   public func summarize(_ inputShape: [Int], name: String, into rows: inout [SummaryRow]) -> [Int] {
     rows.append(SummaryRow(name: name, kind: "ReLU", outputShape: inputShape, parameters: 0, flops: inputShape.reduce(1, *)))

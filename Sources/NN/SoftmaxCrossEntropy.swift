@@ -80,6 +80,10 @@ public struct SoftmaxCrossEntropy {
     guard let gradient else { preconditionFailure("SoftmaxCrossEntropy.backward before forward") }
     return gradient
   }
+
+  /// Forgets the gradient kept for ``backward()`` (a trainer calls it once the step's backward
+  /// pass has consumed it).
+  public mutating func discardForwardCache() { gradient = nil }
 }
 
 @inline(__always) private func logf(_ x: Float) -> Float { Float(log(Double(x))) }

@@ -3,6 +3,7 @@ import DanceCore
 import Foundation
 import NN
 import Tensors
+internal import CMalloc
 
 /// `dance-bench train-step`: milliseconds per training step (forward, loss, backward, SGD update) of
 /// the reference network of `bench/torch_reference_step.py`, per thread count, beside PyTorch when
@@ -41,6 +42,9 @@ struct TrainStepBenchmark: ParsableCommand {
 
   @Flag(help: "Measure with whatever kernels OpenBLAS picked, even the SSE3 fallback on a CPU it does not know.")
   var keepCoretype = false
+
+  @Flag(help: "Print the resident and peak resident size after every training step (memory growth over many steps).")
+  var traceMemory = false
 
   func run() throws {
     if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
@@ -127,9 +131,13 @@ struct TrainStepBenchmark: ParsableCommand {
       lastLoss = loss.forward(logits: logits, labels: labels)
       let t1 = DispatchTime.now().uptimeNanoseconds
       _ = network.backward(loss.backward())
+      let cached = network.forwardCacheBytes
+      network.discardForwardCache()
+      loss.discardForwardCache()
       let t2 = DispatchTime.now().uptimeNanoseconds
       optimizer.step()
       let t3 = DispatchTime.now().uptimeNanoseconds
+      if traceMemory { printMemory(step: step, cached: cached) }
       if step >= warmup {
         totals.append(Double(t3 - t0) / 1e6)
         forwards.append(Double(t1 - t0) / 1e6)
@@ -151,6 +159,20 @@ struct TrainStepBenchmark: ParsableCommand {
       faultsPerStep: Double(trained.minorFaults - warmedUp.minorFaults) / Double(max(1, steps)),
       peakAfterWarmup: warmedUp.peakResidentBytes, peakAfterSteps: trained.peakResidentBytes)
   }
+}
+
+/// One line of `--trace-memory`: the step, the resident size now (`/proc/self/statm`), the peak so
+/// far (`getrusage`), what glibc's malloc has handed out and holds (`mallinfo2`), and what the
+/// layers kept from the forward pass for the backward pass (`cached`), in MB: live allocations that
+/// stay flat while the resident size grows mean fragmentation, not a leak.
+private func printMemory(step: Int, cached: Int) {
+  let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+  let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+  let resident = Double(pages * Int(sysconf(Int32(_SC_PAGESIZE)))) / 1e6
+  let info = mallinfo2()
+  print(String(format: "step %d: resident %.1f MB, peak %.1f MB, malloc live %.1f MB (mmapped %.1f), heap %.1f MB, forward cache %.1f MB", step, resident,
+               Double(ResourceUsage.current.peakResidentBytes) / 1e6, Double(info.uordblks + info.hblkhd) / 1e6,
+               Double(info.hblkhd) / 1e6, Double(info.arena) / 1e6, Double(cached) / 1e6))
 }
 
 /// One thread count's measurements; times in milliseconds.

@@ -4,7 +4,9 @@
 
 /// A oneDNN convolution for one fixed geometry: plain NCHW input and output, OIHW weights,
 /// reordered internally into the blocked layouts oneDNN's fastest kernels use. It computes the
-/// forward pass and, when created for training, both backward passes.
+/// forward pass and, when created for training, both backward passes. The blocked copies exist
+/// only during a call, in a workspace of the calling thread (grown to the largest call it made,
+/// freed when the thread exits), so a convolution holds no activation-sized memory between calls.
 typedef struct cdnnl_conv cdnnl_conv;
 
 /// Creates the primitives for an `n x c x h x w` input, `o` output channels, a `kh x kw` kernel,

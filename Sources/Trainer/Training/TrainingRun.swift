@@ -215,6 +215,9 @@ public final class TrainingRun {
     let logits = model.forward(batch.images)
     let value = loss.forward(logits: logits, labels: batch.labels, sampleWeights: options.sampleWeights ? batch.weights : nil)
     _ = model.backward(loss.backward())
+    // The step's activations go before the next step allocates its own (see Layer.discardForwardCache).
+    model.discardForwardCache()
+    loss.discardForwardCache()
     options.slimming?.addPenalties(to: model)
     optimizer.learningRate = learningRate
     optimizer.step()
