@@ -52,19 +52,25 @@ public struct ScoreFailureRecord: Codable, Sendable, Equatable, FetchableRecord,
 }
 
 extension Catalog {
-  /// Scores, optionally of one indicator and of one dataset's samples, ordered by sample and indicator.
+  /// Scores, optionally of some indicators only and of one dataset's samples, ordered by sample
+  /// and indicator.
   ///
   /// The dataset is selected with a subquery rather than a list of keys, so no dataset is too
   /// large for SQLite's limit on bound parameters.
-  public func scores(indicator: Indicator? = nil, datasetId: Int64? = nil) throws(CatalogError) -> [ScoreRecord] {
+  public func scores(of indicators: [Indicator]? = nil, datasetId: Int64? = nil) throws(CatalogError) -> [ScoreRecord] {
     try read { db in
       var request = ScoreRecord.all()
-      if let indicator { request = request.filter(Column("indicator") == indicator.rawValue) }
+      if let indicators { request = request.filter(indicators.map(\.rawValue).contains(Column("indicator"))) }
       if let datasetId {
         request = request.filter(sql: "sampleKey IN (SELECT key FROM sample WHERE datasetId = ?)", arguments: [datasetId])
       }
       return try request.order(Column("sampleKey"), Column("indicator")).fetchAll(db)
     }
+  }
+
+  /// The scores of one indicator, optionally of one dataset's samples, ordered by sample.
+  public func scores(indicator: Indicator, datasetId: Int64? = nil) throws(CatalogError) -> [ScoreRecord] {
+    try scores(of: [indicator], datasetId: datasetId)
   }
 
   /// The samples that failed to score, with their reasons.

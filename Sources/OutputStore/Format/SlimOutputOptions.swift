@@ -48,7 +48,7 @@ public struct SlimOutputOptions: Sendable, Equatable, Codable {
   /// or OpenCV writes does (issue 29).
   public var pngFilter: PNGFilter = .adaptive
   /// Deflate implementation of image PNGs. Default ISA-L: with the adaptive filter it encoded
-  /// CamVid's frames in 2.0 ms against zlib's 4.8 ms (level 3, run-length, sub) and 8.1 ms
+  /// CamVid's frames in 2.1 ms against zlib's 4.9 ms (level 3, run-length, sub) and 8.5 ms
   /// (adaptive), on a quiet machine. Its bytes are the same on every x86-64 CPU with SSE4.2; CPUs
   /// without it, and other architectures, write other bytes of the same pixels (zlib's are the same
   /// everywhere).

@@ -13,7 +13,8 @@ struct SlimInput {
   var labels: DatasetLabels
   /// The samples the scan found valid.
   var samples: [SampleRecord]
-  /// Their cached scores, as the catalog holds them (a partition copies them into its catalog).
+  /// Their cached scores of the indicators the configuration needs (``SlimOptions/neededIndicators``),
+  /// as the catalog holds them (a partition copies them into its catalog).
   var scoreRecords: [ScoreRecord]
   /// The same scores by sample key and indicator.
   var scores: ScoreTable
@@ -35,7 +36,10 @@ struct SlimInput {
       format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace)
     let samples = try catalog.samples(datasetId: datasetId, status: .ok)
     let valid = Set(samples.map(\.key))
-    let scoreRecords = try catalog.scores(datasetId: datasetId).filter { valid.contains($0.sampleKey) }
+    // Only the scores the plan and the written samples use: a catalog scored with every indicator
+    // would otherwise cost memory in proportion to samples × indicators.
+    let needed = configuration.options.neededIndicators
+    let scoreRecords = try catalog.scores(of: needed, datasetId: datasetId).filter { valid.contains($0.sampleKey) }
     let input = SlimInput(dataset: dataset, labels: labels, samples: samples, scoreRecords: scoreRecords, scores: ScoreTable(scoreRecords))
     try input.checkScored(ranking: configuration.indicator, catalog: catalog)
     return input
