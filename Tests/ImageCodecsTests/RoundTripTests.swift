@@ -48,6 +48,15 @@ import Testing
     #expect(Set(sizes).count == sizes.count, "sizes \(sizes)")
   }
 
+  /// With the run-length strategy zlib ignores the level above 0 (and writes the same header), so
+  /// slim's `--png-level` 2 (the default since ISA-L) and 3 (the level before) give the same zlib bytes.
+  @Test func runLengthWritesTheSameBytesAtEveryLevelAboveZero() throws {
+    let image = Self.pattern(width: 300, height: 120, channels: 3, seed: 3)
+    let encodings = try (1...9).map { try PNGEncoder(compressionLevel: $0, filter: .sub, strategy: .rle).encode(image) }
+    #expect(Set(encodings).count == 1)
+    #expect(try PNGEncoder(compressionLevel: 0, filter: .sub, strategy: .rle).encode(image) != encodings[0])
+  }
+
   @Test(arguments: [1, 3])
   func png16RoundTripIsExact(channels: Int) throws {
     var generator = SplitMix(seed: 16)
