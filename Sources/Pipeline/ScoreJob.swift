@@ -81,10 +81,11 @@ public enum ScoreJob {
         reason: "\(catalog.path): " + (datasetRoot.map { "\($0) is not in the catalog; scan it first" }
           ?? "no dataset in the catalog; run `dance scan ROOT` or give ROOT"))
     }
-    let cache = Dictionary(grouping: try catalog.scores(), by: \.sampleKey)
     var work: [ScoreWorkItem] = []
     var considered = 0
     for dataset in datasets {
+      // Only this dataset's cached scores of the requested indicators (not every indicator of every dataset).
+      let cache = Dictionary(grouping: try catalog.scores(of: indicators, datasetId: dataset.id), by: \.sampleKey)
       let labels = try DatasetLabels.cataloged(
         format: dataset.format, root: dataset.root, camvidOverrides: dataset.camvidGrouping, labelSpace: dataset.labelSpace)
       for sample in try catalog.samples(datasetId: dataset.id, status: .ok) {
