@@ -29,9 +29,10 @@ enum FrameKind: String, CaseIterable, ExpressibleByArgument {
 
 /// The throughput comparison on one dataset root: `dance slim` on a fresh catalog (the whole job:
 /// scan + score + slim), `dance slim` again with the scores cached, the Python + OpenCV reference
-/// (as written, with dance's PNG strategy, and lean: images kept at scale 1 copied as stored, as
-/// dance does) and OpenCV decoding every image and label once (the decode-only bound), in
-/// alternating rounds; medians of wall time and of CPU time, and each output's size.
+/// (as written, with the run-length strategy of dance's zlib deflater, and lean: images kept at
+/// scale 1 copied as stored, as dance does) and OpenCV decoding every image and label once (the
+/// decode-only bound), in alternating rounds; medians of wall time and of CPU time, and each
+/// output's size.
 struct Throughput {
   var tools: Tools
   /// The reference's Python, or `nil` to measure dance alone.
@@ -59,7 +60,7 @@ struct Throughput {
   /// A variant of the reference: what the report calls it, its output folder's suffix, its arguments.
   static let variants: [(name: String, folder: String, arguments: [String])] = [
     ("reference as written (PNG level 3, OpenCV's default strategy)", "default", ["--png-strategy", "default"]),
-    ("reference with Z_RLE (dance's PNG strategy)", "rle", ["--png-strategy", "rle"]),
+    ("reference with Z_RLE (the strategy of dance's --png-deflater zlib)", "rle", ["--png-strategy", "rle"]),
     ("lean reference (images kept at scale 1 copied as stored)", "lean", ["--lean"]),
   ]
 

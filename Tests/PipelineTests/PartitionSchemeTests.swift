@@ -42,6 +42,26 @@ import Testing
     }
   }
 
+  /// Slim reads only the scores its configuration uses from a catalog scored with the default set,
+  /// so a partition's catalog holds those and no others: si-mean for the default policy, and the
+  /// fidelities besides under the budget policy.
+  @Test(arguments: [SlimPolicyName.quantile, .budget])
+  func aPartitionCopiesOnlyTheScoresItsConfigurationUses(policy: SlimPolicyName) throws {
+    try withTemporaryDirectory { directory in
+      let (root, catalog) = try Self.scoredDataset(in: directory)
+      #expect(Set(try Catalog(path: catalog).scores().map(\.indicator)) == Set(Indicator.defaultSet))
+      var options = SlimOptions()
+      options.policy = policy
+      let out = directory + "/out"
+      _ = try PipelineRunner.slim(
+        root: root, catalogPath: catalog, outputDirectory: out, options: options,
+        partition: try Partition(index: 0, count: 2), context: Self.context)
+      let copied = Set(try Catalog(path: out + "/catalog.part0of2.sqlite").scores().map(\.indicator))
+      #expect(copied == Set(options.neededIndicators))
+      #expect(copied.count == (policy == .budget ? 4 : 1))
+    }
+  }
+
   @Test func aMergeRefusesPartsOfBothSchemes() throws {
     try withTemporaryDirectory { directory in
       let (root, catalog) = try Self.scoredDataset(in: directory)
