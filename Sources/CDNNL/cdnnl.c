@@ -2,6 +2,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 void omp_set_num_threads(int);
 
@@ -76,8 +77,15 @@ struct cdnnl_conv {
   port x, w, b, y;             /* forward */
   port dy_d, w_d, dx;          /* backward data */
   port x_w, dy_w, dw, db;      /* backward weights */
-  int has_bias, training;
+  int has_bias, training, winograd;
+  int dy_shared; /* both backward passes take dy in the same layout */
   const char *implementation;
+  /* Inference with Winograd: the transformed weights persist between calls, with the plain weights
+     they were made from, so that a forward pass with unchanged weights skips the transform. */
+  void *kept_weights;
+  float *seen_weights;
+  size_t weight_bytes;
+  int kept_valid;
 };
 
 static int port_init(port *p, const dnnl_memory_desc_t *plain, const dnnl_memory_desc_t *inner, int into_inner,
@@ -122,84 +130,143 @@ static const dnnl_memory_desc_t *md(dnnl_primitive_desc_t pd, dnnl_query_t what)
 #define TRY(call, message) do { if ((call) != dnnl_success) { *error = message; goto fail; } } while (0)
 #define PORT(call) do { if ((call) != 0) { *error = "oneDNN cannot reorder between plain and blocked layouts"; goto fail; } } while (0)
 
-cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw, int stride_y, int stride_x,
-                              int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, int training,
-                              int relu, const char **error) {
-  if (relu && training) { *error = "a fused ReLU is for evaluation only"; return NULL; }
-  cdnnl_conv *conv = calloc(1, sizeof *conv);
-  if (!conv) { *error = "out of memory"; return NULL; }
+/// The shape of a convolution, as `cdnnl_conv_create` takes it.
+typedef struct {
+  dnnl_dims_t src, weights, bias, dst, strides, dilates, pads;
+} conv_shape;
+
+/// The plain (NCHW, OIHW, x) and free (`any`) descriptors of `shape`.
+typedef struct {
+  dnnl_memory_desc_t src_plain, weight_plain, bias, dst_plain, src_any, weight_any, dst_any;
+} conv_descriptors;
+
+static int describe(const conv_shape *shape, conv_descriptors *d) {
+  return dnnl_memory_desc_init_by_tag(&d->src_plain, 4, shape->src, dnnl_f32, dnnl_nchw) != dnnl_success
+      || dnnl_memory_desc_init_by_tag(&d->weight_plain, 4, shape->weights, dnnl_f32, dnnl_oihw) != dnnl_success
+      || dnnl_memory_desc_init_by_tag(&d->bias, 1, shape->bias, dnnl_f32, dnnl_x) != dnnl_success
+      || dnnl_memory_desc_init_by_tag(&d->dst_plain, 4, shape->dst, dnnl_f32, dnnl_nchw) != dnnl_success
+      || dnnl_memory_desc_init_by_tag(&d->src_any, 4, shape->src, dnnl_f32, dnnl_format_tag_any) != dnnl_success
+      || dnnl_memory_desc_init_by_tag(&d->weight_any, 4, shape->weights, dnnl_f32, dnnl_format_tag_any) != dnnl_success
+      || dnnl_memory_desc_init_by_tag(&d->dst_any, 4, shape->dst, dnnl_f32, dnnl_format_tag_any) != dnnl_success
+           ? -1 : 0;
+}
+
+/// The forward primitive and its ports, with a ReLU post-op when `relu` is set.
+static int create_forward(cdnnl_conv *conv, const conv_shape *shape, const conv_descriptors *d, dnnl_alg_kind_t algorithm,
+                          int relu, const char **error) {
   dnnl_post_ops_t post_ops = NULL;
   dnnl_primitive_attr_t attributes = NULL;
-  conv->has_bias = has_bias;
-  conv->training = training;
-  int ho = (h + 2 * pad_y - dilation_y * (kh - 1) - 1) / stride_y + 1;
-  int wo = (w + 2 * pad_x - dilation_x * (kw - 1) - 1) / stride_x + 1;
-  dnnl_dims_t src_dims = {n, c, h, w}, weight_dims = {o, c, kh, kw}, bias_dims = {o}, dst_dims = {n, o, ho, wo};
-  dnnl_dims_t strides = {stride_y, stride_x}, dilates = {dilation_y - 1, dilation_x - 1}, pads = {pad_y, pad_x};
-  dnnl_memory_desc_t src_plain, weight_plain, bias_md, dst_plain, src_any, weight_any, dst_any;
-  TRY(dnnl_engine_create(&conv->engine, dnnl_cpu, 0), "cannot create the oneDNN CPU engine");
-  TRY(dnnl_stream_create(&conv->stream, conv->engine, dnnl_stream_default_flags), "cannot create a oneDNN stream");
-  TRY(dnnl_memory_desc_init_by_tag(&src_plain, 4, src_dims, dnnl_f32, dnnl_nchw), "bad input shape");
-  TRY(dnnl_memory_desc_init_by_tag(&weight_plain, 4, weight_dims, dnnl_f32, dnnl_oihw), "bad weight shape");
-  TRY(dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_dims, dnnl_f32, dnnl_x), "bad bias shape");
-  TRY(dnnl_memory_desc_init_by_tag(&dst_plain, 4, dst_dims, dnnl_f32, dnnl_nchw), "bad output shape");
-  TRY(dnnl_memory_desc_init_by_tag(&src_any, 4, src_dims, dnnl_f32, dnnl_format_tag_any), "bad input shape");
-  TRY(dnnl_memory_desc_init_by_tag(&weight_any, 4, weight_dims, dnnl_f32, dnnl_format_tag_any), "bad weight shape");
-  TRY(dnnl_memory_desc_init_by_tag(&dst_any, 4, dst_dims, dnnl_f32, dnnl_format_tag_any), "bad output shape");
-  const dnnl_memory_desc_t *bias = has_bias ? &bias_md : NULL;
-
   dnnl_convolution_desc_t forward;
-  TRY(dnnl_dilated_convolution_forward_desc_init(&forward, training ? dnnl_forward_training : dnnl_forward_inference,
-        dnnl_convolution_direct, &src_any, &weight_any, bias, &dst_any, strides, dilates, pads, pads),
-      "oneDNN refuses this convolution geometry");
+  TRY(dnnl_dilated_convolution_forward_desc_init(&forward, conv->training ? dnnl_forward_training : dnnl_forward_inference,
+        algorithm, &d->src_any, &d->weight_any, conv->has_bias ? &d->bias : NULL, &d->dst_any, shape->strides,
+        shape->dilates, shape->pads, shape->pads), "oneDNN refuses this convolution geometry");
   if (relu) {
     TRY(dnnl_post_ops_create(&post_ops), "cannot create oneDNN post-ops");
     TRY(dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f), "oneDNN refuses a ReLU post-op");
     TRY(dnnl_primitive_attr_create(&attributes), "cannot create oneDNN primitive attributes");
     TRY(dnnl_primitive_attr_set_post_ops(attributes, post_ops), "oneDNN refuses the post-ops");
   }
-  dnnl_status_t created = dnnl_primitive_desc_create(&conv->forward_pd, &forward, attributes, conv->engine, NULL);
-  if (attributes) dnnl_primitive_attr_destroy(attributes);
-  if (post_ops) dnnl_post_ops_destroy(post_ops);
-  attributes = NULL;
-  post_ops = NULL;
-  TRY(created, "oneDNN has no kernel for this convolution");
+  TRY(dnnl_primitive_desc_create(&conv->forward_pd, &forward, attributes, conv->engine, NULL), "oneDNN has no kernel for this convolution");
   dnnl_primitive_desc_query(conv->forward_pd, dnnl_query_impl_info_str, 0, &conv->implementation);
   TRY(dnnl_primitive_create(&conv->forward, conv->forward_pd), "cannot create the oneDNN convolution");
-  PORT(port_init(&conv->x, &src_plain, md(conv->forward_pd, dnnl_query_src_md), 1, conv->engine));
-  PORT(port_init(&conv->w, &weight_plain, md(conv->forward_pd, dnnl_query_weights_md), 1, conv->engine));
-  PORT(port_init(&conv->b, &bias_md, &bias_md, 1, conv->engine));
-  PORT(port_init(&conv->y, &dst_plain, md(conv->forward_pd, dnnl_query_dst_md), 0, conv->engine));
-  if (!training) return conv;
-
-  dnnl_convolution_desc_t data;
-  TRY(dnnl_dilated_convolution_backward_data_desc_init(&data, dnnl_convolution_direct, &src_any, &weight_any, &dst_any,
-        strides, dilates, pads, pads), "oneDNN refuses this convolution's backward pass");
-  TRY(dnnl_primitive_desc_create(&conv->data_pd, &data, NULL, conv->engine, conv->forward_pd), "oneDNN has no backward-data kernel");
-  TRY(dnnl_primitive_create(&conv->backward_data, conv->data_pd), "cannot create the oneDNN backward-data pass");
-  PORT(port_init(&conv->dy_d, &dst_plain, md(conv->data_pd, dnnl_query_diff_dst_md), 1, conv->engine));
-  PORT(port_init(&conv->w_d, &weight_plain, md(conv->data_pd, dnnl_query_weights_md), 1, conv->engine));
-  PORT(port_init(&conv->dx, &src_plain, md(conv->data_pd, dnnl_query_diff_src_md), 0, conv->engine));
-
-  dnnl_convolution_desc_t weights;
-  TRY(dnnl_dilated_convolution_backward_weights_desc_init(&weights, dnnl_convolution_direct, &src_any, &weight_any, bias,
-        &dst_any, strides, dilates, pads, pads), "oneDNN refuses this convolution's weight gradient");
-  TRY(dnnl_primitive_desc_create(&conv->weights_pd, &weights, NULL, conv->engine, conv->forward_pd), "oneDNN has no backward-weights kernel");
-  TRY(dnnl_primitive_create(&conv->backward_weights, conv->weights_pd), "cannot create the oneDNN backward-weights pass");
-  PORT(port_init(&conv->x_w, &src_plain, md(conv->weights_pd, dnnl_query_src_md), 1, conv->engine));
-  PORT(port_init(&conv->dy_w, &dst_plain, md(conv->weights_pd, dnnl_query_diff_dst_md), 1, conv->engine));
-  PORT(port_init(&conv->dw, &weight_plain, md(conv->weights_pd, dnnl_query_diff_weights_md), 0, conv->engine));
-  PORT(port_init(&conv->db, &bias_md, &bias_md, 0, conv->engine));
-  return conv;
+  PORT(port_init(&conv->x, &d->src_plain, md(conv->forward_pd, dnnl_query_src_md), 1, conv->engine));
+  PORT(port_init(&conv->w, &d->weight_plain, md(conv->forward_pd, dnnl_query_weights_md), 1, conv->engine));
+  PORT(port_init(&conv->b, &d->bias, &d->bias, 1, conv->engine));
+  PORT(port_init(&conv->y, &d->dst_plain, md(conv->forward_pd, dnnl_query_dst_md), 0, conv->engine));
+  if (attributes) dnnl_primitive_attr_destroy(attributes);
+  if (post_ops) dnnl_post_ops_destroy(post_ops);
+  return 0;
 fail:
   if (attributes) dnnl_primitive_attr_destroy(attributes);
   if (post_ops) dnnl_post_ops_destroy(post_ops);
+  return -1;
+}
+
+/// Gives an inference convolution a transformed copy of its weights of its own, kept between calls.
+static int keep_weights(cdnnl_conv *conv, const conv_descriptors *d) {
+  conv->weight_bytes = dnnl_memory_desc_get_size(&d->weight_plain);
+  if (posix_memalign(&conv->kept_weights, 64, aligned(conv->w.bytes)) || !(conv->seen_weights = malloc(conv->weight_bytes))) return -1;
+  if (dnnl_memory_set_data_handle(conv->w.inner, conv->kept_weights) != dnnl_success) return -1;
+  conv->w.bytes = 0; /* no longer in the workspace */
+  return 0;
+}
+
+/// Both backward primitives and their ports, with `algorithm` (the forward one's).
+static int create_backward(cdnnl_conv *conv, const conv_shape *shape, const conv_descriptors *d, dnnl_alg_kind_t algorithm,
+                           const char **error) {
+  dnnl_convolution_desc_t data, weights;
+  TRY(dnnl_dilated_convolution_backward_data_desc_init(&data, algorithm, &d->src_any, &d->weight_any, &d->dst_any,
+        shape->strides, shape->dilates, shape->pads, shape->pads), "oneDNN refuses this convolution's backward pass");
+  TRY(dnnl_primitive_desc_create(&conv->data_pd, &data, NULL, conv->engine, conv->forward_pd), "oneDNN has no backward-data kernel");
+  TRY(dnnl_primitive_create(&conv->backward_data, conv->data_pd), "cannot create the oneDNN backward-data pass");
+  PORT(port_init(&conv->dy_d, &d->dst_plain, md(conv->data_pd, dnnl_query_diff_dst_md), 1, conv->engine));
+  PORT(port_init(&conv->w_d, &d->weight_plain, md(conv->data_pd, dnnl_query_weights_md), 1, conv->engine));
+  PORT(port_init(&conv->dx, &d->src_plain, md(conv->data_pd, dnnl_query_diff_src_md), 0, conv->engine));
+  TRY(dnnl_dilated_convolution_backward_weights_desc_init(&weights, algorithm, &d->src_any, &d->weight_any,
+        conv->has_bias ? &d->bias : NULL, &d->dst_any, shape->strides, shape->dilates, shape->pads, shape->pads),
+      "oneDNN refuses this convolution's weight gradient");
+  TRY(dnnl_primitive_desc_create(&conv->weights_pd, &weights, NULL, conv->engine, conv->forward_pd), "oneDNN has no backward-weights kernel");
+  TRY(dnnl_primitive_create(&conv->backward_weights, conv->weights_pd), "cannot create the oneDNN backward-weights pass");
+  PORT(port_init(&conv->x_w, &d->src_plain, md(conv->weights_pd, dnnl_query_src_md), 1, conv->engine));
+  PORT(port_init(&conv->dy_w, &d->dst_plain, md(conv->weights_pd, dnnl_query_diff_dst_md), 1, conv->engine));
+  PORT(port_init(&conv->dw, &d->weight_plain, md(conv->weights_pd, dnnl_query_diff_weights_md), 0, conv->engine));
+  PORT(port_init(&conv->db, &d->bias, &d->bias, 0, conv->engine));
+  conv->dy_shared = dnnl_memory_desc_equal(md(conv->data_pd, dnnl_query_diff_dst_md), md(conv->weights_pd, dnnl_query_diff_dst_md));
+  return 0;
+fail:
+  return -1;
+}
+
+static cdnnl_conv *create(const conv_shape *shape, dnnl_alg_kind_t algorithm, int has_bias, int training, int relu,
+                          const char **error) {
+  conv_descriptors d;
+  cdnnl_conv *conv = calloc(1, sizeof *conv);
+  if (!conv) { *error = "out of memory"; return NULL; }
+  conv->has_bias = has_bias;
+  conv->training = training;
+  conv->winograd = algorithm == dnnl_convolution_winograd;
+  TRY(dnnl_engine_create(&conv->engine, dnnl_cpu, 0), "cannot create the oneDNN CPU engine");
+  TRY(dnnl_stream_create(&conv->stream, conv->engine, dnnl_stream_default_flags), "cannot create a oneDNN stream");
+  if (describe(shape, &d)) { *error = "bad convolution shape"; goto fail; }
+  if (create_forward(conv, shape, &d, algorithm, relu, error)) goto fail;
+  if (training && create_backward(conv, shape, &d, algorithm, error)) goto fail;
+  if (!training && conv->winograd && conv->w.bytes && keep_weights(conv, &d)) { *error = "out of memory"; goto fail; }
+  return conv;
+fail:
   cdnnl_conv_destroy(conv);
   return NULL;
 }
 
+cdnnl_conv *cdnnl_conv_create(int n, int c, int h, int w, int o, int kh, int kw, int stride_y, int stride_x,
+                              int pad_y, int pad_x, int dilation_y, int dilation_x, int has_bias, int training,
+                              int relu, int winograd, const char **error) {
+  if (relu && training) { *error = "a fused ReLU is for evaluation only"; return NULL; }
+  int ho = (h + 2 * pad_y - dilation_y * (kh - 1) - 1) / stride_y + 1;
+  int wo = (w + 2 * pad_x - dilation_x * (kw - 1) - 1) / stride_x + 1;
+  conv_shape shape = {{n, c, h, w}, {o, c, kh, kw}, {o}, {n, o, ho, wo}, {stride_y, stride_x}, {dilation_y - 1, dilation_x - 1},
+                      {pad_y, pad_x}};
+  if (winograd && kh == 3 && kw == 3 && stride_y == 1 && stride_x == 1 && dilation_y == 1 && dilation_x == 1) {
+    const char *ignored;
+    cdnnl_conv *conv = create(&shape, dnnl_convolution_winograd, has_bias, training, relu, &ignored);
+    if (conv) return conv;
+  }
+  return create(&shape, dnnl_convolution_direct, has_bias, training, relu, error);
+}
+
 static int run(dnnl_primitive_t primitive, dnnl_stream_t stream, int count, dnnl_exec_arg_t *args) {
   return dnnl_primitive_execute(primitive, stream, count, args) == dnnl_success ? 0 : -1;
+}
+
+/// Brings the weights into the forward primitive's layout: every call, or for kept weights only
+/// when they differ from those of the last call.
+static int weights_sync(cdnnl_conv *conv, const float *weight) {
+  if (!conv->kept_weights) return port_sync(&conv->w, conv->stream);
+  if (conv->kept_valid && !memcmp(conv->seen_weights, weight, conv->weight_bytes)) return 0;
+  conv->kept_valid = 0;
+  if (port_sync(&conv->w, conv->stream) || dnnl_stream_wait(conv->stream) != dnnl_success) return -1;
+  memcpy(conv->seen_weights, weight, conv->weight_bytes);
+  conv->kept_valid = 1;
+  return 0;
 }
 
 int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, const float *bias, float *y,
@@ -211,7 +278,7 @@ int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, co
   }
   dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, conv->x.inner}, {DNNL_ARG_WEIGHTS, conv->w.inner}, {DNNL_ARG_DST, conv->y.inner},
                              {DNNL_ARG_BIAS, conv->b.inner}};
-  if (port_sync(&conv->x, conv->stream) || port_sync(&conv->w, conv->stream)
+  if (port_sync(&conv->x, conv->stream) || weights_sync(conv, weight)
       || run(conv->forward, conv->stream, conv->has_bias ? 4 : 3, args) || port_sync(&conv->y, conv->stream)
       || dnnl_stream_wait(conv->stream) != dnnl_success) {
     *error = "the oneDNN convolution failed";
@@ -220,43 +287,42 @@ int cdnnl_conv_forward(cdnnl_conv *conv, const float *x, const float *weight, co
   return 0;
 }
 
-int cdnnl_conv_backward_data(cdnnl_conv *conv, const float *dy, const float *weight, float *dx, const char **error) {
+int cdnnl_conv_backward(cdnnl_conv *conv, const float *x, const float *dy, const float *weight, float *dx, float *dw,
+                        float *db, const char **error) {
   if (!conv->training) { *error = "not created for training"; return -1; }
-  if (port_bind(&conv->dy_d, dy) || port_bind(&conv->w_d, weight) || port_bind(&conv->dx, dx)
-      || ports_attach((port *const[]){&conv->dy_d, &conv->w_d, &conv->dx}, 3)) {
+  /* Both passes read dy in the same blocked layout (the usual case): reorder it once. */
+  int shared = dx && conv->dy_shared;
+  if ((conv->has_bias && !db) || port_bind(&conv->x_w, x) || port_bind(&conv->dy_w, dy) || port_bind(&conv->dw, dw)
+      || (db && port_bind(&conv->db, db)) || (dx && (port_bind(&conv->dy_d, dy) || port_bind(&conv->w_d, weight) || port_bind(&conv->dx, dx)))
+      || ports_attach((port *const[]){&conv->x_w, &conv->dy_w, &conv->dw, &conv->db, &conv->w_d, &conv->dx, &conv->dy_d},
+                      dx ? (shared ? 6 : 7) : 4)) {
     *error = "cannot attach the buffers";
     return -1;
   }
-  dnnl_exec_arg_t args[3] = {{DNNL_ARG_DIFF_DST, conv->dy_d.inner}, {DNNL_ARG_WEIGHTS, conv->w_d.inner},
-                             {DNNL_ARG_DIFF_SRC, conv->dx.inner}};
-  if (port_sync(&conv->dy_d, conv->stream) || port_sync(&conv->w_d, conv->stream) || run(conv->backward_data, conv->stream, 3, args)
-      || port_sync(&conv->dx, conv->stream) || dnnl_stream_wait(conv->stream) != dnnl_success) {
+  dnnl_exec_arg_t weight_args[4] = {{DNNL_ARG_SRC, conv->x_w.inner}, {DNNL_ARG_DIFF_DST, conv->dy_w.inner},
+                                    {DNNL_ARG_DIFF_WEIGHTS, conv->dw.inner}, {DNNL_ARG_DIFF_BIAS, conv->db.inner}};
+  if (port_sync(&conv->x_w, conv->stream) || port_sync(&conv->dy_w, conv->stream)
+      || run(conv->backward_weights, conv->stream, conv->has_bias ? 4 : 3, weight_args) || port_sync(&conv->dw, conv->stream)) {
+    *error = "the oneDNN backward-weights pass failed";
+    return -1;
+  }
+  dnnl_exec_arg_t data_args[3] = {{DNNL_ARG_DIFF_DST, shared ? conv->dy_w.inner : conv->dy_d.inner},
+                                  {DNNL_ARG_WEIGHTS, conv->w_d.inner}, {DNNL_ARG_DIFF_SRC, conv->dx.inner}};
+  if (dx && ((!shared && port_sync(&conv->dy_d, conv->stream)) || port_sync(&conv->w_d, conv->stream)
+             || run(conv->backward_data, conv->stream, 3, data_args) || port_sync(&conv->dx, conv->stream))) {
     *error = "the oneDNN backward-data pass failed";
     return -1;
   }
-  return 0;
-}
-
-int cdnnl_conv_backward_weights(cdnnl_conv *conv, const float *x, const float *dy, float *dw, float *db,
-                                const char **error) {
-  if (!conv->training) { *error = "not created for training"; return -1; }
-  if ((conv->has_bias && !db) || port_bind(&conv->x_w, x) || port_bind(&conv->dy_w, dy) || port_bind(&conv->dw, dw)
-      || (db && port_bind(&conv->db, db)) || ports_attach((port *const[]){&conv->x_w, &conv->dy_w, &conv->dw, &conv->db}, 4)) {
-    *error = "cannot attach the buffers";
-    return -1;
-  }
-  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, conv->x_w.inner}, {DNNL_ARG_DIFF_DST, conv->dy_w.inner},
-                             {DNNL_ARG_DIFF_WEIGHTS, conv->dw.inner}, {DNNL_ARG_DIFF_BIAS, conv->db.inner}};
-  if (port_sync(&conv->x_w, conv->stream) || port_sync(&conv->dy_w, conv->stream)
-      || run(conv->backward_weights, conv->stream, conv->has_bias ? 4 : 3, args) || port_sync(&conv->dw, conv->stream)
-      || dnnl_stream_wait(conv->stream) != dnnl_success) {
-    *error = "the oneDNN backward-weights pass failed";
+  if (dnnl_stream_wait(conv->stream) != dnnl_success) {
+    *error = "the oneDNN backward pass failed";
     return -1;
   }
   return 0;
 }
 
 const char *cdnnl_conv_implementation(const cdnnl_conv *conv) { return conv->implementation ? conv->implementation : "unknown"; }
+
+int cdnnl_conv_is_winograd(const cdnnl_conv *conv) { return conv->winograd; }
 
 void cdnnl_conv_destroy(cdnnl_conv *conv) {
   if (!conv) return;
@@ -267,6 +333,8 @@ void cdnnl_conv_destroy(cdnnl_conv *conv) {
   for (int i = 0; i < 3; i++) if (primitives[i]) dnnl_primitive_destroy(primitives[i]);
   dnnl_primitive_desc_t descriptors[] = {conv->forward_pd, conv->data_pd, conv->weights_pd};
   for (int i = 0; i < 3; i++) if (descriptors[i]) dnnl_primitive_desc_destroy(descriptors[i]);
+  free(conv->kept_weights);
+  free(conv->seen_weights);
   if (conv->stream) dnnl_stream_destroy(conv->stream);
   if (conv->engine) dnnl_engine_destroy(conv->engine);
   free(conv);

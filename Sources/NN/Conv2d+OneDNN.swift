@@ -39,7 +39,8 @@ extension Conv2d {
     let n = input.shape[0]
     // A training primitive also serves evaluation; an evaluation one is replaced when training starts.
     if !Self.fits(oneDNN, g, batch: n) || (isTraining && oneDNN?.training == false) {
-      oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil, training: isTraining)
+      oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil, training: isTraining,
+                                 algorithm: .preferred(for: g))
     }
     guard let oneDNN else { return nil }
     return run(oneDNN, input, g, weight: weight.value, bias: bias?.value.storage)
@@ -56,7 +57,8 @@ extension Conv2d {
   private func oneDNNForward(_ input: Tensor, _ g: ConvGeometry, weight: Tensor, bias: [Float], relu: Bool) -> Tensor? {
     let n = input.shape[0]
     if !Self.fits(foldedOneDNN, g, batch: n) || foldedOneDNN?.relu != relu {
-      foldedOneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: true, training: false, relu: relu)
+      foldedOneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: true, training: false, relu: relu,
+                                       algorithm: .preferred(for: g))
     }
     guard let foldedOneDNN else { return nil }
     return run(foldedOneDNN, input, g, weight: weight, bias: bias)
@@ -89,12 +91,11 @@ extension Conv2d {
         weight.value.withUnsafeBufferPointer { w in
           weightGradientScratch.withUnsafeMutableBufferPointer { dw in
             biasGradientScratch.withUnsafeMutableBufferPointer { db in
-              succeeded = oneDNN.backwardWeights(x.baseAddress!, dy.baseAddress!, into: dw.baseAddress!, bias: bias == nil ? nil : db.baseAddress!)
-            }
-          }
-          if succeeded && computesInputGradient {
-            gradInput.withUnsafeMutableBufferPointer { dx in
-              succeeded = oneDNN.backwardData(dy.baseAddress!, weight: w.baseAddress!, into: dx.baseAddress!)
+              gradInput.withUnsafeMutableBufferPointer { dx in
+                succeeded = oneDNN.backward(
+                  x.baseAddress!, dy.baseAddress!, weight: w.baseAddress!, inputGradient: computesInputGradient ? dx.baseAddress! : nil,
+                  weightGradient: dw.baseAddress!, biasGradient: bias == nil ? nil : db.baseAddress!)
+              }
             }
           }
         }

@@ -43,6 +43,27 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
   public static var description: String { forced?.rawValue ?? "per shape (oneDNN, OpenBLAS for 1x1 on large planes)" }
 }
 
+/// How oneDNN computes a convolution: the direct sum over the kernel, or Winograd's minimal
+/// filtering algorithm.
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
+  /// The sum over the kernel window, as PyTorch's CPU convolutions compute it.
+  case direct
+  /// Winograd's F(4×4, 3×3): each 6×6 input tile and 3×3 kernel are transformed so that a 4×4
+  /// output tile takes 36 products per channel pair instead of 144. For a 3×3 kernel with stride 1
+  /// and no dilation only, on CPUs where oneDNN has the kernel (AVX-512); elsewhere the convolution
+  /// runs directly. The results differ from the direct sum by rounding only (`WinogradConvolutionTests`
+  /// hold all three passes to 1e-4 of it).
+  case winograd
+
+  /// The algorithm for geometry `g`: Winograd for every 3×3 convolution with stride 1 and no
+  /// dilation, direct for the rest. On the layers of both networks in `make bench`'s `train-step`,
+  /// `DNNL_VERBOSE` timed Winograd at 0.45–0.92 of the direct kernel, in every pass.
+  public static func preferred(for g: ConvGeometry) -> ConvolutionAlgorithm {
+    g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1
+      ? .winograd : .direct
+  }
+}
+
 /// A oneDNN convolution of one geometry, NCHW in and out (see `cdnnl.h`): the forward pass and,
 /// when made for training, both backward passes.
 public final class OneDNNConvolution {
@@ -60,9 +81,18 @@ public final class OneDNNConvolution {
   /// Whether the forward pass ends with a ReLU (evaluation only).
   public let relu: Bool
 
+  /// The algorithm it runs: the one asked for, or ``ConvolutionAlgorithm/direct`` where oneDNN
+  /// has no Winograd kernel for the geometry or the CPU.
+  public let algorithm: ConvolutionAlgorithm
+
   /// Creates the primitives, or returns `nil` when oneDNN refuses the geometry; `relu` (evaluation
-  /// only) fuses `max(y, 0)` into the forward pass.
-  public init?(_ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool, training: Bool, relu: Bool = false) {
+  /// only) fuses `max(y, 0)` into the forward pass. With ``ConvolutionAlgorithm/winograd`` an
+  /// evaluation convolution keeps its transformed weights and transforms them again only when a
+  /// call passes different ones.
+  public init?(
+    _ geometry: ConvGeometry, batch: Int, outChannels: Int, hasBias: Bool, training: Bool, relu: Bool = false,
+    algorithm: ConvolutionAlgorithm = .direct
+  ) {
     var error: UnsafePointer<CChar>?
     let threads = BLASThreads.count
     cdnnl_set_threads(Int32(threads))
@@ -70,8 +100,9 @@ public final class OneDNNConvolution {
       Int32(batch), Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outChannels),
       Int32(geometry.kernelHeight), Int32(geometry.kernelWidth), Int32(geometry.strideY), Int32(geometry.strideX),
       Int32(geometry.padY), Int32(geometry.padX), Int32(geometry.dilationY), Int32(geometry.dilationX), hasBias ? 1 : 0,
-      training ? 1 : 0, relu ? 1 : 0, &error)
+      training ? 1 : 0, relu ? 1 : 0, algorithm == .winograd ? 1 : 0, &error)
     else { return nil }
+    self.algorithm = cdnnl_conv_is_winograd(handle) != 0 ? .winograd : .direct
     self.training = training
     self.relu = relu
     self.threads = threads
@@ -96,21 +127,15 @@ public final class OneDNNConvolution {
     return cdnnl_conv_forward(handle, x, weight, bias, y, &error) == 0
   }
 
-  /// Writes `dx = dL/dx` from `dy` (overwriting `dx`); false when oneDNN fails or the convolution
-  /// was not made for training.
-  public func backwardData(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) -> Bool {
-    var error: UnsafePointer<CChar>?
-    cdnnl_set_threads(Int32(threads))
-    return cdnnl_conv_backward_data(handle, dy, weight, dx, &error) == 0
-  }
-
-  /// Writes `dw = dL/dw` and `db = dL/db` (overwriting both; `db` only with a bias); false when
-  /// oneDNN fails or the convolution was not made for training.
-  public func backwardWeights(
-    _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>, bias db: UnsafeMutablePointer<Float>?
+  /// Writes `dw = dL/dw`, `db = dL/db` (with a bias) and, unless `dx` is nil, `dx = dL/dx`, from
+  /// the forward input `x` and `dy` (overwriting all three); false when oneDNN fails or the
+  /// convolution was not made for training.
+  public func backward(
+    _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
+    weightGradient dw: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>?
   ) -> Bool {
     var error: UnsafePointer<CChar>?
     cdnnl_set_threads(Int32(threads))
-    return cdnnl_conv_backward_weights(handle, x, dy, dw, db, &error) == 0
+    return cdnnl_conv_backward(handle, x, dy, weight, dx, dw, db, &error) == 0
   }
 }
