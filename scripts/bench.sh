@@ -18,7 +18,8 @@ for case in $("$bench" --list-cases); do
     for model in "" --deeplab; do
       for backend in "" openblas onednn; do
         echo "== $case ${model:-(reference network)} DANCE_BACKEND=${backend:-(unset: per shape)}"
-        DANCE_BACKEND=$backend "$bench" "$case" $model "${torch[@]}"
+        # Three alternating rounds against PyTorch for the default; one for each forced backend.
+        DANCE_BACKEND=$backend "$bench" "$case" $model "${torch[@]}" --rounds "$([ -z "$backend" ] && echo 3 || echo 1)"
         echo
       done
     done

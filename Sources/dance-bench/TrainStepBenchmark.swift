@@ -22,10 +22,13 @@ struct TrainStepBenchmark: ParsableCommand {
   @Option(help: "Untimed warm-up steps per thread count.")
   var warmup = 3
 
+  @Option(help: "Alternating rounds of Dance and PyTorch per thread count; the ratios compare the medians over rounds.")
+  var rounds = 3
+
   @Option(help: "Batch size N (the PyTorch script always uses 8).")
   var batch = 8
 
-  @Flag(help: "Time the default DeepLab model (width 1, output stride 16, ASPP 1x1+6+12+18+pool) instead of the reference network; no PyTorch comparison.")
+  @Flag(help: "Time the default DeepLab model (width 1, output stride 16, ASPP 1x1+6+12+18+pool) instead of the reference network (PyTorch runs the same model from examples/deeplab_torch.py).")
   var deeplab = false
 
   @Flag(help: "Also print the median time of forward, backward and update.")
@@ -46,6 +49,12 @@ struct TrainStepBenchmark: ParsableCommand {
   @Flag(help: "Print the resident and peak resident size after every training step (memory growth over many steps).")
   var traceMemory = false
 
+  func validate() throws {
+    guard steps >= 1, warmup >= 0, rounds >= 1, batch >= 2 else {
+      throw ValidationError("--steps and --rounds must be at least 1, --warmup at least 0 and --batch at least 2 (batch norm)")
+    }
+  }
+
   func run() throws {
     if !keepCoretype, let status = rerunWithKnownCoretype() { throw ExitCode(status) }
     let counts = try threadCounts(threads)
@@ -53,16 +62,26 @@ struct TrainStepBenchmark: ParsableCommand {
     print("OpenBLAS kernels: \(BLASThreads.coreName)"
           + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""))
     print("train-step: \(deeplab ? DeepLabConfiguration().description : "reference network"), input \(batch)x3x128x256, 19 classes, SGD momentum 0.9, "
-          + "median of \(steps) steps after \(warmup) warm-up, release build expected")
+          + "median of \(steps) steps after \(warmup) warm-up, \(rounds) round\(rounds == 1 ? "" : "s"), release build expected")
     if torch == nil && !noTorch { print("torch: not importable with \(python); PyTorch comparison skipped") }
     if torch != nil {
       print("torch: running \(torchScript) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that command only")
     }
-    for count in counts {
+    for count in counts { measure(threads: count, against: torch) }
+  }
+
+  /// `--rounds` alternating rounds of Dance and PyTorch at one thread count, then, with more than
+  /// one round, the median over rounds of each side's medians and their ratio: on a shared machine
+  /// the two sides' speeds drift by 10–25 % between minutes, and alternating spreads that over both.
+  private func measure(threads count: Int, against torch: TorchReference?) {
+    var dance: [StepTiming] = [], reference: [(train: Double?, eval: Double?)] = []
+    for round in 1...rounds {
+      let label = rounds > 1 ? " round \(round)" : ""
       BLASThreads.set(count)
       let timing = measure()
-      var line = String(format: "dance threads=%d (OpenBLAS reports %d): train step median %.1f ms (min %.1f), last loss %.3f",
-                        count, BLASThreads.count, timing.median, timing.min, timing.loss)
+      dance.append(timing)
+      var line = String(format: "dance threads=%d (OpenBLAS reports %d)%@: train step median %.1f ms (min %.1f), last loss %.3f",
+                        count, BLASThreads.count, label, timing.median, timing.min, timing.loss)
       if breakdown {
         line += String(format: "; forward %.1f, backward %.1f, update %.1f ms", timing.forward, timing.backward, timing.update)
       }
@@ -71,17 +90,27 @@ struct TrainStepBenchmark: ParsableCommand {
                    count, timing.faultsPerStep, Double(timing.peakAfterWarmup) / 1e6, Double(timing.peakAfterSteps) / 1e6, steps))
       print(String(format: "dance threads=%d: eval forward median %.1f ms (min %.1f), convolutions on %@", count,
                    timing.evalMedian, timing.evalMin, ConvolutionBackend.description))
-      if let torch {
-        guard let output = torch.run(threads: count) else { print("torch threads=\(count): the script failed"); continue }
-        print(output.line)
-        let plural = count == 1 ? "" : "s"
-        if let torchMedian = output.trainMedian {
-          print(String(format: "ratio dance/torch at %d thread%@: train step %.2f", count, plural, timing.median / torchMedian))
-        }
-        if let torchEval = output.evalMedian {
-          print(String(format: "ratio dance/torch at %d thread%@: eval forward %.2f", count, plural, timing.evalMedian / torchEval))
-        }
-      }
+      guard let torch else { continue }
+      guard let output = torch.run(threads: count) else { print("torch threads=\(count)\(label): the script failed"); continue }
+      print(output.line)
+      reference.append((output.trainMedian, output.evalMedian))
+    }
+    let danceTrain = median(dance.map(\.median)), danceEval = median(dance.map(\.evalMedian))
+    if rounds > 1 {
+      print(String(format: "dance threads=%d over %d rounds: train step %.1f ms, eval forward %.1f ms (medians of the rounds' medians)",
+                   count, rounds, danceTrain, danceEval))
+    }
+    let torchTrain = reference.compactMap(\.train), torchEval = reference.compactMap(\.eval)
+    if rounds > 1 && !torchTrain.isEmpty {
+      print(String(format: "torch threads=%d over %d rounds: train step %.1f ms, eval forward %.1f ms", count, torchTrain.count,
+                   median(torchTrain), median(torchEval)))
+    }
+    let plural = count == 1 ? "" : "s"
+    if !torchTrain.isEmpty {
+      print(String(format: "ratio dance/torch at %d thread%@: train step %.2f", count, plural, danceTrain / median(torchTrain)))
+    }
+    if !torchEval.isEmpty {
+      print(String(format: "ratio dance/torch at %d thread%@: eval forward %.2f", count, plural, danceEval / median(torchEval)))
     }
   }
 
