@@ -57,7 +57,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 
   /// The algorithm for geometry `g`: Winograd for every 3×3 convolution with stride 1 and no
   /// dilation, direct for the rest. On the layers of both networks in `make bench`'s `train-step`,
-  /// `DNNL_VERBOSE` timed Winograd at 0.45–0.92 of the direct kernel, in every pass.
+  /// `DNNL_VERBOSE` timed Winograd at 0.44–0.92 of the direct kernel, in every pass.
   public static func preferred(for g: ConvGeometry) -> ConvolutionAlgorithm {
     g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1
       ? .winograd : .direct

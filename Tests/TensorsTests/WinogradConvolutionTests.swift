@@ -121,7 +121,13 @@ import Testing
     }
   }
 
+  /// Whether the CPU has AVX-512 core (F, BW, VL, DQ) and oneDNN may use it: `ONEDNN_MAX_CPU_ISA`
+  /// (or `DNNL_MAX_CPU_ISA`) can cap it to AVX2, which is how the direct fallback is tried here.
   static let cpuHasAVX512Core: Bool = {
+    let environment = ProcessInfo.processInfo.environment
+    if let cap = environment["ONEDNN_MAX_CPU_ISA"] ?? environment["DNNL_MAX_CPU_ISA"], !cap.uppercased().hasPrefix("AVX512"), cap.uppercased() != "ALL" {
+      return false
+    }
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })?.split(separator: " ")
     else { return false }
