@@ -93,6 +93,35 @@ public final class BatchNorm2d: Layer {
     return (a, b)
   }
 
+  /// Writes each channel's batch mean into ``mean`` and returns the (biased) batch variances.
+  /// One channel per iteration, its planes summed in image order: the same bytes at any thread count.
+  private func batchStatistics(_ input: Tensor, images n: Int, plane: Int) -> [Double] {
+    let count = n * plane
+    var variances = [Double](repeating: 0, count: channels)
+    input.withUnsafeBufferPointer { x in
+      mean.withUnsafeMutableBufferPointer { means in
+        variances.withUnsafeMutableBufferPointer { variances in
+          BatchParallel.forEach(channels) { c in
+            var sum = 0.0, sumSquares = 0.0
+            for image in 0..<n {
+              let p = x.baseAddress! + (image * channels + c) * plane
+              let m = VectorKernels.sum(p, count: plane) / Float(plane)
+              let s = m * Float(plane)
+              let s2 = VectorKernels.sumOfSquaredDeviations(p, count: plane, mean: m)
+              // Combine per-plane (mean, M2) pairs exactly: Σx² − (Σx)²/n per plane plus the offsets.
+              sum += Double(s)
+              sumSquares += Double(s2) + Double(m) * Double(m) * Double(plane)
+            }
+            let batchMean = sum / Double(count)
+            means[c] = Float(batchMean)
+            variances[c] = max(0, sumSquares / Double(count) - batchMean * batchMean)
+          }
+        }
+      }
+    }
+    return variances
+  }
+
   /// `[N, C, H, W]` → `[N, C, H, W]`.
   public func forward(_ input: Tensor) -> Tensor {
     precondition(input.rank == 4 && input.shape[1] == channels, "BatchNorm2d(\(channels)) got \(input.shape)")
@@ -103,29 +132,7 @@ public final class BatchNorm2d: Layer {
     inverseStd = [Float](repeating: 0, count: channels)
     if isTraining {
       precondition(count > 1, "BatchNorm2d in training needs more than one value per channel, got \(input.shape)")
-      var variances = [Double](repeating: 0, count: channels)
-      input.withUnsafeBufferPointer { x in
-        mean.withUnsafeMutableBufferPointer { means in
-          variances.withUnsafeMutableBufferPointer { variances in
-            // One channel per iteration, its planes summed in image order: the same bytes at any thread count.
-            BatchParallel.forEach(channels) { c in
-              var sum = 0.0, sumSquares = 0.0
-              for image in 0..<n {
-                let p = x.baseAddress! + (image * channels + c) * plane
-                let m = VectorKernels.sum(p, count: plane) / Float(plane)
-                let s = m * Float(plane)
-                let s2 = VectorKernels.sumOfSquaredDeviations(p, count: plane, mean: m)
-                // Combine per-plane (mean, M2) pairs exactly: Σx² − (Σx)²/n per plane plus the offsets.
-                sum += Double(s)
-                sumSquares += Double(s2) + Double(m) * Double(m) * Double(plane)
-              }
-              let batchMean = sum / Double(count)
-              means[c] = Float(batchMean)
-              variances[c] = max(0, sumSquares / Double(count) - batchMean * batchMean)
-            }
-          }
-        }
-      }
+      let variances = batchStatistics(input, images: n, plane: plane)
       for c in 0..<channels {
         inverseStd[c] = Float(1 / (variances[c] + Double(epsilon)).squareRoot())
         let unbiased = variances[c] * Double(count) / Double(count - 1)

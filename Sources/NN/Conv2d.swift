@@ -160,69 +160,26 @@ public final class Conv2d: Layer {
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Conv2d.backward before forward") }
     let g = geometry(input.shape)
-    let n = input.shape[0], rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth
-    let imageSize = g.channels * g.height * g.width
-    precondition(gradOutput.shape == [n, outChannels, g.outputHeight, outW], "Conv2d.backward: gradient shape \(gradOutput.shape)")
+    let n = input.shape[0]
+    precondition(gradOutput.shape == [n, outChannels, g.outputHeight, g.outputWidth], "Conv2d.backward: gradient shape \(gradOutput.shape)")
     if forwardOnOneDNN, let gradInput = oneDNNBackward(gradOutput, input: input) { return gradInput }
-    if let bias {
-      gradOutput.withUnsafeBufferPointer { dy in
-        bias.gradient.withUnsafeMutableBufferPointer { db in
-          for image in 0..<n {
-            for o in 0..<outChannels {
-              db[o] += VectorKernels.sum(dy.baseAddress! + (image * outChannels + o) * cols, count: cols)
-            }
-          }
-        }
-      }
-    }
-    let needInput = computesInputGradient
-    var gradInput = needInput ? Tensor(shape: input.shape) : Tensor(shape: [0])
+    addBiasGradient(gradOutput, images: n, planeSize: g.columnCount)
+    var gradInput = computesInputGradient ? Tensor(shape: input.shape) : Tensor(shape: [0])
     let (chunk, tileRows, tileSize) = prepareColumns(g, images: n)
-    weightGradientT = [Float](repeating: 0, count: rows * outChannels)
+    weightGradientT = [Float](repeating: 0, count: g.columnRows * outChannels)
     input.withUnsafeBufferPointer { x in
       gradOutput.withUnsafeBufferPointer { dy in
         weight.value.withUnsafeBufferPointer { w in
           weightGradientT.withUnsafeMutableBufferPointer { dwT in
             gradInput.withUnsafeMutableBufferPointer { dx in
               columns.withUnsafeMutableBufferPointer { col in
-                // dWᵀ += col · dYᵀ is the same product as dW += dY · colᵀ, but OpenBLAS runs this
-                // orientation 15–35 % faster for these thin shapes; it is transposed into dW below.
+                let buffers = BackwardBuffers(
+                  x: x.baseAddress!, dy: dy.baseAddress!, w: w.baseAddress!, dwT: dwT.baseAddress!,
+                  dx: computesInputGradient ? dx.baseAddress! : nil, columns: col.baseAddress)
                 if g.isIdentity {
-                  for image in 0..<n {
-                    let dyImage = dy.baseAddress! + image * outChannels * cols
-                    gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: cols, alpha: 1,
-                         a: x.baseAddress! + image * imageSize, lda: cols, b: dyImage, ldb: cols, beta: 1, c: dwT.baseAddress!, ldc: outChannels)
-                    if needInput {
-                      gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1, a: w.baseAddress!, lda: rows,
-                           b: dyImage, ldb: cols, beta: 0, c: dx.baseAddress! + image * imageSize, ldc: cols)
-                    }
-                  }
-                  return
-                }
-                for first in Swift.stride(from: 0, to: n, by: chunk) {
-                  let count = min(chunk, n - first)
-                  for top in Swift.stride(from: 0, to: g.outputHeight, by: tileRows) {
-                    let band = top..<min(top + tileRows, g.outputHeight), width = band.count * outW
-                    BatchParallel.forEach(count) { j in
-                      im2col(g, image: x.baseAddress! + (first + j) * imageSize, columns: col.baseAddress! + j * tileSize, outputRows: band)
-                    }
-                    for j in 0..<count {
-                      gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: width, alpha: 1,
-                           a: col.baseAddress! + j * tileSize, lda: width,
-                           b: dy.baseAddress! + (first + j) * outChannels * cols + top * outW, ldb: cols,
-                           beta: 1, c: dwT.baseAddress!, ldc: outChannels)
-                    }
-                    guard needInput else { continue }
-                    // dcol = Wᵀ · dY for the tile, folded back onto the image.
-                    for j in 0..<count {
-                      gemm(transA: .transposed, transB: .none, m: rows, n: width, k: outChannels, alpha: 1,
-                           a: w.baseAddress!, lda: rows, b: dy.baseAddress! + (first + j) * outChannels * cols + top * outW, ldb: cols,
-                           beta: 0, c: col.baseAddress! + j * tileSize, ldc: width)
-                    }
-                    BatchParallel.forEach(count) { j in
-                      col2im(g, columns: col.baseAddress! + j * tileSize, image: dx.baseAddress! + (first + j) * imageSize, outputRows: band)
-                    }
-                  }
+                  identityBackward(g, images: n, buffers)
+                } else {
+                  tiledBackward(g, images: n, chunk: chunk, tileRows: tileRows, tileSize: tileSize, buffers)
                 }
               }
             }
@@ -231,11 +188,80 @@ public final class Conv2d: Layer {
       }
     }
     weight.gradient.withUnsafeMutableBufferPointer { dw in
+      let rows = g.columnRows
       for r in 0..<rows {
         for o in 0..<outChannels { dw[o * rows + r] += weightGradientT[r * outChannels + o] }
       }
     }
     return gradInput
+  }
+
+  /// The buffers of the OpenBLAS backward pass: input, output gradient, weight, the transposed
+  /// weight gradient it adds into, the input gradient (nil when not computed) and the columns.
+  private struct BackwardBuffers {
+    let x, dy, w: UnsafePointer<Float>
+    let dwT: UnsafeMutablePointer<Float>
+    let dx: UnsafeMutablePointer<Float>?
+    let columns: UnsafeMutablePointer<Float>?
+  }
+
+  /// `dL/db[o] += Σ dy[n, o, ·]`.
+  private func addBiasGradient(_ gradOutput: Tensor, images: Int, planeSize: Int) {
+    guard let bias else { return }
+    gradOutput.withUnsafeBufferPointer { dy in
+      bias.gradient.withUnsafeMutableBufferPointer { db in
+        for image in 0..<images {
+          for o in 0..<outChannels {
+            db[o] += VectorKernels.sum(dy.baseAddress! + (image * outChannels + o) * planeSize, count: planeSize)
+          }
+        }
+      }
+    }
+  }
+
+  /// A 1×1, stride-1 convolution: the image is its own column matrix.
+  ///
+  /// `dWᵀ += col · dYᵀ` is the same product as `dW += dY · colᵀ`, but OpenBLAS runs this
+  /// orientation 15–35 % faster for these thin shapes; ``backward(_:)`` transposes it into `dW`.
+  private func identityBackward(_ g: ConvGeometry, images: Int, _ b: BackwardBuffers) {
+    let rows = g.columnRows, cols = g.columnCount, imageSize = g.channels * g.height * g.width
+    for image in 0..<images {
+      let dyImage = b.dy + image * outChannels * cols
+      gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: cols, alpha: 1,
+           a: b.x + image * imageSize, lda: cols, b: dyImage, ldb: cols, beta: 1, c: b.dwT, ldc: outChannels)
+      if let dx = b.dx {
+        gemm(transA: .transposed, transB: .none, m: rows, n: cols, k: outChannels, alpha: 1, a: b.w, lda: rows,
+             b: dyImage, ldb: cols, beta: 0, c: dx + image * imageSize, ldc: cols)
+      }
+    }
+  }
+
+  /// Any other convolution, by chunks of images (one per thread) and tiles of output rows: unfold
+  /// the tile, add its `dWᵀ`, then `dcol = Wᵀ · dY` folded back onto the image.
+  private func tiledBackward(_ g: ConvGeometry, images n: Int, chunk: Int, tileRows: Int, tileSize: Int, _ b: BackwardBuffers) {
+    let rows = g.columnRows, cols = g.columnCount, outW = g.outputWidth, imageSize = g.channels * g.height * g.width
+    let col = b.columns!
+    for first in Swift.stride(from: 0, to: n, by: chunk) {
+      let count = min(chunk, n - first)
+      for top in Swift.stride(from: 0, to: g.outputHeight, by: tileRows) {
+        let band = top..<min(top + tileRows, g.outputHeight), width = band.count * outW
+        BatchParallel.forEach(count) { j in
+          im2col(g, image: b.x + (first + j) * imageSize, columns: col + j * tileSize, outputRows: band)
+        }
+        for j in 0..<count {
+          gemm(transA: .none, transB: .transposed, m: rows, n: outChannels, k: width, alpha: 1, a: col + j * tileSize, lda: width,
+               b: b.dy + (first + j) * outChannels * cols + top * outW, ldb: cols, beta: 1, c: b.dwT, ldc: outChannels)
+        }
+        guard let dx = b.dx else { continue }
+        for j in 0..<count {
+          gemm(transA: .transposed, transB: .none, m: rows, n: width, k: outChannels, alpha: 1, a: b.w, lda: rows,
+               b: b.dy + (first + j) * outChannels * cols + top * outW, ldb: cols, beta: 0, c: col + j * tileSize, ldc: width)
+        }
+        BatchParallel.forEach(count) { j in
+          col2im(g, columns: col + j * tileSize, image: dx + (first + j) * imageSize, outputRows: band)
+        }
+      }
+    }
   }
 
   /// Forgets the input kept for ``backward(_:)``; the oneDNN primitives and scratch stay for the next step.
