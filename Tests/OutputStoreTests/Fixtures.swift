@@ -32,15 +32,16 @@ struct OutputFixture {
   /// The keys of the fixture's train samples: three shards (two, two, one).
   static let keys = ["s0", "s1", "s2", "s3", "s4"]
 
-  /// One sample: a PNG image, its label map and metadata.
-  static func sample(_ key: String) throws -> ShardSample {
+  /// One sample: a PNG image, its label map and metadata, which `edit` may change first.
+  static func sample(_ key: String, editing edit: (inout SampleMetadata) -> Void = { _ in }) throws -> ShardSample {
     let index = keys.firstIndex(of: key) ?? 0
     let image = Image8(width: 4, height: 3, channels: 3, samples: (0..<36).map { UInt8(($0 * 7 + index * 13) % 256) })
     let label = Image8(width: 4, height: 3, channels: 1, samples: (0..<12).map { UInt8(($0 + index) % 21) })
-    let metadata = SampleMetadata(
+    var metadata = SampleMetadata(
       key: key, dataset: "voc", split: "train", image: "JPEGImages/\(key).jpg", label: "SegmentationClass/\(key).png",
       labelSpace: "voc2012-21", ignoreIndex: 255, originalSize: [8, 6], size: [4, 3], scale: 0.5, weight: 1, rank: Double(index) / 4,
       scores: ["spatial_information": Double(index)])
+    edit(&metadata)
     return ShardSample(
       key: key,
       fields: [
@@ -56,9 +57,10 @@ struct OutputFixture {
   /// begin → a shard writer on the split → add each shard → finish.
   /// - Returns: what the resume plan found.
   @discardableResult
-  func write(_ keys: [String] = OutputFixture.keys, fingerprint: SlimFingerprint = fingerprint(), overwrite: Bool = false) throws
-    -> ResumePlan
-  {
+  func write(
+    _ keys: [String] = OutputFixture.keys, fingerprint: SlimFingerprint = fingerprint(), overwrite: Bool = false,
+    editing edit: (String, inout SampleMetadata) -> Void = { _, _ in }
+  ) throws -> ResumePlan {
     let writer = try OutputWriter(directory: output, partition: nil)
     defer { writer.close() }
     let plan = try writer.resumePlan(configuration: fingerprint, dataset: Self.dataset, overwrite: overwrite, catalog: try catalog())
@@ -66,7 +68,7 @@ struct OutputFixture {
     let shards = try ShardWriter(configuration: try writer.openSplit(.train, maxSamples: 2, maxBytes: nil)) { shard in
       try writer.add(shard, split: .train)
     }
-    for key in keys where !plan.isDone(SampleKey(rawValue: key), split: .train) { try shards.write(try Self.sample(key)) }
+    for key in keys where !plan.isDone(SampleKey(rawValue: key), split: .train) { try shards.write(try Self.sample(key) { edit(key, &$0) }) }
     _ = try shards.finish()
     try writer.finish(splits: [.train])
     return plan

@@ -109,4 +109,60 @@ import Testing
       #expect(problems.contains { $0.path == "train/train-000002.tar" && $0.reason.contains("SHA-256") }, "\(problems)")
     }
   }
+
+  /// One way a `json` member can disagree with its sample, and what verify then says.
+  enum MetadataEdit: String, CaseIterable, Sendable {
+    case key, split, size, weight, scale
+
+    func apply(_ m: inout SampleMetadata) {
+      switch self {
+      case .key: m.key = "s9"
+      case .split: m.split = "val"
+      case .size: m.size = [8, 6]
+      case .weight: m.weight = 0
+      case .scale: m.scale = 1.5
+      }
+    }
+
+    var reason: String {
+      switch self {
+      case .key: "names sample s9"
+      case .split: "says split val, the shard is in train"
+      case .size: "gives size [8, 6], the image is 4×3"
+      case .weight: "gives loss weight 0.0, not a positive number"
+      case .scale: "gives scale 1.5, not in (0, 1]"
+      }
+    }
+  }
+
+  /// Shards that match their records but whose `json` member disagrees with its sample: each
+  /// disagreement is reported, naming the member, and nothing else is.
+  @Test(arguments: MetadataEdit.allCases)
+  func verifyFindsMetadataThatDisagreesWithItsSample(_ edit: MetadataEdit) throws {
+    try withTemporaryDirectory { directory in
+      let fixture = OutputFixture(directory: directory)
+      try fixture.write { key, metadata in if key == "s2" { edit.apply(&metadata) } }
+      let problems = try ShardVerifier.verify(output: fixture.output, catalogPath: fixture.catalogPath).problems
+      #expect(problems == [VerifyReport.Problem(path: "train/train-000001.tar", reason: "member s2.json " + edit.reason)])
+    }
+  }
+
+  /// A `json` member that is JSON but not Dance's metadata is named with what it lacks.
+  @Test func verifyNamesWhatTheMetadataLacks() throws {
+    try withTemporaryDirectory { directory in
+      let fixture = OutputFixture(directory: directory)
+      let writer = try OutputWriter(directory: fixture.output, partition: nil)
+      defer { writer.close() }
+      _ = try writer.resumePlan(configuration: OutputFixture.fingerprint(), dataset: OutputFixture.dataset, overwrite: false, catalog: try fixture.catalog())
+      try writer.begin(splits: [.train])
+      let shards = try ShardWriter(configuration: try writer.openSplit(.train, maxSamples: 2, maxBytes: nil)) { try writer.add($0, split: .train) }
+      var sample = try OutputFixture.sample("s0")
+      sample.fields[SampleMember.metadata.rawValue] = Array(#"{"key": "s0"}"#.utf8)
+      try shards.write(sample)
+      _ = try shards.finish()
+      try writer.finish(splits: [.train])
+      let problems = try ShardVerifier.verify(output: fixture.output, catalogPath: nil).problems
+      #expect(problems.map(\.reason) == [#"member s0.json is not Dance's sample metadata (no "dataset")"#], "\(problems)")
+    }
+  }
 }

@@ -38,7 +38,8 @@ public struct VerifyReport: Sendable, Codable {
 
 /// Re-reads every shard of an output directory and checks it against what the output's manifest
 /// and (when given) the catalog record: size, SHA-256, sample count, that every member decodes
-/// (image, 8-bit one-channel label, JSON), member offsets and sizes (catalog), and that the wids
+/// (image, 8-bit one-channel label, Dance's sample metadata), that a sample's members agree
+/// (``SampleConsistency``), member offsets and sizes (catalog), and that the wids
 /// `shardindex.json` and the DALI `.idx` files say what the shards hold.
 public enum ShardVerifier {
   /// What one shard should be.
@@ -178,6 +179,7 @@ public enum ShardVerifier {
     if reader.byteCount != shard.bytes { problem("size \(reader.byteCount) bytes, \(shard.bytes) recorded") }
     var found: Set<String> = []
     var memberProblems: [String] = []
+    var sample: SampleConsistency?  // the sample being read: its members come one after another
     let stream = reader.stream { member, content in
       let (key, field) = TarSampleGrouper.split(member.name) ?? (member.name, "")
       found.insert(key + "\u{0}" + field)
@@ -187,8 +189,15 @@ public enum ShardVerifier {
         memberProblems.append("member \(member.name) at \(member.dataOffset) (\(member.size) bytes) is not in the catalog as such")
       }
       result.members += 1
-      if let reason = decodeProblem(field: field, bytes: content, name: member.name) { memberProblems.append(reason) }
+      let inspected = MemberContent.inspect(field: field, bytes: content, name: member.name)
+      if case .unusable(let reason) = inspected { memberProblems.append(reason) }
+      if sample?.key != key {
+        memberProblems += sample?.problems(split: shard.split) ?? []
+        sample = SampleConsistency(key: key)
+      }
+      sample?.record(inspected)
     }
+    memberProblems += sample?.problems(split: shard.split) ?? []
     guard let sha256 = stream.sha256 else {
       problem("missing or unreadable")
       return result
@@ -220,22 +229,6 @@ public enum ShardVerifier {
       return VerifyReport.Problem(path: relativeIdx, reason: "missing DALI index")
     }
     return idx == DALIIndex.rendered(layouts) ? nil : VerifyReport.Problem(path: relativeIdx, reason: "stale: it does not describe \(shard.path)")
-  }
-
-  /// Why a member's content is unusable, or `nil`.
-  static func decodeProblem(field: String, bytes: [UInt8], name: String) -> String? {
-    let decoder = ImageDecoder(options: DecodeOptions(rejectsExtensionMismatch: false))
-    switch SampleMember(rawValue: field) {
-    case .label?:
-      guard let label = try? decoder.decodeLabel(bytes, source: name) else { return "member \(name) does not decode" }
-      return label.image.channels == 1 && label.image.bitDepth == 8 ? nil : "member \(name) is not an 8-bit one-channel label map"
-    case .png?, .jpg?:
-      return (try? decoder.decode(bytes, source: name)) == nil ? "member \(name) does not decode" : nil
-    case .metadata?:
-      return (try? JSONSerialization.jsonObject(with: Data(bytes))) == nil ? "member \(name) is not valid JSON" : nil
-    case nil:
-      return nil
-    }
   }
 
   /// Each split's wids index must list what its shards are: per manifest the index it names

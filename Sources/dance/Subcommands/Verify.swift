@@ -12,7 +12,9 @@ extension Dance {
       discussion: """
         Checks each shard's size, SHA-256 and sample count against OUT/manifest.json (so it works on \
         a copied or moved output, without a catalog), that every member decodes (image, 8-bit \
-        one-channel label, JSON), and that shardindex.json and the DALI .idx files describe the \
+        one-channel label, Dance's sample metadata), that each sample's members agree (the json \
+        member names the sample's key and split, gives its image's size, a positive loss weight and a \
+        scale in (0, 1]; the label map has the image's size), and that shardindex.json and the DALI .idx files describe the \
         shards. It also checks that the manifest's configuration and dataset blocks still match their \
         SHA-256, that every path it names stays in its split folder (otherwise the manifest is refused), \
         and that each shard is a regular file, not a link. With --catalog (or $DANCE_CATALOG) it also \
