@@ -70,8 +70,8 @@ public enum FolderExport {
     }
   }
 
-  /// What an export has written so far: the report, the lines of `weights.csv`, the ids per split
-  /// (VOC's split lists).
+  /// What an export has written so far: the report, the lines of `weights.csv`, and for the VOC
+  /// layout the ids per split (its split lists).
   struct Progress {
     var report: FolderExportReport
     var reporter: ProgressReporter
@@ -105,7 +105,9 @@ public enum FolderExport {
       try write(try labelBytes(sample, format: chosen, decoder: decoder, source: shardPath), to: paths.label, through: written)
       progress.csv += [sample.key, split, paths.image, paths.label, "\(metadata.scale)", "\(metadata.weight)"].map(csvField)
         .joined(separator: ",") + "\n"
-      progress.listed[split, default: []].append(((paths.label as NSString).lastPathComponent as NSString).deletingPathExtension)
+      if chosen == .voc {
+        progress.listed[split, default: []].append(((paths.label as NSString).lastPathComponent as NSString).deletingPathExtension)
+      }
       progress.report.splits[progress.report.splits.count - 1].samples += 1
       progress.reporter.advance()
     }
