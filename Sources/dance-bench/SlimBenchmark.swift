@@ -71,7 +71,14 @@ struct SlimBenchmark: ParsableCommand {
   @Flag(help: "Skip the Python reference and the decode-only bound.")
   var noReference = false
 
-  func run() throws {
+  func validate() throws {
+    _ = try parsedSettings()
+    guard samples > 1 else { throw ValidationError("--samples must be at least 2") }
+    guard rounds > 0 else { throw ValidationError("--rounds must be at least 1") }
+  }
+
+  /// `--size`, `--memory-sizes` and `--frames`, parsed.
+  private func parsedSettings() throws -> (imageSize: SyntheticDatasetConfiguration.ImageSize, memoryCounts: [Int], kinds: [FrameKind]) {
     guard let imageSize = SyntheticDatasetConfiguration.ImageSize(parsing: size) else {
       throw ValidationError("--size must look like 2048x1024")
     }
@@ -87,8 +94,11 @@ struct SlimBenchmark: ParsableCommand {
       }
       return kind
     }
-    guard samples > 1 else { throw ValidationError("--samples must be at least 2") }
-    guard rounds > 0 else { throw ValidationError("--rounds must be at least 1") }
+    return (imageSize, memoryCounts, kinds)
+  }
+
+  func run() throws {
+    let (imageSize, memoryCounts, kinds) = try parsedSettings()
     let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
     let tools = try Tools.locate()
     let directory = keep ?? (NSTemporaryDirectory() + "dance-bench-slim-" + UUID().uuidString)
@@ -97,41 +107,14 @@ struct SlimBenchmark: ParsableCommand {
 
     print("cores: \(ProcessInfo.processInfo.activeProcessorCount); dance --workers \(threads); reference processes: \(threads)")
     print("dance: \(tools.dance)")
-    let python: String?
-    if noReference {
-      print("reference and decode-only bound SKIPPED: --no-reference")
-      python = nil
-    } else {
-      switch Reference.prepare(tools: tools) {
-      case .failure(let reason):
-        print("reference and decode-only bound SKIPPED: \(reason)")
-        python = nil
-      case .success(let path):
-        python = path
-      }
-    }
-    let throughput = Throughput(tools: tools, python: python, threads: threads, rounds: rounds)
-
-    // Throughput on each kind of frame: one generated root per kind with the largest count it is
-    // needed for; smaller roots are hard links to its first samples.
+    let throughput = Throughput(tools: tools, python: referencePython(tools), threads: threads, rounds: rounds)
     let memoryKind = memoryFrames ?? kinds.last
-    var roots: [FrameKind: (root: String, generated: Int)] = [:]
-    let needed = kinds + (memoryCounts.isEmpty ? [] : [memoryKind].compactMap { $0 })
-    for kind in FrameKind.allCases where needed.contains(kind) {
-      let largest = ([kinds.contains(kind) ? samples : 0] + (kind == memoryKind ? memoryCounts : [])).max() ?? samples
-      let generated = distinct > 0 ? max(kinds.contains(kind) ? samples : 0, min(distinct, largest)) : largest
-      let data = directory + "/data-\(kind.rawValue)-\(imageSize)"
-      print(try generate(kind: kind, count: generated, size: imageSize, into: data, threads: threads))
-      roots[kind] = (data, generated)
-    }
-    func dataRoot(_ kind: FrameKind, _ count: Int) throws -> String {
-      guard let (data, generated) = roots[kind] else { throw ValidationError("no data generated for \(kind.rawValue)") }
-      if count == generated { return data }
-      return try linkedSubset(of: data, available: generated, count: count, into: data + "-\(count)")
-    }
+    let roots = try GeneratedRoots(
+      kinds: kinds, samples: samples, memoryKind: memoryCounts.isEmpty ? nil : memoryKind, memoryCounts: memoryCounts,
+      distinct: distinct, size: imageSize, directory: directory, threads: threads)
     for kind in kinds {
       try throughput.measure(
-        root: try dataRoot(kind, samples), title: "\(samples) samples of \(kind.rawValue) frames, \(imageSize)",
+        root: try roots.root(kind, samples), title: "\(samples) samples of \(kind.rawValue) frames, \(imageSize)",
         run: directory + "/throughput-\(kind.rawValue)")
     }
     try measurePhotos(throughput, directory: directory, threads: threads)
@@ -140,16 +123,37 @@ struct SlimBenchmark: ParsableCommand {
         .filter { $0.hasSuffix("_leftImg8bit.png") }.count
       try throughput.measure(root: root, title: "the \(count) training samples of \(root)", run: directory + "/throughput-root")
     }
-
-    // Peak memory of every command at each size, on a fresh catalog per size.
     guard let memoryKind, !memoryCounts.isEmpty else { return }
-    print("\n-- peak resident memory of each command on \(memoryKind.rawValue) frames (fresh catalog per size; VmHWM of each child)")
-    if roots[memoryKind].map({ $0.generated < (memoryCounts.max() ?? 0) }) ?? false {
-      print("memory runs above \(roots[memoryKind]!.generated) samples reuse the generated frames as hard links under new sample names")
+    try measureMemory(roots, kind: memoryKind, counts: memoryCounts, tools: tools, directory: directory, threads: threads)
+  }
+
+  /// The Python with OpenCV for the reference and the decode-only bound, or nil (and why, printed).
+  private func referencePython(_ tools: Tools) -> String? {
+    if noReference {
+      print("reference and decode-only bound SKIPPED: --no-reference")
+      return nil
+    }
+    switch Reference.prepare(tools: tools) {
+    case .failure(let reason):
+      print("reference and decode-only bound SKIPPED: \(reason)")
+      return nil
+    case .success(let path):
+      return path
+    }
+  }
+
+  /// Peak memory of every command at each size, on a fresh catalog per size, and each command's
+  /// ratio between the largest and the smallest size.
+  private func measureMemory(
+    _ roots: GeneratedRoots, kind: FrameKind, counts: [Int], tools: Tools, directory: String, threads: Int
+  ) throws {
+    print("\n-- peak resident memory of each command on \(kind.rawValue) frames (fresh catalog per size; VmHWM of each child)")
+    if let generated = roots.generated(kind), generated < (counts.max() ?? 0) {
+      print("memory runs above \(generated) samples reuse the generated frames as hard links under new sample names")
     }
     var peaks: [String: [Int: Double]] = [:]
-    for count in memoryCounts {
-      let countRoot = try dataRoot(memoryKind, count)
+    for count in counts {
+      let countRoot = try roots.root(kind, count)
       let memory = directory + "/memory-\(count)"
       try? FileManager.default.removeItem(atPath: memory)
       try FileManager.default.createDirectory(atPath: memory, withIntermediateDirectories: true)
@@ -171,14 +175,13 @@ struct SlimBenchmark: ParsableCommand {
       print(line)
       if keep == nil { try? FileManager.default.removeItem(atPath: memory + "/out") }
     }
-    if let low = memoryCounts.min(), let high = memoryCounts.max(), low != high {
-      for name in ["scan", "score", "slim", "verify", "audit"] {
-        guard let small = peaks[name]?[low], let large = peaks[name]?[high] else { continue }
-        print(name.padding(toLength: 7, withPad: " ", startingAt: 0)
-          + String(format: "peak RSS at %d vs %d samples: %6.1f MB vs %6.1f MB (ratio %.2f)", high, low, large, small, large / small))
-      }
-      print("targets: every command's peak RSS independent of the dataset size (ratio about 1) and under 150 MB")
+    guard let low = counts.min(), let high = counts.max(), low != high else { return }
+    for name in ["scan", "score", "slim", "verify", "audit"] {
+      guard let small = peaks[name]?[low], let large = peaks[name]?[high] else { continue }
+      print(name.padding(toLength: 7, withPad: " ", startingAt: 0)
+        + String(format: "peak RSS at %d vs %d samples: %6.1f MB vs %6.1f MB (ratio %.2f)", high, low, large, small, large / small))
     }
+    print("targets: every command's peak RSS independent of the dataset size (ratio about 1) and under 150 MB")
   }
 
   /// The throughput on the two roots built from `--photos` (or `$DANCE_PHOTOS`), or why not.
@@ -195,7 +198,7 @@ struct SlimBenchmark: ParsableCommand {
 
   /// Generates `count` Cityscapes training samples (image + `_gtFine_labelIds.png` only) on all
   /// threads, or reuses `root` when it already holds them. Not timed as part of any comparison.
-  func generate(kind: FrameKind, count: Int, size: SyntheticDatasetConfiguration.ImageSize, into root: String, threads: Int) throws
+  static func generate(kind: FrameKind, count: Int, size: SyntheticDatasetConfiguration.ImageSize, into root: String, threads: Int) throws
     -> String
   {
     let marker = root + "/.complete-\(count)"
@@ -234,7 +237,7 @@ struct SlimBenchmark: ParsableCommand {
   /// A root of `count` training samples whose files are hard links (symbolic links if that fails)
   /// to the samples of `full` in sorted path order, cycling through them under new frame numbers
   /// when `count` exceeds what `full` holds.
-  func linkedSubset(of full: String, available: Int, count: Int, into root: String) throws -> String {
+  static func linkedSubset(of full: String, available: Int, count: Int, into root: String) throws -> String {
     let marker = root + "/.complete-\(count)"
     if FileManager.default.fileExists(atPath: marker) { return root }
     try? FileManager.default.removeItem(atPath: root)
@@ -257,5 +260,37 @@ struct SlimBenchmark: ParsableCommand {
     }
     _ = FileManager.default.createFile(atPath: marker, contents: nil)
     return root
+  }
+}
+
+/// The generated roots of a slim benchmark: one per kind of frame, with as many samples as the
+/// largest count it is needed for (throughput, or the memory runs' largest size, capped by
+/// `--distinct`); a smaller or larger count is a root of hard links to its samples.
+struct GeneratedRoots {
+  private var roots: [FrameKind: (root: String, generated: Int)] = [:]
+
+  /// Generates (or reuses, in a kept directory) the roots of `kinds` and of `memoryKind`.
+  init(
+    kinds: [FrameKind], samples: Int, memoryKind: FrameKind?, memoryCounts: [Int], distinct: Int,
+    size: SyntheticDatasetConfiguration.ImageSize, directory: String, threads: Int
+  ) throws {
+    let needed = kinds + [memoryKind].compactMap { $0 }
+    for kind in FrameKind.allCases where needed.contains(kind) {
+      let largest = ([kinds.contains(kind) ? samples : 0] + (kind == memoryKind ? memoryCounts : [])).max() ?? samples
+      let generated = distinct > 0 ? max(kinds.contains(kind) ? samples : 0, min(distinct, largest)) : largest
+      let data = directory + "/data-\(kind.rawValue)-\(size)"
+      print(try SlimBenchmark.generate(kind: kind, count: generated, size: size, into: data, threads: threads))
+      roots[kind] = (data, generated)
+    }
+  }
+
+  /// How many samples were generated for `kind`.
+  func generated(_ kind: FrameKind) -> Int? { roots[kind]?.generated }
+
+  /// A root of `count` samples of `kind`.
+  func root(_ kind: FrameKind, _ count: Int) throws -> String {
+    guard let (data, generated) = roots[kind] else { throw ValidationError("no data generated for \(kind.rawValue)") }
+    if count == generated { return data }
+    return try SlimBenchmark.linkedSubset(of: data, available: generated, count: count, into: data + "-\(count)")
   }
 }
