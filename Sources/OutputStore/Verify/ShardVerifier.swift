@@ -39,7 +39,7 @@ public struct VerifyReport: Sendable, Codable {
 /// Re-reads every shard of an output directory and checks it against what the output's manifest
 /// and (when given) the catalog record: size, SHA-256, sample count, that every member decodes
 /// (image, 8-bit one-channel label, Dance's sample metadata), that a sample's members agree
-/// (``SampleConsistency``), member offsets and sizes (catalog), and that the wids
+/// (``MemberChecks``, ``SampleConsistency``), member offsets and sizes (catalog), and that the wids
 /// `shardindex.json` and the DALI `.idx` files say what the shards hold.
 public enum ShardVerifier {
   /// What one shard should be.
@@ -177,27 +177,10 @@ public enum ShardVerifier {
       return result
     }
     if reader.byteCount != shard.bytes { problem("size \(reader.byteCount) bytes, \(shard.bytes) recorded") }
-    var found: Set<String> = []
-    var memberProblems: [String] = []
-    var sample: SampleConsistency?  // the sample being read: its members come one after another
-    let stream = reader.stream { member, content in
-      let (key, field) = TarSampleGrouper.split(member.name) ?? (member.name, "")
-      found.insert(key + "\u{0}" + field)
-      if let members = shard.members,
-        !members.contains(where: { $0.sampleKey.rawValue == key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size })
-      {
-        memberProblems.append("member \(member.name) at \(member.dataOffset) (\(member.size) bytes) is not in the catalog as such")
-      }
-      result.members += 1
-      let inspected = MemberContent.inspect(field: field, bytes: content, name: member.name)
-      if case .unusable(let reason) = inspected { memberProblems.append(reason) }
-      if sample?.key != key {
-        memberProblems += sample?.problems(split: shard.split) ?? []
-        sample = SampleConsistency(key: key)
-      }
-      sample?.record(inspected)
-    }
-    memberProblems += sample?.problems(split: shard.split) ?? []
+    var checks = MemberChecks(catalogMembers: shard.members, split: shard.split)
+    let stream = reader.stream { member, content in checks.take(member, content: content) }
+    checks.finish()
+    result.members = checks.count
     guard let sha256 = stream.sha256 else {
       problem("missing or unreadable")
       return result
@@ -213,10 +196,7 @@ public enum ShardVerifier {
     }
     result.samples = layouts.count
     if layouts.count != shard.samples { problem("\(layouts.count) samples, \(shard.samples) recorded") }
-    for reason in memberProblems { problem(reason) }
-    for member in shard.members ?? [] where !found.contains(member.sampleKey.rawValue + "\u{0}" + member.field) {
-      problem("the catalog lists \(member.sampleKey).\(member.field), the shard does not hold it")
-    }
+    for reason in checks.problems { problem(reason) }
     if let idxProblem = indexProblem(shard, layouts: layouts, output: output) { result.problems.append(idxProblem) }
     return result
   }

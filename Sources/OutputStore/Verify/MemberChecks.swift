@@ -1,5 +1,8 @@
+import Catalog
+import DanceCore
 import Foundation
 import ImageCodecs
+import Shards
 
 /// What one member of a shard holds, as `dance verify` reads it: why it is unusable, or what the
 /// checks across a sample's members need (a size, or the metadata).
@@ -87,5 +90,55 @@ struct SampleConsistency {
     if !(metadata.weight.isFinite && metadata.weight > 0) { problems.append("\(json) gives loss weight \(metadata.weight), not a positive number") }
     if !(metadata.scale > 0 && metadata.scale <= 1) { problems.append("\(json) gives scale \(metadata.scale), not in (0, 1]") }
     return problems
+  }
+}
+
+/// The checks of a shard's members as they stream past, one at a time: each against the catalog's
+/// member rows (when verifying against a catalog), that it decodes, and each sample's members
+/// against each other (``SampleConsistency``); after ``finish()``, every catalog row the shard
+/// does not hold.
+struct MemberChecks {
+  /// The catalog's member rows of the shard, or nil.
+  let catalogMembers: [MemberRecord]?
+  /// The split the shard is in.
+  let split: String
+  /// What is wrong, in the order found.
+  private(set) var problems: [String] = []
+  /// The members seen.
+  private(set) var count = 0
+  private var found: Set<String> = []
+  private var sample: SampleConsistency?  // the sample being read: its members come one after another
+
+  init(catalogMembers: [MemberRecord]?, split: String) {
+    self.catalogMembers = catalogMembers
+    self.split = split
+  }
+
+  /// Checks one member.
+  mutating func take(_ member: TarMember, content: [UInt8]) {
+    let (key, field) = TarSampleGrouper.split(member.name) ?? (member.name, "")
+    found.insert(key + "\u{0}" + field)
+    if let catalogMembers,
+      !catalogMembers.contains(where: { $0.sampleKey.rawValue == key && $0.field == field && $0.dataOffset == member.dataOffset && $0.size == member.size })
+    {
+      problems.append("member \(member.name) at \(member.dataOffset) (\(member.size) bytes) is not in the catalog as such")
+    }
+    count += 1
+    let inspected = MemberContent.inspect(field: field, bytes: content, name: member.name)
+    if case .unusable(let reason) = inspected { problems.append(reason) }
+    if sample?.key != key {
+      problems += sample?.problems(split: split) ?? []
+      sample = SampleConsistency(key: key)
+    }
+    sample?.record(inspected)
+  }
+
+  /// Checks the last sample, and that the shard held every member the catalog lists.
+  mutating func finish() {
+    problems += sample?.problems(split: split) ?? []
+    sample = nil
+    for member in catalogMembers ?? [] where !found.contains(member.sampleKey.rawValue + "\u{0}" + member.field) {
+      problems.append("the catalog lists \(member.sampleKey).\(member.field), the shard does not hold it")
+    }
   }
 }
