@@ -17,15 +17,7 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
 
   /// The backend `DANCE_BACKEND` names, or `nil` (automatic) when it is unset or empty; an unknown
   /// name is reported once on standard error and ignored.
-  public static let forced: ConvolutionBackend? = {
-    guard let name = getenv("DANCE_BACKEND").map({ String(cString: $0) }), !name.isEmpty else { return nil }
-    guard let backend = ConvolutionBackend(rawValue: name) else {
-      let message = Array("dance: DANCE_BACKEND must be openblas or onednn, not '\(name)'; choosing per shape\n".utf8)
-      _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-      return nil
-    }
-    return backend
-  }()
+  public static let forced: ConvolutionBackend? = environmentChoice("DANCE_BACKEND", otherwise: "choosing per shape")
 
   /// The backend for a convolution of geometry `g`: ``forced`` when set, else the faster one as
   /// `make bench`'s `conv-layers` case measured it on the layers of both networks.
@@ -39,8 +31,12 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
     return g.kernelHeight == 1 && g.kernelWidth == 1 && g.height * g.width >= 2048 ? .openblas : .onednn
   }
 
-  /// What convolutions run on, for benchmark output: the forced backend's name, or `per shape`.
-  public static var description: String { forced?.rawValue ?? "per shape (oneDNN, OpenBLAS for 1x1 on large planes)" }
+  /// What convolutions run on, for benchmark output: the forced backend's name, or `per shape`,
+  /// and on oneDNN the algorithm.
+  public static var description: String {
+    (forced?.rawValue ?? "per shape (oneDNN, OpenBLAS for 1x1 on large planes)")
+      + (forced == .openblas ? "" : ConvolutionAlgorithm.forced == .direct ? "; direct algorithm" : "; Winograd for 3x3 stride 1 where the CPU has it")
+  }
 }
 
 /// How oneDNN computes a convolution: the direct sum over the kernel, or Winograd's minimal
@@ -55,13 +51,34 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
   /// hold all three passes to 1e-4 of it).
   case winograd
 
-  /// The algorithm for geometry `g`: Winograd for every 3×3 convolution with stride 1 and no
-  /// dilation, direct for the rest. On the layers of both networks in `make bench`'s `train-step`,
-  /// `DNNL_VERBOSE` timed Winograd at 0.44–0.92 of the direct kernel, in every pass.
+  /// The algorithm `DANCE_CONV_ALGORITHM` names (`direct` reproduces the direct sums everywhere),
+  /// or `nil` (by shape) when it is unset or empty; an unknown name is reported once on standard
+  /// error and ignored.
+  public static let forced: ConvolutionAlgorithm? = environmentChoice("DANCE_CONV_ALGORITHM", otherwise: "choosing by shape")
+
+  /// The algorithm for geometry `g`: ``forced`` when it is `direct`, else Winograd for every 3×3
+  /// convolution with stride 1 and no dilation and direct for the rest. On the layers of both
+  /// networks in `make bench`'s `train-step`, `DNNL_VERBOSE` timed Winograd at 0.44–0.92 of the
+  /// direct kernel, in every pass.
   public static func preferred(for g: ConvGeometry) -> ConvolutionAlgorithm {
-    g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1
+    if forced == .direct { return .direct }
+    return g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1
       ? .winograd : .direct
   }
+}
+
+/// The case of `Choice` the environment variable `variable` names, or `nil` when it is unset or
+/// empty; an unknown name is reported on standard error (`… otherwise`) and gives `nil`.
+func environmentChoice<Choice: RawRepresentable & CaseIterable>(_ variable: String, otherwise: String) -> Choice?
+where Choice.RawValue == String {
+  guard let name = getenv(variable).map({ String(cString: $0) }), !name.isEmpty else { return nil }
+  guard let choice = Choice(rawValue: name) else {
+    let names = Choice.allCases.map(\.rawValue).joined(separator: " or ")
+    let message = Array("dance: \(variable) must be \(names), not '\(name)'; \(otherwise)\n".utf8)
+    _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    return nil
+  }
+  return choice
 }
 
 /// A oneDNN convolution of one geometry, NCHW in and out (see `cdnnl.h`): the forward pass and,

@@ -1,6 +1,6 @@
 import DanceCore
 import Foundation
-import Tensors
+@testable import Tensors
 import TestSupport
 import Testing
 
@@ -105,7 +105,8 @@ import Testing
     #expect(convolution.algorithm == .direct)
   }
 
-  @Test func threeByThreeWithStrideOneAndNoDilationPrefersWinograd() {
+  @Test(.enabled(if: ConvolutionAlgorithm.forced == nil, "DANCE_CONV_ALGORITHM forces one algorithm"))
+  func threeByThreeWithStrideOneAndNoDilationPrefersWinograd() {
     #expect(ConvolutionAlgorithm.preferred(for: ConvGeometry(channels: 64, height: 32, width: 64, kernel: 3, padding: 1)) == .winograd)
   }
 
@@ -163,5 +164,21 @@ extension OneDNNConvolution {
         }
       }
     }
+  }
+}
+
+/// `DANCE_BACKEND` and `DANCE_CONV_ALGORITHM` name one case, or none.
+@Suite struct EnvironmentChoiceTests {
+  @Test func aVariableNamesACaseOrNone() {
+    setenv("DANCE_TEST_CHOICE", "direct", 1)
+    #expect(environmentChoice("DANCE_TEST_CHOICE", otherwise: "") == ConvolutionAlgorithm.direct)
+    setenv("DANCE_TEST_CHOICE", "onednn", 1)
+    #expect(environmentChoice("DANCE_TEST_CHOICE", otherwise: "") == ConvolutionBackend.onednn)
+    setenv("DANCE_TEST_CHOICE", "fast", 1)  // unknown: reported on standard error, and no choice
+    #expect((environmentChoice("DANCE_TEST_CHOICE", otherwise: "ignored") as ConvolutionAlgorithm?) == nil)
+    setenv("DANCE_TEST_CHOICE", "", 1)
+    #expect((environmentChoice("DANCE_TEST_CHOICE", otherwise: "") as ConvolutionAlgorithm?) == nil)
+    unsetenv("DANCE_TEST_CHOICE")
+    #expect((environmentChoice("DANCE_TEST_CHOICE", otherwise: "") as ConvolutionBackend?) == nil)
   }
 }
