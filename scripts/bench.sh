@@ -13,11 +13,11 @@ if torch_python=$(scripts/torch-venv.sh); then torch=(--python "$torch_python");
 if [ -z "${DANCE_PHOTOS:-}" ]; then echo "DANCE_PHOTOS unset: the png case and slim's real-photo roots are skipped"; fi
 for case in $("$bench" --list-cases); do
   if [ "$case" = train-step ]; then
-    # The default (each convolution shape on its faster backend, Winograd where it applies) in three
-    # rounds alternating with PyTorch; then, one round each, each backend forced and the direct
-    # algorithm everywhere; on the reference network and the default DeepLab model.
+    # The default (each convolution shape on its faster backend, Winograd in evaluation) in three
+    # rounds alternating with PyTorch; then, one round each, each backend forced and Winograd in
+    # training too; on the reference network and the default DeepLab model.
     for model in "" --deeplab; do
-      for variant in "" DANCE_BACKEND=openblas DANCE_BACKEND=onednn DANCE_CONV_ALGORITHM=direct; do
+      for variant in "" DANCE_BACKEND=openblas DANCE_BACKEND=onednn DANCE_CONV_ALGORITHM=winograd; do
         echo "== $case ${model:-(reference network)} ${variant:-(per shape)}"
         if [ -z "$variant" ]; then
           "$bench" "$case" $model "${torch[@]}" --rounds 3

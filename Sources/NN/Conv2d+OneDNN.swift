@@ -40,7 +40,7 @@ extension Conv2d {
     // A training primitive also serves evaluation; an evaluation one is replaced when training starts.
     if !Self.fits(oneDNN, g, batch: n) || (isTraining && oneDNN?.training == false) {
       oneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: bias != nil, training: isTraining,
-                                 algorithm: .preferred(for: g))
+                                 algorithm: .preferred(for: g, training: isTraining))
     }
     guard let oneDNN else { return nil }
     return run(oneDNN, input, g, weight: weight.value, bias: bias?.value.storage)
@@ -58,7 +58,7 @@ extension Conv2d {
     let n = input.shape[0]
     if !Self.fits(foldedOneDNN, g, batch: n) || foldedOneDNN?.relu != relu {
       foldedOneDNN = OneDNNConvolution(g, batch: n, outChannels: outChannels, hasBias: true, training: false, relu: relu,
-                                       algorithm: .preferred(for: g))
+                                       algorithm: .preferred(for: g, training: false))
     }
     guard let foldedOneDNN else { return nil }
     return run(foldedOneDNN, input, g, weight: weight, bias: bias)
