@@ -147,8 +147,13 @@ import Testing
     }
   }
 
-  /// A `json` member that is JSON but not Dance's metadata is named with what it lacks.
-  @Test func verifyNamesWhatTheMetadataLacks() throws {
+  /// A `json` member that is JSON but not Dance's metadata is named with what it lacks; one that is
+  /// not JSON at all, as such.
+  @Test(arguments: [
+    (#"{"key": "s0"}"#, #"member s0.json is not Dance's sample metadata (no "dataset")"#),
+    (#"{"key": "#, "member s0.json is not valid JSON"),
+  ])
+  func verifyNamesWhatTheMetadataLacks(_ json: String, _ reason: String) throws {
     try withTemporaryDirectory { directory in
       let fixture = OutputFixture(directory: directory)
       let writer = try OutputWriter(directory: fixture.output, partition: nil)
@@ -157,12 +162,12 @@ import Testing
       try writer.begin(splits: [.train])
       let shards = try ShardWriter(configuration: try writer.openSplit(.train, maxSamples: 2, maxBytes: nil)) { try writer.add($0, split: .train) }
       var sample = try OutputFixture.sample("s0")
-      sample.fields[SampleMember.metadata.rawValue] = Array(#"{"key": "s0"}"#.utf8)
+      sample.fields[SampleMember.metadata.rawValue] = Array(json.utf8)
       try shards.write(sample)
       _ = try shards.finish()
       try writer.finish(splits: [.train])
       let problems = try ShardVerifier.verify(output: fixture.output, catalogPath: nil).problems
-      #expect(problems.map(\.reason) == [#"member s0.json is not Dance's sample metadata (no "dataset")"#], "\(problems)")
+      #expect(problems.map(\.reason) == [reason], "\(problems)")
     }
   }
 }

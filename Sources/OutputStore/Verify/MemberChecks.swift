@@ -30,9 +30,10 @@ enum MemberContent: Equatable {
       guard let image = try? decoder.decode(bytes, source: name) else { return .unusable("member \(name) does not decode") }
       return .image(width: image.image.width, height: image.image.height)
     case .metadata?:
-      guard (try? JSONSerialization.jsonObject(with: Data(bytes))) != nil else { return .unusable("member \(name) is not valid JSON") }
       do {
         return .metadata(try SampleMetadata(member: bytes))
+      } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+        return .unusable("member \(name) is not valid JSON")  // the one parse found no JSON document
       } catch {
         return .unusable("member \(name) is not Dance's sample metadata (\(Self.missingKey(error) ?? "a field has the wrong type"))")
       }
